@@ -1,0 +1,74 @@
+/**
+ * Shared vocabulary of allocsoak: what an epoch is and what is measured of it.
+ * Column names in migrations/ and field names in the REST API are these names.
+ */
+
+export const OUTCOMES = [
+  'running',
+  'completed',
+  'crashed',
+  'timeout',
+  'oom',
+  'failed',
+  'interrupted',
+  'aborted',
+] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** Outcomes that end an epoch badly because of the workload (not because of the daemon). */
+export const WORKLOAD_FAILURES: readonly Outcome[] = ['crashed', 'timeout', 'oom', 'failed'];
+
+export const CAMPAIGN_STATUSES = ['running', 'completed', 'stopped', 'interrupted'] as const;
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
+
+/** Memory syscalls counted by the launcher, for any allocator. */
+export const COUNTED_SYSCALLS = ['mmap', 'munmap', 'madvise', 'mremap', 'brk'] as const;
+export type CountedSyscall = (typeof COUNTED_SYSCALLS)[number];
+
+/** leanmalloc's counters as reported in the protocol's `counters` object. */
+export const LEANMALLOC_COUNTERS = [
+  'lean_decommit',
+  'lean_retire',
+  'superslabs_mapped',
+  'superslabs_cached',
+  'mmap_calls',
+  'munmap_calls',
+  'madvise_calls',
+  'committed_bytes',
+] as const;
+
+/** The summary of an epoch as listed by `GET /api/v1/epochs` (one row of `epochs`). */
+export interface EpochSummary {
+  id: number;
+  campaign_id: number;
+  variant: string;
+  outcome: Outcome;
+  started_at: string;
+  ended_at: string | null;
+  ops: number | null;
+  throughput_mean: number | null;
+  throughput_cv: number | null;
+  throughput_p1: number | null;
+  throughput_p50: number | null;
+  rss_initial_bytes: number | null;
+  rss_final_bytes: number | null;
+  rss_peak_bytes: number | null;
+  rss_drift_pct: number | null;
+  rss_slope_bytes_per_hour: number | null;
+  syscalls_per_op: number | null;
+  lean_decommit: number | null;
+  lean_retire: number | null;
+}
+
+/** One interval sample: the workload's protocol line joined with /proc readings taken when it arrived. */
+export interface Sample {
+  t_ms: number;
+  ops: number;
+  ops_per_sec: number | null;
+  rss_bytes: number | null;
+  hwm_bytes: number | null;
+  rss_anon_bytes: number | null;
+  pss_bytes: number | null;
+  lazyfree_bytes: number | null;
+  counters: Record<string, number>;
+}
