@@ -29,9 +29,7 @@ const MULTIARCH: Readonly<Record<string, string>> = {
 export function defaultLibraryDirs(): string[] {
   const dirs = ['/usr/lib/x86_64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib'];
   const multiarch = MULTIARCH[process.arch];
-  if (multiarch !== undefined) {
-    for (const d of [`/usr/lib/${multiarch}`, `/lib/${multiarch}`]) if (!dirs.includes(d)) dirs.unshift(d);
-  }
+  if (multiarch !== undefined && !dirs.includes(`/usr/lib/${multiarch}`)) dirs.unshift(`/usr/lib/${multiarch}`);
   return dirs;
 }
 

@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  defaultLibraryDirs,
   nativePaths,
   packageRoot,
   PlanError,
@@ -108,4 +109,16 @@ test('privileged features: commands, library paths and LD_* variables are listed
     ],
   });
   assert.deepEqual(privilegedFeatures(plan), ['variants[1].command', 'variants[2].allocator', 'variants[2].env.LD_LIBRARY_PATH']);
+});
+
+test('the default search path has the running architecture\'s multiarch directory and the usual ones, and finds the installed peers', () => {
+  const dirs = defaultLibraryDirs();
+  for (const d of ['/usr/lib64', '/usr/lib', '/usr/local/lib']) assert.ok(dirs.includes(d), d);
+  if (process.arch === 'x64') assert.equal(dirs[0], '/usr/lib/x86_64-linux-gnu');
+  // Whatever is installed here must resolve to a real file in one of those directories.
+  for (const name of ['mimalloc', 'jemalloc', 'tcmalloc']) {
+    const r = resolveAllocator(name);
+    if (r.ok) assert.ok(r.library !== null && dirs.some((d) => r.library?.startsWith(`${d}/`)), `${name}: ${r.library}`);
+    else assert.match(r.hint, /install the Debian package lib/);
+  }
 });
