@@ -155,6 +155,8 @@ test('a REST body is validated the same way, with source "api" and no line numbe
 test('YAML syntax errors and unreadable files are PlanErrors naming the file', () => {
   const err = planError(() => parsePlanText('epoch: 1s\nepoch: 2s\n', 'plans/dup.yaml'));
   assert.match(err.message, /^plans\/dup\.yaml: expected valid YAML, got Map keys must be unique.*\(line 2\)$/);
+  assert.equal(planError(() => parsePlanText('a: 1\n---\nb: 2\n', 'p.yaml')).message, 'p.yaml: expected valid YAML, got more than one YAML document (line 2)');
+  assert.equal(planError(() => parsePlanText('# nothing\n', 'p.yaml')).message, 'p.yaml: expected a mapping with at least a "variants" list, got an empty document');
   const missing = planError(() => loadPlanFile('/nonexistent/plan.yaml'));
   assert.match(missing.message, /^\/nonexistent\/plan\.yaml: expected a readable plan file, got ENOENT/);
 });
