@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPlanFile, parsePlanText, PlanError, validatePlan, packageRoot } from '../../src/plan/index.js';
+import { tempDir } from '../storage/helpers.js';
 
 function planError(fn: () => unknown): PlanError {
   try {
@@ -162,7 +162,7 @@ test('YAML syntax errors and unreadable files are PlanErrors naming the file', (
 });
 
 test('loadPlanFile reads a real file', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'allocsoak-plan-'));
+  const dir = tempDir('allocsoak-plan-');
   const file = join(dir, 'p.yaml');
   writeFileSync(file, 'epoch: 4s\nwarmup: 1s\nvariants:\n  - { name: g, allocator: glibc }\n');
   assert.equal(loadPlanFile(file).epoch_ms, 4000);
