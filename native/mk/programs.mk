@@ -15,3 +15,15 @@ $(BUILD)/random_mixed: src/programs/random_mixed.c $(PROG_COMMON_OBJ) $(PROG_COM
 	$(CC) $(PROG_CFLAGS) -o $@ $< $(PROG_COMMON_OBJ) $(PROG_LDLIBS)
 
 ALL_TARGETS += $(BUILD)/random_mixed
+
+$(BUILD)/soak-launch: src/programs/soak_launch.c $(PROG_COMMON_OBJ) $(PROG_COMMON_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(PROG_CFLAGS) -o $@ $< $(PROG_COMMON_OBJ) $(PROG_LDLIBS)
+
+ALL_TARGETS += $(BUILD)/soak-launch
+
+$(BUILD)/fixtures/protocol_fixture: tests/fixtures/protocol_fixture.c $(PROG_COMMON_OBJ) $(PROG_COMMON_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(PROG_CFLAGS) -o $@ $< $(PROG_COMMON_OBJ) $(PROG_LDLIBS)
+
+ALL_TARGETS += $(BUILD)/fixtures/protocol_fixture

@@ -79,6 +79,11 @@ void jl_num(json_line_t *j, const char *key, double value, int decimals) {
   put_raw(j, tmp, (size_t)n);
 }
 
+void jl_bool(json_line_t *j, const char *key, int value) {
+  jl_key(j, key);
+  put_s(j, value ? "true" : "false");
+}
+
 void jl_null(json_line_t *j, const char *key) {
   jl_key(j, key);
   put_s(j, "null");

@@ -24,6 +24,7 @@ void jl_str(json_line_t *j, const char *key, const char *value);
 void jl_u64(json_line_t *j, const char *key, uint64_t value);
 void jl_i64(json_line_t *j, const char *key, int64_t value);
 void jl_num(json_line_t *j, const char *key, double value, int decimals);
+void jl_bool(json_line_t *j, const char *key, int value);
 void jl_null(json_line_t *j, const char *key);
 void jl_obj_begin(json_line_t *j, const char *key);
 void jl_obj_end(json_line_t *j);
