@@ -27,3 +27,9 @@ $(BUILD)/fixtures/protocol_fixture: tests/fixtures/protocol_fixture.c $(PROG_COM
 	$(CC) $(PROG_CFLAGS) -o $@ $< $(PROG_COMMON_OBJ) $(PROG_LDLIBS)
 
 ALL_TARGETS += $(BUILD)/fixtures/protocol_fixture
+
+$(BUILD)/fixtures/libpreload_marker.so: tests/fixtures/preload_marker.c
+	@mkdir -p $(dir $@)
+	$(CC) $(PROG_CFLAGS) -fPIC -shared -o $@ $<
+
+ALL_TARGETS += $(BUILD)/fixtures/libpreload_marker.so

@@ -8,6 +8,7 @@
 #include <string.h>
 
 const char *cli_program_name = "program";
+int cli_usage_exit_code = CLI_USAGE_EXIT;
 
 void cli_usage_error(const char *fmt, ...) {
   va_list ap;
@@ -16,7 +17,7 @@ void cli_usage_error(const char *fmt, ...) {
   vfprintf(stderr, fmt, ap);
   va_end(ap);
   fputc('\n', stderr);
-  exit(CLI_USAGE_EXIT);
+  exit(cli_usage_exit_code);
 }
 
 int cli_match(int argc, char **argv, int *i, const char *name, const char **value) {

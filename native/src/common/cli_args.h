@@ -7,6 +7,9 @@
 
 #define CLI_USAGE_EXIT 2
 
+/* Exit status of cli_usage_error (CLI_USAGE_EXIT unless a program sets its own, e.g. the launcher,
+ * whose exit status space belongs to the workload it mirrors). */
+extern int cli_usage_exit_code;
 /* Set once by main() so messages name the program. */
 extern const char *cli_program_name;
 

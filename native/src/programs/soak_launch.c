@@ -232,6 +232,7 @@ static void install_handlers(void) {
 
 int main(int argc, char **argv) {
   cli_program_name = "soak-launch";
+  cli_usage_exit_code = EXIT_LAUNCHER_ERROR;
   int count_syscalls = 0;
   const char *preload = NULL;
   int i = 1;
