@@ -55,6 +55,19 @@ test('--count-syscalls counts exactly the memory syscalls of every thread', { ti
   for (const name of COUNTED_SYSCALLS) assert.equal(single[name]! - singleBase[name]!, 150, name);
 });
 
+test('--count-syscalls follows forked children (a shell running two workloads)', { timeout: 30000 }, async () => {
+  const counts = async (a: number, b: number): Promise<Record<string, number>> => {
+    const script = `"${PROTOCOL_FIXTURE}" --mode syscalls --count ${a} & "${PROTOCOL_FIXTURE}" --mode syscalls --count ${b}; wait`;
+    const p = await run(SOAK_LAUNCH, ['--count-syscalls', '--report-fd', '3', '/bin/sh', '-c', script], { reportFd: 3 });
+    assert.deepEqual(p.result, { code: 0, signal: null }, p.stderr);
+    assert.equal(p.stdoutLines.filter((l) => l.includes('"type":"end"')).length, 2);
+    return lastSyscalls(p);
+  };
+  const base = await counts(0, 0);
+  const busy = await counts(40, 70);
+  for (const name of COUNTED_SYSCALLS) assert.equal(busy[name]! - base[name]!, 110, `${name}: ${base[name]} -> ${busy[name]}`);
+});
+
 test('--count-syscalls agrees with strace -f -c', { timeout: 30000 }, async (t) => {
   let straceOk = true;
   try {
@@ -80,6 +93,29 @@ test('--count-syscalls agrees with strace -f -c', { timeout: 30000 }, async (t) 
     const theirs = Number(m[1]);
     assert.ok(Math.abs(ours[name]! - theirs) <= 3, `${name}: soak-launch ${ours[name]}, strace ${theirs}`);
   }
+});
+
+test('report fd: syscalls lines come when counts change, at most about every 200 ms, plus one at the end', { timeout: 30000 }, async () => {
+  // random_mixed under glibc with bursts keeps calling madvise (heap trimming) for the whole run.
+  const busy = await run(
+    SOAK_LAUNCH,
+    ['--count-syscalls', '--report-fd', '3', RANDOM_MIXED, '--seconds', '1.5', '--interval-ms', '500', '--burst-mb', '16', '--burst-every-s', '0.1'],
+    { reportFd: 3 },
+  );
+  assert.equal(busy.result.code, 0, busy.stderr);
+  const lines = reportOf(busy).filter((l) => l.type === 'syscalls');
+  assert.ok(lines.length >= 3, `only ${lines.length} syscalls lines`);
+  assert.ok(lines.length <= 1.5 / 0.2 + 3, `${lines.length} syscalls lines in 1.5 s: more often than every ~200 ms`);
+  for (let i = 1; i < lines.length - 1; i++) assert.notDeepEqual(lines[i], lines[i - 1], 'a periodic line only when counts changed');
+  for (let i = 1; i < lines.length; i++) assert.ok(num(lines[i]!, 'madvise') >= num(lines[i - 1]!, 'madvise'), 'cumulative');
+
+  // A workload that stops making memory syscalls after start-up gets no periodic lines after that.
+  const quiet = await run(SOAK_LAUNCH, ['--count-syscalls', '--report-fd', '3', PROTOCOL_FIXTURE, '--mode', 'ok', '--seconds', '1', '--interval-ms', '100'], {
+    reportFd: 3,
+  });
+  assert.equal(quiet.result.code, 0);
+  const quietLines = reportOf(quiet).filter((l) => l.type === 'syscalls');
+  assert.ok(quietLines.length <= 3, `quiet workload got ${quietLines.length} syscalls lines`);
 });
 
 test('report fd: launched pid, syscalls, exit code; exit status mirrored', { timeout: 30000 }, async () => {
