@@ -59,7 +59,7 @@ export function parseOptions<S extends OptionSpecs>(command: string, argv: reado
 }
 
 function explainParseError(err: Error & { code?: string }): string {
-  const m = /'(-[^']*)'/.exec(err.message);
+  const m = /'([^']*)'/.exec(err.message);
   const opt = m?.[1];
   switch (err.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':

@@ -5,7 +5,7 @@
  * TypeBox schemas live in schemas/.
  */
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { CampaignController } from '../campaign/controller.js';
 import type { Logger } from '../log/index.js';
 import type { Store } from '../storage/index.js';
@@ -52,11 +52,25 @@ export interface BuildAppOptions {
   logger?: Logger;
 }
 
+/**
+ * Requests are logged at debug, not info: a Prometheus scrape every 15 s would otherwise fill the
+ * daemon's log overnight. Errors keep fastify's default levels.
+ */
+class QuietRequestLog extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    request.log.debug({ req: request }, 'incoming request');
+  }
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (error) super.requestCompleted(error, request, reply);
+    else reply.log.debug({ res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
+}
+
 /** A ready-to-use fastify instance with the app registered (not listening). */
 export async function buildApp(deps: AppDeps, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
   const fastify = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
-    disableRequestLogging: true,
+    logController: new QuietRequestLog(),
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   await fastify.register(allocsoakApp, deps);

@@ -12,7 +12,7 @@ type Recorded = { [K in keyof CampaignEvents]: { event: K; data: CampaignEvents[
 function record(controller: CampaignController): Recorded[] {
   const events: Recorded[] = [];
   for (const name of ['campaign-started', 'epoch-started', 'epoch-launched', 'sample', 'epoch-finished', 'campaign-finished'] as const) {
-    controller.on(name, (data: never) => events.push({ event: name, data } as Recorded));
+    controller.on(name as 'sample', (data: unknown) => void events.push({ event: name, data } as Recorded));
   }
   return events;
 }

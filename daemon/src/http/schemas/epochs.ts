@@ -1,12 +1,21 @@
 /** Schemas of the epoch routes. Field names are the `epochs` columns (migrations/001). */
 import Type, { type Static } from 'typebox';
-import { OUTCOMES } from '../../domain/types.js';
 import { NullableNumber, NullableString } from './common.js';
 
 export const EPOCH_LIST_MAX = 10_000;
 export const EPOCH_LIST_DEFAULT = 100;
 
-export const Outcome = Type.Union(OUTCOMES.map((o) => Type.Literal(o)));
+/** Same values as domain OUTCOMES (spelled out: TypeBox infers a union only from a tuple). */
+export const Outcome = Type.Union([
+  Type.Literal('running'),
+  Type.Literal('completed'),
+  Type.Literal('crashed'),
+  Type.Literal('timeout'),
+  Type.Literal('oom'),
+  Type.Literal('failed'),
+  Type.Literal('interrupted'),
+  Type.Literal('aborted'),
+]);
 
 /** One row of `GET /api/v1/epochs` (domain EpochSummary). */
 export const EpochSummary = Type.Object({
