@@ -11,6 +11,7 @@ import type { Logger } from '../log/index.js';
 import type { Store } from '../storage/index.js';
 import epochRoutes from './routes/epochs.js';
 import healthRoutes from './routes/health.js';
+import { webPage } from '../web/index.js';
 
 export interface AppOptions {
   /** Reported by /health. */
@@ -45,6 +46,7 @@ export const allocsoakApp: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, 
   );
   await fastify.register(healthRoutes, { prefix: API_PREFIX, ...deps });
   await fastify.register(epochRoutes, { prefix: API_PREFIX, ...deps });
+  await fastify.register(webPage); // GET / and /assets/: the daemon's own page (daemon/src/web)
 };
 
 export interface BuildAppOptions {

@@ -1,0 +1,200 @@
+/**
+ * Plots, drawn by uPlot (small, fast, made for long time series). uPlot is loaded at run time from the
+ * daemon's own copy (/assets/uplot/); only its types are imported here.
+ *
+ * Every plot element carries `data-plot` (its name) and, after each update, `data-points` (non-null
+ * values over all its data series) and `data-x` (x values): what the page shows can be checked
+ * from outside (the browser test reads them).
+ */
+import type uPlot from 'uplot';
+import { h } from './dom.js';
+
+type UPlotCtor = typeof uPlot;
+const UPLOT_URL = '/assets/uplot/uPlot.esm.js';
+let UPlot: UPlotCtor | null = null;
+
+export async function loadPlotting(): Promise<void> {
+  // A run-time URL (not a bundled module): the import is typed by the cast, not by resolution.
+  const mod = (await import(UPLOT_URL)) as { default: UPlotCtor };
+  UPlot = mod.default;
+}
+
+export interface SeriesSpec {
+  label: string;
+  color: string;
+  dash?: number[];
+  width?: number;
+  /** An edge of a band: not drawn as a line, not listed in the legend, not counted in data-points. */
+  bandEdge?: boolean;
+  points?: boolean;
+}
+
+export interface PlotSpec {
+  name: string;
+  title: string;
+  /** Unit shown on the y axis, e.g. "MiB". */
+  unit: string;
+  /** 'elapsed': seconds into the epoch; 'clock': wall-clock time (x in Unix seconds). */
+  x: 'elapsed' | 'clock';
+  series: SeriesSpec[];
+  /** Pairs of series indices (1-based, as uPlot counts) filled between, with their fill colour. */
+  bands?: Array<{ upper: number; lower: number; fill: string }>;
+  height?: number;
+  /** Format of y values on the axis and in the legend. */
+  format?: (v: number) => string;
+  legend?: boolean;
+  /** Shown instead of an empty plot (default "no data yet"). */
+  emptyText?: string;
+}
+
+export type PlotData = [number[], ...Array<Array<number | null>>];
+
+const DEFAULT_HEIGHT = 190;
+
+export class Plot {
+  readonly el: HTMLDivElement;
+  private readonly body: HTMLDivElement;
+  private readonly emptyNote: HTMLDivElement;
+  private u: uPlot | null = null;
+  private readonly resize: ResizeObserver;
+
+  constructor(
+    parent: HTMLElement,
+    readonly spec: PlotSpec,
+  ) {
+    this.body = h('div');
+    this.emptyNote = h('div', { class: 'plot-empty', hidden: true }, spec.emptyText ?? 'no data yet');
+    this.el = h('div', { class: 'plot', 'data-plot': spec.name, 'data-points': 0, 'data-x': 0 }, h('div', { class: 'plot-title' }, `${spec.title} (${spec.unit})`), this.emptyNote, this.body);
+    parent.appendChild(this.el);
+    this.resize = new ResizeObserver(() => {
+      const width = this.width();
+      if (this.u && width > 0 && Math.abs(width - this.u.width) > 2) this.u.setSize({ width, height: this.u.height });
+    });
+    this.resize.observe(this.el);
+  }
+
+  private width(): number {
+    return Math.max(200, Math.floor(this.el.clientWidth));
+  }
+
+  /** Replace the data; `xRange` pins the x scale (e.g. the whole planned epoch while it runs). */
+  setData(data: PlotData, xRange: [number, number] | null = null): void {
+    if (!UPlot) throw new Error('the plotting library is not loaded');
+    const points = data.slice(1).reduce((n, col, i) => (this.spec.series[i]?.bandEdge ? n : n + col.filter((v) => v !== null && v !== undefined).length), 0);
+    this.el.dataset.points = String(points);
+    this.el.dataset.x = String(data[0].length);
+    this.emptyNote.hidden = points > 0;
+    this.pinnedX = xRange;
+    const aligned = data as unknown as uPlot.AlignedData;
+    if (this.u === null) {
+      this.u = new UPlot(this.options(), aligned, this.body);
+      this.hideBandEdgesFromLegend();
+    } else {
+      this.u.setData(aligned);
+    }
+  }
+
+  private pinnedX: [number, number] | null = null;
+  private shadeTo: number | null = null;
+
+  /** Shade x from 0 to this value (the warm-up, excluded from the statistics); null: none. */
+  setShade(x: number | null): void {
+    this.shadeTo = x;
+    this.el.dataset.shade = x === null ? '' : String(x);
+  }
+
+  private drawShade(u: uPlot): void {
+    if (this.shadeTo === null || this.shadeTo <= 0) return;
+    const left = u.valToPos(Math.max(0, u.scales.x?.min ?? 0), 'x', true);
+    const right = u.valToPos(Math.min(this.shadeTo, u.scales.x?.max ?? this.shadeTo), 'x', true);
+    if (!(right > left)) return;
+    const ctx = u.ctx;
+    ctx.save();
+    ctx.fillStyle = 'rgba(93, 102, 120, 0.10)';
+    ctx.fillRect(left, u.bbox.top, right - left, u.bbox.height);
+    ctx.fillStyle = 'rgba(93, 102, 120, 0.9)';
+    ctx.font = `${Math.round(11 * devicePixelRatio)}px system-ui, sans-serif`;
+    ctx.fillText('warm-up', left + 4 * devicePixelRatio, u.bbox.top + 12 * devicePixelRatio);
+    ctx.restore();
+  }
+
+  private options(): uPlot.Options {
+    const spec = this.spec;
+    const fmt = spec.format ?? ((v: number) => String(v));
+    return {
+      width: this.width(),
+      height: spec.height ?? DEFAULT_HEIGHT,
+      legend: { show: spec.legend ?? true, live: true },
+      cursor: { drag: { x: false, y: false }, points: { size: 6 } },
+      scales: {
+        x: {
+          time: spec.x === 'clock',
+          // Pinned while an epoch runs, so the line visibly grows towards the planned end.
+          range: (_u, min, max) => (this.pinnedX ? this.pinnedX : min === max ? [min - 1, max + 1] : [min, max]),
+        },
+        y: {
+          range: (_u, min, max) => {
+            if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) return [0, 1];
+            const lo = Math.min(0, min);
+            const hi = max === lo ? lo + 1 : max;
+            return [lo, hi + (hi - lo) * 0.08];
+          },
+        },
+      },
+      axes: [
+        spec.x === 'clock'
+          ? { stroke: '#5d6678', grid: { stroke: '#eef0f4' } }
+          : { stroke: '#5d6678', grid: { stroke: '#eef0f4' }, label: 'seconds into the epoch', labelSize: 18, values: (_u, splits) => splits.map((s) => `${s}`) },
+        { stroke: '#5d6678', grid: { stroke: '#eef0f4' }, size: 64, values: (_u, splits) => splits.map((s) => fmt(s)) },
+      ],
+      series: [
+        spec.x === 'clock' ? { label: 'time' } : { label: 's', value: (_u, v) => (v === null ? '–' : `${v.toFixed(1)} s`) },
+        ...spec.series.map((s): uPlot.Series => ({
+          label: s.label,
+          stroke: s.bandEdge ? 'transparent' : s.color,
+          width: s.bandEdge ? 0 : (s.width ?? 1.6),
+          dash: s.dash,
+          spanGaps: true,
+          points: { show: s.bandEdge ? false : (s.points ?? false), size: 5, fill: s.color },
+          value: (_u, v) => (v === null || v === undefined ? '–' : fmt(v)),
+        })),
+      ],
+      hooks: { drawClear: [(u) => this.drawShade(u)] },
+      bands: (spec.bands ?? []).map((b) => ({ series: [b.upper, b.lower] as [number, number], fill: b.fill })),
+    };
+  }
+
+  private hideBandEdgesFromLegend(): void {
+    const rows = this.el.querySelectorAll<HTMLElement>('.u-legend .u-series');
+    this.spec.series.forEach((s, i) => {
+      // Row 0 is the x series.
+      const row = rows[i + 1];
+      if (s.bandEdge && row) row.style.display = 'none';
+    });
+  }
+
+  destroy(): void {
+    this.resize.disconnect();
+    this.u?.destroy();
+    this.u = null;
+    this.el.remove();
+  }
+}
+
+/**
+ * Join several (x, y) series on a shared, sorted x axis (uPlot's aligned data), with null where a
+ * series has no value at that x.
+ */
+export function alignSeries(series: Array<Array<[number, number | null]>>): PlotData {
+  const xs = [...new Set(series.flatMap((s) => s.map(([x]) => x)))].sort((a, b) => a - b);
+  const index = new Map(xs.map((x, i) => [x, i]));
+  const columns = series.map((s) => {
+    const col: Array<number | null> = new Array<number | null>(xs.length).fill(null);
+    for (const [x, y] of s) {
+      const i = index.get(x);
+      if (i !== undefined) col[i] = y;
+    }
+    return col;
+  });
+  return [xs, ...columns];
+}

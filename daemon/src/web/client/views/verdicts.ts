@@ -1,0 +1,78 @@
+/**
+ * The plan's comparisons with their verdicts and reasons, and every variant's ratio to the reference
+ * variant, as /api/v1/compare computes them. When a verdict cannot be had the page says so and why.
+ */
+import { fetchCompare, type CampaignInfo, type RatioEstimate, type Verdict } from '../api.js';
+import { h, note } from '../dom.js';
+import { ratioPct } from '../format.js';
+import { badge, unavailable, variantLabel } from './common.js';
+
+function ratioText(r: RatioEstimate | null): string {
+  if (!r || r.ratio === null) return 'not available';
+  const interval = r.low !== null && r.high !== null ? ` [${ratioPct(r.low)} – ${ratioPct(r.high)}]` : '';
+  return `${ratioPct(r.ratio)}${interval}`;
+}
+
+function reasonList(v: Verdict): HTMLElement {
+  return h('ul', { class: 'reasons' }, ...v.reasons.map((r) => h('li', { class: `${r.decisive ? 'decisive' : ''} ${r.status ?? ''}`.trim() || undefined }, r.message)));
+}
+
+async function compareSafely(baseline: string, candidate: string): Promise<Verdict | string> {
+  try {
+    return await fetchCompare(baseline, candidate);
+  } catch (err) {
+    return unavailable('verdict', err);
+  }
+}
+
+export async function renderComparisons(root: HTMLElement, campaign: CampaignInfo): Promise<void> {
+  if (campaign.comparisons.length === 0) {
+    root.replaceChildren(note('This campaign\'s plan has no comparisons (add `comparisons:` to the plan).'));
+    return;
+  }
+  const results = await Promise.all(campaign.comparisons.map((c) => compareSafely(c.baseline, c.candidate)));
+  const rows = campaign.comparisons.map((c, i) => {
+    const r = results[i];
+    const verdictCell = typeof r === 'string' || r === undefined ? h('td', { class: 'muted' }, r ?? 'not available') : h('td', null, badge(r.verdict), r.epochs_needed_per_arm !== null ? h('div', { class: 'muted' }, `≈ ${r.epochs_needed_per_arm} more epochs per variant to settle`) : '');
+    const ok = typeof r === 'object';
+    return h('tr', { 'data-baseline': c.baseline, 'data-candidate': c.candidate, 'data-verdict': ok ? r.verdict : 'unavailable' },
+      h('td', null, variantLabel(c.candidate), h('span', { class: 'muted' }, ' vs '), variantLabel(c.baseline)),
+      h('td', null, c.goal ?? '–'),
+      verdictCell,
+      h('td', { class: 'num' }, ok ? ratioText(r.throughput) : '–'),
+      h('td', { class: 'num' }, ok ? ratioText(r.rss_peak) : '–'),
+      h('td', null, ok ? reasonList(r) : ''),
+    );
+  });
+  root.replaceChildren(
+    h('table', null,
+      h('thead', null, h('tr', null, h('th', null, 'candidate vs baseline'), h('th', null, 'goal'), h('th', null, 'verdict'), h('th', { class: 'num' }, 'throughput ratio'), h('th', { class: 'num' }, 'peak RSS ratio'), h('th', null, 'reasons (decisive in bold)'))),
+      h('tbody', null, ...rows)),
+    h('p', { class: 'muted' }, 'Ratios are candidate / baseline, with their confidence intervals.'),
+  );
+}
+
+export async function renderReference(root: HTMLElement, campaign: CampaignInfo): Promise<void> {
+  const ref = campaign.reference;
+  if (ref === null) {
+    root.replaceChildren(note('not available: this campaign\'s plan names no reference variant (`reference:` in the plan).'));
+    return;
+  }
+  const others = campaign.variants.filter((v) => v !== ref);
+  const results = await Promise.all(others.map((v) => compareSafely(ref, v)));
+  root.replaceChildren(
+    h('table', null,
+      h('thead', null, h('tr', null, h('th', null, 'variant'), h('th', { class: 'num' }, `throughput, % of ${ref}`), h('th', { class: 'num' }, `peak RSS, % of ${ref}`))),
+      h('tbody', null, ...others.map((v, i) => {
+        const r = results[i];
+        const ok = typeof r === 'object';
+        return h('tr', { 'data-variant': v },
+          h('td', null, variantLabel(v)),
+          h('td', { class: 'num' }, ok ? ratioText(r.throughput) : h('span', { class: 'muted', title: r ?? '' }, 'not available')),
+          h('td', { class: 'num' }, ok ? ratioText(r.rss_peak) : h('span', { class: 'muted', title: r ?? '' }, 'not available')),
+        );
+      })),
+    ),
+    h('p', { class: 'muted' }, `Reference: `, variantLabel(ref), '. Values are variant / reference over completed epochs, with confidence intervals.'),
+  );
+}

@@ -1,0 +1,99 @@
+/**
+ * The daemon's own web page (issue 6) as a fastify plugin: GET / and the few static assets it needs, all
+ * served from this package (these machines have no internet, so no CDN):
+ * - /                 the page (daemon/src/web/static/index.html)
+ * - /assets/web/…     its stylesheet and icon (daemon/src/web/static/)
+ * - /assets/app/…     the browser modules, compiled by tsc next to this file (dist/daemon/src/web/client/)
+ * - /assets/uplot/…   the vendored plotting library (node_modules/uplot/dist: ESM build and CSS only)
+ * The page reads only the REST API; nothing here computes data.
+ */
+import fastifyStatic from '@fastify/static';
+// Type-only: brings in swagger's `schema.hide`, so the page's routes stay out of the OpenAPI document.
+import type {} from '@fastify/swagger';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../plan/index.js';
+
+/**
+ * Everything comes from this origin; uPlot positions its elements with inline styles, hence
+ * 'unsafe-inline' for styles only (no inline scripts).
+ */
+export const PAGE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+  "form-action 'none'",
+].join('; ');
+
+/** The files of uplot/dist the page uses; nothing else there is served. */
+const UPLOT_FILES = new Set(['uPlot.esm.js', 'uPlot.min.css']);
+
+export interface WebAssetDirs {
+  /** HTML, CSS, icon: source files used as they are. */
+  staticDir: string;
+  /** Compiled browser modules (*.js). */
+  clientDir: string;
+  /** node_modules/uplot/dist */
+  uplotDir: string;
+}
+
+/** Where the assets are, whether the daemon runs from dist/ or elsewhere in the package. */
+export function webAssetDirs(): WebAssetDirs {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const require = createRequire(import.meta.url);
+  return {
+    // Not compiled, so taken from the source tree at the package root rather than from dist/.
+    staticDir: join(packageRoot(), 'daemon', 'src', 'web', 'static'),
+    // tsc puts the compiled browser modules next to this compiled file.
+    clientDir: join(here, 'client'),
+    uplotDir: dirname(require.resolve('uplot/dist/uPlot.esm.js')),
+  };
+}
+
+function securityHeaders(reply: FastifyReply): void {
+  reply.header('content-security-policy', PAGE_CSP);
+  reply.header('x-content-type-options', 'nosniff');
+  reply.header('referrer-policy', 'no-referrer');
+}
+
+export interface WebPageOptions {
+  dirs?: WebAssetDirs;
+}
+
+export const webPage: FastifyPluginAsync<WebPageOptions> = async (fastify, opts) => {
+  const dirs = opts.dirs ?? webAssetDirs();
+  // Read once at start-up: a missing page is a broken install and should fail loudly here, not per request.
+  const indexHtml = readFileSync(join(dirs.staticDir, 'index.html'), 'utf8');
+
+  fastify.get('/', { schema: { hide: true } }, async (_request, reply) => {
+    securityHeaders(reply);
+    // The page is tiny and changes with the daemon's version: never serve a stale one.
+    reply.header('cache-control', 'no-cache');
+    return reply.type('text/html; charset=utf-8').send(indexHtml);
+  });
+
+  const common = {
+    decorateReply: false,
+    index: false as const,
+    list: false as const,
+    dotfiles: 'deny' as const,
+    cacheControl: true,
+    maxAge: 0,
+    setHeaders: (res: { setHeader(name: string, value: string): unknown }) => {
+      res.setHeader('x-content-type-options', 'nosniff');
+    },
+  };
+  await fastify.register(fastifyStatic, { ...common, root: dirs.staticDir, prefix: '/assets/web/', allowedPath: (p) => !p.endsWith('.html') });
+  await fastify.register(fastifyStatic, { ...common, root: dirs.clientDir, prefix: '/assets/app/', allowedPath: (p) => p.endsWith('.js') || p.endsWith('.js.map') });
+  await fastify.register(fastifyStatic, { ...common, root: dirs.uplotDir, prefix: '/assets/uplot/', allowedPath: (p) => UPLOT_FILES.has(p.replace(/^\//, '')) });
+};
+
+export default webPage;
