@@ -25,7 +25,7 @@ export function renderSummary(root: HTMLElement, variants: string[], epochs: rea
     root.replaceChildren(note('no epochs yet'));
     return;
   }
-  const head = ['variant', 'epochs', 'throughput (mean)', 'CV (median)', 'peak RSS (max)', 'final RSS (latest)', 'drift (latest)', 'syscalls/op (mean)', 'lean_decommit (sum)', 'lean_retire (sum)', 'leak'];
+  const head = ['variant', 'epochs', 'leak', 'throughput', 'CV', 'peak RSS', 'final RSS', 'drift', 'syscalls/op', 'lean_decommit', 'lean_retire'];
   const rows = variants.map((v) => {
     const all = epochs.filter((e) => e.variant === v);
     const done = all.filter((e) => e.outcome === 'completed'); // newest first
@@ -39,6 +39,7 @@ export function renderSummary(root: HTMLElement, variants: string[], epochs: rea
     return h('tr', { 'data-variant': v },
       h('td', null, variantLabel(v)),
       h('td', { class: 'num' }, `${done.length} completed`, bad.length ? h('span', { class: 'error' }, `, ${bad.length} failed`) : ''),
+      h('td', null, driftCell(d)),
       h('td', { class: 'num' }, opsPerSec(mean(values(done, (e) => e.throughput_mean)))),
       h('td', { class: 'num' }, ratioPct(median(values(done, (e) => e.throughput_cv)))),
       h('td', { class: 'num' }, mib(peaks.length ? Math.max(...peaks) : null)),
@@ -47,12 +48,13 @@ export function renderSummary(root: HTMLElement, variants: string[], epochs: rea
       h('td', { class: 'num' }, plain(mean(values(done, (e) => e.syscalls_per_op)))),
       h('td', { class: 'num' }, count(sum((e) => e.lean_decommit))),
       h('td', { class: 'num' }, count(sum((e) => e.lean_retire))),
-      h('td', null, driftCell(d)),
     );
   });
   root.replaceChildren(
-    h('div', { class: 'table-wide' }, h('table', null, h('thead', null, h('tr', null, ...head.map((t, i) => h('th', { class: i > 0 && i < 10 ? 'num' : undefined }, t)))), h('tbody', null, ...rows))),
-    h('p', { class: 'muted' }, 'Figures from this campaign\'s completed epochs; leak judgement from /api/v1/drift (all epochs of the variant).'),
+    h('div', { class: 'table-wide' }, h('table', null, h('thead', null, h('tr', null, ...head.map((t, i) => h('th', { class: i === 1 || i > 2 ? 'num' : undefined }, t)))), h('tbody', null, ...rows))),
+    h('p', { class: 'muted' },
+      'From this campaign\'s completed epochs: throughput and syscalls/op are the mean of the epoch values, CV the median, peak RSS the maximum, ' +
+        'final RSS and drift those of the latest epoch, lean counters the sum. Leak: the judgement of /api/v1/drift over all epochs of the variant.'),
   );
 }
 

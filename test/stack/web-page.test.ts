@@ -1,0 +1,242 @@
+/**
+ * The daemon's web page in a real browser: a real `allocsoak daemon` on a short real campaign (glibc and
+ * mimalloc running random_mixed, and a variant whose workload crashes), Debian's chromium driven by
+ * playwright-core. The page must load without console errors, show every variant, hold data in its plots,
+ * advance the live plot, open a crashed epoch's stderr tail in one click, and say so visibly when the
+ * daemon goes away. A full-page screenshot is saved (path printed) to be looked at.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+/** Compiled to dist/test/stack/: the repository root is three levels up. */
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const CLI = join(ROOT, 'dist', 'daemon', 'src', 'cli', 'main.js');
+const FIXTURE = join(ROOT, 'native', 'build', 'fixtures', 'protocol_fixture');
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
+const VARIANTS = ['glibc', 'mimalloc', 'crasher'];
+const VERDICTS = ['GO', 'NEUTRAL', 'NO-GO', 'INSUFFICIENT'];
+
+const PLAN = `
+name: web-page-test
+epoch: 2s
+warmup: 500ms
+interval: 250ms
+variants:
+  - name: glibc
+    allocator: glibc
+    args: ["--burst-mb", "16", "--burst-every-s", "1"]
+  - name: mimalloc
+    allocator: mimalloc
+    args: ["--burst-mb", "16", "--burst-every-s", "1"]
+  - name: crasher
+    command: [${JSON.stringify(FIXTURE)}, "--mode", "crash", "--after-ms", "1000", "--interval-ms", "250"]
+comparisons:
+  - { baseline: glibc, candidate: mimalloc, goal: speed }
+reference: glibc
+`;
+
+interface Daemon {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+}
+
+/** Start the real daemon on a free port (--port 0) and read the URL it prints. */
+async function startDaemon(dir: string): Promise<Daemon> {
+  const plan = join(dir, 'plan.yaml');
+  writeFileSync(plan, PLAN);
+  const env = { ...process.env };
+  delete env['ALLOCSOAK_TOKEN'];
+  const child = spawn(process.execPath, [CLI, 'daemon', '--plan', plan, '--db', join(dir, 'soak.db'), '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the daemon printed no URL within 15 s:\n${out}`)), 15_000);
+    const onData = (chunk: Buffer): void => {
+      out += chunk.toString('utf8');
+      const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`the daemon exited (${code ?? signal}) before serving:\n${out}`));
+    });
+  });
+  return { child, url, output: () => out };
+}
+
+async function stopDaemon(d: Daemon): Promise<number | null> {
+  if (d.child.exitCode !== null || d.child.signalCode !== null) return d.child.exitCode;
+  const exited = new Promise<number | null>((resolve) => d.child.once('exit', (code) => resolve(code)));
+  d.child.kill('SIGTERM');
+  const timer = setTimeout(() => d.child.kill('SIGKILL'), 15_000);
+  const code = await exited;
+  clearTimeout(timer);
+  return code;
+}
+
+/** Pids of live processes whose command line mentions `needle` (our temp dir: daemon, chromium profile). */
+function processesMentioning(needle: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(needle)) pids.push(Number(name));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
+}
+
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) Z /.test(stat); // a zombie has exited
+  } catch {
+    return false;
+  }
+}
+
+/** data-points of every plot, by data-plot name. */
+async function plotPoints(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(() => Object.fromEntries(Array.from(document.querySelectorAll<HTMLElement>('[data-plot]')).map((el) => [el.dataset.plot ?? '', Number(el.dataset.points)])));
+}
+
+/** The live card (the running epoch's variant): its variant, epoch and RSS points. */
+async function liveCard(page: Page): Promise<{ variant: string; epoch: string; points: number } | null> {
+  return page.evaluate(() => {
+    const card = document.querySelector<HTMLElement>('#live article.card[data-live="true"]');
+    if (!card) return null;
+    const plot = card.querySelector<HTMLElement>('[data-plot^="live-rss:"]');
+    return { variant: card.dataset.variant ?? '', epoch: card.dataset.epoch ?? '', points: Number(plot?.dataset.points ?? 0) };
+  });
+}
+
+test('the web page shows a real short campaign live in Debian chromium', { timeout: 90_000 }, async (t) => {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} missing: apt-get install chromium`);
+  assert.ok(existsSync(FIXTURE), `${FIXTURE} missing: npm run build`);
+  const dir = mkdtempSync(join(tmpdir(), 'allocsoak-web-'));
+  const screenshot = join(tmpdir(), `allocsoak-web-page-${process.pid}.png`);
+  let daemon: Daemon | null = null;
+  let context: BrowserContext | null = null;
+  let workloadPids: number[] = [];
+  let leftovers: number[] = [];
+  let workloadsLeft: number[] = [];
+  try {
+    daemon = await startDaemon(dir);
+    context = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1400, height: 900 },
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    const consoleErrors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(`${m.text()} (${m.location().url})`);
+    });
+    page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
+
+    const response = await page.goto(`${daemon.url}/?poll=300`);
+    assert.equal(response?.status(), 200);
+    assert.match(response?.headers()['content-security-policy'] ?? '', /default-src 'self'/);
+    assert.equal(await page.title(), 'allocsoak');
+
+    // Every variant's card has samples, and completed epochs fill the per-epoch series (the page updates
+    // itself: it was opened before any epoch had finished).
+    await page.waitForFunction(
+      (variants) => {
+        const pts = (name: string): number => Number(document.querySelector<HTMLElement>(`[data-plot="${name}"]`)?.dataset.points ?? 0);
+        return variants.every((v) => pts(`live-rss:${v}`) > 0 && pts(`live-ops:${v}`) > 0) && pts('series:throughput') >= 2 && document.querySelector('tr[data-outcome="crashed"]') !== null;
+      },
+      VARIANTS,
+      { timeout: 40_000, polling: 250 },
+    );
+
+    // Every variant of the plan, in plan order, in the cards, the summary, the legend.
+    const shown = await page.evaluate(() => ({
+      cards: Array.from(document.querySelectorAll<HTMLElement>('#live article.card')).map((c) => c.dataset.variant),
+      summary: Array.from(document.querySelectorAll<HTMLElement>('#summary tr[data-variant]')).map((r) => r.dataset.variant),
+      legend: Array.from(document.querySelectorAll<HTMLElement>('#legend [data-variant]')).map((r) => r.dataset.variant),
+      picker: Array.from(document.querySelectorAll<HTMLOptionElement>('#campaign-picker option')).map((o) => o.textContent ?? ''),
+    }));
+    assert.deepEqual(shown.cards, VARIANTS);
+    assert.deepEqual(shown.summary, VARIANTS);
+    assert.deepEqual(shown.legend, VARIANTS);
+    assert.equal(shown.picker.length, 1);
+    assert.match(shown.picker[0] ?? '', /#1 web-page-test — running/);
+
+    const points = await plotPoints(page);
+    for (const v of VARIANTS) {
+      assert.ok((points[`live-rss:${v}`] ?? 0) > 0, `live RSS plot of ${v} is empty`);
+      assert.ok((points[`live-ops:${v}`] ?? 0) > 0, `live ops/s plot of ${v} is empty`);
+    }
+    for (const name of ['series:throughput', 'series:rss', 'series:drift', 'series:syscalls']) assert.ok((points[name] ?? 0) >= 2, `${name} holds ${points[name]} points`);
+
+    // The live plot advances: the running epoch's point count grows between two reads of the same epoch.
+    let grew: string | null = null;
+    const deadline = Date.now() + 15_000;
+    while (grew === null && Date.now() < deadline) {
+      const first = await liveCard(page);
+      await page.waitForTimeout(800);
+      const second = await liveCard(page);
+      if (first && second && first.epoch === second.epoch && second.points > first.points) {
+        grew = `${first.variant} epoch ${first.epoch}: ${first.points} → ${second.points} points`;
+        const progress = await page.evaluate(() => document.getElementById('progress')?.dataset.variant ?? null);
+        const running = (await (await fetch(`${daemon!.url}/api/v1/status`)).json()) as { current_epoch: { variant: string } | null };
+        // The progress line names a variant the daemon ran during these reads.
+        assert.ok(progress !== null && VARIANTS.includes(progress), `progress shows ${progress}`);
+        assert.ok(running.current_epoch === null || VARIANTS.includes(running.current_epoch.variant));
+      }
+    }
+    assert.ok(grew !== null, 'the live plot never advanced within 15 s');
+    t.diagnostic(`live plot advanced: ${grew}`);
+
+    // Comparisons: the plan's one comparison, judged by /compare.
+    const verdict = await page.getAttribute('#comparisons tr[data-candidate="mimalloc"][data-baseline="glibc"]', 'data-verdict');
+    assert.ok(verdict !== null && VERDICTS.includes(verdict), `comparison verdict shown: ${verdict}`);
+
+    // One click from a crashed epoch to its stderr tail.
+    await page.click('tr[data-outcome="crashed"] button');
+    await page.waitForSelector('#epoch-dialog[open][data-loaded="true"]', { timeout: 10_000 });
+    const stderr = await page.textContent('#epoch-dialog pre.stderr');
+    assert.match(stderr ?? '', /protocol_fixture: crash line 1 before dying/);
+    assert.match((await page.textContent('#epoch-dialog-body')) ?? '', /SIGSEGV/);
+    await page.screenshot({ path: join(dir, 'dialog.png') });
+    await page.click('#epoch-dialog-close');
+
+    await page.screenshot({ path: screenshot, fullPage: true });
+    t.diagnostic(`screenshot: ${screenshot}`);
+    console.log(`web page screenshot: ${screenshot}`);
+
+    assert.deepEqual(consoleErrors, [], 'console errors while the daemon ran');
+
+    // The daemon goes away: the page says so instead of showing stale data silently.
+    const status = (await (await fetch(`${daemon.url}/api/v1/status`)).json()) as { current_epoch: { workload_pid: number | null } | null };
+    workloadPids = status.current_epoch?.workload_pid ? [status.current_epoch.workload_pid] : [];
+    assert.equal(await stopDaemon(daemon), 0, `daemon exit code on SIGTERM\n${daemon.output().slice(-2000)}`);
+    await page.waitForSelector('body[data-connection="down"] #banner:not([hidden])', { timeout: 10_000 });
+    assert.match((await page.textContent('#banner')) ?? '', /does not answer/);
+  } finally {
+    await context?.close();
+    if (daemon) await stopDaemon(daemon);
+    leftovers = processesMentioning(dir);
+    workloadsLeft = workloadPids.filter(alive);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  // No leftover processes: not the daemon, not chromium (its profile is in dir), not the workload.
+  assert.deepEqual(leftovers, [], 'processes left running');
+  assert.deepEqual(workloadsLeft, [], 'workload left running');
+});
