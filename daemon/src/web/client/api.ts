@@ -349,8 +349,9 @@ export async function fetchCampaign(id: number): Promise<CampaignInfo> {
   return campaign(obj(body)?.campaign ?? body);
 }
 
-export async function fetchEpochs(campaignId: number, limit = 10_000): Promise<EpochSummary[]> {
-  return listOf(await getJson('/epochs', { campaign: campaignId, limit }), 'epochs').map(epochSummary);
+/** A campaign's epochs, newest first; with `since` (ISO), only those started at or after it. */
+export async function fetchEpochs(campaignId: number, since?: string, limit = 10_000): Promise<EpochSummary[]> {
+  return listOf(await getJson('/epochs', { campaign: campaignId, since, limit }), 'epochs').map(epochSummary);
 }
 
 export async function fetchEpoch(id: number): Promise<EpochDetail> {

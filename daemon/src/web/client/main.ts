@@ -3,7 +3,7 @@
  * (/status every interval; the running epoch's samples with it; the epoch list, verdicts and drift
  * whenever an epoch ends). The poll interval is 2 s, or `?poll=MS` (250 ms at least).
  */
-import { ApiError, fetchCampaign, fetchCampaigns, fetchEpochs, fetchStatus, type CampaignInfo, type DaemonStatus, type EpochSummary } from './api.js';
+import { ApiError, fetchCampaign, fetchCampaigns, fetchEpochs, fetchStatus, type CampaignInfo, type DaemonStatus, type Drift, type EpochSummary } from './api.js';
 import { loadPlotting } from './charts.js';
 import { registerVariants } from './colors.js';
 import { byId, errorNote, h, note } from './dom.js';
@@ -18,6 +18,8 @@ import { renderComparisons, renderReference } from './views/verdicts.js';
 
 const POLL_MS = Math.max(250, Number(new URLSearchParams(location.search).get('poll')) || 2000);
 
+const JUDGE_EVERY_MS = 30_000;
+
 const state = {
   campaigns: [] as CampaignInfo[],
   campaign: null as CampaignInfo | null,
@@ -25,6 +27,9 @@ const state = {
   status: null as DaemonStatus | null,
   /** Identifies the finished epochs the judgements were computed on (recomputed when it changes). */
   judgedKey: '',
+  judgedCampaign: null as number | null,
+  judgedAt: 0,
+  drifts: new Map<string, Drift | string>(),
   lastContact: null as Date | null,
   down: false,
 };
@@ -90,6 +95,8 @@ async function refreshCampaigns(): Promise<void> {
 /** Draw a campaign from scratch (picker change, first load). */
 async function showCampaign(id: number | null): Promise<void> {
   state.judgedKey = '';
+  state.judgedCampaign = null;
+  state.drifts = new Map();
   if (id === null) {
     state.campaign = null;
     state.epochs = [];
@@ -134,8 +141,18 @@ function withRounds(epochs: EpochSummary[]): EpochSummary[] {
   return epochs.map((e) => (e.round !== null ? e : { ...e, round: rounds.get(e.id) ?? null }));
 }
 
-async function loadEpochs(campaignId: number): Promise<EpochSummary[]> {
-  return withRounds(await fetchEpochs(campaignId));
+/**
+ * The campaign's epoch list. After the first load only the tail is fetched: epochs started at or after
+ * the oldest one still running in the list (or the newest one), merged in by id, so an overnight
+ * campaign of thousands of epochs is not re-read at every epoch end.
+ */
+async function loadEpochs(campaignId: number, known: readonly EpochSummary[] = []): Promise<EpochSummary[]> {
+  const open = known.filter((e) => e.outcome === 'running');
+  const pivot = open.length ? open[open.length - 1] : known[0];
+  if (!pivot || known.some((e) => e.campaign_id !== null && e.campaign_id !== campaignId)) return withRounds(await fetchEpochs(campaignId));
+  const merged = new Map(known.map((e) => [e.id, e]));
+  for (const e of await fetchEpochs(campaignId, pivot.started_at)) merged.set(e.id, e);
+  return withRounds([...merged.values()].sort((a, b) => b.id - a.id));
 }
 
 /** Plan order, plus any variant seen in the epochs but not listed (older plan versions). */
@@ -150,32 +167,50 @@ function runningHere(): DaemonStatus | null {
   return s !== null && state.campaign !== null && s.campaign_id === state.campaign.id ? s : null;
 }
 
-/** Everything that depends on the epoch list. Judgements only when the finished epochs changed. */
+/** Everything that depends on the epoch list. */
 async function redrawEpochs(): Promise<void> {
   const c = state.campaign;
   if (!c) return;
-  const variants = variantsOf(c, state.epochs);
   renderEpochs(byId('epochs'), state.epochs);
+  renderSummary(byId('summary'), variantsOf(c, state.epochs), state.epochs, state.drifts);
   series.update(state.epochs);
   await live.update(state.epochs, runningHere());
+  await maybeJudge();
+}
+
+/**
+ * Verdicts, reference ratios and leak flags, when the finished epochs changed. Judging runs statistics
+ * in the daemon, which shares the machine with the workload: with short epochs, at most every
+ * JUDGE_EVERY_MS (a campaign's first judgement is immediate).
+ */
+async function maybeJudge(): Promise<void> {
+  const c = state.campaign;
+  if (!c) return;
   const finished = state.epochs.filter((e) => e.outcome !== 'running');
   const key = `${c.id}:${finished.length}:${finished[0]?.id ?? ''}`;
-  if (key !== state.judgedKey) {
-    state.judgedKey = key;
-    if (finished.length === 0) {
-      renderSummary(byId('summary'), variants, state.epochs, new Map());
-      byId('comparisons').replaceChildren(note('no epochs yet'));
-      byId('reference').replaceChildren(note('no epochs yet'));
-      return;
-    }
-    renderSummary(byId('summary'), variants, state.epochs, new Map());
-    const drifts = loadDrifts(variants).then((d) => renderSummary(byId('summary'), variants, state.epochs, d));
-    await Promise.all([drifts, renderComparisons(byId('comparisons'), c), renderReference(byId('reference'), { ...c, variants })]);
+  const due = state.judgedCampaign !== c.id || Date.now() - state.judgedAt >= JUDGE_EVERY_MS;
+  if (key === state.judgedKey || !due) return;
+  state.judgedKey = key;
+  state.judgedCampaign = c.id;
+  state.judgedAt = Date.now();
+  const variants = variantsOf(c, state.epochs);
+  if (finished.length === 0) {
+    for (const id of ['comparisons', 'reference']) byId(id).replaceChildren(note('no epochs yet'));
+    byId('judged-at').textContent = '';
+    return;
   }
+  const drifts = loadDrifts(variants).then((d) => {
+    if (state.campaign?.id !== c.id) return;
+    state.drifts = d;
+    renderSummary(byId('summary'), variantsOf(c, state.epochs), state.epochs, d);
+  });
+  await Promise.all([drifts, renderComparisons(byId('comparisons'), c), renderReference(byId('reference'), { ...c, variants })]);
+  byId('judged-at').textContent = `Judged at ${when(new Date().toISOString())} on ${finished.length} finished epoch(s); refreshed as epochs end, at most every ${JUDGE_EVERY_MS / 1000} s.`;
 }
 
 let lastEpochSeen: number | null = null;
 let lastEpochsDone: number | null = null;
+let lastRunningCampaign: number | null = null;
 
 async function tick(): Promise<void> {
   let status: DaemonStatus;
@@ -204,13 +239,18 @@ async function tick(): Promise<void> {
   }
   const here = runningHere();
   const epochChanged = (status.current?.epoch_id ?? null) !== lastEpochSeen || status.epochs_done !== lastEpochsDone;
+  // The shown campaign was running at the last poll and no longer is: its last epoch and status changed.
+  const justEnded = state.campaign !== null && lastRunningCampaign === state.campaign.id && here === null;
   lastEpochSeen = status.current?.epoch_id ?? null;
   lastEpochsDone = status.epochs_done;
-  if (state.campaign !== null && (wasDown || (here !== null && epochChanged) || state.epochs.some((e) => e.outcome === 'running' && e.id !== here?.current?.epoch_id))) {
-    state.epochs = await loadEpochs(state.campaign.id);
+  lastRunningCampaign = status.campaign_id;
+  if (justEnded) await refreshCampaigns();
+  if (state.campaign !== null && (wasDown || justEnded || (here !== null && epochChanged))) {
+    state.epochs = await loadEpochs(state.campaign.id, state.epochs);
     await redrawEpochs();
-  } else if (here !== null) {
-    await live.update(state.epochs, here);
+  } else {
+    if (here !== null) await live.update(state.epochs, here);
+    await maybeJudge(); // a judgement held back by the rate limit
   }
 }
 
