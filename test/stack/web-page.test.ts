@@ -178,12 +178,11 @@ test('the web page shows a real short campaign live in Debian chromium', { timeo
     assert.equal(shown.picker.length, 1);
     assert.match(shown.picker[0] ?? '', /#1 web-page-test — running/);
 
+    // (The waitForFunction above is the proof that every live plot held data at once: re-reading them here
+    // could catch a card whose new epoch has just started with no sample yet.)
     const points = await plotPoints(page);
-    for (const v of VARIANTS) {
-      assert.ok((points[`live-rss:${v}`] ?? 0) > 0, `live RSS plot of ${v} is empty`);
-      assert.ok((points[`live-ops:${v}`] ?? 0) > 0, `live ops/s plot of ${v} is empty`);
-    }
     for (const name of ['series:throughput', 'series:rss', 'series:drift', 'series:syscalls']) assert.ok((points[name] ?? 0) >= 2, `${name} holds ${points[name]} points`);
+    t.diagnostic(`plot points: ${JSON.stringify(points)}`);
 
     // The live plot advances: the running epoch's point count grows between two reads of the same epoch.
     let grew: string | null = null;

@@ -322,6 +322,7 @@ function verdict(v: unknown): Verdict {
 export interface Drift {
   variant: string;
   leak: boolean | null;
+  drift: boolean | null;
   verdict: string | null;
   reasons: Reason[];
   slope_bytes_per_hour: number | null;
@@ -332,6 +333,7 @@ function drift(v: unknown, variant: string): Drift {
   return {
     variant: str(o.variant) ?? variant,
     leak: bool(o.leak),
+    drift: bool(o.drift),
     verdict: str(o.verdict),
     reasons: reasons(o.reasons),
     slope_bytes_per_hour: num(o.slope_bytes_per_hour),
@@ -396,10 +398,12 @@ export async function fetchStatus(): Promise<DaemonStatus> {
   return status(await getJson('/status'));
 }
 
-export async function fetchCompare(baseline: string, candidate: string): Promise<Verdict> {
-  return verdict(await getJson('/compare', { baseline, candidate }));
+/** The verdict of candidate vs baseline over the epochs of this campaign. */
+export async function fetchCompare(baseline: string, candidate: string, campaign: number): Promise<Verdict> {
+  return verdict(await getJson('/compare', { baseline, candidate, campaign }));
 }
 
-export async function fetchDrift(variant: string): Promise<Drift> {
-  return drift(await getJson('/drift', { variant }), variant);
+/** A variant's drift and leak judgement over the epochs of this campaign. */
+export async function fetchDrift(variant: string, campaign: number): Promise<Drift> {
+  return drift(await getJson('/drift', { variant, campaign }), variant);
 }

@@ -51,6 +51,21 @@ export type PlotData = [number[], ...Array<Array<number | null>>];
 
 const DEFAULT_HEIGHT = 190;
 
+/** Tick steps of a wall-clock axis, in seconds: whole seconds up to days. */
+const CLOCK_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800];
+
+/** Local times of Unix seconds: HH:MM:SS, or with the date when the values span more than a day. */
+function clockLabels(values: number[], withSeconds = false): string[] {
+  const first = values[0];
+  const last = values[values.length - 1];
+  const span = first !== undefined && last !== undefined ? last - first : 0;
+  return values.map((v) => {
+    const d = new Date(v * 1000);
+    const time = d.toLocaleTimeString('en-GB', { hour12: false, hour: '2-digit', minute: '2-digit', ...(withSeconds || span < 600 ? { second: '2-digit' } : {}) });
+    return span >= 86400 ? `${d.toLocaleDateString('en-CA', { month: '2-digit', day: '2-digit' })} ${time}` : time;
+  });
+}
+
 export class Plot {
   readonly el: HTMLDivElement;
   private readonly body: HTMLDivElement;
@@ -112,9 +127,15 @@ export class Plot {
     ctx.save();
     ctx.fillStyle = 'rgba(93, 102, 120, 0.10)';
     ctx.fillRect(left, u.bbox.top, right - left, u.bbox.height);
-    ctx.fillStyle = 'rgba(93, 102, 120, 0.9)';
-    ctx.font = `${Math.round(11 * devicePixelRatio)}px system-ui, sans-serif`;
-    ctx.fillText('warm-up', left + 4 * devicePixelRatio, u.bbox.top + 12 * devicePixelRatio);
+    // Label it only where it fits, centred, below the top so it never meets the axis labels.
+    const dpr = devicePixelRatio;
+    ctx.font = `${Math.round(11 * dpr)}px system-ui, sans-serif`;
+    const text = 'warm-up';
+    const w = ctx.measureText(text).width;
+    if (right - left > w + 8 * dpr) {
+      ctx.fillStyle = 'rgba(93, 102, 120, 0.9)';
+      ctx.fillText(text, left + (right - left - w) / 2, u.bbox.top + u.bbox.height - 6 * dpr);
+    }
     ctx.restore();
   }
 
@@ -143,12 +164,12 @@ export class Plot {
       },
       axes: [
         spec.x === 'clock'
-          ? { stroke: '#5d6678', grid: { stroke: '#eef0f4' } }
+          ? { stroke: '#5d6678', grid: { stroke: '#eef0f4' }, space: 70, incrs: CLOCK_STEPS, values: (_u, splits) => clockLabels(splits) }
           : { stroke: '#5d6678', grid: { stroke: '#eef0f4' }, label: 'seconds into the epoch', labelSize: 18, values: (_u, splits) => splits.map((s) => `${s}`) },
         { stroke: '#5d6678', grid: { stroke: '#eef0f4' }, size: 64, values: (_u, splits) => splits.map((s) => fmt(s)) },
       ],
       series: [
-        spec.x === 'clock' ? { label: 'time' } : { label: 's', value: (_u, v) => (v === null ? '–' : `${v.toFixed(1)} s`) },
+        spec.x === 'clock' ? { label: 'started', value: (_u, v) => (v === null ? '–' : clockLabels([v], true)[0] ?? '–') } : { label: 's', value: (_u, v) => (v === null ? '–' : `${v.toFixed(1)} s`) },
         ...spec.series.map((s): uPlot.Series => ({
           label: s.label,
           stroke: s.bandEdge ? 'transparent' : s.color,

@@ -199,7 +199,7 @@ async function maybeJudge(): Promise<void> {
     byId('judged-at').textContent = '';
     return;
   }
-  const drifts = loadDrifts(variants).then((d) => {
+  const drifts = loadDrifts(variants, c.id).then((d) => {
     if (state.campaign?.id !== c.id) return;
     state.drifts = d;
     renderSummary(byId('summary'), variantsOf(c, state.epochs), state.epochs, d);

@@ -54,24 +54,26 @@ export function renderSummary(root: HTMLElement, variants: string[], epochs: rea
     h('div', { class: 'table-wide' }, h('table', null, h('thead', null, h('tr', null, ...head.map((t, i) => h('th', { class: i === 1 || i > 2 ? 'num' : undefined }, t)))), h('tbody', null, ...rows))),
     h('p', { class: 'muted' },
       'From this campaign\'s completed epochs: throughput and syscalls/op are the mean of the epoch values, CV the median, peak RSS the maximum, ' +
-        'final RSS and drift those of the latest epoch, lean counters the sum. Leak: the judgement of /api/v1/drift over all epochs of the variant.'),
+        'final RSS and drift those of the latest epoch, lean counters the sum. Leak: the judgement of /api/v1/drift over this campaign\'s epochs of the variant.'),
   );
 }
 
 function driftCell(d: Drift | string | undefined): HTMLElement | string {
   if (d === undefined) return 'checking…';
   if (typeof d === 'string') return h('span', { class: 'muted', title: d }, 'not available');
-  const label = d.leak === true ? badge('leak', 'leak') : d.leak === false ? badge('no leak', 'clean') : badge(d.verdict ?? 'unknown');
+  // The drift judgement's own words (LEAK, DRIFT, CLEAN, INSUFFICIENT); an older daemon may only say leak: bool.
+  const word = d.verdict ?? (d.leak === true ? 'LEAK' : d.leak === false ? 'CLEAN' : 'unknown');
+  const label = badge(word);
   const first = d.reasons.find((r) => r.decisive) ?? d.reasons[0];
   return h('span', { title: d.reasons.map((r) => r.message).join('\n') }, label, first ? h('div', { class: 'muted' }, first.message) : '');
 }
 
-export async function loadDrifts(variants: string[]): Promise<Map<string, Drift | string>> {
+export async function loadDrifts(variants: string[], campaign: number): Promise<Map<string, Drift | string>> {
   const out = new Map<string, Drift | string>();
   await Promise.all(
     variants.map(async (v) => {
       try {
-        out.set(v, await fetchDrift(v));
+        out.set(v, await fetchDrift(v, campaign));
       } catch (err) {
         out.set(v, unavailable('drift', err));
       }

@@ -7,6 +7,18 @@ import { h, note } from '../dom.js';
 import { ratioPct } from '../format.js';
 import { badge, unavailable, variantLabel } from './common.js';
 
+/** Why a verdict has no ratio: its decisive reason (e.g. too few epochs). */
+function whyNoRatio(v: Verdict): string {
+  return (v.reasons.find((r) => r.decisive) ?? v.reasons[0])?.message ?? v.verdict;
+}
+
+function ratioCell(v: Verdict | string | undefined, pick: (v: Verdict) => RatioEstimate | null, explain: boolean): HTMLElement {
+  if (typeof v !== 'object') return h('td', { class: 'num muted', title: v ?? '' }, 'not available');
+  const r = pick(v);
+  if (r && r.ratio !== null) return h('td', { class: 'num' }, ratioText(r));
+  return h('td', { class: 'num muted', title: whyNoRatio(v) }, 'not available', explain ? h('div', { class: 'why' }, whyNoRatio(v)) : '');
+}
+
 function ratioText(r: RatioEstimate | null): string {
   if (!r || r.ratio === null) return 'not available';
   const interval = r.low !== null && r.high !== null ? ` [${ratioPct(r.low)} – ${ratioPct(r.high)}]` : '';
@@ -17,9 +29,9 @@ function reasonList(v: Verdict): HTMLElement {
   return h('ul', { class: 'reasons' }, ...v.reasons.map((r) => h('li', { class: `${r.decisive ? 'decisive' : ''} ${r.status ?? ''}`.trim() || undefined }, r.message)));
 }
 
-async function compareSafely(baseline: string, candidate: string): Promise<Verdict | string> {
+async function compareSafely(baseline: string, candidate: string, campaign: number): Promise<Verdict | string> {
   try {
-    return await fetchCompare(baseline, candidate);
+    return await fetchCompare(baseline, candidate, campaign);
   } catch (err) {
     return unavailable('verdict', err);
   }
@@ -30,7 +42,7 @@ export async function renderComparisons(root: HTMLElement, campaign: CampaignInf
     root.replaceChildren(note('This campaign\'s plan has no comparisons (add `comparisons:` to the plan).'));
     return;
   }
-  const results = await Promise.all(campaign.comparisons.map((c) => compareSafely(c.baseline, c.candidate)));
+  const results = await Promise.all(campaign.comparisons.map((c) => compareSafely(c.baseline, c.candidate, campaign.id)));
   const rows = campaign.comparisons.map((c, i) => {
     const r = results[i];
     const verdictCell = typeof r === 'string' || r === undefined ? h('td', { class: 'muted' }, r ?? 'not available') : h('td', null, badge(r.verdict), r.epochs_needed_per_arm !== null ? h('div', { class: 'muted' }, `≈ ${r.epochs_needed_per_arm} more epochs per variant to settle`) : '');
@@ -48,7 +60,7 @@ export async function renderComparisons(root: HTMLElement, campaign: CampaignInf
     h('table', null,
       h('thead', null, h('tr', null, h('th', null, 'candidate vs baseline'), h('th', null, 'goal'), h('th', null, 'verdict'), h('th', { class: 'num' }, 'throughput ratio'), h('th', { class: 'num' }, 'peak RSS ratio'), h('th', null, 'reasons (decisive in bold)'))),
       h('tbody', null, ...rows)),
-    h('p', { class: 'muted' }, 'Ratios are candidate / baseline, with their confidence intervals.'),
+    h('p', { class: 'muted' }, 'Judged on this campaign\'s epochs. Ratios are candidate / baseline (medians), with their confidence intervals.'),
   );
 }
 
@@ -59,17 +71,16 @@ export async function renderReference(root: HTMLElement, campaign: CampaignInfo)
     return;
   }
   const others = campaign.variants.filter((v) => v !== ref);
-  const results = await Promise.all(others.map((v) => compareSafely(ref, v)));
+  const results = await Promise.all(others.map((v) => compareSafely(ref, v, campaign.id)));
   root.replaceChildren(
     h('table', null,
       h('thead', null, h('tr', null, h('th', null, 'variant'), h('th', { class: 'num' }, `throughput, % of ${ref}`), h('th', { class: 'num' }, `peak RSS, % of ${ref}`))),
       h('tbody', null, ...others.map((v, i) => {
         const r = results[i];
-        const ok = typeof r === 'object';
         return h('tr', { 'data-variant': v },
           h('td', null, variantLabel(v)),
-          h('td', { class: 'num' }, ok ? ratioText(r.throughput) : h('span', { class: 'muted', title: r ?? '' }, 'not available')),
-          h('td', { class: 'num' }, ok ? ratioText(r.rss_peak) : h('span', { class: 'muted', title: r ?? '' }, 'not available')),
+          ratioCell(r, (x) => x.throughput, true),
+          ratioCell(r, (x) => x.rss_peak, false),
         );
       })),
     ),
