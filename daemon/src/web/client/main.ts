@@ -34,6 +34,17 @@ const state = {
   down: false,
 };
 
+/**
+ * Polls and campaign switches run one at a time: a switch in the middle of a refresh would otherwise
+ * draw one campaign's epochs into the other's plots.
+ */
+let queue: Promise<void> = Promise.resolve();
+function serial(fn: () => Promise<void>): Promise<void> {
+  const run = queue.then(fn);
+  queue = run.catch(() => undefined);
+  return run;
+}
+
 const live = new LiveView(byId('live'));
 const series = new SeriesView(byId('series'));
 const picker = byId('campaign-picker') as HTMLSelectElement;
@@ -255,16 +266,18 @@ async function tick(): Promise<void> {
 }
 
 async function pick(id: number): Promise<void> {
-  try {
-    await showCampaign(id);
-  } catch (err) {
-    showError(err, `campaign #${id}`);
-  }
+  await serial(async () => {
+    try {
+      await showCampaign(id);
+    } catch (err) {
+      showError(err, `campaign #${id}`);
+    }
+  });
 }
 
 async function loop(): Promise<void> {
   try {
-    await tick();
+    await serial(tick);
   } catch (err) {
     showError(err, 'refresh');
   }

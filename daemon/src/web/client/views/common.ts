@@ -22,3 +22,9 @@ export function unavailable(what: string, err: unknown): string {
   }
   return `${what}: not available (${(err as Error)?.message ?? String(err)})`;
 }
+
+/** A long message cut to `max` characters (the whole text stays in the title tooltip). */
+export function clipped(text: string, max: number, tag: 'span' | 'div' = 'span', cls = 'muted'): HTMLElement {
+  const short = text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text;
+  return h(tag, { class: cls, title: text.length > max ? text : undefined }, short);
+}

@@ -5,7 +5,7 @@
 import { fetchDrift, type Drift, type EpochSummary } from '../api.js';
 import { h, note } from '../dom.js';
 import { count, mib, opsPerSec, plain, ratioPct, signedPct } from '../format.js';
-import { badge, unavailable, variantLabel } from './common.js';
+import { badge, clipped, unavailable, variantLabel } from './common.js';
 
 function mean(xs: number[]): number | null {
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
@@ -65,7 +65,7 @@ function driftCell(d: Drift | string | undefined): HTMLElement | string {
   const word = d.verdict ?? (d.leak === true ? 'LEAK' : d.leak === false ? 'CLEAN' : 'unknown');
   const label = badge(word);
   const first = d.reasons.find((r) => r.decisive) ?? d.reasons[0];
-  return h('span', { title: d.reasons.map((r) => r.message).join('\n') }, label, first ? h('div', { class: 'muted' }, first.message) : '');
+  return h('span', null, label, first ? clipped(first.message, 90, 'div', 'muted why-left') : '');
 }
 
 export async function loadDrifts(variants: string[], campaign: number): Promise<Map<string, Drift | string>> {

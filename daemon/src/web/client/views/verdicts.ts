@@ -5,7 +5,7 @@
 import { fetchCompare, type CampaignInfo, type RatioEstimate, type Verdict } from '../api.js';
 import { h, note } from '../dom.js';
 import { ratioPct } from '../format.js';
-import { badge, unavailable, variantLabel } from './common.js';
+import { badge, clipped, unavailable, variantLabel } from './common.js';
 
 /** Why a verdict has no ratio: its decisive reason (e.g. too few epochs). */
 function whyNoRatio(v: Verdict): string {
@@ -16,7 +16,7 @@ function ratioCell(v: Verdict | string | undefined, pick: (v: Verdict) => RatioE
   if (typeof v !== 'object') return h('td', { class: 'num muted', title: v ?? '' }, 'not available');
   const r = pick(v);
   if (r && r.ratio !== null) return h('td', { class: 'num' }, ratioText(r));
-  return h('td', { class: 'num muted', title: whyNoRatio(v) }, 'not available', explain ? h('div', { class: 'why' }, whyNoRatio(v)) : '');
+  return h('td', { class: 'num muted', title: whyNoRatio(v) }, 'not available', explain ? clipped(whyNoRatio(v), 110, 'div', 'why') : '');
 }
 
 function ratioText(r: RatioEstimate | null): string {
@@ -25,8 +25,16 @@ function ratioText(r: RatioEstimate | null): string {
   return `${ratioPct(r.ratio)}${interval}`;
 }
 
+/** The decisive reasons in full; the others one click away. */
 function reasonList(v: Verdict): HTMLElement {
-  return h('ul', { class: 'reasons' }, ...v.reasons.map((r) => h('li', { class: `${r.decisive ? 'decisive' : ''} ${r.status ?? ''}`.trim() || undefined }, r.message)));
+  const item = (r: Verdict['reasons'][number]): HTMLElement => h('li', { class: `${r.decisive ? 'decisive' : ''} ${r.status ?? ''}`.trim() || undefined }, r.message);
+  const decisive = v.reasons.filter((r) => r.decisive);
+  const shown = decisive.length ? decisive : v.reasons.slice(0, 2);
+  const others = v.reasons.filter((r) => !shown.includes(r));
+  return h('div', null,
+    h('ul', { class: 'reasons' }, ...shown.map(item)),
+    others.length ? h('details', { class: 'more-reasons' }, h('summary', null, `${others.length} more reason${others.length > 1 ? 's' : ''}`), h('ul', { class: 'reasons' }, ...others.map(item))) : '',
+  );
 }
 
 async function compareSafely(baseline: string, candidate: string, campaign: number): Promise<Verdict | string> {
