@@ -78,7 +78,7 @@ export class Plot {
     readonly spec: PlotSpec,
   ) {
     this.body = h('div');
-    this.emptyNote = h('div', { class: 'plot-empty', hidden: true }, spec.emptyText ?? 'no data yet');
+    this.emptyNote = h('div', { class: 'plot-empty' }, spec.emptyText ?? 'no data yet');
     this.el = h('div', { class: 'plot', 'data-plot': spec.name, 'data-points': 0, 'data-x': 0 }, h('div', { class: 'plot-title' }, `${spec.title} (${spec.unit})`), this.emptyNote, this.body);
     parent.appendChild(this.el);
     this.resize = new ResizeObserver(() => {
