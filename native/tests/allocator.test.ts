@@ -70,7 +70,7 @@ for (const p of profiles) {
       const r = run(testBin('alloc_threads'), ['20000'], p.env);
       assertOk(r, 'alloc_threads');
       const m = /ok stress cross_thread_frees=(\d+)/.exec(r.stdout);
-      assert.ok(m && Number(m[1]) > 20000, `cross-thread frees happened: ${r.stdout}`);
+      assert.ok(m && Number(m[1]) > 5000, `cross-thread frees happened: ${r.stdout}`);
       assert.match(r.stdout, /^ok churn superslabs_mapped=\d+/m);
     });
 

@@ -24,9 +24,9 @@ void *lm_alloc_class_slow(lm_heap_t *h, unsigned cls) {
       lm_list_remove(&h->avail[cls], s);
       /* Dekker with lm_free_remote: publish IN_FULL, then re-check thread_free; a racing remote
        * free either sees the flag (and flags the superslab) or we see its block here. */
-      atomic_store_explicit(&s->slow_flags, LM_SLAB_IN_FULL, memory_order_seq_cst);
+      lm_slab_set_flags(s, LM_SLAB_IN_FULL);
       if (atomic_load_explicit(&s->thread_free, memory_order_seq_cst) != NULL) {
-        atomic_store_explicit(&s->slow_flags, 0, memory_order_relaxed);
+        lm_slab_set_flags(s, 0);
         lm_list_push(&h->avail[cls], s);
         lm_slab_collect_remote(s);
         goto found;
@@ -45,7 +45,7 @@ found:
     lm_list_remove(&h->avail[cls], s);
     lm_list_push(&h->avail[cls], s);
   }
-  lm_heap_set_direct(h, cls);
+  if (cls < LM_TINY_CLASSES && h->direct[lm_class_size[cls] / 16] != s) lm_heap_set_direct(h, cls);
   void *p = pop(s);
   lm_purge_maybe_start();
   return p;
@@ -85,8 +85,8 @@ void *lm_calloc(size_t count, size_t size) {
 
 size_t lm_usable_size(const void *p, const char *what) {
   if (p == NULL) return 0;
-  uint8_t kind = lm_seg_kind(p);
-  if (kind == LM_SEG_SMALL) {
+  uint16_t e = lm_seg_entry(p);
+  if (lm_seg_is_small(e)) {
     lm_superslab_t *ss = lm_ss_of(p);
     lm_slab_t *s = lm_slab_of(ss, p);
     if (ss->magic != LM_MAGIC) lm_invalid_pointer(p, what, "superslab header magic is corrupted");
@@ -94,7 +94,7 @@ size_t lm_usable_size(const void *p, const char *what) {
       lm_invalid_pointer(p, what, "the block is not in a slab in use (double free or corrupted pointer)");
     return s->block_size;
   }
-  if (kind == LM_SEG_LARGE) return lm_large_usable(p, what);
+  if (e == LM_SEG_LARGE) return lm_large_usable(p, what);
   lm_invalid_pointer(p, what, "not allocated by leanmalloc (foreign or corrupted pointer)");
 }
 

@@ -29,8 +29,13 @@ void lm_free_remote(lm_superslab_t *ss, lm_slab_t *s, lm_block_t *b) {
 
 void lm_free_slow(void *p) {
   if (p == NULL) return;
-  uint8_t kind = lm_seg_kind(p);
-  if (kind == LM_SEG_LARGE) { lm_large_free(p); return; }
-  if (kind == LM_SEG_SMALL) { lm_free_inline(p); return; }
+  uint16_t e = lm_seg_entry(p);
+  if (e == LM_SEG_LARGE) { lm_large_free(p); return; }
+  if (lm_seg_is_small(e)) {
+    lm_superslab_t *ss = lm_ss_of(p);
+    if (e == lm_heap.id) lm_free_inline(p);
+    else lm_free_remote(ss, lm_slab_of(ss, p), (lm_block_t *)p);
+    return;
+  }
   lm_invalid_pointer(p, "free", "not allocated by leanmalloc (foreign or corrupted pointer)");
 }

@@ -10,7 +10,7 @@
 #define LM_TLS __attribute__((tls_model("initial-exec")))
 
 extern __thread lm_heap_t lm_heap LM_TLS LM_HIDDEN;
-extern uint8_t lm_segmap[LM_SEGMAP_SIZE] LM_HIDDEN;
+extern uint16_t lm_segmap[LM_SEGMAP_SIZE] LM_HIDDEN;
 extern lm_slab_t lm_empty_slab LM_HIDDEN;
 extern lm_options_t lm_options LM_HIDDEN;
 extern lm_counters_t lm_counters LM_HIDDEN;
@@ -32,12 +32,29 @@ static inline unsigned lm_class_of(size_t n) {   /* n <= LM_SMALL_MAX */
 static inline lm_superslab_t *lm_ss_of(const void *p) {
   return (lm_superslab_t *)((uintptr_t)p & ~(uintptr_t)LM_SS_MASK);
 }
-static inline uint8_t lm_seg_kind(const void *p) {
-  return lm_segmap[((uintptr_t)p >> LM_SS_SHIFT) & (LM_SEGMAP_SIZE - 1)];
+static inline uint16_t lm_seg_entry(const void *p) {
+  return __atomic_load_n(&lm_segmap[((uintptr_t)p >> LM_SS_SHIFT) & (LM_SEGMAP_SIZE - 1)], __ATOMIC_RELAXED);
+}
+static inline int lm_seg_is_small(uint16_t e) { return e != LM_SEG_NONE && e < LM_SEG_LARGE; }
+static inline void lm_seg_set(const void *base, uint16_t e) {
+  __atomic_store_n(&lm_segmap[(uintptr_t)base >> LM_SS_SHIFT], e, __ATOMIC_RELEASE);
 }
 static inline lm_slab_t *lm_slab_of(lm_superslab_t *ss, const void *p) {
-  return &ss->slabs[((uintptr_t)p >> LM_SLAB_SHIFT) & (LM_SLABS - 1)];
+  /* == &ss->slabs[(p >> 16) & 63] with 64-byte descriptors, as one shift and one mask */
+  _Static_assert(sizeof(lm_slab_t) == 64, "slab descriptors are 64 bytes");
+  return (lm_slab_t *)((uint8_t *)ss->slabs + (((uintptr_t)p >> (LM_SLAB_SHIFT - 6)) & ((LM_SLABS - 1) << 6)));
 }
+/* Flags and the `used` bias change together (owner thread only). */
+static inline void lm_slab_set_flags(lm_slab_t *s, uint8_t flags) {
+  uint8_t old = atomic_load_explicit(&s->slow_flags, memory_order_relaxed);
+  if (old == 0 && flags != 0) s->used -= LM_USED_BIAS;
+  else if (old != 0 && flags == 0) s->used += LM_USED_BIAS;
+  atomic_store_explicit(&s->slow_flags, flags, memory_order_seq_cst);
+}
+static inline int32_t lm_slab_used(const lm_slab_t *s) {
+  return atomic_load_explicit(&s->slow_flags, memory_order_relaxed) ? s->used + LM_USED_BIAS : s->used;
+}
+
 static inline uint8_t *lm_slab_start(lm_superslab_t *ss, const lm_slab_t *s) {
   return (uint8_t *)ss + ((size_t)(s - ss->slabs) << LM_SLAB_SHIFT);
 }
@@ -99,6 +116,8 @@ void lm_options_init(void) LM_HIDDEN;
 /* thread.c: process and thread lifecycle */
 void lm_process_init(void) LM_HIDDEN;
 void lm_heap_init(lm_heap_t *h) LM_HIDDEN;
+uint16_t lm_heap_id_alloc(void) LM_HIDDEN;
+void lm_heap_id_release(uint16_t id) LM_HIDDEN;
 
 /* purge.c */
 void lm_purge_notify(void) LM_HIDDEN;        /* wake the purger (safe anywhere) */
@@ -126,21 +145,16 @@ static inline void *lm_malloc_inline(size_t n) {
   return lm_malloc_slow(n);
 }
 
-/* free: segmap says "ours", the header's magic and owner match -> push on local_free. */
+/* free: the segmap entry of the pointer's 4 MiB unit is this thread's heap id -> push on `free`.
+ * Everything else (other owners, large, NULL, foreign) goes to lm_free_slow. */
 static inline void lm_free_inline(void *p) {
-  if (LM_LIKELY(lm_seg_kind(p) == LM_SEG_SMALL)) {
+  if (LM_LIKELY(lm_seg_entry(p) == lm_heap.id)) {
     lm_superslab_t *ss = lm_ss_of(p);
     lm_slab_t *s = lm_slab_of(ss, p);
     lm_block_t *b = (lm_block_t *)p;
-    if (LM_LIKELY(atomic_load_explicit(&ss->owner, memory_order_relaxed) == lm_heap.id &&
-                  ss->magic == LM_MAGIC)) {
-      b->next = s->local_free;
-      s->local_free = b;
-      if (LM_UNLIKELY(--s->used == 0 || atomic_load_explicit(&s->slow_flags, memory_order_relaxed) != 0))
-        lm_free_local_slow(ss, s);
-      return;
-    }
-    lm_free_remote(ss, s, b);
+    b->next = s->free;
+    s->free = b;
+    if (LM_UNLIKELY(--s->used <= 0)) lm_free_local_slow(ss, s);
     return;
   }
   lm_free_slow(p);

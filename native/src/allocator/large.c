@@ -25,7 +25,7 @@ void *lm_large_alloc(size_t n, size_t align, int zero) {
   hdr->map_size = map_size;
   hdr->fresh = 1;
   LM_COUNT(committed_bytes, map_size);
-  lm_segmap[(uintptr_t)base >> LM_SS_SHIFT] = LM_SEG_LARGE;
+  lm_seg_set(base, LM_SEG_LARGE);
   return hdr->user;
 }
 
@@ -39,7 +39,7 @@ static lm_large_t *large_header(const void *p, const char *what) {
 void lm_large_free(void *p) {
   lm_large_t *hdr = large_header(p, "free");
   size_t map_size = hdr->map_size;
-  lm_segmap[(uintptr_t)hdr >> LM_SS_SHIFT] = LM_SEG_NONE;
+  lm_seg_set(hdr, LM_SEG_NONE);
   hdr->magic = 0;
   LM_UNCOUNT(committed_bytes, map_size);
   lm_os_unmap(hdr, map_size);

@@ -16,7 +16,6 @@ lm_slab_t lm_empty_slab = { .slow_flags = LM_SLAB_NOT_IN_USE };
 
 void lm_slab_init(lm_slab_t *s, unsigned cls) {
   s->free = NULL;
-  s->local_free = NULL;
   s->used = 0;
   s->capacity = 0;
   s->block_size = lm_class_size[cls];
@@ -53,18 +52,12 @@ unsigned lm_slab_collect_remote(lm_slab_t *s) {
   while (tail->next) { tail = tail->next; n++; }
   tail->next = s->free;
   s->free = list;
-  s->used = (uint16_t)(s->used - n);
+  s->used -= (int32_t)n;
   return n;
 }
 
-/* `free` is empty: swap in local frees, then remote frees, then carve fresh blocks. */
+/* `free` is empty: take over remote frees, else carve fresh blocks. */
 int lm_slab_refill(lm_superslab_t *ss, lm_slab_t *s) {
-  if (s->local_free) {
-    s->free = s->local_free;
-    s->local_free = NULL;
-    lm_slab_collect_remote(s);
-    return 1;
-  }
   if (lm_slab_collect_remote(s)) return 1;
   return lm_slab_extend(ss, s);
 }
@@ -104,7 +97,7 @@ void lm_heap_set_direct(lm_heap_t *h, unsigned cls) {
 /* A full slab got a block back: it is available again (the current slab stays current). */
 void lm_heap_unfull(lm_heap_t *h, lm_slab_t *s) {
   unsigned cls = s->class_idx;
-  atomic_store_explicit(&s->slow_flags, 0, memory_order_relaxed);
+  lm_slab_set_flags(s, 0);
   lm_list_remove(&h->full[cls], s);
   int was_empty = h->avail[cls] == NULL;
   list_insert_second(&h->avail[cls], s);
@@ -144,11 +137,11 @@ void lm_heap_rescan_remote(lm_heap_t *h) {
 void lm_free_local_slow(lm_superslab_t *ss, lm_slab_t *s) {
   uint8_t flags = atomic_load_explicit(&s->slow_flags, memory_order_relaxed);
   if (flags & LM_SLAB_NOT_IN_USE) {
-    lm_block_t *b = s->local_free;
+    lm_block_t *b = s->free;
     lm_invalid_pointer(b, "free", "the block is not in a slab in use (double free or corrupted pointer)");
   }
   lm_heap_t *h = &lm_heap;
   if (flags & LM_SLAB_IN_FULL) lm_heap_unfull(h, s);
-  if (s->used == 0) lm_heap_slab_empty(h, ss, s);
+  if (lm_slab_used(s) == 0) lm_heap_slab_empty(h, ss, s);
   lm_purge_maybe_start();
 }

@@ -1,6 +1,6 @@
 /* leanmalloc: superslabs (4 MiB aligned regions) and the slabs inside them.
  *
- * Ownership: a superslab belongs to one thread's heap (ss->owner = heap id) while it has slabs in
+ * Ownership: a superslab belongs to one thread's heap (its segmap entry = the heap id) while it has slabs in
  * use; only the owner hands out or takes back its slabs. Empty superslabs go to a process-wide
  * cache (LIFO: the most recently used is the hottest); superslabs of exited threads that still
  * hold live blocks go to an "abandoned" list and are adopted by the next thread that needs one.
@@ -47,7 +47,7 @@ static lm_superslab_t *ss_map(void) {
   ss->magic = LM_MAGIC;
   pthread_mutex_init(&ss->lock, NULL);
   ss->free_mask = ~(uint64_t)1;      /* slab 0 holds this header */
-  for (int i = 0; i < LM_SLABS; i++) atomic_store_explicit(&ss->slabs[i].slow_flags, LM_SLAB_NOT_IN_USE, memory_order_relaxed);
+  for (int i = 0; i < LM_SLABS; i++) lm_slab_set_flags(&ss->slabs[i], LM_SLAB_NOT_IN_USE);
   LM_COUNT(superslabs_mapped, 1);
   LM_COUNT(committed_bytes, LM_SS_SIZE);
   pthread_mutex_lock(&g_lock);
@@ -57,13 +57,13 @@ static lm_superslab_t *ss_map(void) {
   g_all = ss;
   pthread_mutex_unlock(&g_lock);
   /* published last: from now on free() recognises pointers into it */
-  lm_segmap[(uintptr_t)ss >> LM_SS_SHIFT] = LM_SEG_SMALL;
+  lm_seg_set(ss, LM_SEG_SHARED);
   return ss;
 }
 
 /* Caller holds g_lock; ss is in the cache. */
 static void ss_unmap_locked(lm_superslab_t *ss) {
-  lm_segmap[(uintptr_t)ss >> LM_SS_SHIFT] = LM_SEG_NONE;
+  lm_seg_set(ss, LM_SEG_NONE);
   if (ss->all_prev) ss->all_prev->all_next = ss->all_next; else g_all = ss->all_next;
   if (ss->all_next) ss->all_next->all_prev = ss->all_prev;
   size_t decommitted = (size_t)__builtin_popcountll(ss->decommitted_mask) * LM_SLAB_SIZE;
@@ -84,13 +84,13 @@ static void cache_remove_locked(lm_superslab_t *ss) {
 /* Takes over a superslab of an exited thread: its live slabs join this heap's lists; remote
  * frees that arrived meanwhile are collected. Returns 0 if it turned out to be empty. */
 static int ss_adopt(lm_heap_t *h, lm_superslab_t *ss) {
-  atomic_store_explicit(&ss->owner, h->id, memory_order_release);
+  lm_seg_set(ss, h->id == LM_SEG_NEVER ? LM_SEG_SHARED : h->id);
   ss_list_push(h, ss, ss->free_mask ? 1 : 2);
   for (int i = 1; i < LM_SLABS; i++) {
     if (ss->free_mask & ((uint64_t)1 << i)) continue;
     lm_slab_t *s = &ss->slabs[i];
     lm_slab_collect_remote(s);
-    atomic_store_explicit(&s->slow_flags, 0, memory_order_relaxed);
+    lm_slab_set_flags(s, 0);
     if (s->used == 0) {
       lm_ss_release_slab(h, ss, s);     /* may give the whole superslab back */
       continue;
@@ -100,7 +100,7 @@ static int ss_adopt(lm_heap_t *h, lm_superslab_t *ss) {
     if (head == NULL) { lm_list_push(&h->avail[cls], s); lm_heap_set_direct(h, cls); }
     else { s->prev = head; s->next = head->next; if (head->next) head->next->prev = s; head->next = s; }
   }
-  return atomic_load_explicit(&ss->owner, memory_order_relaxed) == h->id;
+  return ss->in_cache == 0;
 }
 
 /* A superslab with a free slab for this heap: abandoned first (returns memory of dead threads),
@@ -122,7 +122,7 @@ static lm_superslab_t *ss_obtain(lm_heap_t *h) {
   pthread_mutex_unlock(&g_lock);
   if (ss == NULL) ss = ss_map();
   if (ss == NULL) return NULL;
-  atomic_store_explicit(&ss->owner, h->id, memory_order_release);
+  lm_seg_set(ss, h->id == LM_SEG_NEVER ? LM_SEG_SHARED : h->id);
   ss_list_push(h, ss, 1);
   return ss;
 }
@@ -157,8 +157,8 @@ lm_slab_t *lm_ss_acquire_slab(lm_heap_t *h, unsigned cls) {
 /* The slab is out of the heap's class lists and has no live block. */
 void lm_ss_release_slab(lm_heap_t *h, lm_superslab_t *ss, lm_slab_t *s) {
   int i = (int)(s - ss->slabs);
-  s->free = s->local_free = NULL;
-  atomic_store_explicit(&s->slow_flags, LM_SLAB_NOT_IN_USE, memory_order_relaxed);
+  s->free = NULL;
+  lm_slab_set_flags(s, LM_SLAB_NOT_IN_USE);
   pthread_mutex_lock(&ss->lock);
   ss->free_mask |= (uint64_t)1 << i;
   s->freed_at_ms = lm_purge_enabled ? lm_now_ms() : 0;
@@ -177,7 +177,7 @@ void lm_ss_release_slab(lm_heap_t *h, lm_superslab_t *ss, lm_slab_t *s) {
 }
 
 void lm_ss_give_back(lm_superslab_t *ss) {
-  atomic_store_explicit(&ss->owner, 0, memory_order_release);
+  lm_seg_set(ss, LM_SEG_SHARED);
   pthread_mutex_lock(&g_lock);
   ss->prev = NULL;
   ss->next = g_cache;
@@ -192,7 +192,7 @@ void lm_ss_give_back(lm_superslab_t *ss) {
 }
 
 void lm_ss_abandon(lm_superslab_t *ss) {
-  atomic_store_explicit(&ss->owner, 0, memory_order_release);
+  lm_seg_set(ss, LM_SEG_SHARED);
   pthread_mutex_lock(&g_lock);
   ss->prev = NULL;
   ss->next = g_abandoned;

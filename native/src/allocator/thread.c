@@ -14,13 +14,36 @@
 
 __thread lm_heap_t lm_heap LM_TLS = {
   .direct = { [0 ... LM_DIRECT - 1] = &lm_empty_slab },
-  .id = UINT64_MAX,
+  .id = LM_SEG_NEVER,
 };
-uint8_t lm_segmap[LM_SEGMAP_SIZE];
+uint16_t lm_segmap[LM_SEGMAP_SIZE];
 
 static _Atomic int g_process_state;          /* 0 none, 1 initialising, 2 ready */
 static __thread int t_in_process_init LM_TLS;
-static _Atomic uint64_t g_next_heap_id = 1;
+/* Heap ids are segmap entries, so they are 16-bit and recycled: a bit per id, set while in use.
+ * An id is released only after teardown re-marked all of its superslabs as shared. */
+static _Atomic uint64_t g_heap_ids[(LM_HEAP_ID_MAX + 64) / 64];
+
+uint16_t lm_heap_id_alloc(void) {
+  for (unsigned w = 0; w < sizeof g_heap_ids / sizeof g_heap_ids[0]; w++) {
+    uint64_t bits = atomic_load_explicit(&g_heap_ids[w], memory_order_relaxed);
+    if (w == 0) bits |= 1;   /* id 0 means "not ours" */
+    while (~bits) {
+      int b = __builtin_ctzll(~bits);
+      unsigned id = w * 64 + (unsigned)b;
+      if (id > LM_HEAP_ID_MAX) return LM_SEG_NEVER;
+      if (!(atomic_fetch_or_explicit(&g_heap_ids[w], (uint64_t)1 << b, memory_order_acq_rel) & ((uint64_t)1 << b)))
+        return (uint16_t)id;
+      bits = atomic_load_explicit(&g_heap_ids[w], memory_order_relaxed) | (w == 0);
+    }
+  }
+  return LM_SEG_NEVER;
+}
+
+void lm_heap_id_release(uint16_t id) {
+  if (id == 0 || id > LM_HEAP_ID_MAX) return;
+  atomic_fetch_and_explicit(&g_heap_ids[id / 64], ~((uint64_t)1 << (id % 64)), memory_order_release);
+}
 static _Atomic int g_prewarmed;
 static pthread_key_t g_key;
 static _Atomic int g_key_ready;
@@ -53,7 +76,7 @@ void lm_heap_init(lm_heap_t *h) {
   for (int i = 0; i < LM_DIRECT; i++) h->direct[i] = &lm_empty_slab;
   for (int c = 0; c < LM_CLASSES; c++) h->avail[c] = h->full[c] = NULL;
   h->ss_avail = h->ss_full = NULL;
-  h->id = atomic_fetch_add_explicit(&g_next_heap_id, 1, memory_order_relaxed);
+  h->id = lm_heap_id_alloc();   /* LM_SEG_NEVER if all ids are in use: the heap still works, slower */
   h->state = 2;   /* from here on a recursive malloc (e.g. from pthread_setspecific) just works */
   if (atomic_load_explicit(&g_key_ready, memory_order_acquire)) pthread_setspecific(g_key, h);
   if (!lm_options.lean && atomic_exchange(&g_prewarmed, 1) == 0) prewarm(h);
@@ -67,7 +90,7 @@ static void heap_teardown(lm_heap_t *h) {
       while (*lists[l]) {
         lm_slab_t *s = *lists[l];
         lm_list_remove(lists[l], s);
-        atomic_store_explicit(&s->slow_flags, 0, memory_order_relaxed);
+        lm_slab_set_flags(s, 0);
         lm_slab_collect_remote(s);
         if (s->used == 0) lm_ss_release_slab(h, lm_ss_of(s), s);
       }
@@ -79,7 +102,8 @@ static void heap_teardown(lm_heap_t *h) {
     lm_ss_abandon(ss);      /* only superslabs with live blocks are still in these lists */
   }
   for (int i = 0; i < LM_DIRECT; i++) h->direct[i] = &lm_empty_slab;
-  h->id = UINT64_MAX;
+  lm_heap_id_release(h->id);
+  h->id = LM_SEG_NEVER;
   h->state = 3;
 }
 

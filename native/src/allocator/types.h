@@ -5,9 +5,10 @@
  * walk. A superslab is cut into 64 slabs of 64 KiB; slab 0 holds the header (slab descriptors
  * included), slabs 1..63 hold blocks of one size class each. A slab is 64 KiB aligned, so every
  * power-of-two class is naturally aligned to its size (used by the aligned-allocation APIs).
- * A process-wide byte map (segmap) says, for every 4 MiB unit of the 47-bit address space,
- * whether it starts one of our superslabs; free() consults it before touching the header, so
- * a foreign pointer is reported instead of crashing on an unmapped address. */
+ * A process-wide map (segmap, 16 bits per 4 MiB unit of the 47-bit address space) says whether the
+ * unit starts one of our mappings and, for superslabs, which heap owns it. free() consults it
+ * before touching any header, so a foreign pointer is reported instead of crashing on an unmapped
+ * address, and one compare of the entry with the thread's heap id decides the local fast path. */
 #ifndef LM_TYPES_H
 #define LM_TYPES_H
 
@@ -32,11 +33,17 @@
 #define LM_MAGIC        0x6c65616e6d616c31ull             /* "leanmal1" */
 #define LM_LARGE_MAGIC  0x6c65616e6c617267ull             /* "leanlarg" */
 
-/* segmap: one byte per 4 MiB unit of the 47-bit user address space (32 MiB of virtual, only the
- * touched pages cost memory). */
+/* segmap: one 16-bit entry per 4 MiB unit of the 47-bit user address space (64 MiB of virtual
+ * .bss; only the touched pages cost memory, typically one). Entry values: */
 #define LM_SEGMAP_BITS  (47 - LM_SS_SHIFT)
 #define LM_SEGMAP_SIZE  ((size_t)1 << LM_SEGMAP_BITS)
-enum { LM_SEG_NONE = 0, LM_SEG_SMALL = 1, LM_SEG_LARGE = 2 };
+enum {
+  LM_SEG_NONE   = 0,        /* not ours */
+  LM_HEAP_ID_MAX = 0xFFFC,  /* 1..LM_HEAP_ID_MAX: a superslab owned by that heap */
+  LM_SEG_SHARED = 0xFFFD,   /* a superslab with no owner (cached or abandoned) */
+  LM_SEG_LARGE  = 0xFFFE,   /* a large allocation's mapping */
+  LM_SEG_NEVER  = 0xFFFF,   /* never stored: the id of a heap not (or no longer) initialised */
+};
 
 /* Size classes: 16-byte steps up to 128 B, then 4 classes per doubling up to 16 KiB. Sizes up
  * to LM_TINY_MAX are looked up directly by (size+15)/16 on the fast path; larger sizes above
@@ -49,16 +56,20 @@ enum { LM_SEG_NONE = 0, LM_SEG_SMALL = 1, LM_SEG_LARGE = 2 };
 
 typedef struct lm_block_s { struct lm_block_s *next; } lm_block_t;
 
-/* slab flags (slow_flags): any set bit sends a local free to the slow path. */
+/* slab flags (slow_flags): any set bit sends a local free to the slow path. While a flag is set,
+ * `used` carries a bias of -LM_USED_BIAS, so the free fast path needs a single test
+ * (--used <= 0) for "slab became empty", "slab was full" and "slab not in use". */
 enum { LM_SLAB_IN_FULL = 1, LM_SLAB_NOT_IN_USE = 2 };
+#define LM_USED_BIAS (1 << 30)
 
-/* One 64 KiB slab of one size class. Three free lists as in mimalloc: `free` is what malloc pops,
- * `local_free` collects frees by the owning thread without atomics, `thread_free` collects frees
- * by other threads with one CAS. The owner swaps them in only when `free` runs dry. */
+/* One 64 KiB slab of one size class (64-byte descriptor: found from a pointer by shifts only). Two free lists: `free`, which malloc pops and the owning
+ * thread's free pushes (no atomics; LIFO keeps the hottest block on top), and `thread_free`,
+ * which other threads push with one CAS; the owner takes it over only when `free` runs dry.
+ * (mimalloc keeps a third list for local frees to force a periodic slow path for housekeeping;
+ * leanmalloc's housekeeping runs on slab events and in the purge thread, so it needs none.) */
 typedef struct lm_slab_s {
   lm_block_t *free;
-  lm_block_t *local_free;
-  uint16_t used;          /* blocks handed out and not yet back in free/local_free */
+  int32_t  used;          /* blocks handed out and not back in `free` (biased while flagged) */
   uint16_t capacity;      /* blocks carved so far (free lists are built lazily) */
   uint16_t reserved;      /* blocks that fit in the slab */
   uint8_t  class_idx;
@@ -67,11 +78,10 @@ typedef struct lm_slab_s {
   _Atomic(lm_block_t *) thread_free;
   struct lm_slab_s *next, *prev;   /* heap's per-class available or full list */
   uint64_t freed_at_ms;            /* when the slab went back to its superslab (purge delay) */
-} lm_slab_t;
+} __attribute__((aligned(64))) lm_slab_t;
 
 typedef struct lm_superslab_s {
-  uint64_t magic;
-  _Atomic uint64_t owner;          /* heap id of the owning thread; 0 = cached or abandoned */
+  uint64_t magic;                  /* LM_MAGIC: checked on every slow path that reaches a header */
   _Atomic uint8_t remote_full;     /* a remote free hit a full slab: owner should rescan */
   uint8_t  in_cache;
   uint8_t  prewarmed;
@@ -98,7 +108,7 @@ typedef struct lm_large_s {
 /* Per-thread heap, kept directly in initial-exec TLS so the fast path is one TLS-relative load. */
 typedef struct lm_heap_s {
   lm_slab_t *direct[LM_DIRECT];    /* (size+15)/16 -> slab to pop from (never NULL) */
-  uint64_t id;                     /* matches lm_superslab_t.owner; UINT64_MAX while uninitialised */
+  uint16_t id;                     /* segmap entry of the superslabs it owns; LM_SEG_NEVER if none */
   lm_slab_t *avail[LM_CLASSES];    /* slabs that may have free blocks; head = current */
   lm_slab_t *full[LM_CLASSES];     /* slabs found full; a free moves them back */
   lm_superslab_t *ss_avail;        /* owned superslabs with free slabs */
