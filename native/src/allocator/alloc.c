@@ -77,7 +77,7 @@ void *lm_malloc_aligned(size_t n, size_t align) {
 void *lm_calloc(size_t count, size_t size) {
   size_t n;
   if (__builtin_mul_overflow(count, size, &n)) { errno = ENOMEM; return NULL; }
-  if (n > LM_SMALL_MAX) return lm_large_alloc(n, 0, 1);   /* fresh mapping: already zero */
+  if (n > LM_SMALL_MAX) return lm_large_alloc(n, 0, 1);   /* zeroes only reused mappings */
   void *p = lm_malloc_inline(n);
   if (p) memset(p, 0, n);
   return p;
@@ -103,7 +103,8 @@ void *lm_realloc(void *p, size_t n) {
   if (p == NULL) return lm_malloc_inline(n);
   size_t old = lm_usable_size(p, "realloc");
   if (n == 0) { lm_free_inline(p); return NULL; }
-  if (n <= old && n >= old / 2) return p;
+  if (n <= old && (n >= old / 2 || old <= 64)) return p;
+  if (n > old && n > LM_SMALL_MAX && lm_seg_entry(p) == LM_SEG_LARGE && lm_large_grow_in_place(p, n)) return p;
   void *q = lm_malloc_inline(n);
   if (q == NULL) return NULL;
   memcpy(q, p, old < n ? old : n);

@@ -99,11 +99,17 @@ void lm_ss_fork_child(void) LM_HIDDEN;
 void *lm_large_alloc(size_t n, size_t align, int zero) LM_HIDDEN;
 void  lm_large_free(void *p) LM_HIDDEN;
 size_t lm_large_usable(const void *p, const char *what) LM_HIDDEN;
+void *lm_large_grow_in_place(void *p, size_t n) LM_HIDDEN;
+int   lm_large_purge_pass(uint64_t now_ms) LM_HIDDEN;
+void  lm_large_fork_prepare(void) LM_HIDDEN;
+void  lm_large_fork_parent(void) LM_HIDDEN;
+void  lm_large_fork_child(void) LM_HIDDEN;
 
 /* os.c */
 void *lm_os_map(size_t size) LM_HIDDEN;
 void *lm_os_map_aligned(size_t size, size_t align) LM_HIDDEN;
 void  lm_os_unmap(void *p, size_t size) LM_HIDDEN;
+int   lm_os_grow_in_place(void *p, size_t old_size, size_t new_size) LM_HIDDEN;
 void  lm_os_decommit(void *p, size_t size) LM_HIDDEN;
 uint64_t lm_now_ms(void) LM_HIDDEN;
 void  lm_err(const char *const *parts, int n) LM_HIDDEN;     /* one line to stderr, no malloc */

@@ -1,5 +1,6 @@
 /* leanmalloc: everything that talks to the kernel (mmap, munmap, madvise, clocks, stderr).
  * Every call is counted here, so the counters cannot drift from what actually happened. */
+#define _GNU_SOURCE
 #include "internal.h"
 #include <errno.h>
 #include <sys/mman.h>
@@ -22,20 +23,49 @@ void lm_os_unmap(void *p, size_t size) {
   errno = saved;
 }
 
-/* Aligned mapping: first try a plain mmap (often already aligned when the kernel packs mappings
- * downwards next to a previous aligned one); otherwise over-reserve and trim both ends. */
-void *lm_os_map_aligned(size_t size, size_t align) {
-  uint8_t *p = lm_os_map(size);
-  if (p == NULL) return NULL;
+/* Aligned mapping. The kernel places new mappings top-down, so asking for the aligned address
+ * just below the previous aligned mapping usually succeeds in one mmap; otherwise over-reserve
+ * and trim both ends (three calls). */
+static _Atomic uintptr_t g_hint;
+
+static void *map_hint(size_t size, size_t align) {
+  uintptr_t last = atomic_load_explicit(&g_hint, memory_order_relaxed);
+  size_t span = (size + align - 1) & ~(align - 1);
+  if (last == 0 || last < span + ((uintptr_t)1 << 32)) return NULL;
+  void *want = (void *)(last - span);
+  int saved = errno;
+  void *p = mmap(want, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  LM_COUNT(mmap_calls, 1);
+  errno = saved;
+  if (p == MAP_FAILED) return NULL;
   if (((uintptr_t)p & (align - 1)) == 0) return p;
   lm_os_unmap(p, size);
+  return NULL;
+}
+
+void *lm_os_map_aligned(size_t size, size_t align) {
+  uint8_t *p = map_hint(size, align);
+  if (p != NULL) {
+    atomic_store_explicit(&g_hint, (uintptr_t)p, memory_order_relaxed);
+    return p;
+  }
   size_t over = size + align;
   uint8_t *raw = lm_os_map(over);
   if (raw == NULL) return NULL;
   uint8_t *aligned = (uint8_t *)(((uintptr_t)raw + align - 1) & ~(uintptr_t)(align - 1));
   lm_os_unmap(raw, (size_t)(aligned - raw));
   lm_os_unmap(aligned + size, (size_t)(raw + over - (aligned + size)));
+  atomic_store_explicit(&g_hint, (uintptr_t)aligned, memory_order_relaxed);
   return aligned;
+}
+
+/* Grows a mapping in place (never moves: our mappings must stay 4 MiB aligned). */
+int lm_os_grow_in_place(void *p, size_t old_size, size_t new_size) {
+  int saved = errno;
+  void *q = mremap(p, old_size, new_size, 0);
+  LM_COUNT(mmap_calls, 1);
+  errno = saved;
+  return q != MAP_FAILED;
 }
 
 void lm_os_decommit(void *p, size_t size) {

@@ -16,6 +16,12 @@ static _Atomic int bg_state;       /* 0 not started, 1 wanted, 2 running, 3 coul
 static _Atomic int bg_idle;        /* waiting on bg_cond */
 static int bg_signal;              /* under bg_lock */
 
+static int pass(void) {
+  uint64_t now = lm_now_ms();
+  int pending = lm_large_purge_pass(now);
+  return lm_ss_purge_pass(now) | pending;
+}
+
 static void *bg_main(void *arg) {
   (void)arg;
   for (;;) {
@@ -24,11 +30,11 @@ static void *bg_main(void *arg) {
     if (tick > 100) tick = 100;
     struct timespec ts = { 0, (long)tick * 1000000L };
     nanosleep(&ts, NULL);
-    if (lm_ss_purge_pass(lm_now_ms())) continue;
+    if (pass()) continue;
     /* Nothing pending: announce idleness, then look once more (a free that raced with the
      * announcement either sees bg_idle and signals, or its slab is seen by this pass). */
     atomic_store_explicit(&bg_idle, 1, memory_order_seq_cst);
-    if (lm_ss_purge_pass(lm_now_ms())) { atomic_store_explicit(&bg_idle, 0, memory_order_relaxed); continue; }
+    if (pass()) { atomic_store_explicit(&bg_idle, 0, memory_order_relaxed); continue; }
     pthread_mutex_lock(&bg_lock);
     while (!bg_signal) pthread_cond_wait(&bg_cond, &bg_lock);
     bg_signal = 0;

@@ -118,12 +118,15 @@ static void heap_destructor(void *arg) {
 static void fork_prepare(void) {
   lm_purge_fork_prepare();
   lm_ss_fork_prepare();
+  lm_large_fork_prepare();
 }
 static void fork_parent(void) {
+  lm_large_fork_parent();
   lm_ss_fork_parent();
   lm_purge_fork_parent();
 }
 static void fork_child(void) {
+  lm_large_fork_child();
   lm_ss_fork_child();
   lm_purge_fork_child();
 }
