@@ -37,39 +37,85 @@ void lm_ss_heap_list_remove(lm_heap_t *h, lm_superslab_t *ss) {
 }
 
 /* ---- mapping ---- */
-static lm_superslab_t *ss_map(void) {
-  lm_superslab_t *ss = lm_os_map_aligned(LM_SS_SIZE, LM_SS_SIZE);
-  if (ss == NULL) return NULL;
-  if (((uintptr_t)ss >> LM_SS_SHIFT) >= LM_SEGMAP_SIZE) {   /* beyond the 47-bit map: unusable */
-    lm_os_unmap(ss, LM_SS_SIZE);
-    return NULL;
-  }
-  ss->magic = LM_MAGIC;
-  pthread_mutex_init(&ss->lock, NULL);
-  ss->free_mask = ~(uint64_t)1;      /* slab 0 holds this header */
-  for (int i = 0; i < LM_SLABS; i++) lm_slab_set_flags(&ss->slabs[i], LM_SLAB_NOT_IN_USE);
-  LM_COUNT(superslabs_mapped, 1);
-  LM_COUNT(committed_bytes, LM_SS_SIZE);
-  pthread_mutex_lock(&g_lock);
-  ss->all_next = g_all;
-  ss->all_prev = NULL;
-  if (g_all) g_all->all_prev = ss;
-  g_all = ss;
-  pthread_mutex_unlock(&g_lock);
-  /* published last: from now on free() recognises pointers into it */
-  lm_seg_set(ss, LM_SEG_SHARED);
-  return ss;
+#define LM_MAP_BATCH 4
+
+static void cache_push_locked(lm_superslab_t *ss, uint64_t now) {
+  ss->prev = NULL;
+  ss->next = g_cache;
+  if (g_cache) g_cache->prev = ss; else g_cache_tail = ss;
+  g_cache = ss;
+  ss->in_cache = 1;
+  ss->cached_at_ms = now;
+  g_cache_count++;
+  LM_COUNT(superslabs_cached, 1);
 }
 
-/* Caller holds g_lock; ss is in the cache. */
-static void ss_unmap_locked(lm_superslab_t *ss) {
+/* A fresh superslab: its block slabs have never been touched, so they start out "decommitted"
+ * (committed_bytes counts only the header slab) and the purger never madvises untouched memory. */
+static void ss_init(lm_superslab_t *ss) {
+  ss->magic = LM_MAGIC;
+  pthread_mutex_init(&ss->lock, NULL);
+  ss->free_mask = ~(uint64_t)1;          /* slab 0 holds this header */
+  ss->decommitted_mask = ~(uint64_t)1;
+  for (int i = 0; i < LM_SLABS; i++) lm_slab_set_flags(&ss->slabs[i], LM_SLAB_NOT_IN_USE);
+  LM_COUNT(superslabs_mapped, 1);
+  LM_COUNT(committed_bytes, LM_SLAB_SIZE);
+}
+
+/* Maps a superslab for the caller. A process that is growing (already two or more superslabs)
+ * gets LM_MAP_BATCH contiguous ones from one mmap, the extras going to the cache: bursts then
+ * cost a quarter of the mmap calls, and retiring them later coalesces into few munmaps. */
+static lm_superslab_t *ss_map(void) {
+  size_t n = atomic_load_explicit(&lm_counters.superslabs_mapped, memory_order_relaxed) >= 2 ? LM_MAP_BATCH : 1;
+  uint8_t *base = lm_os_map_aligned(n * LM_SS_SIZE, LM_SS_SIZE);
+  if (base == NULL && n > 1) base = lm_os_map_aligned((n = 1) * LM_SS_SIZE, LM_SS_SIZE);
+  if (base == NULL) return NULL;
+  if ((((uintptr_t)base + n * LM_SS_SIZE - 1) >> LM_SS_SHIFT) >= LM_SEGMAP_SIZE) {   /* beyond the 47-bit map */
+    lm_os_unmap(base, n * LM_SS_SIZE);
+    return NULL;
+  }
+  uint64_t now = lm_purge_enabled ? lm_now_ms() : 0;
+  for (size_t i = 0; i < n; i++) ss_init((lm_superslab_t *)(base + i * LM_SS_SIZE));
+  pthread_mutex_lock(&g_lock);
+  for (size_t i = 0; i < n; i++) {
+    lm_superslab_t *ss = (lm_superslab_t *)(base + i * LM_SS_SIZE);
+    ss->all_next = g_all;
+    ss->all_prev = NULL;
+    if (g_all) g_all->all_prev = ss;
+    g_all = ss;
+    if (i > 0) cache_push_locked(ss, now);
+  }
+  pthread_mutex_unlock(&g_lock);
+  /* published last: from now on free() recognises pointers into them */
+  for (size_t i = 0; i < n; i++) lm_seg_set(base + i * LM_SS_SIZE, LM_SEG_SHARED);
+  if (n > 1) lm_purge_notify();
+  return (lm_superslab_t *)base;
+}
+
+/* Caller holds g_lock; ss is out of the cache. Bookkeeping only: the caller unmaps. */
+static void ss_forget_locked(lm_superslab_t *ss) {
   lm_seg_set(ss, LM_SEG_NONE);
   if (ss->all_prev) ss->all_prev->all_next = ss->all_next; else g_all = ss->all_next;
   if (ss->all_next) ss->all_next->all_prev = ss->all_prev;
   size_t decommitted = (size_t)__builtin_popcountll(ss->decommitted_mask) * LM_SLAB_SIZE;
   LM_UNCOUNT(committed_bytes, LM_SS_SIZE - decommitted);
   LM_UNCOUNT(superslabs_mapped, 1);
-  lm_os_unmap(ss, LM_SS_SIZE);
+}
+
+/* Unmaps superslabs with one munmap per contiguous run of addresses. */
+static void unmap_runs(lm_superslab_t **v, int n) {
+  for (int i = 1; i < n; i++) {            /* insertion sort by address: n is small */
+    lm_superslab_t *x = v[i];
+    int j = i - 1;
+    while (j >= 0 && v[j] > x) { v[j + 1] = v[j]; j--; }
+    v[j + 1] = x;
+  }
+  for (int i = 0; i < n;) {
+    int j = i + 1;
+    while (j < n && (uint8_t *)v[j] == (uint8_t *)v[j - 1] + LM_SS_SIZE) j++;
+    lm_os_unmap(v[i], (size_t)(j - i) * LM_SS_SIZE);
+    i = j;
+  }
 }
 
 static void cache_remove_locked(lm_superslab_t *ss) {
@@ -178,15 +224,9 @@ void lm_ss_release_slab(lm_heap_t *h, lm_superslab_t *ss, lm_slab_t *s) {
 
 void lm_ss_give_back(lm_superslab_t *ss) {
   lm_seg_set(ss, LM_SEG_SHARED);
+  uint64_t now = lm_purge_enabled ? lm_now_ms() : 0;
   pthread_mutex_lock(&g_lock);
-  ss->prev = NULL;
-  ss->next = g_cache;
-  if (g_cache) g_cache->prev = ss; else g_cache_tail = ss;
-  g_cache = ss;
-  ss->in_cache = 1;
-  ss->cached_at_ms = lm_purge_enabled ? lm_now_ms() : 0;
-  g_cache_count++;
-  LM_COUNT(superslabs_cached, 1);
+  cache_push_locked(ss, now);
   pthread_mutex_unlock(&g_lock);
   lm_purge_notify();
 }
@@ -235,12 +275,18 @@ int lm_ss_purge_pass(uint64_t now) {
   pthread_mutex_lock(&g_lock);
   if (lm_options.target_mb >= 0) {
     size_t keep = (size_t)lm_options.target_mb * ((size_t)1 << 20) / LM_SS_SIZE;
+    lm_superslab_t *victims[128];
+    int n = 0;
     while (g_cache_count > keep) {
       lm_superslab_t *old = g_cache_tail;
-      if (now - old->cached_at_ms < delay) { pending = 1; break; }
+      if (now - old->cached_at_ms < delay || n == 128) { pending = 1; break; }
       cache_remove_locked(old);
-      ss_unmap_locked(old);
-      LM_COUNT(lean_retire, 1);
+      ss_forget_locked(old);
+      victims[n++] = old;
+    }
+    if (n) {
+      unmap_runs(victims, n);
+      LM_COUNT(lean_retire, n);
     }
   }
   if (lm_options.decommit != LM_DECOMMIT_OFF) {
