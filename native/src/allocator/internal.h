@@ -151,11 +151,13 @@ static inline void *lm_malloc_inline(size_t n) {
   return lm_malloc_slow(n);
 }
 
-/* free: the segmap entry of the pointer's 4 MiB unit is this thread's heap id -> push on `free`.
- * Everything else (other owners, large, NULL, foreign) goes to lm_free_slow. */
+/* free: the pointer is in this thread's hot superslab (the one it last freed into; reset whenever
+ * a superslab leaves the heap, so it is always one we own), or the segmap entry of its 4 MiB unit
+ * is this thread's heap id -> push on `free`. Everything else (other owners, large, NULL,
+ * foreign) goes to lm_free_slow. The hot check spares the segmap load in the common case. */
 static inline void lm_free_inline(void *p) {
-  if (LM_LIKELY(lm_seg_entry(p) == lm_heap.id)) {
-    lm_superslab_t *ss = lm_ss_of(p);
+  lm_superslab_t *ss = lm_ss_of(p);
+  if (LM_LIKELY(ss == lm_heap.hot_ss) || (LM_LIKELY(lm_seg_entry(p) == lm_heap.id) && (lm_heap.hot_ss = ss, 1))) {
     lm_slab_t *s = lm_slab_of(ss, p);
     lm_block_t *b = (lm_block_t *)p;
     b->next = s->free;

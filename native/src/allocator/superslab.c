@@ -28,6 +28,7 @@ static void ss_list_push(lm_heap_t *h, lm_superslab_t *ss, uint8_t which) {
 }
 
 void lm_ss_heap_list_remove(lm_heap_t *h, lm_superslab_t *ss) {
+  if (h->hot_ss == ss) h->hot_ss = LM_NO_SS;   /* it may be leaving the heap */
   if (ss->heap_list == 0) return;
   lm_superslab_t **head = ss->heap_list == 1 ? &h->ss_avail : &h->ss_full;
   if (ss->prev) ss->prev->next = ss->next; else *head = ss->next;

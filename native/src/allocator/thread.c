@@ -15,6 +15,7 @@
 __thread lm_heap_t lm_heap LM_TLS = {
   .direct = { [0 ... LM_DIRECT - 1] = &lm_empty_slab },
   .id = LM_SEG_NEVER,
+  .hot_ss = LM_NO_SS,
 };
 uint16_t lm_segmap[LM_SEGMAP_SIZE];
 
@@ -76,6 +77,7 @@ void lm_heap_init(lm_heap_t *h) {
   for (int i = 0; i < LM_DIRECT; i++) h->direct[i] = &lm_empty_slab;
   for (int c = 0; c < LM_CLASSES; c++) h->avail[c] = h->full[c] = NULL;
   h->ss_avail = h->ss_full = NULL;
+  h->hot_ss = LM_NO_SS;
   h->id = lm_heap_id_alloc();   /* LM_SEG_NEVER if all ids are in use: the heap still works, slower */
   h->state = 2;   /* from here on a recursive malloc (e.g. from pthread_setspecific) just works */
   if (atomic_load_explicit(&g_key_ready, memory_order_acquire)) pthread_setspecific(g_key, h);
@@ -102,6 +104,7 @@ static void heap_teardown(lm_heap_t *h) {
     lm_ss_abandon(ss);      /* only superslabs with live blocks are still in these lists */
   }
   for (int i = 0; i < LM_DIRECT; i++) h->direct[i] = &lm_empty_slab;
+  h->hot_ss = LM_NO_SS;
   lm_heap_id_release(h->id);
   h->id = LM_SEG_NEVER;
   h->state = 3;

@@ -54,6 +54,9 @@ enum {
 #define LM_CLASSES      36
 #define LM_TINY_CLASSES 20                                /* classes 0..19 are <= 1024 B */
 
+/* "no superslab": never equal to a 4 MiB-aligned address, NULL included */
+#define LM_NO_SS ((struct lm_superslab_s *)(uintptr_t)1)
+
 typedef struct lm_block_s { struct lm_block_s *next; } lm_block_t;
 
 /* slab flags (slow_flags): any set bit sends a local free to the slow path. While a flag is set,
@@ -109,6 +112,7 @@ typedef struct lm_large_s {
 typedef struct lm_heap_s {
   lm_slab_t *direct[LM_DIRECT];    /* (size+15)/16 -> slab to pop from (never NULL) */
   uint16_t id;                     /* segmap entry of the superslabs it owns; LM_SEG_NEVER if none */
+  struct lm_superslab_s *hot_ss;   /* an owned superslab, checked before the segmap; LM_NO_SS if none */
   lm_slab_t *avail[LM_CLASSES];    /* slabs that may have free blocks; head = current */
   lm_slab_t *full[LM_CLASSES];     /* slabs found full; a free moves them back */
   lm_superslab_t *ss_avail;        /* owned superslabs with free slabs */
