@@ -9,9 +9,13 @@
 
 static int is_pow2(size_t x) { return x != 0 && (x & (x - 1)) == 0; }
 
-LM_EXPORT void *malloc(size_t n) { return lm_malloc_inline(n); }
+/* The two hot entry points start on a cache line: each fast path then sits in one 64-byte
+ * fetch block instead of straddling two. */
+#define LM_HOT __attribute__((aligned(64)))
 
-LM_EXPORT void free(void *p) { lm_free_inline(p); }
+LM_EXPORT LM_HOT void *malloc(size_t n) { return lm_malloc_inline(n); }
+
+LM_EXPORT LM_HOT void free(void *p) { lm_free_inline(p); }
 
 LM_EXPORT void *calloc(size_t count, size_t size) { return lm_calloc(count, size); }
 
