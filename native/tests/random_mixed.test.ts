@@ -65,6 +65,8 @@ test('random_mixed speaks the protocol: start, samples at the interval, end; ops
   assert.ok(Math.abs(num(end, 'elapsed_ms') - 1300) < 200, `elapsed ${num(end, 'elapsed_ms')}`);
   assert.equal(end['reason'], 'seconds');
   assert.deepEqual(obj(end, 'counters'), {}, 'glibc has no counters');
+  // The op loop keeps one core busy: CPU time is most of the elapsed time (some lost to a loaded machine).
+  assert.ok(num(end, 'cpu_ms') > 300 && num(end, 'cpu_ms') <= num(end, 'elapsed_ms') * 1.1 + 50, `cpu_ms ${num(end, 'cpu_ms')}`);
 });
 
 test('random_mixed --ops stops at exactly that many ops, split over threads', { timeout: 20000 }, async () => {

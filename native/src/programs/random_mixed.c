@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -337,6 +338,11 @@ static void emit_progress(const char *type, const alloc_probe_t *probe, worker_t
   jl_u64(&j, "ops", total_ops(workers));
   if (strcmp(type, "end") == 0) jl_num(&j, "elapsed_ms", t_ms, 3);
   alloc_probe_counters(probe, &j);
+  /* CPU time of the whole process: lets a reader normalise throughput on a busy machine. */
+  struct rusage ru;
+  if (getrusage(RUSAGE_SELF, &ru) == 0)
+    jl_num(&j, "cpu_ms",
+           (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3, 3);
   if (opt.burst_mb) jl_u64(&j, "bursts", atomic_load_explicit(&bursts_done, memory_order_relaxed));
   if (opt.leak_bytes_per_sec) jl_u64(&j, "leaked_bytes", atomic_load_explicit(&leaked_bytes, memory_order_relaxed));
   if (reason) jl_str(&j, "reason", reason);
