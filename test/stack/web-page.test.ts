@@ -1,6 +1,7 @@
 /**
  * The daemon's web page in a real browser: a real `allocsoak daemon` on a short real campaign (glibc and
- * mimalloc running random_mixed, and a variant whose workload crashes), Debian's chromium driven by
+ * leanmalloc's lean profile running random_mixed with burst churn, and a variant whose workload crashes),
+ * Debian's chromium driven by
  * playwright-core. The page must load without console errors, show every variant, hold data in its plots,
  * advance the live plot, open a crashed epoch's stderr tail in one click, and say so visibly when the
  * daemon goes away. A full-page screenshot is saved (path printed) to be looked at.
@@ -20,7 +21,7 @@ const CLI = join(ROOT, 'dist', 'daemon', 'src', 'cli', 'main.js');
 const FIXTURE = join(ROOT, 'native', 'build', 'fixtures', 'protocol_fixture');
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
-const VARIANTS = ['glibc', 'mimalloc', 'crasher'];
+const VARIANTS = ['glibc', 'lean', 'crasher'];
 const VERDICTS = ['GO', 'NEUTRAL', 'NO-GO', 'INSUFFICIENT'];
 
 const PLAN = `
@@ -31,14 +32,15 @@ interval: 250ms
 variants:
   - name: glibc
     allocator: glibc
-    args: ["--burst-mb", "16", "--burst-every-s", "1"]
-  - name: mimalloc
-    allocator: mimalloc
-    args: ["--burst-mb", "16", "--burst-every-s", "1"]
+    args: &churn ["--burst-mb", "16", "--burst-every-s", "0.5"]
+  - name: lean
+    allocator: leanmalloc
+    env: { LEANMALLOC_PROFILE: lean }
+    args: *churn
   - name: crasher
     command: [${JSON.stringify(FIXTURE)}, "--mode", "crash", "--after-ms", "1000", "--interval-ms", "250"]
 comparisons:
-  - { baseline: glibc, candidate: mimalloc, goal: speed }
+  - { baseline: glibc, candidate: lean, goal: memory }
 reference: glibc
 `;
 
@@ -190,6 +192,11 @@ test('the web page shows a real short campaign live in Debian chromium', { timeo
     // could catch a card whose new epoch has just started with no sample yet.)
     const points = await plotPoints(page);
     for (const name of ['series:throughput', 'series:rss', 'series:drift', 'series:syscalls']) assert.ok((points[name] ?? 0) >= 2, `${name} holds ${points[name]} points`);
+    // Only leanmalloc reports its counters: lean's epochs fill those plots, and its churn made it decommit.
+    for (const name of ['series:lean_decommit', 'series:lean_retire']) assert.ok((points[name] ?? 0) >= 1, `${name} holds ${points[name]} points`);
+    const decommits = await page.textContent('#summary tr[data-variant="lean"] td[data-col="lean_decommit"]');
+    assert.ok(Number((decommits ?? '').replace(/,/g, '')) > 0, `lean's lean_decommit sum shown: ${decommits}`);
+    assert.equal(await page.textContent('#summary tr[data-variant="glibc"] td[data-col="lean_decommit"]'), '–');
     t.diagnostic(`plot points: ${JSON.stringify(points)}`);
 
     // The live plot advances: the running epoch's point count grows between two reads of the same epoch,
@@ -210,7 +217,7 @@ test('the web page shows a real short campaign live in Debian chromium', { timeo
     t.diagnostic(`live plot advanced: ${grew}`);
 
     // Comparisons: the plan's one comparison, judged by /compare.
-    const verdict = await page.getAttribute('#comparisons tr[data-candidate="mimalloc"][data-baseline="glibc"]', 'data-verdict');
+    const verdict = await page.getAttribute('#comparisons tr[data-candidate="lean"][data-baseline="glibc"]', 'data-verdict');
     assert.ok(verdict !== null && VERDICTS.includes(verdict), `comparison verdict shown: ${verdict}`);
 
     // One click from a crashed epoch to its stderr tail.

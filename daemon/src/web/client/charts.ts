@@ -127,14 +127,17 @@ export class Plot {
     ctx.save();
     ctx.fillStyle = 'rgba(93, 102, 120, 0.10)';
     ctx.fillRect(left, u.bbox.top, right - left, u.bbox.height);
-    // Label it only where it fits, centred, below the top so it never meets the axis labels.
+    // Label it only where it fits, centred at the top of the shaded band.
     const dpr = devicePixelRatio;
     ctx.font = `${Math.round(11 * dpr)}px system-ui, sans-serif`;
+    // uPlot leaves its own alignment in the context (axis labels): set ours.
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'top';
     const text = 'warm-up';
     const w = ctx.measureText(text).width;
     if (right - left > w + 8 * dpr) {
       ctx.fillStyle = 'rgba(93, 102, 120, 0.9)';
-      ctx.fillText(text, left + (right - left - w) / 2, u.bbox.top + u.bbox.height - 6 * dpr);
+      ctx.fillText(text, left + (right - left - w) / 2, u.bbox.top + 4 * dpr);
     }
     ctx.restore();
   }

@@ -46,8 +46,8 @@ export function renderSummary(root: HTMLElement, variants: string[], epochs: rea
       h('td', { class: 'num' }, mib(done[0]?.rss_final_bytes)),
       h('td', { class: 'num' }, signedPct(done[0]?.rss_drift_pct)),
       h('td', { class: 'num' }, plain(mean(values(done, (e) => e.syscalls_per_op)))),
-      h('td', { class: 'num' }, count(sum((e) => e.lean_decommit))),
-      h('td', { class: 'num' }, count(sum((e) => e.lean_retire))),
+      h('td', { class: 'num', 'data-col': 'lean_decommit' }, count(sum((e) => e.lean_decommit))),
+      h('td', { class: 'num', 'data-col': 'lean_retire' }, count(sum((e) => e.lean_retire))),
     );
   });
   root.replaceChildren(
