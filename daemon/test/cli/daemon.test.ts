@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { startDaemon } from '../helpers/cli.js';
+import { runCli, startDaemon } from '../helpers/cli.js';
 import { tempDir } from '../helpers/env.js';
 import { isAlive, waitFor, waitForDeath } from '../helpers/proc.js';
 
@@ -60,6 +60,10 @@ test('daemon: REST over real HTTP, kill -9 mid-epoch leaves no orphan and loses 
   assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
   const health = (await getJson(`${url}/api/v1/health`)) as { status: string };
   assert.equal(health.status, 'ok');
+  // A second process on the same database is refused before it touches anything.
+  const intruder = await runCli(['run', '--plan', plan, '--db', db]);
+  assert.equal(intruder.code, 2);
+  assert.match(intruder.stderr, new RegExp(`in use by another allocsoak process \\(pid ${first.child.pid}`));
 
   // Wait for a completed epoch (over HTTP) and the next one running with a few samples stored.
   let listed: Array<{ variant: string; outcome: string; throughput_mean: number | null }> = [];
