@@ -7,7 +7,8 @@
  *   daemon      runEpoch: soak-launch --count-syscalls (seccomp + ptrace), /proc read per sample,
  *               every sample stored durably in a real SQLite file, as the daemon does.
  * Throughput of a run = end line ops / elapsed_ms. Prints both medians and their ratio
- * (daemon / standalone; 1.00 = no overhead, the target is ≥ 0.99).
+ * (daemon / standalone; 1.00 = no overhead, the target is ≥ 0.99), and the median of the
+ * per-repetition ratios (each pair ran back to back).
  *
  *   node dist/bench/harness-overhead.js [--seconds 5] [--reps 5] [--interval-ms 1000]
  *        [--allocator glibc|leanmalloc|mimalloc|jemalloc|tcmalloc|/path/lib.so] [-- random_mixed args...]
@@ -128,6 +129,9 @@ try {
   console.log(`median standalone ${(ma / 1e6).toFixed(3)} Mops/s`);
   console.log(`median daemon     ${(md / 1e6).toFixed(3)} Mops/s`);
   console.log(`ratio daemon/standalone ${(md / ma).toFixed(4)} (target >= 0.99)`);
+  // Each repetition's pair ran back to back: its ratio is less exposed to slow drift of the machine.
+  const paired = alone.map((a, i) => (daemon[i] as number) / a);
+  console.log(`median of paired ratios ${median(paired).toFixed(4)} (pairs: ${paired.map((r) => r.toFixed(3)).join(' ')})`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
