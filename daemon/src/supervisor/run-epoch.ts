@@ -107,7 +107,14 @@ function formatBytes(n: number): string {
 /** Why the daemon killed the group; decides the outcome regardless of how the child then died. */
 type KillDecision = { outcome: 'timeout' | 'oom' | 'failed' | 'aborted'; reason: string };
 
+/** Longest delay a Node timer can hold (about 24.8 days); longer ones would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export async function runEpoch(spec: EpochSpec, hooks: EpochHooks = {}): Promise<EpochResult> {
+  if (!(spec.epochMs > 0) || !(spec.intervalMs > 0)) throw new RangeError(`runEpoch: epoch and interval must be > 0 ms (got ${spec.epochMs}, ${spec.intervalMs})`);
+  if (spec.epochMs + overstayMs(spec.epochMs, spec.intervalMs) > MAX_TIMER_MS) {
+    throw new RangeError(`runEpoch: an epoch of ${spec.epochMs} ms is longer than the supervisor supports (about 23 days)`);
+  }
   const epochSeconds = String(spec.epochMs / 1000);
   const intervalMs = String(Math.round(spec.intervalMs));
   const launcherArgs = ['--count-syscalls', '--report-fd', '3'];

@@ -51,6 +51,10 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
     );
   } catch (err) {
     db.close();
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {
+      throw new Error(`cannot listen on ${opts.host}:${listenPort}: ${e.code} (choose another --host/--port)`);
+    }
     throw err;
   }
   log.info({ url: server.url, plan: opts.plan, db: opts.db }, `allocsoak daemon serving ${server.url}`);
