@@ -66,8 +66,12 @@ async function standalone(): Promise<number> {
   return opsPerSec;
 }
 
+/** CPU time (ms) the harness itself (this Node process: pipes, /proc reads, SQLite) spent in runEpoch runs. */
+const harnessCpuMs: number[] = [];
+
 async function underDaemon(dbFile: string): Promise<number> {
   const store = openStore(dbFile);
+  const cpu0 = process.cpuUsage();
   try {
     const cid = store.campaigns.create({
       source: 'bench',
@@ -103,6 +107,8 @@ async function underDaemon(dbFile: string): Promise<number> {
       },
     );
     store.epochs.finish(eid, { outcome: r.outcome, outcome_reason: r.reason });
+    const cpu = process.cpuUsage(cpu0);
+    harnessCpuMs.push((cpu.user + cpu.system) / 1000);
     if (r.outcome !== 'completed' || r.endLine === null) throw new Error(`epoch under runEpoch ended ${r.outcome}: ${r.reason} ${r.stderrTail ?? ''}`);
     return (r.endLine.ops * 1000) / r.endLine.elapsed_ms;
   } finally {
@@ -131,6 +137,8 @@ try {
   console.log(`ratio daemon/standalone ${(md / ma).toFixed(4)} (target >= 0.99)`);
   // Each repetition's pair ran back to back: its ratio is less exposed to slow drift of the machine.
   const paired = alone.map((a, i) => (daemon[i] as number) / a);
+  const cpu = median(harnessCpuMs);
+  console.log(`harness CPU per epoch (median) ${cpu.toFixed(1)} ms = ${((cpu / (seconds * 1000)) * 100).toFixed(3)} % of one core`);
   console.log(`median of paired ratios ${median(paired).toFixed(4)} (pairs: ${paired.map((r) => r.toFixed(3)).join(' ')})`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
