@@ -276,6 +276,12 @@ export async function runEpoch(spec: EpochSpec, hooks: EpochHooks = {}): Promise
   };
 }
 
+/** Exit codes the launcher uses for its own failures (see soak_launch.c). */
+const LAUNCHER_CODES: Record<number, string> = {
+  125: ' (the launcher failed; see stderr)',
+  127: ' (the program could not be executed; see stderr)',
+};
+
 function classify(
   decision: KillDecision | null,
   proc: ProcessResult,
@@ -284,8 +290,11 @@ function classify(
 ): { outcome: EpochOutcome; reason: string | null } {
   if (decision !== null) return decision;
   if (proc.spawnError !== null) return { outcome: 'failed', reason: `the launcher ${describeTermination(proc)}` };
-  if (ended.signal !== null) return { outcome: 'crashed', reason: `killed by ${ended.signal}` };
-  if (ended.code !== 0) return { outcome: 'failed', reason: `exit code ${ended.code ?? 'unknown'}` };
+  if (ended.signal !== null) {
+    const who = ended.signal === 'SIGKILL' ? ' (not sent by allocsoak: the kernel OOM killer or another process)' : '';
+    return { outcome: 'crashed', reason: `killed by ${ended.signal}${who}` };
+  }
+  if (ended.code !== 0) return { outcome: 'failed', reason: `exit code ${ended.code ?? 'unknown'}${LAUNCHER_CODES[ended.code ?? -1] ?? ''}` };
   const missing = validator.missingAtExit();
   if (missing !== null) return { outcome: 'failed', reason: `protocol violation: ${missing}` };
   return { outcome: 'completed', reason: null };
