@@ -31,13 +31,16 @@ function checkProtocol(lines: string[]): { start: ProtocolLine; samples: Protoco
   let lastOps = 0;
   for (const s of samples) {
     assert.ok(num(s, 't_ms') > lastT, `t_ms increases: ${JSON.stringify(s)}`);
-    assert.ok(num(s, 'ops') > lastOps, `ops cumulative and increasing: ${JSON.stringify(s)}`);
+    // Non-decreasing: a worker descheduled (or busy with a burst) for a whole interval on a loaded
+    // machine publishes nothing new, which is honest; ops going backwards never is.
+    assert.ok(num(s, 'ops') >= lastOps, `ops cumulative, never decreasing: ${JSON.stringify(s)}`);
     assert.ok(Number.isInteger(num(s, 'ops')));
     obj(s, 'counters');
     lastT = num(s, 't_ms');
     lastOps = num(s, 'ops');
   }
   assert.ok(num(end, 'ops') >= lastOps);
+  if (samples.length >= 2) assert.ok(lastOps > num(samples[0]!, 'ops'), 'ops grow over the run');
   assert.ok(num(end, 'elapsed_ms') >= lastT);
   obj(end, 'counters');
   return { start, samples, end };
