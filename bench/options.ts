@@ -21,7 +21,8 @@ export interface BenchOptions {
 export const USAGE = `usage: npm run bench -- [options]
   --reps N           repetitions; each runs every allocator once, in a shuffled order (default 7)
   --seconds S        run time of each random_mixed and xthread run (default 1)
-  --mem-reps N       repetitions (the first N) that also run the drain probe and the syscall soak (default 3)
+  --mem-reps N       repetitions (the first N) that also run the drain probe and the syscall soak (default 3;
+                     0 = throughput only)
   --soak-seconds S   length of the soak with burst churn under soak-launch --count-syscalls (default 7)
   --only a,b         only these allocators (names as in the table: leanmalloc-speed, leanmalloc-balanced,
                      leanmalloc-lean, glibc, mimalloc, jemalloc, tcmalloc)
@@ -31,11 +32,11 @@ export const USAGE = `usage: npm run bench -- [options]
 
 export class OptionError extends Error {}
 
-function positiveNumber(name: string, text: string | undefined, integer: boolean, max: number): number {
+function positiveNumber(name: string, text: string | undefined, integer: boolean, max: number, allowZero = false): number {
   if (text === undefined || text === '') throw new OptionError(`${name} expects a value`);
   const v = Number(text);
-  if (!Number.isFinite(v) || v <= 0 || v > max || (integer && !Number.isInteger(v))) {
-    throw new OptionError(`${name} expects ${integer ? 'a whole number' : 'a number'} in (0, ${max}], got '${text}'`);
+  if (!Number.isFinite(v) || v < 0 || (v === 0 && !allowZero) || v > max || (integer && !Number.isInteger(v))) {
+    throw new OptionError(`${name} expects ${integer ? 'a whole number' : 'a number'} in ${allowZero ? '[0' : '(0'}, ${max}], got '${text}'`);
   }
   return v;
 }
@@ -69,7 +70,7 @@ export function parseOptions(argv: readonly string[], knownAllocators: readonly 
         o.seconds = positiveNumber('--seconds', value(), false, 3600);
         break;
       case '--mem-reps':
-        o.memReps = positiveNumber('--mem-reps', value(), true, 1000);
+        o.memReps = positiveNumber('--mem-reps', value(), true, 1000, true);
         memRepsGiven = true;
         break;
       case '--soak-seconds':
