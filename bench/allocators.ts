@@ -35,10 +35,10 @@ export const ALLOCATOR_NAMES = [
   'tcmalloc',
 ] as const;
 
-export function candidates(buildDir: string): Candidate[] {
-  const lean = path.join(buildDir, 'libleanmalloc.so');
+export function candidates(buildDir: string, leanmalloc: string | null = null): Candidate[] {
+  const lean = leanmalloc ? path.resolve(leanmalloc) : path.join(buildDir, 'libleanmalloc.so');
   const lib = multiarchDir();
-  const leanHint = `${lean} is not built (make -C native builds it once the allocator is in the tree)`;
+  const leanHint = leanmalloc ? `${lean} (--leanmalloc) does not exist` : `${lean} is not built (make -C native builds it once the allocator is in the tree)`;
   const profile = (p: string): Candidate => ({
     name: `leanmalloc-${p}`,
     preload: lean,
@@ -68,10 +68,11 @@ export function candidates(buildDir: string): Candidate[] {
 export function findAllocators(
   buildDir: string,
   only: readonly string[] | null,
+  leanmalloc: string | null = null,
 ): { found: Allocator[]; skipped: { name: string; reason: string }[] } {
   const found: Allocator[] = [];
   const skipped: { name: string; reason: string }[] = [];
-  for (const c of candidates(buildDir)) {
+  for (const c of candidates(buildDir, leanmalloc)) {
     if (only && !only.includes(c.name)) continue;
     if (c.preload !== null && !existsSync(c.preload)) {
       skipped.push({ name: c.name, reason: c.missingHint });

@@ -16,6 +16,8 @@ export interface BenchOptions {
   out: string | null;
   /** Seed of the shuffles (the orders are recorded in the results either way). */
   seed: number;
+  /** The libleanmalloc.so to measure (null = native/build/libleanmalloc.so). */
+  leanmalloc: string | null;
 }
 
 export const USAGE = `usage: npm run bench -- [options]
@@ -28,6 +30,8 @@ export const USAGE = `usage: npm run bench -- [options]
                      leanmalloc-lean, glibc, mimalloc, jemalloc, tcmalloc)
   --out FILE         JSON results file (default bench/results/<timestamp>.json)
   --seed N           seed of the run-order shuffles (default: from the clock; recorded in the results)
+  --leanmalloc FILE  the libleanmalloc.so to measure (default native/build/libleanmalloc.so), e.g. another
+                     worktree's build
   --help             this text`;
 
 export class OptionError extends Error {}
@@ -52,6 +56,7 @@ export function parseOptions(argv: readonly string[], knownAllocators: readonly 
     only: null,
     out: null,
     seed: Date.now() % 1_000_000_007,
+    leanmalloc: null,
   };
   let memRepsGiven = false;
   for (let i = 0; i < argv.length; i++) {
@@ -83,6 +88,12 @@ export function parseOptions(argv: readonly string[], knownAllocators: readonly 
         const v = value();
         if (!v) throw new OptionError('--out expects a file name');
         o.out = v;
+        break;
+      }
+      case '--leanmalloc': {
+        const v = value();
+        if (!v) throw new OptionError('--leanmalloc expects the path of a libleanmalloc.so');
+        o.leanmalloc = v;
         break;
       }
       case '--only': {

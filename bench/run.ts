@@ -97,7 +97,7 @@ async function main(): Promise<number> {
       return 1;
     }
   }
-  const { found, skipped } = findAllocators(BUILD_DIR, o.only);
+  const { found, skipped } = findAllocators(BUILD_DIR, o.only, o.leanmalloc);
   for (const s of skipped) process.stderr.write(`bench: skipping ${s.name}: ${s.reason}\n`);
   if (found.length === 0) {
     process.stderr.write('bench: no allocator to measure\n');

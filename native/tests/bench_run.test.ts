@@ -59,6 +59,16 @@ test('npm run bench, one glibc repetition: every workload measured, table printe
   }
 });
 
+test('npm run bench: a missing allocator is skipped with the reason; nothing to measure is an error', { timeout: 20000 }, async () => {
+  const r = await node(['--only', 'leanmalloc-speed', '--leanmalloc', '/nonexistent/libleanmalloc.so', '--reps', '1']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /skipping leanmalloc-speed: \/nonexistent\/libleanmalloc\.so \(--leanmalloc\) does not exist/);
+  assert.match(r.stderr, /no allocator to measure/);
+  const bad = await node(['--seconds', 'soon']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--seconds expects a number in \(0, 3600\], got 'soon'/);
+});
+
 test('bench options: bad values are named', () => {
   assert.throws(() => parseOptions(['--reps', '0'], ALLOCATOR_NAMES), (e: unknown) => e instanceof OptionError && /--reps expects a whole number/.test(e.message));
   assert.throws(() => parseOptions(['--only', 'glibc,nosuch'], ALLOCATOR_NAMES), /--only: unknown allocator 'nosuch'/);
