@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { BUILD, num, obj, parseJsonLine, run, type ProtocolLine } from './fixtures/programs.js';
+import { BUILD, num, obj, parseJsonLine, Program, run, type ProtocolLine } from './fixtures/programs.js';
 
 const XTHREAD = path.join(BUILD, 'bench', 'xthread');
 const DRAIN = path.join(BUILD, 'bench', 'drain');
@@ -33,6 +33,7 @@ test('xthread --ops: exactly that many ops, every block freed by the other threa
   assert.equal(obj(start, 'params')['threads'], 2);
   // ops = mallocs + frees; the run ends only when every handed-over block was freed.
   assert.equal(num(end, 'ops'), 400000);
+  assert.equal(num(end, 'blocks'), 200000);
   assert.equal(end['reason'], 'ops');
   assert.ok(num(end, 'elapsed_ms') > 0);
   // At most 2 × 1024 blocks of ≤ 1024 B are in flight: a few MiB, never hundreds.
@@ -51,12 +52,23 @@ test('xthread --seconds: samples with cumulative ops, stops on time; odd --ops r
     last = num(s, 'ops');
   }
   assert.ok(num(end, 'ops') >= last && num(end, 'ops') > 0);
-  assert.equal(num(end, 'ops') % 2, 0, 'every malloc has its free');
+  assert.equal(num(end, 'ops'), 2 * num(end, 'blocks'), 'every malloc has its free');
   assert.equal(end['reason'], 'seconds');
   assert.ok(Math.abs(num(end, 'elapsed_ms') - 500) < 400, `elapsed ${num(end, 'elapsed_ms')}`);
 
   const odd = await run(XTHREAD, ['--ops', '1001']);
   assert.equal(num(frame(odd.stdoutLines).end, 'ops'), 1002);
+});
+
+test('xthread on SIGTERM: both threads drain their rings, end line, exit 0', { timeout: 20000 }, async () => {
+  const p = new Program(XTHREAD, ['--interval-ms', '100']);
+  await p.waitFor((l) => l.includes('"type":"sample"'), 10000);
+  p.kill('SIGTERM');
+  const exit = await p.finish(10000);
+  assert.deepEqual(exit, { code: 0, signal: null }, p.stderr);
+  const { end } = frame(p.stdoutLines);
+  assert.equal(end['reason'], 'SIGTERM');
+  assert.equal(num(end, 'ops'), 2 * num(end, 'blocks'), 'every block handed over was freed');
 });
 
 test('xthread and drain reject bad options with one line naming the option', { timeout: 20000 }, async () => {

@@ -12,7 +12,8 @@
  * No clock is read in the op loop; op counts are published with a relaxed store once per batch.
  *
  * Output: JSON lines of docs/protocol.md (start, a sample per --interval-ms, end); the end line adds
- * vm_hwm_kb and vm_rss_kb read from /proc/self/status after every block was freed.
+ * blocks (mallocs done; every one was freed, so ops = 2 × blocks) and vm_hwm_kb and vm_rss_kb read from
+ * /proc/self/status after every block was freed.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -54,6 +55,7 @@ typedef struct ring_end {
 typedef struct worker {
   _Alignas(64) _Atomic uint64_t published_ops;
   _Atomic int producing_done; /* set (release) after the last push and tail publication */
+  uint64_t mallocs;           /* blocks this thread allocated; written by it before it finishes */
   _Alignas(64) pthread_t thread;
   unsigned index;
   uint64_t malloc_quota; /* 0 = until stop */
@@ -186,6 +188,7 @@ static void *worker_main(void *arg) {
     }
   }
   publish_consumer(&w->in);
+  w->mallocs = mallocs;
   atomic_store_explicit(&w->published_ops, ops, memory_order_relaxed);
   atomic_fetch_add_explicit(&workers_finished, 1, memory_order_release);
   sem_post(&wakeup);
@@ -357,6 +360,7 @@ int main(int argc, char **argv) {
   jl_u64(&j, "ops", total_ops());
   jl_num(&j, "elapsed_ms", (double)(t_stop - t0) / 1e6, 3);
   alloc_probe_counters(probe, &j);
+  jl_u64(&j, "blocks", workers[0].mallocs + workers[1].mallocs); /* all freed: ops = 2 × blocks */
   jl_i64(&j, "vm_hwm_kb", proc_status_kb("VmHWM"));
   jl_i64(&j, "vm_rss_kb", proc_status_kb("VmRSS"));
   jl_str(&j, "reason", reason);
