@@ -52,7 +52,8 @@ function describeResult(r: RunRecord): string {
     case 'random_mixed':
     case 'xthread':
       return `${(r.result.opsPerSec / 1e6).toFixed(1)} Mops/s, peak ${(r.result.peakRssKb / 1024).toFixed(1)} MiB`;
-    case 'drain': {
+    case 'drain':
+    case 'drain_idle': {
       const at1 = r.result.points.find((p) => p.afterDrainMs === 1000);
       return `peak ${(r.result.peakRssKb / 1024).toFixed(0)} MiB, RSS−LazyFree @1s ${at1?.rssMinusLazyFreeKb !== null && at1 ? (at1.rssMinusLazyFreeKb / 1024).toFixed(1) : '?'} MiB`;
     }
@@ -68,7 +69,9 @@ async function measure(p: Programs, a: Allocator, workload: WorkloadName, o: Ben
     case 'xthread':
       return { rep, position, allocator: a.name, workload, result: await runXthread(p, a, o.seconds) };
     case 'drain':
-      return { rep, position, allocator: a.name, workload, result: await runDrain(p, a) };
+      return { rep, position, allocator: a.name, workload, result: await runDrain(p, a, 4) };
+    case 'drain_idle':
+      return { rep, position, allocator: a.name, workload, result: await runDrain(p, a, 0) };
     case 'soak':
       return { rep, position, allocator: a.name, workload, result: await runSoak(p, a, o.soakSeconds) };
   }
@@ -134,7 +137,7 @@ async function main(): Promise<number> {
 
   const rand = prng(o.seed);
   const perRep = 2 * o.seconds + 1;
-  const estimate = found.length * (o.reps * perRep + o.memReps * (4.5 + o.soakSeconds + 0.5));
+  const estimate = found.length * (o.reps * perRep + o.memReps * (9 + o.soakSeconds + 0.5));
   process.stderr.write(
     `bench: ${found.length} allocators × ${o.reps} repetitions (drain + soak in the first ${o.memReps}); about ${Math.ceil(estimate / 60)} min; seed ${o.seed}\n`,
   );
@@ -145,7 +148,7 @@ async function main(): Promise<number> {
   });
 
   outer: for (let rep = 1; rep <= o.reps; rep++) {
-    const workloads: WorkloadName[] = rep <= o.memReps ? ['random_mixed', 'xthread', 'drain', 'soak'] : ['random_mixed', 'xthread'];
+    const workloads: WorkloadName[] = rep <= o.memReps ? ['random_mixed', 'xthread', 'drain', 'drain_idle', 'soak'] : ['random_mixed', 'xthread'];
     for (const workload of workloads) {
       const order = shuffled(found, rand);
       orders.push({ rep, workload, order: order.map((a) => a.name) });
@@ -175,7 +178,7 @@ async function main(): Promise<number> {
   );
   const drainTable = renderDrainTable(doc.summary);
   if (drainTable) {
-    out.push('', 'Drain probe: RSS − LazyFree after the drain (median), and the probe\'s own peak RSS:', '', drainTable);
+    out.push('', 'Drain probe: RSS − LazyFree after the drain (median) with a trickle of 4 malloc/free per ms, and idle (no calls at all), and the probe\'s own peak RSS:', '', drainTable);
   }
   out.push('', 'Targets (issue 7):', '', renderTargets(doc.targets));
   out.push('', `Machine: ${describeMachine(machine)}`);

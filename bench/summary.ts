@@ -6,11 +6,11 @@
 import { median } from '../daemon/src/stats/descriptive.js';
 import type { DrainResult, Measured, SoakResult, ThroughputResult } from './workloads.js';
 
-export type WorkloadName = 'random_mixed' | 'xthread' | 'drain' | 'soak';
+export type WorkloadName = 'random_mixed' | 'xthread' | 'drain' | 'drain_idle' | 'soak';
 
 export type RunRecord =
   | { rep: number; position: number; allocator: string; workload: 'random_mixed' | 'xthread'; result: Measured<ThroughputResult> }
-  | { rep: number; position: number; allocator: string; workload: 'drain'; result: Measured<DrainResult> }
+  | { rep: number; position: number; allocator: string; workload: 'drain' | 'drain_idle'; result: Measured<DrainResult> }
   | { rep: number; position: number; allocator: string; workload: 'soak'; result: Measured<SoakResult> };
 
 export interface Spread {
@@ -79,6 +79,9 @@ export interface AllocatorSummary {
     /** Median RSS − LazyFree (KiB) at every point, by after-drain ms. */
     heldKbByPoint: Record<string, number>;
     peakRssKb: Spread | null;
+    /** The same probe with no trickle at all (the program stops calling malloc/free after the drain). */
+    idleHeldKbAt1s: Spread | null;
+    idleHeldKbByPoint: Record<string, number>;
   };
   soak: { syscallsPerOp: Spread | null; syscallsTotal: Spread | null; ops: Spread | null };
   failures: number;
@@ -96,12 +99,15 @@ export function summarize(runs: readonly RunRecord[], allocators: readonly strin
       cpuRatioToMimalloc: hasReference ? spread(ratioPerRep(runs, name, REFERENCE, w, cpuRate)) : null,
     });
     const pointHeld = (r: DrainResult, ms: number) => r.points.find((p) => p.afterDrainMs === ms)?.rssMinusLazyFreeKb ?? null;
-    const drains = [...byRep<DrainResult>(runs, name, 'drain').values()];
-    const heldKbByPoint: Record<string, number> = {};
-    for (const ms of [...new Set(drains.flatMap((d) => d.points.map((p) => p.afterDrainMs)))].sort((x, y) => x - y)) {
-      const xs = drains.map((d) => pointHeld(d, ms)).filter((x): x is number => x !== null);
-      if (xs.length > 0) heldKbByPoint[String(ms)] = median(xs);
-    }
+    const curve = (workload: 'drain' | 'drain_idle'): Record<string, number> => {
+      const drains = [...byRep<DrainResult>(runs, name, workload).values()];
+      const byPoint: Record<string, number> = {};
+      for (const ms of [...new Set(drains.flatMap((d) => d.points.map((p) => p.afterDrainMs)))].sort((x, y) => x - y)) {
+        const xs = drains.map((d) => pointHeld(d, ms)).filter((x): x is number => x !== null);
+        if (xs.length > 0) byPoint[String(ms)] = median(xs);
+      }
+      return byPoint;
+    };
     return {
       allocator: name,
       randomMixed: tp('random_mixed'),
@@ -109,8 +115,10 @@ export function summarize(runs: readonly RunRecord[], allocators: readonly strin
       drain: {
         heldKbAt1s: spread(metric(runs, name, 'drain', (r: DrainResult) => pointHeld(r, DRAIN_CHECK_MS))),
         rssKbAt1s: spread(metric(runs, name, 'drain', (r: DrainResult) => r.points.find((p) => p.afterDrainMs === DRAIN_CHECK_MS)?.rssKb ?? null)),
-        heldKbByPoint,
+        heldKbByPoint: curve('drain'),
         peakRssKb: spread(metric(runs, name, 'drain', (r: DrainResult) => r.peakRssKb)),
+        idleHeldKbAt1s: spread(metric(runs, name, 'drain_idle', (r: DrainResult) => pointHeld(r, DRAIN_CHECK_MS))),
+        idleHeldKbByPoint: curve('drain_idle'),
       },
       soak: {
         syscallsPerOp: spread(metric(runs, name, 'soak', (r: SoakResult) => r.syscallsPerOp)),

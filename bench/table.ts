@@ -51,12 +51,20 @@ export function renderTable(summaries: readonly AllocatorSummary[]): string {
 
 /** Second table: the drain curve (median RSS − LazyFree at every point) and the drain probe's own peak. */
 export function renderDrainTable(summaries: readonly AllocatorSummary[]): string {
-  const points = [...new Set(summaries.flatMap((s) => Object.keys(s.drain.heldKbByPoint)))].sort((a, b) => Number(a) - Number(b));
+  const points = [
+    ...new Set(summaries.flatMap((s) => [...Object.keys(s.drain.heldKbByPoint), ...Object.keys(s.drain.idleHeldKbByPoint)])),
+  ].sort((a, b) => Number(a) - Number(b));
   if (points.length === 0) return '';
-  const header = ['allocator', 'drain peak RSS', ...points.map((p) => `@${Number(p) / 1000} s`)];
-  const rows = summaries
-    .filter((s) => s.drain.peakRssKb)
-    .map((s) => [s.allocator, mib(s.drain.peakRssKb?.median), ...points.map((p) => mib(s.drain.heldKbByPoint[p]))]);
+  const header = ['allocator', 'drain peak RSS', 'after the drain', ...points.map((p) => `@${Number(p) / 1000} s`)];
+  const rows: string[][] = [];
+  for (const s of summaries) {
+    if (Object.keys(s.drain.heldKbByPoint).length > 0) {
+      rows.push([s.allocator, mib(s.drain.peakRssKb?.median), 'trickle', ...points.map((p) => mib(s.drain.heldKbByPoint[p]))]);
+    }
+    if (Object.keys(s.drain.idleHeldKbByPoint).length > 0) {
+      rows.push([s.allocator, '', 'idle', ...points.map((p) => mib(s.drain.idleHeldKbByPoint[p]))]);
+    }
+  }
   return markdown(header, rows);
 }
 

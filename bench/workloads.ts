@@ -4,7 +4,8 @@
  *
  * - random_mixed, single thread: ops/s, and peak RSS = ru_maxrss of the workload (rusage-run).
  * - xthread: ops/s of two threads handing blocks to each other, and its own VmHWM.
- * - drain: RSS and RSS − LazyFree at 0, 0.5, 1, 2, 3 s after a 256 MiB burst is freed, and its VmHWM.
+ * - drain: RSS and RSS − LazyFree at 0, 0.5, 1, 2, 3 s after a 256 MiB burst is freed, and its VmHWM;
+ *   with a trickle of 4 malloc/free per ms afterwards (drain), or none at all (drain_idle).
  * - soak: random_mixed with burst churn under `soak-launch --count-syscalls`: memory syscalls per op.
  */
 import path from 'node:path';
@@ -150,8 +151,9 @@ export async function runXthread(p: Programs, a: Allocator, seconds: number): Pr
   return throughput(await runChild(p.rusageRun, args, envOf(a), slack(seconds)), a, 'vm_hwm_kb');
 }
 
-export async function runDrain(p: Programs, a: Allocator): Promise<Measured<DrainResult>> {
-  const r = await runChild(p.drain, [], envOf(a), 120_000);
+/** trickleOps: malloc/free calls per ms after the drain (the probe's default is 4; 0 = idle). */
+export async function runDrain(p: Programs, a: Allocator, trickleOps = 4): Promise<Measured<DrainResult>> {
+  const r = await runChild(p.drain, ['--trickle-ops', String(trickleOps)], envOf(a), 120_000);
   const checked = checkRun(r, a);
   if (typeof checked === 'string') return { ok: false, error: checked };
   const { end } = checked;

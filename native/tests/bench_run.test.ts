@@ -46,7 +46,7 @@ test('npm run bench, one glibc repetition: every workload measured, table printe
     assert.equal(doc.complete, true);
     assert.equal(doc.options.seed, 7);
     assert.ok(doc.machine.logicalCpus >= 1);
-    assert.deepEqual(doc.runs.map((x) => x.workload).sort(), ['drain', 'random_mixed', 'soak', 'xthread']);
+    assert.deepEqual(doc.runs.map((x) => x.workload).sort(), ['drain', 'drain_idle', 'random_mixed', 'soak', 'xthread']);
     for (const run of doc.runs) assert.equal(run.result.ok, true, JSON.stringify(run));
     const rm = doc.runs.find((x) => x.workload === 'random_mixed')!;
     assert.ok(rm.result.opsPerSec! > 0 && rm.result.peakRssKb! > 500);
