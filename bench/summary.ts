@@ -34,9 +34,9 @@ function byRep<T>(runs: readonly RunRecord[], allocator: string, workload: Workl
   return m;
 }
 
-function metric(runs: readonly RunRecord[], allocator: string, workload: WorkloadName, pick: (r: never) => number | null): number[] {
+function metric<T>(runs: readonly RunRecord[], allocator: string, workload: WorkloadName, pick: (r: T) => number | null): number[] {
   const out: number[] = [];
-  for (const v of byRep<never>(runs, allocator, workload).values()) {
+  for (const v of byRep<T>(runs, allocator, workload).values()) {
     const x = pick(v);
     if (x !== null && Number.isFinite(x)) out.push(x);
   }
