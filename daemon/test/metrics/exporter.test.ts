@@ -1,0 +1,210 @@
+// The exporter against a real SQLite file with the project's schema: every metric name, zeros before any
+// epoch, values after epochs, the same values after a "restart" (a new exporter on a new connection),
+// counters that never go down, and the live gauges fed by samples.
+import { test, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { AllocsoakMetrics, type PlannedVariant } from '../../src/metrics/exporter.js';
+import { METRICS, COUNTED_OUTCOMES } from '../../src/metrics/names.js';
+import { find, parseExposition, valueOf, type Exposition } from './exposition.js';
+import { EpochWriter, openTestDatabase } from './fixtures.js';
+
+const PLAN: PlannedVariant[] = [
+  { name: 'speed', epoch_ms: 3000, warmup_ms: 1000 },
+  { name: 'glibc', epoch_ms: 3000, warmup_ms: 1000 },
+];
+
+let dir: string;
+let dbPath: string;
+let db: Database.Database;
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'allocsoak-metrics-'));
+  dbPath = path.join(dir, 'allocsoak.db');
+  db = openTestDatabase(dbPath);
+});
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function scrape(m: AllocsoakMetrics): Promise<Exposition> {
+  return parseExposition(await m.metrics());
+}
+
+test('every metric name is exposed with HELP and TYPE, besides the default process metrics', async () => {
+  const e = await scrape(new AllocsoakMetrics({ db, plannedVariants: () => PLAN }));
+  for (const spec of METRICS) {
+    assert.equal(e.types.get(spec.name), spec.type, `TYPE of ${spec.name}`);
+    assert.ok((e.helps.get(spec.name) ?? '').length > 10, `HELP of ${spec.name}`);
+  }
+  assert.ok(find(e, 'process_start_time_seconds').length === 1, 'default metrics on the own registry');
+  assert.ok(find(e, 'nodejs_heap_size_used_bytes').length === 1);
+});
+
+test('before any epoch: every variant x outcome counter at 0, plan lengths, no last-epoch or live values', async () => {
+  const e = await scrape(new AllocsoakMetrics({ db, plannedVariants: () => PLAN }));
+  const epochs = find(e, 'allocsoak_epochs_total');
+  assert.equal(epochs.length, PLAN.length * COUNTED_OUTCOMES.length);
+  for (const v of PLAN) {
+    for (const outcome of COUNTED_OUTCOMES) {
+      assert.equal(valueOf(e, 'allocsoak_epochs_total', { variant: v.name, outcome }), 0);
+    }
+    assert.equal(valueOf(e, 'allocsoak_lean_decommit_total', { variant: v.name }), 0);
+    assert.equal(valueOf(e, 'allocsoak_lean_retire_total', { variant: v.name }), 0);
+    assert.equal(valueOf(e, 'allocsoak_epoch_planned_seconds', { variant: v.name }), 3);
+    assert.equal(valueOf(e, 'allocsoak_epoch_warmup_seconds', { variant: v.name }), 1);
+  }
+  assert.ok(!epochs.some((s) => s.labels.outcome === 'running'), 'running is not an ended outcome');
+  assert.equal(valueOf(e, 'allocsoak_campaigns_running'), 0);
+  for (const spec of METRICS.filter((m) => m.source === 'live' || (m.source === 'sqlite' && m.type === 'gauge'))) {
+    if (spec.name === 'allocsoak_campaigns_running') continue;
+    assert.deepEqual(find(e, spec.name), [], `${spec.name} has no value before an epoch`);
+  }
+});
+
+test('after epochs: counts by outcome, the latest completed epoch, counter sums of ended epochs only', async () => {
+  const w = new EpochWriter(db, ['speed', 'glibc']);
+  w.epoch('speed', 'completed', {
+    ended_at: '2025-01-01T00:00:03.000Z',
+    throughput_mean: 1000,
+    throughput_cv: 0.02,
+    rss_drift_pct: 4,
+    rss_peak_bytes: 50_000_000,
+    syscalls_per_op: 0.001,
+    lean_decommit: 7,
+    lean_retire: 2,
+  });
+  w.epoch('glibc', 'crashed', { ended_at: '2025-01-01T00:00:06.000Z', lean_decommit: null, lean_retire: null });
+  w.epoch('speed', 'completed', {
+    ended_at: '2025-01-01T00:00:09.500Z',
+    throughput_mean: 1200,
+    throughput_cv: 0.05,
+    rss_drift_pct: -1.5,
+    rss_peak_bytes: 60_000_000,
+    syscalls_per_op: 0.002,
+    lean_decommit: 5,
+    lean_retire: 1,
+  });
+  w.epoch('glibc', 'timeout', { ended_at: '2025-01-01T00:00:12.000Z' });
+  // Still running: its counters are not final and must not be counted yet.
+  w.epoch('speed', 'running', { ended_at: null, lean_decommit: 1000, lean_retire: 1000 });
+
+  const e = await scrape(new AllocsoakMetrics({ db, plannedVariants: () => PLAN }));
+  assert.equal(valueOf(e, 'allocsoak_epochs_total', { variant: 'speed', outcome: 'completed' }), 2);
+  assert.equal(valueOf(e, 'allocsoak_epochs_total', { variant: 'glibc', outcome: 'crashed' }), 1);
+  assert.equal(valueOf(e, 'allocsoak_epochs_total', { variant: 'glibc', outcome: 'timeout' }), 1);
+  assert.equal(valueOf(e, 'allocsoak_epochs_total', { variant: 'glibc', outcome: 'completed' }), 0);
+  assert.equal(valueOf(e, 'allocsoak_lean_decommit_total', { variant: 'speed' }), 12);
+  assert.equal(valueOf(e, 'allocsoak_lean_retire_total', { variant: 'speed' }), 3);
+  assert.equal(valueOf(e, 'allocsoak_lean_decommit_total', { variant: 'glibc' }), 0);
+  // The latest completed epoch of speed is the second one; glibc never completed one.
+  assert.equal(valueOf(e, 'allocsoak_epoch_throughput_ops_per_second', { variant: 'speed' }), 1200);
+  assert.equal(valueOf(e, 'allocsoak_epoch_throughput_cv_ratio', { variant: 'speed' }), 0.05);
+  assert.equal(valueOf(e, 'allocsoak_epoch_rss_drift_ratio', { variant: 'speed' }), -0.015, 'a ratio, not %');
+  assert.equal(valueOf(e, 'allocsoak_epoch_rss_peak_bytes', { variant: 'speed' }), 60_000_000);
+  assert.equal(valueOf(e, 'allocsoak_epoch_syscalls_per_op', { variant: 'speed' }), 0.002);
+  assert.equal(
+    valueOf(e, 'allocsoak_last_epoch_completed_timestamp_seconds', { variant: 'speed' }),
+    Date.parse('2025-01-01T00:00:09.500Z') / 1000,
+  );
+  assert.deepEqual(find(e, 'allocsoak_epoch_throughput_ops_per_second', { variant: 'glibc' }), []);
+  assert.deepEqual(find(e, 'allocsoak_last_epoch_completed_timestamp_seconds', { variant: 'glibc' }), []);
+  assert.equal(valueOf(e, 'allocsoak_campaigns_running'), 1);
+});
+
+test('a restarted daemon (new connection, new exporter) exports the same SQLite-derived values at once', async () => {
+  const w = new EpochWriter(db, ['speed', 'glibc']);
+  w.epoch('speed', 'completed', { ended_at: '2025-01-01T00:00:03.000Z', throughput_mean: 900, lean_decommit: 4 });
+  w.epoch('glibc', 'oom', { ended_at: '2025-01-01T00:00:06.000Z' });
+  const before = await scrape(new AllocsoakMetrics({ db, plannedVariants: () => PLAN }));
+  db.close();
+
+  db = new Database(dbPath);
+  const after = await scrape(new AllocsoakMetrics({ db, plannedVariants: () => PLAN }));
+  const sqliteBacked = (e: Exposition) =>
+    e.samples.filter((s) => METRICS.some((m) => m.name === s.name && m.source !== 'live'));
+  assert.ok(sqliteBacked(after).length > 20);
+  assert.deepEqual(sqliteBacked(after), sqliteBacked(before));
+  assert.equal(valueOf(after, 'allocsoak_epochs_total', { variant: 'glibc', outcome: 'oom' }), 1);
+  assert.equal(valueOf(after, 'allocsoak_epoch_throughput_ops_per_second', { variant: 'speed' }), 900);
+});
+
+test('counters never go down while epochs accumulate; variants only in the database are exported too', async () => {
+  const current = new EpochWriter(db, ['speed', 'glibc']);
+  const finished = new EpochWriter(db, ['old'], undefined, 'completed');
+  const m = new AllocsoakMetrics({ db, plannedVariants: () => PLAN });
+  let previous = await scrape(m);
+  const outcomes = ['completed', 'crashed', 'completed', 'aborted', 'interrupted', 'failed'] as const;
+  for (const [i, outcome] of outcomes.entries()) {
+    const ended_at = new Date(Date.UTC(2025, 0, 1, 0, 0, i)).toISOString();
+    (i % 2 === 0 ? current : finished).epoch(i % 2 === 0 ? 'speed' : 'old', outcome, { ended_at, lean_decommit: i });
+    const now = await scrape(m);
+    for (const s of now.samples.filter((x) => now.types.get(x.name) === 'counter' && x.name.startsWith('allocsoak_'))) {
+      const [p] = find(previous, s.name, s.labels);
+      assert.ok(p === undefined || s.value >= p.value, `${s.name}${JSON.stringify(s.labels)} went down`);
+    }
+    previous = now;
+  }
+  // "old" is not in the plan but has epochs in the database: all of its outcomes are exported.
+  assert.equal(find(previous, 'allocsoak_epochs_total', { variant: 'old' }).length, COUNTED_OUTCOMES.length);
+  assert.equal(valueOf(previous, 'allocsoak_epochs_total', { variant: 'old', outcome: 'interrupted' }), 0);
+  assert.equal(valueOf(previous, 'allocsoak_epochs_total', { variant: 'old', outcome: 'aborted' }), 1);
+  // No epoch lengths for it (its campaign is over): the stall alert must only use variants being run.
+  assert.deepEqual(find(previous, 'allocsoak_epoch_planned_seconds', { variant: 'old' }), []);
+});
+
+test('live gauges: set by samples of the running child, cleared when it ends or another variant runs', async () => {
+  const m = new AllocsoakMetrics({ db, plannedVariants: () => PLAN });
+  m.observeSample('speed', { t_ms: 1500, rss_bytes: 10_485_760, ops_per_sec: 123_456 });
+  let e = await scrape(m);
+  assert.equal(valueOf(e, 'allocsoak_workload_rss_bytes', { variant: 'speed' }), 10_485_760);
+  assert.equal(valueOf(e, 'allocsoak_workload_throughput_ops_per_second', { variant: 'speed' }), 123_456);
+  assert.equal(valueOf(e, 'allocsoak_workload_elapsed_seconds', { variant: 'speed' }), 1.5);
+
+  // A sample without an RSS reading keeps the last one rather than inventing 0.
+  m.observeSample('speed', { t_ms: 2000, rss_bytes: null, ops_per_sec: 100_000 });
+  e = await scrape(m);
+  assert.equal(valueOf(e, 'allocsoak_workload_rss_bytes', { variant: 'speed' }), 10_485_760);
+  assert.equal(valueOf(e, 'allocsoak_workload_throughput_ops_per_second', { variant: 'speed' }), 100_000);
+
+  m.epochEnded('speed');
+  e = await scrape(m);
+  for (const name of ['allocsoak_workload_rss_bytes', 'allocsoak_workload_throughput_ops_per_second', 'allocsoak_workload_elapsed_seconds']) {
+    assert.deepEqual(find(e, name), [], `${name} gone after the epoch ended`);
+  }
+
+  // One child at a time: a sample of glibc means speed's child is gone, even without epochEnded.
+  m.observeSample('speed', { t_ms: 500, rss_bytes: 1, ops_per_sec: 1 });
+  m.observeSample('glibc', { t_ms: 500, rss_bytes: 2, ops_per_sec: 2 });
+  e = await scrape(m);
+  assert.deepEqual(find(e, 'allocsoak_workload_rss_bytes').map((s) => s.labels.variant), ['glibc']);
+});
+
+test('epoch lengths follow the plan callback, and the running campaign for variants the plan does not name', async () => {
+  const w = new EpochWriter(db, ['api-started'], { planned_ms: 60_000, warmup_ms: 5_000 });
+  w.epoch('api-started', 'running', { ended_at: null });
+  let plan = PLAN;
+  const m = new AllocsoakMetrics({ db, plannedVariants: () => plan });
+  let e = await scrape(m);
+  assert.equal(valueOf(e, 'allocsoak_epoch_planned_seconds', { variant: 'api-started' }), 60);
+  assert.equal(valueOf(e, 'allocsoak_epoch_warmup_seconds', { variant: 'api-started' }), 5);
+  assert.equal(valueOf(e, 'allocsoak_epoch_planned_seconds', { variant: 'speed' }), 3);
+  plan = [{ name: 'speed', epoch_ms: 3_600_000, warmup_ms: 120_000 }];
+  e = await scrape(m);
+  assert.equal(valueOf(e, 'allocsoak_epoch_planned_seconds', { variant: 'speed' }), 3600);
+  assert.equal(valueOf(e, 'allocsoak_epoch_warmup_seconds', { variant: 'speed' }), 120);
+  assert.deepEqual(find(e, 'allocsoak_epoch_planned_seconds', { variant: 'glibc' }), []);
+});
+
+test('the exporter uses its own registry, so two exporters (or a test and a daemon) never collide', async () => {
+  const a = new AllocsoakMetrics({ db, plannedVariants: () => PLAN });
+  const b = new AllocsoakMetrics({ db, plannedVariants: () => [] });
+  a.observeSample('speed', { t_ms: 1000, rss_bytes: 5, ops_per_sec: 5 });
+  assert.notEqual(a.registry, b.registry);
+  assert.deepEqual(find(await scrape(b), 'allocsoak_workload_rss_bytes'), []);
+  assert.match(a.contentType, /^text\/plain; version=0\.0\.4/);
+});
