@@ -3,11 +3,15 @@
 //    really exports (daemon/src/metrics/names.ts) or recording rules that prometheus/rules/ defines;
 // 2. live: the real daemon on short epochs and a real Prometheus scraping it (with the rules loaded);
 //    every panel's PromQL, Grafana macros substituted, must return data.
-import { test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parse as parseYaml } from 'yaml';
 import { METRICS } from '../../daemon/src/metrics/names.js';
 
@@ -208,4 +212,299 @@ test('A/B: baseline and candidate template variables over the variant label, eve
     assert.match(exprs, /\$baseline/, `"${p.title}" uses $baseline`);
     assert.match(exprs, /\$candidate/, `"${p.title}" uses $candidate`);
   }
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Live: the real daemon on short epochs, a real Prometheus scraping it every second with the rules loaded
+
+const SCRAPE_SECONDS = 1;
+const VARIANTS = ['speed', 'glibc'];
+/** Completed epochs each variant needs before the queries run (two, so rates and changes exist). */
+const EPOCHS_PER_VARIANT = 2;
+
+/** The plan: two variants, 3 s epochs, 1 s warm-up, 500 ms samples. */
+const PLAN_YAML = `epoch: 3s
+warmup: 1s
+interval: 500ms
+variants:
+  - name: speed
+    allocator: leanmalloc
+    env: { LEANMALLOC_PROFILE: speed }
+  - name: glibc
+    allocator: glibc
+`;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A child in its own process group with its output kept for failure messages. */
+interface Proc {
+  readonly child: ChildProcess;
+  readonly name: string;
+  output: string;
+  exited: Promise<void>;
+}
+
+function start(name: string, cmd: string, args: string[]): Proc {
+  const child = spawn(cmd, args, { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const p: Proc = { child, name, output: '', exited: Promise.resolve() };
+  const keep = (b: Buffer): void => {
+    p.output = (p.output + b.toString()).slice(-20_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  p.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+  return p;
+}
+
+/** SIGTERM the process group, SIGKILL it if still there after `graceMs`; whether SIGTERM sufficed. */
+async function stop(p: Proc | undefined, graceMs: number): Promise<boolean> {
+  if (!p || p.child.pid === undefined || p.child.exitCode !== null || p.child.signalCode !== null) return true;
+  const group = -p.child.pid;
+  try {
+    process.kill(group, 'SIGTERM');
+  } catch {
+    return true;
+  }
+  const done = await Promise.race([p.exited.then(() => true), sleep(graceMs).then(() => false)]);
+  if (!done) {
+    try {
+      process.kill(group, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+    await p.exited;
+  }
+  return done;
+}
+
+/** Pids of every live descendant of `pid` (from /proc), so the test can prove none is left behind. */
+function descendants(pid: number): number[] {
+  const parent = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parent.set(Number(entry), ppid);
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number): void => {
+    for (const [child, pp] of parent) {
+      if (pp === p) {
+        out.push(child);
+        walk(child);
+      }
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+interface PromResult {
+  metric: Record<string, string>;
+  value?: [number, string];
+  values?: [number, string][];
+}
+interface PromResponse {
+  status: string;
+  error?: string;
+  data: { resultType: string; result: PromResult[] };
+}
+
+const MACRO_NAMES = ['__rate_interval', '__interval', '__range', 'baseline', 'candidate', 'variant'];
+
+/** Grafana's macro and template-variable substitution for one query. */
+function substitute(expr: string, values: Record<string, string>): string {
+  let out = expr;
+  // Longest names first: $__rate_interval before $__range before $__interval...
+  for (const name of [...MACRO_NAMES].sort((a, b) => b.length - a.length)) {
+    const value = values[name];
+    if (value !== undefined) out = out.replaceAll(`$${name}`, value).replaceAll(`\${${name}}`, value);
+  }
+  assert.doesNotMatch(out, /\$\w/, `unsubstituted variable left in: ${out}`);
+  return out;
+}
+
+describe('live: every panel query returns data from a real Prometheus scraping the real daemon', () => {
+  let dir = '';
+  let daemon: Proc | undefined;
+  let prometheus: Proc | undefined;
+  let promUrl = '';
+  let startedAt = 0;
+  const seenDescendants = new Set<number>();
+
+  const api = async (pathAndQuery: string): Promise<PromResponse> => {
+    const res = await fetch(`${promUrl}${pathAndQuery}`);
+    const body = (await res.json()) as PromResponse;
+    assert.equal(body.status, 'success', `${pathAndQuery}: ${body.error ?? res.status}`);
+    return body;
+  };
+  const instant = async (query: string): Promise<PromResult[]> =>
+    (await api(`/api/v1/query?query=${encodeURIComponent(query)}`)).data.result;
+
+  const context = (): string =>
+    `\n--- daemon output (tail) ---\n${daemon?.output.slice(-3000) ?? ''}` +
+    `\n--- prometheus output (tail) ---\n${prometheus?.output.slice(-2000) ?? ''}`;
+
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'allocsoak-dashboards-'));
+    const planFile = path.join(dir, 'plan.yaml');
+    writeFileSync(planFile, PLAN_YAML);
+    const daemonPort = await freePort();
+    const promPort = await freePort();
+    promUrl = `http://127.0.0.1:${promPort}`;
+
+    const rules = readdirSync(path.join(ROOT, 'prometheus/rules'))
+      .filter((f) => f.endsWith('.yml'))
+      .map((f) => path.join(ROOT, 'prometheus/rules', f));
+    const config = {
+      global: { scrape_interval: `${SCRAPE_SECONDS}s`, evaluation_interval: `${SCRAPE_SECONDS}s` },
+      rule_files: rules,
+      scrape_configs: [
+        { job_name: 'allocsoak', metrics_path: '/metrics', static_configs: [{ targets: [`127.0.0.1:${daemonPort}`] }] },
+      ],
+    };
+    // JSON is YAML: no need to serialise YAML here.
+    writeFileSync(path.join(dir, 'prometheus.yml'), JSON.stringify(config, null, 2));
+
+    startedAt = Date.now() / 1000;
+    daemon = start('daemon', process.execPath, [
+      'dist/daemon/src/cli/main.js',
+      'daemon',
+      '--plan',
+      planFile,
+      '--db',
+      path.join(dir, 'allocsoak.db'),
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(daemonPort),
+    ]);
+    prometheus = start('prometheus', 'prometheus', [
+      `--config.file=${path.join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${path.join(dir, 'tsdb')}`,
+      `--web.listen-address=127.0.0.1:${promPort}`,
+      '--log.level=warn',
+    ]);
+
+    // Wait until every variant completed enough epochs and Prometheus scraped them.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      for (const d of daemon.child.pid ? descendants(daemon.child.pid) : []) seenDescendants.add(d);
+      assert.equal(daemon.child.exitCode, null, `the daemon exited early${context()}`);
+      assert.equal(prometheus.child.exitCode, null, `prometheus exited early${context()}`);
+      let counts: PromResult[] = [];
+      try {
+        counts = await instant('allocsoak_epochs_total{job="allocsoak",outcome="completed"}');
+      } catch {
+        /* Prometheus not ready yet */
+      }
+      const done = VARIANTS.every((v) =>
+        counts.some((r) => r.metric.variant === v && Number(r.value?.[1]) >= EPOCHS_PER_VARIANT),
+      );
+      if (done) break;
+      assert.ok(Date.now() < deadline, `no ${EPOCHS_PER_VARIANT} completed epochs per variant within 60 s${context()}`);
+      await sleep(500);
+    }
+    // A few more scrapes and rule evaluations, so the rules' windows hold the last epoch's change.
+    await sleep(3 * SCRAPE_SECONDS * 1000);
+  });
+
+  after(async () => {
+    const pid = daemon?.child.pid;
+    if (pid !== undefined) for (const d of descendants(pid)) seenDescendants.add(d);
+    await stop(daemon, 15_000);
+    await stop(prometheus, 10_000);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('every rule loads and evaluates without error in that Prometheus', async () => {
+    const body = (await (await fetch(`${promUrl}/api/v1/rules`)).json()) as {
+      data: { groups: { name: string; rules: { name: string; health: string; lastError?: string }[] }[] };
+    };
+    const loaded = body.data.groups.flatMap((g) => g.rules);
+    const expected = [...RECORDING_RULES.keys()];
+    for (const name of expected) assert.ok(loaded.some((r) => r.name === name), `recording rule ${name} loaded`);
+    assert.ok(loaded.length > expected.length, 'alerting rules loaded too');
+    for (const r of loaded) assert.equal(r.health, 'ok', `${r.name}: ${r.lastError ?? r.health}`);
+  });
+
+  for (const { file } of DASHBOARDS) {
+    test(`${file}: every panel's queries return data`, async () => {
+      const d = DASHBOARDS.find((x) => x.file === file)?.dashboard;
+      assert.ok(d);
+      const now = Date.now() / 1000;
+      const rangeSeconds = Math.ceil(now - startedAt);
+      // Grafana: $__interval = max(range / max data points, timeInterval); $__rate_interval =
+      // max($__interval + scrape interval, 4 x scrape interval). The test Prometheus scrapes every second.
+      const intervalSeconds = Math.max(Math.ceil(rangeSeconds / 1000), SCRAPE_SECONDS);
+      const labelValues = (
+        (await (
+          await fetch(`${promUrl}/api/v1/label/variant/values?match[]=${encodeURIComponent('allocsoak_epochs_total')}`)
+        ).json()) as { data: string[] }
+      ).data;
+      assert.deepEqual([...labelValues].sort(), [...VARIANTS].sort(), 'label_values(allocsoak_epochs_total, variant)');
+      const values: Record<string, string> = {
+        __interval: `${intervalSeconds}s`,
+        __rate_interval: `${Math.max(intervalSeconds + SCRAPE_SECONDS, 4 * SCRAPE_SECONDS)}s`,
+        __range: `${rangeSeconds}s`,
+        baseline: 'glibc',
+        candidate: 'speed',
+        variant: 'speed',
+      };
+      const empty: string[] = [];
+      let queries = 0;
+      for (const p of queryPanels(d)) {
+        for (const t of p.targets ?? []) {
+          const q = substitute(t.expr, values);
+          const body = t.instant
+            ? await api(`/api/v1/query?query=${encodeURIComponent(q)}&time=${now}`)
+            : await api(
+                `/api/v1/query_range?query=${encodeURIComponent(q)}&start=${startedAt}&end=${now}&step=${intervalSeconds}`,
+              );
+          queries += 1;
+          const points = body.data.result.flatMap((r) => (r.value ? [r.value] : (r.values ?? [])));
+          if (!points.some(([, v]) => Number.isFinite(Number(v)))) empty.push(`"${p.title}" ${t.refId}: ${q}`);
+        }
+      }
+      assert.ok(queries >= 10, `${file}: only ${queries} queries`);
+      assert.deepEqual(empty, [], `${file}: panels without data`);
+    });
+  }
+
+  // Last: it stops the daemon (the queries above ask for the current values of its series).
+  test('the daemon ran workloads, and none of its processes is left behind', async () => {
+    assert.ok(seenDescendants.size > 0, 'the daemon started no child process');
+    assert.ok(await stop(daemon, 15_000), `the daemon did not stop within 15 s of SIGTERM${context()}`);
+    // The workload children must die with the daemon, whatever process group they are in.
+    const deadline = Date.now() + 5_000;
+    let left = [...seenDescendants].filter(alive);
+    while (left.length > 0 && Date.now() < deadline) {
+      await sleep(100);
+      left = [...seenDescendants].filter(alive);
+    }
+    assert.deepEqual(left, [], 'processes of the daemon still alive after it stopped');
+  });
 });
