@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AllocsoakMetrics } from '../../daemon/src/metrics/exporter.js';
 import { COUNTED_OUTCOMES, METRICS } from '../../daemon/src/metrics/names.js';
-import { EpochWriter, openTestDatabase } from '../../daemon/test/metrics/fixtures.js';
+import { EpochWriter, openTestStore, testPlan } from '../../daemon/test/metrics/fixtures.js';
 
 function checkMetrics(exposition: string): { status: number | null; output: string } {
   const r = spawnSync('promtool', ['check', 'metrics'], { input: exposition, encoding: 'utf8' });
@@ -18,13 +18,14 @@ function checkMetrics(exposition: string): { status: number | null; output: stri
 
 test('promtool check metrics accepts the full exposition', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'allocsoak-promtool-'));
-  const db = openTestDatabase(path.join(dir, 'allocsoak.db'));
+  const store = openTestStore(path.join(dir, 'allocsoak.db'));
   try {
-    const w = new EpochWriter(db, ['speed', 'glibc']);
+    const plan = testPlan(['speed', 'glibc']);
+    const w = new EpochWriter(store, plan);
     for (const outcome of COUNTED_OUTCOMES) {
       w.epoch('speed', outcome, { throughput_mean: 1e6, throughput_cv: 0.01, rss_drift_pct: 0.5, rss_peak_bytes: 1e8, syscalls_per_op: 1e-4, lean_decommit: 3, lean_retire: 1 });
     }
-    const m = new AllocsoakMetrics({ db, plannedVariants: () => [{ name: 'speed', epoch_ms: 3000, warmup_ms: 1000 }] });
+    const m = new AllocsoakMetrics({ store, plan: () => plan });
     m.observeSample('speed', { t_ms: 2500, rss_bytes: 12_345_678, ops_per_sec: 987_654 });
     const text = await m.metrics();
     for (const spec of METRICS) assert.match(text, new RegExp(`^${spec.name}[{ ]`, 'm'), `${spec.name} has a sample`);
@@ -32,7 +33,7 @@ test('promtool check metrics accepts the full exposition', async () => {
     assert.equal(r.status, 0, r.output);
     assert.equal(r.output.trim(), '', `promtool found problems:\n${r.output}`);
   } finally {
-    db.close();
+    store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -10,24 +10,24 @@
  *   that variant runs: one child at a time, so a sample of one variant clears the others' live series.
  * - Labels are bounded: variant names (plan and database) and the fixed outcome list, never ids.
  */
-import type Database from 'better-sqlite3';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Sample } from '../domain/types.js';
+import type { Plan } from '../plan/types.js';
+import type { Store } from '../storage/index.js';
 import { COUNTED_OUTCOMES, METRICS, type MetricName } from './names.js';
 import { SqliteSnapshotReader, type ScrapeSnapshot } from './sqlite-snapshot.js';
 
-/** A variant of the plan the daemon runs, with its epoch lengths (milliseconds, as in the epochs table). */
-export interface PlannedVariant {
-  readonly name: string;
-  readonly epoch_ms: number;
-  readonly warmup_ms: number;
-}
+/** What the exporter needs of the plan being run: its variants' names and the epoch lengths. */
+export type RunningPlan = Pick<Plan, 'epoch_ms' | 'warmup_ms'> & { readonly variants: readonly { readonly name: string }[] };
 
 export interface MetricsDeps {
-  /** The daemon's SQLite database (schema of migrations/). Only read. */
-  readonly db: Database.Database;
-  /** The variants of the plan being run now; called at every scrape, so it may change (POST /campaigns). */
-  readonly plannedVariants?: () => readonly PlannedVariant[];
+  /** The daemon's store (migrated SQLite file). Only read. */
+  readonly store: Store;
+  /**
+   * The plan being run now (after resolvePlan: skipped variants removed), or null when idle. Called at every
+   * scrape, so it may change (POST /campaigns).
+   */
+  readonly plan?: () => RunningPlan | null | undefined;
   /** Register prom-client's default process metrics (process_start_time_seconds is used by the rules). */
   readonly defaultMetrics?: boolean;
 }
@@ -50,7 +50,7 @@ const help = (name: MetricName): string => {
 export class AllocsoakMetrics {
   readonly registry = new Registry();
   private readonly reader: SqliteSnapshotReader;
-  private readonly plannedVariants: () => readonly PlannedVariant[];
+  private readonly plan: () => RunningPlan | null | undefined;
   /** The snapshot of the scrape in progress, shared by every collect() of that scrape. */
   private scrape: ScrapeSnapshot | undefined;
   /** The variant whose child currently feeds the live gauges. */
@@ -61,8 +61,8 @@ export class AllocsoakMetrics {
   private readonly liveElapsed: Gauge<'variant'>;
 
   constructor(deps: MetricsDeps) {
-    this.reader = new SqliteSnapshotReader(deps.db);
-    this.plannedVariants = deps.plannedVariants ?? (() => []);
+    this.reader = new SqliteSnapshotReader(deps.store);
+    this.plan = deps.plan ?? (() => null);
     if (deps.defaultMetrics ?? true) {
       collectDefaultMetrics({ register: this.registry });
       // prom-client exports these as gauges named *_total, which `promtool check metrics` rejects
@@ -73,7 +73,7 @@ export class AllocsoakMetrics {
     const registers = [this.registry];
     // `this` inside collect() is the metric; the snapshot comes from the exporter (arrow functions).
     const snapshot = (): ScrapeSnapshot => this.scrape ?? this.reader.read();
-    const plannedNames = (): string[] => this.plannedVariants().map((v) => v.name);
+    const plannedNames = (): string[] => (this.plan()?.variants ?? []).map((v) => v.name);
 
     new Counter({
       name: 'allocsoak_epochs_total',
@@ -146,7 +146,10 @@ export class AllocsoakMetrics {
       for (const [variant, l] of snapshot().runningLengths) {
         out.set(variant, { planned: l.planned_seconds, warmup: l.warmup_seconds });
       }
-      for (const v of this.plannedVariants()) out.set(v.name, { planned: v.epoch_ms / 1000, warmup: v.warmup_ms / 1000 });
+      const plan = this.plan();
+      for (const v of plan?.variants ?? []) {
+        out.set(v.name, { planned: (plan?.epoch_ms ?? 0) / 1000, warmup: (plan?.warmup_ms ?? 0) / 1000 });
+      }
       return out;
     };
     const lengthGauge = (name: MetricName, pick: (l: { planned: number; warmup: number }) => number) =>

@@ -3,7 +3,7 @@
  * so the exported values are right again the moment a restarted daemon answers its first scrape.
  * Queries are small and use the epochs indexes; they run once per scrape (every 15 s in the stack).
  */
-import type Database from 'better-sqlite3';
+import type { Store } from '../storage/index.js';
 import { COUNTED_OUTCOMES } from './names.js';
 
 /** The latest completed epoch of one variant, as the last-epoch gauges show it. */
@@ -38,44 +38,26 @@ export interface ScrapeSnapshot {
 
 const COUNTED = new Set<string>(COUNTED_OUTCOMES);
 
-/** Prepared once per database handle; better-sqlite3 statements are cheap to keep. */
+/**
+ * The store's MetricsQueries give the epoch counts and the latest completed epochs; the few other reads
+ * the exporter needs are prepared here, once per store.
+ */
 export class SqliteSnapshotReader {
   private readonly variantsStmt;
-  private readonly countsStmt;
   private readonly leanStmt;
-  private readonly lastCompletedStmt;
   private readonly campaignsRunningStmt;
   private readonly runningLengthsStmt;
 
-  constructor(db: Database.Database) {
+  constructor(private readonly store: Store) {
+    const db = store.db;
     this.variantsStmt = db.prepare<[], { name: string }>(
       'SELECT name FROM variants UNION SELECT variant AS name FROM epochs ORDER BY name',
-    );
-    this.countsStmt = db.prepare<[], { variant: string; outcome: string; n: number }>(
-      "SELECT variant, outcome, COUNT(*) AS n FROM epochs WHERE outcome <> 'running' GROUP BY variant, outcome",
     );
     // Counter deltas of ended epochs only: a running epoch's counters are not final yet, and a counter
     // must never go down.
     this.leanStmt = db.prepare<[], { variant: string; decommit: number; retire: number }>(
       `SELECT variant, COALESCE(SUM(lean_decommit), 0) AS decommit, COALESCE(SUM(lean_retire), 0) AS retire
          FROM epochs WHERE outcome <> 'running' GROUP BY variant`,
-    );
-    this.lastCompletedStmt = db.prepare<
-      [],
-      {
-        variant: string;
-        ended_at: string | null;
-        throughput_mean: number | null;
-        throughput_cv: number | null;
-        rss_drift_pct: number | null;
-        rss_peak_bytes: number | null;
-        syscalls_per_op: number | null;
-      }
-    >(
-      `SELECT variant, ended_at, throughput_mean, throughput_cv, rss_drift_pct, rss_peak_bytes, syscalls_per_op
-         FROM epochs
-        WHERE id IN (SELECT MAX(id) FROM epochs WHERE outcome = 'completed' GROUP BY variant)
-        ORDER BY variant`,
     );
     this.campaignsRunningStmt = db.prepare<[], { n: number }>(
       "SELECT COUNT(*) AS n FROM campaigns WHERE status = 'running'",
@@ -89,10 +71,10 @@ export class SqliteSnapshotReader {
 
   read(): ScrapeSnapshot {
     const epochCounts = new Map<string, Map<string, number>>();
-    for (const { variant, outcome, n } of this.countsStmt.all()) {
+    for (const { variant, outcome, count } of this.store.metrics.epochCounts()) {
       if (!COUNTED.has(outcome)) continue;
       const byOutcome = epochCounts.get(variant) ?? new Map<string, number>();
-      byOutcome.set(outcome, n);
+      byOutcome.set(outcome, count);
       epochCounts.set(variant, byOutcome);
     }
     const leanDecommit = new Map<string, number>();
@@ -101,7 +83,7 @@ export class SqliteSnapshotReader {
       leanDecommit.set(variant, decommit);
       leanRetire.set(variant, retire);
     }
-    const lastCompleted = this.lastCompletedStmt.all().map((r) => ({
+    const lastCompleted = this.store.metrics.lastCompletedByVariant().map((r) => ({
       variant: r.variant,
       ended_at_seconds: isoToSeconds(r.ended_at),
       throughput_mean: r.throughput_mean,

@@ -6,28 +6,25 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
-import { AllocsoakMetrics, type PlannedVariant } from '../../src/metrics/exporter.js';
+import { AllocsoakMetrics } from '../../src/metrics/exporter.js';
 import { METRICS, COUNTED_OUTCOMES } from '../../src/metrics/names.js';
+import type { Store } from '../../src/storage/index.js';
 import { find, parseExposition, valueOf, type Exposition } from './exposition.js';
-import { EpochWriter, openTestDatabase } from './fixtures.js';
+import { EpochWriter, openTestStore, testPlan } from './fixtures.js';
 
-const PLAN: PlannedVariant[] = [
-  { name: 'speed', epoch_ms: 3000, warmup_ms: 1000 },
-  { name: 'glibc', epoch_ms: 3000, warmup_ms: 1000 },
-];
+const PLAN = testPlan(['speed', 'glibc']);
 
 let dir: string;
 let dbPath: string;
-let db: Database.Database;
+let store: Store;
 
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'allocsoak-metrics-'));
   dbPath = path.join(dir, 'allocsoak.db');
-  db = openTestDatabase(dbPath);
+  store = openTestStore(dbPath);
 });
 afterEach(() => {
-  db.close();
+  store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -36,7 +33,7 @@ async function scrape(m: AllocsoakMetrics): Promise<Exposition> {
 }
 
 test('every metric name is exposed with HELP and TYPE, besides the default process metrics', async () => {
-  const e = await scrape(new AllocsoakMetrics({ db, plannedVariants: () => PLAN }));
+  const e = await scrape(new AllocsoakMetrics({ store, plan: () => PLAN }));
   for (const spec of METRICS) {
     assert.equal(e.types.get(spec.name), spec.type, `TYPE of ${spec.name}`);
     assert.ok((e.helps.get(spec.name) ?? '').length > 10, `HELP of ${spec.name}`);
@@ -46,10 +43,10 @@ test('every metric name is exposed with HELP and TYPE, besides the default proce
 });
 
 test('before any epoch: every variant x outcome counter at 0, plan lengths, no last-epoch or live values', async () => {
-  const e = await scrape(new AllocsoakMetrics({ db, plannedVariants: () => PLAN }));
+  const e = await scrape(new AllocsoakMetrics({ store, plan: () => PLAN }));
   const epochs = find(e, 'allocsoak_epochs_total');
-  assert.equal(epochs.length, PLAN.length * COUNTED_OUTCOMES.length);
-  for (const v of PLAN) {
+  assert.equal(epochs.length, PLAN.variants.length * COUNTED_OUTCOMES.length);
+  for (const v of PLAN.variants) {
     for (const outcome of COUNTED_OUTCOMES) {
       assert.equal(valueOf(e, 'allocsoak_epochs_total', { variant: v.name, outcome }), 0);
     }
@@ -67,7 +64,7 @@ test('before any epoch: every variant x outcome counter at 0, plan lengths, no l
 });
 
 test('after epochs: counts by outcome, the latest completed epoch, counter sums of ended epochs only', async () => {
-  const w = new EpochWriter(db, ['speed', 'glibc']);
+  const w = new EpochWriter(store, PLAN);
   w.epoch('speed', 'completed', {
     ended_at: '2025-01-01T00:00:03.000Z',
     throughput_mean: 1000,
@@ -78,7 +75,7 @@ test('after epochs: counts by outcome, the latest completed epoch, counter sums 
     lean_decommit: 7,
     lean_retire: 2,
   });
-  w.epoch('glibc', 'crashed', { ended_at: '2025-01-01T00:00:06.000Z', lean_decommit: null, lean_retire: null });
+  w.epoch('glibc', 'crashed', { ended_at: '2025-01-01T00:00:06.000Z' });
   w.epoch('speed', 'completed', {
     ended_at: '2025-01-01T00:00:09.500Z',
     throughput_mean: 1200,
@@ -91,9 +88,10 @@ test('after epochs: counts by outcome, the latest completed epoch, counter sums 
   });
   w.epoch('glibc', 'timeout', { ended_at: '2025-01-01T00:00:12.000Z' });
   // Still running: its counters are not final and must not be counted yet.
-  w.epoch('speed', 'running', { ended_at: null, lean_decommit: 1000, lean_retire: 1000 });
+  const running = w.epoch('speed', 'running');
+  store.samples.add(running, { t_ms: 500, ops: 10, ops_per_sec: 20, rss_bytes: 1, hwm_bytes: 1, rss_anon_bytes: 1, pss_bytes: 1, lazyfree_bytes: 0, counters: { lean_decommit: 1000, lean_retire: 1000 } });
 
-  const e = await scrape(new AllocsoakMetrics({ db, plannedVariants: () => PLAN }));
+  const e = await scrape(new AllocsoakMetrics({ store, plan: () => PLAN }));
   assert.equal(valueOf(e, 'allocsoak_epochs_total', { variant: 'speed', outcome: 'completed' }), 2);
   assert.equal(valueOf(e, 'allocsoak_epochs_total', { variant: 'glibc', outcome: 'crashed' }), 1);
   assert.equal(valueOf(e, 'allocsoak_epochs_total', { variant: 'glibc', outcome: 'timeout' }), 1);
@@ -117,14 +115,14 @@ test('after epochs: counts by outcome, the latest completed epoch, counter sums 
 });
 
 test('a restarted daemon (new connection, new exporter) exports the same SQLite-derived values at once', async () => {
-  const w = new EpochWriter(db, ['speed', 'glibc']);
+  const w = new EpochWriter(store, PLAN);
   w.epoch('speed', 'completed', { ended_at: '2025-01-01T00:00:03.000Z', throughput_mean: 900, lean_decommit: 4 });
   w.epoch('glibc', 'oom', { ended_at: '2025-01-01T00:00:06.000Z' });
-  const before = await scrape(new AllocsoakMetrics({ db, plannedVariants: () => PLAN }));
-  db.close();
+  const before = await scrape(new AllocsoakMetrics({ store, plan: () => PLAN }));
+  store.close();
 
-  db = new Database(dbPath);
-  const after = await scrape(new AllocsoakMetrics({ db, plannedVariants: () => PLAN }));
+  store = openTestStore(dbPath);
+  const after = await scrape(new AllocsoakMetrics({ store, plan: () => PLAN }));
   const sqliteBacked = (e: Exposition) =>
     e.samples.filter((s) => METRICS.some((m) => m.name === s.name && m.source !== 'live'));
   assert.ok(sqliteBacked(after).length > 20);
@@ -134,14 +132,13 @@ test('a restarted daemon (new connection, new exporter) exports the same SQLite-
 });
 
 test('counters never go down while epochs accumulate; variants only in the database are exported too', async () => {
-  const current = new EpochWriter(db, ['speed', 'glibc']);
-  const finished = new EpochWriter(db, ['old'], undefined, 'completed');
-  const m = new AllocsoakMetrics({ db, plannedVariants: () => PLAN });
+  const current = new EpochWriter(store, PLAN);
+  const finished = new EpochWriter(store, testPlan(['old']), 'completed');
+  const m = new AllocsoakMetrics({ store, plan: () => PLAN });
   let previous = await scrape(m);
   const outcomes = ['completed', 'crashed', 'completed', 'aborted', 'interrupted', 'failed'] as const;
   for (const [i, outcome] of outcomes.entries()) {
-    const ended_at = new Date(Date.UTC(2025, 0, 1, 0, 0, i)).toISOString();
-    (i % 2 === 0 ? current : finished).epoch(i % 2 === 0 ? 'speed' : 'old', outcome, { ended_at, lean_decommit: i });
+    (i % 2 === 0 ? current : finished).epoch(i % 2 === 0 ? 'speed' : 'old', outcome, { lean_decommit: i });
     const now = await scrape(m);
     for (const s of now.samples.filter((x) => now.types.get(x.name) === 'counter' && x.name.startsWith('allocsoak_'))) {
       const [p] = find(previous, s.name, s.labels);
@@ -158,7 +155,7 @@ test('counters never go down while epochs accumulate; variants only in the datab
 });
 
 test('live gauges: set by samples of the running child, cleared when it ends or another variant runs', async () => {
-  const m = new AllocsoakMetrics({ db, plannedVariants: () => PLAN });
+  const m = new AllocsoakMetrics({ store, plan: () => PLAN });
   m.observeSample('speed', { t_ms: 1500, rss_bytes: 10_485_760, ops_per_sec: 123_456 });
   let e = await scrape(m);
   assert.equal(valueOf(e, 'allocsoak_workload_rss_bytes', { variant: 'speed' }), 10_485_760);
@@ -185,24 +182,30 @@ test('live gauges: set by samples of the running child, cleared when it ends or 
 });
 
 test('epoch lengths follow the plan callback, and the running campaign for variants the plan does not name', async () => {
-  const w = new EpochWriter(db, ['api-started'], { planned_ms: 60_000, warmup_ms: 5_000 });
-  w.epoch('api-started', 'running', { ended_at: null });
-  let plan = PLAN;
-  const m = new AllocsoakMetrics({ db, plannedVariants: () => plan });
+  const apiStarted = new EpochWriter(store, testPlan(['api-started'], { epoch: '60s', warmup: '5s' }));
+  apiStarted.epoch('api-started', 'running');
+  let plan: typeof PLAN | null = PLAN;
+  const m = new AllocsoakMetrics({ store, plan: () => plan });
   let e = await scrape(m);
   assert.equal(valueOf(e, 'allocsoak_epoch_planned_seconds', { variant: 'api-started' }), 60);
   assert.equal(valueOf(e, 'allocsoak_epoch_warmup_seconds', { variant: 'api-started' }), 5);
   assert.equal(valueOf(e, 'allocsoak_epoch_planned_seconds', { variant: 'speed' }), 3);
-  plan = [{ name: 'speed', epoch_ms: 3_600_000, warmup_ms: 120_000 }];
+  plan = testPlan(['speed'], { epoch: '60m', warmup: '2m' });
   e = await scrape(m);
   assert.equal(valueOf(e, 'allocsoak_epoch_planned_seconds', { variant: 'speed' }), 3600);
   assert.equal(valueOf(e, 'allocsoak_epoch_warmup_seconds', { variant: 'speed' }), 120);
   assert.deepEqual(find(e, 'allocsoak_epoch_planned_seconds', { variant: 'glibc' }), []);
+  // Idle (no plan) and the api-started campaign stopped: no lengths at all, so no stall is judged.
+  plan = null;
+  store.campaigns.finish(apiStarted.campaignId, 'stopped');
+  e = await scrape(m);
+  assert.deepEqual(find(e, 'allocsoak_epoch_planned_seconds'), []);
+  assert.equal(valueOf(e, 'allocsoak_campaigns_running'), 0);
 });
 
 test('the exporter uses its own registry, so two exporters (or a test and a daemon) never collide', async () => {
-  const a = new AllocsoakMetrics({ db, plannedVariants: () => PLAN });
-  const b = new AllocsoakMetrics({ db, plannedVariants: () => [] });
+  const a = new AllocsoakMetrics({ store, plan: () => PLAN });
+  const b = new AllocsoakMetrics({ store });
   a.observeSample('speed', { t_ms: 1000, rss_bytes: 5, ops_per_sec: 5 });
   assert.notEqual(a.registry, b.registry);
   assert.deepEqual(find(await scrape(b), 'allocsoak_workload_rss_bytes'), []);
