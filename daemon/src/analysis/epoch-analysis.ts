@@ -44,6 +44,10 @@ function finite(x: number | undefined): number | null {
   return x !== undefined && Number.isFinite(x) ? x : null;
 }
 
+function roundOrNull(x: number | null): number | null {
+  return x === null || !Number.isFinite(x) ? null : Math.round(x);
+}
+
 /** Every k-th element so that at most `max` remain, always keeping the last one. */
 export function thin<T>(xs: readonly T[], max: number): T[] {
   if (xs.length <= max) return [...xs];
@@ -175,7 +179,8 @@ export function analyzeEpoch(
 
   return {
     ops: endOps,
-    elapsed_ms: endLine?.elapsed_ms ?? last?.t_ms ?? null,
+    // The protocol's clock is fractional; the column is whole milliseconds.
+    elapsed_ms: roundOrNull(endLine?.elapsed_ms ?? last?.t_ms ?? null),
     throughput_mean: tput.length === 0 ? null : finite(mean(tput)),
     throughput_median: tput.length === 0 ? null : finite(median(ts)),
     throughput_cv: tput.length < 2 ? null : finite(cv(tput)),

@@ -35,11 +35,16 @@ export function parsePlanText(text: string, source: string): Plan {
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
     const problems: PlanProblem[] = doc.errors.map((e) => {
-      const p: PlanProblem = { source, path: '', expected: 'valid YAML', got: e.message.split('\n')[0] ?? e.message };
+      // The library's own advice for this one ("use parseAllDocuments") means nothing to a plan author.
+      const got = e.code === 'MULTIPLE_DOCS' ? 'more than one YAML document' : (e.message.split('\n')[0] ?? e.message);
+      const p: PlanProblem = { source, path: '', expected: 'valid YAML', got };
       p.line = lines.linePos(e.pos[0]).line;
       return p;
     });
     throw new PlanError(problems);
+  }
+  if (doc.contents === null) {
+    throw new PlanError([{ source, path: '', expected: 'a mapping with at least a "variants" list', got: 'an empty document' }]);
   }
   return validatePlan(doc.toJS({ maxAliasCount: 100 }) as unknown, source, lineLocator(doc.contents, lines));
 }

@@ -183,7 +183,7 @@ export class EpochStore {
         const last = this.lastSampleStmt.get(e.id);
         const started = Date.parse(e.started_at);
         const ended = last !== undefined && Number.isFinite(started) ? new Date(started + last.t_ms).toISOString() : e.started_at;
-        n += this.interruptStmt.run(ended, last?.ops ?? null, last?.t_ms ?? null, e.id).changes;
+        n += this.interruptStmt.run(ended, last?.ops ?? null, last === undefined ? null : Math.round(last.t_ms), e.id).changes;
       }
       return n;
     });

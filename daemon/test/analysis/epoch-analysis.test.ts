@@ -160,6 +160,23 @@ test('an epoch shorter than its warm-up uses all samples, counts from the start,
   assert.doesNotMatch(a.analysis_note ?? '', /no count at the end of the warm-up/);
 });
 
+test('fractional protocol times (t_ms 1000.132): throughput exact, elapsed_ms whole, stored samples keep the fraction', () => {
+  const samples = [s(1000.25, 1000), s(2000.25, 3000), s(3000.75, 5001)];
+  const a = analyzeEpoch(samples, { warmupMs: 1000, intervalMs: 1000 }, undefined, { ops: 6000, elapsed_ms: 3400.6 });
+  assert.deepEqual(intervalThroughputs(samples), [2000, 2001 / 1.0005]);
+  assert.equal(a.elapsed_ms, 3401);
+  const store = openStore(tempDbPath());
+  const plan = testPlan();
+  const c = store.campaigns.create({ source: 'api', plan });
+  const v = store.variants.upsert(c, plan.variants[0]!, null);
+  const e = store.epochs.start({ campaign_id: c, variant_id: v, variant: 'speed', round: 1, planned_ms: 4000, warmup_ms: 1000, interval_ms: 1000 });
+  for (const x of samples) store.samples.add(e, x);
+  assert.deepEqual(store.samples.list(e).map((x) => x.t_ms), [1000.25, 2000.25, 3000.75]);
+  assert.equal(store.epochs.markRunningInterrupted(), 1);
+  assert.equal(store.epochs.getRow(e)?.elapsed_ms, 3001);
+  store.close();
+});
+
 test('no samples: every statistic NULL and a note; a stall is noted', () => {
   const a = analyzeEpoch([], { warmupMs: 1000, intervalMs: 1000 });
   for (const c of EPOCH_ANALYSIS_COLUMNS) if (c !== 'analysis_note') assert.equal(a[c], null, c);

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   defaultLibraryDirs,
@@ -13,10 +12,11 @@ import {
   resolvePlan,
   validatePlan,
 } from '../../src/plan/index.js';
+import { tempDir } from '../storage/helpers.js';
 
 /** A fake package root and library directory made of real files. */
 function fixture(libs: string[], withLeanmalloc: boolean): { root: string; libDir: string } {
-  const root = mkdtempSync(join(tmpdir(), 'allocsoak-alloc-'));
+  const root = tempDir('allocsoak-alloc-');
   const libDir = join(root, 'lib');
   mkdirSync(libDir);
   for (const lib of libs) writeFileSync(join(libDir, lib), '');

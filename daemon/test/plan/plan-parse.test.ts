@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPlanFile, parsePlanText, PlanError, validatePlan, packageRoot } from '../../src/plan/index.js';
+import { tempDir } from '../storage/helpers.js';
 
 function planError(fn: () => unknown): PlanError {
   try {
@@ -155,12 +155,14 @@ test('a REST body is validated the same way, with source "api" and no line numbe
 test('YAML syntax errors and unreadable files are PlanErrors naming the file', () => {
   const err = planError(() => parsePlanText('epoch: 1s\nepoch: 2s\n', 'plans/dup.yaml'));
   assert.match(err.message, /^plans\/dup\.yaml: expected valid YAML, got Map keys must be unique.*\(line 2\)$/);
+  assert.equal(planError(() => parsePlanText('a: 1\n---\nb: 2\n', 'p.yaml')).message, 'p.yaml: expected valid YAML, got more than one YAML document (line 2)');
+  assert.equal(planError(() => parsePlanText('# nothing\n', 'p.yaml')).message, 'p.yaml: expected a mapping with at least a "variants" list, got an empty document');
   const missing = planError(() => loadPlanFile('/nonexistent/plan.yaml'));
   assert.match(missing.message, /^\/nonexistent\/plan\.yaml: expected a readable plan file, got ENOENT/);
 });
 
 test('loadPlanFile reads a real file', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'allocsoak-plan-'));
+  const dir = tempDir('allocsoak-plan-');
   const file = join(dir, 'p.yaml');
   writeFileSync(file, 'epoch: 4s\nwarmup: 1s\nvariants:\n  - { name: g, allocator: glibc }\n');
   assert.equal(loadPlanFile(file).epoch_ms, 4000);

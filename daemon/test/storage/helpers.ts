@@ -1,12 +1,25 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Sample } from '../../src/domain/types.js';
 import { validatePlan } from '../../src/plan/validate.js';
 import type { Plan } from '../../src/plan/types.js';
 
+const tempDirs: string[] = [];
+process.on('exit', () => {
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh temporary directory, removed when the test process exits. */
+export function tempDir(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(d);
+  return d;
+}
+
+/** A database path under a fresh temp directory, in subdirectories that do not exist yet. */
 export function tempDbPath(prefix = 'allocsoak-store-'): string {
-  return join(mkdtempSync(join(tmpdir(), prefix)), 'nested', 'dir', 'test.db');
+  return join(tempDir(prefix), 'nested', 'dir', 'test.db');
 }
 
 export function testPlan(): Plan {

@@ -1,10 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultMigrationsDir, listMigrations, migrate, MigrationError, openDatabase, openStore, schemaVersion } from '../../src/storage/index.js';
-import { tempDbPath } from './helpers.js';
+import { tempDbPath, tempDir } from './helpers.js';
 
 test('a fresh database is created (parents too) with WAL, FULL sync, foreign keys and every migration', () => {
   const file = tempDbPath();
@@ -53,7 +52,7 @@ test('a database newer than the code is refused with a clear message', () => {
 });
 
 test('a failing migration names its file and leaves the database at the previous version', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'allocsoak-mig-'));
+  const dir = tempDir('allocsoak-mig-');
   copyFileSync(join(defaultMigrationsDir(), '001_initial_schema.sql'), join(dir, '001_initial_schema.sql'));
   writeFileSync(join(dir, '002_broken.sql'), 'CREATE TABLE extra (x INTEGER);\nALTER TABLE nope ADD COLUMN y TEXT;\n');
   writeFileSync(join(dir, 'README.md'), 'not a migration');
