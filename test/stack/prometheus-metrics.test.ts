@@ -25,7 +25,9 @@ test('promtool check metrics accepts the full exposition', async () => {
     for (const outcome of COUNTED_OUTCOMES) {
       w.epoch('speed', outcome, { throughput_mean: 1e6, throughput_cv: 0.01, rss_drift_pct: 0.5, rss_peak_bytes: 1e8, syscalls_per_op: 1e-4, lean_decommit: 3, lean_retire: 1 });
     }
-    const m = new AllocsoakMetrics({ store, plan: () => plan });
+    const m = new AllocsoakMetrics({ store, state: () => 'running' });
+    m.campaignStarted(plan.variants.map((v) => v.name));
+    m.epochStarted(plan.epoch_ms, plan.warmup_ms);
     m.observeSample('speed', { t_ms: 2500, rss_bytes: 12_345_678, ops_per_sec: 987_654 });
     const text = await m.metrics();
     for (const spec of METRICS) assert.match(text, new RegExp(`^${spec.name}[{ ]`, 'm'), `${spec.name} has a sample`);

@@ -8,9 +8,11 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/ty
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { CampaignController } from '../campaign/controller.js';
 import type { Logger } from '../log/index.js';
+import type { AllocsoakMetrics } from '../metrics/exporter.js';
 import type { Store } from '../storage/index.js';
 import epochRoutes from './routes/epochs.js';
 import healthRoutes from './routes/health.js';
+import metricsRoutes from './routes/metrics.js';
 
 export interface AppOptions {
   /** Reported by /health. */
@@ -25,6 +27,8 @@ export interface AppDeps {
   store: Store;
   controller: CampaignController;
   options: AppOptions;
+  /** The Prometheus exporter served at GET /metrics (the daemon always passes it). */
+  metrics?: AllocsoakMetrics;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -45,6 +49,7 @@ export const allocsoakApp: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, 
   );
   await fastify.register(healthRoutes, { prefix: API_PREFIX, ...deps });
   await fastify.register(epochRoutes, { prefix: API_PREFIX, ...deps });
+  await fastify.register(metricsRoutes, deps);
 };
 
 export interface BuildAppOptions {

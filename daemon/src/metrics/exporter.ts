@@ -6,34 +6,38 @@
  *   restarted daemon exports the right values at once. Every variant x outcome counter series exists from
  *   the first scrape, at 0, so a quiet variant reads 0 instead of "no data" and the first failure is an
  *   increase that rate()/increase() can see.
- * - Live gauges are fed by the campaign loop (observeSample / epochEnded) and exist only while a child of
- *   that variant runs: one child at a time, so a sample of one variant clears the others' live series.
- * - Labels are bounded: variant names (plan and database) and the fixed outcome list, never ids.
+ * - The campaign being run (variants, epoch lengths) and the live gauges follow the campaign controller's
+ *   events (follow()); live series exist only while a child of that variant runs.
+ * - Labels are bounded: variant names (plan and database), the fixed outcome and state lists, never ids.
  */
+import type { EventEmitter } from 'node:events';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CampaignEvents } from '../campaign/events.js';
 import type { Sample } from '../domain/types.js';
-import type { Plan } from '../plan/types.js';
 import type { Store } from '../storage/index.js';
-import { COUNTED_OUTCOMES, METRICS, type MetricName } from './names.js';
+import { COUNTED_OUTCOMES, DAEMON_STATES, METRICS, type DaemonState, type MetricName } from './names.js';
 import { SqliteSnapshotReader, type ScrapeSnapshot } from './sqlite-snapshot.js';
-
-/** What the exporter needs of the plan being run: its variants' names and the epoch lengths. */
-export type RunningPlan = Pick<Plan, 'epoch_ms' | 'warmup_ms'> & { readonly variants: readonly { readonly name: string }[] };
 
 export interface MetricsDeps {
   /** The daemon's store (migrated SQLite file). Only read. */
   readonly store: Store;
-  /**
-   * The plan being run now (after resolvePlan: skipped variants removed), or null when idle. Called at every
-   * scrape, so it may change (POST /campaigns).
-   */
-  readonly plan?: () => RunningPlan | null | undefined;
+  /** What the daemon is doing now (CampaignController.status().state), read at every scrape. */
+  readonly state?: () => DaemonState;
   /** Register prom-client's default process metrics (process_start_time_seconds is used by the rules). */
   readonly defaultMetrics?: boolean;
+  /** Told about an error inside an event listener (which must never throw into the campaign loop). */
+  readonly onListenerError?: (err: unknown, event: keyof CampaignEvents) => void;
 }
 
 /** The fields of a protocol sample the live gauges show. */
 export type LiveSample = Pick<Sample, 't_ms' | 'rss_bytes' | 'ops_per_sec'>;
+
+/** The campaign being run, as far as the metrics need it. */
+interface RunningCampaign {
+  readonly variants: readonly string[];
+  /** Known from the first epoch-started event (lengths are the same for every variant of a plan). */
+  lengths: { planned_seconds: number; warmup_seconds: number } | null;
+}
 
 const LINT_FAILING_DEFAULT_METRICS = [
   'nodejs_active_handles_total',
@@ -50,9 +54,11 @@ const help = (name: MetricName): string => {
 export class AllocsoakMetrics {
   readonly registry = new Registry();
   private readonly reader: SqliteSnapshotReader;
-  private readonly plan: () => RunningPlan | null | undefined;
+  private readonly state: () => DaemonState;
+  private readonly onListenerError: NonNullable<MetricsDeps['onListenerError']>;
   /** The snapshot of the scrape in progress, shared by every collect() of that scrape. */
   private scrape: ScrapeSnapshot | undefined;
+  private campaign: RunningCampaign | null = null;
   /** The variant whose child currently feeds the live gauges. */
   private liveVariant: string | undefined;
 
@@ -62,7 +68,8 @@ export class AllocsoakMetrics {
 
   constructor(deps: MetricsDeps) {
     this.reader = new SqliteSnapshotReader(deps.store);
-    this.plan = deps.plan ?? (() => null);
+    this.state = deps.state ?? (() => 'idle');
+    this.onListenerError = deps.onListenerError ?? (() => undefined);
     if (deps.defaultMetrics ?? true) {
       collectDefaultMetrics({ register: this.registry });
       // prom-client exports these as gauges named *_total, which `promtool check metrics` rejects
@@ -71,111 +78,148 @@ export class AllocsoakMetrics {
     }
 
     const registers = [this.registry];
-    // `this` inside collect() is the metric; the snapshot comes from the exporter (arrow functions).
+    // collect() runs with `this` bound to the metric; the exporter's state is reached through closures.
     const snapshot = (): ScrapeSnapshot => this.scrape ?? this.reader.read();
-    const plannedNames = (): string[] => (this.plan()?.variants ?? []).map((v) => v.name);
+    const variants = (): string[] => [...new Set([...(this.campaign?.variants ?? []), ...snapshot().variants])].sort();
 
     new Counter({
       name: 'allocsoak_epochs_total',
       help: help('allocsoak_epochs_total'),
       labelNames: ['variant', 'outcome'] as const,
       registers,
-      collect: function (this: Counter<'variant' | 'outcome'>) {
-        const s = snapshot();
+      collect(this: Counter<'variant' | 'outcome'>) {
+        const counts = snapshot().epochCounts;
         this.reset();
-        for (const variant of knownVariants(s, plannedNames())) {
-          for (const outcome of COUNTED_OUTCOMES) {
-            this.inc({ variant, outcome }, s.epochCounts.get(variant)?.get(outcome) ?? 0);
-          }
+        for (const variant of variants()) {
+          for (const outcome of COUNTED_OUTCOMES) this.inc({ variant, outcome }, counts.get(variant)?.get(outcome) ?? 0);
         }
       },
     });
 
-    const leanCounter = (name: 'allocsoak_lean_decommit_total' | 'allocsoak_lean_retire_total', pick: (s: ScrapeSnapshot) => ReadonlyMap<string, number>) =>
+    type LeanName = 'allocsoak_lean_decommit_total' | 'allocsoak_lean_retire_total';
+    const leanCounter = (name: LeanName, pick: (s: ScrapeSnapshot) => ReadonlyMap<string, number>): void => {
       new Counter({
         name,
         help: help(name),
         labelNames: ['variant'] as const,
         registers,
-        collect: function (this: Counter<'variant'>) {
-          const s = snapshot();
+        collect(this: Counter<'variant'>) {
+          const sums = pick(snapshot());
           this.reset();
-          for (const variant of knownVariants(s, plannedNames())) this.inc({ variant }, pick(s).get(variant) ?? 0);
+          for (const variant of variants()) this.inc({ variant }, sums.get(variant) ?? 0);
         },
       });
+    };
     leanCounter('allocsoak_lean_decommit_total', (s) => s.leanDecommit);
     leanCounter('allocsoak_lean_retire_total', (s) => s.leanRetire);
 
-    // Last completed epoch: absent for a variant that has not completed one yet (a 0 % drift or a
-    // 1970 timestamp would be a lie; the rules treat absence explicitly).
-    type LastField = 'throughput_mean' | 'throughput_cv' | 'rss_drift_ratio' | 'rss_peak_bytes' | 'syscalls_per_op' | 'ended_at_seconds';
-    const lastEpochGauge = (name: MetricName, field: LastField) =>
+    // Per-variant gauges from SQLite, absent for a variant without a value (a variant that has not
+    // completed an epoch has no drift; 0 % or a 1970 timestamp would be a lie, and the rules handle absence).
+    const variantGauge = (name: MetricName, values: (s: ScrapeSnapshot) => Iterable<readonly [string, number | null]>): void => {
       new Gauge({
         name,
         help: help(name),
         labelNames: ['variant'] as const,
         registers,
-        collect: function (this: Gauge<'variant'>) {
+        collect(this: Gauge<'variant'>) {
           this.reset();
-          for (const epoch of snapshot().lastCompleted) {
-            const value = epoch[field];
-            if (value !== null && Number.isFinite(value)) this.set({ variant: epoch.variant }, value);
+          for (const [variant, value] of values(snapshot())) {
+            if (value !== null && Number.isFinite(value)) this.set({ variant }, value);
           }
         },
       });
-    lastEpochGauge('allocsoak_epoch_throughput_ops_per_second', 'throughput_mean');
-    lastEpochGauge('allocsoak_epoch_throughput_cv_ratio', 'throughput_cv');
-    lastEpochGauge('allocsoak_epoch_rss_drift_ratio', 'rss_drift_ratio');
-    lastEpochGauge('allocsoak_epoch_rss_peak_bytes', 'rss_peak_bytes');
-    lastEpochGauge('allocsoak_epoch_syscalls_per_op', 'syscalls_per_op');
-    lastEpochGauge('allocsoak_last_epoch_completed_timestamp_seconds', 'ended_at_seconds');
+    };
+    const last = (pick: (e: ScrapeSnapshot['lastCompleted'][number]) => number | null) => (s: ScrapeSnapshot) =>
+      s.lastCompleted.map((e): [string, number | null] => [e.variant, pick(e)]);
+    variantGauge('allocsoak_epoch_throughput_ops_per_second', last((e) => e.throughput_mean));
+    variantGauge('allocsoak_epoch_throughput_cv_ratio', last((e) => e.throughput_cv));
+    variantGauge('allocsoak_epoch_rss_drift_ratio', last((e) => e.rss_drift_ratio));
+    variantGauge('allocsoak_epoch_rss_peak_bytes', last((e) => e.rss_peak_bytes));
+    variantGauge('allocsoak_epoch_syscalls_per_op', last((e) => e.syscalls_per_op));
+    variantGauge('allocsoak_last_epoch_completed_timestamp_seconds', last((e) => e.ended_at_seconds));
+    variantGauge('allocsoak_last_epoch_started_timestamp_seconds', (s) => s.lastStarted);
 
+    // Epoch lengths of the variants being run: the followed campaign's, else (e.g. no events yet) those of
+    // the latest epochs of running campaigns in SQLite. A finished campaign's variants get none, so the
+    // stall alert only ever uses the plan being run.
+    const lengths = (): Map<string, { planned_seconds: number; warmup_seconds: number }> => {
+      const out = new Map(snapshot().runningLengths);
+      const c = this.campaign;
+      if (c?.lengths) for (const v of c.variants) out.set(v, c.lengths);
+      return out;
+    };
+    variantGauge('allocsoak_epoch_planned_seconds', () => [...lengths()].map(([v, l]) => [v, l.planned_seconds]));
+    variantGauge('allocsoak_epoch_warmup_seconds', () => [...lengths()].map(([v, l]) => [v, l.warmup_seconds]));
+
+    const state = this.state;
     new Gauge({
-      name: 'allocsoak_campaigns_running',
-      help: help('allocsoak_campaigns_running'),
+      name: 'allocsoak_daemon_state',
+      help: help('allocsoak_daemon_state'),
+      labelNames: ['state'] as const,
       registers,
-      collect: function (this: Gauge) {
-        this.set(snapshot().campaignsRunning);
+      collect(this: Gauge<'state'>) {
+        const now = state();
+        for (const s of DAEMON_STATES) this.set({ state: s }, s === now ? 1 : 0);
       },
     });
 
-    // Epoch lengths: the plan being run; for variants of a running campaign that the plan callback does
-    // not know (e.g. started before a restart), their latest epoch's lengths.
-    const lengths = (): Map<string, { planned: number; warmup: number }> => {
-      const out = new Map<string, { planned: number; warmup: number }>();
-      for (const [variant, l] of snapshot().runningLengths) {
-        out.set(variant, { planned: l.planned_seconds, warmup: l.warmup_seconds });
-      }
-      const plan = this.plan();
-      for (const v of plan?.variants ?? []) {
-        out.set(v.name, { planned: (plan?.epoch_ms ?? 0) / 1000, warmup: (plan?.warmup_ms ?? 0) / 1000 });
-      }
-      return out;
-    };
-    const lengthGauge = (name: MetricName, pick: (l: { planned: number; warmup: number }) => number) =>
-      new Gauge({
-        name,
-        help: help(name),
-        labelNames: ['variant'] as const,
-        registers,
-        collect: function (this: Gauge<'variant'>) {
-          this.reset();
-          for (const [variant, l] of lengths()) this.set({ variant }, pick(l));
-        },
-      });
-    lengthGauge('allocsoak_epoch_planned_seconds', (l) => l.planned);
-    lengthGauge('allocsoak_epoch_warmup_seconds', (l) => l.warmup);
-
-    const liveGauge = (name: MetricName) =>
+    const liveGauge = (name: MetricName): Gauge<'variant'> =>
       new Gauge({ name, help: help(name), labelNames: ['variant'] as const, registers });
     this.liveRss = liveGauge('allocsoak_workload_rss_bytes');
     this.liveThroughput = liveGauge('allocsoak_workload_throughput_ops_per_second');
     this.liveElapsed = liveGauge('allocsoak_workload_elapsed_seconds');
   }
 
-  /** The campaign loop calls this for every sample of the running child. */
+  /**
+   * Follows a campaign controller (or any emitter of CampaignEvents). Listeners are cheap and never throw
+   * into the campaign loop. Returns a function that stops following.
+   */
+  follow(emitter: EventEmitter<CampaignEvents>): () => void {
+    const guard =
+      <K extends keyof CampaignEvents>(event: K, fn: (...args: CampaignEvents[K]) => void) =>
+      (...args: CampaignEvents[K]): void => {
+        try {
+          fn(...args);
+        } catch (err) {
+          this.onListenerError(err, event);
+        }
+      };
+    const listeners = {
+      'campaign-started': guard('campaign-started', (e) => this.campaignStarted(e.variants)),
+      'epoch-started': guard('epoch-started', (e) => this.epochStarted(e.planned_ms, e.warmup_ms)),
+      sample: guard('sample', (e) => this.observeSample(e.variant, e.sample)),
+      'epoch-finished': guard('epoch-finished', (e) => this.epochEnded(e.variant)),
+      'campaign-finished': guard('campaign-finished', () => this.campaignFinished()),
+    };
+    emitter.on('campaign-started', listeners['campaign-started']);
+    emitter.on('epoch-started', listeners['epoch-started']);
+    emitter.on('sample', listeners.sample);
+    emitter.on('epoch-finished', listeners['epoch-finished']);
+    emitter.on('campaign-finished', listeners['campaign-finished']);
+    return () => {
+      emitter.off('campaign-started', listeners['campaign-started']);
+      emitter.off('epoch-started', listeners['epoch-started']);
+      emitter.off('sample', listeners.sample);
+      emitter.off('epoch-finished', listeners['epoch-finished']);
+      emitter.off('campaign-finished', listeners['campaign-finished']);
+    };
+  }
+
+  /** A campaign of these variants starts: they are exported (at 0) from now on. */
+  campaignStarted(variants: readonly string[]): void {
+    this.campaign = { variants: [...variants], lengths: null };
+    this.clearLive();
+  }
+
+  /** An epoch starts (one child at a time: any previous child is gone). Lengths in ms, as planned. */
+  epochStarted(plannedMs: number, warmupMs: number): void {
+    if (this.campaign) this.campaign.lengths = { planned_seconds: plannedMs / 1000, warmup_seconds: warmupMs / 1000 };
+    this.clearLive();
+  }
+
+  /** Every sample of the running child. */
   observeSample(variant: string, sample: LiveSample): void {
-    if (this.liveVariant !== undefined && this.liveVariant !== variant) this.clearLive(this.liveVariant);
+    if (this.liveVariant !== undefined && this.liveVariant !== variant) this.clearLive();
     this.liveVariant = variant;
     this.liveElapsed.set({ variant }, sample.t_ms / 1000);
     if (sample.rss_bytes !== null) this.liveRss.set({ variant }, sample.rss_bytes);
@@ -184,10 +228,15 @@ export class AllocsoakMetrics {
     }
   }
 
-  /** The campaign loop calls this when a child of `variant` is gone (any outcome): its live series disappear. */
+  /** The child of `variant` is gone, whatever the outcome: its live series disappear. */
   epochEnded(variant: string): void {
-    this.clearLive(variant);
-    if (this.liveVariant === variant) this.liveVariant = undefined;
+    if (this.liveVariant === variant) this.clearLive();
+  }
+
+  /** The campaign ended (completed, stopped, interrupted): no variant is being run any more. */
+  campaignFinished(): void {
+    this.campaign = null;
+    this.clearLive();
   }
 
   /** The exposition text of one scrape; every SQLite-backed metric sees the same snapshot. */
@@ -204,12 +253,10 @@ export class AllocsoakMetrics {
     return this.registry.contentType;
   }
 
-  private clearLive(variant: string): void {
+  private clearLive(): void {
+    const variant = this.liveVariant;
+    if (variant === undefined) return;
     for (const g of [this.liveRss, this.liveThroughput, this.liveElapsed]) g.remove({ variant });
+    this.liveVariant = undefined;
   }
-}
-
-/** Variants exported with zeroed counters: those of the plan and every one the database knows. */
-function knownVariants(s: ScrapeSnapshot, planned: readonly string[]): string[] {
-  return [...new Set([...planned, ...s.variants])].sort();
 }

@@ -4,6 +4,7 @@
  * specifies, plus the few marked "addition" that the alerts need (documented in docs/observability.md).
  */
 
+import type { ControllerStatus } from '../campaign/controller.js';
 import { OUTCOMES, type Outcome } from '../domain/types.js';
 
 export type MetricType = 'counter' | 'gauge';
@@ -12,8 +13,9 @@ export type MetricType = 'counter' | 'gauge';
 export type MetricSource =
   /** Computed from SQLite at scrape time: right again immediately after a daemon restart. */
   | 'sqlite'
-  /** From the plan the daemon runs. */
+  /** From the campaign the daemon runs (its plan), or the daemon's own state. */
   | 'plan'
+  | 'daemon'
   /** Fed by the campaign loop's sample events while a child runs; absent while no child of the variant runs. */
   | 'live';
 
@@ -92,11 +94,19 @@ export const METRICS = [
     help: 'Unix time at which the latest completed epoch of the variant ended.',
   },
   {
-    name: 'allocsoak_campaigns_running',
+    name: 'allocsoak_last_epoch_started_timestamp_seconds',
     type: 'gauge',
-    labels: [],
+    labels: ['variant'],
     source: 'sqlite',
-    help: 'Campaigns whose status is running (0: the daemon is idle, so no epoch is expected to complete).',
+    help: 'Unix time at which the latest epoch of the variant started (any outcome, also the running one).',
+    addition: true,
+  },
+  {
+    name: 'allocsoak_daemon_state',
+    type: 'gauge',
+    labels: ['state'],
+    source: 'daemon',
+    help: 'What the daemon is doing: 1 for the current state (running: epochs back to back; waiting: between scheduled rounds; idle; stopping), 0 for the others.',
     addition: true,
   },
   {
@@ -142,6 +152,13 @@ export const METRICS = [
 export type MetricName = (typeof METRICS)[number]['name'];
 
 export const METRIC_NAMES: readonly MetricName[] = METRICS.map((m) => m.name);
+
+/** The campaign controller's states (CampaignController.status().state), each exported as a series. */
+export type DaemonState = ControllerStatus['state'];
+export const DAEMON_STATES = ['idle', 'running', 'waiting', 'stopping'] as const satisfies readonly DaemonState[];
+// Compile-time check that the list names every state the controller can be in.
+const everyState: Exclude<DaemonState, (typeof DAEMON_STATES)[number]> extends never ? true : never = true;
+void everyState;
 
 /** Outcomes counted by allocsoak_epochs_total: every outcome of an ended epoch (not `running`). */
 export const COUNTED_OUTCOMES: readonly Exclude<Outcome, 'running'>[] = OUTCOMES.filter(

@@ -31,7 +31,8 @@ export interface ScrapeSnapshot {
   readonly leanDecommit: ReadonlyMap<string, number>;
   readonly leanRetire: ReadonlyMap<string, number>;
   readonly lastCompleted: readonly LastCompletedEpoch[];
-  readonly campaignsRunning: number;
+  /** Start (Unix seconds) of each variant's latest epoch, of any outcome. */
+  readonly lastStarted: readonly (readonly [string, number | null])[];
   /** Epoch lengths of the variants of running campaigns, from their latest epoch. */
   readonly runningLengths: ReadonlyMap<string, EpochLengths>;
 }
@@ -45,7 +46,7 @@ const COUNTED = new Set<string>(COUNTED_OUTCOMES);
 export class SqliteSnapshotReader {
   private readonly variantsStmt;
   private readonly leanStmt;
-  private readonly campaignsRunningStmt;
+  private readonly lastStartedStmt;
   private readonly runningLengthsStmt;
 
   constructor(private readonly store: Store) {
@@ -59,8 +60,8 @@ export class SqliteSnapshotReader {
       `SELECT variant, COALESCE(SUM(lean_decommit), 0) AS decommit, COALESCE(SUM(lean_retire), 0) AS retire
          FROM epochs WHERE outcome <> 'running' GROUP BY variant`,
     );
-    this.campaignsRunningStmt = db.prepare<[], { n: number }>(
-      "SELECT COUNT(*) AS n FROM campaigns WHERE status = 'running'",
+    this.lastStartedStmt = db.prepare<[], { variant: string; started_at: string }>(
+      'SELECT variant, started_at FROM epochs WHERE id IN (SELECT MAX(id) FROM epochs GROUP BY variant)',
     );
     this.runningLengthsStmt = db.prepare<[], { variant: string; planned_ms: number; warmup_ms: number }>(
       `SELECT variant, planned_ms, warmup_ms FROM epochs
@@ -102,7 +103,7 @@ export class SqliteSnapshotReader {
       leanDecommit,
       leanRetire,
       lastCompleted,
-      campaignsRunning: this.campaignsRunningStmt.get()?.n ?? 0,
+      lastStarted: this.lastStartedStmt.all().map((r) => [r.variant, isoToSeconds(r.started_at)] as const),
       runningLengths,
     };
   }

@@ -3,9 +3,11 @@
 // counters that never go down, and the live gauges fed by samples.
 import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { CampaignEvents } from '../../src/campaign/index.js';
 import { AllocsoakMetrics } from '../../src/metrics/exporter.js';
 import { METRICS, COUNTED_OUTCOMES } from '../../src/metrics/names.js';
 import type { Store } from '../../src/storage/index.js';
@@ -13,6 +15,14 @@ import { find, parseExposition, valueOf, type Exposition } from './exposition.js
 import { EpochWriter, openTestStore, testPlan } from './fixtures.js';
 
 const PLAN = testPlan(['speed', 'glibc']);
+
+/** An exporter following a campaign of PLAN whose first epoch has started (as the controller tells it). */
+function exporterRunningPlan(): AllocsoakMetrics {
+  const m = new AllocsoakMetrics({ store, state: () => 'running' });
+  m.campaignStarted(PLAN.variants.map((v) => v.name));
+  m.epochStarted(PLAN.epoch_ms, PLAN.warmup_ms);
+  return m;
+}
 
 let dir: string;
 let dbPath: string;
@@ -33,7 +43,7 @@ async function scrape(m: AllocsoakMetrics): Promise<Exposition> {
 }
 
 test('every metric name is exposed with HELP and TYPE, besides the default process metrics', async () => {
-  const e = await scrape(new AllocsoakMetrics({ store, plan: () => PLAN }));
+  const e = await scrape(exporterRunningPlan());
   for (const spec of METRICS) {
     assert.equal(e.types.get(spec.name), spec.type, `TYPE of ${spec.name}`);
     assert.ok((e.helps.get(spec.name) ?? '').length > 10, `HELP of ${spec.name}`);
@@ -43,7 +53,7 @@ test('every metric name is exposed with HELP and TYPE, besides the default proce
 });
 
 test('before any epoch: every variant x outcome counter at 0, plan lengths, no last-epoch or live values', async () => {
-  const e = await scrape(new AllocsoakMetrics({ store, plan: () => PLAN }));
+  const e = await scrape(exporterRunningPlan());
   const epochs = find(e, 'allocsoak_epochs_total');
   assert.equal(epochs.length, PLAN.variants.length * COUNTED_OUTCOMES.length);
   for (const v of PLAN.variants) {
@@ -56,9 +66,9 @@ test('before any epoch: every variant x outcome counter at 0, plan lengths, no l
     assert.equal(valueOf(e, 'allocsoak_epoch_warmup_seconds', { variant: v.name }), 1);
   }
   assert.ok(!epochs.some((s) => s.labels.outcome === 'running'), 'running is not an ended outcome');
-  assert.equal(valueOf(e, 'allocsoak_campaigns_running'), 0);
+  assert.equal(valueOf(e, 'allocsoak_daemon_state', { state: 'running' }), 1);
+  assert.equal(valueOf(e, 'allocsoak_daemon_state', { state: 'idle' }), 0);
   for (const spec of METRICS.filter((m) => m.source === 'live' || (m.source === 'sqlite' && m.type === 'gauge'))) {
-    if (spec.name === 'allocsoak_campaigns_running') continue;
     assert.deepEqual(find(e, spec.name), [], `${spec.name} has no value before an epoch`);
   }
 });
@@ -86,12 +96,12 @@ test('after epochs: counts by outcome, the latest completed epoch, counter sums 
     lean_decommit: 5,
     lean_retire: 1,
   });
-  w.epoch('glibc', 'timeout', { ended_at: '2025-01-01T00:00:12.000Z' });
+  const timedOut = w.epoch('glibc', 'timeout', { ended_at: '2025-01-01T00:00:12.000Z' });
   // Still running: its counters are not final and must not be counted yet.
   const running = w.epoch('speed', 'running');
   store.samples.add(running, { t_ms: 500, ops: 10, ops_per_sec: 20, rss_bytes: 1, hwm_bytes: 1, rss_anon_bytes: 1, pss_bytes: 1, lazyfree_bytes: 0, counters: { lean_decommit: 1000, lean_retire: 1000 } });
 
-  const e = await scrape(new AllocsoakMetrics({ store, plan: () => PLAN }));
+  const e = await scrape(exporterRunningPlan());
   assert.equal(valueOf(e, 'allocsoak_epochs_total', { variant: 'speed', outcome: 'completed' }), 2);
   assert.equal(valueOf(e, 'allocsoak_epochs_total', { variant: 'glibc', outcome: 'crashed' }), 1);
   assert.equal(valueOf(e, 'allocsoak_epochs_total', { variant: 'glibc', outcome: 'timeout' }), 1);
@@ -111,18 +121,21 @@ test('after epochs: counts by outcome, the latest completed epoch, counter sums 
   );
   assert.deepEqual(find(e, 'allocsoak_epoch_throughput_ops_per_second', { variant: 'glibc' }), []);
   assert.deepEqual(find(e, 'allocsoak_last_epoch_completed_timestamp_seconds', { variant: 'glibc' }), []);
-  assert.equal(valueOf(e, 'allocsoak_campaigns_running'), 1);
+  // Started: the latest epoch of each variant, whatever its outcome (speed's is the running one).
+  const startedAt = (id: number): number => Date.parse(store.epochs.getRow(id)?.started_at ?? '') / 1000;
+  assert.equal(valueOf(e, 'allocsoak_last_epoch_started_timestamp_seconds', { variant: 'speed' }), startedAt(running));
+  assert.equal(valueOf(e, 'allocsoak_last_epoch_started_timestamp_seconds', { variant: 'glibc' }), startedAt(timedOut));
 });
 
 test('a restarted daemon (new connection, new exporter) exports the same SQLite-derived values at once', async () => {
   const w = new EpochWriter(store, PLAN);
   w.epoch('speed', 'completed', { ended_at: '2025-01-01T00:00:03.000Z', throughput_mean: 900, lean_decommit: 4 });
   w.epoch('glibc', 'oom', { ended_at: '2025-01-01T00:00:06.000Z' });
-  const before = await scrape(new AllocsoakMetrics({ store, plan: () => PLAN }));
+  const before = await scrape(exporterRunningPlan());
   store.close();
 
   store = openTestStore(dbPath);
-  const after = await scrape(new AllocsoakMetrics({ store, plan: () => PLAN }));
+  const after = await scrape(exporterRunningPlan());
   const sqliteBacked = (e: Exposition) =>
     e.samples.filter((s) => METRICS.some((m) => m.name === s.name && m.source !== 'live'));
   assert.ok(sqliteBacked(after).length > 20);
@@ -134,7 +147,7 @@ test('a restarted daemon (new connection, new exporter) exports the same SQLite-
 test('counters never go down while epochs accumulate; variants only in the database are exported too', async () => {
   const current = new EpochWriter(store, PLAN);
   const finished = new EpochWriter(store, testPlan(['old']), 'completed');
-  const m = new AllocsoakMetrics({ store, plan: () => PLAN });
+  const m = exporterRunningPlan();
   let previous = await scrape(m);
   const outcomes = ['completed', 'crashed', 'completed', 'aborted', 'interrupted', 'failed'] as const;
   for (const [i, outcome] of outcomes.entries()) {
@@ -155,7 +168,7 @@ test('counters never go down while epochs accumulate; variants only in the datab
 });
 
 test('live gauges: set by samples of the running child, cleared when it ends or another variant runs', async () => {
-  const m = new AllocsoakMetrics({ store, plan: () => PLAN });
+  const m = exporterRunningPlan();
   m.observeSample('speed', { t_ms: 1500, rss_bytes: 10_485_760, ops_per_sec: 123_456 });
   let e = await scrape(m);
   assert.equal(valueOf(e, 'allocsoak_workload_rss_bytes', { variant: 'speed' }), 10_485_760);
@@ -179,32 +192,71 @@ test('live gauges: set by samples of the running child, cleared when it ends or 
   m.observeSample('glibc', { t_ms: 500, rss_bytes: 2, ops_per_sec: 2 });
   e = await scrape(m);
   assert.deepEqual(find(e, 'allocsoak_workload_rss_bytes').map((s) => s.labels.variant), ['glibc']);
+  // A late epochEnded of another variant does not clear the running child's series...
+  m.epochEnded('speed');
+  assert.equal(find(await scrape(m), 'allocsoak_workload_rss_bytes').length, 1);
+  // ...but the next epoch's start does (the previous child is gone), as does the campaign's end.
+  m.epochStarted(3000, 1000);
+  assert.deepEqual(find(await scrape(m), 'allocsoak_workload_rss_bytes'), []);
+  m.observeSample('speed', { t_ms: 500, rss_bytes: 3, ops_per_sec: 3 });
+  m.campaignFinished();
+  assert.deepEqual(find(await scrape(m), 'allocsoak_workload_rss_bytes'), []);
 });
 
-test('epoch lengths follow the plan callback, and the running campaign for variants the plan does not name', async () => {
+test('epoch lengths and variants follow the campaign; without events, the running campaign in SQLite', async () => {
+  // A campaign the exporter was not told about (e.g. started before it followed the controller).
   const apiStarted = new EpochWriter(store, testPlan(['api-started'], { epoch: '60s', warmup: '5s' }));
   apiStarted.epoch('api-started', 'running');
-  let plan: typeof PLAN | null = PLAN;
-  const m = new AllocsoakMetrics({ store, plan: () => plan });
+  const m = new AllocsoakMetrics({ store });
   let e = await scrape(m);
   assert.equal(valueOf(e, 'allocsoak_epoch_planned_seconds', { variant: 'api-started' }), 60);
   assert.equal(valueOf(e, 'allocsoak_epoch_warmup_seconds', { variant: 'api-started' }), 5);
-  assert.equal(valueOf(e, 'allocsoak_epoch_planned_seconds', { variant: 'speed' }), 3);
-  plan = testPlan(['speed'], { epoch: '60m', warmup: '2m' });
+  assert.deepEqual(find(e, 'allocsoak_epoch_planned_seconds', { variant: 'speed' }), []);
+
+  // Told about a campaign: its variants are exported at 0 at once; lengths once its first epoch started.
+  m.campaignStarted(['speed', 'fresh']);
+  e = await scrape(m);
+  assert.equal(valueOf(e, 'allocsoak_epochs_total', { variant: 'fresh', outcome: 'completed' }), 0);
+  assert.deepEqual(find(e, 'allocsoak_epoch_planned_seconds', { variant: 'fresh' }), []);
+  m.epochStarted(3_600_000, 120_000);
   e = await scrape(m);
   assert.equal(valueOf(e, 'allocsoak_epoch_planned_seconds', { variant: 'speed' }), 3600);
-  assert.equal(valueOf(e, 'allocsoak_epoch_warmup_seconds', { variant: 'speed' }), 120);
-  assert.deepEqual(find(e, 'allocsoak_epoch_planned_seconds', { variant: 'glibc' }), []);
-  // Idle (no plan) and the api-started campaign stopped: no lengths at all, so no stall is judged.
-  plan = null;
+  assert.equal(valueOf(e, 'allocsoak_epoch_warmup_seconds', { variant: 'fresh' }), 120);
+
+  // Campaigns over (none running in SQLite either): no lengths at all, so the stall alert judges nothing.
+  m.campaignFinished();
   store.campaigns.finish(apiStarted.campaignId, 'stopped');
   e = await scrape(m);
   assert.deepEqual(find(e, 'allocsoak_epoch_planned_seconds'), []);
-  assert.equal(valueOf(e, 'allocsoak_campaigns_running'), 0);
+  assert.deepEqual(find(e, 'allocsoak_epoch_warmup_seconds'), []);
+});
+
+test('daemon state: one series per controller state, 1 for the current one', async () => {
+  let state: 'idle' | 'running' | 'waiting' | 'stopping' = 'idle';
+  const m = new AllocsoakMetrics({ store, state: () => state });
+  for (const now of ['idle', 'running', 'waiting', 'stopping'] as const) {
+    state = now;
+    const e = await scrape(m);
+    assert.equal(find(e, 'allocsoak_daemon_state').length, 4);
+    for (const s of find(e, 'allocsoak_daemon_state')) assert.equal(s.value, s.labels.state === now ? 1 : 0, `${now}: ${s.labels.state}`);
+  }
+});
+
+test('follow(): a throwing listener never reaches the campaign loop, it is reported instead', () => {
+  const errors: string[] = [];
+  const m = new AllocsoakMetrics({ store, onListenerError: (_err, event) => errors.push(event) });
+  const emitter = new EventEmitter<CampaignEvents>();
+  const unfollow = m.follow(emitter);
+  // A malformed event (no sample) makes the listener throw a TypeError.
+  const bad = null as unknown as CampaignEvents['sample'][0]['sample'];
+  assert.doesNotThrow(() => emitter.emit('sample', { epoch_id: 1, campaign_id: 1, variant: 'speed', sample: bad }));
+  assert.deepEqual(errors, ['sample']);
+  unfollow();
+  assert.equal(emitter.listenerCount('sample'), 0);
 });
 
 test('the exporter uses its own registry, so two exporters (or a test and a daemon) never collide', async () => {
-  const a = new AllocsoakMetrics({ store, plan: () => PLAN });
+  const a = exporterRunningPlan();
   const b = new AllocsoakMetrics({ store });
   a.observeSample('speed', { t_ms: 1000, rss_bytes: 5, ops_per_sec: 5 });
   assert.notEqual(a.registry, b.registry);

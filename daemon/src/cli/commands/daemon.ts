@@ -5,6 +5,7 @@
 import { CampaignController } from '../../campaign/index.js';
 import { startServer, DEFAULT_HOST, DEFAULT_PORT, type RunningServer } from '../../http/index.js';
 import { createLogger } from '../../log/index.js';
+import { AllocsoakMetrics } from '../../metrics/exporter.js';
 import type { Store } from '../../storage/index.js';
 import { helpText, parseOptions, port, type OptionSpecs } from '../args.js';
 import { handleShutdownSignals } from '../shutdown.js';
@@ -42,10 +43,17 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
   const launcher = launcherPath();
   const store: Store = openStoreForDaemon(opts.db, log);
   const controller = new CampaignController({ store, launcher, log });
+  // Follows the controller before its first campaign starts, so the plan's variants are exported at once.
+  const metrics = new AllocsoakMetrics({
+    store,
+    state: () => controller.status().state,
+    onListenerError: (err, event) => log.warn({ err: (err as Error).message, event }, 'metrics listener failed'),
+  });
+  metrics.follow(controller);
   let server: RunningServer;
   try {
     server = await startServer(
-      { store, controller, options: { version: packageVersion(), token: process.env.ALLOCSOAK_TOKEN || null, allowCommands: opts['allow-commands'] } },
+      { store, controller, metrics, options: { version: packageVersion(), token: process.env.ALLOCSOAK_TOKEN || null, allowCommands: opts['allow-commands'] } },
       { host: opts.host, port: listenPort, logger: log },
     );
   } catch (err) {
