@@ -1,10 +1,11 @@
 # The allocsoak daemon for the overnight stack (docker-compose.yml, service `allocsoak`).
-# Node 20 on Debian bookworm, pinned by tag; gcc/make build native/, python3 is for node-gyp.
+# Node 20 on Debian bookworm, pinned by tag (the version CI uses). gcc/make build native/; python3 and g++
+# are node-gyp's, should better-sqlite3 have no prebuilt binary for this platform.
 FROM node:20.20.2-bookworm
 
 # libmimalloc2.0 and libjemalloc2: the peer allocators of plans/default.yaml's comparison variants.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends gcc make python3 libmimalloc2.0 libjemalloc2 \
+ && apt-get install -y --no-install-recommends gcc g++ make python3 libmimalloc2.0 libjemalloc2 \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /opt/allocsoak
