@@ -1,5 +1,5 @@
 # The allocsoak daemon for the overnight stack (docker-compose.yml, service `allocsoak`).
-# Node 20 on Debian bookworm, pinned by tag (the version CI uses). gcc/make build native/; python3 and g++
+# Node 20 on Debian bookworm, pinned by tag (the Node 20 release the tests run on). gcc/make build native/; python3 and g++
 # are node-gyp's, should better-sqlite3 have no prebuilt binary for this platform.
 FROM node:20.20.2-bookworm
 
