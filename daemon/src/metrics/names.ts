@@ -13,8 +13,9 @@ export type MetricType = 'counter' | 'gauge';
 export type MetricSource =
   /** Computed from SQLite at scrape time: right again immediately after a daemon restart. */
   | 'sqlite'
-  /** From the campaign the daemon runs (its plan), or the daemon's own state. */
+  /** From the campaign being run (its plan's variants and epoch lengths). */
   | 'plan'
+  /** The daemon's own state (the campaign controller's). */
   | 'daemon'
   /** Fed by the campaign loop's sample events while a child runs; absent while no child of the variant runs. */
   | 'live';
