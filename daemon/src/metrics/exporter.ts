@@ -123,7 +123,8 @@ export class AllocsoakMetrics {
         registers,
         collect(this: Gauge<'variant'>) {
           this.reset();
-          for (const [variant, value] of values(snapshot())) {
+          const sorted = [...values(snapshot())].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+          for (const [variant, value] of sorted) {
             if (value !== null && Number.isFinite(value)) this.set({ variant }, value);
           }
         },
