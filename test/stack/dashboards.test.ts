@@ -5,7 +5,7 @@
 //    every panel's PromQL, Grafana macros substituted, must return data.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -353,6 +353,7 @@ describe('live: every panel query returns data from a real Prometheus scraping t
   let daemon: Proc | undefined;
   let prometheus: Proc | undefined;
   let promUrl = '';
+  let daemonUrl = '';
   let startedAt = 0;
   const seenDescendants = new Set<number>();
 
@@ -376,6 +377,7 @@ describe('live: every panel query returns data from a real Prometheus scraping t
     const daemonPort = await freePort();
     const promPort = await freePort();
     promUrl = `http://127.0.0.1:${promPort}`;
+    daemonUrl = `http://127.0.0.1:${daemonPort}`;
 
     const rules = readdirSync(path.join(ROOT, 'prometheus/rules'))
       .filter((f) => f.endsWith('.yml'))
@@ -494,6 +496,16 @@ describe('live: every panel query returns data from a real Prometheus scraping t
       assert.deepEqual(empty, [], `${file}: panels without data`);
     });
   }
+
+  test("the running daemon's own /metrics passes promtool check metrics and has every metric", async () => {
+    const res = await fetch(`${daemonUrl}/metrics`);
+    assert.equal(res.status, 200);
+    const text = await res.text();
+    for (const spec of METRICS) assert.match(text, new RegExp(`^# TYPE ${spec.name} ${spec.type}$`, 'm'));
+    const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+    assert.equal(`${r.stdout}${r.stderr}`.trim(), '');
+  });
 
   // Last: it stops the daemon (the queries above ask for the current values of its series).
   test('the daemon ran workloads, and none of its processes is left behind', async () => {
