@@ -218,18 +218,19 @@ test('A/B: baseline and candidate template variables over the variant label, eve
 // Live: the real daemon on short epochs, a real Prometheus scraping it every second with the rules loaded
 
 const SCRAPE_SECONDS = 1;
-const VARIANTS = ['churn', 'glibc'];
+const VARIANTS = ['lean', 'glibc'];
 /** Completed epochs each variant needs before the queries run (two, so rates and changes exist). */
 const EPOCHS_PER_VARIANT = 2;
 
-/** The plan: two variants, 3 s epochs, 1 s warm-up, 500 ms samples. */
+/** The plan: leanmalloc's lean profile with burst churn against glibc, 3 s epochs, 1 s warm-up, 500 ms samples. */
 const PLAN_YAML = `name: dashboards-test
 epoch: 3s
 warmup: 1s
 interval: 500ms
 variants:
-  - name: churn
-    allocator: glibc
+  - name: lean
+    allocator: leanmalloc
+    env: { LEANMALLOC_PROFILE: lean }
     args: ["--burst-mb", "16", "--burst-every-s", "1"]
   - name: glibc
     allocator: glibc
@@ -474,8 +475,8 @@ describe('live: every panel query returns data from a real Prometheus scraping t
         __rate_interval: `${Math.max(intervalSeconds + SCRAPE_SECONDS, 4 * SCRAPE_SECONDS)}s`,
         __range: `${rangeSeconds}s`,
         baseline: 'glibc',
-        candidate: 'churn',
-        variant: 'churn',
+        candidate: 'lean',
+        variant: 'lean',
       };
       const empty: string[] = [];
       let queries = 0;

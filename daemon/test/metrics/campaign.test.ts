@@ -34,7 +34,7 @@ test('a real campaign: zeros and live values while it runs, the stored results a
       warmup: '300ms',
       interval: '100ms',
       variants: [
-        { name: 'lean', allocator: 'glibc', args: ['--burst-mb', '32', '--burst-every-s', '0.4'] },
+        { name: 'lean', allocator: 'leanmalloc', env: { LEANMALLOC_PROFILE: 'lean' }, args: ['--burst-mb', '32', '--burst-every-s', '0.4'] },
         { name: 'crashy', command: [FIXTURE, '--mode', 'crash', '--after-ms', '400'] },
       ],
     });
@@ -85,11 +85,13 @@ test('a real campaign: zeros and live values while it runs, the stored results a
     }
     assert.deepEqual(find(e, 'allocsoak_epoch_throughput_ops_per_second', { variant: 'crashy' }), []);
 
-    // The lean-mode counters: sums over both stored epochs.
+    // The lean-mode counters: sums over both stored epochs; the burst churn makes lean mode decommit.
     const all = store.epochs.list({ variant: 'lean' });
     const sum = (k: 'lean_decommit' | 'lean_retire'): number => all.reduce((a, x) => a + (x[k] ?? 0), 0);
     assert.equal(valueOf(e, 'allocsoak_lean_decommit_total', { variant: 'lean' }), sum('lean_decommit'));
     assert.equal(valueOf(e, 'allocsoak_lean_retire_total', { variant: 'lean' }), sum('lean_retire'));
+    assert.ok(sum('lean_decommit') > 0, `lean mode decommitted nothing: ${JSON.stringify(all.map((x) => x.lean_decommit))}`);
+    assert.equal(valueOf(e, 'allocsoak_lean_decommit_total', { variant: 'crashy' }), 0);
 
     // Campaign over: no child, no live series, idle, and no lengths (nothing is expected to complete).
     assert.deepEqual(find(e, 'allocsoak_workload_rss_bytes'), []);
