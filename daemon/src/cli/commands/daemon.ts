@@ -23,10 +23,10 @@ const OPTIONS = {
 } satisfies OptionSpecs;
 
 export const DAEMON_HELP = helpText(
-  'allocsoak daemon --plan FILE --db FILE [--host ADDRESS] [--port PORT]',
+  'allocsoak daemon --plan FILE --db FILE [--host ADDRESS] [--port PORT] [--allow-commands]',
   'Run the plan epoch after epoch (continuously, or at its cron `schedule`) and serve the HTTP API.\n' +
     'A repeated option takes its last value. SIGTERM/SIGINT stop the workload, store the epoch as aborted and exit 0.\n' +
-    'Mutating HTTP routes need ALLOCSOAK_TOKEN in the environment.',
+    'Mutating HTTP routes (POST /api/v1/campaigns, .../stop) need ALLOCSOAK_TOKEN in the environment; see docs/api.md.',
   OPTIONS,
 );
 
@@ -42,10 +42,11 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
   const launcher = launcherPath();
   const store: Store = openStoreForDaemon(opts.db, log);
   const controller = new CampaignController({ store, launcher, log });
+  const token = process.env.ALLOCSOAK_TOKEN || null;
   let server: RunningServer;
   try {
     server = await startServer(
-      { store, controller, options: { version: packageVersion(), token: process.env.ALLOCSOAK_TOKEN || null, allowCommands: opts['allow-commands'] } },
+      { store, controller, options: { version: packageVersion(), token, allowCommands: opts['allow-commands'] } },
       { host: opts.host, port: listenPort, logger: log },
     );
   } catch (err) {
@@ -53,6 +54,10 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
     throw err;
   }
   log.info({ url: server.url, plan: opts.plan, db: opts.db }, `allocsoak daemon serving ${server.url}`);
+  log.info(
+    { mutating_routes: token === null ? 'disabled' : 'enabled', allow_commands: opts['allow-commands'] },
+    token === null ? 'mutating HTTP routes disabled: set ALLOCSOAK_TOKEN to enable them' : 'mutating HTTP routes need the bearer token',
+  );
 
   let shuttingDown = false;
   const shutdown = async (): Promise<void> => {

@@ -89,8 +89,9 @@ export const StartCampaignBody = Type.Object(
           'a plan exactly as in a plan file (docs/plan.md), as JSON: e.g. {"epoch": "60m", "variants": [{"name": "speed", "allocator": "leanmalloc", "env": {"LEANMALLOC_PROFILE": "speed"}}]}',
       },
     ),
+    // Not a union with null: Ajv's type coercion would turn 0 into null and accept it.
     epochs_per_variant: Type.Optional(
-      Type.Union([Type.Integer({ minimum: 1, maximum: 1_000_000 }), Type.Null()], { description: 'epochs per variant; absent or null: continuous (until stopped)' }),
+      Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'epochs per variant; absent: continuous (runs until stopped)' }),
     ),
   },
   { additionalProperties: false },
