@@ -39,9 +39,11 @@ export const API_PREFIX = '/api/v1';
  * Route groups register in this one place, one line each.
  */
 export const allocsoakApp: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, deps) => {
-  installErrorHandling(fastify as unknown as FastifyInstance);
+  // The casts only drop the TypeBox type provider, which these two helpers do not use.
+  const plain = fastify as unknown as FastifyInstance;
+  installErrorHandling(plain);
   // Before the routes: @fastify/swagger collects routes as they are added.
-  await registerOpenApi(fastify as unknown as FastifyInstance, deps.options.version);
+  await registerOpenApi(plain, deps.options.version);
 
   // REST API under /api/v1
   await fastify.register(healthRoutes, { prefix: API_PREFIX, ...deps });

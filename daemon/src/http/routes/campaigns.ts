@@ -3,11 +3,11 @@
  * a time keeps measurements honest): a POST while one runs is a 409 naming it; stop it first.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { CampaignBusyError } from '../../campaign/index.js';
+import { CampaignBusyError, type StartedCampaign } from '../../campaign/index.js';
 import { PlanError, resolvePlan, validatePlan, type ResolvedPlan } from '../../plan/index.js';
 import type { CampaignRecord, Store } from '../../storage/index.js';
 import type { AppDeps } from '../app.js';
-import { refusedOverHttp, ALLOWED_ENV_DESCRIPTION } from '../plan-policy.js';
+import { ALLOWED_ENV_DESCRIPTION, refusedOverHttp } from '../plan-policy.js';
 import { BEARER_SCHEME, requireBearerToken } from '../plugins/auth.js';
 import { HttpError, notFound } from '../plugins/errors.js';
 import {
@@ -132,7 +132,7 @@ const campaignRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, { sto
       if (resolved.variants.length === 0) {
         throw new HttpError(400, `body/plan: no variant can run (every one was skipped): ${resolved.warnings.join('; ')}`);
       }
-      let started;
+      let started: StartedCampaign;
       try {
         started = controller.start({ resolved, source: API_PLAN_SOURCE, epochsPerVariant: request.body.epochs_per_variant ?? null, resume: false });
       } catch (err) {
