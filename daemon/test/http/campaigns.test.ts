@@ -22,6 +22,9 @@ test('POST /campaigns: malformed bodies and plans are 400s naming the field, Pla
       assert.equal(r.statusCode, 400, JSON.stringify(payload));
       assert.match((r.json() as Json).message as string, re, JSON.stringify(payload));
     }
+    const form = await t.app.inject({ method: 'POST', url: '/api/v1/campaigns', headers: { ...auth(), 'content-type': 'application/x-www-form-urlencoded' }, payload: 'plan=x' });
+    assert.equal(form.statusCode, 415);
+    assert.match((form.json() as Json).message as string, /application\/x-www-form-urlencoded/);
     const notJson = await t.app.inject({ method: 'POST', url: '/api/v1/campaigns', headers: { ...auth(), 'content-type': 'application/json' }, payload: '{"plan": ' });
     assert.equal(notJson.statusCode, 400);
 

@@ -59,6 +59,10 @@ export function installErrorHandling(fastify: FastifyInstance): void {
     if (error.validation) {
       return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: error.message });
     }
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      const type = request.headers['content-type'] ?? 'none';
+      return reply.code(415).send({ statusCode: 415, error: STATUS_CODES[415], message: `unsupported Content-Type ${type}: send the body as application/json` });
+    }
     const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     const message = status >= 500 ? `internal error: ${error.message}` : error.message;
