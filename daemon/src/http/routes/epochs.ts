@@ -3,6 +3,7 @@ import { downsample } from '../../storage/index.js';
 import type { AppDeps } from '../app.js';
 import { parseSince, requireKnownCampaign, requireKnownVariant } from '../filters.js';
 import { notFound } from '../plugins/errors.js';
+import { SampleRows } from '../queries/sample-rows.js';
 import { errorResponses, IdParams } from '../schemas/common.js';
 import {
   EPOCH_LIST_DEFAULT,
@@ -29,6 +30,7 @@ export function thinSamples<T>(items: readonly T[], step: number, maxPoints: num
 }
 
 const epochRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, { store }) => {
+  const sampleRows = new SampleRows(store.db);
   fastify.get(
     '/epochs',
     {
@@ -82,8 +84,8 @@ const epochRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, { store 
       const step = request.query.step ?? 1;
       const maxPoints = request.query.max_points ?? SAMPLES_MAX_POINTS_DEFAULT;
       const after = request.query.after_t_ms;
-      const all = store.samples.list(epoch.id);
-      const matching = after === undefined ? all : all.filter((s) => s.t_ms > after);
+      // Thin the raw rows first: only the points returned get their counters parsed.
+      const matching = sampleRows.rows(epoch.id, after);
       return {
         epoch_id: epoch.id,
         variant: epoch.variant,
@@ -93,7 +95,7 @@ const epochRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, { store 
         total_samples: matching.length,
         step,
         max_points: maxPoints,
-        samples: thinSamples(matching, step, maxPoints),
+        samples: thinSamples(matching, step, maxPoints).map(SampleRows.toSample),
       };
     },
   );
