@@ -42,11 +42,10 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
   const launcher = launcherPath();
   const store: Store = openStoreForDaemon(opts.db, log);
   const controller = new CampaignController({ store, launcher, log });
-  const token = process.env.ALLOCSOAK_TOKEN || null;
   let server: RunningServer;
   try {
     server = await startServer(
-      { store, controller, options: { version: packageVersion(), token, allowCommands: opts['allow-commands'] } },
+      { store, controller, options: { version: packageVersion(), token: process.env.ALLOCSOAK_TOKEN || null, allowCommands: opts['allow-commands'] } },
       { host: opts.host, port: listenPort, logger: log },
     );
   } catch (err) {
@@ -54,9 +53,10 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
     throw err;
   }
   log.info({ url: server.url, plan: opts.plan, db: opts.db }, `allocsoak daemon serving ${server.url}`);
+  const tokenSet = Boolean(process.env.ALLOCSOAK_TOKEN);
   log.info(
-    { mutating_routes: token === null ? 'disabled' : 'enabled', allow_commands: opts['allow-commands'] },
-    token === null ? 'mutating HTTP routes disabled: set ALLOCSOAK_TOKEN to enable them' : 'mutating HTTP routes need the bearer token',
+    { mutating_routes: tokenSet ? 'enabled' : 'disabled', allow_commands: opts['allow-commands'] },
+    tokenSet ? 'mutating HTTP routes need the bearer token' : 'mutating HTTP routes disabled: set ALLOCSOAK_TOKEN to enable them',
   );
 
   let shuttingDown = false;
