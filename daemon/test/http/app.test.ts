@@ -1,6 +1,8 @@
 /** The read-only routes against a real SQLite file seeded through the store API. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { OUTCOMES } from '../../src/domain/types.js';
+import { Outcome } from '../../src/http/schemas/epochs.js';
 import { makeApp, seed } from './helpers.js';
 
 type Json = Record<string, unknown>;
@@ -253,4 +255,9 @@ test('GET /api/v1/variants and /api/v1/campaigns(/:id)', async () => {
   } finally {
     await t.close();
   }
+});
+
+test('the API schema knows exactly the domain outcomes', () => {
+  const literals = (Outcome as unknown as { anyOf: Array<{ const: string }> }).anyOf.map((s) => s.const);
+  assert.deepEqual(literals, [...OUTCOMES]);
 });
