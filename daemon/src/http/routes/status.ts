@@ -8,8 +8,8 @@ import { StatusResponse } from '../schemas/status.js';
 function nextVariant(status: ControllerStatus): string | null {
   const c = status.campaign;
   if (c === null || status.state === 'stopping' || c.variants.length === 0) return null;
-  if (c.epochs_total !== null && c.epochs_done >= c.epochs_total) return null;
-  return c.variants[slotAt(c.epochs_done, c.variants.length).variantIndex] ?? null;
+  if (c.epochs_total !== null && c.epochs_started >= c.epochs_total) return null;
+  return c.variants[slotAt(c.epochs_started, c.variants.length).variantIndex] ?? null;
 }
 
 export function statusView(status: ControllerStatus, now: Date = new Date()): StatusResponse {
@@ -27,7 +27,7 @@ export function statusView(status: ControllerStatus, now: Date = new Date()): St
             source: c.source,
             variants: c.variants,
             epochs_per_variant: c.epochs_per_variant,
-            epochs_started: c.epochs_done,
+            epochs_started: c.epochs_started,
             epochs_total: c.epochs_total,
             next_round_at: c.next_round_at,
             resumed: c.resumed,
