@@ -24,10 +24,10 @@ const OPTIONS = {
 } satisfies OptionSpecs;
 
 export const DAEMON_HELP = helpText(
-  'allocsoak daemon --plan FILE --db FILE [--host ADDRESS] [--port PORT]',
+  'allocsoak daemon --plan FILE --db FILE [--host ADDRESS] [--port PORT] [--allow-commands]',
   'Run the plan epoch after epoch (continuously, or at its cron `schedule`) and serve the HTTP API.\n' +
     'A repeated option takes its last value. SIGTERM/SIGINT stop the workload, store the epoch as aborted and exit 0.\n' +
-    'Mutating HTTP routes need ALLOCSOAK_TOKEN in the environment.',
+    'Mutating HTTP routes (POST /api/v1/campaigns, .../stop) need ALLOCSOAK_TOKEN in the environment; see docs/api.md.',
   OPTIONS,
 );
 
@@ -66,6 +66,11 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
     throw err;
   }
   log.info({ url: server.url, plan: opts.plan, db: opts.db }, `allocsoak daemon serving ${server.url}`);
+  const tokenSet = Boolean(process.env.ALLOCSOAK_TOKEN);
+  log.info(
+    { mutating_routes: tokenSet ? 'enabled' : 'disabled', allow_commands: opts['allow-commands'] },
+    tokenSet ? 'mutating HTTP routes need the bearer token' : 'mutating HTTP routes disabled: set ALLOCSOAK_TOKEN to enable them',
+  );
 
   let shuttingDown = false;
   const shutdown = async (): Promise<void> => {
