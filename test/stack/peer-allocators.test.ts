@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 // The Debian peer allocators that comparisons are run against (installed by .ci/run).
 const PEERS: Record<string, string> = {
@@ -18,5 +19,51 @@ for (const [name, lib] of Object.entries(PEERS)) {
       encoding: 'utf8',
     });
     assert.equal(out.trim(), '{"k": [0, 1, 2, 3, 4]}');
+  });
+}
+
+// random_mixed under each peer allocator: the protocol names it, and its own stats API fills `counters`.
+const RANDOM_MIXED = fileURLToPath(new URL('../../../native/build/random_mixed', import.meta.url));
+const PEER_COUNTERS: Record<string, string[]> = {
+  mimalloc: ['mimalloc.current_rss', 'mimalloc.peak_rss', 'mimalloc.current_commit', 'mimalloc.peak_commit', 'mimalloc.page_faults'],
+  jemalloc: ['jemalloc.allocated', 'jemalloc.active', 'jemalloc.resident', 'jemalloc.mapped', 'jemalloc.retained'],
+  tcmalloc: [
+    'tcmalloc.current_allocated_bytes',
+    'tcmalloc.heap_size',
+    'tcmalloc.pageheap_free_bytes',
+    'tcmalloc.pageheap_unmapped_bytes',
+  ],
+};
+
+for (const [name, lib] of Object.entries(PEERS)) {
+  test(`random_mixed under LD_PRELOAD of ${name} speaks the protocol with allocator ${name} and its stats`, () => {
+    const out = execFileSync(RANDOM_MIXED, ['--seconds', '0.6', '--interval-ms', '150', '--burst-mb', '8', '--burst-every-s', '0.2'], {
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LD_PRELOAD: lib },
+      encoding: 'utf8',
+    });
+    const lines = out.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const start = lines[0];
+    const end = lines[lines.length - 1];
+    assert.equal(start?.['type'], 'start');
+    assert.equal(start?.['allocator'], name);
+    assert.equal(start?.['malloc_lib'], lib);
+    assert.equal(end?.['type'], 'end');
+    const samples = lines.slice(1, -1);
+    assert.ok(samples.length >= 3, `samples: ${samples.length}`);
+    let lastOps = 0;
+    for (const s of samples) {
+      assert.equal(s['type'], 'sample');
+      assert.ok(typeof s['ops'] === 'number' && s['ops'] > lastOps);
+      lastOps = s['ops'] as number;
+    }
+    for (const line of [...samples, end]) {
+      const counters = line?.['counters'] as Record<string, unknown>;
+      assert.deepEqual(Object.keys(counters).sort(), [...(PEER_COUNTERS[name] ?? [])].sort());
+      for (const v of Object.values(counters)) assert.ok(typeof v === 'number' && Number.isInteger(v) && v >= 0);
+    }
+    // The allocator's own view of memory in use must reflect the ring plus the 8 MiB bursts somewhere.
+    const endCounters = end?.['counters'] as Record<string, number>;
+    const biggest = Math.max(...Object.values(endCounters));
+    assert.ok(biggest > 1024 * 1024, `largest ${name} counter ${biggest}`);
   });
 }

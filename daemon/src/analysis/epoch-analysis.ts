@@ -1,0 +1,216 @@
+/**
+ * Per-epoch analysis: a series of interval samples → the analysis columns of `epochs`.
+ *
+ * Warm-up: statistics use the samples taken at or after `warmupMs` (the "measured part"). Throughput
+ * intervals start at the first measured sample, so no interval straddles the warm-up. When fewer than two
+ * samples were taken after the warm-up (the epoch ended early, e.g. it crashed or was stopped), every sample is
+ * used instead, counters and syscalls are taken from the start of the workload, and `analysis_note` says so.
+ */
+import { COUNTED_SYSCALLS, type CountedSyscall, type Sample } from '../domain/types.js';
+import { cv, mean, median, quantileSorted, sorted } from '../stats/descriptive.js';
+import { theilSen } from '../stats/theil-sen.js';
+import type { EpochAnalysis } from './types.js';
+
+export type SyscallCounts = Record<CountedSyscall, number>;
+
+/** Cumulative memory-syscall counts read from the launcher. */
+export interface SyscallSnapshots {
+  /** Counts when the warm-up ended; without them the whole epoch is counted (and the note says so). */
+  at_warmup_end?: SyscallCounts | null;
+  /** Counts when the workload exited (or was stopped). */
+  at_end: SyscallCounts;
+}
+
+/** The workload's final protocol line, when it printed one. */
+export interface EndLine {
+  ops: number;
+  elapsed_ms: number;
+  counters?: Record<string, number>;
+}
+
+export interface AnalyzeOptions {
+  warmupMs: number;
+  intervalMs: number;
+}
+
+/** Long series are thinned to at most this many points for the O(n²) Theil–Sen slope. */
+export const MAX_SLOPE_POINTS = 400;
+/** A gap between samples longer than this many intervals is mentioned in the note (the workload stalled). */
+export const GAP_INTERVALS = 3;
+
+const MS_PER_HOUR = 3_600_000;
+
+function finite(x: number | undefined): number | null {
+  return x !== undefined && Number.isFinite(x) ? x : null;
+}
+
+function roundOrNull(x: number | null): number | null {
+  return x === null || !Number.isFinite(x) ? null : Math.round(x);
+}
+
+/** Every k-th element so that at most `max` remain, always keeping the last one. */
+export function thin<T>(xs: readonly T[], max: number): T[] {
+  if (xs.length <= max) return [...xs];
+  const stride = Math.ceil(xs.length / max);
+  const out: T[] = [];
+  for (let i = 0; i < xs.length; i += stride) out.push(xs[i] as T);
+  const last = xs[xs.length - 1] as T;
+  if (out[out.length - 1] !== last) {
+    if (out.length >= max) out[out.length - 1] = last;
+    else out.push(last);
+  }
+  return out;
+}
+
+/** Throughput (ops/s) of every interval between consecutive samples. */
+export function intervalThroughputs(samples: readonly Sample[]): number[] {
+  const out: number[] = [];
+  for (let i = 1; i < samples.length; i++) {
+    const a = samples[i - 1] as Sample;
+    const b = samples[i] as Sample;
+    const dt = b.t_ms - a.t_ms;
+    if (dt > 0) out.push(((b.ops - a.ops) * 1000) / dt);
+  }
+  return out;
+}
+
+interface SeriesStats {
+  initial: number | null;
+  final: number | null;
+  peak: number | null;
+  drift_pct: number | null;
+}
+
+function seriesStats(values: readonly number[]): SeriesStats {
+  if (values.length === 0) return { initial: null, final: null, peak: null, drift_pct: null };
+  const initial = values[0] as number;
+  const final = values[values.length - 1] as number;
+  return {
+    initial,
+    final,
+    peak: Math.max(...values),
+    drift_pct: initial > 0 ? ((final - initial) / initial) * 100 : null,
+  };
+}
+
+function counterDelta(end: Record<string, number>, base: Record<string, number>): Record<string, number> {
+  const delta: Record<string, number> = {};
+  for (const [k, v] of Object.entries(end)) if (Number.isFinite(v)) delta[k] = v - (base[k] ?? 0);
+  return delta;
+}
+
+export function analyzeEpoch(
+  samples: readonly Sample[],
+  opts: AnalyzeOptions,
+  syscalls?: SyscallSnapshots,
+  endLine?: EndLine,
+): EpochAnalysis {
+  const notes: string[] = [];
+  // Defensive: time order, one sample per t_ms.
+  const all = [...samples].sort((a, b) => a.t_ms - b.t_ms).filter((s, i, xs) => i === 0 || s.t_ms !== (xs[i - 1] as Sample).t_ms);
+  const last = all[all.length - 1];
+
+  let measured = all.filter((s) => s.t_ms >= opts.warmupMs);
+  const warmupApplied = measured.length >= 2;
+  if (!warmupApplied) {
+    measured = all;
+    if (all.length === 0) notes.push('no samples were stored');
+    else {
+      notes.push(
+        `fewer than 2 samples after the ${opts.warmupMs} ms warm-up (last sample at ${last?.t_ms ?? 0} ms): ` +
+          `statistics use all ${all.length} samples, counters and syscalls count from the start`,
+      );
+    }
+  }
+  const base = measured[0];
+
+  // Throughput per interval.
+  const tput = intervalThroughputs(measured);
+  const ts = sorted(tput);
+  const q = (p: number): number | null => (ts.length === 0 ? null : finite(quantileSorted(ts, p)));
+
+  const gaps = measured.filter((s, i) => i > 0 && s.t_ms - (measured[i - 1] as Sample).t_ms > GAP_INTERVALS * opts.intervalMs).length;
+  if (gaps > 0) notes.push(`${gaps} gap(s) longer than ${GAP_INTERVALS} intervals between samples`);
+
+  // RSS after warm-up, raw and LazyFree-adjusted.
+  const rssSamples = measured.filter((s): s is Sample & { rss_bytes: number } => s.rss_bytes !== null);
+  const rss = seriesStats(rssSamples.map((s) => s.rss_bytes));
+  const adj = seriesStats(
+    measured.filter((s) => s.rss_bytes !== null && s.lazyfree_bytes !== null).map((s) => (s.rss_bytes as number) - (s.lazyfree_bytes as number)),
+  );
+  const slopePoints = thin(rssSamples, MAX_SLOPE_POINTS);
+  const slope =
+    slopePoints.length >= 2
+      ? theilSen(slopePoints.map((s) => s.t_ms / MS_PER_HOUR), slopePoints.map((s) => s.rss_bytes))
+      : null;
+  const hwm = [...all].reverse().find((s) => s.hwm_bytes !== null)?.hwm_bytes ?? null;
+
+  // Ops: the measured part runs from the base sample (or the workload start) to the end line (or last sample).
+  const baseOps = warmupApplied && base !== undefined ? base.ops : 0;
+  const endOps = endLine?.ops ?? last?.ops ?? null;
+  const measuredOps = endOps === null ? null : endOps - baseOps;
+
+  // Allocator counters: deltas over the measured part and per-op rates.
+  const endCounters = endLine?.counters !== undefined && Object.keys(endLine.counters).length > 0 ? endLine.counters : last?.counters;
+  const counterOps = endCounters === endLine?.counters ? measuredOps : last === undefined ? null : last.ops - baseOps;
+  const baseCounters = warmupApplied && base !== undefined ? base.counters : {};
+  let countersJson: string | null = null;
+  let delta: Record<string, number> = {};
+  if (endCounters !== undefined && Object.keys(endCounters).length > 0) {
+    delta = counterDelta(endCounters, baseCounters);
+    const perOp: Record<string, number | null> = {};
+    for (const [k, v] of Object.entries(delta)) perOp[k] = counterOps !== null && counterOps > 0 ? v / counterOps : null;
+    countersJson = JSON.stringify({ delta, per_op: perOp });
+  }
+
+  // Memory syscalls over the measured part (whole epoch without a warm-up snapshot).
+  let sys: Record<CountedSyscall, number> | null = null;
+  let sysOps = measuredOps;
+  if (syscalls !== undefined) {
+    const from = warmupApplied ? syscalls.at_warmup_end : null;
+    if (from === null || from === undefined) {
+      sysOps = endOps;
+      if (warmupApplied) notes.push('syscalls counted over the whole epoch (no count at the end of the warm-up)');
+    }
+    sys = { mmap: 0, munmap: 0, madvise: 0, mremap: 0, brk: 0 };
+    for (const name of COUNTED_SYSCALLS) sys[name] = syscalls.at_end[name] - (from?.[name] ?? 0);
+  }
+  const sysTotal = sys === null ? null : COUNTED_SYSCALLS.reduce((acc, n) => acc + (sys as SyscallCounts)[n], 0);
+
+  return {
+    ops: endOps,
+    // The protocol's clock is fractional; the column is whole milliseconds.
+    elapsed_ms: roundOrNull(endLine?.elapsed_ms ?? last?.t_ms ?? null),
+    throughput_mean: tput.length === 0 ? null : finite(mean(tput)),
+    throughput_median: tput.length === 0 ? null : finite(median(ts)),
+    throughput_cv: tput.length < 2 ? null : finite(cv(tput)),
+    throughput_p1: q(0.01),
+    throughput_p5: q(0.05),
+    throughput_p50: q(0.5),
+    throughput_p95: q(0.95),
+    throughput_p99: q(0.99),
+    rss_initial_bytes: rss.initial,
+    rss_final_bytes: rss.final,
+    rss_peak_bytes: rss.peak,
+    hwm_bytes: hwm,
+    rss_drift_pct: finite(rss.drift_pct ?? undefined),
+    rss_slope_bytes_per_hour: slope === null ? null : finite(slope.slope),
+    rss_slope_low: slope === null ? null : finite(slope.low),
+    rss_slope_high: slope === null ? null : finite(slope.high),
+    adj_rss_initial_bytes: adj.initial,
+    adj_rss_final_bytes: adj.final,
+    adj_rss_peak_bytes: adj.peak,
+    adj_rss_drift_pct: finite(adj.drift_pct ?? undefined),
+    syscalls_mmap: sys?.mmap ?? null,
+    syscalls_munmap: sys?.munmap ?? null,
+    syscalls_madvise: sys?.madvise ?? null,
+    syscalls_mremap: sys?.mremap ?? null,
+    syscalls_brk: sys?.brk ?? null,
+    syscalls_total: sysTotal,
+    syscalls_per_op: sysTotal !== null && sysOps !== null && sysOps > 0 ? sysTotal / sysOps : null,
+    lean_decommit: delta['lean_decommit'] ?? null,
+    lean_retire: delta['lean_retire'] ?? null,
+    counters_json: countersJson,
+    analysis_note: notes.length === 0 ? null : notes.join('; '),
+  };
+}

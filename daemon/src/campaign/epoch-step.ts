@@ -1,0 +1,195 @@
+/**
+ * One epoch, from the database's point of view: record it `running` (with host metadata, load and
+ * the library's hash), run it, store each sample durably as it arrives, analyse, store the outcome.
+ * A kill -9 anywhere in here leaves a `running` row and every sample so far; the next start-up turns
+ * that row into `interrupted`.
+ */
+import type { EventEmitter } from 'node:events';
+import { analyzeEpoch } from '../analysis/index.js';
+import type { EpochAnalysis } from '../analysis/types.js';
+import type { Sample } from '../domain/types.js';
+import type { Logger } from '../log/index.js';
+import { readHostInfo, readLoadAverage, type LibraryHasher } from '../host/index.js';
+import type { ResolvedVariant } from '../plan/index.js';
+import type { Plan } from '../plan/types.js';
+import type { Store } from '../storage/index.js';
+import { nowIso } from '../storage/index.js';
+import { runEpoch, type EpochResult, type EpochWorkload } from '../supervisor/run-epoch.js';
+import type { CampaignEvents, EpochFinishedEvent } from './events.js';
+import type { Slot } from './round-robin.js';
+
+export interface EpochStepContext {
+  store: Store;
+  emitter: EventEmitter<CampaignEvents>;
+  log: Logger;
+  hasher: LibraryHasher;
+  launcher: string;
+  plan: Plan;
+  campaignId: number;
+  total: number | null;
+  killGraceMs?: number;
+}
+
+export interface EpochStepVariant {
+  variant: ResolvedVariant;
+  variantId: number;
+}
+
+/** What the live view needs about the epoch in progress. */
+export interface LiveEpoch {
+  epoch_id: number;
+  variant: string;
+  round: number;
+  index: number;
+  started_at: string;
+  planned_ms: number;
+  workload_pid: number | null;
+  last_sample: Sample | null;
+}
+
+export function workloadOf(v: ResolvedVariant): EpochWorkload {
+  if (v.command !== null) return { kind: 'command', argv: v.command };
+  const program = v.argv[0];
+  if (program === undefined) throw new Error(`variant ${v.name}: no workload program`);
+  return { kind: 'random_mixed', program, args: v.args };
+}
+
+export async function runEpochStep(
+  ctx: EpochStepContext,
+  { variant, variantId }: EpochStepVariant,
+  slot: Slot,
+  signal: AbortSignal,
+  live: (epoch: LiveEpoch | null) => void,
+): Promise<EpochFinishedEvent> {
+  const { store, emitter, plan } = ctx;
+  const hostId = store.hosts.upsert(readHostInfo());
+  const load = readLoadAverage();
+  let sha256: string | null = null;
+  if (variant.library !== null) {
+    try {
+      sha256 = await ctx.hasher.sha256(variant.library);
+    } catch (err) {
+      ctx.log.warn({ library: variant.library, err: (err as Error).message }, 'could not hash the allocator library');
+    }
+  }
+  const startedAt = nowIso();
+  const epochId = store.epochs.start({
+    campaign_id: ctx.campaignId,
+    variant_id: variantId,
+    variant: variant.name,
+    round: slot.round,
+    planned_ms: plan.epoch_ms,
+    warmup_ms: plan.warmup_ms,
+    interval_ms: plan.interval_ms,
+    started_at: startedAt,
+    host_id: hostId,
+    ...load,
+    allocator_sha256: sha256,
+  });
+  const liveEpoch: LiveEpoch = {
+    epoch_id: epochId,
+    variant: variant.name,
+    round: slot.round,
+    index: slot.index,
+    started_at: startedAt,
+    planned_ms: plan.epoch_ms,
+    workload_pid: null,
+    last_sample: null,
+  };
+  live(liveEpoch);
+  ctx.log.info({ epoch: epochId, variant: variant.name, round: slot.round, slot: slot.index + 1, of: ctx.total }, 'epoch started');
+  emitter.emit('epoch-started', {
+    epoch_id: epochId,
+    campaign_id: ctx.campaignId,
+    variant: variant.name,
+    round: slot.round,
+    index: slot.index,
+    total: ctx.total,
+    started_at: startedAt,
+    planned_ms: plan.epoch_ms,
+    warmup_ms: plan.warmup_ms,
+    interval_ms: plan.interval_ms,
+  });
+
+  let result: EpochResult;
+  try {
+    result = await runEpoch(
+      {
+        launcher: ctx.launcher,
+        workload: workloadOf(variant),
+        preload: variant.library,
+        env: variant.env,
+        epochMs: plan.epoch_ms,
+        intervalMs: plan.interval_ms,
+        warmupMs: plan.warmup_ms,
+        rssLimitBytes: plan.rss_limit_bytes,
+        signal,
+        killGraceMs: ctx.killGraceMs,
+      },
+      {
+        onLaunched: ({ workloadPid }) => {
+          store.epochs.setPid(epochId, workloadPid);
+          liveEpoch.workload_pid = workloadPid;
+          emitter.emit('epoch-launched', { epoch_id: epochId, campaign_id: ctx.campaignId, variant: variant.name, workload_pid: workloadPid });
+        },
+        onSample: (sample) => {
+          store.samples.add(epochId, sample);
+          liveEpoch.last_sample = sample;
+          emitter.emit('sample', { epoch_id: epochId, campaign_id: ctx.campaignId, variant: variant.name, sample });
+        },
+      },
+    );
+  } finally {
+    live(null);
+  }
+
+  let analysis: EpochAnalysis | null = null;
+  try {
+    analysis = analyze(store.samples.list(epochId), plan, result);
+  } catch (err) {
+    ctx.log.error({ epoch: epochId, err: (err as Error).message }, 'epoch analysis failed; storing the outcome without it');
+  }
+  const endedAt = nowIso();
+  store.epochs.finish(epochId, {
+    ...(analysis ?? {}),
+    outcome: result.outcome,
+    outcome_reason: result.reason,
+    exit_code: result.exitCode,
+    signal: result.signal,
+    stderr_tail: result.stderrTail,
+    ended_at: endedAt,
+  });
+  const level = result.outcome === 'completed' ? 'info' : 'warn';
+  ctx.log[level](
+    {
+      epoch: epochId,
+      variant: variant.name,
+      outcome: result.outcome,
+      reason: result.reason ?? undefined,
+      throughput_mean: analysis?.throughput_mean ?? undefined,
+      rss_drift_pct: analysis?.rss_drift_pct ?? undefined,
+    },
+    'epoch finished',
+  );
+  const finished: EpochFinishedEvent = {
+    epoch_id: epochId,
+    campaign_id: ctx.campaignId,
+    variant: variant.name,
+    round: slot.round,
+    index: slot.index,
+    total: ctx.total,
+    outcome: result.outcome,
+    reason: result.reason,
+    ended_at: endedAt,
+    analysis,
+  };
+  emitter.emit('epoch-finished', finished);
+  return finished;
+}
+
+/** The one place where the supervisor's result meets the analysis module's inputs. */
+function analyze(samples: readonly Sample[], plan: Plan, result: EpochResult): EpochAnalysis {
+  const syscalls =
+    result.syscallsFinal === null ? undefined : { at_warmup_end: result.syscallsAtWarmupEnd?.counts ?? null, at_end: result.syscallsFinal };
+  return analyzeEpoch(samples, { warmupMs: plan.warmup_ms, intervalMs: plan.interval_ms }, syscalls, result.endLine ?? undefined);
+}

@@ -1,0 +1,10 @@
+export { Campaign } from './campaign.js';
+export type { CampaignDeps, CampaignProgress, CampaignRequest, FinalCampaignStatus } from './campaign.js';
+export { CampaignBusyError, CampaignController } from './controller.js';
+export type { ControllerDeps, ControllerStatus, StartedCampaign } from './controller.js';
+export type * from './events.js';
+export { CronTicks } from './cron-ticks.js';
+export { slotAt, totalSlots } from './round-robin.js';
+export type { Slot } from './round-robin.js';
+export { workloadOf } from './epoch-step.js';
+export type { LiveEpoch } from './epoch-step.js';

@@ -1,0 +1,90 @@
+/**
+ * `allocsoak daemon`: the long-running soak. Runs the plan continuously (or at its cron schedule),
+ * serves the HTTP API, and takes up a campaign cut by a kill -9 where it stopped.
+ */
+import { CampaignController } from '../../campaign/index.js';
+import { startServer, DEFAULT_HOST, DEFAULT_PORT, type RunningServer } from '../../http/index.js';
+import { createLogger } from '../../log/index.js';
+import type { Store } from '../../storage/index.js';
+import { helpText, parseOptions, port, type OptionSpecs } from '../args.js';
+import { handleShutdownSignals } from '../shutdown.js';
+import { launcherPath, loadResolvedPlan, openStoreForDaemon } from '../setup.js';
+import { packageVersion } from '../version.js';
+
+const OPTIONS = {
+  plan: { type: 'string', value: 'FILE', description: 'soak plan (YAML)', required: true },
+  db: { type: 'string', value: 'FILE', description: 'SQLite database file (created if missing)', required: true },
+  host: { type: 'string', value: 'ADDRESS', description: 'address to listen on', default: DEFAULT_HOST },
+  port: { type: 'string', value: 'PORT', description: 'HTTP port (0: any free port)', default: String(DEFAULT_PORT) },
+  'allow-commands': {
+    type: 'boolean',
+    description: 'let plans posted over HTTP run custom commands and libraries',
+  },
+} satisfies OptionSpecs;
+
+export const DAEMON_HELP = helpText(
+  'allocsoak daemon --plan FILE --db FILE [--host ADDRESS] [--port PORT]',
+  'Run the plan epoch after epoch (continuously, or at its cron `schedule`) and serve the HTTP API.\n' +
+    'A repeated option takes its last value. SIGTERM/SIGINT stop the workload, store the epoch as aborted and exit 0.\n' +
+    'Mutating HTTP routes need ALLOCSOAK_TOKEN in the environment.',
+  OPTIONS,
+);
+
+export async function daemonCommand(argv: readonly string[]): Promise<number> {
+  const opts = parseOptions('daemon', argv, OPTIONS);
+  if (opts.help) {
+    process.stdout.write(DAEMON_HELP);
+    return 0;
+  }
+  const listenPort = port('daemon', 'port', opts.port);
+  const log = createLogger();
+  const resolved = loadResolvedPlan(opts.plan, log);
+  const launcher = launcherPath();
+  const store: Store = openStoreForDaemon(opts.db, log);
+  const controller = new CampaignController({ store, launcher, log });
+  let server: RunningServer;
+  try {
+    server = await startServer(
+      { store, controller, options: { version: packageVersion(), token: process.env.ALLOCSOAK_TOKEN || null, allowCommands: opts['allow-commands'] } },
+      { host: opts.host, port: listenPort, logger: log },
+    );
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+  log.info({ url: server.url, plan: opts.plan, db: opts.db }, `allocsoak daemon serving ${server.url}`);
+
+  let shuttingDown = false;
+  const shutdown = async (): Promise<void> => {
+    shuttingDown = true;
+    await controller.stop();
+    await controller.whenIdle();
+    await server.close();
+    store.close();
+  };
+  return await new Promise<number>((resolve) => {
+    const removeHandlers = handleShutdownSignals({
+      log,
+      stop: shutdown,
+      done: (code) => {
+        removeHandlers();
+        resolve(code);
+      },
+    });
+    const started = controller.start({ resolved, source: opts.plan, epochsPerVariant: null });
+    started.done.then(
+      (status) => {
+        // A continuous campaign ends only by stop(); a scheduled one could end if its cron never fires again.
+        if (!shuttingDown) log.warn({ campaign: started.id, status }, 'campaign ended; the daemon keeps serving until stopped');
+      },
+      async (err: unknown) => {
+        if (shuttingDown) return;
+        removeHandlers();
+        log.fatal({ err: (err as Error).message }, 'the campaign loop failed; stopping');
+        await server.close().catch(() => undefined);
+        store.close();
+        resolve(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+/**
+ * allocsoak — the command line (the package's bin).
+ *   allocsoak daemon --plan F --db F [--host H] [--port P]
+ *   allocsoak run --plan F --db F [--epochs N] [--epoch DURATION]
+ *   allocsoak report --db F [--format md|json|csv]
+ * Exit status: 0 done, 1 failure at run time, 2 bad arguments or an invalid plan (nothing started).
+ */
+import { PlanError } from '../plan/index.js';
+import { UsageError } from './args.js';
+import { daemonCommand } from './commands/daemon.js';
+import { reportCommand } from './commands/report.js';
+import { runCommand } from './commands/run.js';
+
+const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
+  daemon: daemonCommand,
+  run: runCommand,
+  report: reportCommand,
+};
+
+export const MAIN_HELP = `usage: allocsoak <command> [options]
+
+Overnight soak testing for memory allocators.
+
+commands:
+  daemon   run a plan continuously (or at its schedule) and serve the HTTP API
+  run      run a finite campaign in the foreground and print a summary
+  report   print the results stored in a database (md, json or csv)
+
+\`allocsoak <command> --help\` shows a command's options.
+`;
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(MAIN_HELP);
+    return command === undefined ? 2 : 0;
+  }
+  const run = COMMANDS[command];
+  if (run === undefined) {
+    process.stderr.write(`allocsoak: unknown command ${JSON.stringify(command)}; expected one of ${Object.keys(COMMANDS).join(', ')}\n`);
+    return 2;
+  }
+  try {
+    return await run(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`allocsoak ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof PlanError) {
+      process.stderr.write(`allocsoak ${command}: invalid plan:\n${err.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`allocsoak ${command}: ${(err as Error).stack ?? String(err)}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`allocsoak: ${String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,66 @@
+/**
+ * `allocsoak run` feedback. On a terminal: one live line rewritten in place (variant, epoch i/N,
+ * elapsed/total, current ops/s and RSS) and one permanent line per finished epoch. Elsewhere:
+ * plain log lines (the logger's), nothing rewritten.
+ */
+import type { CampaignController, EpochFinishedEvent, EpochStartedEvent, SampleEvent } from '../campaign/index.js';
+import { formatBytes, formatNumber, formatRate, formatSeconds } from './format.js';
+
+export interface ProgressOptions {
+  out: NodeJS.WriteStream;
+  epochsPerVariant: number;
+}
+
+export function attachTtyProgress(controller: CampaignController, opts: ProgressOptions): () => void {
+  const { out } = opts;
+  let current: EpochStartedEvent | null = null;
+  let startedAtMs = 0;
+  let last: SampleEvent['sample'] | null = null;
+
+  const render = (): void => {
+    if (current === null) return;
+    const elapsed = Date.now() - startedAtMs;
+    const slot = current.total === null ? `${current.index + 1}` : `${current.index + 1}/${current.total}`;
+    const line =
+      `${current.variant}  epoch ${current.round}/${opts.epochsPerVariant}  [${slot}]  ` +
+      `${formatSeconds(elapsed)}/${formatSeconds(current.planned_ms)}  ` +
+      `${formatRate(last?.ops_per_sec)} ops/s  RSS ${formatBytes(last?.rss_bytes)}` +
+      (current.warmup_ms > 0 && (last?.t_ms ?? 0) < current.warmup_ms ? '  (warm-up)' : '');
+    out.write(`\r\x1b[2K${line.slice(0, Math.max(20, (out.columns ?? 120) - 1))}`);
+  };
+
+  const onStart = (e: EpochStartedEvent): void => {
+    current = e;
+    startedAtMs = Date.now();
+    last = null;
+    render();
+  };
+  const onSample = (e: SampleEvent): void => {
+    last = e.sample;
+    render();
+  };
+  const onFinish = (e: EpochFinishedEvent): void => {
+    const a = e.analysis;
+    const mark = e.outcome === 'completed' ? 'ok ' : '!! ';
+    const detail =
+      e.outcome === 'completed'
+        ? `${formatRate(a?.throughput_mean)} ops/s  CV ${formatNumber(a?.throughput_cv === null || a?.throughput_cv === undefined ? null : a.throughput_cv * 100, 2)} %  ` +
+          `RSS peak ${formatBytes(a?.rss_peak_bytes)}  drift ${formatNumber(a?.rss_drift_pct, 2)} %`
+        : `${e.outcome}: ${e.reason ?? ''}`;
+    out.write(`\r\x1b[2K${mark}${e.variant} epoch ${e.round}/${opts.epochsPerVariant}  ${detail}\n`);
+    current = null;
+  };
+  // Elapsed time moves between samples too; a slow ticker (unref'd) keeps the line honest.
+  const ticker = setInterval(render, 1000);
+  ticker.unref();
+  controller.on('epoch-started', onStart);
+  controller.on('sample', onSample);
+  controller.on('epoch-finished', onFinish);
+  return () => {
+    clearInterval(ticker);
+    controller.off('epoch-started', onStart);
+    controller.off('sample', onSample);
+    controller.off('epoch-finished', onFinish);
+    if (current !== null) out.write('\r\x1b[2K');
+  };
+}

@@ -1,0 +1,48 @@
+/** A validated, normalised soak plan: every default filled in, every duration in ms, sizes in bytes. */
+
+export const NAMED_ALLOCATORS = ['leanmalloc', 'glibc', 'mimalloc', 'jemalloc', 'tcmalloc'] as const;
+export type NamedAllocator = (typeof NAMED_ALLOCATORS)[number];
+
+export const COMPARISON_GOALS = ['speed', 'memory'] as const;
+export type ComparisonGoal = (typeof COMPARISON_GOALS)[number];
+
+export interface PlanVariant {
+  name: string;
+  /** A named allocator, an absolute path to a .so, or null (a custom command run without preload). */
+  allocator: string | null;
+  /** Extra environment for the workload (values are strings). */
+  env: Record<string, string>;
+  /** Extra random_mixed arguments (always empty when `command` is set). */
+  args: string[];
+  /** A program speaking the workload protocol, replacing random_mixed; null = random_mixed. */
+  command: string[] | null;
+  /** When true, a missing allocator library skips the variant with a warning instead of failing. */
+  optional: boolean;
+}
+
+export interface PlanComparison {
+  baseline: string;
+  candidate: string;
+  goal: ComparisonGoal;
+  /** Judgement criteria overrides; keys are interpreted by the judgement module. */
+  criteria: Record<string, number>;
+}
+
+export interface Plan {
+  name: string;
+  epoch_ms: number;
+  warmup_ms: number;
+  interval_ms: number;
+  /** node-cron expression; null = run continuously. */
+  schedule: string | null;
+  rss_limit_bytes: number | null;
+  variants: PlanVariant[];
+  comparisons: PlanComparison[];
+  reference: string | null;
+}
+
+export const PLAN_DEFAULTS = {
+  epoch_ms: 60 * 60 * 1000,
+  warmup_ms: 2 * 60 * 1000,
+  interval_ms: 1000,
+} as const;

@@ -1,0 +1,3 @@
+export * from './data.js';
+export * from './extensions.js';
+export * from './render.js';

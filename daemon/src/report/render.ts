@@ -1,0 +1,202 @@
+/** renderReport: a campaign's results as a markdown document, JSON, or CSV (one row per epoch). */
+import { OUTCOMES } from '../domain/types.js';
+import type { Store } from '../storage/store.js';
+import type { EpochRow } from '../storage/epochs.js';
+import { buildReportData, type ReportData, type VariantReport } from './data.js';
+import { DEFAULT_REPORT_EXTENSIONS, type ReportExtension, type ReportSection } from './extensions.js';
+import { fmtBytes, fmtBytesPerHour, fmtInt, fmtMs, fmtPct, fmtRate, fmtRatioPct, fmtSci, MISSING, table } from './format.js';
+
+export const REPORT_FORMATS = ['md', 'json', 'csv'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+export interface ReportOptions {
+  format: ReportFormat;
+  /** Campaign id; default the most recent campaign. */
+  campaign?: number;
+  /** Default DEFAULT_REPORT_EXTENSIONS. */
+  extensions?: readonly ReportExtension[];
+  /** Fixed "generated at" time (tests). */
+  now?: Date;
+}
+
+interface Extended {
+  data: ReportData;
+  sections: ReportSection[];
+  columns: NonNullable<ReportExtension['variantColumns']>[number][];
+}
+
+function applyExtensions(data: ReportData, extensions: readonly ReportExtension[]): Extended {
+  const columns = extensions.flatMap((e) => [...(e.variantColumns ?? [])]);
+  for (const v of data.variants) for (const c of columns) v.extra[c.key] = c.value(v, data);
+  const sections = extensions.flatMap((e) => e.sections?.(data) ?? []);
+  return { data, sections, columns };
+}
+
+function outcomesText(v: VariantReport): string {
+  const parts = OUTCOMES.filter((o) => v.outcomes[o] > 0).map((o) => `${o} ${v.outcomes[o]}`);
+  return parts.length === 0 ? MISSING : parts.join(', ');
+}
+
+function variantSetup(v: VariantReport): string {
+  if (v.config === null) return MISSING;
+  const parts: string[] = [];
+  if (v.config.command !== null) parts.push(`command: \`${v.config.command.join(' ')}\``);
+  if (v.config.args.length > 0) parts.push(`args: \`${v.config.args.join(' ')}\``);
+  const env = Object.entries(v.config.env).map(([k, val]) => `${k}=${val}`);
+  if (env.length > 0) parts.push(`env: \`${env.join(' ')}\``);
+  return parts.length === 0 ? MISSING : parts.join('; ');
+}
+
+function renderMarkdown({ data, sections, columns }: Extended): string {
+  const out: string[] = [];
+  const c = data.campaign;
+  if (c === null || data.plan === null) {
+    return `# allocsoak report\n\nGenerated ${data.generated_at}. No campaign has been recorded in this database yet.\n`;
+  }
+  const plan = data.plan;
+  out.push(`# allocsoak report: ${c.name}`);
+  out.push('');
+  out.push(
+    `Campaign ${c.id} from \`${c.source}\`, ${c.status}; started ${c.started_at}${c.ended_at !== null ? `, ended ${c.ended_at}` : ''}` +
+      `${c.epochs_per_variant !== null ? `, ${c.epochs_per_variant} epochs per variant` : ', continuous'}. Generated ${data.generated_at}.`,
+  );
+  out.push('');
+  out.push('## Configuration');
+  out.push('');
+  out.push(
+    table(
+      ['setting', 'value'],
+      [
+        ['epoch', fmtMs(plan.epoch_ms)],
+        ['warm-up', fmtMs(plan.warmup_ms)],
+        ['interval', fmtMs(plan.interval_ms)],
+        ['RSS limit', plan.rss_limit_bytes === null ? 'none' : fmtBytes(plan.rss_limit_bytes)],
+        ['schedule', plan.schedule ?? 'continuous'],
+        ['reference', plan.reference ?? 'none'],
+        ['comparisons', plan.comparisons.length === 0 ? 'none' : plan.comparisons.map((x) => `${x.baseline} → ${x.candidate} (${x.goal})`).join(', ')],
+      ],
+    ),
+  );
+  out.push('');
+  out.push(
+    table(
+      ['variant', 'allocator', 'library', 'setup'],
+      data.variants.map((v) => [v.name, v.allocator ?? (v.config?.command !== null ? 'custom command' : MISSING), v.allocator_library ?? MISSING, variantSetup(v)]),
+    ),
+  );
+  out.push('');
+  out.push('## Host');
+  out.push('');
+  if (data.hosts.length === 0) out.push('No host metadata recorded.');
+  else out.push(table(['hostname', 'kernel', 'CPU', 'cores', 'THP'], data.hosts.map((h) => [h.hostname, h.kernel, h.cpu_model, String(h.cores), h.thp])));
+  out.push('');
+  out.push('## Results per variant');
+  out.push('');
+  out.push(
+    'Statistics over completed epochs, after warm-up: throughput is the mean of the epochs\' mean ops/s; CV is the median ' +
+      'within-epoch CV of the per-interval throughput, and across epochs the CV of the epoch means; drift and slope are ' +
+      'medians over epochs (worst drift in brackets); lean counters are totals.',
+  );
+  out.push('');
+  const headers = [
+    'variant', 'epochs (completed/total)', 'throughput (ops/s)', 'CV in epoch', 'CV across epochs', 'peak RSS', 'RSS drift',
+    'RSS slope', 'syscalls/op', 'lean_decommit', 'lean_retire', ...columns.map((col) => col.header), 'outcomes',
+  ];
+  const rows = data.variants.map((v) => [
+    v.name,
+    `${v.epochs_completed}/${v.epochs_total}`,
+    fmtRate(v.throughput_mean),
+    fmtRatioPct(v.throughput_cv),
+    fmtRatioPct(v.throughput_cv_between_epochs),
+    fmtBytes(v.rss_peak_bytes),
+    v.rss_drift_pct === null ? MISSING : `${fmtPct(v.rss_drift_pct)} (${fmtPct(v.rss_drift_pct_max)})`,
+    fmtBytesPerHour(v.rss_slope_bytes_per_hour),
+    fmtSci(v.syscalls_per_op),
+    fmtInt(v.lean_decommit),
+    fmtInt(v.lean_retire),
+    ...columns.map((col) => {
+      const val = v.extra[col.key] ?? null;
+      return col.format !== undefined ? col.format(val) : val === null ? MISSING : String(val);
+    }),
+    outcomesText(v),
+  ]);
+  out.push(data.variants.length === 0 ? 'No variant has run yet.' : table(headers, rows));
+  for (const s of sections) {
+    out.push('');
+    out.push(`## ${s.title}`);
+    out.push('');
+    out.push(s.markdown.trimEnd());
+  }
+  const bad = data.epochs.filter((e) => e.outcome !== 'completed' && e.outcome !== 'running');
+  if (bad.length > 0) {
+    out.push('');
+    out.push('## Epochs that did not complete');
+    out.push('');
+    out.push(table(['epoch', 'variant', 'round', 'outcome', 'reason', 'started'], bad.map((e) => [String(e.id), e.variant, String(e.round), e.outcome, e.outcome_reason ?? e.signal ?? MISSING, e.started_at])));
+  }
+  out.push('');
+  return out.join('\n');
+}
+
+function epochForJson(e: EpochRow): Omit<EpochRow, 'counters_json'> & { counters: unknown } {
+  const { counters_json, ...rest } = e;
+  return { ...rest, counters: counters_json === null ? null : (JSON.parse(counters_json) as unknown) };
+}
+
+function renderJson({ data, sections }: Extended): string {
+  return `${JSON.stringify(
+    {
+      ...data,
+      epochs: data.epochs.map(epochForJson),
+      sections: Object.fromEntries(sections.map((s) => [s.key, { title: s.title, data: s.data }])),
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+/** CSV columns: every epoch column except the multi-line stderr tail. */
+export const CSV_COLUMNS = [
+  'id', 'campaign_id', 'variant_id', 'variant', 'round', 'outcome', 'outcome_reason', 'exit_code', 'signal',
+  'started_at', 'ended_at', 'planned_ms', 'warmup_ms', 'interval_ms', 'pid', 'host_id',
+  'load_avg_1m', 'load_avg_5m', 'load_avg_15m', 'allocator_sha256',
+  'ops', 'elapsed_ms', 'throughput_mean', 'throughput_median', 'throughput_cv',
+  'throughput_p1', 'throughput_p5', 'throughput_p50', 'throughput_p95', 'throughput_p99',
+  'rss_initial_bytes', 'rss_final_bytes', 'rss_peak_bytes', 'hwm_bytes', 'rss_drift_pct',
+  'rss_slope_bytes_per_hour', 'rss_slope_low', 'rss_slope_high',
+  'adj_rss_initial_bytes', 'adj_rss_final_bytes', 'adj_rss_peak_bytes', 'adj_rss_drift_pct',
+  'syscalls_mmap', 'syscalls_munmap', 'syscalls_madvise', 'syscalls_mremap', 'syscalls_brk', 'syscalls_total', 'syscalls_per_op',
+  'lean_decommit', 'lean_retire', 'counters_json', 'analysis_note',
+] as const satisfies readonly (keyof EpochRow)[];
+
+export function csvField(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function renderCsv({ data }: Extended): string {
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const e of data.epochs) lines.push(CSV_COLUMNS.map((c) => csvField(e[c])).join(','));
+  return `${lines.join('\n')}\n`;
+}
+
+/** Renders the report of one campaign (default: the most recent) in the given format. */
+export function renderReport(store: Store, opts: ReportOptions): string {
+  if (!(REPORT_FORMATS as readonly string[]).includes(opts.format)) {
+    throw new Error(`report format: expected ${REPORT_FORMATS.join(', ')}, got ${JSON.stringify(opts.format)}`);
+  }
+  const data = buildReportData(store, {
+    ...(opts.campaign !== undefined ? { campaign: opts.campaign } : {}),
+    ...(opts.now !== undefined ? { now: opts.now } : {}),
+  });
+  const extended = applyExtensions(data, opts.extensions ?? DEFAULT_REPORT_EXTENSIONS);
+  switch (opts.format) {
+    case 'md':
+      return renderMarkdown(extended);
+    case 'json':
+      return renderJson(extended);
+    case 'csv':
+      return renderCsv(extended);
+  }
+}

@@ -1,0 +1,58 @@
+/** The reads the Prometheus exporter makes at scrape time (so gauges are right again right after a restart). */
+import type { EpochSummary, Outcome, Sample } from '../domain/types.js';
+import type { Db } from './database.js';
+import { EPOCH_SUMMARY_COLUMNS } from './epochs.js';
+import { sampleFromRow } from './samples.js';
+
+export interface LiveSample {
+  epoch_id: number;
+  campaign_id: number;
+  variant: string;
+  started_at: string;
+  sample: Sample;
+}
+
+export class MetricsQueries {
+  private readonly lastCompletedStmt;
+  private readonly countsStmt;
+  private readonly liveStmt;
+
+  constructor(db: Db) {
+    const cols = EPOCH_SUMMARY_COLUMNS.map((c) => `e.${c}`).join(', ');
+    this.lastCompletedStmt = db.prepare<[], EpochSummary>(
+      `SELECT ${cols} FROM epochs e
+       WHERE e.outcome = 'completed'
+         AND e.id = (SELECT MAX(id) FROM epochs WHERE variant = e.variant AND outcome = 'completed')
+       ORDER BY e.variant`,
+    );
+    this.countsStmt = db.prepare<[], { variant: string; outcome: Outcome; count: number }>(
+      'SELECT variant, outcome, COUNT(*) AS count FROM epochs GROUP BY variant, outcome ORDER BY variant, outcome',
+    );
+    this.liveStmt = db.prepare(
+      `SELECT e.id AS epoch_id, e.campaign_id, e.variant, e.started_at,
+              s.t_ms, s.ops, s.ops_per_sec, s.rss_bytes, s.hwm_bytes, s.rss_anon_bytes, s.pss_bytes, s.lazyfree_bytes, s.counters_json
+       FROM epochs e JOIN samples s ON s.epoch_id = e.id
+       WHERE e.outcome = 'running' AND s.t_ms = (SELECT MAX(t_ms) FROM samples WHERE epoch_id = e.id)
+       ORDER BY e.id`,
+    );
+  }
+
+  /** The most recent completed epoch of each variant (all campaigns), by variant name. */
+  lastCompletedByVariant(): EpochSummary[] {
+    return this.lastCompletedStmt.all();
+  }
+
+  /** Epoch counts by variant and outcome over the whole database. */
+  epochCounts(): { variant: string; outcome: Outcome; count: number }[] {
+    return this.countsStmt.all();
+  }
+
+  /** The latest stored sample of each running epoch (normally one). */
+  liveSamples(): LiveSample[] {
+    type Row = Omit<LiveSample, 'sample'> & Parameters<typeof sampleFromRow>[0];
+    return (this.liveStmt.all() as Row[]).map((r) => {
+      const { epoch_id, campaign_id, variant, started_at, ...sampleRow } = r;
+      return { epoch_id, campaign_id, variant, started_at, sample: sampleFromRow(sampleRow) };
+    });
+  }
+}

@@ -1,0 +1,51 @@
+/** The allocsoak store: one database connection and the table-group APIs built on it. */
+import { CampaignStore } from './campaigns.js';
+import { openDatabase, type Db, type OpenOptions } from './database.js';
+import { EpochStore } from './epochs.js';
+import { HostStore } from './hosts.js';
+import { MetricsQueries } from './metrics-queries.js';
+import { migrate, type MigrationResult } from './migrate.js';
+import { SampleStore } from './samples.js';
+import { VariantStore } from './variants.js';
+
+export class Store {
+  readonly hosts: HostStore;
+  readonly campaigns: CampaignStore;
+  readonly variants: VariantStore;
+  readonly epochs: EpochStore;
+  readonly samples: SampleStore;
+  readonly metrics: MetricsQueries;
+
+  /** `db` must already be migrated (see `openStore`); `migration` says what opening it applied. */
+  constructor(
+    readonly db: Db,
+    readonly migration: MigrationResult | null = null,
+  ) {
+    this.hosts = new HostStore(db);
+    this.campaigns = new CampaignStore(db);
+    this.variants = new VariantStore(db);
+    this.epochs = new EpochStore(db, (id) => this.hosts.get(id));
+    this.samples = new SampleStore(db);
+    this.metrics = new MetricsQueries(db);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+export interface OpenStoreOptions extends OpenOptions {
+  /** Migrations directory (default `<package root>/migrations`). */
+  migrationsDir?: string;
+}
+
+/** Opens the database file and applies pending migrations (`store.migration` says which). */
+export function openStore(file: string, opts: OpenStoreOptions = {}): Store {
+  const db = openDatabase(file, opts);
+  try {
+    return new Store(db, migrate(db, opts.migrationsDir));
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}

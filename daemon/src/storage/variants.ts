@@ -1,0 +1,64 @@
+/** variants: each variant as planned in a campaign. */
+import type { PlanVariant } from '../plan/types.js';
+import type { Db } from './database.js';
+
+export interface VariantRecord {
+  id: number;
+  campaign_id: number;
+  name: string;
+  allocator: string | null;
+  allocator_library: string | null;
+  config: PlanVariant;
+}
+
+interface VariantRow extends Omit<VariantRecord, 'config'> {
+  config_json: string;
+}
+
+function toRecord(row: VariantRow): VariantRecord {
+  const { config_json, ...rest } = row;
+  return { ...rest, config: JSON.parse(config_json) as PlanVariant };
+}
+
+export class VariantStore {
+  private readonly upsertStmt;
+  private readonly listStmt;
+  private readonly namesStmt;
+
+  constructor(db: Db) {
+    this.upsertStmt = db.prepare<[number, string, string | null, string | null, string], { id: number }>(
+      `INSERT INTO variants (campaign_id, name, allocator, allocator_library, config_json) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (campaign_id, name) DO UPDATE SET
+         allocator = excluded.allocator, allocator_library = excluded.allocator_library, config_json = excluded.config_json
+       RETURNING id`,
+    );
+    this.listStmt = db.prepare<[number], VariantRow>(
+      'SELECT id, campaign_id, name, allocator, allocator_library, config_json FROM variants WHERE campaign_id = ? ORDER BY id',
+    );
+    this.namesStmt = db.prepare<[], { name: string }>('SELECT DISTINCT name FROM variants ORDER BY name');
+  }
+
+  /** Records (or updates) a campaign's variant; `library` is the resolved preload, null for none. */
+  upsert(campaignId: number, variant: PlanVariant, library: string | null): number {
+    const config: PlanVariant = {
+      name: variant.name,
+      allocator: variant.allocator,
+      env: variant.env,
+      args: variant.args,
+      command: variant.command,
+      optional: variant.optional,
+    };
+    const row = this.upsertStmt.get(campaignId, variant.name, variant.allocator, library, JSON.stringify(config));
+    if (row === undefined) throw new Error('variant upsert returned no id');
+    return row.id;
+  }
+
+  listForCampaign(campaignId: number): VariantRecord[] {
+    return this.listStmt.all(campaignId).map(toRecord);
+  }
+
+  /** Every variant name ever planned, sorted. */
+  names(): string[] {
+    return this.namesStmt.all().map((r) => r.name);
+  }
+}

@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseProtocolLine, ProtocolValidator } from '../../src/supervisor/protocol.js';
+import { parseLauncherReport, totalSyscalls } from '../../src/supervisor/launcher-report.js';
+
+test('well-formed messages parse', () => {
+  assert.deepEqual(parseProtocolLine('{"type":"sample","t_ms":1000,"ops":5,"counters":{"lean_retire":2}}'), {
+    ok: true,
+    message: { type: 'sample', t_ms: 1000, ops: 5, counters: { lean_retire: 2 } },
+  });
+  const end = parseProtocolLine('{"type":"end","ops":9,"elapsed_ms":2000}');
+  assert.deepEqual(end, { ok: true, message: { type: 'end', ops: 9, elapsed_ms: 2000, counters: {} } });
+});
+
+test('every malformed line gets a reason that says what is wrong', () => {
+  const cases: Array<[string, RegExp]> = [
+    ['hello world', /not a JSON line: "hello world"/],
+    ['[1,2]', /not a JSON object/],
+    ['{"type":"bogus"}', /unknown message type "bogus"/],
+    ['{"type":"sample","ops":1}', /"t_ms" must be a non-negative number/],
+    ['{"type":"sample","t_ms":1,"ops":-1}', /"ops" must be a non-negative number/],
+    ['{"type":"sample","t_ms":1,"ops":1,"counters":{"x":"1"}}', /counter "x" must be a finite number/],
+    ['{"type":"end","ops":1}', /"elapsed_ms"/],
+  ];
+  for (const [line, re] of cases) {
+    const r = parseProtocolLine(line);
+    assert.equal(r.ok, false, line);
+    if (!r.ok) assert.match(r.reason, re);
+  }
+});
+
+test('ordering rules: start first, monotonic samples, nothing after end', () => {
+  const v = new ProtocolValidator();
+  const reason = (line: string) => {
+    const r = v.accept(line);
+    return r.ok ? null : r.reason;
+  };
+  assert.match(reason('{"type":"sample","t_ms":1,"ops":1}') ?? '', /before the start/);
+  assert.equal(reason('{"type":"start","workload":"x"}'), null);
+  assert.equal(v.missingAtExit(), 'exited without printing any sample');
+  assert.equal(reason('{"type":"sample","t_ms":100,"ops":10}'), null);
+  assert.match(reason('{"type":"sample","t_ms":100,"ops":11}') ?? '', /not after the previous/);
+  assert.match(reason('{"type":"sample","t_ms":200,"ops":9}') ?? '', /went backwards/);
+  assert.equal(v.missingAtExit(), 'exited without printing the end line');
+  assert.equal(reason('{"type":"end","ops":10,"elapsed_ms":250}'), null);
+  assert.equal(v.missingAtExit(), null);
+  assert.match(reason('{"type":"sample","t_ms":300,"ops":12}') ?? '', /after the end line/);
+  assert.equal(new ProtocolValidator().missingAtExit(), 'exited without printing the start line');
+});
+
+test('launcher report lines', () => {
+  assert.deepEqual(parseLauncherReport('{"type":"launched","pid":42}'), { type: 'launched', pid: 42 });
+  const s = parseLauncherReport('{"type":"syscalls","mmap":3,"munmap":1,"madvise":5,"mremap":0,"brk":2}');
+  assert.ok(s && s.type === 'syscalls');
+  if (s?.type === 'syscalls') assert.equal(totalSyscalls(s.counts), 11);
+  assert.deepEqual(parseLauncherReport('{"type":"exit","code":3}'), { type: 'exit', code: 3, signal: null });
+  assert.deepEqual(parseLauncherReport('{"type":"exit","signal":"SIGSEGV"}'), { type: 'exit', code: null, signal: 'SIGSEGV' });
+  assert.equal(parseLauncherReport('nonsense'), null);
+  assert.equal(parseLauncherReport('{"type":"launched","pid":-1}'), null);
+});

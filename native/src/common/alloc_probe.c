@@ -1,0 +1,137 @@
+#define _GNU_SOURCE
+#include "alloc_probe.h"
+
+#include <dlfcn.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "leanmalloc.h"
+
+typedef int (*lean_stats_fn)(leanmalloc_stats_t *);
+typedef const char *(*lean_profile_fn)(void);
+typedef void (*mi_process_info_fn)(size_t *, size_t *, size_t *, size_t *, size_t *, size_t *, size_t *, size_t *);
+typedef int (*mallctl_fn)(const char *, void *, size_t *, void *, size_t);
+typedef int (*tc_numeric_fn)(const char *, size_t *);
+
+struct alloc_probe {
+  alloc_kind_t kind;
+  char malloc_lib[512];
+  lean_stats_fn lean_stats;
+  lean_profile_fn lean_profile;
+  mi_process_info_fn mi_process_info;
+  mallctl_fn mallctl;
+  tc_numeric_fn tc_numeric;
+};
+
+static struct alloc_probe probe_result;
+static int probed;
+
+/* Looks a symbol up first in the object that provides malloc (so a library merely loaded alongside
+ * does not fool us), then process-wide (leanmalloc linked into the executable). */
+static void *find(void *malloc_obj, const char *name) {
+  void *s = malloc_obj ? dlsym(malloc_obj, name) : NULL;
+  return s ? s : dlsym(RTLD_DEFAULT, name);
+}
+
+const alloc_probe_t *alloc_probe(void) {
+  if (probed) return &probe_result;
+  probed = 1;
+  struct alloc_probe *p = &probe_result;
+  void *malloc_obj = NULL;
+  void *malloc_sym = dlsym(RTLD_DEFAULT, "malloc");
+  Dl_info info;
+  if (malloc_sym && dladdr(malloc_sym, &info) && info.dli_fname) {
+    strncpy(p->malloc_lib, info.dli_fname, sizeof p->malloc_lib - 1);
+    malloc_obj = dlopen(info.dli_fname, RTLD_NOLOAD | RTLD_LAZY);
+  }
+  const char *base = strrchr(p->malloc_lib, '/');
+  base = base ? base + 1 : p->malloc_lib;
+
+  p->lean_stats = (lean_stats_fn)find(malloc_obj, "leanmalloc_get_stats");
+  p->lean_profile = (lean_profile_fn)find(malloc_obj, "leanmalloc_profile");
+  if (p->lean_stats) {
+    p->kind = ALLOC_LEANMALLOC;
+  } else if (malloc_obj && dlsym(malloc_obj, "mi_malloc")) {
+    p->kind = ALLOC_MIMALLOC;
+    p->mi_process_info = (mi_process_info_fn)dlsym(malloc_obj, "mi_process_info");
+  } else if (malloc_obj && dlsym(malloc_obj, "mallctl")) {
+    p->kind = ALLOC_JEMALLOC;
+    p->mallctl = (mallctl_fn)dlsym(malloc_obj, "mallctl");
+  } else if (malloc_obj && (dlsym(malloc_obj, "tc_malloc") || dlsym(malloc_obj, "MallocExtension_GetNumericProperty"))) {
+    p->kind = ALLOC_TCMALLOC;
+    p->tc_numeric = (tc_numeric_fn)dlsym(malloc_obj, "MallocExtension_GetNumericProperty");
+  } else if (strncmp(base, "libc.so", 7) == 0 || strncmp(base, "libc-", 5) == 0) {
+    p->kind = ALLOC_GLIBC;
+  } else {
+    p->kind = ALLOC_UNKNOWN;
+  }
+  /* dlopen(RTLD_NOLOAD) took a reference; keeping it is harmless and keeps the symbols valid. */
+  return p;
+}
+
+const char *alloc_probe_name(const alloc_probe_t *p) {
+  switch (p->kind) {
+    case ALLOC_LEANMALLOC: return "leanmalloc";
+    case ALLOC_MIMALLOC: return "mimalloc";
+    case ALLOC_JEMALLOC: return "jemalloc";
+    case ALLOC_TCMALLOC: return "tcmalloc";
+    case ALLOC_GLIBC: return "glibc";
+    default: return "unknown";
+  }
+}
+
+const char *alloc_probe_malloc_lib(const alloc_probe_t *p) { return p->malloc_lib; }
+
+const char *alloc_probe_profile(const alloc_probe_t *p) { return p->lean_profile ? p->lean_profile() : NULL; }
+
+static void jemalloc_field(const alloc_probe_t *p, json_line_t *j, const char *ctl, const char *name) {
+  size_t v = 0, len = sizeof v;
+  if (p->mallctl(ctl, &v, &len, NULL, 0) == 0) jl_u64(j, name, v);
+}
+
+static void tcmalloc_field(const alloc_probe_t *p, json_line_t *j, const char *prop, const char *name) {
+  size_t v = 0;
+  if (p->tc_numeric(prop, &v)) jl_u64(j, name, v);
+}
+
+void alloc_probe_counters(const alloc_probe_t *p, json_line_t *j) {
+  jl_obj_begin(j, "counters");
+  if (p->kind == ALLOC_LEANMALLOC && p->lean_stats) {
+    leanmalloc_stats_t s;
+    memset(&s, 0, sizeof s);
+    if (p->lean_stats(&s) == 0) {
+      jl_u64(j, "lean_decommit", s.lean_decommit);
+      jl_u64(j, "lean_retire", s.lean_retire);
+      jl_u64(j, "superslabs_mapped", s.superslabs_mapped);
+      jl_u64(j, "superslabs_cached", s.superslabs_cached);
+      jl_u64(j, "mmap_calls", s.mmap_calls);
+      jl_u64(j, "munmap_calls", s.munmap_calls);
+      jl_u64(j, "madvise_calls", s.madvise_calls);
+      jl_u64(j, "committed_bytes", s.committed_bytes);
+    }
+  } else if (p->kind == ALLOC_MIMALLOC && p->mi_process_info) {
+    size_t elapsed, user, sys, rss, peak_rss, commit, peak_commit, faults;
+    p->mi_process_info(&elapsed, &user, &sys, &rss, &peak_rss, &commit, &peak_commit, &faults);
+    jl_u64(j, "mimalloc.current_rss", rss);
+    jl_u64(j, "mimalloc.peak_rss", peak_rss);
+    jl_u64(j, "mimalloc.current_commit", commit);
+    jl_u64(j, "mimalloc.peak_commit", peak_commit);
+    jl_u64(j, "mimalloc.page_faults", faults);
+  } else if (p->kind == ALLOC_JEMALLOC && p->mallctl) {
+    /* jemalloc's stats are a snapshot refreshed by writing "epoch". */
+    uint64_t epoch = 1;
+    size_t len = sizeof epoch;
+    p->mallctl("epoch", &epoch, &len, &epoch, sizeof epoch);
+    jemalloc_field(p, j, "stats.allocated", "jemalloc.allocated");
+    jemalloc_field(p, j, "stats.active", "jemalloc.active");
+    jemalloc_field(p, j, "stats.resident", "jemalloc.resident");
+    jemalloc_field(p, j, "stats.mapped", "jemalloc.mapped");
+    jemalloc_field(p, j, "stats.retained", "jemalloc.retained");
+  } else if (p->kind == ALLOC_TCMALLOC && p->tc_numeric) {
+    tcmalloc_field(p, j, "generic.current_allocated_bytes", "tcmalloc.current_allocated_bytes");
+    tcmalloc_field(p, j, "generic.heap_size", "tcmalloc.heap_size");
+    tcmalloc_field(p, j, "tcmalloc.pageheap_free_bytes", "tcmalloc.pageheap_free_bytes");
+    tcmalloc_field(p, j, "tcmalloc.pageheap_unmapped_bytes", "tcmalloc.pageheap_unmapped_bytes");
+  }
+  jl_obj_end(j);
+}

@@ -1,0 +1,433 @@
+/* random_mixed: the mixed tiny-object workload soaked by allocsoak (spec: issue 2, protocol: docs/protocol.md).
+ *
+ * Each worker thread owns a ring of --ws slots. One op picks a random slot: if it holds a block the op
+ * frees it, otherwise it mallocs a random size in [--min-size, --max-size] and touches it (writes its
+ * first and last byte). One op = exactly one malloc or one free call.
+ *
+ * The op loop must not perturb what it measures: one inline wyrand per op, no clock reads, no shared
+ * writes except a relaxed store of the thread's op count every OPS_BATCH ops (on its own cache line).
+ * The main thread is the reporter: it sleeps until each sample time, sums the published counts and
+ * prints a protocol line. Burst churn and planted leaks are requested by the reporter through relaxed
+ * atomics and carried out by worker 0 between batches; their malloc/free calls are not counted as ops.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alloc_probe.h"
+#include "cli_args.h"
+#include "json_line.h"
+#include "mono_clock.h"
+
+#define OPS_BATCH 1024u
+/* Wake-up period of the reporter while a burst or leak schedule is active (only then). */
+#define CHURN_TICK_NS 20000000ull
+
+typedef struct options {
+  uint64_t ws, min_size, max_size, ops, seed, threads, interval_ms, burst_mb, leak_bytes_per_sec, spin_ns;
+  double seconds, burst_every_s;
+  int have_seconds, have_ops;
+} options_t;
+
+typedef struct worker {
+  _Alignas(64) _Atomic uint64_t published_ops; /* read by the reporter; own cache line */
+  _Alignas(64) pthread_t thread;
+  unsigned index;
+  uint64_t quota; /* 0 = no op limit */
+  uint64_t rng;
+} worker_t;
+
+static options_t opt;
+static uint64_t spin_iters_per_op;
+static _Atomic int stop_requested;
+static _Atomic uint64_t burst_requested; /* generation counters: requested by reporter, done by worker 0 */
+static _Atomic uint64_t bursts_done;
+static _Atomic uint64_t leak_target_bytes;
+static _Atomic uint64_t leaked_bytes;
+static volatile sig_atomic_t terminating_signal;
+static sem_t wakeup; /* posted by workers that reach their quota and by SIGTERM/SIGINT */
+
+static inline uint64_t wyrand(uint64_t *s) {
+  *s += 0xa0761d6478bd642full;
+  __uint128_t t = (__uint128_t)*s * (*s ^ 0xe7037ed1a0b428dbull);
+  return (uint64_t)(t >> 64) ^ (uint64_t)t;
+}
+
+static uint64_t splitmix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+/* Maps a 32-bit random value onto [0, n) without a division (Lemire's multiply-shift). */
+static inline uint64_t fast_range(uint32_t r, uint64_t n) { return ((uint64_t)r * n) >> 32; }
+
+/* Busy work with a steady cost: a dependent multiply chain the compiler cannot remove or vectorise. */
+static inline void spin(uint64_t iters) {
+  uint64_t x = iters;
+  for (uint64_t i = 0; i < iters; i++) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    __asm__ volatile("" : "+r"(x));
+  }
+}
+
+/* Iterations of spin() per op for --spin-ns: best (fastest) of a few 20 ms trials, so a trial that
+ * was descheduled does not inflate the calibration. */
+static uint64_t calibrate_spin(uint64_t ns_per_op) {
+  if (ns_per_op == 0) return 0;
+  double best_ns_per_iter = 0;
+  for (int trial = 0; trial < 5; trial++) {
+    uint64_t iters = 1000, t0, t1;
+    for (;;) {
+      t0 = mono_ns();
+      spin(iters);
+      t1 = mono_ns();
+      if (t1 - t0 >= 20000000ull) break;
+      iters *= 2;
+    }
+    double per = (double)(t1 - t0) / (double)iters;
+    if (best_ns_per_iter == 0 || per < best_ns_per_iter) best_ns_per_iter = per;
+  }
+  uint64_t k = (uint64_t)((double)ns_per_op / best_ns_per_iter + 0.5);
+  return k ? k : 1;
+}
+
+static void out_of_memory(uint64_t size) {
+  fprintf(stderr, "random_mixed: malloc(%llu) returned NULL\n", (unsigned long long)size);
+  exit(1);
+}
+
+static inline uint64_t random_size(uint64_t *rng) {
+  return opt.min_size + fast_range((uint32_t)wyrand(rng), opt.max_size - opt.min_size + 1);
+}
+
+/* Burst churn: allocate --burst-mb MB of blocks in [min,max], touch each, then free them all.
+ * Pointers are kept in malloc'd chunks of 1022 (part of the churn, like any real program's bookkeeping). */
+typedef struct burst_chunk {
+  struct burst_chunk *next;
+  unsigned used;
+  void *ptr[1022];
+} burst_chunk_t;
+
+static void run_burst(uint64_t *rng) {
+  uint64_t target = opt.burst_mb << 20, total = 0;
+  burst_chunk_t *head = NULL;
+  while (total < target) {
+    if (!head || head->used == 1022) {
+      burst_chunk_t *c = malloc(sizeof *c);
+      if (!c) out_of_memory(sizeof *c);
+      c->next = head;
+      c->used = 0;
+      head = c;
+    }
+    uint64_t sz = random_size(rng);
+    char *p = malloc(sz);
+    if (!p) out_of_memory(sz);
+    p[0] = 1;
+    p[sz - 1] = 1;
+    head->ptr[head->used++] = p;
+    total += sz;
+  }
+  while (head) {
+    for (unsigned i = 0; i < head->used; i++) free(head->ptr[i]);
+    burst_chunk_t *next = head->next;
+    free(head);
+    head = next;
+  }
+}
+
+/* Planted leak: catch up with the target the reporter publishes, in small fully-written blocks that
+ * are never freed (so RSS grows at the requested rate whatever the allocator). */
+static void run_leak(uint64_t *rng) {
+  uint64_t target = atomic_load_explicit(&leak_target_bytes, memory_order_relaxed);
+  uint64_t done = atomic_load_explicit(&leaked_bytes, memory_order_relaxed);
+  while (done < target) {
+    uint64_t sz = random_size(rng);
+    char *p = malloc(sz);
+    if (!p) out_of_memory(sz);
+    memset(p, 0xA5, sz);
+    done += sz;
+  }
+  atomic_store_explicit(&leaked_bytes, done, memory_order_relaxed);
+}
+
+static void *worker_main(void *arg) {
+  worker_t *w = arg;
+  const uint64_t ws = opt.ws, min = opt.min_size, span = opt.max_size - opt.min_size + 1;
+  const uint64_t spin_k = spin_iters_per_op;
+  void **ring = calloc(ws, sizeof *ring);
+  if (!ring) out_of_memory(ws * sizeof *ring);
+  uint64_t rng = w->rng, done = 0, bursts_seen = 0;
+
+  while (!atomic_load_explicit(&stop_requested, memory_order_relaxed)) {
+    uint64_t n = OPS_BATCH;
+    if (w->quota && w->quota - done < n) n = w->quota - done;
+    for (uint64_t i = 0; i < n; i++) {
+      uint64_t r = wyrand(&rng);
+      void **slot = &ring[fast_range((uint32_t)(r >> 32), ws)];
+      char *p = *slot;
+      if (p) {
+        free(p);
+        *slot = NULL;
+      } else {
+        uint64_t sz = min + fast_range((uint32_t)r, span);
+        p = malloc(sz);
+        if (__builtin_expect(p == NULL, 0)) out_of_memory(sz);
+        p[0] = (char)r;      /* touch: first and last byte */
+        p[sz - 1] = (char)r;
+        *slot = p;
+      }
+      if (spin_k) spin(spin_k);
+    }
+    done += n;
+    atomic_store_explicit(&w->published_ops, done, memory_order_relaxed);
+    if (w->quota && done >= w->quota) break;
+    if (w->index == 0) {
+      uint64_t req = atomic_load_explicit(&burst_requested, memory_order_relaxed);
+      if (req != bursts_seen) {
+        bursts_seen = req;
+        run_burst(&rng);
+        atomic_fetch_add_explicit(&bursts_done, 1, memory_order_relaxed);
+      }
+      if (opt.leak_bytes_per_sec) run_leak(&rng);
+    }
+  }
+  for (uint64_t i = 0; i < ws; i++) free(ring[i]);
+  free(ring);
+  sem_post(&wakeup);
+  return NULL;
+}
+
+static void on_terminate(int sig) {
+  terminating_signal = sig;
+  atomic_store_explicit(&stop_requested, 1, memory_order_relaxed);
+  sem_post(&wakeup); /* async-signal-safe */
+}
+
+static void usage(FILE *f) {
+  fprintf(f,
+          "usage: random_mixed [options]\n"
+          "  --ws N                   ring slots per thread (default 400)\n"
+          "  --min-size N             smallest block in bytes (default 16)\n"
+          "  --max-size N             largest block in bytes (default 1024)\n"
+          "  --seconds S              run time, decimals allowed (default: $ALLOCSOAK_SECONDS, else until\n"
+          "                           --ops is reached or SIGTERM/SIGINT)\n"
+          "  --ops N                  stop after N ops in total (summed over threads)\n"
+          "  --seed N                 random seed (default 42)\n"
+          "  --threads N              worker threads, each with its own ring (default 1)\n"
+          "  --interval-ms N          sample interval (default: $ALLOCSOAK_INTERVAL_MS, else 1000)\n"
+          "  --burst-mb N --burst-every-s S\n"
+          "                           every S seconds allocate N MB of blocks in [min,max], touch, free all\n"
+          "  --leak-bytes-per-sec N   leak N bytes per second in small written blocks\n"
+          "  --spin-ns N              about N ns of busy work per op (calibrated at start)\n"
+          "  --help                   this text\n"
+          "One op = one malloc or one free. Output: JSON lines on stdout (docs/protocol.md).\n");
+}
+
+static void parse_options(int argc, char **argv) {
+  opt = (options_t){.ws = 400, .min_size = 16, .max_size = 1024, .seed = 42, .threads = 1, .interval_ms = 1000};
+  const char *env_seconds = getenv("ALLOCSOAK_SECONDS");
+  const char *env_interval = getenv("ALLOCSOAK_INTERVAL_MS");
+  if (env_seconds && *env_seconds) {
+    opt.seconds = cli_parse_double("ALLOCSOAK_SECONDS", env_seconds, 0.001, 1e9);
+    opt.have_seconds = 1;
+  }
+  if (env_interval && *env_interval) opt.interval_ms = cli_parse_u64("ALLOCSOAK_INTERVAL_MS", env_interval, 1, 86400000);
+  int burst_mb_set = 0, burst_every_set = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *v;
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      usage(stdout);
+      exit(0);
+    } else if (cli_match(argc, argv, &i, "--ws", &v)) {
+      opt.ws = cli_parse_u64("--ws", v, 1, 100000000);
+    } else if (cli_match(argc, argv, &i, "--min-size", &v)) {
+      opt.min_size = cli_parse_u64("--min-size", v, 1, 1ull << 30);
+    } else if (cli_match(argc, argv, &i, "--max-size", &v)) {
+      opt.max_size = cli_parse_u64("--max-size", v, 1, 1ull << 30);
+    } else if (cli_match(argc, argv, &i, "--seconds", &v)) {
+      opt.seconds = cli_parse_double("--seconds", v, 0.001, 1e9);
+      opt.have_seconds = 1;
+    } else if (cli_match(argc, argv, &i, "--ops", &v)) {
+      opt.ops = cli_parse_u64("--ops", v, 1, UINT64_MAX / 2);
+      opt.have_ops = 1;
+    } else if (cli_match(argc, argv, &i, "--seed", &v)) {
+      opt.seed = cli_parse_u64("--seed", v, 0, UINT64_MAX);
+    } else if (cli_match(argc, argv, &i, "--threads", &v)) {
+      opt.threads = cli_parse_u64("--threads", v, 1, 1024);
+    } else if (cli_match(argc, argv, &i, "--interval-ms", &v)) {
+      opt.interval_ms = cli_parse_u64("--interval-ms", v, 1, 86400000);
+    } else if (cli_match(argc, argv, &i, "--burst-mb", &v)) {
+      opt.burst_mb = cli_parse_u64("--burst-mb", v, 1, 1ull << 20);
+      burst_mb_set = 1;
+    } else if (cli_match(argc, argv, &i, "--burst-every-s", &v)) {
+      opt.burst_every_s = cli_parse_double("--burst-every-s", v, 0.001, 1e9);
+      burst_every_set = 1;
+    } else if (cli_match(argc, argv, &i, "--leak-bytes-per-sec", &v)) {
+      opt.leak_bytes_per_sec = cli_parse_u64("--leak-bytes-per-sec", v, 0, 1ull << 40);
+    } else if (cli_match(argc, argv, &i, "--spin-ns", &v)) {
+      opt.spin_ns = cli_parse_u64("--spin-ns", v, 0, 100000000);
+    } else {
+      cli_usage_error("unknown option '%s' (see --help)", argv[i]);
+    }
+  }
+  if (opt.min_size > opt.max_size)
+    cli_usage_error("--min-size (%llu) must not exceed --max-size (%llu)", (unsigned long long)opt.min_size,
+                    (unsigned long long)opt.max_size);
+  if (burst_mb_set != burst_every_set)
+    cli_usage_error("--burst-mb and --burst-every-s must be given together (got only %s)",
+                    burst_mb_set ? "--burst-mb" : "--burst-every-s");
+  if (opt.have_ops && opt.ops < opt.threads)
+    cli_usage_error("--ops expects at least one op per thread (%llu threads), got %llu",
+                    (unsigned long long)opt.threads, (unsigned long long)opt.ops);
+}
+
+static void emit_start(const alloc_probe_t *probe) {
+  json_line_t j;
+  jl_begin(&j);
+  jl_str(&j, "type", "start");
+  jl_u64(&j, "protocol", 1);
+  jl_str(&j, "workload", "random_mixed");
+  jl_str(&j, "allocator", alloc_probe_name(probe));
+  jl_i64(&j, "pid", getpid());
+  jl_str(&j, "malloc_lib", alloc_probe_malloc_lib(probe));
+  const char *profile = alloc_probe_profile(probe);
+  if (profile) jl_str(&j, "allocator_profile", profile);
+  jl_obj_begin(&j, "params");
+  jl_u64(&j, "ws", opt.ws);
+  jl_u64(&j, "min_size", opt.min_size);
+  jl_u64(&j, "max_size", opt.max_size);
+  if (opt.have_seconds) jl_num(&j, "seconds", opt.seconds, 3); else jl_null(&j, "seconds");
+  if (opt.have_ops) jl_u64(&j, "ops", opt.ops); else jl_null(&j, "ops");
+  jl_u64(&j, "seed", opt.seed);
+  jl_u64(&j, "threads", opt.threads);
+  jl_u64(&j, "interval_ms", opt.interval_ms);
+  jl_u64(&j, "burst_mb", opt.burst_mb);
+  jl_num(&j, "burst_every_s", opt.burst_every_s, 3);
+  jl_u64(&j, "leak_bytes_per_sec", opt.leak_bytes_per_sec);
+  jl_u64(&j, "spin_ns", opt.spin_ns);
+  jl_u64(&j, "spin_iters_per_op", spin_iters_per_op);
+  jl_obj_end(&j);
+  jl_emit(&j, STDOUT_FILENO);
+}
+
+static uint64_t total_ops(worker_t *workers) {
+  uint64_t sum = 0;
+  for (uint64_t i = 0; i < opt.threads; i++) sum += atomic_load_explicit(&workers[i].published_ops, memory_order_relaxed);
+  return sum;
+}
+
+static void emit_progress(const char *type, const alloc_probe_t *probe, worker_t *workers, uint64_t t0, uint64_t t_now,
+                          const char *reason) {
+  json_line_t j;
+  double t_ms = (double)(t_now - t0) / 1e6;
+  jl_begin(&j);
+  jl_str(&j, "type", type);
+  if (strcmp(type, "sample") == 0) jl_num(&j, "t_ms", t_ms, 3);
+  jl_u64(&j, "ops", total_ops(workers));
+  if (strcmp(type, "end") == 0) jl_num(&j, "elapsed_ms", t_ms, 3);
+  alloc_probe_counters(probe, &j);
+  if (opt.burst_mb) jl_u64(&j, "bursts", atomic_load_explicit(&bursts_done, memory_order_relaxed));
+  if (opt.leak_bytes_per_sec) jl_u64(&j, "leaked_bytes", atomic_load_explicit(&leaked_bytes, memory_order_relaxed));
+  if (reason) jl_str(&j, "reason", reason);
+  jl_emit(&j, STDOUT_FILENO);
+}
+
+int main(int argc, char **argv) {
+  cli_program_name = "random_mixed";
+  parse_options(argc, argv);
+
+  sem_init(&wakeup, 0, 0);
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_terminate;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGINT, &sa, NULL);
+
+  const alloc_probe_t *probe = alloc_probe();
+  spin_iters_per_op = calibrate_spin(opt.spin_ns);
+  emit_start(probe);
+
+  worker_t *workers = aligned_alloc(64, sizeof(worker_t) * opt.threads);
+  if (!workers) out_of_memory(sizeof(worker_t) * opt.threads);
+  memset(workers, 0, sizeof(worker_t) * opt.threads);
+
+  /* Workers ignore SIGTERM/SIGINT (the main thread takes them) so a signal never lands mid-op. */
+  sigset_t term_set, old_set;
+  sigemptyset(&term_set);
+  sigaddset(&term_set, SIGTERM);
+  sigaddset(&term_set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &term_set, &old_set);
+
+  const uint64_t t0 = mono_ns();
+  for (uint64_t i = 0; i < opt.threads; i++) {
+    worker_t *w = &workers[i];
+    w->index = (unsigned)i;
+    w->rng = splitmix64(opt.seed + i * 0x9e3779b97f4a7c15ull);
+    if (opt.have_ops) w->quota = opt.ops / opt.threads + (i < opt.ops % opt.threads ? 1 : 0);
+    int rc = pthread_create(&w->thread, NULL, worker_main, w);
+    if (rc != 0) {
+      fprintf(stderr, "random_mixed: cannot start worker thread %llu: %s\n", (unsigned long long)i, strerror(rc));
+      exit(1);
+    }
+  }
+  pthread_sigmask(SIG_SETMASK, &old_set, NULL);
+
+  const uint64_t interval_ns = opt.interval_ms * 1000000ull;
+  const uint64_t deadline = opt.have_seconds ? t0 + (uint64_t)(opt.seconds * 1e9) : UINT64_MAX;
+  const uint64_t burst_period = opt.burst_mb ? (uint64_t)(opt.burst_every_s * 1e9) : 0;
+  const int churn = opt.burst_mb || opt.leak_bytes_per_sec;
+  uint64_t next_sample = t0 + interval_ns, next_burst = t0 + burst_period;
+  uint64_t finished = 0;
+  const char *reason = NULL;
+
+  for (;;) {
+    uint64_t now = mono_ns();
+    if (terminating_signal) {
+      reason = terminating_signal == SIGINT ? "SIGINT" : "SIGTERM";
+      break;
+    }
+    if (finished == opt.threads) {
+      reason = "ops";
+      break;
+    }
+    if (now >= deadline) {
+      reason = "seconds";
+      break;
+    }
+    if (now >= next_sample) {
+      emit_progress("sample", probe, workers, t0, now, NULL);
+      /* Absolute schedule (no drift); skip missed slots rather than bursting samples after a stall. */
+      while (next_sample <= now) next_sample += interval_ns;
+    }
+    if (burst_period && now >= next_burst) {
+      atomic_fetch_add_explicit(&burst_requested, 1, memory_order_relaxed);
+      while (next_burst <= now) next_burst += burst_period;
+    }
+    if (opt.leak_bytes_per_sec)
+      atomic_store_explicit(&leak_target_bytes, (uint64_t)((double)opt.leak_bytes_per_sec * (double)(now - t0) / 1e9),
+                            memory_order_relaxed);
+    uint64_t wake = next_sample < deadline ? next_sample : deadline;
+    if (churn && now + CHURN_TICK_NS < wake) wake = now + CHURN_TICK_NS;
+    struct timespec ts = mono_ts(wake);
+    if (sem_clockwait(&wakeup, CLOCK_MONOTONIC, &ts) == 0 && !terminating_signal) finished++;
+  }
+
+  const uint64_t t_stop = mono_ns();
+  atomic_store_explicit(&stop_requested, 1, memory_order_relaxed);
+  for (uint64_t i = 0; i < opt.threads; i++) pthread_join(workers[i].thread, NULL);
+  emit_progress("end", probe, workers, t0, t_stop, reason);
+  free(workers);
+  return 0;
+}
