@@ -101,52 +101,67 @@ function describeRange(s: CriterionSpec): string {
 }
 
 function show(v: unknown): string {
-  return typeof v === 'string' ? JSON.stringify(v) : String(v);
+  if (Array.isArray(v)) return 'a list';
+  return typeof v === 'string' ? JSON.stringify(v) : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
+}
+
+/** One problem with a criteria mapping, structured so a plan validator can report it in its own format. */
+export interface CriterionProblem {
+  /** The offending key; null for the criteria mapping itself. */
+  key: string | null;
+  expected: string;
+  got: unknown;
 }
 
 /**
- * Validation errors of a comparison's criteria (empty when valid). `path` names the criteria object in
- * messages, e.g. "plans/quick.yaml: comparisons[0].criteria". Values may be numbers or numeric strings
- * (YAML users write 1e-6 either way).
+ * Problems of a comparison's criteria (empty when valid). Values may be numbers or numeric strings
+ * (YAML users write 1e-6 either way). `goal` restricts keys to those of the goal when it is valid.
  */
-export function criteriaErrors(goal: unknown, criteria: unknown, path = 'criteria'): string[] {
+export function criteriaProblems(goal: unknown, criteria: unknown): CriterionProblem[] {
   if (criteria === undefined || criteria === null) return [];
   if (typeof criteria !== 'object' || Array.isArray(criteria)) {
-    return [`${path}: expected a mapping of criterion names to numbers, got ${Array.isArray(criteria) ? 'a list' : show(criteria)}`];
+    return [{ key: null, expected: 'a mapping of criterion names to numbers', got: criteria }];
   }
-  const errors: string[] = [];
+  const problems: CriterionProblem[] = [];
   const known = CRITERIA_SPECS.map((s) => s.key).join(', ');
   for (const [key, raw] of Object.entries(criteria as Record<string, unknown>)) {
     const spec = SPEC_BY_KEY.get(key);
     if (!spec) {
-      errors.push(`${path}.${key}: unknown criterion; expected one of ${known}`);
+      problems.push({ key, expected: `a known criterion (one of ${known})`, got: key });
       continue;
     }
     if (isGoal(goal) && !spec.goals.includes(goal)) {
-      errors.push(`${path}.${key}: applies only to goal ${spec.goals.join('/')}, but this comparison has goal ${goal}`);
+      problems.push({ key, expected: `a criterion of goal ${goal} (${key} applies only to goal ${spec.goals.join('/')})`, got: key });
       continue;
     }
     const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-    if (typeof value !== 'number' || !Number.isFinite(value)) {
-      errors.push(`${path}.${key}: expected ${describeRange(spec)}, got ${show(raw)}`);
-      continue;
-    }
-    const below = spec.exclusive ? value <= spec.min : value < spec.min;
-    const above = spec.exclusive ? value >= spec.max : value > spec.max;
-    if (below || above || (spec.integer && !Number.isInteger(value))) {
-      errors.push(`${path}.${key}: expected ${describeRange(spec)}, got ${show(raw)}`);
-    }
+    const inRange =
+      typeof value === 'number' &&
+      Number.isFinite(value) &&
+      !(spec.exclusive ? value <= spec.min : value < spec.min) &&
+      !(spec.exclusive ? value >= spec.max : value > spec.max) &&
+      !(spec.integer && !Number.isInteger(value));
+    if (!inRange) problems.push({ key, expected: describeRange(spec), got: raw });
   }
-  if (errors.length === 0 && isGoal(goal)) {
+  if (problems.length === 0 && isGoal(goal)) {
     const c = resolveCriteria(goal, criteria as Record<string, unknown>);
     if (goal === 'memory' && c.rss_cut_go_pct < c.rss_cut_nogo_pct) {
-      errors.push(`${path}.rss_cut_go_pct: expected at least rss_cut_nogo_pct (${c.rss_cut_nogo_pct}), got ${c.rss_cut_go_pct}`);
+      problems.push({ key: 'rss_cut_go_pct', expected: `at least rss_cut_nogo_pct (${c.rss_cut_nogo_pct})`, got: c.rss_cut_go_pct });
     }
     if (goal === 'memory' && c.syscalls_go_per_op > c.syscalls_nogo_per_op) {
-      errors.push(`${path}.syscalls_go_per_op: expected at most syscalls_nogo_per_op (${c.syscalls_nogo_per_op}), got ${c.syscalls_go_per_op}`);
+      problems.push({ key: 'syscalls_go_per_op', expected: `at most syscalls_nogo_per_op (${c.syscalls_nogo_per_op})`, got: c.syscalls_go_per_op });
     }
   }
-  return errors;
+  return problems;
+}
+
+/**
+ * Validation errors of a comparison's criteria as messages (empty when valid): `path` names the criteria
+ * object, e.g. "plans/quick.yaml: comparisons[0].criteria", so a message reads
+ * "plans/quick.yaml: comparisons[0].criteria.speedup_min_pct: expected ..., got ...".
+ */
+export function criteriaErrors(goal: unknown, criteria: unknown, path = 'criteria'): string[] {
+  return criteriaProblems(goal, criteria).map((p) => `${p.key === null ? path : `${path}.${p.key}`}: expected ${p.expected}, got ${show(p.got)}`);
 }
 
 /** Throws one Error listing every problem; for callers that want an exception rather than a list. */
