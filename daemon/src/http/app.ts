@@ -11,6 +11,7 @@ import type { Logger } from '../log/index.js';
 import type { Store } from '../storage/index.js';
 import epochRoutes from './routes/epochs.js';
 import healthRoutes from './routes/health.js';
+import judgementRoutes from './routes/judgement.js';
 
 export interface AppOptions {
   /** Reported by /health. */
@@ -45,6 +46,7 @@ export const allocsoakApp: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, 
   );
   await fastify.register(healthRoutes, { prefix: API_PREFIX, ...deps });
   await fastify.register(epochRoutes, { prefix: API_PREFIX, ...deps });
+  await fastify.register(judgementRoutes, { prefix: API_PREFIX, ...deps });
 };
 
 export interface BuildAppOptions {

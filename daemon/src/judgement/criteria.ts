@@ -8,7 +8,8 @@
 export const GOALS = ['speed', 'memory'] as const;
 export type Goal = (typeof GOALS)[number];
 
-export interface Criteria {
+/** A type alias (not an interface) so that it is assignable to Record<string, number> in response schemas. */
+export type Criteria = {
   // --- every goal ---
   /** Two-sided confidence of every interval the verdict reads (0.95). */
   confidence: number;
@@ -46,7 +47,7 @@ export interface Criteria {
   cv_max_pct: number;
   /** Peak RSS within ± this (%) of the baseline counts as "no memory effect" (A/A), NEUTRAL instead of NO-GO. */
   rss_equivalence_pct: number;
-}
+};
 
 export type CriterionKey = keyof Criteria;
 

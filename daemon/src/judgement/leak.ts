@@ -9,9 +9,10 @@
  * so their thresholds must sit far above the noise to stay quiet, and a slow leak stays under them
  * (480 KB/h over 24 h passed such a gate elsewhere). The robust slope uses every point, ignores
  * spikes, and its interval narrows as the epoch gets longer, so the floor can sit low.
- * Sen's interval assumes independent residuals; RSS samples a second apart are not, so the slope is
- * computed on a thinned series (at most `maxPoints` evenly spaced samples), which keeps the estimate
- * unbiased and the interval honest.
+ * The epoch analysis stores that slope and interval for every epoch (Theil–Sen over at most 400 evenly
+ * thinned samples, daemon/src/analysis); `withinEpochSlope` below computes the same from samples. Sen's
+ * interval assumes independent residuals, which RSS samples a second apart are not, so the interval can be
+ * optimistic: the absolute floor is what keeps clean epochs from being flagged.
  *
  * Across epochs: every variant's series of final/initial RSS (one value per epoch, oldest first) gets
  * its own Theil–Sen trend and a Pettitt change-point check, so a leak that grows a little every night,
@@ -40,7 +41,7 @@ export interface EpochSlope extends SlopeEstimate {
 
 /**
  * Robust RSS slope of one epoch in bytes/hour, from its samples after warm-up (t_ms ≥ warmupMs),
- * with a (confidence) interval computed on at most `maxPoints` evenly spaced samples.
+ * with a (confidence) interval computed on at most `maxPoints` (default 400, as the epoch analysis) evenly spaced samples.
  */
 export function withinEpochSlope(
   samples: readonly RssSample[],
@@ -48,7 +49,7 @@ export function withinEpochSlope(
   opts: { confidence?: number; maxPoints?: number } = {},
 ): EpochSlope {
   const points = samples.filter((s) => s.t_ms >= warmupMs && typeof s.rss_bytes === 'number' && Number.isFinite(s.rss_bytes));
-  const maxPoints = Math.max(3, opts.maxPoints ?? 120);
+  const maxPoints = Math.max(3, opts.maxPoints ?? 400);
   let chosen = points;
   if (points.length > maxPoints) {
     chosen = [];
