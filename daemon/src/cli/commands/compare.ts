@@ -37,7 +37,7 @@ export async function compareCommand(argv: readonly string[]): Promise<number> {
     process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : compareText(result));
     return 0;
   } catch (err) {
-    if (err instanceof JudgementInputError) throw new UsageError(`compare: option --${err.parameter} ${err.message.replace(/^[a-z_.]+: /, '')}`);
+    if (err instanceof JudgementInputError) throw new UsageError(`compare: option --${err.parameter}: ${err.message.replace(/^[a-z_.]+: /, '')}`);
     throw err;
   } finally {
     store.close();

@@ -34,7 +34,7 @@ export async function driftCommand(argv: readonly string[]): Promise<number> {
     process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : driftText(result));
     return 0;
   } catch (err) {
-    if (err instanceof JudgementInputError) throw new UsageError(`drift: option --${err.parameter} ${err.message.replace(/^[a-z_.]+: /, '')}`);
+    if (err instanceof JudgementInputError) throw new UsageError(`drift: option --${err.parameter}: ${err.message.replace(/^[a-z_.]+: /, '')}`);
     throw err;
   } finally {
     store.close();
