@@ -84,15 +84,19 @@ test('fixture exit exits with code 3 after --after-ms', { timeout: 15000 }, asyn
 });
 
 test('fixture grow grows RSS at the given rate', { timeout: 15000 }, async () => {
-  const p = new Program(F, ['--mode', 'grow', '--grow-mb-per-s', '50', '--seconds', '1.2', '--interval-ms', '100']);
+  const p = new Program(F, ['--mode', 'grow', '--grow-mb-per-s', '50', '--seconds', '0.8', '--interval-ms', '100']);
   await p.waitFor((l) => l.includes('"type":"sample"'));
   const first = procStatusBytes(p.pid, 'VmRSS') ?? NaN;
-  await sleep(800);
+  const t0 = performance.now();
+  await sleep(500);
   const later = procStatusBytes(p.pid, 'VmRSS') ?? NaN;
-  assert.deepEqual(await p.finish(), { code: 0, signal: null });
+  const seconds = (performance.now() - t0) / 1000;
   const grown = later - first;
-  // 0.8 s at 50 MiB/s = 40 MiB (timer slack on a loaded machine either way).
-  assert.ok(grown > 25 * MiB && grown < 55 * MiB, `grew ${grown / MiB} MiB`);
+  const expected = 50 * MiB * seconds;
+  assert.ok(grown > 0.6 * expected && grown < 1.4 * expected + 2 * MiB, `grew ${grown / MiB} MiB in ${seconds} s`);
+  assert.deepEqual(await p.finish(), { code: 0, signal: null });
+  const end = parseJsonLine(p.stdoutLines[p.stdoutLines.length - 1]!);
+  assert.equal(end.type, 'end');
 });
 
 test('fixture overrun keeps sampling past --seconds and never exits by itself', { timeout: 15000 }, async () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 // The Debian peer allocators that comparisons are run against (installed by .ci/run).
@@ -65,5 +65,31 @@ for (const [name, lib] of Object.entries(PEERS)) {
     const endCounters = end?.['counters'] as Record<string, number>;
     const biggest = Math.max(...Object.values(endCounters));
     assert.ok(biggest > 1024 * 1024, `largest ${name} counter ${biggest}`);
+  });
+}
+
+// The daemon's path: the launcher preloads the peer allocator for the workload and counts its syscalls.
+const SOAK_LAUNCH = fileURLToPath(new URL('../../../native/build/soak-launch', import.meta.url));
+for (const [name, lib] of Object.entries(PEERS)) {
+  test(`soak-launch --preload ${name} --count-syscalls runs random_mixed under ${name} and counts its memory syscalls`, () => {
+    const result = spawnSync(
+      SOAK_LAUNCH,
+      ['--count-syscalls', '--preload', lib, '--report-fd', '3', '--', RANDOM_MIXED, '--seconds', '0.4', '--interval-ms', '100', '--burst-mb', '8', '--burst-every-s', '0.1'],
+      { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe', 'pipe'] },
+    );
+    assert.equal(result.status, 0, result.stderr);
+    const start = JSON.parse(result.stdout.split('\n')[0] ?? '') as Record<string, unknown>;
+    assert.equal(start['allocator'], name);
+    const report = String(result.output[3] ?? '')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.equal(report[0]?.['type'], 'launched');
+    assert.equal(report[0]?.['pid'], start['pid']);
+    assert.deepEqual(report[report.length - 1], { type: 'exit', code: 0 });
+    const syscalls = report.filter((l) => l['type'] === 'syscalls').pop();
+    assert.ok(syscalls, 'a syscalls line');
+    // The loader maps the preloaded library and the allocator maps its own arenas/segments.
+    assert.ok(Number(syscalls['mmap']) > 10, `mmap ${String(syscalls['mmap'])}`);
   });
 }

@@ -81,18 +81,32 @@ static inline void spin(uint64_t iters) {
   }
 }
 
-/* Iterations of spin() per op for --spin-ns: best (fastest) of a few 20 ms trials, so a trial that
- * was descheduled does not inflate the calibration. */
+static uint64_t cpu_at_start; /* process CPU time when measuring began (after calibration) */
+
+static uint64_t process_cpu_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t thread_cpu_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Iterations of spin() per op for --spin-ns. Timed in thread CPU time, so time spent descheduled on a
+ * busy machine does not inflate the calibration; best (fastest) of several 10 ms trials. */
 static uint64_t calibrate_spin(uint64_t ns_per_op) {
   if (ns_per_op == 0) return 0;
   double best_ns_per_iter = 0;
-  for (int trial = 0; trial < 5; trial++) {
+  for (int trial = 0; trial < 7; trial++) {
     uint64_t iters = 1000, t0, t1;
     for (;;) {
-      t0 = mono_ns();
+      t0 = thread_cpu_ns();
       spin(iters);
-      t1 = mono_ns();
-      if (t1 - t0 >= 20000000ull) break;
+      t1 = thread_cpu_ns();
+      if (t1 - t0 >= 10000000ull) break;
       iters *= 2;
     }
     double per = (double)(t1 - t0) / (double)iters;
@@ -337,6 +351,8 @@ static void emit_progress(const char *type, const alloc_probe_t *probe, worker_t
   jl_u64(&j, "ops", total_ops(workers));
   if (strcmp(type, "end") == 0) jl_num(&j, "elapsed_ms", t_ms, 3);
   alloc_probe_counters(probe, &j);
+  /* CPU time of the whole process since measuring began: normalises throughput on a busy machine. */
+  jl_num(&j, "cpu_ms", (double)(process_cpu_ns() - cpu_at_start) / 1e6, 3);
   if (opt.burst_mb) jl_u64(&j, "bursts", atomic_load_explicit(&bursts_done, memory_order_relaxed));
   if (opt.leak_bytes_per_sec) jl_u64(&j, "leaked_bytes", atomic_load_explicit(&leaked_bytes, memory_order_relaxed));
   if (reason) jl_str(&j, "reason", reason);
@@ -371,6 +387,7 @@ int main(int argc, char **argv) {
   pthread_sigmask(SIG_BLOCK, &term_set, &old_set);
 
   const uint64_t t0 = mono_ns();
+  cpu_at_start = process_cpu_ns();
   for (uint64_t i = 0; i < opt.threads; i++) {
     worker_t *w = &workers[i];
     w->index = (unsigned)i;

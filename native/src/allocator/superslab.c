@@ -1,0 +1,306 @@
+/* leanmalloc: superslabs (4 MiB aligned regions) and the slabs inside them.
+ *
+ * Ownership: a superslab belongs to one thread's heap (its segmap entry = the heap id) while it has slabs in
+ * use; only the owner hands out or takes back its slabs. Empty superslabs go to a process-wide
+ * cache (LIFO: the most recently used is the hottest); superslabs of exited threads that still
+ * hold live blocks go to an "abandoned" list and are adopted by the next thread that needs one.
+ *
+ * Locks (slow path only): g_lock guards the registry, the cache and the abandoned list; each
+ * superslab's own lock guards its free/decommitted slab masks against the background purger,
+ * which decommits free slabs whose purge delay expired, even in superslabs still in use. Lock
+ * order is g_lock -> ss->lock, and the purger only trylocks superslabs. */
+#include "internal.h"
+
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+static lm_superslab_t *g_all;                  /* registry of every mapped superslab */
+static lm_superslab_t *g_cache, *g_cache_tail; /* empty superslabs, newest first */
+static size_t g_cache_count;
+static lm_superslab_t *g_abandoned;
+
+/* ---- heap superslab lists (owner thread only) ---- */
+static void ss_list_push(lm_heap_t *h, lm_superslab_t *ss, uint8_t which) {
+  lm_superslab_t **head = which == 1 ? &h->ss_avail : &h->ss_full;
+  ss->prev = NULL;
+  ss->next = *head;
+  if (*head) (*head)->prev = ss;
+  *head = ss;
+  ss->heap_list = which;
+}
+
+void lm_ss_heap_list_remove(lm_heap_t *h, lm_superslab_t *ss) {
+  if (h->hot_ss == ss) h->hot_ss = LM_NO_SS;   /* it may be leaving the heap */
+  if (ss->heap_list == 0) return;
+  lm_superslab_t **head = ss->heap_list == 1 ? &h->ss_avail : &h->ss_full;
+  if (ss->prev) ss->prev->next = ss->next; else *head = ss->next;
+  if (ss->next) ss->next->prev = ss->prev;
+  ss->next = ss->prev = NULL;
+  ss->heap_list = 0;
+}
+
+/* ---- mapping ---- */
+#define LM_MAP_BATCH 4
+
+static void cache_push_locked(lm_superslab_t *ss, uint64_t now) {
+  ss->prev = NULL;
+  ss->next = g_cache;
+  if (g_cache) g_cache->prev = ss; else g_cache_tail = ss;
+  g_cache = ss;
+  ss->in_cache = 1;
+  ss->cached_at_ms = now;
+  g_cache_count++;
+  LM_COUNT(superslabs_cached, 1);
+}
+
+/* A fresh superslab: its block slabs have never been touched, so they start out "decommitted"
+ * (committed_bytes counts only the header slab) and the purger never madvises untouched memory. */
+static void ss_init(lm_superslab_t *ss) {
+  ss->magic = LM_MAGIC;
+  pthread_mutex_init(&ss->lock, NULL);
+  ss->free_mask = ~(uint64_t)1;          /* slab 0 holds this header */
+  ss->decommitted_mask = ~(uint64_t)1;
+  for (int i = 0; i < LM_SLABS; i++) lm_slab_set_flags(&ss->slabs[i], LM_SLAB_NOT_IN_USE);
+  LM_COUNT(superslabs_mapped, 1);
+  LM_COUNT(committed_bytes, LM_SLAB_SIZE);
+}
+
+/* Maps a superslab for the caller. A process that is growing (already two or more superslabs)
+ * gets LM_MAP_BATCH contiguous ones from one mmap, the extras going to the cache: bursts then
+ * cost a quarter of the mmap calls, and retiring them later coalesces into few munmaps. */
+static lm_superslab_t *ss_map(void) {
+  size_t n = atomic_load_explicit(&lm_counters.superslabs_mapped, memory_order_relaxed) >= 2 ? LM_MAP_BATCH : 1;
+  uint8_t *base = lm_os_map_aligned(n * LM_SS_SIZE, LM_SS_SIZE);
+  if (base == NULL && n > 1) base = lm_os_map_aligned((n = 1) * LM_SS_SIZE, LM_SS_SIZE);
+  if (base == NULL) return NULL;
+  if ((((uintptr_t)base + n * LM_SS_SIZE - 1) >> LM_SS_SHIFT) >= LM_SEGMAP_SIZE) {   /* beyond the 47-bit map */
+    lm_os_unmap(base, n * LM_SS_SIZE);
+    return NULL;
+  }
+  uint64_t now = lm_purge_enabled ? lm_now_ms() : 0;
+  for (size_t i = 0; i < n; i++) ss_init((lm_superslab_t *)(base + i * LM_SS_SIZE));
+  pthread_mutex_lock(&g_lock);
+  for (size_t i = 0; i < n; i++) {
+    lm_superslab_t *ss = (lm_superslab_t *)(base + i * LM_SS_SIZE);
+    ss->all_next = g_all;
+    ss->all_prev = NULL;
+    if (g_all) g_all->all_prev = ss;
+    g_all = ss;
+    if (i > 0) cache_push_locked(ss, now);
+  }
+  pthread_mutex_unlock(&g_lock);
+  /* published last: from now on free() recognises pointers into them */
+  for (size_t i = 0; i < n; i++) lm_seg_set(base + i * LM_SS_SIZE, LM_SEG_SHARED);
+  if (n > 1) lm_purge_notify();
+  return (lm_superslab_t *)base;
+}
+
+/* Caller holds g_lock; ss is out of the cache. Bookkeeping only: the caller unmaps. */
+static void ss_forget_locked(lm_superslab_t *ss) {
+  lm_seg_set(ss, LM_SEG_NONE);
+  if (ss->all_prev) ss->all_prev->all_next = ss->all_next; else g_all = ss->all_next;
+  if (ss->all_next) ss->all_next->all_prev = ss->all_prev;
+  size_t decommitted = (size_t)__builtin_popcountll(ss->decommitted_mask) * LM_SLAB_SIZE;
+  LM_UNCOUNT(committed_bytes, LM_SS_SIZE - decommitted);
+  LM_UNCOUNT(superslabs_mapped, 1);
+}
+
+/* Unmaps superslabs with one munmap per contiguous run of addresses. */
+static void unmap_runs(lm_superslab_t **v, int n) {
+  for (int i = 1; i < n; i++) {            /* insertion sort by address: n is small */
+    lm_superslab_t *x = v[i];
+    int j = i - 1;
+    while (j >= 0 && v[j] > x) { v[j + 1] = v[j]; j--; }
+    v[j + 1] = x;
+  }
+  for (int i = 0; i < n;) {
+    int j = i + 1;
+    while (j < n && (uint8_t *)v[j] == (uint8_t *)v[j - 1] + LM_SS_SIZE) j++;
+    lm_os_unmap(v[i], (size_t)(j - i) * LM_SS_SIZE);
+    i = j;
+  }
+}
+
+static void cache_remove_locked(lm_superslab_t *ss) {
+  if (ss->prev) ss->prev->next = ss->next; else g_cache = ss->next;
+  if (ss->next) ss->next->prev = ss->prev; else g_cache_tail = ss->prev;
+  ss->next = ss->prev = NULL;
+  ss->in_cache = 0;
+  g_cache_count--;
+  LM_UNCOUNT(superslabs_cached, 1);
+}
+
+/* Takes over a superslab of an exited thread: its live slabs join this heap's lists; remote
+ * frees that arrived meanwhile are collected. Returns 0 if it turned out to be empty. */
+static int ss_adopt(lm_heap_t *h, lm_superslab_t *ss) {
+  lm_seg_set(ss, h->id == LM_SEG_NEVER ? LM_SEG_SHARED : h->id);
+  ss_list_push(h, ss, ss->free_mask ? 1 : 2);
+  for (int i = 1; i < LM_SLABS; i++) {
+    if (ss->free_mask & ((uint64_t)1 << i)) continue;
+    lm_slab_t *s = &ss->slabs[i];
+    lm_slab_collect_remote(s);
+    lm_slab_set_flags(s, 0);
+    if (s->used == 0) {
+      lm_ss_release_slab(h, ss, s);     /* may give the whole superslab back */
+      continue;
+    }
+    unsigned cls = s->class_idx;
+    lm_slab_t *head = h->avail[cls];
+    if (head == NULL) { lm_list_push(&h->avail[cls], s); lm_heap_set_direct(h, cls); }
+    else { s->prev = head; s->next = head->next; if (head->next) head->next->prev = s; head->next = s; }
+  }
+  return ss->in_cache == 0;
+}
+
+/* A superslab with a free slab for this heap: abandoned first (returns memory of dead threads),
+ * then the cache, then a fresh mapping. */
+static lm_superslab_t *ss_obtain(lm_heap_t *h) {
+  for (;;) {
+    pthread_mutex_lock(&g_lock);
+    lm_superslab_t *ss = g_abandoned;
+    if (ss) g_abandoned = ss->next;
+    pthread_mutex_unlock(&g_lock);
+    if (ss == NULL) break;
+    ss->next = ss->prev = NULL;
+    if (ss_adopt(h, ss) && ss->free_mask) return ss;
+    if (h->ss_avail) return h->ss_avail;
+  }
+  pthread_mutex_lock(&g_lock);
+  lm_superslab_t *ss = g_cache;
+  if (ss) cache_remove_locked(ss);
+  pthread_mutex_unlock(&g_lock);
+  if (ss == NULL) ss = ss_map();
+  if (ss == NULL) return NULL;
+  lm_seg_set(ss, h->id == LM_SEG_NEVER ? LM_SEG_SHARED : h->id);
+  ss_list_push(h, ss, 1);
+  return ss;
+}
+
+/* A fresh slab of class `cls`, at the head of the heap's available list. Prefers slabs that are
+ * still committed (hot in cache and TLB, no page faults) and low addresses (compact). */
+lm_slab_t *lm_ss_acquire_slab(lm_heap_t *h, unsigned cls) {
+  lm_superslab_t *ss = h->ss_avail;
+  if (ss == NULL && (ss = ss_obtain(h)) == NULL) return NULL;
+  pthread_mutex_lock(&ss->lock);
+  uint64_t committed = ss->free_mask & ~ss->decommitted_mask;
+  int i = __builtin_ctzll(committed ? committed : ss->free_mask);
+  uint64_t bit = (uint64_t)1 << i;
+  ss->free_mask &= ~bit;
+  if (ss->decommitted_mask & bit) {
+    ss->decommitted_mask &= ~bit;
+    LM_COUNT(committed_bytes, LM_SLAB_SIZE);
+  }
+  ss->used_slabs++;
+  pthread_mutex_unlock(&ss->lock);
+  if (ss->free_mask == 0) {
+    lm_ss_heap_list_remove(h, ss);
+    ss_list_push(h, ss, 2);
+  }
+  lm_slab_t *s = &ss->slabs[i];
+  lm_slab_init(s, cls);
+  lm_list_push(&h->avail[cls], s);
+  lm_heap_set_direct(h, cls);
+  return s;
+}
+
+/* The slab is out of the heap's class lists and has no live block. */
+void lm_ss_release_slab(lm_heap_t *h, lm_superslab_t *ss, lm_slab_t *s) {
+  int i = (int)(s - ss->slabs);
+  s->free = NULL;
+  lm_slab_set_flags(s, LM_SLAB_NOT_IN_USE);
+  pthread_mutex_lock(&ss->lock);
+  ss->free_mask |= (uint64_t)1 << i;
+  s->freed_at_ms = lm_purge_enabled ? lm_now_ms() : 0;
+  ss->used_slabs--;
+  pthread_mutex_unlock(&ss->lock);
+  if (ss->heap_list == 2) {
+    lm_ss_heap_list_remove(h, ss);
+    ss_list_push(h, ss, 1);
+  }
+  if (ss->used_slabs == 0) {
+    lm_ss_heap_list_remove(h, ss);
+    lm_ss_give_back(ss);
+  } else {
+    lm_purge_notify();
+  }
+}
+
+void lm_ss_give_back(lm_superslab_t *ss) {
+  lm_seg_set(ss, LM_SEG_SHARED);
+  uint64_t now = lm_purge_enabled ? lm_now_ms() : 0;
+  pthread_mutex_lock(&g_lock);
+  cache_push_locked(ss, now);
+  pthread_mutex_unlock(&g_lock);
+  lm_purge_notify();
+}
+
+void lm_ss_abandon(lm_superslab_t *ss) {
+  lm_seg_set(ss, LM_SEG_SHARED);
+  pthread_mutex_lock(&g_lock);
+  ss->prev = NULL;
+  ss->next = g_abandoned;
+  g_abandoned = ss;
+  pthread_mutex_unlock(&g_lock);
+}
+
+/* Decommits one superslab's free slabs whose delay expired, one madvise per contiguous run.
+ * Caller holds g_lock and ss->lock. Returns 1 if some free slab is still waiting. */
+static int ss_decommit_expired(lm_superslab_t *ss, uint64_t now) {
+  uint64_t candidates = ss->free_mask & ~ss->decommitted_mask & ~(uint64_t)1;
+  uint64_t expired = 0;
+  int pending = 0;
+  while (candidates) {
+    int i = __builtin_ctzll(candidates);
+    candidates &= candidates - 1;
+    if (now - ss->slabs[i].freed_at_ms >= (uint64_t)lm_options.purge_delay_ms) expired |= (uint64_t)1 << i;
+    else pending = 1;
+  }
+  if (expired == 0) return pending;
+  uint64_t runs = expired;
+  while (runs) {
+    int start = __builtin_ctzll(runs);
+    uint64_t shifted = ~(runs >> start);
+    int len = shifted ? __builtin_ctzll(shifted) : 64 - start;
+    lm_os_decommit((uint8_t *)ss + ((size_t)start << LM_SLAB_SHIFT), (size_t)len << LM_SLAB_SHIFT);
+    runs &= len + start >= 64 ? 0 : ~(uint64_t)0 << (start + len);
+  }
+  ss->decommitted_mask |= expired;
+  LM_UNCOUNT(committed_bytes, (size_t)__builtin_popcountll(expired) * LM_SLAB_SIZE);
+  LM_COUNT(lean_decommit, 1);
+  return pending;
+}
+
+/* One pass of the background purger. Retires cached superslabs beyond the target first (no
+ * point decommitting what is about to be unmapped), then decommits expired free slabs. */
+int lm_ss_purge_pass(uint64_t now) {
+  int pending = 0;
+  uint64_t delay = (uint64_t)lm_options.purge_delay_ms;
+  pthread_mutex_lock(&g_lock);
+  if (lm_options.target_mb >= 0) {
+    size_t keep = (size_t)lm_options.target_mb * ((size_t)1 << 20) / LM_SS_SIZE;
+    lm_superslab_t *victims[128];
+    int n = 0;
+    while (g_cache_count > keep) {
+      lm_superslab_t *old = g_cache_tail;
+      if (now - old->cached_at_ms < delay || n == 128) { pending = 1; break; }
+      cache_remove_locked(old);
+      ss_forget_locked(old);
+      victims[n++] = old;
+    }
+    if (n) {
+      unmap_runs(victims, n);
+      LM_COUNT(lean_retire, n);
+    }
+  }
+  if (lm_options.decommit != LM_DECOMMIT_OFF) {
+    for (lm_superslab_t *ss = g_all; ss; ss = ss->all_next) {
+      if (pthread_mutex_trylock(&ss->lock) != 0) { pending = 1; continue; }
+      pending |= ss_decommit_expired(ss, now);
+      pthread_mutex_unlock(&ss->lock);
+    }
+  }
+  pthread_mutex_unlock(&g_lock);
+  return pending;
+}
+
+void lm_ss_fork_prepare(void) { pthread_mutex_lock(&g_lock); }
+void lm_ss_fork_parent(void) { pthread_mutex_unlock(&g_lock); }
+void lm_ss_fork_child(void) { pthread_mutex_init(&g_lock, NULL); }

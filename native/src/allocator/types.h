@@ -1,0 +1,141 @@
+/* leanmalloc: every shared structure and constant in one place.
+ *
+ * Memory layout (why): all small blocks live in 4 MiB "superslabs" aligned to 4 MiB, so the
+ * superslab (and its header) of any block is found by masking the pointer, with no lookup table
+ * walk. A superslab is cut into 64 slabs of 64 KiB; slab 0 holds the header (slab descriptors
+ * included), slabs 1..63 hold blocks of one size class each. A slab is 64 KiB aligned, so every
+ * power-of-two class is naturally aligned to its size (used by the aligned-allocation APIs).
+ * A process-wide map (segmap, 16 bits per 4 MiB unit of the 47-bit address space) says whether the
+ * unit starts one of our mappings and, for superslabs, which heap owns it. free() consults it
+ * before touching any header, so a foreign pointer is reported instead of crashing on an unmapped
+ * address, and one compare of the entry with the thread's heap id decides the local fast path. */
+#ifndef LM_TYPES_H
+#define LM_TYPES_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <pthread.h>
+
+#define LM_LIKELY(x)   __builtin_expect(!!(x), 1)
+#define LM_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define LM_HIDDEN      __attribute__((visibility("hidden")))
+#define LM_NOINLINE    __attribute__((noinline))
+
+#define LM_SS_SHIFT     22
+#define LM_SS_SIZE      ((size_t)1 << LM_SS_SHIFT)        /* 4 MiB superslab */
+#define LM_SS_MASK      (LM_SS_SIZE - 1)
+#define LM_SLAB_SHIFT   16
+#define LM_SLAB_SIZE    ((size_t)1 << LM_SLAB_SHIFT)      /* 64 KiB slab */
+#define LM_SLABS        ((int)(LM_SS_SIZE / LM_SLAB_SIZE)) /* 64; slab 0 is the header */
+#define LM_PAGE         4096u
+
+#define LM_MAGIC        0x6c65616e6d616c31ull             /* "leanmal1" */
+#define LM_LARGE_MAGIC  0x6c65616e6c617267ull             /* "leanlarg" */
+
+/* segmap: one 16-bit entry per 4 MiB unit of the 47-bit user address space (64 MiB of virtual
+ * .bss; only the touched pages cost memory, typically one). Entry values: */
+#define LM_SEGMAP_BITS  (47 - LM_SS_SHIFT)
+#define LM_SEGMAP_SIZE  ((size_t)1 << LM_SEGMAP_BITS)
+enum {
+  LM_SEG_NONE   = 0,        /* not ours */
+  LM_HEAP_ID_MAX = 0xFFFC,  /* 1..LM_HEAP_ID_MAX: a superslab owned by that heap */
+  LM_SEG_SHARED = 0xFFFD,   /* a superslab with no owner (cached or abandoned) */
+  LM_SEG_LARGE  = 0xFFFE,   /* a large allocation's mapping */
+  LM_SEG_NEVER  = 0xFFFF,   /* never stored: the id of a heap not (or no longer) initialised */
+};
+
+/* Size classes: 16-byte steps up to 128 B, then 4 classes per doubling up to 16 KiB. Sizes up
+ * to LM_TINY_MAX are looked up directly by (size+15)/16 on the fast path; larger sizes above
+ * LM_SMALL_MAX get their own mapping (large.c). */
+#define LM_TINY_MAX     1024u
+#define LM_DIRECT       ((int)(LM_TINY_MAX / 16 + 1))     /* 65 entries */
+#define LM_SMALL_MAX    16384u
+#define LM_CLASSES      36
+#define LM_TINY_CLASSES 20                                /* classes 0..19 are <= 1024 B */
+
+/* "no superslab": never equal to a 4 MiB-aligned address, NULL included */
+#define LM_NO_SS ((struct lm_superslab_s *)(uintptr_t)1)
+
+typedef struct lm_block_s { struct lm_block_s *next; } lm_block_t;
+
+/* slab flags (slow_flags): any set bit sends a local free to the slow path. While a flag is set,
+ * `used` carries a bias of -LM_USED_BIAS, so the free fast path needs a single test
+ * (--used <= 0) for "slab became empty", "slab was full" and "slab not in use". */
+enum { LM_SLAB_IN_FULL = 1, LM_SLAB_NOT_IN_USE = 2 };
+#define LM_USED_BIAS (1 << 30)
+
+/* One 64 KiB slab of one size class (64-byte descriptor: found from a pointer by shifts only). Two free lists: `free`, which malloc pops and the owning
+ * thread's free pushes (no atomics; LIFO keeps the hottest block on top), and `thread_free`,
+ * which other threads push with one CAS; the owner takes it over only when `free` runs dry.
+ * (mimalloc keeps a third list for local frees to force a periodic slow path for housekeeping;
+ * leanmalloc's housekeeping runs on slab events and in the purge thread, so it needs none.) */
+typedef struct lm_slab_s {
+  lm_block_t *free;
+  int32_t  used;          /* blocks handed out and not back in `free` (biased while flagged) */
+  uint16_t capacity;      /* blocks carved so far (free lists are built lazily) */
+  uint16_t reserved;      /* blocks that fit in the slab */
+  uint8_t  class_idx;
+  _Atomic uint8_t slow_flags;
+  uint32_t block_size;
+  _Atomic(lm_block_t *) thread_free;
+  struct lm_slab_s *next, *prev;   /* heap's per-class available or full list */
+  uint64_t freed_at_ms;            /* when the slab went back to its superslab (purge delay) */
+} __attribute__((aligned(64))) lm_slab_t;
+
+typedef struct lm_superslab_s {
+  uint64_t magic;                  /* LM_MAGIC: checked on every slow path that reaches a header */
+  _Atomic uint8_t remote_full;     /* a remote free hit a full slab: owner should rescan */
+  uint8_t  in_cache;
+  uint8_t  prewarmed;
+  uint16_t used_slabs;             /* slabs handed to size classes */
+  pthread_mutex_t lock;            /* slab acquire/release vs. the background purger */
+  uint64_t free_mask;              /* bit i: slab i is not in use */
+  uint64_t decommitted_mask;       /* bit i: slab i was madvised away (and is free) */
+  uint64_t cached_at_ms;
+  struct lm_superslab_s *next, *prev;       /* heap list, cache list or abandoned list */
+  struct lm_superslab_s *all_next, *all_prev; /* registry of every mapped superslab */
+  struct lm_heap_s *heap_list_owner;        /* which heap list (avail/full) it is in */
+  uint8_t  heap_list;                       /* 0 none, 1 avail, 2 full */
+  lm_slab_t slabs[LM_SLABS];
+} lm_superslab_t;
+
+/* Header of a large (> 16 KiB) allocation: its own mapping, the header at the 4 MiB-aligned start. */
+typedef struct lm_large_s {
+  uint64_t magic;
+  void    *user;         /* the one pointer free() accepts for this mapping */
+  size_t   map_size;
+  uint8_t  fresh;        /* memory came straight from mmap: already zero */
+} lm_large_t;
+
+/* Per-thread heap, kept directly in initial-exec TLS so the fast path is one TLS-relative load. */
+typedef struct lm_heap_s {
+  lm_slab_t *direct[LM_DIRECT];    /* (size+15)/16 -> slab to pop from (never NULL) */
+  uint16_t id;                     /* segmap entry of the superslabs it owns; LM_SEG_NEVER if none */
+  struct lm_superslab_s *hot_ss;   /* an owned superslab, checked before the segmap; LM_NO_SS if none */
+  lm_slab_t *avail[LM_CLASSES];    /* slabs that may have free blocks; head = current */
+  lm_slab_t *full[LM_CLASSES];     /* slabs found full; a free moves them back */
+  lm_superslab_t *ss_avail;        /* owned superslabs with free slabs */
+  lm_superslab_t *ss_full;         /* owned superslabs with no free slab */
+  uint8_t state;                   /* 0 uninitialised, 1 initialising, 2 ready, 3 torn down */
+} lm_heap_t;
+
+/* Decommit policies (LEANMALLOC_DECOMMIT). */
+enum { LM_DECOMMIT_OFF = 0, LM_DECOMMIT_FREE = 1, LM_DECOMMIT_DONTNEED = 2 };
+
+typedef struct lm_options_s {
+  int lean;                 /* LEANMALLOC_LEAN: suppress prewarm */
+  int decommit;             /* LEANMALLOC_DECOMMIT */
+  int64_t target_mb;        /* LEANMALLOC_TARGET_MB; -1 = unlimited */
+  int64_t purge_delay_ms;   /* LEANMALLOC_PURGE_DELAY_MS */
+  int stats;                /* LEANMALLOC_STATS */
+  const char *profile;      /* "speed", "balanced", "lean" or "custom" */
+} lm_options_t;
+
+/* Counters: slow-path events only, relaxed atomics. */
+typedef struct lm_counters_s {
+  _Atomic uint64_t lean_decommit, lean_retire, superslabs_mapped, superslabs_cached;
+  _Atomic uint64_t mmap_calls, munmap_calls, madvise_calls, committed_bytes;
+} lm_counters_t;
+
+#endif

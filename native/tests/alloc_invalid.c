@@ -1,0 +1,20 @@
+/* Pointers that are not ours must give one clear message and abort, not corrupt memory.
+ * usage: alloc_invalid foreign|interior-large|usable-foreign|ok */
+#include "alloc_test.h"
+#include <malloc.h>
+
+static char not_heap[256];
+
+int main(int argc, char **argv) {
+  const char *what = argc > 1 ? argv[1] : "ok";
+  void *p = malloc(64);
+  void *big = malloc(1 << 20);
+  if (strcmp(what, "foreign") == 0) free(not_heap + 16);
+  else if (strcmp(what, "interior-large") == 0) free((char *)big + 4096);
+  else if (strcmp(what, "usable-foreign") == 0) printf("%zu\n", malloc_usable_size(not_heap));
+  else if (strcmp(what, "realloc-foreign") == 0) printf("%p\n", realloc(not_heap, 10));
+  free(p);
+  free(big);
+  printf("survived %s\n", what);
+  return 0;
+}

@@ -1,0 +1,263 @@
+// leanmalloc's tests: runs the C test programs (native/tests/alloc_*.c) under every profile,
+// checks lean-mode memory release, configuration errors, invalid pointers, and real programs
+// under LD_PRELOAD. Everything runs as real child processes against the real native build.
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const nativeDir = path.join(root, 'native');
+const lib = path.join(nativeDir, 'build', 'libleanmalloc.so');
+const testBin = (name: string): string => path.join(nativeDir, 'build', 'tests', name);
+
+interface Profile { name: string; expectProfile: string; env: Record<string, string> }
+const profiles: Profile[] = [
+  { name: 'speed', expectProfile: 'speed', env: { LEANMALLOC_PROFILE: 'speed' } },
+  { name: 'balanced', expectProfile: 'balanced', env: { LEANMALLOC_PROFILE: 'balanced' } },
+  { name: 'lean', expectProfile: 'lean', env: { LEANMALLOC_PROFILE: 'lean' } },
+  { name: 'lean+DECOMMIT=FREE', expectProfile: 'custom', env: { LEANMALLOC_PROFILE: 'lean', LEANMALLOC_DECOMMIT: 'FREE' } },
+];
+
+/** The parent's environment without anything that would change the allocator under test. */
+function baseEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.startsWith('LEANMALLOC_') && k !== 'LD_PRELOAD') env[k] = v;
+  }
+  return env;
+}
+
+function run(cmd: string, args: string[], env: Record<string, string> = {}, input?: string): SpawnSyncReturns<string> {
+  const r = spawnSync(cmd, args, { env: { ...baseEnv(), ...env }, encoding: 'utf8', timeout: 60_000, input, maxBuffer: 64 << 20 });
+  if (r.error) throw r.error;
+  return r;
+}
+
+function assertOk(r: SpawnSyncReturns<string>, what: string): void {
+  assert.equal(r.status, 0, `${what} exited with ${r.status} (signal ${r.signal})\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+}
+
+before(() => {
+  const r = run('make', ['-s', '-C', nativeDir, 'all', 'tests']);
+  assertOk(r, 'make -C native all tests');
+  assert.ok(existsSync(lib), `${lib} was not built`);
+});
+
+for (const p of profiles) {
+  describe(`leanmalloc C tests, profile ${p.name}`, () => {
+    test('API: every size, patterns, calloc zeroing, realloc grow/shrink, every alignment API', () => {
+      const r = run(testBin('alloc_api'), [], p.env);
+      assertOk(r, 'alloc_api');
+      for (const part of ['sizes_and_patterns', 'calloc_zeroes', 'realloc_grow_shrink', 'alignment_apis']) {
+        assert.match(r.stdout, new RegExp(`^ok ${part}$`, 'm'));
+      }
+      assert.match(r.stdout, new RegExp(`leanmalloc profile=${p.expectProfile.replace('+', '\\+')} `));
+      assert.equal(r.stderr, '', 'no allocator messages on stderr');
+    });
+
+    test('same API test in a plain binary with LD_PRELOAD of libleanmalloc.so', (t) => {
+      if (p.name === 'balanced' || p.name.includes('FREE')) { t.skip('covered by speed and lean'); return; }
+      const r = run(testBin('plain_alloc_api'), [], { ...p.env, LD_PRELOAD: lib });
+      assertOk(r, 'plain_alloc_api under LD_PRELOAD');
+      assert.match(r.stdout, new RegExp(`leanmalloc profile=${p.expectProfile} `));
+    });
+
+    test('threads: cross-thread frees with pattern checks, then thread churn returns memory', () => {
+      const r = run(testBin('alloc_threads'), ['20000'], p.env);
+      assertOk(r, 'alloc_threads');
+      const m = /ok stress cross_thread_frees=(\d+)/.exec(r.stdout);
+      assert.ok(m && Number(m[1]) > 5000, `cross-thread frees happened: ${r.stdout}`);
+      assert.match(r.stdout, /^ok churn superslabs_mapped=\d+/m);
+    });
+
+    test('fork in a threaded process leaves a usable allocator in the child', () => {
+      const r = run(testBin('alloc_fork'), [], p.env);
+      assertOk(r, 'alloc_fork');
+      assert.match(r.stdout, /^ok fork 10 children$/m);
+    });
+  });
+}
+
+interface LeanResult {
+  mode: string; profile: string; leanmalloc: boolean; base_kb: number; peak_kb: number; end_kb: number;
+  fell_after_ms: number; lean_decommit: number; lean_retire: number; madvise_calls: number;
+}
+
+function runLean(p: Profile, mode: 'idle' | 'trickle'): LeanResult {
+  const r = run(testBin('alloc_lean'), [mode, '64', '1500'], p.env);
+  assertOk(r, `alloc_lean ${mode}`);
+  return JSON.parse(r.stdout.trim()) as LeanResult;
+}
+
+describe('lean mode: a 64 MB burst of small objects is freed, then the program idles or trickles', () => {
+  for (const p of profiles) {
+    for (const mode of ['idle', 'trickle'] as const) {
+      test(`${p.name}, ${mode}`, () => {
+        const res = runLean(p, mode);
+        const detail = JSON.stringify(res);
+        assert.ok(res.leanmalloc, detail);
+        assert.ok(res.peak_kb - res.base_kb > 64 * 1024, `the burst was resident: ${detail}`);
+        if (p.name.startsWith('lean')) {
+          assert.ok(res.lean_decommit > 0, `lean_decommit moved: ${detail}`);
+          assert.ok(res.lean_retire > 0, `lean_retire moved: ${detail}`);
+          // "falls back": within 8 MB of the pre-burst level, within the 1.5 s watch window
+          assert.ok(res.fell_after_ms >= 0, `RSS minus LazyFree fell back within 1.5 s: ${detail}`);
+          assert.ok(res.end_kb <= res.base_kb + 8 * 1024, `RSS stays down: ${detail}`);
+        } else {
+          assert.equal(res.lean_decommit, 0, detail);
+          assert.equal(res.lean_retire, 0, detail);
+          assert.equal(res.madvise_calls, 0, detail);
+          // speed and balanced keep the memory for reuse: it is still resident
+          assert.ok(res.end_kb > res.base_kb + 32 * 1024, `${p.name} keeps the freed burst cached: ${detail}`);
+        }
+      });
+    }
+  }
+});
+
+describe('configuration', () => {
+  test('defaults to the speed profile, also when first entered from a constructor', () => {
+    const r = run(testBin('alloc_config'), []);
+    assertOk(r, 'alloc_config');
+    assert.equal(r.stdout, 'profile=speed\n');
+    assert.equal(r.stderr, '');
+  });
+
+  for (const name of ['speed', 'balanced', 'lean']) {
+    test(`LEANMALLOC_PROFILE=${name} is honoured before main`, () => {
+      const r = run(testBin('alloc_config'), [], { LEANMALLOC_PROFILE: name });
+      assertOk(r, 'alloc_config');
+      assert.equal(r.stdout, `profile=${name}\n`);
+      assert.equal(r.stderr, '');
+    });
+  }
+
+  test('an individual variable overriding the profile makes it custom', () => {
+    const r = run(testBin('alloc_config'), [], { LEANMALLOC_PROFILE: 'speed', LEANMALLOC_DECOMMIT: 'DONTNEED' });
+    assertOk(r, 'alloc_config');
+    assert.equal(r.stdout, 'profile=custom\n');
+  });
+
+  const bad: Array<[Record<string, string>, string, string]> = [
+    [{ LEANMALLOC_PROFILE: 'fast' }, "leanmalloc: invalid LEANMALLOC_PROFILE='fast' (expected speed, balanced or lean); using speed", 'speed'],
+    [{ LEANMALLOC_PROFILE: 'lean', LEANMALLOC_DECOMMIT: 'sometimes' }, "leanmalloc: invalid LEANMALLOC_DECOMMIT='sometimes' (expected OFF, FREE or DONTNEED); using DONTNEED", 'lean'],
+    [{ LEANMALLOC_LEAN: 'yes' }, "leanmalloc: invalid LEANMALLOC_LEAN='yes' (expected 0 or 1); using 0", 'speed'],
+    [{ LEANMALLOC_PROFILE: 'lean', LEANMALLOC_TARGET_MB: '-3' }, "leanmalloc: invalid LEANMALLOC_TARGET_MB='-3' (expected a whole number of MB or unlimited); using 10", 'lean'],
+    [{ LEANMALLOC_PURGE_DELAY_MS: 'soon' }, "leanmalloc: invalid LEANMALLOC_PURGE_DELAY_MS='soon' (expected 0..3600000 milliseconds); using 200", 'speed'],
+    [{ LEANMALLOC_STATS: 'verbose' }, "leanmalloc: invalid LEANMALLOC_STATS='verbose' (expected 0 or 1); using 0", 'speed'],
+  ];
+  for (const [env, message, profile] of bad) {
+    test(`bad value ${JSON.stringify(env)} gives one clear line and falls back`, () => {
+      const r = run(testBin('alloc_config'), [], env);
+      assertOk(r, 'alloc_config');
+      assert.equal(r.stderr, `${message}\n`);
+      assert.equal(r.stdout, `profile=${profile}\n`);
+    });
+  }
+
+  test('LEANMALLOC_STATS=1 prints every counter at exit', () => {
+    const r = run(testBin('alloc_config'), [], { LEANMALLOC_STATS: '1' });
+    assertOk(r, 'alloc_config');
+    for (const c of ['lean_decommit', 'lean_retire', 'superslabs_mapped', 'superslabs_cached', 'mmap_calls', 'munmap_calls', 'madvise_calls', 'committed_bytes']) {
+      assert.match(r.stderr, new RegExp(`^leanmalloc: ${c}=\\d+$`, 'm'));
+    }
+    assert.match(r.stderr, /^leanmalloc: superslabs_mapped=[1-9]\d*$/m);
+  });
+});
+
+describe('invalid pointers: one clear message, then abort', () => {
+  const cases: Array<[string, RegExp]> = [
+    ['foreign', /^leanmalloc: free\(0x[0-9a-f]{16}\): invalid pointer: not allocated by leanmalloc \(foreign or corrupted pointer\); aborting$/m],
+    ['interior-large', /^leanmalloc: free\(0x[0-9a-f]{16}\): invalid pointer: not the start of a leanmalloc allocation; aborting$/m],
+    ['usable-foreign', /^leanmalloc: malloc_usable_size\(0x[0-9a-f]{16}\): invalid pointer: not allocated by leanmalloc/m],
+    ['realloc-foreign', /^leanmalloc: realloc\(0x[0-9a-f]{16}\): invalid pointer: not allocated by leanmalloc/m],
+  ];
+  for (const [what, message] of cases) {
+    test(what, () => {
+      const r = run(testBin('alloc_invalid'), [what]);
+      assert.equal(r.signal, 'SIGABRT', `expected abort, got status ${r.status} signal ${r.signal}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.equal(r.stderr.trim().split('\n').length, 1, `exactly one line: ${r.stderr}`);
+    });
+  }
+  test('valid pointers do not trip the check', () => {
+    const r = run(testBin('alloc_invalid'), ['ok']);
+    assertOk(r, 'alloc_invalid ok');
+    assert.equal(r.stdout, 'survived ok\n');
+  });
+});
+
+/** Runs a command with and without LD_PRELOAD=libleanmalloc.so under each profile; output must match.
+ * Proof that leanmalloc really was loaded: an invalid LEANMALLOC_STATS value makes it print its
+ * one-line complaint at initialisation (exit-time stats would not do: sort closes stderr first). */
+function sameOutput(cmd: string, args: string[], input?: string): void {
+  const plain = run(cmd, args, {}, input);
+  assertOk(plain, `${cmd} without leanmalloc`);
+  for (const p of profiles) {
+    const r = run(cmd, args, { ...p.env, LD_PRELOAD: lib, LEANMALLOC_STATS: 'loaded?' }, input);
+    assertOk(r, `${cmd} with leanmalloc (${p.name})`);
+    assert.equal(r.stdout, plain.stdout, `${cmd} output differs under leanmalloc (${p.name})`);
+    assert.match(r.stderr, /^leanmalloc: invalid LEANMALLOC_STATS='loaded\?'/m, 'leanmalloc was really preloaded');
+  }
+}
+
+function which(cmd: string): string | null {
+  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+describe('real programs under LD_PRELOAD give the same output', () => {
+  const work = mkdtempSync(path.join(tmpdir(), 'leanmalloc-test-'));
+  process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+
+  test('python3 running a dict/json-heavy script', () => {
+    const py = which('python3');
+    assert.ok(py, 'python3 is required');
+    // resolve shims (pyenv) to the real interpreter so LD_PRELOAD reaches the process under test
+    const exe = run(py, ['-c', 'import sys; print(sys.executable)']).stdout.trim();
+    const script = path.join(work, 'heavy.py');
+    writeFileSync(script, [
+      'import json, random, hashlib',
+      'random.seed(7)',
+      'data = {}',
+      'for i in range(20000):',
+      '    data[f"key{i}"] = {"n": i, "s": "x" * random.randint(1, 300), "l": list(range(random.randint(0, 40)))}',
+      'text = json.dumps(data, sort_keys=True)',
+      'back = json.loads(text)',
+      'assert back == data',
+      'words = sorted(set(text.split(",")))',
+      'big = [bytearray(random.randint(1, 200000)) for _ in range(100)]',
+      'del big',
+      'print(len(text), len(words), hashlib.sha256(text.encode()).hexdigest())',
+      'print(sum(len(v["l"]) for v in back.values()))',
+    ].join('\n'));
+    sameOutput(exe, [script]);
+  });
+
+  test('sort of 200k random lines', () => {
+    const sort = which('sort');
+    assert.ok(sort, 'sort is required');
+    let s = 1;
+    const lines: string[] = [];
+    for (let i = 0; i < 200_000; i++) { s = (s * 1103515245 + 12345) % 2147483648; lines.push(`${s.toString(36)} ${i}`); }
+    sameOutput(sort, [], lines.join('\n') + '\n');
+  });
+
+  test('sqlite3 with a table, an index and aggregates', (t) => {
+    const sqlite = which('sqlite3');
+    if (!sqlite) { t.skip('sqlite3 not installed'); return; }
+    const sql = [
+      'CREATE TABLE t(id INTEGER PRIMARY KEY, k TEXT, v REAL);',
+      'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 50000)',
+      "INSERT INTO t(k, v) SELECT printf('k%05d', (x * 7919) % 50000), x * 0.5 FROM c;",
+      'CREATE INDEX ik ON t(k);',
+      'SELECT count(*), sum(v), min(k), max(k) FROM t;',
+      "SELECT k, v FROM t WHERE k BETWEEN 'k01000' AND 'k01010' ORDER BY k;",
+    ].join('\n');
+    sameOutput(sqlite, [':memory:'], sql);
+  });
+});
