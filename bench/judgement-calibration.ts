@@ -104,13 +104,14 @@ function leakCalibration(file: string): LeakCalibration {
     if (!clean) throw new Error(`${file}: no completed epoch of variant "clean"`);
     const floor = defaultCriteria('speed').leak_floor_bytes_per_hour;
     const samples = store.samples.list(clean.id);
+    // The planted leak adds whole pages, as RSS does (a leak of 480 KB/h shows as a 4 KiB step every 31 s).
     const analyze = (rate: number) => {
-      const planted = samples.map((s) => ({ ...s, rss_bytes: s.rss_bytes === null ? null : Math.round(s.rss_bytes + (rate * s.t_ms) / 3_600_000) }));
+      const planted = samples.map((s) => ({ ...s, rss_bytes: s.rss_bytes === null ? null : s.rss_bytes + Math.floor((rate * s.t_ms) / 3_600_000 / 4096) * 4096 }));
       const a = analyzeEpoch(planted, { warmupMs: clean.warmup_ms, intervalMs: clean.interval_ms });
       return { slope: a.rss_slope_bytes_per_hour, low: a.rss_slope_low, flagged: epochLeaks(a.rss_slope_low, floor) };
     };
     const grid: LeakCalibration['grid'] = [];
-    for (let rate = 0; rate <= 2_000_000; rate += 20_000) grid.push({ rate, ...analyze(rate) });
+    for (let rate = 0; rate <= 2_000_000; rate += rate < 1_000_000 ? 10_000 : 50_000) grid.push({ rate, ...analyze(rate) });
     const smallest = grid.find((g) => g.flagged && grid.filter((h) => h.rate >= g.rate).every((h) => h.flagged));
     const leaky = rows.find((e) => e.variant !== 'clean');
     const plantedRate = leaky ? Number((/--leak-bytes-per-sec","(\d+)"/.exec(JSON.stringify(store.variants.listForCampaign(leaky.campaign_id).find((v) => v.name === leaky.variant)?.config ?? {})) ?? [])[1] ?? 0) * 3600 : 0;
