@@ -8,7 +8,7 @@
  *      superposition is valid, and the real leaking epoch that checks it).
  *
  * usage: node dist/bench/judgement-calibration.js [--aa N] [--slow N] [--epochs K] [--epoch 1s]
- *          [--base-spin NS] [--slow-spin NS] [--dir DIR] [--leak-db FILE] [--out FILE]
+ *          [--base-spin NS] [--slow-spin NS] [--dir DIR] [--leak-db FILE [--clean VARIANT]] [--out FILE]
  * Campaigns run one at a time (one child process at a time), like the daemon.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -34,6 +34,7 @@ const { values } = parseArgs({
     'slow-spin': { type: 'string', default: '212' },
     dir: { type: 'string', default: '/tmp/allocsoak-calibration' },
     'leak-db': { type: 'string' },
+    clean: { type: 'string', default: 'clean' },
     out: { type: 'string' },
   },
 });
@@ -96,12 +97,12 @@ interface LeakCalibration {
   real_leak: { epoch: number; planted: number; slope: number | null; low: number | null; flagged: boolean; superposed_slope: number | null } | null;
 }
 
-function leakCalibration(file: string): LeakCalibration {
+function leakCalibration(file: string, cleanName: string): LeakCalibration {
   const store = openStore(file);
   try {
     const rows = store.epochs.listRows({}).filter((e) => e.outcome === 'completed');
-    const clean = rows.find((e) => e.variant === 'clean');
-    if (!clean) throw new Error(`${file}: no completed epoch of variant "clean"`);
+    const clean = rows.find((e) => e.variant === cleanName);
+    if (!clean) throw new Error(`${file}: no completed epoch of variant ${JSON.stringify(cleanName)}`);
     const floor = defaultCriteria('speed').leak_floor_bytes_per_hour;
     const samples = store.samples.list(clean.id);
     // The planted leak adds whole pages, as RSS does (a leak of 480 KB/h shows as a 4 KiB step every 31 s).
@@ -113,8 +114,15 @@ function leakCalibration(file: string): LeakCalibration {
     const grid: LeakCalibration['grid'] = [];
     for (let rate = 0; rate <= 2_000_000; rate += rate < 1_000_000 ? 10_000 : 50_000) grid.push({ rate, ...analyze(rate) });
     const smallest = grid.find((g) => g.flagged && grid.filter((h) => h.rate >= g.rate).every((h) => h.flagged));
-    const leaky = rows.find((e) => e.variant !== 'clean');
-    const plantedRate = leaky ? Number((/--leak-bytes-per-sec","(\d+)"/.exec(JSON.stringify(store.variants.listForCampaign(leaky.campaign_id).find((v) => v.name === leaky.variant)?.config ?? {})) ?? [])[1] ?? 0) * 3600 : 0;
+    // A variant planted with --leak-bytes-per-sec, if the database has one: the real leak that checks superposition.
+    const leakRate = (variant: string): number => {
+      const config = store.variants.listForCampaign(clean.campaign_id).find((v) => v.name === variant)?.config;
+      const args = (config as { args?: string[] } | undefined)?.args ?? [];
+      const i = args.indexOf('--leak-bytes-per-sec');
+      return i >= 0 ? Number(args[i + 1]) * 3600 : 0;
+    };
+    const leaky = rows.find((e) => e.variant !== cleanName && leakRate(e.variant) > 0);
+    const plantedRate = leaky ? leakRate(leaky.variant) : 0;
     return {
       clean_epoch: clean.id,
       clean_slope: clean.rss_slope_bytes_per_hour,
@@ -149,7 +157,7 @@ async function main(): Promise<void> {
   } finally {
     store.close();
   }
-  if (values['leak-db']) result.leak = leakCalibration(values['leak-db']);
+  if (values['leak-db']) result.leak = leakCalibration(values['leak-db'], values.clean as string);
   result.ended_at = new Date().toISOString();
   const text = JSON.stringify(result, null, 2);
   if (values.out) writeFileSync(values.out, `${text}\n`);

@@ -32,7 +32,7 @@ export function compareText(r: CompareResult): string {
 export function driftText(d: DriftResult): string {
   const lines = [
     `${d.variant}: ${d.verdict}${d.since ? ` (epochs since ${d.since})` : ''}  leak ${d.leak ? 'yes' : 'no'}, drift ${d.drift ? 'yes' : 'no'}`,
-    `median RSS slope ${bytes(d.slope_bytes_per_hour)}/h [${bytes(d.slope_low)}/h, ${bytes(d.slope_high)}/h]; ${d.flagged_epochs} of ${d.epochs.length} epochs over the leak floor`,
+    `median RSS slope ${bytes(d.slope_bytes_per_hour)}/h${d.slope_low !== null && d.slope_high !== null ? ` [${bytes(d.slope_low)}/h, ${bytes(d.slope_high)}/h]` : ' (too few epochs for an interval across epochs)'}; ${d.flagged_epochs} of ${d.epochs.length} epochs over the leak floor`,
     '',
     'epochs:',
     ...d.epochs.map(
