@@ -55,14 +55,15 @@ export interface DriftRequest {
 
 export type DriftResult = VariantDrift & { since: string | null };
 
+/** Every variant name ever planned in this database. */
 function knownVariants(store: Store): Set<string> {
-  const names = new Set(store.variants.names());
-  return names;
+  return new Set(store.variants.names());
 }
 
 function requireVariant(store: Store, parameter: string, name: string): void {
-  if (!knownVariants(store).has(name)) {
-    const list = [...knownVariants(store)].sort().join(', ') || 'none yet';
+  const known = knownVariants(store);
+  if (!known.has(name)) {
+    const list = [...known].sort().join(', ') || 'none yet';
     throw new JudgementInputError(parameter, `${parameter}: unknown variant ${JSON.stringify(name)}; expected one of ${list}`);
   }
 }

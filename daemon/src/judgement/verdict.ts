@@ -268,16 +268,17 @@ export function judgeComparison(epochs: readonly JudgedEpoch[], input: Compariso
       if (!ok) gates.push('cv_max_pct');
     }
   }
+  // The rules below say what the intervals allow (`rule`); a failed GO gate turns that GO into NEUTRAL.
   const gated = (v: VerdictValue): VerdictValue => (v === 'GO' && gates.length > 0 ? 'NEUTRAL' : v);
 
   // ---- Intervals against thresholds ---------------------------------------------------------------
   let axes: Axis[];
-  let decide: (choice: readonly number[]) => VerdictValue;
+  let rule: (choice: readonly number[]) => VerdictValue;
   let labels: (choice: readonly number[]) => string;
   if (goal === 'speed') {
     axes = [{ name: 'throughput', criterion: (r) => (r === 0 ? 'slowdown_tolerance_pct' : 'speedup_min_pct'), est: tp, thresholds: speedLines, regions: possibleRegions(tp, speedLines) }];
     const map: VerdictValue[] = ['NO-GO', 'NEUTRAL', 'GO'];
-    decide = (ch) => gated(map[ch[0] as number] as VerdictValue);
+    rule = (ch) => map[ch[0] as number] as VerdictValue;
     labels = (ch) => (['slowdown_tolerance_pct', 'slowdown_tolerance_pct', 'speedup_min_pct'][ch[0] as number] as string);
     const [L, H] = speedLines as [number, number];
     reasons.push({
@@ -303,10 +304,10 @@ export function judgeComparison(epochs: readonly JudgedEpoch[], input: Compariso
       { name: 'throughput', criterion: () => 'throughput_cost_max_pct', est: tp, thresholds: costLine, regions: possibleRegions(tp, costLine) },
     ];
     // rss region: 0 cut ≥ go, 1 between, 2 cut < nogo, 3 no effect; throughput region: 0 costly, 1 ok.
-    decide = (ch) => {
+    rule = (ch) => {
       const rss = ch[0] as number;
       const ok = ch[1] === 1;
-      if (rss === 0) return gated(ok ? 'GO' : 'NEUTRAL');
+      if (rss === 0) return ok ? 'GO' : 'NEUTRAL';
       if (rss === 1) return 'NEUTRAL';
       if (rss === 2) return 'NO-GO';
       return ok ? 'NEUTRAL' : 'NO-GO';
@@ -341,21 +342,16 @@ export function judgeComparison(epochs: readonly JudgedEpoch[], input: Compariso
     });
   }
 
+  const decide = (choice: readonly number[]): VerdictValue => gated(rule(choice));
   const possible = new Map<VerdictValue, string>();
   const walk = (i: number, choice: number[]): void => {
     if (i === axes.length) {
       const v = decide(choice);
-      if (!possible.has(v)) possible.set(v, v === 'NEUTRAL' && gates.length > 0 && decideUngated(choice) ? (gates[0] as string) : labels(choice));
+      // When a gate, not a threshold, made it NEUTRAL, the gate is what decided.
+      if (!possible.has(v)) possible.set(v, v !== rule(choice) ? (gates[0] as string) : labels(choice));
       return;
     }
     for (const r of (axes[i] as Axis).regions) walk(i + 1, [...choice, r]);
-  };
-  // Whether the ungated rule would have said GO (so a gate, not a threshold, made it NEUTRAL).
-  const decideUngated = (choice: readonly number[]): boolean => {
-    const saved = gates.splice(0, gates.length);
-    const v = decide(choice);
-    gates.push(...saved);
-    return v === 'GO';
   };
   walk(0, []);
 
