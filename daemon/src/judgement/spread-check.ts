@@ -73,7 +73,7 @@ export function checkSpread(
       criterion: 'spread_increase_max',
       status: increased ? 'fail' : 'pass',
       decisive: false,
-      message: `within-epoch CV: candidate ${fmt(within.candidate_cv_pct)} % vs baseline ${fmt(within.baseline_cv_pct)} %, ratio ${fmt(ratio)}× [${fmt(boot.low)}, ${fmt(boot.high)}] (bootstrap, seeded) (Mann–Whitney p = ${fmt(mw.p)})`,
+      message: `within-epoch CV: candidate ${fmt(within.candidate_cv_pct)} % vs baseline ${fmt(within.baseline_cv_pct)} %, ratio ${fmt(ratio)}× [${fmt(boot.low)}, ${fmt(boot.high)}] (seeded bootstrap; Mann–Whitney p = ${fmt(mw.p)}; GO withheld above ${c.spread_increase_max}× at p < ${c.spread_alpha})`,
       value: jsonNumber(ratio),
       low: jsonNumber(boot.low),
       high: jsonNumber(boot.high),
