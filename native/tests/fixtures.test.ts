@@ -24,8 +24,8 @@ test('fixture ok honours ALLOCSOAK_SECONDS and ALLOCSOAK_INTERVAL_MS', { timeout
   const p = await run(F, ['--mode', 'ok'], { env: { ALLOCSOAK_SECONDS: '0.4', ALLOCSOAK_INTERVAL_MS: '50' } });
   assert.equal(p.result.code, 0);
   const end = parseJsonLine(p.stdoutLines[p.stdoutLines.length - 1]!);
-  assert.ok(Math.abs(num(end, 'elapsed_ms') - 400) < 150);
-  assert.ok(types(p.stdoutLines).filter((x) => x === 'sample').length >= 5);
+  assert.ok(num(end, 'elapsed_ms') >= 400 && num(end, 'elapsed_ms') < 650, `elapsed ${num(end, 'elapsed_ms')}`);
+  assert.ok(types(p.stdoutLines).filter((x) => x === 'sample').length >= 3);
 });
 
 test('fixture crash and abort die by SIGSEGV / SIGABRT after writing recognisable stderr', { timeout: 15000 }, async () => {
@@ -106,7 +106,7 @@ test('fixture overrun keeps sampling past --seconds and never exits by itself', 
     assert.equal(isGone(p.pid), false);
     const last = parseJsonLine(p.stdoutLines[p.stdoutLines.length - 1]!);
     assert.equal(last.type, 'sample');
-    assert.ok(num(last, 't_ms') > 400, `last sample at ${num(last, 't_ms')} ms`);
+    assert.ok(num(last, 't_ms') > 250, `last sample at ${num(last, 't_ms')} ms: not past --seconds 0.2`);
   } finally {
     p.kill('SIGTERM');
     assert.deepEqual(await p.finish(), { code: null, signal: 'SIGTERM' });

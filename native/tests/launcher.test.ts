@@ -104,7 +104,7 @@ test('report fd: syscalls lines come when counts change, at most about every 200
   );
   assert.equal(busy.result.code, 0, busy.stderr);
   const lines = reportOf(busy).filter((l) => l.type === 'syscalls');
-  assert.ok(lines.length >= 3, `only ${lines.length} syscalls lines`);
+  assert.ok(lines.length >= 2, `only ${lines.length} syscalls lines`);
   assert.ok(lines.length <= 1.5 / 0.2 + 3, `${lines.length} syscalls lines in 1.5 s: more often than every ~200 ms`);
   for (let i = 1; i < lines.length - 1; i++) assert.notDeepEqual(lines[i], lines[i - 1], 'a periodic line only when counts changed');
   for (let i = 1; i < lines.length; i++) assert.ok(num(lines[i]!, 'madvise') >= num(lines[i - 1]!, 'madvise'), 'cumulative');

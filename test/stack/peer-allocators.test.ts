@@ -53,9 +53,10 @@ for (const [name, lib] of Object.entries(PEERS)) {
     let lastOps = 0;
     for (const s of samples) {
       assert.equal(s['type'], 'sample');
-      assert.ok(typeof s['ops'] === 'number' && s['ops'] > lastOps);
+      assert.ok(typeof s['ops'] === 'number' && s['ops'] >= lastOps, 'cumulative ops never decrease');
       lastOps = s['ops'] as number;
     }
+    assert.ok(lastOps > 0 && (end?.['ops'] as number) >= lastOps);
     for (const line of [...samples, end]) {
       const counters = line?.['counters'] as Record<string, unknown>;
       assert.deepEqual(Object.keys(counters).sort(), [...(PEER_COUNTERS[name] ?? [])].sort());

@@ -43,8 +43,8 @@ export interface CampaignProgress {
   source: string;
   variants: string[];
   epochs_per_variant: number | null;
-  /** Epochs started so far in this campaign (all outcomes; also those before a restart). */
-  epochs_done: number;
+  /** Epochs started so far in this campaign, the running one included (all outcomes; also those before a restart). */
+  epochs_started: number;
   epochs_total: number | null;
   /** running: an epoch is in progress; waiting: a scheduled campaign between rounds; stopping: stop() called. */
   state: 'running' | 'waiting' | 'stopping' | 'finished';
@@ -122,7 +122,7 @@ export class Campaign {
       source: this.request.source,
       variants: this.variants.map((v) => v.variant.name),
       epochs_per_variant: this.request.epochsPerVariant,
-      epochs_done: this.nextIndex,
+      epochs_started: this.nextIndex,
       epochs_total: this.total,
       state: this.state,
       current_epoch: live === null ? null : { ...live, elapsed_ms: Date.now() - Date.parse(live.started_at) },

@@ -35,11 +35,18 @@ export function formatNumber(x: number | null | undefined, digits: number): stri
 /** A plain text table, columns padded; numeric-looking cells right-aligned. */
 export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const numeric = (s: string): boolean => /^[-+]?[\d.]+\s*[a-zA-Z%]*$|^-$/.test(s);
+  const numeric = (s: string): boolean => /^[-+]?[\d.]+(e[-+]?\d+)?\s*[a-zA-Z%]*$|^-$/.test(s);
   const line = (cells: readonly string[]): string =>
     cells
       .map((c, i) => (i > 0 && numeric(c) ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
       .join('  ')
       .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + '\n';
+}
+
+/** Small ratios such as syscalls per op: scientific below 0.01 ("3.20e-6"). */
+export function formatSmall(x: number | null | undefined): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '-';
+  if (x === 0) return '0';
+  return Math.abs(x) < 0.01 ? x.toExponential(2) : x.toFixed(3);
 }

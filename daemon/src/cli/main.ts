@@ -60,7 +60,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`allocsoak ${command}: invalid plan:\n${err.message}\n`);
       return 2;
     }
-    process.stderr.write(`allocsoak ${command}: ${(err as Error).stack ?? String(err)}\n`);
+    // The message is for the user; the stack only when debugging.
+    const detail = process.env.ALLOCSOAK_LOG_LEVEL === 'debug' ? ((err as Error).stack ?? String(err)) : ((err as Error).message ?? String(err));
+    process.stderr.write(`allocsoak ${command}: ${detail}\n`);
     return 1;
   }
 }

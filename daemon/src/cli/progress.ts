@@ -26,7 +26,8 @@ export function attachTtyProgress(controller: CampaignController, opts: Progress
       `${formatSeconds(elapsed)}/${formatSeconds(current.planned_ms)}  ` +
       `${formatRate(last?.ops_per_sec)} ops/s  RSS ${formatBytes(last?.rss_bytes)}` +
       (current.warmup_ms > 0 && (last?.t_ms ?? 0) < current.warmup_ms ? '  (warm-up)' : '');
-    out.write(`\r\x1b[2K${line.slice(0, Math.max(20, (out.columns ?? 120) - 1))}`);
+    const width = out.columns !== undefined && out.columns > 20 ? out.columns - 1 : 200;
+    out.write(`\r\x1b[2K${line.slice(0, width)}`);
   };
 
   const onStart = (e: EpochStartedEvent): void => {

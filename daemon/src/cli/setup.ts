@@ -8,6 +8,7 @@ import type { Logger } from '../log/index.js';
 import { loadPlanFile, nativePaths, resolvePlan, type Plan, type ResolvedPlan } from '../plan/index.js';
 import { openStore, type Store } from '../storage/index.js';
 import { UsageError } from './args.js';
+import { lockDatabase } from './db-lock.js';
 
 /** The plan, validated and with its allocators resolved. Throws PlanError (exit 2). */
 export function loadResolvedPlan(file: string, log: Logger, override?: (plan: Plan) => Plan): ResolvedPlan {
@@ -24,10 +25,30 @@ export function launcherPath(): string {
   return launcher;
 }
 
-export function openStoreForDaemon(file: string, log: Logger): Store {
-  const store = openStore(file);
+export interface DaemonStore {
+  store: Store;
+  /** Close the database and release its lock. */
+  close(): void;
+}
+
+/** Lock the database for this process (see db-lock.ts), open and migrate it, recover cut epochs. */
+export function openStoreForDaemon(file: string, log: Logger): DaemonStore {
+  const lock = lockDatabase(file);
+  let store: Store;
+  try {
+    store = openStore(file);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   if (store.migration && store.migration.applied.length > 0) log.info({ db: file, applied: store.migration.applied }, 'database migrated');
   const interrupted = store.epochs.markRunningInterrupted();
   if (interrupted > 0) log.warn({ db: file, epochs: interrupted }, 'epochs left running by a previous daemon marked interrupted');
-  return store;
+  return {
+    store,
+    close: () => {
+      store.close();
+      lock.release();
+    },
+  };
 }

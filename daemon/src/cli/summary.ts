@@ -1,7 +1,7 @@
 /** The table `allocsoak run` prints at the end: one row per variant of the campaign. */
 import type { EpochSummary } from '../domain/types.js';
 import { mean, median } from '../stats/descriptive.js';
-import { formatBytes, formatNumber, formatRate, textTable } from './format.js';
+import { formatBytes, formatNumber, formatRate, formatSmall, textTable } from './format.js';
 
 function values(epochs: readonly EpochSummary[], pick: (e: EpochSummary) => number | null): number[] {
   return epochs.map(pick).filter((x): x is number => x !== null && Number.isFinite(x));
@@ -27,7 +27,7 @@ export function summaryTable(variants: readonly string[], epochs: readonly Epoch
       formatNumber(orNull(median(values(done, (e) => (e.throughput_cv === null ? null : e.throughput_cv * 100)))), 2),
       formatBytes(peak.length > 0 ? Math.max(...peak) : null),
       formatNumber(orNull(median(values(done, (e) => e.rss_drift_pct))), 2),
-      formatNumber(orNull(median(values(done, (e) => e.syscalls_per_op))), 6),
+      formatSmall(orNull(median(values(done, (e) => e.syscalls_per_op)))),
       [...others].map(([o, n]) => `${n} ${o}`).join(', ') || '-',
     ];
   });

@@ -142,8 +142,9 @@ export function startProcess(options: ProcessOptions): RunningProcess {
     let exitCode: number | null = null;
     let exitSignal: NodeJS.Signals | null = null;
     const exitedPromise = new Promise<void>((done) => {
-      child.once('error', (err) => {
-        // 'error' without a pid: the program never started. With a pid it is a kill failure we ignore.
+      child.on('error', (err) => {
+        // 'error' without a pid: the program never started. With a pid it is a failed kill/send, which
+        // signalGroup already covers; listening keeps it from crashing the daemon.
         if (pid === undefined) {
           spawnError = err.message;
           exited = true;

@@ -80,8 +80,8 @@ export function parseProtocolLine(line: string): ParseResult {
 }
 
 /**
- * The protocol's ordering rules on top of single-line parsing: start first and once, samples with
- * increasing t_ms and non-decreasing cumulative ops, one end, nothing after it.
+ * The protocol's ordering rules (docs/protocol.md) on top of single-line parsing: start first and once,
+ * samples whose t_ms and cumulative ops never decrease, one end, nothing after it.
  */
 export class ProtocolValidator {
   private seenStart = false;
@@ -103,7 +103,7 @@ export class ProtocolValidator {
         break;
       case 'sample':
         if (!this.seenStart) return { ok: false, reason: 'sample before the start line' };
-        if (m.t_ms <= this.lastT) return { ok: false, reason: `sample t_ms ${m.t_ms} not after the previous ${this.lastT}` };
+        if (m.t_ms < this.lastT) return { ok: false, reason: `sample t_ms went backwards (${this.lastT} → ${m.t_ms})` };
         if (m.ops < this.lastOps) return { ok: false, reason: `cumulative ops went backwards (${this.lastOps} → ${m.ops})` };
         this.lastT = m.t_ms;
         this.lastOps = m.ops;

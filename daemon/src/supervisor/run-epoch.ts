@@ -107,7 +107,14 @@ function formatBytes(n: number): string {
 /** Why the daemon killed the group; decides the outcome regardless of how the child then died. */
 type KillDecision = { outcome: 'timeout' | 'oom' | 'failed' | 'aborted'; reason: string };
 
+/** Longest delay a Node timer can hold (about 24.8 days); longer ones would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export async function runEpoch(spec: EpochSpec, hooks: EpochHooks = {}): Promise<EpochResult> {
+  if (!(spec.epochMs > 0) || !(spec.intervalMs > 0)) throw new RangeError(`runEpoch: epoch and interval must be > 0 ms (got ${spec.epochMs}, ${spec.intervalMs})`);
+  if (spec.epochMs + overstayMs(spec.epochMs, spec.intervalMs) > MAX_TIMER_MS) {
+    throw new RangeError(`runEpoch: an epoch of ${spec.epochMs} ms is longer than the supervisor supports (about 23 days)`);
+  }
   const epochSeconds = String(spec.epochMs / 1000);
   const intervalMs = String(Math.round(spec.intervalMs));
   const launcherArgs = ['--count-syscalls', '--report-fd', '3'];
@@ -269,6 +276,12 @@ export async function runEpoch(spec: EpochSpec, hooks: EpochHooks = {}): Promise
   };
 }
 
+/** Exit codes the launcher uses for its own failures (see soak_launch.c). */
+const LAUNCHER_CODES: Record<number, string> = {
+  125: ' (the launcher failed; see stderr)',
+  127: ' (the program could not be executed; see stderr)',
+};
+
 function classify(
   decision: KillDecision | null,
   proc: ProcessResult,
@@ -277,8 +290,11 @@ function classify(
 ): { outcome: EpochOutcome; reason: string | null } {
   if (decision !== null) return decision;
   if (proc.spawnError !== null) return { outcome: 'failed', reason: `the launcher ${describeTermination(proc)}` };
-  if (ended.signal !== null) return { outcome: 'crashed', reason: `killed by ${ended.signal}` };
-  if (ended.code !== 0) return { outcome: 'failed', reason: `exit code ${ended.code ?? 'unknown'}` };
+  if (ended.signal !== null) {
+    const who = ended.signal === 'SIGKILL' ? ' (not sent by allocsoak: the kernel OOM killer or another process)' : '';
+    return { outcome: 'crashed', reason: `killed by ${ended.signal}${who}` };
+  }
+  if (ended.code !== 0) return { outcome: 'failed', reason: `exit code ${ended.code ?? 'unknown'}${LAUNCHER_CODES[ended.code ?? -1] ?? ''}` };
   const missing = validator.missingAtExit();
   if (missing !== null) return { outcome: 'failed', reason: `protocol violation: ${missing}` };
   return { outcome: 'completed', reason: null };

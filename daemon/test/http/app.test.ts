@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { CampaignController } from '../../src/campaign/index.js';
 import { buildApp } from '../../src/http/index.js';
+import { Outcome } from '../../src/http/schemas/epochs.js';
+import { OUTCOMES } from '../../src/domain/types.js';
 import { openStore, type Store } from '../../src/storage/index.js';
 import { LAUNCHER } from '../helpers/native.js';
 import { memoryLogger, planFrom, tempDir } from '../helpers/env.js';
@@ -89,4 +91,9 @@ test('GET /api/v1/health and /api/v1/epochs against a real SQLite file', async (
     store.close();
     cleanup();
   }
+});
+
+test('the API schema knows exactly the domain outcomes', () => {
+  const literals = (Outcome as unknown as { anyOf: Array<{ const: string }> }).anyOf.map((s) => s.const);
+  assert.deepEqual(literals, [...OUTCOMES]);
 });

@@ -14,15 +14,16 @@ test('status and smaps_rollup fields are parsed to bytes', () => {
 });
 
 test('a live process is read, a vanished one gives null', async () => {
-  // Touch 64 MiB so RSS is clearly above it.
-  const child = spawn(process.execPath, ['-e', 'const b = Buffer.alloc(64 << 20, 1); setInterval(() => b[0]++, 1000)'], { stdio: 'ignore' });
+  // Touch 64 MiB of anonymous memory, then say so.
+  const child = spawn(process.execPath, ['-e', 'const b = Buffer.alloc(64 << 20, 1); console.log("ready"); setInterval(() => b[0]++, 1000)'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   try {
-    let mem = null;
-    for (let i = 0; i < 100; i++) {
-      mem = readProcMemory(child.pid!);
-      if (mem && (mem.rss_bytes ?? 0) > 64 << 20) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+      child.once('exit', () => reject(new Error('child exited early')));
+    });
+    const mem = readProcMemory(child.pid!);
     assert.ok(mem, 'no reading');
     assert.ok(mem.rss_bytes! > 64 << 20, `rss ${mem.rss_bytes}`);
     assert.ok(mem.hwm_bytes! >= mem.rss_bytes!);

@@ -156,6 +156,7 @@ test('a launcher that cannot exec the workload is failed, with its message', asy
   const r = await runEpoch(spec({ workload: { kind: 'command', argv: ['/nonexistent/bench'] } }));
   assert.equal(r.outcome, 'failed');
   assert.equal(r.exitCode, 127);
+  assert.equal(r.reason, 'exit code 127 (the program could not be executed; see stderr)');
   assert.match(r.stderrTail ?? '', /nonexistent/);
 });
 
@@ -168,4 +169,20 @@ test('a sample hook that throws stops the epoch and surfaces the error', async (
     }),
     /disk full/,
   );
+});
+
+test('a workload SIGKILLed from outside (e.g. the OOM killer) is crashed, and says it was not us', async () => {
+  let killed = false;
+  const r = await runEpoch(spec({ epochMs: 20_000 }), {
+    onLaunched: ({ workloadPid }) => {
+      setTimeout(() => {
+        killed = true;
+        process.kill(workloadPid, 'SIGKILL');
+      }, 300);
+    },
+  });
+  assert.ok(killed);
+  assert.equal(r.outcome, 'crashed');
+  assert.equal(r.signal, 'SIGKILL');
+  assert.match(r.reason ?? '', /killed by SIGKILL \(not sent by allocsoak/);
 });

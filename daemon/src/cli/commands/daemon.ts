@@ -40,7 +40,8 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
   const log = createLogger();
   const resolved = loadResolvedPlan(opts.plan, log);
   const launcher = launcherPath();
-  const store: Store = openStoreForDaemon(opts.db, log);
+  const db = openStoreForDaemon(opts.db, log);
+  const store: Store = db.store;
   const controller = new CampaignController({ store, launcher, log });
   let server: RunningServer;
   try {
@@ -49,7 +50,11 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
       { host: opts.host, port: listenPort, logger: log },
     );
   } catch (err) {
-    store.close();
+    db.close();
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {
+      throw new Error(`cannot listen on ${opts.host}:${listenPort}: ${e.code} (choose another --host/--port)`);
+    }
     throw err;
   }
   log.info({ url: server.url, plan: opts.plan, db: opts.db }, `allocsoak daemon serving ${server.url}`);
@@ -60,7 +65,7 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
     await controller.stop();
     await controller.whenIdle();
     await server.close();
-    store.close();
+    db.close();
   };
   return await new Promise<number>((resolve) => {
     const removeHandlers = handleShutdownSignals({
@@ -82,7 +87,7 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
         removeHandlers();
         log.fatal({ err: (err as Error).message }, 'the campaign loop failed; stopping');
         await server.close().catch(() => undefined);
-        store.close();
+        db.close();
         resolve(1);
       },
     );

@@ -58,7 +58,8 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     return override ? override(p) : p;
   });
   const launcher = launcherPath();
-  const store = openStoreForDaemon(opts.db, log);
+  const db = openStoreForDaemon(opts.db, log);
+  const store = db.store;
   const controller = new CampaignController({ store, launcher, log });
   const detach = tty ? attachTtyProgress(controller, { out: process.stdout, epochsPerVariant }) : () => {};
 
@@ -87,6 +88,6 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     throw err;
   } finally {
     removeHandlers();
-    store.close();
+    db.close();
   }
 }

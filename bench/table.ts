@@ -1,0 +1,82 @@
+/** Plain-text rendering of the benchmark's summary and targets (also pasted into docs/performance.md,
+ * so it is Markdown-table compatible). */
+import type { AllocatorSummary, Spread } from './summary.js';
+import type { TargetResult } from './targets.js';
+
+const dash = '–';
+
+function mops(s: Spread | null): string {
+  return s ? `${(s.median / 1e6).toFixed(1)} M` : dash;
+}
+
+function ratio(s: Spread | null): string {
+  return s ? `${s.median.toFixed(2)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})` : dash;
+}
+
+function mib(kb: number | null | undefined): string {
+  return kb === null || kb === undefined ? dash : `${(kb / 1024).toFixed(1)} MiB`;
+}
+
+function perOp(s: Spread | null): string {
+  return s ? s.median.toExponential(1) : dash;
+}
+
+export function renderTable(summaries: readonly AllocatorSummary[]): string {
+  const header = [
+    'allocator',
+    'random_mixed ops/s',
+    '× mimalloc (min–max)',
+    '× mimalloc per CPU-s',
+    'xthread ops/s',
+    '× mimalloc (min–max)',
+    '× mimalloc per CPU-s',
+    'peak RSS',
+    'after drain: RSS−LazyFree @1s (RSS)',
+    'syscalls/op (burst soak)',
+  ];
+  const rows = summaries.map((s) => [
+    s.allocator + (s.failures > 0 ? ` (${s.failures} failed runs)` : ''),
+    mops(s.randomMixed.opsPerSec),
+    ratio(s.randomMixed.ratioToMimalloc),
+    s.randomMixed.cpuRatioToMimalloc ? s.randomMixed.cpuRatioToMimalloc.median.toFixed(2) : dash,
+    mops(s.xthread.opsPerSec),
+    ratio(s.xthread.ratioToMimalloc),
+    s.xthread.cpuRatioToMimalloc ? s.xthread.cpuRatioToMimalloc.median.toFixed(2) : dash,
+    mib(s.randomMixed.peakRssKb?.median),
+    s.drain.heldKbAt1s ? `${mib(s.drain.heldKbAt1s.median)} (${mib(s.drain.rssKbAt1s?.median)})` : dash,
+    perOp(s.soak.syscallsPerOp),
+  ]);
+  return markdown(header, rows);
+}
+
+/** Second table: the drain curve (median RSS − LazyFree at every point) and the drain probe's own peak. */
+export function renderDrainTable(summaries: readonly AllocatorSummary[]): string {
+  const points = [
+    ...new Set(summaries.flatMap((s) => [...Object.keys(s.drain.heldKbByPoint), ...Object.keys(s.drain.idleHeldKbByPoint)])),
+  ].sort((a, b) => Number(a) - Number(b));
+  if (points.length === 0) return '';
+  const header = ['allocator', 'drain peak RSS', 'after the drain', ...points.map((p) => `@${Number(p) / 1000} s`)];
+  const rows: string[][] = [];
+  for (const s of summaries) {
+    if (Object.keys(s.drain.heldKbByPoint).length > 0) {
+      rows.push([s.allocator, mib(s.drain.peakRssKb?.median), 'trickle', ...points.map((p) => mib(s.drain.heldKbByPoint[p]))]);
+    }
+    if (Object.keys(s.drain.idleHeldKbByPoint).length > 0) {
+      rows.push([s.allocator, '', 'idle', ...points.map((p) => mib(s.drain.idleHeldKbByPoint[p]))]);
+    }
+  }
+  return markdown(header, rows);
+}
+
+export function renderTargets(targets: readonly TargetResult[]): string {
+  return markdown(
+    ['target', 'verdict', 'measured (median over repetitions)'],
+    targets.map((t) => [t.target, t.verdict, t.measured]),
+  );
+}
+
+function markdown(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
