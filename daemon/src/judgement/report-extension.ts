@@ -42,10 +42,21 @@ function judge(data: ReportData): Judged {
   return judged;
 }
 
+/** "value [low, high]", or the value alone while there are too few epochs for an interval. */
+function withInterval(value: string, low: string | null, high: string | null): string {
+  return low === null || high === null ? `${value} (no interval yet)` : `${value} [${low}, ${high}]`;
+}
+
 function pctOfReference(e: RatioEstimate | null | undefined): string | null {
   if (!e) return null;
-  const p = (v: number | null): string => (v === null ? '?' : (v * 100).toFixed(2));
-  return e.low === 1 && e.high === 1 ? '100 %' : `${p(e.ratio)} % [${p(e.low)}, ${p(e.high)}]`;
+  if (e.low === 1 && e.high === 1 && e.ratio === 1) return '100 %';
+  const p = (v: number | null): string | null => (v === null ? null : (v * 100).toFixed(2));
+  return withInterval(`${p(e.ratio)} %`, p(e.low), p(e.high));
+}
+
+function ratio(e: RatioEstimate | null): string {
+  if (!e) return MISSING;
+  return withInterval(fmt(e.ratio), e.low === null ? null : fmt(e.low), e.high === null ? null : fmt(e.high));
 }
 
 function verdictSection(j: Judged): ReportSection {
@@ -54,8 +65,8 @@ function verdictSection(j: Judged): ReportSection {
     v.goal,
     `**${v.verdict}**`,
     v.decided_by,
-    v.throughput ? `${fmt(v.throughput.ratio)} [${fmt(v.throughput.low)}, ${fmt(v.throughput.high)}]` : MISSING,
-    v.rss_peak ? `${fmt(v.rss_peak.ratio)} [${fmt(v.rss_peak.low)}, ${fmt(v.rss_peak.high)}]` : MISSING,
+    ratio(v.throughput),
+    ratio(v.rss_peak),
     v.epochs_needed_per_arm === null ? MISSING : String(v.epochs_needed_per_arm),
   ]);
   const parts: string[] = [];
@@ -80,7 +91,7 @@ function referenceSection(data: ReportData, j: Judged): ReportSection | null {
     String(r.completed_epochs),
     pctOfReference(r.throughput) ?? MISSING,
     pctOfReference(r.rss_peak) ?? MISSING,
-    r.throughput ? r.throughput.analysis : MISSING,
+    r.variant === r.reference || !r.throughput ? MISSING : r.throughput.analysis,
   ]);
   return {
     key: 'reference',
@@ -95,8 +106,8 @@ function driftSection(j: Judged): ReportSection {
     d.variant,
     `**${d.verdict}**`,
     `${d.flagged_epochs}/${d.epochs.length}`,
-    d.slope_bytes_per_hour === null ? MISSING : `${bytes(d.slope_bytes_per_hour)}/h [${bytes(d.slope_low)}/h, ${bytes(d.slope_high)}/h]`,
-    d.drift_pct === null ? MISSING : `${fmt(d.drift_pct.median)} % [${fmt(d.drift_pct.low)}, ${fmt(d.drift_pct.high)}]`,
+    d.slope_bytes_per_hour === null ? MISSING : withInterval(`${bytes(d.slope_bytes_per_hour)}/h`, d.slope_low === null ? null : `${bytes(d.slope_low)}/h`, d.slope_high === null ? null : `${bytes(d.slope_high)}/h`),
+    d.drift_pct === null ? MISSING : withInterval(`${fmt(d.drift_pct.median)} %`, d.drift_pct.low === null ? null : fmt(d.drift_pct.low), d.drift_pct.high === null ? null : fmt(d.drift_pct.high)),
     d.series.change_point === null ? MISSING : `${d.series.change_point.flagged ? 'step ' : ''}p = ${fmt(d.series.change_point.p_value)}`,
   ]);
   const floor = resolveCriteria('speed').leak_floor_bytes_per_hour;

@@ -74,9 +74,9 @@ function possibleRegions(est: RatioEstimate, thresholds: readonly number[]): num
 }
 
 function interval(est: RatioEstimate): string {
-  const conf = est.confidence !== null ? `${Number((est.confidence * 100).toPrecision(3))} % CI` : 'no CI';
   const how = est.analysis === 'paired' ? `paired, ${est.n_pairs} pairs, Wilcoxon signed-rank` : `unpaired, ${est.n_baseline}+${est.n_candidate} epochs, Mann–Whitney`;
-  return `${fmt(est.ratio)} [${fmt(est.low)}, ${fmt(est.high)}] (${conf}; ${how} p = ${fmt(est.p_value)})`;
+  if (est.confidence === null || est.low === null || est.high === null) return `${fmt(est.ratio)} (too few epochs for an interval; ${how} p = ${fmt(est.p_value)})`;
+  return `${fmt(est.ratio)} [${fmt(est.low)}, ${fmt(est.high)}] (${Number((est.confidence * 100).toPrecision(3))} % CI; ${how} p = ${fmt(est.p_value)})`;
 }
 
 function stripDrift(d: VariantDrift): Omit<VariantDrift, 'reasons' | 'epochs'> {
