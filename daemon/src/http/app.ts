@@ -5,18 +5,25 @@
  * TypeBox schemas live in schemas/.
  */
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { CampaignController } from '../campaign/controller.js';
 import type { Logger } from '../log/index.js';
+import type { AllocsoakMetrics } from '../metrics/exporter.js';
 import type { Store } from '../storage/index.js';
+import { registerOpenApi } from './plugins/openapi.js';
+import { installErrorHandling } from './plugins/errors.js';
+import campaignRoutes from './routes/campaigns.js';
 import epochRoutes from './routes/epochs.js';
 import healthRoutes from './routes/health.js';
 import judgementRoutes from './routes/judgement.js';
+import metricsRoutes from './routes/metrics.js';
+import statusRoutes from './routes/status.js';
+import variantRoutes from './routes/variants.js';
 
 export interface AppOptions {
-  /** Reported by /health. */
+  /** Reported by /health and the OpenAPI document. */
   version: string;
-  /** Bearer token for mutating routes (null: mutating routes disabled). Never logged. */
+  /** Bearer token for mutating routes (null or empty: mutating routes disabled, 403). Never logged. */
   token: string | null;
   /** Plans over HTTP may run custom commands / libraries (`--allow-commands`). */
   allowCommands: boolean;
@@ -26,27 +33,35 @@ export interface AppDeps {
   store: Store;
   controller: CampaignController;
   options: AppOptions;
+  /** The Prometheus exporter served at GET /metrics (the daemon always passes it). */
+  metrics?: AllocsoakMetrics;
 }
 
 export const API_PREFIX = '/api/v1';
 
-/** The application plugin: error handling and every route group under /api/v1. */
+/**
+ * The application plugin: error handling, the OpenAPI document and UI (/docs), and every route group.
+ * Route groups register in this one place, one line each.
+ */
 export const allocsoakApp: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, deps) => {
-  fastify.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error.validation) {
-      // Ajv's message names the field, e.g. "querystring/limit must be <= 10000".
-      return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: error.message });
-    }
-    const status = error.statusCode ?? 500;
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
-    return reply.code(status).send({ statusCode: status, error: status >= 500 ? 'Internal Server Error' : (error.name ?? 'Error'), message: error.message });
-  });
-  fastify.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no route ${request.method} ${request.url}` }),
-  );
+  // The casts only drop the TypeBox type provider, which these two helpers do not use.
+  const plain = fastify as unknown as FastifyInstance;
+  installErrorHandling(plain);
+  // Before the routes: @fastify/swagger collects routes as they are added.
+  await registerOpenApi(plain, deps.options.version);
+
+  // REST API under /api/v1
   await fastify.register(healthRoutes, { prefix: API_PREFIX, ...deps });
+  await fastify.register(statusRoutes, { prefix: API_PREFIX, ...deps });
+  await fastify.register(variantRoutes, { prefix: API_PREFIX, ...deps });
+  await fastify.register(campaignRoutes, { prefix: API_PREFIX, ...deps });
   await fastify.register(epochRoutes, { prefix: API_PREFIX, ...deps });
+  // GET /api/v1/compare and /api/v1/drift: the judgement's verdicts (routes/judgement.ts).
   await fastify.register(judgementRoutes, { prefix: API_PREFIX, ...deps });
+
+  // Outside /api/v1
+  await fastify.register(metricsRoutes, deps);
+  // web: the page at GET / (daemon/src/web, @fastify/static) registers here.
 };
 
 export interface BuildAppOptions {

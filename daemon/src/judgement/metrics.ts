@@ -6,7 +6,7 @@
  */
 import { Gauge, type Registry } from 'prom-client';
 import type { Store } from '../storage/store.js';
-import { planComparisons, type CompareResult } from './service.js';
+import { compare } from './service.js';
 import type { VerdictValue } from './types.js';
 
 export const VERDICT_METRIC = 'allocsoak_verdict';
@@ -34,7 +34,19 @@ export class VerdictCache {
     const campaign = this.store.campaigns.list({ limit: 1 })[0];
     const key = `${campaign?.id ?? 0}:${newest?.id ?? 0}:${newest?.outcome ?? ''}:${newest?.ended_at ?? ''}`;
     if (key !== this.key) {
-      this.series = planComparisons(this.store).map((r: CompareResult) => ({ baseline: r.baseline, candidate: r.candidate, verdict: r.verdict, value: verdictValue(r.verdict) }));
+      const series: VerdictSeries[] = [];
+      const known = new Set(this.store.variants.names());
+      for (const c of campaign?.plan.comparisons ?? []) {
+        if (!known.has(c.baseline) || !known.has(c.candidate)) continue;
+        try {
+          const r = compare(this.store, { baseline: c.baseline, candidate: c.candidate, campaign: (campaign as { id: number }).id });
+          series.push({ baseline: r.baseline, candidate: r.candidate, verdict: r.verdict, value: verdictValue(r.verdict) });
+        } catch {
+          // A comparison that cannot be judged (e.g. criteria stored by an older version) has no series;
+          // a scrape must never fail because of one.
+        }
+      }
+      this.series = series;
       this.key = key;
     }
     return this.series;

@@ -14,10 +14,9 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
-import { Registry } from 'prom-client';
 import { CampaignController } from '../../src/campaign/index.js';
 import { buildApp } from '../../src/http/index.js';
-import { registerVerdictGauge } from '../../src/judgement/metrics.js';
+import { AllocsoakMetrics } from '../../src/metrics/exporter.js';
 import { compare, drift } from '../../src/judgement/service.js';
 import { renderReport } from '../../src/report/index.js';
 import { openStore, type Store } from '../../src/storage/index.js';
@@ -77,7 +76,8 @@ test('speed: a planted slowdown is NO-GO, an A/A twin is neither GO nor NO-GO; R
     // REST
     const { log } = memoryLogger();
     const controller = new CampaignController({ store, launcher: LAUNCHER, log });
-    const app = await buildApp({ store, controller, options: { version: 'test', token: null, allowCommands: false } });
+    const metrics = new AllocsoakMetrics({ store, defaultMetrics: false });
+    const app = await buildApp({ store, controller, metrics, options: { version: 'test', token: null, allowCommands: false } });
     try {
       const rest = await app.inject({ method: 'GET', url: '/api/v1/compare?baseline=base&candidate=slow' });
       assert.equal(rest.statusCode, 200, rest.body);
@@ -103,10 +103,11 @@ test('speed: a planted slowdown is NO-GO, an A/A twin is neither GO nor NO-GO; R
         return true;
       });
 
-      // The gauge, computed at scrape time: −1 NO-GO, 0 NEUTRAL/INSUFFICIENT.
-      const registry = new Registry();
-      registerVerdictGauge(registry, store);
-      const exposition = await registry.metrics();
+      // The gauge on the daemon's GET /metrics, computed at scrape time: −1 NO-GO, 0 NEUTRAL/INSUFFICIENT.
+      const scrape = await app.inject({ method: 'GET', url: '/metrics' });
+      assert.equal(scrape.statusCode, 200);
+      const exposition = scrape.body;
+      assert.match(exposition, /^# TYPE allocsoak_verdict gauge$/m);
       assert.match(exposition, /^allocsoak_verdict\{baseline="base",candidate="slow"\} -1$/m);
       assert.match(exposition, /^allocsoak_verdict\{baseline="base",candidate="twin"\} 0$/m);
 

@@ -5,6 +5,7 @@
 import { CampaignController } from '../../campaign/index.js';
 import { startServer, DEFAULT_HOST, DEFAULT_PORT, type RunningServer } from '../../http/index.js';
 import { createLogger } from '../../log/index.js';
+import { AllocsoakMetrics } from '../../metrics/exporter.js';
 import type { Store } from '../../storage/index.js';
 import { helpText, parseOptions, port, type OptionSpecs } from '../args.js';
 import { handleShutdownSignals } from '../shutdown.js';
@@ -23,10 +24,10 @@ const OPTIONS = {
 } satisfies OptionSpecs;
 
 export const DAEMON_HELP = helpText(
-  'allocsoak daemon --plan FILE --db FILE [--host ADDRESS] [--port PORT]',
+  'allocsoak daemon --plan FILE --db FILE [--host ADDRESS] [--port PORT] [--allow-commands]',
   'Run the plan epoch after epoch (continuously, or at its cron `schedule`) and serve the HTTP API.\n' +
     'A repeated option takes its last value. SIGTERM/SIGINT stop the workload, store the epoch as aborted and exit 0.\n' +
-    'Mutating HTTP routes need ALLOCSOAK_TOKEN in the environment.',
+    'Mutating HTTP routes (POST /api/v1/campaigns, .../stop) need ALLOCSOAK_TOKEN in the environment; see docs/api.md.',
   OPTIONS,
 );
 
@@ -43,10 +44,17 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
   const db = openStoreForDaemon(opts.db, log);
   const store: Store = db.store;
   const controller = new CampaignController({ store, launcher, log });
+  // Follows the controller before its first campaign starts, so the plan's variants are exported at once.
+  const metrics = new AllocsoakMetrics({
+    store,
+    state: () => controller.status().state,
+    onListenerError: (err, event) => log.warn({ err: (err as Error).message, event }, 'metrics listener failed'),
+  });
+  metrics.follow(controller);
   let server: RunningServer;
   try {
     server = await startServer(
-      { store, controller, options: { version: packageVersion(), token: process.env.ALLOCSOAK_TOKEN || null, allowCommands: opts['allow-commands'] } },
+      { store, controller, metrics, options: { version: packageVersion(), token: process.env.ALLOCSOAK_TOKEN || null, allowCommands: opts['allow-commands'] } },
       { host: opts.host, port: listenPort, logger: log },
     );
   } catch (err) {
@@ -58,6 +66,11 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
     throw err;
   }
   log.info({ url: server.url, plan: opts.plan, db: opts.db }, `allocsoak daemon serving ${server.url}`);
+  const tokenSet = Boolean(process.env.ALLOCSOAK_TOKEN);
+  log.info(
+    { mutating_routes: tokenSet ? 'enabled' : 'disabled', allow_commands: opts['allow-commands'] },
+    tokenSet ? 'mutating HTTP routes need the bearer token' : 'mutating HTTP routes disabled: set ALLOCSOAK_TOKEN to enable them',
+  );
 
   let shuttingDown = false;
   const shutdown = async (): Promise<void> => {

@@ -7,7 +7,7 @@ const startedAt = Date.now();
 const healthRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, { controller, options }) => {
   fastify.get(
     '/health',
-    { schema: { summary: 'Liveness and what the daemon is doing', response: { 200: HealthResponse } } },
+    { schema: { tags: ['daemon'], summary: 'Liveness and what the daemon is doing', response: { 200: HealthResponse } } },
     async () => {
       const status = controller.status();
       return {

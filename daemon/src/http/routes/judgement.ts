@@ -2,12 +2,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { compare, drift, JudgementInputError } from '../../judgement/service.js';
 import type { AppDeps } from '../app.js';
+import { badRequest } from '../plugins/errors.js';
 import { ErrorResponse } from '../schemas/common.js';
 import { CompareQuery, CompareResponse, DriftQuery, DriftResponse } from '../schemas/judgement.js';
-
-function badRequest(message: string): Error & { statusCode: number } {
-  return Object.assign(new Error(message), { statusCode: 400, name: 'Bad Request' });
-}
 
 /** Runs a judgement call, turning bad input into a 400 that names the parameter. */
 function judged<T>(fn: () => T): T {

@@ -3,13 +3,64 @@ import Type from 'typebox';
 
 /** A nullable number column. */
 export const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
+export const NullableInteger = Type.Union([Type.Integer(), Type.Null()]);
 export const NullableString = Type.Union([Type.String(), Type.Null()]);
 
+/** One problem of a plan (see daemon/src/plan/errors.ts), as listed in a 400 for a malformed plan. */
+export const PlanProblem = Type.Object({
+  source: Type.String({ description: '"api" for a plan that arrived over HTTP' }),
+  path: Type.String({ description: 'field path such as variants[1].allocator; empty for the plan itself' }),
+  expected: Type.String(),
+  got: Type.String(),
+  hint: Type.Optional(Type.String()),
+});
+
+/** Every error answer: fastify's usual three fields, plus details some routes add. */
 export const ErrorResponse = Type.Object(
   {
     statusCode: Type.Integer(),
-    error: Type.String(),
-    message: Type.String(),
+    error: Type.String({ description: 'HTTP reason phrase, e.g. "Bad Request"' }),
+    message: Type.String({ description: 'what was wrong, naming the field or parameter' }),
+    problems: Type.Optional(Type.Array(PlanProblem, { description: 'malformed plan (400): every problem found' })),
+    features: Type.Optional(Type.Array(Type.String(), { description: 'refused plan (403): the privileged fields, e.g. variants[0].command' })),
+    running_campaign_id: Type.Optional(Type.Integer({ description: '409: the campaign that is running' })),
   },
-  { $id: 'ErrorResponse', additionalProperties: true },
+  { title: 'Error' },
 );
+
+/** `{400: ErrorResponse, 404: ErrorResponse, ...}` for a route's response schema. */
+export function errorResponses<const C extends readonly number[]>(...codes: C): { [K in C[number]]: typeof ErrorResponse } {
+  const out: Record<number, typeof ErrorResponse> = {};
+  for (const c of codes) out[c] = ErrorResponse;
+  return out as { [K in C[number]]: typeof ErrorResponse };
+}
+
+/** `:id` of a campaign or an epoch. */
+export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, description: 'numeric id' }) });
+
+/** One interval sample (domain Sample). */
+export const Sample = Type.Object({
+  t_ms: Type.Number({ description: 'ms since the workload started' }),
+  ops: Type.Number({ description: 'cumulative operations' }),
+  ops_per_sec: NullableNumber,
+  rss_bytes: NullableNumber,
+  hwm_bytes: NullableNumber,
+  rss_anon_bytes: NullableNumber,
+  pss_bytes: NullableNumber,
+  lazyfree_bytes: NullableNumber,
+  counters: Type.Record(Type.String(), Type.Number(), { description: 'cumulative allocator counters as reported (leanmalloc: lean_decommit, ...)' }),
+});
+
+/** The epoch outcomes (domain OUTCOMES), as a response type. */
+export const Outcome = Type.Union([
+  Type.Literal('running'),
+  Type.Literal('completed'),
+  Type.Literal('crashed'),
+  Type.Literal('timeout'),
+  Type.Literal('oom'),
+  Type.Literal('failed'),
+  Type.Literal('interrupted'),
+  Type.Literal('aborted'),
+]);
+
+export const CampaignStatus = Type.Union([Type.Literal('running'), Type.Literal('completed'), Type.Literal('stopped'), Type.Literal('interrupted')]);

@@ -1,0 +1,74 @@
+/**
+ * One shape for every error answer ({statusCode, error, message, ...}) and messages that name the
+ * field: schema errors become e.g. "querystring/limit must be >= 1", "querystring/outcome must be one
+ * of running, completed, ...", "querystring: unknown parameter \"foo\"".
+ */
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+
+interface AjvError {
+  keyword: string;
+  instancePath: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** An error a route throws to answer with `status` (and extra fields such as `problems`). */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export function badRequest(message: string, extra?: Record<string, unknown>): HttpError {
+  return new HttpError(400, message, extra);
+}
+
+export function notFound(message: string): HttpError {
+  return new HttpError(404, message);
+}
+
+function describeSchemaError(e: AjvError, dataVar: string): string {
+  const field = `${dataVar}${e.instancePath}`;
+  switch (e.keyword) {
+    case 'additionalProperties':
+      return `${field}: unknown ${dataVar === 'querystring' ? 'parameter' : 'field'} ${JSON.stringify(e.params['additionalProperty'])}`;
+    case 'required':
+      return `${field}/${String(e.params['missingProperty'])} is required`;
+    case 'enum':
+      return `${field} must be one of ${(e.params['allowedValues'] as unknown[]).map(String).join(', ')}`;
+    default:
+      return `${field} ${e.message ?? 'is invalid'}`;
+  }
+}
+
+export function installErrorHandling(fastify: FastifyInstance): void {
+  fastify.setSchemaErrorFormatter((errors, dataVar) => {
+    const first = errors[0] as unknown as AjvError | undefined;
+    return new Error(first === undefined ? `${dataVar} is invalid` : describeSchemaError(first, dataVar));
+  });
+  fastify.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
+    if (error instanceof HttpError) {
+      return reply.code(error.statusCode).send({ statusCode: error.statusCode, error: STATUS_CODES[error.statusCode] ?? 'Error', message: error.message, ...error.extra });
+    }
+    if (error.validation) {
+      return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: error.message });
+    }
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      const type = request.headers['content-type'] ?? 'none';
+      return reply.code(415).send({ statusCode: 415, error: STATUS_CODES[415], message: `unsupported Content-Type ${type}: send the body as application/json` });
+    }
+    const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    const message = status >= 500 ? `internal error: ${error.message}` : error.message;
+    return reply.code(status).send({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', message });
+  });
+  fastify.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]} (see /docs for the API)` }),
+  );
+}

@@ -1,0 +1,267 @@
+/**
+ * allocsoak's Prometheus exporter: its own prom-client Registry (never the global one) holding the
+ * default process metrics and the metric set of names.ts.
+ *
+ * - Counters and last-epoch gauges are computed from SQLite at scrape time (SqliteSnapshotReader), so a
+ *   restarted daemon exports the right values at once. Every variant x outcome counter series exists from
+ *   the first scrape, at 0, so a quiet variant reads 0 instead of "no data" and the first failure is an
+ *   increase that rate()/increase() can see.
+ * - The campaign being run (variants, epoch lengths) and the live gauges follow the campaign controller's
+ *   events (follow()); live series exist only while a child of that variant runs.
+ * - Labels are bounded: variant names (plan and database), the fixed outcome and state lists, never ids.
+ */
+import type { EventEmitter } from 'node:events';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CampaignEvents } from '../campaign/events.js';
+import type { Sample } from '../domain/types.js';
+import { registerVerdictGauge } from '../judgement/metrics.js';
+import type { Store } from '../storage/index.js';
+import { COUNTED_OUTCOMES, DAEMON_STATES, METRICS, type DaemonState, type MetricName } from './names.js';
+import { SqliteSnapshotReader, type ScrapeSnapshot } from './sqlite-snapshot.js';
+
+export interface MetricsDeps {
+  /** The daemon's store (migrated SQLite file). Only read. */
+  readonly store: Store;
+  /** What the daemon is doing now (CampaignController.status().state), read at every scrape. */
+  readonly state?: () => DaemonState;
+  /** Register prom-client's default process metrics (process_start_time_seconds is used by the rules). */
+  readonly defaultMetrics?: boolean;
+  /** Told about an error inside an event listener (which must never throw into the campaign loop). */
+  readonly onListenerError?: (err: unknown, event: keyof CampaignEvents) => void;
+}
+
+/** The fields of a protocol sample the live gauges show. */
+export type LiveSample = Pick<Sample, 't_ms' | 'rss_bytes' | 'ops_per_sec'>;
+
+/** The campaign being run, as far as the metrics need it. */
+interface RunningCampaign {
+  readonly variants: readonly string[];
+  /** Known from the first epoch-started event (lengths are the same for every variant of a plan). */
+  lengths: { planned_seconds: number; warmup_seconds: number } | null;
+}
+
+const LINT_FAILING_DEFAULT_METRICS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
+const help = (name: MetricName): string => {
+  const spec = METRICS.find((m) => m.name === name);
+  if (!spec) throw new Error(`metric ${name} is not in daemon/src/metrics/names.ts`);
+  return spec.help;
+};
+
+export class AllocsoakMetrics {
+  readonly registry = new Registry();
+  private readonly reader: SqliteSnapshotReader;
+  private readonly state: () => DaemonState;
+  private readonly onListenerError: NonNullable<MetricsDeps['onListenerError']>;
+  /** The snapshot of the scrape in progress, shared by every collect() of that scrape. */
+  private scrape: ScrapeSnapshot | undefined;
+  private campaign: RunningCampaign | null = null;
+  /** The variant whose child currently feeds the live gauges. */
+  private liveVariant: string | undefined;
+
+  private readonly liveRss: Gauge<'variant'>;
+  private readonly liveThroughput: Gauge<'variant'>;
+  private readonly liveElapsed: Gauge<'variant'>;
+
+  constructor(deps: MetricsDeps) {
+    this.reader = new SqliteSnapshotReader(deps.store);
+    this.state = deps.state ?? (() => 'idle');
+    this.onListenerError = deps.onListenerError ?? (() => undefined);
+    if (deps.defaultMetrics ?? true) {
+      collectDefaultMetrics({ register: this.registry });
+      // prom-client exports these as gauges named *_total, which `promtool check metrics` rejects
+      // ("non-counter metrics should not have _total suffix"); they are Node internals nobody alerts on.
+      for (const name of LINT_FAILING_DEFAULT_METRICS) this.registry.removeSingleMetric(name);
+    }
+
+    const registers = [this.registry];
+    // collect() runs with `this` bound to the metric; the exporter's state is reached through closures.
+    const snapshot = (): ScrapeSnapshot => this.scrape ?? this.reader.read();
+    const variants = (): string[] => [...new Set([...(this.campaign?.variants ?? []), ...snapshot().variants])].sort();
+
+    new Counter({
+      name: 'allocsoak_epochs_total',
+      help: help('allocsoak_epochs_total'),
+      labelNames: ['variant', 'outcome'] as const,
+      registers,
+      collect(this: Counter<'variant' | 'outcome'>) {
+        const counts = snapshot().epochCounts;
+        this.reset();
+        for (const variant of variants()) {
+          for (const outcome of COUNTED_OUTCOMES) this.inc({ variant, outcome }, counts.get(variant)?.get(outcome) ?? 0);
+        }
+      },
+    });
+
+    type LeanName = 'allocsoak_lean_decommit_total' | 'allocsoak_lean_retire_total';
+    const leanCounter = (name: LeanName, pick: (s: ScrapeSnapshot) => ReadonlyMap<string, number>): void => {
+      new Counter({
+        name,
+        help: help(name),
+        labelNames: ['variant'] as const,
+        registers,
+        collect(this: Counter<'variant'>) {
+          const sums = pick(snapshot());
+          this.reset();
+          for (const variant of variants()) this.inc({ variant }, sums.get(variant) ?? 0);
+        },
+      });
+    };
+    leanCounter('allocsoak_lean_decommit_total', (s) => s.leanDecommit);
+    leanCounter('allocsoak_lean_retire_total', (s) => s.leanRetire);
+
+    // Per-variant gauges from SQLite, absent for a variant without a value (a variant that has not
+    // completed an epoch has no drift; 0 % or a 1970 timestamp would be a lie, and the rules handle absence).
+    const variantGauge = (name: MetricName, values: (s: ScrapeSnapshot) => Iterable<readonly [string, number | null]>): void => {
+      new Gauge({
+        name,
+        help: help(name),
+        labelNames: ['variant'] as const,
+        registers,
+        collect(this: Gauge<'variant'>) {
+          this.reset();
+          const sorted = [...values(snapshot())].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+          for (const [variant, value] of sorted) {
+            if (value !== null && Number.isFinite(value)) this.set({ variant }, value);
+          }
+        },
+      });
+    };
+    const last = (pick: (e: ScrapeSnapshot['lastCompleted'][number]) => number | null) => (s: ScrapeSnapshot) =>
+      s.lastCompleted.map((e): [string, number | null] => [e.variant, pick(e)]);
+    variantGauge('allocsoak_epoch_throughput_ops_per_second', last((e) => e.throughput_mean));
+    variantGauge('allocsoak_epoch_throughput_cv_ratio', last((e) => e.throughput_cv));
+    variantGauge('allocsoak_epoch_rss_drift_ratio', last((e) => e.rss_drift_ratio));
+    variantGauge('allocsoak_epoch_rss_peak_bytes', last((e) => e.rss_peak_bytes));
+    variantGauge('allocsoak_epoch_syscalls_per_op', last((e) => e.syscalls_per_op));
+    variantGauge('allocsoak_last_epoch_completed_timestamp_seconds', last((e) => e.ended_at_seconds));
+    variantGauge('allocsoak_last_epoch_started_timestamp_seconds', (s) => s.lastStarted);
+
+    // Epoch lengths of the variants being run: the followed campaign's, else (e.g. no events yet) those of
+    // the latest epochs of running campaigns in SQLite. A finished campaign's variants get none, so the
+    // stall alert only ever uses the plan being run.
+    const lengths = (): Map<string, { planned_seconds: number; warmup_seconds: number }> => {
+      const out = new Map(snapshot().runningLengths);
+      const c = this.campaign;
+      if (c?.lengths) for (const v of c.variants) out.set(v, c.lengths);
+      return out;
+    };
+    variantGauge('allocsoak_epoch_planned_seconds', () => [...lengths()].map(([v, l]) => [v, l.planned_seconds]));
+    variantGauge('allocsoak_epoch_warmup_seconds', () => [...lengths()].map(([v, l]) => [v, l.warmup_seconds]));
+
+    const state = this.state;
+    new Gauge({
+      name: 'allocsoak_daemon_state',
+      help: help('allocsoak_daemon_state'),
+      labelNames: ['state'] as const,
+      registers,
+      collect(this: Gauge<'state'>) {
+        const now = state();
+        for (const s of DAEMON_STATES) this.set({ state: s }, s === now ? 1 : 0);
+      },
+    });
+
+    // allocsoak_verdict{baseline,candidate} (issue 5): the judgement's own gauge, computed at scrape time.
+    registerVerdictGauge(this.registry, deps.store);
+
+    const liveGauge = (name: MetricName): Gauge<'variant'> =>
+      new Gauge({ name, help: help(name), labelNames: ['variant'] as const, registers });
+    this.liveRss = liveGauge('allocsoak_workload_rss_bytes');
+    this.liveThroughput = liveGauge('allocsoak_workload_throughput_ops_per_second');
+    this.liveElapsed = liveGauge('allocsoak_workload_elapsed_seconds');
+  }
+
+  /**
+   * Follows a campaign controller (or any emitter of CampaignEvents). Listeners are cheap and never throw
+   * into the campaign loop. Returns a function that stops following.
+   */
+  follow(emitter: EventEmitter<CampaignEvents>): () => void {
+    const guard =
+      <K extends keyof CampaignEvents>(event: K, fn: (...args: CampaignEvents[K]) => void) =>
+      (...args: CampaignEvents[K]): void => {
+        try {
+          fn(...args);
+        } catch (err) {
+          this.onListenerError(err, event);
+        }
+      };
+    const listeners = {
+      'campaign-started': guard('campaign-started', (e) => this.campaignStarted(e.variants)),
+      'epoch-started': guard('epoch-started', (e) => this.epochStarted(e.planned_ms, e.warmup_ms)),
+      sample: guard('sample', (e) => this.observeSample(e.variant, e.sample)),
+      'epoch-finished': guard('epoch-finished', (e) => this.epochEnded(e.variant)),
+      'campaign-finished': guard('campaign-finished', () => this.campaignFinished()),
+    };
+    emitter.on('campaign-started', listeners['campaign-started']);
+    emitter.on('epoch-started', listeners['epoch-started']);
+    emitter.on('sample', listeners.sample);
+    emitter.on('epoch-finished', listeners['epoch-finished']);
+    emitter.on('campaign-finished', listeners['campaign-finished']);
+    return () => {
+      emitter.off('campaign-started', listeners['campaign-started']);
+      emitter.off('epoch-started', listeners['epoch-started']);
+      emitter.off('sample', listeners.sample);
+      emitter.off('epoch-finished', listeners['epoch-finished']);
+      emitter.off('campaign-finished', listeners['campaign-finished']);
+    };
+  }
+
+  /** A campaign of these variants starts: they are exported (at 0) from now on. */
+  campaignStarted(variants: readonly string[]): void {
+    this.campaign = { variants: [...variants], lengths: null };
+    this.clearLive();
+  }
+
+  /** An epoch starts (one child at a time: any previous child is gone). Lengths in ms, as planned. */
+  epochStarted(plannedMs: number, warmupMs: number): void {
+    if (this.campaign) this.campaign.lengths = { planned_seconds: plannedMs / 1000, warmup_seconds: warmupMs / 1000 };
+    this.clearLive();
+  }
+
+  /** Every sample of the running child. */
+  observeSample(variant: string, sample: LiveSample): void {
+    if (this.liveVariant !== undefined && this.liveVariant !== variant) this.clearLive();
+    this.liveVariant = variant;
+    this.liveElapsed.set({ variant }, sample.t_ms / 1000);
+    if (sample.rss_bytes !== null) this.liveRss.set({ variant }, sample.rss_bytes);
+    if (sample.ops_per_sec !== null && Number.isFinite(sample.ops_per_sec)) {
+      this.liveThroughput.set({ variant }, sample.ops_per_sec);
+    }
+  }
+
+  /** The child of `variant` is gone, whatever the outcome: its live series disappear. */
+  epochEnded(variant: string): void {
+    if (this.liveVariant === variant) this.clearLive();
+  }
+
+  /** The campaign ended (completed, stopped, interrupted): no variant is being run any more. */
+  campaignFinished(): void {
+    this.campaign = null;
+    this.clearLive();
+  }
+
+  /** The exposition text of one scrape; every SQLite-backed metric sees the same snapshot. */
+  async metrics(): Promise<string> {
+    this.scrape = this.reader.read();
+    try {
+      return await this.registry.metrics();
+    } finally {
+      this.scrape = undefined;
+    }
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  private clearLive(): void {
+    const variant = this.liveVariant;
+    if (variant === undefined) return;
+    for (const g of [this.liveRss, this.liveThroughput, this.liveElapsed]) g.remove({ variant });
+    this.liveVariant = undefined;
+  }
+}
