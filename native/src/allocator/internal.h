@@ -162,7 +162,18 @@ static inline void lm_free_inline(void *p) {
     lm_block_t *b = (lm_block_t *)p;
     b->next = s->free;
     s->free = b;
+#if defined(__x86_64__) && (__GNUC__ >= 11 || __clang_major__ >= 11)   /* asm goto with outputs */
+    /* Same test as the #else branch: gcc 12 compiles `--s->used <= 0` as load, sub, store, test,
+     * jle; the flags of one subtract-from-memory already answer it (jle: new value <= 0, signed).
+     * 3 of the fast path's 18 instructions, and the hot path then fits in the 64-byte line free()
+     * starts on. Measured with callgrind: docs/performance.md (2026-11-23, fast-path notes). */
+    __asm__ goto("subl $1, %0\n\tjle %l[slab_event]" : "+m"(s->used) : : "cc" : slab_event);
+    return;
+  slab_event:
+    lm_free_local_slow(ss, s);
+#else
     if (LM_UNLIKELY(--s->used <= 0)) lm_free_local_slow(ss, s);
+#endif
     return;
   }
   lm_free_slow(p);
