@@ -4,11 +4,15 @@
  *   allocsoak daemon --plan F --db F [--host H] [--port P]
  *   allocsoak run --plan F --db F [--epochs N] [--epoch DURATION]
  *   allocsoak report --db F [--format md|json|csv]
+ *   allocsoak compare --db F --baseline A --candidate B [--json]
+ *   allocsoak drift --db F --variant V [--json]
  * Exit status: 0 done, 1 failure at run time, 2 bad arguments or an invalid plan (nothing started).
  */
 import { PlanError } from '../plan/index.js';
 import { UsageError } from './args.js';
+import { compareCommand } from './commands/compare.js';
 import { daemonCommand } from './commands/daemon.js';
+import { driftCommand } from './commands/drift.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 
@@ -16,6 +20,8 @@ const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
   daemon: daemonCommand,
   run: runCommand,
   report: reportCommand,
+  compare: compareCommand,
+  drift: driftCommand,
 };
 
 export const MAIN_HELP = `usage: allocsoak <command> [options]
@@ -26,6 +32,8 @@ commands:
   daemon   run a plan continuously (or at its schedule) and serve the HTTP API
   run      run a finite campaign in the foreground and print a summary
   report   print the results stored in a database (md, json or csv)
+  compare  judge a candidate against a baseline: GO, NEUTRAL, NO-GO or INSUFFICIENT, with reasons
+  drift    a variant's RSS drift and leak judgement
 
 \`allocsoak <command> --help\` shows a command's options.
 `;

@@ -15,6 +15,7 @@ import { installErrorHandling } from './plugins/errors.js';
 import campaignRoutes from './routes/campaigns.js';
 import epochRoutes from './routes/epochs.js';
 import healthRoutes from './routes/health.js';
+import judgementRoutes from './routes/judgement.js';
 import metricsRoutes from './routes/metrics.js';
 import statusRoutes from './routes/status.js';
 import variantRoutes from './routes/variants.js';
@@ -56,7 +57,8 @@ export const allocsoakApp: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, 
   await fastify.register(variantRoutes, { prefix: API_PREFIX, ...deps });
   await fastify.register(campaignRoutes, { prefix: API_PREFIX, ...deps });
   await fastify.register(epochRoutes, { prefix: API_PREFIX, ...deps });
-  // judge: GET /api/v1/compare and /api/v1/drift (routes/judgement.ts) register here.
+  // GET /api/v1/compare and /api/v1/drift: the judgement's verdicts (routes/judgement.ts).
+  await fastify.register(judgementRoutes, { prefix: API_PREFIX, ...deps });
 
   // Outside /api/v1
   await fastify.register(metricsRoutes, deps);

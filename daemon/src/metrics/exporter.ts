@@ -14,6 +14,7 @@ import type { EventEmitter } from 'node:events';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CampaignEvents } from '../campaign/events.js';
 import type { Sample } from '../domain/types.js';
+import { registerVerdictGauge } from '../judgement/metrics.js';
 import type { Store } from '../storage/index.js';
 import { COUNTED_OUTCOMES, DAEMON_STATES, METRICS, type DaemonState, type MetricName } from './names.js';
 import { SqliteSnapshotReader, type ScrapeSnapshot } from './sqlite-snapshot.js';
@@ -163,6 +164,9 @@ export class AllocsoakMetrics {
         for (const s of DAEMON_STATES) this.set({ state: s }, s === now ? 1 : 0);
       },
     });
+
+    // allocsoak_verdict{baseline,candidate} (issue 5): the judgement's own gauge, computed at scrape time.
+    registerVerdictGauge(this.registry, deps.store);
 
     const liveGauge = (name: MetricName): Gauge<'variant'> =>
       new Gauge({ name, help: help(name), labelNames: ['variant'] as const, registers });

@@ -4,6 +4,7 @@
  */
 import { validate as validateCron } from 'node-cron';
 import { basename, extname } from 'node:path';
+import { criteriaProblems } from '../judgement/criteria.js';
 import { describeValue, PlanError, type PlanProblem } from './errors.js';
 import {
   COMPARISON_GOALS,
@@ -265,6 +266,13 @@ function checkComparison(c: Checker, raw: unknown, i: number, variantNames: Read
           c.fail([...path, 'criteria', k], 'a number', v);
           ok = false;
         } else criteria[k] = v;
+      }
+      // Names, goals and ranges of criteria belong to the judgement module.
+      if (ok) {
+        for (const problem of criteriaProblems(goal, criteria)) {
+          c.fail(problem.key === null ? [...path, 'criteria'] : [...path, 'criteria', problem.key], problem.expected, problem.got);
+          ok = false;
+        }
       }
     }
   }

@@ -3,6 +3,7 @@
  * add variant columns and sections here without touching the renderers: append your extension to
  * DEFAULT_REPORT_EXTENSIONS, or pass `extensions` to `renderReport`.
  */
+import { judgementReportExtension } from '../judgement/report-extension.js';
 import type { ReportData, VariantReport } from './data.js';
 
 export interface ReportVariantColumn {
@@ -34,4 +35,4 @@ export interface ReportExtension {
 }
 
 /** Extensions `renderReport` applies when the caller passes none. */
-export const DEFAULT_REPORT_EXTENSIONS: ReportExtension[] = [];
+export const DEFAULT_REPORT_EXTENSIONS: ReportExtension[] = [judgementReportExtension];

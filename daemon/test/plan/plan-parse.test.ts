@@ -35,7 +35,7 @@ variants:
     allocator: /opt/lib/libmine.so.1
     optional: true
 comparisons:
-  - { baseline: speed, candidate: mine, goal: memory, criteria: { max_throughput_loss_pct: 7.5 } }
+  - { baseline: speed, candidate: mine, goal: memory, criteria: { throughput_cost_max_pct: 7.5 } }
 reference: speed
 `,
     'plans/nightly.yaml',
@@ -52,7 +52,7 @@ reference: speed
       { name: 'custom', allocator: null, env: {}, args: [], command: ['/bin/bench', '--flag'], optional: false },
       { name: 'mine', allocator: '/opt/lib/libmine.so.1', env: {}, args: [], command: null, optional: true },
     ],
-    comparisons: [{ baseline: 'speed', candidate: 'mine', goal: 'memory', criteria: { max_throughput_loss_pct: 7.5 } }],
+    comparisons: [{ baseline: 'speed', candidate: 'mine', goal: 'memory', criteria: { throughput_cost_max_pct: 7.5 } }],
     reference: 'speed',
   });
 });

@@ -56,7 +56,7 @@ function seed(): { store: Store; campaign: number } {
 
 test('markdown: configuration, host, per-variant table with the measured values, failed epochs', () => {
   const { store } = seed();
-  const md = renderReport(store, { format: 'md', now: NOW });
+  const md = renderReport(store, { format: 'md', now: NOW, extensions: [] });
   assert.match(md, /^# allocsoak report: nightly\n/);
   assert.match(md, /Campaign 1 from `plans\/nightly\.yaml`, running; started 2026-11-23T20:00:00\.000Z, 3 epochs per variant\. Generated 2026-11-23T21:00:00\.000Z\./);
   assert.match(md, /\| epoch \| 10s \|/);
@@ -77,7 +77,7 @@ test('markdown: configuration, host, per-variant table with the measured values,
 
 test('json: the same data structured, with every epoch and parsed counters', () => {
   const { store, campaign } = seed();
-  const j = JSON.parse(renderReport(store, { format: 'json', campaign, now: NOW })) as {
+  const j = JSON.parse(renderReport(store, { format: 'json', campaign, now: NOW, extensions: [] })) as {
     generated_at: string;
     campaign: { id: number; status: string };
     plan: { epoch_ms: number };

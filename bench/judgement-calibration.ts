@@ -1,0 +1,170 @@
+/**
+ * Calibration of the judgement on real short campaigns (docs/judgement.md, "Calibration"):
+ *   1. A/A: N campaigns of two identical variants → how often GO or NO-GO (false verdicts).
+ *   2. Planted slowdown: N campaigns of base vs. base + spin (≈ 5 % slower) → how often NO-GO.
+ *   3. Leak floor in a 10-minute epoch: given a database with one clean and one leaking 10-minute epoch
+ *      (`--leak-db`), the smallest leak the product flags, by adding a planted ramp r·t to the clean epoch's
+ *      real RSS samples and running the epoch analysis and the judgement's flag on them (see the doc for why
+ *      superposition is valid, and the real leaking epoch that checks it).
+ *
+ * usage: node dist/bench/judgement-calibration.js [--aa N] [--slow N] [--epochs K] [--epoch 1s]
+ *          [--base-spin NS] [--slow-spin NS] [--dir DIR] [--leak-db FILE [--clean VARIANT]] [--out FILE]
+ * Campaigns run one at a time (one child process at a time), like the daemon.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { analyzeEpoch } from '../daemon/src/analysis/index.js';
+import { CampaignController } from '../daemon/src/campaign/index.js';
+import { launcherPath } from '../daemon/src/cli/setup.js';
+import { defaultCriteria } from '../daemon/src/judgement/criteria.js';
+import { epochLeaks } from '../daemon/src/judgement/leak.js';
+import { compare, type CompareResult } from '../daemon/src/judgement/service.js';
+import { createLogger } from '../daemon/src/log/index.js';
+import { resolvePlan, validatePlan } from '../daemon/src/plan/index.js';
+import { openStore, type Store } from '../daemon/src/storage/index.js';
+
+const { values } = parseArgs({
+  options: {
+    aa: { type: 'string', default: '20' },
+    slow: { type: 'string', default: '20' },
+    epochs: { type: 'string', default: '8' },
+    epoch: { type: 'string', default: '1s' },
+    'base-spin': { type: 'string', default: '200' },
+    'slow-spin': { type: 'string', default: '212' },
+    dir: { type: 'string', default: '/tmp/allocsoak-calibration' },
+    'leak-db': { type: 'string' },
+    clean: { type: 'string', default: 'clean' },
+    out: { type: 'string' },
+  },
+});
+
+const log = createLogger({ level: 'warn' });
+
+interface CampaignOutcome {
+  campaign: number;
+  verdict: CompareResult['verdict'];
+  ratio: number | null;
+  low: number | null;
+  high: number | null;
+  p: number | null;
+  epochs_needed: number | null;
+}
+
+async function runCampaigns(store: Store, label: string, count: number, candidateSpin: string): Promise<CampaignOutcome[]> {
+  const out: CampaignOutcome[] = [];
+  for (let i = 0; i < count; i++) {
+    const plan = validatePlan(
+      {
+        name: `${label}-${i + 1}`,
+        epoch: values.epoch,
+        warmup: '200ms',
+        interval: '100ms',
+        variants: [
+          { name: 'base', allocator: 'glibc', args: ['--spin-ns', values['base-spin'] as string, '--seed', String(1000 + i)] },
+          { name: 'cand', allocator: 'glibc', args: ['--spin-ns', candidateSpin, '--seed', String(1000 + i)] },
+        ],
+        comparisons: [{ baseline: 'base', candidate: 'cand', goal: 'speed' }],
+      },
+      label,
+    );
+    const controller = new CampaignController({ store, launcher: launcherPath(), log });
+    const started = controller.start({ resolved: resolvePlan(plan, label), source: label, epochsPerVariant: Number(values.epochs) });
+    await started.done;
+    const r = compare(store, { baseline: 'base', candidate: 'cand', campaign: started.id });
+    const o = { campaign: started.id, verdict: r.verdict, ratio: r.throughput?.ratio ?? null, low: r.throughput?.low ?? null, high: r.throughput?.high ?? null, p: r.throughput?.p_value ?? null, epochs_needed: r.epochs_needed_per_arm };
+    out.push(o);
+    process.stderr.write(`${label} ${i + 1}/${count}: ${o.verdict} ratio ${o.ratio?.toFixed(4)} [${o.low?.toFixed(4)}, ${o.high?.toFixed(4)}]\n`);
+  }
+  return out;
+}
+
+function tally(xs: readonly CampaignOutcome[]): Record<string, number> {
+  const t: Record<string, number> = { GO: 0, NEUTRAL: 0, 'NO-GO': 0, INSUFFICIENT: 0 };
+  for (const x of xs) t[x.verdict] = (t[x.verdict] ?? 0) + 1;
+  return t;
+}
+
+interface LeakCalibration {
+  clean_epoch: number;
+  clean_slope: number | null;
+  clean_low: number | null;
+  clean_flagged: boolean;
+  floor: number;
+  /** Smallest planted rate (bytes/hour) flagged, on the grid. */
+  smallest_flagged: number | null;
+  grid: { rate: number; slope: number | null; low: number | null; flagged: boolean }[];
+  real_leak: { epoch: number; planted: number; slope: number | null; low: number | null; flagged: boolean; superposed_slope: number | null } | null;
+}
+
+function leakCalibration(file: string, cleanName: string): LeakCalibration {
+  const store = openStore(file);
+  try {
+    const rows = store.epochs.listRows({}).filter((e) => e.outcome === 'completed');
+    const clean = rows.find((e) => e.variant === cleanName);
+    if (!clean) throw new Error(`${file}: no completed epoch of variant ${JSON.stringify(cleanName)}`);
+    const floor = defaultCriteria('speed').leak_floor_bytes_per_hour;
+    const samples = store.samples.list(clean.id);
+    // The planted leak adds whole pages, as RSS does (a leak of 480 KB/h shows as a 4 KiB step every 31 s).
+    const analyze = (rate: number) => {
+      const planted = samples.map((s) => ({ ...s, rss_bytes: s.rss_bytes === null ? null : s.rss_bytes + Math.floor((rate * s.t_ms) / 3_600_000 / 4096) * 4096 }));
+      const a = analyzeEpoch(planted, { warmupMs: clean.warmup_ms, intervalMs: clean.interval_ms });
+      return { slope: a.rss_slope_bytes_per_hour, low: a.rss_slope_low, flagged: epochLeaks(a.rss_slope_low, floor) };
+    };
+    const grid: LeakCalibration['grid'] = [];
+    for (let rate = 0; rate <= 2_000_000; rate += rate < 1_000_000 ? 10_000 : 50_000) grid.push({ rate, ...analyze(rate) });
+    const smallest = grid.find((g) => g.flagged && grid.filter((h) => h.rate >= g.rate).every((h) => h.flagged));
+    // A variant planted with --leak-bytes-per-sec, if the database has one: the real leak that checks superposition.
+    const leakRate = (variant: string): number => {
+      const config = store.variants.listForCampaign(clean.campaign_id).find((v) => v.name === variant)?.config;
+      const args = (config as { args?: string[] } | undefined)?.args ?? [];
+      const i = args.indexOf('--leak-bytes-per-sec');
+      return i >= 0 ? Number(args[i + 1]) * 3600 : 0;
+    };
+    const leaky = rows.find((e) => e.variant !== cleanName && leakRate(e.variant) > 0);
+    const plantedRate = leaky ? leakRate(leaky.variant) : 0;
+    return {
+      clean_epoch: clean.id,
+      clean_slope: clean.rss_slope_bytes_per_hour,
+      clean_low: clean.rss_slope_low,
+      clean_flagged: epochLeaks(clean.rss_slope_low, floor),
+      floor,
+      smallest_flagged: smallest?.rate ?? null,
+      grid,
+      real_leak: leaky
+        ? { epoch: leaky.id, planted: plantedRate, slope: leaky.rss_slope_bytes_per_hour, low: leaky.rss_slope_low, flagged: epochLeaks(leaky.rss_slope_low, floor), superposed_slope: analyze(plantedRate).slope }
+        : null,
+    };
+  } finally {
+    store.close();
+  }
+}
+
+async function main(): Promise<void> {
+  mkdirSync(values.dir as string, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const store = openStore(join(values.dir as string, `calibration-${stamp}.db`));
+  const result: Record<string, unknown> = { started_at: new Date().toISOString(), epochs_per_variant: Number(values.epochs), epoch: values.epoch, base_spin_ns: Number(values['base-spin']), slow_spin_ns: Number(values['slow-spin']) };
+  try {
+    if (Number(values.aa) > 0) {
+      const aa = await runCampaigns(store, 'aa', Number(values.aa), values['base-spin'] as string);
+      result.aa = { campaigns: aa.length, verdicts: tally(aa), false_verdict_rate: aa.filter((x) => x.verdict === 'GO' || x.verdict === 'NO-GO').length / aa.length, runs: aa };
+    }
+    if (Number(values.slow) > 0) {
+      const slow = await runCampaigns(store, 'slow', Number(values.slow), values['slow-spin'] as string);
+      result.slowdown = { campaigns: slow.length, verdicts: tally(slow), detection_rate: slow.filter((x) => x.verdict === 'NO-GO').length / slow.length, wrong_direction: slow.filter((x) => x.verdict === 'GO').length, runs: slow };
+    }
+  } finally {
+    store.close();
+  }
+  if (values['leak-db']) result.leak = leakCalibration(values['leak-db'], values.clean as string);
+  result.ended_at = new Date().toISOString();
+  const text = JSON.stringify(result, null, 2);
+  if (values.out) writeFileSync(values.out, `${text}\n`);
+  process.stdout.write(`${text}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`judgement-calibration: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

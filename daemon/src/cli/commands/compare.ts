@@ -1,0 +1,45 @@
+/** `allocsoak compare`: the verdict of baseline → candidate from a database (same JSON as GET /api/v1/compare). */
+import { existsSync } from 'node:fs';
+import { GOALS, type Goal } from '../../judgement/criteria.js';
+import { compare, JudgementInputError } from '../../judgement/service.js';
+import { compareText } from '../../judgement/text.js';
+import { openStore } from '../../storage/index.js';
+import { helpText, oneOf, parseOptions, positiveInt, UsageError, type OptionSpecs } from '../args.js';
+
+const OPTIONS = {
+  db: { type: 'string', value: 'FILE', description: 'SQLite database file', required: true },
+  baseline: { type: 'string', value: 'VARIANT', description: 'baseline variant', required: true },
+  candidate: { type: 'string', value: 'VARIANT', description: 'candidate variant', required: true },
+  campaign: { type: 'string', value: 'ID', description: 'campaign (default: the most recent in which both ran)' },
+  goal: { type: 'string', value: 'speed|memory', description: "goal (default: the plan comparison's, else speed)" },
+  json: { type: 'boolean', description: 'print the JSON of GET /api/v1/compare' },
+} satisfies OptionSpecs;
+
+export const COMPARE_HELP = helpText(
+  'allocsoak compare --db FILE --baseline A --candidate B [--campaign ID] [--goal speed|memory] [--json]',
+  'Judge candidate against baseline from the stored epochs: GO, NEUTRAL, NO-GO or INSUFFICIENT, with the reasons\n' +
+    '(criteria, measured values, intervals, p-values). See docs/judgement.md.',
+  OPTIONS,
+);
+
+export async function compareCommand(argv: readonly string[]): Promise<number> {
+  const opts = parseOptions('compare', argv, OPTIONS);
+  if (opts.help) {
+    process.stdout.write(COMPARE_HELP);
+    return 0;
+  }
+  if (!existsSync(opts.db)) throw new UsageError(`compare: option --db expects an existing database file, got ${JSON.stringify(opts.db)} (no such file)`);
+  const goal: Goal | undefined = opts.goal === undefined ? undefined : oneOf('compare', 'goal', opts.goal, GOALS);
+  const campaign = opts.campaign === undefined ? undefined : positiveInt('compare', 'campaign', opts.campaign);
+  const store = openStore(opts.db);
+  try {
+    const result = compare(store, { baseline: opts.baseline, candidate: opts.candidate, ...(campaign !== undefined ? { campaign } : {}), ...(goal !== undefined ? { goal } : {}) });
+    process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : compareText(result));
+    return 0;
+  } catch (err) {
+    if (err instanceof JudgementInputError) throw new UsageError(`compare: option --${err.parameter}: ${err.message.replace(/^[a-z_.]+: /, '')}`);
+    throw err;
+  } finally {
+    store.close();
+  }
+}

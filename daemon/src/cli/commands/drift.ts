@@ -1,0 +1,42 @@
+/** `allocsoak drift`: a variant's RSS drift and leak judgement from a database (same JSON as GET /api/v1/drift). */
+import { existsSync } from 'node:fs';
+import { drift, JudgementInputError } from '../../judgement/service.js';
+import { driftText } from '../../judgement/text.js';
+import { openStore } from '../../storage/index.js';
+import { helpText, parseOptions, positiveInt, UsageError, type OptionSpecs } from '../args.js';
+
+const OPTIONS = {
+  db: { type: 'string', value: 'FILE', description: 'SQLite database file', required: true },
+  variant: { type: 'string', value: 'VARIANT', description: 'variant to judge', required: true },
+  since: { type: 'string', value: 'TIME', description: 'only epochs started at or after this ISO-8601 time' },
+  campaign: { type: 'string', value: 'ID', description: 'only epochs of this campaign (default: every campaign)' },
+  json: { type: 'boolean', description: 'print the JSON of GET /api/v1/drift' },
+} satisfies OptionSpecs;
+
+export const DRIFT_HELP = helpText(
+  'allocsoak drift --db FILE --variant V [--since TIME] [--campaign ID] [--json]',
+  "A variant's RSS drift and leak judgement: per-epoch robust RSS slopes with their intervals, and across epochs\n" +
+    'the trend and change point of final/initial RSS. See docs/judgement.md.',
+  OPTIONS,
+);
+
+export async function driftCommand(argv: readonly string[]): Promise<number> {
+  const opts = parseOptions('drift', argv, OPTIONS);
+  if (opts.help) {
+    process.stdout.write(DRIFT_HELP);
+    return 0;
+  }
+  if (!existsSync(opts.db)) throw new UsageError(`drift: option --db expects an existing database file, got ${JSON.stringify(opts.db)} (no such file)`);
+  const campaign = opts.campaign === undefined ? undefined : positiveInt('drift', 'campaign', opts.campaign);
+  const store = openStore(opts.db);
+  try {
+    const result = drift(store, { variant: opts.variant, ...(opts.since !== undefined ? { since: opts.since } : {}), ...(campaign !== undefined ? { campaign } : {}) });
+    process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : driftText(result));
+    return 0;
+  } catch (err) {
+    if (err instanceof JudgementInputError) throw new UsageError(`drift: option --${err.parameter}: ${err.message.replace(/^[a-z_.]+: /, '')}`);
+    throw err;
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,53 @@
+/** GET /compare and GET /drift: the judgement's verdicts over the stored epochs (see docs/judgement.md). */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { compare, drift, JudgementInputError } from '../../judgement/service.js';
+import type { AppDeps } from '../app.js';
+import { badRequest } from '../plugins/errors.js';
+import { ErrorResponse } from '../schemas/common.js';
+import { CompareQuery, CompareResponse, DriftQuery, DriftResponse } from '../schemas/judgement.js';
+
+/** Runs a judgement call, turning bad input into a 400 that names the parameter. */
+function judged<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof JudgementInputError) throw badRequest(`querystring/${err.message}`);
+    throw err;
+  }
+}
+
+const judgementRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, { store }) => {
+  fastify.get(
+    '/compare',
+    {
+      schema: {
+        summary: 'Verdict of a comparison (GO / NEUTRAL / NO-GO / INSUFFICIENT) with its reasons',
+        querystring: CompareQuery,
+        response: { 200: CompareResponse, 400: ErrorResponse },
+      },
+    },
+    async (request) => {
+      const { baseline, candidate, campaign, goal } = request.query;
+      if (baseline === undefined) throw badRequest('querystring/baseline is required: the name of the baseline variant');
+      if (candidate === undefined) throw badRequest('querystring/candidate is required: the name of the candidate variant');
+      return judged(() => compare(store, { baseline, candidate, ...(campaign !== undefined ? { campaign } : {}), ...(goal !== undefined ? { goal } : {}) }));
+    },
+  );
+  fastify.get(
+    '/drift',
+    {
+      schema: {
+        summary: "A variant's RSS drift and leak judgement, per epoch and across epochs",
+        querystring: DriftQuery,
+        response: { 200: DriftResponse, 400: ErrorResponse },
+      },
+    },
+    async (request) => {
+      const { variant, since, campaign } = request.query;
+      if (variant === undefined) throw badRequest('querystring/variant is required: the name of a variant');
+      return judged(() => drift(store, { variant, ...(since !== undefined ? { since } : {}), ...(campaign !== undefined ? { campaign } : {}) }));
+    },
+  );
+};
+
+export default judgementRoutes;

@@ -1,0 +1,91 @@
+/**
+ * The per-epoch rows the judgement reads, and how they are split and paired. Verdicts use per-epoch
+ * values only (samples inside one epoch are correlated; testing them would inflate false alarms).
+ */
+
+import { WORKLOAD_FAILURES, type EpochSummary, type Outcome } from '../domain/types.js';
+
+/** An epoch row as stored (EpochSummary, plus columns the judgement uses when present). */
+export interface JudgedEpoch extends EpochSummary {
+  round?: number | null;
+  outcome_reason?: string | null;
+  signal?: string | null;
+  exit_code?: number | null;
+  rss_slope_low?: number | null;
+  rss_slope_high?: number | null;
+}
+
+export interface Arm {
+  variant: string;
+  /** Completed epochs, oldest first: the only ones measured. */
+  completed: JudgedEpoch[];
+  /** Epochs the workload ended badly (crashed, timeout, oom, failed). */
+  failed: JudgedEpoch[];
+  /** Epochs that say nothing about the workload (running, interrupted, aborted). */
+  ignored: JudgedEpoch[];
+}
+
+function byStart(a: JudgedEpoch, b: JudgedEpoch): number {
+  return a.started_at < b.started_at ? -1 : a.started_at > b.started_at ? 1 : a.id - b.id;
+}
+
+export function splitArm(variant: string, epochs: readonly JudgedEpoch[]): Arm {
+  const mine = epochs.filter((e) => e.variant === variant).sort(byStart);
+  const isFailure = (o: Outcome): boolean => WORKLOAD_FAILURES.includes(o);
+  return {
+    variant,
+    completed: mine.filter((e) => e.outcome === 'completed'),
+    failed: mine.filter((e) => isFailure(e.outcome)),
+    ignored: mine.filter((e) => e.outcome !== 'completed' && !isFailure(e.outcome)),
+  };
+}
+
+export interface EpochPair {
+  baseline: JudgedEpoch;
+  candidate: JudgedEpoch;
+}
+
+/**
+ * Neighbours of interleaved campaigns: the i-th epoch of each variant within one campaign (by `round`
+ * when both have it, else by order). Round-robin scheduling runs them back to back, so a slow drift of
+ * the machine hits both members of a pair alike and the pair's ratio cancels it.
+ */
+export function pairEpochs(baseline: readonly JudgedEpoch[], candidate: readonly JudgedEpoch[]): EpochPair[] {
+  const pairs: EpochPair[] = [];
+  const campaigns = new Set(baseline.map((e) => e.campaign_id));
+  for (const campaign of campaigns) {
+    const a = baseline.filter((e) => e.campaign_id === campaign).sort(byStart);
+    const b = candidate.filter((e) => e.campaign_id === campaign).sort(byStart);
+    const haveRounds = [...a, ...b].every((e) => typeof e.round === 'number');
+    if (haveRounds) {
+      const byRound = new Map(b.map((e) => [e.round as number, e]));
+      for (const e of a) {
+        const partner = byRound.get(e.round as number);
+        if (partner) pairs.push({ baseline: e, candidate: partner });
+      }
+    } else {
+      for (let i = 0; i < Math.min(a.length, b.length); i++) pairs.push({ baseline: a[i] as JudgedEpoch, candidate: b[i] as JudgedEpoch });
+    }
+  }
+  return pairs;
+}
+
+/** Positive finite values of one field, in epoch order. */
+export function positiveValues(epochs: readonly JudgedEpoch[], pick: (e: JudgedEpoch) => number | null | undefined): number[] {
+  const out: number[] = [];
+  for (const e of epochs) {
+    const v = pick(e);
+    if (typeof v === 'number' && Number.isFinite(v) && v > 0) out.push(v);
+  }
+  return out;
+}
+
+/** Finite values of one field (zero and negatives kept), in epoch order. */
+export function finiteValues(epochs: readonly JudgedEpoch[], pick: (e: JudgedEpoch) => number | null | undefined): number[] {
+  const out: number[] = [];
+  for (const e of epochs) {
+    const v = pick(e);
+    if (typeof v === 'number' && Number.isFinite(v)) out.push(v);
+  }
+  return out;
+}

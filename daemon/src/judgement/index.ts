@@ -1,0 +1,13 @@
+/** Public surface of the judgement: verdicts, leak/drift, reference ratios, criteria. */
+export { CRITERIA_SPECS, GOALS, assertValidCriteria, criteriaErrors, criteriaForGoal, defaultCriteria, resolveCriteria } from './criteria.js';
+export type { Criteria, CriterionKey, CriterionSpec, Goal } from './criteria.js';
+export type { JudgedEpoch } from './epochs.js';
+export { judgeComparison } from './verdict.js';
+export type { ComparisonInput, ComparisonVerdict } from './verdict.js';
+export { judgeDrift, withinEpochSlope, epochLeaks } from './leak.js';
+export type { DriftVerdict, EpochDrift, RssSample, VariantDrift } from './leak.js';
+export { referenceRatios } from './reference.js';
+export type { ReferenceRatio } from './reference.js';
+export type { RatioEstimate } from './ratio.js';
+export { VERDICTS } from './types.js';
+export type { Reason, VerdictValue } from './types.js';

@@ -1,0 +1,283 @@
+/**
+ * Leak and drift detection.
+ *
+ * Within an epoch: the Theil–Sen slope of RSS after warm-up, with Sen's confidence interval; an epoch is
+ * flagged only when the *lower* bound of the slope exceeds an absolute floor (bytes/hour). Why not an
+ * endpoint gate ((final − initial)/initial > x %) or a least-squares slope > y? Both compare a leak against
+ * the raw noise of RSS rather than against the uncertainty of a trend: the endpoint gate reads two noisy
+ * points, and a least-squares slope is dragged by single spikes (reclaim of MADV_FREE pages, a burst),
+ * so their thresholds must sit far above the noise to stay quiet, and a slow leak stays under them
+ * (480 KB/h over 24 h passed such a gate elsewhere). The robust slope uses every point, ignores
+ * spikes, and its interval narrows as the epoch gets longer, so the floor can sit low.
+ * The epoch analysis stores that slope and interval for every epoch (Theil–Sen over at most 400 evenly
+ * thinned samples, daemon/src/analysis); `withinEpochSlope` below computes the same from samples. Sen's
+ * interval assumes independent residuals, which RSS samples a second apart are not, so the interval can be
+ * optimistic: the absolute floor is what keeps clean epochs from being flagged.
+ *
+ * Across epochs: every variant's series of final/initial RSS (one value per epoch, oldest first) gets
+ * its own Theil–Sen trend and a Pettitt change-point check, so a leak that grows a little every night,
+ * or appears one night and stays, is caught even when each epoch alone is under the floor.
+ */
+
+import { theilSen, type SlopeEstimate } from '../stats/theil-sen.js';
+import { hodgesLehmannCenter } from '../stats/hodges-lehmann.js';
+import { pettitt } from '../stats/pettitt.js';
+import { seedFromText } from '../stats/bootstrap.js';
+import type { Criteria } from './criteria.js';
+import { finiteValues, splitArm, type JudgedEpoch } from './epochs.js';
+import { bytes, fmt, jsonNumber, type Reason } from './types.js';
+
+const MS_PER_HOUR = 3_600_000;
+
+export interface RssSample {
+  t_ms: number;
+  rss_bytes: number | null;
+}
+
+export interface EpochSlope extends SlopeEstimate {
+  /** Samples after warm-up that had an RSS reading. */
+  samples: number;
+}
+
+/**
+ * Robust RSS slope of one epoch in bytes/hour, from its samples after warm-up (t_ms ≥ warmupMs),
+ * with a (confidence) interval computed on at most `maxPoints` (default 400, as the epoch analysis) evenly spaced samples.
+ */
+export function withinEpochSlope(
+  samples: readonly RssSample[],
+  warmupMs: number,
+  opts: { confidence?: number; maxPoints?: number } = {},
+): EpochSlope {
+  const points = samples.filter((s) => s.t_ms >= warmupMs && typeof s.rss_bytes === 'number' && Number.isFinite(s.rss_bytes));
+  const maxPoints = Math.max(3, opts.maxPoints ?? 400);
+  let chosen = points;
+  if (points.length > maxPoints) {
+    chosen = [];
+    for (let i = 0; i < maxPoints; i++) chosen.push(points[Math.round((i * (points.length - 1)) / (maxPoints - 1))] as RssSample);
+  }
+  const est = theilSen(
+    chosen.map((s) => s.t_ms / MS_PER_HOUR),
+    chosen.map((s) => s.rss_bytes as number),
+    1 - (opts.confidence ?? 0.95),
+  );
+  return { ...est, samples: points.length };
+}
+
+/** An epoch leaks when its slope's lower bound is above the floor. */
+export function epochLeaks(slopeLow: number | null | undefined, floorBytesPerHour: number): boolean {
+  return typeof slopeLow === 'number' && Number.isFinite(slopeLow) && slopeLow > floorBytesPerHour;
+}
+
+/** P(X ≥ k) for X ~ Binomial(n, p). */
+export function binomialUpperTail(k: number, n: number, p: number): number {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  let term = Math.pow(1 - p, n); // P(X = 0)
+  let below = 0;
+  for (let i = 0; i < k; i++) {
+    below += term;
+    term = (term * (n - i) * p) / ((i + 1) * (1 - p));
+  }
+  return Math.max(0, 1 - below);
+}
+
+export interface EpochDrift {
+  id: number;
+  started_at: string;
+  rss_initial_bytes: number | null;
+  rss_final_bytes: number | null;
+  rss_drift_pct: number | null;
+  rss_slope_bytes_per_hour: number | null;
+  rss_slope_low: number | null;
+  rss_slope_high: number | null;
+  leak: boolean;
+}
+
+export type DriftVerdict = 'LEAK' | 'DRIFT' | 'CLEAN' | 'INSUFFICIENT';
+
+export interface VariantDrift {
+  variant: string;
+  epochs: EpochDrift[];
+  /** Hodges–Lehmann centre of the per-epoch slopes (bytes/hour) and its interval. */
+  slope_bytes_per_hour: number | null;
+  slope_low: number | null;
+  slope_high: number | null;
+  leak: boolean;
+  drift: boolean;
+  verdict: DriftVerdict;
+  reasons: Reason[];
+  flagged_epochs: number;
+  /** Probability of at least this many flagged epochs if none leaked (each flags falsely at most (1 − confidence)/2). */
+  flagged_p_value: number | null;
+  /** Hodges–Lehmann centre of per-epoch drift % and its interval. */
+  drift_pct: { median: number; low: number | null; high: number | null } | null;
+  series: {
+    /** Trend of final/initial RSS per epoch (ratio units per epoch). */
+    trend: { slope_per_epoch: number; low: number | null; high: number | null; flagged: boolean } | null;
+    change_point: { after_epoch_id: number; index: number; p_value: number; shift: number; before: number; after: number; flagged: boolean } | null;
+  };
+}
+
+export interface DriftOptions {
+  criteria: Pick<Criteria, 'confidence' | 'leak_floor_bytes_per_hour' | 'drift_max_pct' | 'change_point_alpha'>;
+  /** Permutations for the change-point p-value (default 999, for series up to 100 epochs; seeded by the variant name). */
+  permutations?: number;
+}
+
+/**
+ * Leak and drift judgement of one variant from its epochs (any outcome; only completed ones are read).
+ * Per-epoch slopes come from the rows (`rss_slope_low`/`rss_slope_high`); the service fills them from
+ * samples when the row lacks them.
+ */
+export function judgeDrift(variant: string, epochs: readonly JudgedEpoch[], opts: DriftOptions): VariantDrift {
+  const c = opts.criteria;
+  const arm = splitArm(variant, epochs);
+  const completed = arm.completed;
+  const reasons: Reason[] = [];
+  const perEpoch: EpochDrift[] = completed.map((e) => ({
+    id: e.id,
+    started_at: e.started_at,
+    rss_initial_bytes: e.rss_initial_bytes,
+    rss_final_bytes: e.rss_final_bytes,
+    rss_drift_pct: e.rss_drift_pct,
+    rss_slope_bytes_per_hour: e.rss_slope_bytes_per_hour,
+    rss_slope_low: e.rss_slope_low ?? null,
+    rss_slope_high: e.rss_slope_high ?? null,
+    leak: epochLeaks(e.rss_slope_low, c.leak_floor_bytes_per_hour),
+  }));
+  const empty: VariantDrift = {
+    variant,
+    epochs: perEpoch,
+    slope_bytes_per_hour: null,
+    slope_low: null,
+    slope_high: null,
+    leak: false,
+    drift: false,
+    verdict: 'INSUFFICIENT',
+    reasons,
+    flagged_epochs: 0,
+    flagged_p_value: null,
+    drift_pct: null,
+    series: { trend: null, change_point: null },
+  };
+  if (completed.length === 0) {
+    reasons.push({ criterion: 'epochs', status: 'undecided', decisive: true, message: `${variant}: no completed epoch to judge` });
+    return empty;
+  }
+
+  // Within epochs: how many flagged, and is that more than false alarms explain?
+  const withInterval = perEpoch.filter((e) => e.rss_slope_low !== null);
+  const flagged = perEpoch.filter((e) => e.leak);
+  const falseFlagRate = (1 - c.confidence) / 2;
+  const flaggedP = withInterval.length > 0 ? binomialUpperTail(flagged.length, withInterval.length, falseFlagRate) : null;
+  const withinLeak = flagged.length > 0 && flaggedP !== null && flaggedP <= 1 - c.confidence;
+  const slopes = finiteValues(completed, (e) => e.rss_slope_bytes_per_hour);
+  const slopeHl = slopes.length > 0 ? hodgesLehmannCenter(slopes, { confidence: c.confidence }) : null;
+  if (withInterval.length === 0) {
+    reasons.push({ criterion: 'leak_floor_bytes_per_hour', status: 'undecided', decisive: false, message: `${variant}: no epoch has an RSS slope interval; within-epoch leak check not possible` });
+  } else {
+    const worst = flagged.length > 0 ? flagged.reduce((a, b) => ((a.rss_slope_low ?? 0) > (b.rss_slope_low ?? 0) ? a : b)) : null;
+    reasons.push({
+      criterion: 'leak_floor_bytes_per_hour',
+      status: withinLeak ? 'fail' : 'pass',
+      decisive: false,
+      message: withinLeak
+        ? `${variant}: ${flagged.length} of ${withInterval.length} epochs leak (RSS slope lower bound above ${bytes(c.leak_floor_bytes_per_hour)}/h; worst epoch ${worst?.id}: ${bytes(worst?.rss_slope_bytes_per_hour)}/h [${bytes(worst?.rss_slope_low)}/h, ${bytes(worst?.rss_slope_high)}/h]); p = ${fmt(flaggedP)} that false alarms explain it`
+        : `${variant}: ${flagged.length} of ${withInterval.length} epochs over the leak floor ${bytes(c.leak_floor_bytes_per_hour)}/h${flagged.length > 0 ? ` (p = ${fmt(flaggedP)}: within false-alarm expectations)` : ''}; median slope ${bytes(slopeHl?.estimate)}/h`,
+      value: jsonNumber(slopeHl?.estimate),
+      low: jsonNumber(slopeHl?.low),
+      high: jsonNumber(slopeHl?.high),
+      threshold: c.leak_floor_bytes_per_hour,
+      p_value: jsonNumber(flaggedP),
+    });
+  }
+
+  // Per-epoch drift %: is its centre surely above the tolerance?
+  const drifts = finiteValues(completed, (e) => e.rss_drift_pct);
+  let driftPct: VariantDrift['drift_pct'] = null;
+  let drift = false;
+  if (drifts.length > 0) {
+    const hl = hodgesLehmannCenter(drifts, { confidence: c.confidence });
+    driftPct = { median: hl.estimate, low: jsonNumber(hl.low), high: jsonNumber(hl.high) };
+    drift = Number.isFinite(hl.low) && hl.low > c.drift_max_pct;
+    reasons.push({
+      criterion: 'drift_max_pct',
+      status: drift ? 'fail' : Number.isFinite(hl.low) ? 'pass' : 'undecided',
+      decisive: false,
+      message: drift
+        ? `${variant}: RSS drifts ${fmt(hl.estimate)} % per epoch [${fmt(hl.low)}, ${fmt(hl.high)}], surely above ${c.drift_max_pct} %`
+        : Number.isFinite(hl.low)
+          ? `${variant}: RSS drift ${fmt(hl.estimate)} % per epoch [${fmt(hl.low)}, ${fmt(hl.high)}] is not surely above ${c.drift_max_pct} %`
+          : `${variant}: RSS drift ${fmt(hl.estimate)} % per epoch; too few epochs (${drifts.length}) for an interval`,
+      value: hl.estimate,
+      low: jsonNumber(hl.low),
+      high: jsonNumber(hl.high),
+      threshold: c.drift_max_pct,
+    });
+  }
+
+  // Across epochs: final/initial series, trend and change point.
+  const seriesEpochs = completed.filter(
+    (e) => typeof e.rss_initial_bytes === 'number' && e.rss_initial_bytes > 0 && typeof e.rss_final_bytes === 'number',
+  );
+  const ratios = seriesEpochs.map((e) => (e.rss_final_bytes as number) / (e.rss_initial_bytes as number));
+  const minStep = c.drift_max_pct / 100;
+  let trend: VariantDrift['series']['trend'] = null;
+  let changePoint: VariantDrift['series']['change_point'] = null;
+  if (ratios.length >= 3) {
+    const ts = theilSen(ratios.map((_, i) => i), ratios, c.change_point_alpha);
+    const rise = ts.slope * (ratios.length - 1);
+    const flaggedTrend = Number.isFinite(ts.low) && ts.low > 0 && rise >= minStep;
+    trend = { slope_per_epoch: ts.slope, low: jsonNumber(ts.low), high: jsonNumber(ts.high), flagged: flaggedTrend };
+    reasons.push({
+      criterion: 'change_point_alpha',
+      status: flaggedTrend ? 'fail' : 'pass',
+      decisive: false,
+      message: flaggedTrend
+        ? `${variant}: final/initial RSS rises across epochs by ${fmt(ts.slope * 100)} % per epoch [${fmt(ts.low * 100)}, ${fmt(ts.high * 100)}] (${fmt(rise * 100)} % over ${ratios.length} epochs)`
+        : `${variant}: no rising trend of final/initial RSS across ${ratios.length} epochs (${fmt(ts.slope * 100)} % per epoch)`,
+      value: ts.slope,
+      low: jsonNumber(ts.low),
+      high: jsonNumber(ts.high),
+      threshold: 0,
+    });
+  }
+  if (ratios.length >= 4) {
+    // Permutation p-values are exact-ish for short series; beyond 100 epochs the approximation is good
+    // and the O(permutations · n²) cost would not be.
+    const permutations = ratios.length <= 100 ? (opts.permutations ?? 999) : 0;
+    const cp = pettitt(ratios, { permutations, seed: seedFromText(variant) });
+    const flaggedCp = cp.p < c.change_point_alpha && cp.shift >= minStep;
+    const after = seriesEpochs[cp.index] as JudgedEpoch;
+    changePoint = { after_epoch_id: after.id, index: cp.index, p_value: cp.p, shift: cp.shift, before: cp.before, after: cp.after, flagged: flaggedCp };
+    reasons.push({
+      criterion: 'change_point_alpha',
+      status: flaggedCp ? 'fail' : 'pass',
+      decisive: false,
+      message: flaggedCp
+        ? `${variant}: final/initial RSS stepped up from ${fmt(cp.before)} to ${fmt(cp.after)} at epoch ${after.id} (Pettitt p = ${fmt(cp.p)})`
+        : `${variant}: no upward step in final/initial RSS (Pettitt p = ${fmt(cp.p)}, shift ${fmt(cp.shift * 100)} %)`,
+      value: cp.shift,
+      threshold: minStep,
+      p_value: cp.p,
+    });
+  }
+
+  const leak = withinLeak || trend?.flagged === true || changePoint?.flagged === true;
+  const verdict: DriftVerdict = leak ? 'LEAK' : drift ? 'DRIFT' : 'CLEAN';
+  for (const r of reasons) if (r.status === 'fail') r.decisive = true;
+  if (verdict === 'CLEAN') for (const r of reasons) r.decisive = r.status === 'pass';
+  return {
+    ...empty,
+    slope_bytes_per_hour: jsonNumber(slopeHl?.estimate),
+    slope_low: jsonNumber(slopeHl?.low),
+    slope_high: jsonNumber(slopeHl?.high),
+    leak,
+    drift,
+    verdict,
+    flagged_epochs: flagged.length,
+    flagged_p_value: jsonNumber(flaggedP),
+    drift_pct: driftPct,
+    series: { trend, change_point: changePoint },
+  };
+}

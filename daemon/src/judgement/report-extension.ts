@@ -1,0 +1,140 @@
+/**
+ * The judgement's part of `allocsoak report` (through the report's extension seam): the ratio of every
+ * variant to the plan's reference, a leak column, and sections with each comparison's verdict and
+ * reasons, the reference ratios with intervals, and each variant's leak/drift judgement. Computed from
+ * the campaign's epoch rows with the same functions as GET /compare and /drift.
+ */
+import type { ReportData } from '../report/data.js';
+import type { ReportExtension, ReportSection } from '../report/extensions.js';
+import { table, MISSING } from '../report/format.js';
+import { resolveCriteria } from './criteria.js';
+import { judgeDrift, type VariantDrift } from './leak.js';
+import type { RatioEstimate } from './ratio.js';
+import { referenceRatios, type ReferenceRatio } from './reference.js';
+import { reasonLine } from './text.js';
+import { bytes, fmt } from './types.js';
+import { judgeComparison, type ComparisonVerdict } from './verdict.js';
+
+interface Judged {
+  comparisons: ComparisonVerdict[];
+  reference: Map<string, ReferenceRatio>;
+  drift: Map<string, VariantDrift>;
+}
+
+const cache = new WeakMap<ReportData, Judged>();
+
+function judge(data: ReportData): Judged {
+  const hit = cache.get(data);
+  if (hit) return hit;
+  const plan = data.plan;
+  const names = data.variants.map((v) => v.name);
+  const comparisons = (plan?.comparisons ?? [])
+    .filter((c) => names.includes(c.baseline) && names.includes(c.candidate))
+    .map((c) => judgeComparison(data.epochs, { baseline: c.baseline, candidate: c.candidate, goal: c.goal, criteria: c.criteria }));
+  const reference = new Map<string, ReferenceRatio>();
+  if (plan?.reference && names.includes(plan.reference)) {
+    for (const r of referenceRatios(data.epochs, names, plan.reference)) reference.set(r.variant, r);
+  }
+  const criteria = resolveCriteria('speed');
+  const drift = new Map(names.map((n) => [n, judgeDrift(n, data.epochs, { criteria })]));
+  const judged = { comparisons, reference, drift };
+  cache.set(data, judged);
+  return judged;
+}
+
+/** "value [low, high]", or the value alone while there are too few epochs for an interval. */
+function withInterval(value: string, low: string | null, high: string | null): string {
+  return low === null || high === null ? `${value} (no interval yet)` : `${value} [${low}, ${high}]`;
+}
+
+function pctOfReference(e: RatioEstimate | null | undefined): string | null {
+  if (!e) return null;
+  if (e.low === 1 && e.high === 1 && e.ratio === 1) return '100 %';
+  const p = (v: number | null): string | null => (v === null ? null : (v * 100).toFixed(2));
+  return withInterval(`${p(e.ratio)} %`, p(e.low), p(e.high));
+}
+
+function ratio(e: RatioEstimate | null): string {
+  if (!e) return MISSING;
+  return withInterval(fmt(e.ratio), e.low === null ? null : fmt(e.low), e.high === null ? null : fmt(e.high));
+}
+
+function verdictSection(j: Judged): ReportSection {
+  const rows = j.comparisons.map((v) => [
+    `${v.baseline} → ${v.candidate}`,
+    v.goal,
+    `**${v.verdict}**`,
+    v.decided_by,
+    ratio(v.throughput),
+    ratio(v.rss_peak),
+    v.epochs_needed_per_arm === null ? MISSING : String(v.epochs_needed_per_arm),
+  ]);
+  const parts: string[] = [];
+  if (j.comparisons.length === 0) parts.push('The plan has no comparison between variants that ran.');
+  else {
+    parts.push(table(['comparison', 'goal', 'verdict', 'decided by', 'throughput ratio (95 % CI)', 'peak RSS ratio (95 % CI)', 'more epochs per arm'], rows));
+    for (const v of j.comparisons) {
+      parts.push('');
+      parts.push(`### ${v.baseline} → ${v.candidate}: ${v.verdict}`);
+      parts.push('');
+      for (const r of v.reasons) parts.push(`- ${reasonLine(r).replace(/^([+!?·]) /, '$1 ')}`);
+    }
+  }
+  return { key: 'verdicts', title: 'Verdicts', markdown: parts.join('\n'), data: j.comparisons };
+}
+
+function referenceSection(data: ReportData, j: Judged): ReportSection | null {
+  const ref = data.plan?.reference;
+  if (!ref || j.reference.size === 0) return null;
+  const rows = [...j.reference.values()].map((r) => [
+    r.variant,
+    String(r.completed_epochs),
+    pctOfReference(r.throughput) ?? MISSING,
+    pctOfReference(r.rss_peak) ?? MISSING,
+    r.variant === r.reference || !r.throughput ? MISSING : r.throughput.analysis,
+  ]);
+  return {
+    key: 'reference',
+    title: `Ratio to the reference (${ref})`,
+    markdown: `Every variant's throughput and peak RSS as a percentage of ${ref}'s, Hodges–Lehmann estimate with its 95 % interval.\n\n${table(['variant', 'completed epochs', 'throughput', 'peak RSS', 'analysis'], rows)}`,
+    data: [...j.reference.values()],
+  };
+}
+
+function driftSection(j: Judged): ReportSection {
+  const rows = [...j.drift.values()].map((d) => [
+    d.variant,
+    `**${d.verdict}**`,
+    `${d.flagged_epochs}/${d.epochs.length}`,
+    d.slope_bytes_per_hour === null ? MISSING : withInterval(`${bytes(d.slope_bytes_per_hour)}/h`, d.slope_low === null ? null : `${bytes(d.slope_low)}/h`, d.slope_high === null ? null : `${bytes(d.slope_high)}/h`),
+    d.drift_pct === null ? MISSING : withInterval(`${fmt(d.drift_pct.median)} %`, d.drift_pct.low === null ? null : fmt(d.drift_pct.low), d.drift_pct.high === null ? null : fmt(d.drift_pct.high)),
+    d.series.change_point === null ? MISSING : `${d.series.change_point.flagged ? 'step ' : ''}p = ${fmt(d.series.change_point.p_value)}`,
+  ]);
+  const floor = resolveCriteria('speed').leak_floor_bytes_per_hour;
+  return {
+    key: 'drift',
+    title: 'Leaks and drift',
+    markdown:
+      `An epoch leaks when the lower bound of its RSS slope exceeds ${bytes(floor)}/h; across epochs, the trend and change point of final/initial RSS (docs/judgement.md).\n\n` +
+      table(['variant', 'judgement', 'epochs over the floor', 'median RSS slope (95 % CI)', 'drift per epoch (95 % CI)', 'change point'], rows),
+    data: [...j.drift.values()].map(({ reasons: _r, ...rest }) => rest),
+  };
+}
+
+export const judgementReportExtension: ReportExtension = {
+  name: 'judgement',
+  variantColumns: [
+    { key: 'throughput_vs_reference', header: 'throughput vs reference', value: (v, data) => pctOfReference(judge(data).reference.get(v.name)?.throughput) },
+    { key: 'rss_peak_vs_reference', header: 'peak RSS vs reference', value: (v, data) => pctOfReference(judge(data).reference.get(v.name)?.rss_peak) },
+    { key: 'leak', header: 'leak', value: (v, data) => judge(data).drift.get(v.name)?.verdict ?? null },
+  ],
+  sections(data) {
+    if (data.plan === null) return [];
+    const j = judge(data);
+    const out = [verdictSection(j)];
+    const ref = referenceSection(data, j);
+    if (ref) out.push(ref);
+    out.push(driftSection(j));
+    return out;
+  },
+};

@@ -1,0 +1,128 @@
+/** Leak detection within an epoch (robust slope with a floor) and across epochs (trend, change point). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRng } from '../../src/stats/bootstrap.js';
+import { epochLeaks, judgeDrift, withinEpochSlope, binomialUpperTail, type RssSample } from '../../src/judgement/leak.js';
+import { resolveCriteria } from '../../src/judgement/criteria.js';
+import { gaussian, synthesize } from './synthetic.js';
+
+const MB = 1024 * 1024;
+const criteria = resolveCriteria('speed');
+
+/** A 10-minute epoch sampled every second: 50 MiB ± 16 KiB noise, a few reclaim spikes, a planted leak. */
+function epochSamples(leakBytesPerHour: number, seed: number, spikes = true): RssSample[] {
+  const rng = createRng(seed);
+  const out: RssSample[] = [];
+  for (let t = 0; t <= 600_000; t += 1000) {
+    let rss = 50 * MB + (leakBytesPerHour * t) / 3_600_000 + 16 * 1024 * gaussian(rng);
+    if (spikes && t % 97_000 === 0 && t > 0) rss -= 2 * MB; // MADV_FREE reclaim dip
+    if (spikes && t === 599_000) rss += 3 * MB; // a burst right at the end
+    out.push({ t_ms: t, rss_bytes: Math.round(rss) });
+  }
+  return out;
+}
+
+/** Ordinary least-squares slope in bytes/hour (what a least-squares gate reads). */
+function olsSlope(samples: readonly RssSample[]): number {
+  const xs = samples.map((s) => s.t_ms / 3_600_000);
+  const ys = samples.map((s) => s.rss_bytes as number);
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  let sxy = 0;
+  let sxx = 0;
+  xs.forEach((x, i) => {
+    sxy += (x - mx) * ((ys[i] as number) - my);
+    sxx += (x - mx) * (x - mx);
+  });
+  return sxy / sxx;
+}
+
+test('a slow leak (480 KB/h) is flagged within one 10-minute epoch, where the endpoint drift cannot tell it from a clean epoch', () => {
+  const samples = epochSamples(480_000, 1);
+  const s = withinEpochSlope(samples, 60_000);
+  assert.ok(Math.abs(s.slope - 480_000) < 60_000, `slope ${s.slope}`);
+  assert.ok(epochLeaks(s.low, criteria.leak_floor_bytes_per_hour), `low ${s.low} vs floor ${criteria.leak_floor_bytes_per_hour}`);
+  // The endpoint drift is swamped by the final burst: +6 % here, −4 % if the burst were a dip; a 1 % gate
+  // on it raises false alarms on clean epochs just as well (see below), so it must sit far higher.
+  const post = samples.filter((x) => x.t_ms >= 60_000);
+  const first = post[0]?.rss_bytes as number;
+  const last = post[post.length - 1]?.rss_bytes as number;
+  const cleanPost = epochSamples(0, 2).filter((x) => x.t_ms >= 60_000);
+  const cleanDrift = ((cleanPost[cleanPost.length - 1]?.rss_bytes as number) - (cleanPost[0]?.rss_bytes as number)) / (cleanPost[0]?.rss_bytes as number);
+  assert.ok(Math.abs((last - first) / first - cleanDrift) < 0.01, 'endpoint drift cannot tell the leak from the clean epoch');
+  // Least squares is dragged by the spikes (here by the final burst) far more than the robust slope.
+  const post60 = samples.filter((x) => x.t_ms >= 60_000);
+  assert.ok(Math.abs(olsSlope(post60) - 480_000) > 3 * Math.abs(s.slope - 480_000), `ols ${olsSlope(post60)} ts ${s.slope}`);
+});
+
+test('clean epochs with noise and reclaim spikes are not flagged', () => {
+  let flagged = 0;
+  for (let seed = 10; seed < 60; seed++) {
+    const s = withinEpochSlope(epochSamples(0, seed), 60_000);
+    if (epochLeaks(s.low, criteria.leak_floor_bytes_per_hour)) flagged++;
+  }
+  assert.equal(flagged, 0);
+});
+
+test('a fast leak is flagged in a 2-second epoch sampled every 100 ms', () => {
+  const samples: RssSample[] = [];
+  for (let t = 0; t <= 2000; t += 100) samples.push({ t_ms: t, rss_bytes: 20 * MB + Math.round(t * 10_000) });
+  const s = withinEpochSlope(samples, 500);
+  assert.ok(epochLeaks(s.low, criteria.leak_floor_bytes_per_hour));
+  const flat: RssSample[] = samples.map((x, i) => ({ t_ms: x.t_ms, rss_bytes: 20 * MB + (i % 3) * 4096 }));
+  assert.equal(epochLeaks(withinEpochSlope(flat, 500).low, criteria.leak_floor_bytes_per_hour), false);
+});
+
+test('variant level: a leaking variant is LEAK, a clean one CLEAN, from one epoch up', () => {
+  const one = synthesize({ seed: 3, rounds: 1, variants: [{ name: 'leaky', throughput: 1e6, rssPeak: 50 * MB, slopeBytesPerHour: 2 * MB }, { name: 'clean', throughput: 1e6, rssPeak: 50 * MB }] });
+  const leaky = judgeDrift('leaky', one, { criteria });
+  assert.equal(leaky.leak, true);
+  assert.equal(leaky.verdict, 'LEAK');
+  assert.equal(leaky.epochs[0]?.leak, true);
+  const clean = judgeDrift('clean', one, { criteria });
+  assert.equal(clean.leak, false);
+  assert.equal(clean.verdict, 'CLEAN');
+  // One false flag among twenty clean epochs is expected noise, not a leak.
+  const many = synthesize({ seed: 4, rounds: 20, variants: [{ name: 'clean', throughput: 1e6, rssPeak: 50 * MB }] });
+  (many[7] as { rss_slope_low: number }).rss_slope_low = 400 * 1024;
+  const j = judgeDrift('clean', many, { criteria });
+  assert.equal(j.flagged_epochs, 1);
+  assert.equal(j.leak, false);
+  assert.ok(binomialUpperTail(1, 20, 0.025) > 0.05);
+});
+
+test('a slow step change across epochs is found by the change-point check', () => {
+  // Final/initial RSS steps up by 2 % from epoch 11 on, while every epoch alone stays under the floor.
+  const epochs = synthesize({ seed: 5, rounds: 20, variants: [{ name: 'v', throughput: 1e6, rssPeak: 50 * MB, driftPct: (r) => (r > 10 ? 2 : 0) }] });
+  const j = judgeDrift('v', epochs, { criteria });
+  assert.equal(j.flagged_epochs, 0);
+  assert.ok(j.series.change_point?.flagged, JSON.stringify(j.series));
+  assert.equal(j.series.change_point?.index, 10);
+  assert.equal(j.series.change_point?.after_epoch_id, epochs[10]?.id);
+  assert.equal(j.leak, true);
+  // The same series without the step is clean.
+  const flat = synthesize({ seed: 5, rounds: 20, variants: [{ name: 'v', throughput: 1e6, rssPeak: 50 * MB }] });
+  const k = judgeDrift('v', flat, { criteria });
+  assert.equal(k.series.change_point?.flagged, false);
+  assert.equal(k.leak, false);
+});
+
+test('a leak that grows a little every night is caught by the trend of final/initial RSS', () => {
+  const epochs = synthesize({ seed: 6, rounds: 12, variants: [{ name: 'v', throughput: 1e6, rssPeak: 50 * MB, driftPct: (r) => 0.3 * r }] });
+  const j = judgeDrift('v', epochs, { criteria });
+  assert.ok(j.series.trend?.flagged, JSON.stringify(j.series.trend));
+  assert.equal(j.leak, true);
+});
+
+test('persistent per-epoch drift above the tolerance is DRIFT', () => {
+  const epochs = synthesize({ seed: 7, rounds: 8, variants: [{ name: 'v', throughput: 1e6, rssPeak: 50 * MB, driftPct: 3 }] });
+  const j = judgeDrift('v', epochs, { criteria });
+  assert.equal(j.drift, true);
+  assert.ok((j.drift_pct?.low ?? 0) > 1);
+  assert.equal(j.verdict, 'DRIFT');
+});
+
+test('no completed epoch is INSUFFICIENT', () => {
+  const epochs = synthesize({ seed: 8, rounds: 2, variants: [{ name: 'v', throughput: 1e6, rssPeak: 50 * MB, outcome: () => 'crashed' }] });
+  assert.equal(judgeDrift('v', epochs, { criteria }).verdict, 'INSUFFICIENT');
+});

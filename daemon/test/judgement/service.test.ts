@@ -1,0 +1,154 @@
+/** The judgement over a real SQLite store, with synthetic epoch rows (fast; no child processes). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { Registry } from 'prom-client';
+import { registerVerdictGauge } from '../../src/judgement/metrics.js';
+import { compare, drift, JudgementInputError, planComparisons } from '../../src/judgement/service.js';
+import { renderReport } from '../../src/report/index.js';
+import { openStore, type Store } from '../../src/storage/index.js';
+import { planFrom, tempDir } from '../helpers/env.js';
+import { synthesize, type SyntheticVariant } from './synthetic.js';
+
+const MB = 1024 * 1024;
+
+/** Creates a campaign of `plan` and stores synthetic epochs for its variants (same rounds, interleaved). */
+function seedCampaign(store: Store, plan: Record<string, unknown>, variants: SyntheticVariant[], rounds: number, seed: number): number {
+  const resolved = planFrom(plan);
+  const campaign = store.campaigns.create({ source: 'test', plan: resolved.plan, epochs_per_variant: rounds });
+  const ids = new Map(resolved.plan.variants.map((v) => [v.name, store.variants.upsert(campaign, v, null)]));
+  for (const e of synthesize({ seed, rounds, variants })) {
+    const id = store.epochs.start({ campaign_id: campaign, variant_id: ids.get(e.variant) as number, variant: e.variant, round: e.round as number, planned_ms: 60_000, warmup_ms: 1000, interval_ms: 1000, started_at: e.started_at });
+    store.epochs.finish(id, {
+      outcome: e.outcome as 'completed',
+      ...(e.signal ? { signal: e.signal } : {}),
+      ops: e.ops,
+      throughput_mean: e.throughput_mean,
+      throughput_cv: e.throughput_cv,
+      rss_initial_bytes: e.rss_initial_bytes,
+      rss_final_bytes: e.rss_final_bytes,
+      rss_peak_bytes: e.rss_peak_bytes,
+      rss_drift_pct: e.rss_drift_pct,
+      rss_slope_bytes_per_hour: e.rss_slope_bytes_per_hour,
+      rss_slope_low: e.rss_slope_low ?? null,
+      rss_slope_high: e.rss_slope_high ?? null,
+      syscalls_per_op: e.syscalls_per_op,
+    });
+  }
+  return campaign;
+}
+
+const plan = (comparisons: unknown[], reference?: string) => ({
+  name: 'svc',
+  epoch: '60s',
+  warmup: '1s',
+  interval: '1s',
+  variants: [{ name: 'mimalloc', allocator: 'glibc' }, { name: 'speed', allocator: 'glibc' }, { name: 'lean', allocator: 'glibc' }],
+  comparisons,
+  ...(reference ? { reference } : {}),
+});
+
+test('compare takes goal and criteria from the plan, the latest campaign with both variants, and rejects bad input', () => {
+  const { dir, cleanup } = tempDir('judge-svc');
+  const store = openStore(join(dir, 's.db'));
+  try {
+    const variants: SyntheticVariant[] = [
+      { name: 'mimalloc', throughput: 2e6, rssPeak: 40 * MB },
+      { name: 'speed', throughput: 1e6, rssPeak: 100 * MB },
+      { name: 'lean', throughput: 0.9e6, rssPeak: 25 * MB },
+    ];
+    // First campaign: default criteria → 10 % cost is too much (NEUTRAL).
+    const first = seedCampaign(store, plan([{ baseline: 'speed', candidate: 'lean', goal: 'memory' }]), variants, 8, 1);
+    assert.equal(compare(store, { baseline: 'speed', candidate: 'lean' }).verdict, 'NEUTRAL');
+    // Second campaign: the plan accepts 15 % → GO; it is the latest, so it is the default.
+    const second = seedCampaign(store, plan([{ baseline: 'speed', candidate: 'lean', goal: 'memory', criteria: { throughput_cost_max_pct: 15 } }], 'mimalloc'), variants, 8, 2);
+    const r = compare(store, { baseline: 'speed', candidate: 'lean' });
+    assert.equal(r.campaign, second);
+    assert.equal(r.criteria_source, 'plan');
+    assert.equal(r.criteria.throughput_cost_max_pct, 15);
+    assert.equal(r.verdict, 'GO', JSON.stringify(r.reasons, null, 1));
+    assert.equal(compare(store, { baseline: 'speed', candidate: 'lean', campaign: first }).verdict, 'NEUTRAL');
+    // A request's goal overrides the plan's (and drops the plan's memory criteria).
+    const speed = compare(store, { baseline: 'speed', candidate: 'lean', goal: 'speed' });
+    assert.equal(speed.goal, 'speed');
+    assert.equal(speed.criteria_source, 'request');
+    assert.equal(speed.verdict, 'NO-GO');
+
+    const bad = (fn: () => unknown, parameter: string, message: RegExp) =>
+      assert.throws(fn, (err: unknown) => err instanceof JudgementInputError && err.parameter === parameter && message.test(err.message));
+    bad(() => compare(store, { baseline: 'ghost', candidate: 'lean' }), 'baseline', /baseline: unknown variant "ghost"; expected one of lean, mimalloc, speed/);
+    bad(() => compare(store, { baseline: 'speed', candidate: 'speed' }), 'candidate', /other than the baseline/);
+    bad(() => compare(store, { baseline: 'speed', candidate: 'lean', goal: 'fast' as 'speed' }), 'goal', /goal: expected speed or memory/);
+    bad(() => compare(store, { baseline: 'speed', candidate: 'lean', campaign: 99 }), 'campaign', /no campaign 99/);
+    bad(() => compare(store, { baseline: 'speed', candidate: 'lean', criteria: { speedup_min_pct: 1 } }), 'criteria', /speedup_min_pct/);
+
+    // The plan's comparisons, as the gauge and the report judge them.
+    const all = planComparisons(store);
+    assert.deepEqual(all.map((c) => [c.baseline, c.candidate, c.verdict]), [['speed', 'lean', 'GO']]);
+    const md = renderReport(store, { format: 'md' });
+    assert.match(md, /^### speed → lean: GO$/m);
+    assert.match(md, /^## Ratio to the reference \(mimalloc\)$/m);
+    // speed runs at 1e6 against mimalloc's 2e6: 50 % of the reference, with an interval.
+    assert.match(md, /\| speed \| 8 \| (49|50)\.\d\d % \[\d+\.\d\d, \d+\.\d\d\] \|/);
+  } finally {
+    store.close();
+    cleanup();
+  }
+});
+
+test('the verdict gauge follows new epochs (cached between them)', () => {
+  const { dir, cleanup } = tempDir('judge-gauge');
+  const store = openStore(join(dir, 'g.db'));
+  try {
+    const variants: SyntheticVariant[] = [
+      { name: 'mimalloc', throughput: 2e6, rssPeak: 40 * MB },
+      { name: 'speed', throughput: 1e6, rssPeak: 50 * MB },
+      { name: 'lean', throughput: 1.2e6, rssPeak: 50 * MB, outcome: (r) => (r === 9 ? 'crashed' : 'completed') },
+    ];
+    const p = plan([{ baseline: 'speed', candidate: 'lean', goal: 'speed' }]);
+    seedCampaign(store, p, variants.map((v) => ({ ...v, outcome: () => 'completed' as const })), 8, 3);
+    const registry = new Registry();
+    registerVerdictGauge(registry, store);
+    const value = async () => (await registry.getSingleMetric('allocsoak_verdict')?.get())?.values.map((v) => [v.labels.baseline, v.labels.candidate, v.value]);
+    return value().then(async (before) => {
+      assert.deepEqual(before, [['speed', 'lean', 1]]);
+      // A new campaign where lean crashes once: NO-GO at the next scrape.
+      seedCampaign(store, p, variants, 9, 4);
+      assert.deepEqual(await value(), [['speed', 'lean', -1]]);
+    }).finally(() => {
+      store.close();
+      cleanup();
+    });
+  } catch (err) {
+    store.close();
+    cleanup();
+    throw err;
+  }
+});
+
+test('drift reads every campaign, filters by since, and rejects bad input', () => {
+  const { dir, cleanup } = tempDir('judge-drift');
+  const store = openStore(join(dir, 'd.db'));
+  try {
+    const v = (slope: number): SyntheticVariant[] => [{ name: 'speed', throughput: 1e6, rssPeak: 50 * MB, slopeBytesPerHour: slope }, { name: 'lean', throughput: 1e6, rssPeak: 20 * MB }, { name: 'mimalloc', throughput: 2e6, rssPeak: 40 * MB }];
+    // A slow leak of 200 KiB/h: under the default floor (256 KiB/h), over a floor of 64 KiB/h.
+    seedCampaign(store, plan([]), v(200 * 1024), 4, 5);
+    const all = drift(store, { variant: 'speed' });
+    assert.equal(all.epochs.length, 4);
+    assert.equal(all.verdict, 'CLEAN');
+    assert.equal(all.since, null);
+    const since = all.epochs[2]?.started_at as string;
+    const later = drift(store, { variant: 'speed', since });
+    assert.deepEqual(later.epochs.map((e) => e.id), all.epochs.slice(2).map((e) => e.id));
+    assert.equal(later.since, new Date(since).toISOString());
+    // A lower floor through criteria flags what the default does not.
+    const strict = drift(store, { variant: 'speed', criteria: { leak_floor_bytes_per_hour: 64 * 1024 } });
+    assert.equal(strict.verdict, 'LEAK');
+    assert.equal(strict.flagged_epochs, 4);
+    assert.throws(() => drift(store, { variant: 'nope' }), /variant: unknown variant "nope"/);
+    assert.throws(() => drift(store, { variant: 'speed', since: 'last night' }), /since: expected an ISO-8601 time/);
+  } finally {
+    store.close();
+    cleanup();
+  }
+});
