@@ -33,7 +33,7 @@
 #define CHURN_TICK_NS 20000000ull
 
 typedef struct options {
-  uint64_t ws, min_size, max_size, ops, seed, threads, interval_ms, burst_mb, leak_bytes_per_sec, spin_ns;
+  uint64_t ws, min_size, max_size, ops, seed, threads, interval_ms, burst_mb, leak_bytes_per_sec, spin_ns, spin_iters;
   double seconds, burst_every_s;
   int have_seconds, have_ops;
 } options_t;
@@ -244,6 +244,8 @@ static void usage(FILE *f) {
           "                           every S seconds allocate N MB of blocks in [min,max], touch, free all\n"
           "  --leak-bytes-per-sec N   leak N bytes per second in small written blocks\n"
           "  --spin-ns N              about N ns of busy work per op (calibrated at start)\n"
+          "  --spin-iters N           exactly N busy-loop iterations per op (no calibration: planted\n"
+          "                           effects that must be the same in every process)\n"
           "  --help                   this text\n"
           "One op = one malloc or one free. Output: JSON lines on stdout (docs/protocol.md).\n");
 }
@@ -291,10 +293,13 @@ static void parse_options(int argc, char **argv) {
       opt.leak_bytes_per_sec = cli_parse_u64("--leak-bytes-per-sec", v, 0, 1ull << 40);
     } else if (cli_match(argc, argv, &i, "--spin-ns", &v)) {
       opt.spin_ns = cli_parse_u64("--spin-ns", v, 0, 100000000);
+    } else if (cli_match(argc, argv, &i, "--spin-iters", &v)) {
+      opt.spin_iters = cli_parse_u64("--spin-iters", v, 0, 1000000000);
     } else {
       cli_usage_error("unknown option '%s' (see --help)", argv[i]);
     }
   }
+  if (opt.spin_ns && opt.spin_iters) cli_usage_error("--spin-ns and --spin-iters exclude each other");
   if (opt.min_size > opt.max_size)
     cli_usage_error("--min-size (%llu) must not exceed --max-size (%llu)", (unsigned long long)opt.min_size,
                     (unsigned long long)opt.max_size);
@@ -372,7 +377,8 @@ int main(int argc, char **argv) {
   sigaction(SIGINT, &sa, NULL);
 
   const alloc_probe_t *probe = alloc_probe();
-  spin_iters_per_op = calibrate_spin(opt.spin_ns);
+  /* --spin-iters is exact; --spin-ns is calibrated per process, which adds the calibration's own noise. */
+  spin_iters_per_op = opt.spin_iters ? opt.spin_iters : calibrate_spin(opt.spin_ns);
   emit_start(probe);
 
   worker_t *workers = aligned_alloc(64, sizeof(worker_t) * opt.threads);
