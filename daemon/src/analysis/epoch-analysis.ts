@@ -26,6 +26,7 @@ export interface EndLine {
   ops: number;
   elapsed_ms: number;
   counters?: Record<string, number>;
+  cpu_ms?: number | null;
 }
 
 export interface AnalyzeOptions {
@@ -62,6 +63,16 @@ export function thin<T>(xs: readonly T[], max: number): T[] {
   return out;
 }
 
+/**
+ * The later half of a time series (t_ms at or after the midpoint of its first and last sample): where the
+ * leak check looks for growth that persists.
+ */
+export function laterHalf<T extends { t_ms: number }>(xs: readonly T[]): T[] {
+  if (xs.length === 0) return [];
+  const mid = ((xs[0] as T).t_ms + (xs[xs.length - 1] as T).t_ms) / 2;
+  return xs.filter((x) => x.t_ms >= mid);
+}
+
 /** Throughput (ops/s) of every interval between consecutive samples. */
 export function intervalThroughputs(samples: readonly Sample[]): number[] {
   const out: number[] = [];
@@ -70,6 +81,19 @@ export function intervalThroughputs(samples: readonly Sample[]): number[] {
     const b = samples[i] as Sample;
     const dt = b.t_ms - a.t_ms;
     if (dt > 0) out.push(((b.ops - a.ops) * 1000) / dt);
+  }
+  return out;
+}
+
+/** Ops per CPU-second of every interval between consecutive samples that both report cpu_ms. */
+export function intervalCpuThroughputs(samples: readonly Sample[]): number[] {
+  const out: number[] = [];
+  for (let i = 1; i < samples.length; i++) {
+    const a = samples[i - 1] as Sample;
+    const b = samples[i] as Sample;
+    if (a.cpu_ms === null || b.cpu_ms === null) continue;
+    const dcpu = b.cpu_ms - a.cpu_ms;
+    if (dcpu > 0) out.push(((b.ops - a.ops) * 1000) / dcpu);
   }
   return out;
 }
@@ -143,12 +167,22 @@ export function analyzeEpoch(
     slopePoints.length >= 2
       ? theilSen(slopePoints.map((s) => s.t_ms / MS_PER_HOUR), slopePoints.map((s) => s.rss_bytes))
       : null;
+  // Persistence: the slope over the later half of the measured part (at least 3 points).
+  const latePoints = thin(laterHalf(rssSamples), MAX_SLOPE_POINTS);
+  const lateSlope = latePoints.length >= 3 ? theilSen(latePoints.map((s) => s.t_ms / MS_PER_HOUR), latePoints.map((s) => s.rss_bytes)) : null;
   const hwm = [...all].reverse().find((s) => s.hwm_bytes !== null)?.hwm_bytes ?? null;
 
   // Ops: the measured part runs from the base sample (or the workload start) to the end line (or last sample).
   const baseOps = warmupApplied && base !== undefined ? base.ops : 0;
   const endOps = endLine?.ops ?? last?.ops ?? null;
   const measuredOps = endOps === null ? null : endOps - baseOps;
+
+  // CPU time over the measured part, when the workload reports it (at the base sample and at the end).
+  const baseCpu = warmupApplied && base !== undefined ? base.cpu_ms : 0;
+  const endCpu = endLine?.cpu_ms ?? last?.cpu_ms ?? null;
+  const cpuOps = typeof endLine?.cpu_ms === 'number' ? measuredOps : last === undefined ? null : last.ops - baseOps;
+  const measuredCpu = baseCpu === null || endCpu === null ? null : endCpu - baseCpu;
+  const cpuTput = intervalCpuThroughputs(measured);
 
   // Allocator counters: deltas over the measured part and per-op rates.
   const endCounters = endLine?.counters !== undefined && Object.keys(endLine.counters).length > 0 ? endLine.counters : last?.counters;
@@ -189,6 +223,9 @@ export function analyzeEpoch(
     throughput_p50: q(0.5),
     throughput_p95: q(0.95),
     throughput_p99: q(0.99),
+    cpu_ms: measuredCpu !== null && measuredCpu >= 0 ? measuredCpu : null,
+    throughput_cpu: measuredCpu !== null && measuredCpu > 0 && cpuOps !== null ? finite((cpuOps * 1000) / measuredCpu) : null,
+    throughput_cpu_cv: cpuTput.length < 2 ? null : finite(cv(cpuTput)),
     rss_initial_bytes: rss.initial,
     rss_final_bytes: rss.final,
     rss_peak_bytes: rss.peak,
@@ -197,6 +234,7 @@ export function analyzeEpoch(
     rss_slope_bytes_per_hour: slope === null ? null : finite(slope.slope),
     rss_slope_low: slope === null ? null : finite(slope.low),
     rss_slope_high: slope === null ? null : finite(slope.high),
+    rss_slope_late_bytes_per_hour: lateSlope === null ? null : finite(lateSlope.slope),
     adj_rss_initial_bytes: adj.initial,
     adj_rss_final_bytes: adj.final,
     adj_rss_peak_bytes: adj.peak,

@@ -70,5 +70,7 @@ export interface Sample {
   rss_anon_bytes: number | null;
   pss_bytes: number | null;
   lazyfree_bytes: number | null;
+  /** CPU time the workload reported having used so far (ms), when it reports it. */
+  cpu_ms: number | null;
   counters: Record<string, number>;
 }

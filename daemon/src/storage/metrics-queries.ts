@@ -2,7 +2,7 @@
 import type { EpochSummary, Outcome, Sample } from '../domain/types.js';
 import type { Db } from './database.js';
 import { EPOCH_SUMMARY_COLUMNS } from './epochs.js';
-import { sampleFromRow } from './samples.js';
+import { SAMPLE_COLUMNS, sampleFromRow } from './samples.js';
 
 export interface LiveSample {
   epoch_id: number;
@@ -30,7 +30,7 @@ export class MetricsQueries {
     );
     this.liveStmt = db.prepare(
       `SELECT e.id AS epoch_id, e.campaign_id, e.variant, e.started_at,
-              s.t_ms, s.ops, s.ops_per_sec, s.rss_bytes, s.hwm_bytes, s.rss_anon_bytes, s.pss_bytes, s.lazyfree_bytes, s.counters_json
+              ${SAMPLE_COLUMNS.split(', ').map((c) => `s.${c}`).join(', ')}
        FROM epochs e JOIN samples s ON s.epoch_id = e.id
        WHERE e.outcome = 'running' AND s.t_ms = (SELECT MAX(t_ms) FROM samples WHERE epoch_id = e.id)
        ORDER BY e.id`,

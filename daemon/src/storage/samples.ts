@@ -11,10 +11,12 @@ interface SampleRow {
   rss_anon_bytes: number | null;
   pss_bytes: number | null;
   lazyfree_bytes: number | null;
+  cpu_ms: number | null;
   counters_json: string | null;
 }
 
-const COLUMNS = 't_ms, ops, ops_per_sec, rss_bytes, hwm_bytes, rss_anon_bytes, pss_bytes, lazyfree_bytes, counters_json';
+/** The columns of a sample row, in storage order (what `sampleFromRow` reads). */
+export const SAMPLE_COLUMNS = 't_ms, ops, ops_per_sec, rss_bytes, hwm_bytes, rss_anon_bytes, pss_bytes, lazyfree_bytes, cpu_ms, counters_json';
 
 export function sampleFromRow(row: SampleRow): Sample {
   const { counters_json, ...rest } = row;
@@ -43,12 +45,12 @@ export class SampleStore {
 
   constructor(db: Db) {
     this.insertStmt = db.prepare(
-      `INSERT INTO samples (epoch_id, ${COLUMNS})
-       VALUES (@epoch_id, @t_ms, @ops, @ops_per_sec, @rss_bytes, @hwm_bytes, @rss_anon_bytes, @pss_bytes, @lazyfree_bytes, @counters_json)
+      `INSERT INTO samples (epoch_id, ${SAMPLE_COLUMNS})
+       VALUES (@epoch_id, @t_ms, @ops, @ops_per_sec, @rss_bytes, @hwm_bytes, @rss_anon_bytes, @pss_bytes, @lazyfree_bytes, @cpu_ms, @counters_json)
        ON CONFLICT (epoch_id, t_ms) DO NOTHING`,
     );
-    this.listStmt = db.prepare<[number], SampleRow>(`SELECT ${COLUMNS} FROM samples WHERE epoch_id = ? ORDER BY t_ms`);
-    this.latestStmt = db.prepare<[number], SampleRow>(`SELECT ${COLUMNS} FROM samples WHERE epoch_id = ? ORDER BY t_ms DESC LIMIT 1`);
+    this.listStmt = db.prepare<[number], SampleRow>(`SELECT ${SAMPLE_COLUMNS} FROM samples WHERE epoch_id = ? ORDER BY t_ms`);
+    this.latestStmt = db.prepare<[number], SampleRow>(`SELECT ${SAMPLE_COLUMNS} FROM samples WHERE epoch_id = ? ORDER BY t_ms DESC LIMIT 1`);
     this.countStmt = db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM samples WHERE epoch_id = ?');
   }
 
@@ -67,6 +69,7 @@ export class SampleStore {
       rss_anon_bytes: s.rss_anon_bytes,
       pss_bytes: s.pss_bytes,
       lazyfree_bytes: s.lazyfree_bytes,
+      cpu_ms: s.cpu_ms,
       counters_json: Object.keys(s.counters).length === 0 ? null : JSON.stringify(s.counters),
     });
     return info.changes === 1;

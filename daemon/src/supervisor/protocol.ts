@@ -13,12 +13,15 @@ export interface SampleMessage {
   t_ms: number;
   ops: number;
   counters: Record<string, number>;
+  /** Optional: CPU time the workload has used so far (ms, same origin as t_ms). */
+  cpu_ms: number | null;
 }
 export interface EndMessage {
   type: 'end';
   ops: number;
   elapsed_ms: number;
   counters: Record<string, number>;
+  cpu_ms: number | null;
 }
 export type ProtocolMessage = StartMessage | SampleMessage | EndMessage;
 
@@ -48,6 +51,13 @@ function parseCounters(v: unknown, where: string): { ok: true; counters: Record<
   return { ok: true, counters };
 }
 
+/** The optional `cpu_ms` field: absent or null is null; anything else must be a non-negative number. */
+function parseCpuMs(v: unknown, where: string, line: string): { ok: true; cpu_ms: number | null } | { ok: false; reason: string } {
+  if (v === undefined || v === null) return { ok: true, cpu_ms: null };
+  if (!nonNegative(v)) return { ok: false, reason: `${where}: "cpu_ms" must be a non-negative number when present: ${quote(line)}` };
+  return { ok: true, cpu_ms: v };
+}
+
 /** Parse one stdout line on its own (no ordering rules). */
 export function parseProtocolLine(line: string): ParseResult {
   let v: unknown;
@@ -65,14 +75,18 @@ export function parseProtocolLine(line: string): ParseResult {
       if (!nonNegative(v.ops)) return { ok: false, reason: `sample: "ops" must be a non-negative number: ${quote(line)}` };
       const c = parseCounters(v.counters, 'sample');
       if (!c.ok) return c;
-      return { ok: true, message: { type: 'sample', t_ms: v.t_ms, ops: v.ops, counters: c.counters } };
+      const cpu = parseCpuMs(v.cpu_ms, 'sample', line);
+      if (!cpu.ok) return cpu;
+      return { ok: true, message: { type: 'sample', t_ms: v.t_ms, ops: v.ops, counters: c.counters, cpu_ms: cpu.cpu_ms } };
     }
     case 'end': {
       if (!nonNegative(v.ops)) return { ok: false, reason: `end: "ops" must be a non-negative number: ${quote(line)}` };
       if (!nonNegative(v.elapsed_ms)) return { ok: false, reason: `end: "elapsed_ms" must be a non-negative number: ${quote(line)}` };
       const c = parseCounters(v.counters, 'end');
       if (!c.ok) return c;
-      return { ok: true, message: { type: 'end', ops: v.ops, elapsed_ms: v.elapsed_ms, counters: c.counters } };
+      const cpu = parseCpuMs(v.cpu_ms, 'end', line);
+      if (!cpu.ok) return cpu;
+      return { ok: true, message: { type: 'end', ops: v.ops, elapsed_ms: v.elapsed_ms, counters: c.counters, cpu_ms: cpu.cpu_ms } };
     }
     default:
       return { ok: false, reason: `unknown message type ${JSON.stringify(v.type)}: ${quote(line)}` };

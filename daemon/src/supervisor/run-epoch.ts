@@ -181,6 +181,7 @@ export async function runEpoch(spec: EpochSpec, hooks: EpochHooks = {}): Promise
       rss_anon_bytes: mem?.rss_anon_bytes ?? null,
       pss_bytes: mem?.pss_bytes ?? null,
       lazyfree_bytes: mem?.lazyfree_bytes ?? null,
+      cpu_ms: m.cpu_ms,
       counters: m.counters,
     };
     prevT = m.t_ms;

@@ -6,7 +6,7 @@ import { openStore } from '../../src/storage/index.js';
 import { tempDbPath, testPlan } from '../storage/helpers.js';
 
 function s(t_ms: number, ops: number, rss: number | null = 10_000_000, extra: Partial<Sample> = {}): Sample {
-  return { t_ms, ops, ops_per_sec: null, rss_bytes: rss, hwm_bytes: null, rss_anon_bytes: null, pss_bytes: null, lazyfree_bytes: null, counters: {}, ...extra };
+  return { t_ms, ops, ops_per_sec: null, rss_bytes: rss, hwm_bytes: null, rss_anon_bytes: null, pss_bytes: null, lazyfree_bytes: null, cpu_ms: null, counters: {}, ...extra };
 }
 
 function close(actual: number | null, expected: number, tol = 1e-9): void {
@@ -86,6 +86,36 @@ test('a noisy slow leak: the slope interval covers the true slope and excludes 0
   assert.ok(a.rss_slope_low !== null && a.rss_slope_high !== null);
   assert.ok(a.rss_slope_low <= 480_000 && a.rss_slope_high >= 480_000, `[${a.rss_slope_low}, ${a.rss_slope_high}]`);
   assert.ok(a.rss_slope_low > 0);
+});
+
+test('growth that stops (an allocator settling after a burst) has a flat late slope; a leak keeps its slope late', () => {
+  const settle: Sample[] = [];
+  const leak: Sample[] = [];
+  for (let t = 0; t <= 600_000; t += 1000) {
+    // Settling: +2 MB over the first half of the measured part (t 60–330 s), then flat. Leak: 480 KB/h throughout.
+    settle.push(s(t, t, 20_000_000 + Math.min(Math.max(t - 60_000, 0), 270_000) * 8));
+    leak.push(s(t, t, 20_000_000 + Math.floor((480_000 * t) / 3_600_000 / 4096) * 4096));
+  }
+  const a = analyzeEpoch(settle, { warmupMs: 60_000, intervalMs: 1000 });
+  assert.ok((a.rss_slope_low ?? 0) > 0, 'the whole-window slope of a settling allocator is positive');
+  assert.equal(a.rss_slope_late_bytes_per_hour, 0);
+  const b = analyzeEpoch(leak, { warmupMs: 60_000, intervalMs: 1000 });
+  assert.ok(Math.abs((b.rss_slope_late_bytes_per_hour ?? 0) - 480_000) < 0.1 * 480_000, String(b.rss_slope_late_bytes_per_hour));
+});
+
+test('ops per CPU-second over the measured part, from the workload\'s cpu_ms; null when it does not report it', () => {
+  const samples: Sample[] = [];
+  // 1000 ops per wall second; the workload got the CPU for only half of each second, so 2000 ops per CPU-second.
+  for (let t = 0; t <= 10_000; t += 1000) samples.push(s(t, t, 10_000_000, { cpu_ms: t / 2 }));
+  const a = analyzeEpoch(samples, { warmupMs: 2000, intervalMs: 1000 }, undefined, { ops: 10_500, elapsed_ms: 10_500, cpu_ms: 5_100 });
+  close(a.cpu_ms, 5100 - 1000);
+  close(a.throughput_cpu, ((10_500 - 2000) * 1000) / 4100);
+  close(a.throughput_mean, 1000);
+  assert.equal(a.throughput_cpu_cv, 0);
+  const none = analyzeEpoch(samples.map((x) => ({ ...x, cpu_ms: null })), { warmupMs: 2000, intervalMs: 1000 });
+  assert.equal(none.cpu_ms, null);
+  assert.equal(none.throughput_cpu, null);
+  assert.equal(none.throughput_cpu_cv, null);
 });
 
 test('LazyFree-adjusted RSS: MADV_FREE pages still counted in RSS are subtracted', () => {

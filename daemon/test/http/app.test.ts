@@ -136,7 +136,7 @@ test('GET /api/v1/epochs/:id/samples: step and max_points bound the series, firs
     const id = ids.speed![0]!;
     const N = 2500;
     for (let i = 0; i < N; i++) {
-      t.store.samples.add(id, { t_ms: (i + 1) * 100, ops: (i + 1) * 1000, ops_per_sec: 10_000 + i, rss_bytes: 1_000_000 + i * 8, hwm_bytes: null, rss_anon_bytes: null, pss_bytes: null, lazyfree_bytes: 0, counters: { lean_decommit: i } });
+      t.store.samples.add(id, { t_ms: (i + 1) * 100, ops: (i + 1) * 1000, ops_per_sec: 10_000 + i, rss_bytes: 1_000_000 + i * 8, hwm_bytes: null, rss_anon_bytes: null, pss_bytes: null, lazyfree_bytes: 0, cpu_ms: null, counters: { lean_decommit: i } });
     }
     const get = async (q: string) => {
       const r = await t.app.inject({ method: 'GET', url: `/api/v1/epochs/${id}/samples${q}` });

@@ -99,7 +99,7 @@ test('after epochs: counts by outcome, the latest completed epoch, counter sums 
   const timedOut = w.epoch('glibc', 'timeout', { ended_at: '2025-01-01T00:00:12.000Z' });
   // Still running: its counters are not final and must not be counted yet.
   const running = w.epoch('speed', 'running');
-  store.samples.add(running, { t_ms: 500, ops: 10, ops_per_sec: 20, rss_bytes: 1, hwm_bytes: 1, rss_anon_bytes: 1, pss_bytes: 1, lazyfree_bytes: 0, counters: { lean_decommit: 1000, lean_retire: 1000 } });
+  store.samples.add(running, { t_ms: 500, ops: 10, ops_per_sec: 20, rss_bytes: 1, hwm_bytes: 1, rss_anon_bytes: 1, pss_bytes: 1, lazyfree_bytes: 0, cpu_ms: null, counters: { lean_decommit: 1000, lean_retire: 1000 } });
 
   const e = await scrape(exporterRunningPlan());
   assert.equal(valueOf(e, 'allocsoak_epochs_total', { variant: 'speed', outcome: 'completed' }), 2);

@@ -38,7 +38,7 @@ function seed(): { store: Store; campaign: number } {
     const e = store.epochs.start({ campaign_id: campaign, variant_id: ids[variant], variant, round: store.epochs.nextRound(campaign, variant), planned_ms: 10_000, warmup_ms: 2000, interval_ms: 1000, host_id: host });
     const samples: Sample[] = [];
     for (let t = 1000; t <= 10_000; t += 1000) {
-      samples.push({ t_ms: t, ops: rate * (t / 1000), ops_per_sec: rate, rss_bytes: 8_000_000 + rssGrowthPerS * (t / 1000), hwm_bytes: 9_000_000, rss_anon_bytes: null, pss_bytes: null, lazyfree_bytes: 0, counters: variant === 'speed' ? { lean_decommit: decommit * (t / 1000), lean_retire: 0 } : {} });
+      samples.push({ t_ms: t, ops: rate * (t / 1000), ops_per_sec: rate, rss_bytes: 8_000_000 + rssGrowthPerS * (t / 1000), hwm_bytes: 9_000_000, rss_anon_bytes: null, pss_bytes: null, lazyfree_bytes: 0, cpu_ms: null, counters: variant === 'speed' ? { lean_decommit: decommit * (t / 1000), lean_retire: 0 } : {} });
     }
     for (const s of samples) store.samples.add(e, s);
     store.epochs.finish(e, { outcome: 'completed', ...analyzeEpoch(samples, { warmupMs: 2000, intervalMs: 1000 }, { at_warmup_end: { mmap: 2, munmap: 0, madvise: 0, mremap: 0, brk: 1 }, at_end: { mmap: 2 + rate / 1000, munmap: 0, madvise: 0, mremap: 0, brk: 1 } }) });

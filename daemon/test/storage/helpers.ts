@@ -46,6 +46,7 @@ export function sample(t_ms: number, ops: number, extra: Partial<Sample> = {}): 
     rss_anon_bytes: 900_000,
     pss_bytes: 950_000,
     lazyfree_bytes: 0,
+    cpu_ms: t_ms / 2,
     counters: { lean_decommit: Math.floor(t_ms / 1000), lean_retire: 0 },
     ...extra,
   };

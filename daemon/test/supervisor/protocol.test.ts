@@ -6,10 +6,13 @@ import { parseLauncherReport, totalSyscalls } from '../../src/supervisor/launche
 test('well-formed messages parse', () => {
   assert.deepEqual(parseProtocolLine('{"type":"sample","t_ms":1000,"ops":5,"counters":{"lean_retire":2}}'), {
     ok: true,
-    message: { type: 'sample', t_ms: 1000, ops: 5, counters: { lean_retire: 2 } },
+    message: { type: 'sample', t_ms: 1000, ops: 5, counters: { lean_retire: 2 }, cpu_ms: null },
   });
   const end = parseProtocolLine('{"type":"end","ops":9,"elapsed_ms":2000}');
-  assert.deepEqual(end, { ok: true, message: { type: 'end', ops: 9, elapsed_ms: 2000, counters: {} } });
+  assert.deepEqual(end, { ok: true, message: { type: 'end', ops: 9, elapsed_ms: 2000, counters: {}, cpu_ms: null } });
+  // The optional CPU time is kept when present.
+  const withCpu = parseProtocolLine('{"type":"sample","t_ms":1000,"ops":5,"cpu_ms":998.5}');
+  assert.deepEqual(withCpu, { ok: true, message: { type: 'sample', t_ms: 1000, ops: 5, counters: {}, cpu_ms: 998.5 } });
 });
 
 test('every malformed line gets a reason that says what is wrong', () => {
@@ -21,6 +24,8 @@ test('every malformed line gets a reason that says what is wrong', () => {
     ['{"type":"sample","t_ms":1,"ops":-1}', /"ops" must be a non-negative number/],
     ['{"type":"sample","t_ms":1,"ops":1,"counters":{"x":"1"}}', /counter "x" must be a finite number/],
     ['{"type":"end","ops":1}', /"elapsed_ms"/],
+    ['{"type":"sample","t_ms":1,"ops":1,"cpu_ms":"12"}', /sample: "cpu_ms" must be a non-negative number when present/],
+    ['{"type":"end","ops":1,"elapsed_ms":2,"cpu_ms":-3}', /end: "cpu_ms" must be a non-negative number when present/],
   ];
   for (const [line, re] of cases) {
     const r = parseProtocolLine(line);

@@ -4,17 +4,16 @@
  * each time — the daemon shares the machine with the workload it measures.
  */
 import type { Db } from '../../storage/index.js';
-import { sampleFromRow } from '../../storage/index.js';
+import { SAMPLE_COLUMNS, sampleFromRow } from '../../storage/index.js';
 import type { Sample } from '../../domain/types.js';
 
 type SampleRow = Parameters<typeof sampleFromRow>[0];
 
-const COLUMNS = 't_ms, ops, ops_per_sec, rss_bytes, hwm_bytes, rss_anon_bytes, pss_bytes, lazyfree_bytes, counters_json';
 
 export class SampleRows {
   private readonly afterStmt;
   constructor(db: Db) {
-    this.afterStmt = db.prepare<[number, number], SampleRow>(`SELECT ${COLUMNS} FROM samples WHERE epoch_id = ? AND t_ms > ? ORDER BY t_ms`);
+    this.afterStmt = db.prepare<[number, number], SampleRow>(`SELECT ${SAMPLE_COLUMNS} FROM samples WHERE epoch_id = ? AND t_ms > ? ORDER BY t_ms`);
   }
 
   /** Raw rows of an epoch with t_ms > afterTms (all of them for -Infinity), in time order. */

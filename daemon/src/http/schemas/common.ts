@@ -48,6 +48,7 @@ export const Sample = Type.Object({
   rss_anon_bytes: NullableNumber,
   pss_bytes: NullableNumber,
   lazyfree_bytes: NullableNumber,
+  cpu_ms: NullableNumber,
   counters: Type.Record(Type.String(), Type.Number(), { description: 'cumulative allocator counters as reported (leanmalloc: lean_decommit, ...)' }),
 });
 
