@@ -1,14 +1,17 @@
 /**
  * Calibration of the judgement on real short campaigns (docs/judgement.md, "Calibration"):
  *   1. A/A: N campaigns of two identical variants → how often GO or NO-GO (false verdicts).
- *   2. Planted slowdown: N campaigns of base vs. base + spin (≈ 5 % slower) → how often NO-GO.
+ *   2. Planted slowdown: N campaigns of base vs. base + busy work (≈ 5 % slower) → how often NO-GO.
+ *      The busy work is `--spin-iters` (the same in every process; `--spin-ns` calibrates per process,
+ *      which adds up to 10 % of noise of its own on the development VM).
  *   3. Leak floor in a 10-minute epoch: given a database with one clean and one leaking 10-minute epoch
  *      (`--leak-db`), the smallest leak the product flags, by adding a planted ramp r·t to the clean epoch's
  *      real RSS samples and running the epoch analysis and the judgement's flag on them (see the doc for why
  *      superposition is valid, and the real leaking epoch that checks it).
  *
  * usage: node dist/bench/judgement-calibration.js [--aa N] [--slow N] [--epochs K] [--epoch 1s]
- *          [--base-spin NS] [--slow-spin NS] [--dir DIR] [--leak-db FILE [--clean VARIANT]] [--out FILE]
+ *          [--base-iters N] [--slow-iters N] [--wall] [--dir DIR] [--leak-db FILE [--clean VARIANT]] [--out FILE]
+ * --wall judges on ops per wall-clock second instead of per CPU-second (both ratios are recorded anyway).
  * Campaigns run one at a time (one child process at a time), like the daemon.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,7 +21,7 @@ import { analyzeEpoch } from '../daemon/src/analysis/index.js';
 import { CampaignController } from '../daemon/src/campaign/index.js';
 import { launcherPath } from '../daemon/src/cli/setup.js';
 import { defaultCriteria } from '../daemon/src/judgement/criteria.js';
-import { epochLeaks } from '../daemon/src/judgement/leak.js';
+import { epochLeaks, measuredWindowMs } from '../daemon/src/judgement/leak.js';
 import { compare, type CompareResult } from '../daemon/src/judgement/service.js';
 import { createLogger } from '../daemon/src/log/index.js';
 import { resolvePlan, validatePlan } from '../daemon/src/plan/index.js';
@@ -30,8 +33,9 @@ const { values } = parseArgs({
     slow: { type: 'string', default: '20' },
     epochs: { type: 'string', default: '8' },
     epoch: { type: 'string', default: '1s' },
-    'base-spin': { type: 'string', default: '200' },
-    'slow-spin': { type: 'string', default: '212' },
+    'base-iters': { type: 'string', default: '100' },
+    'slow-iters': { type: 'string', default: '106' },
+    wall: { type: 'boolean', default: false },
     dir: { type: 'string', default: '/tmp/allocsoak-calibration' },
     'leak-db': { type: 'string' },
     clean: { type: 'string', default: 'clean' },
@@ -44,6 +48,8 @@ const log = createLogger({ level: 'warn' });
 interface CampaignOutcome {
   campaign: number;
   verdict: CompareResult['verdict'];
+  basis: CompareResult['throughput_basis'];
+  wall_ratio: number | null;
   ratio: number | null;
   low: number | null;
   high: number | null;
@@ -51,7 +57,7 @@ interface CampaignOutcome {
   epochs_needed: number | null;
 }
 
-async function runCampaigns(store: Store, label: string, count: number, candidateSpin: string): Promise<CampaignOutcome[]> {
+async function runCampaigns(store: Store, label: string, count: number, candidateIters: string): Promise<CampaignOutcome[]> {
   const out: CampaignOutcome[] = [];
   for (let i = 0; i < count; i++) {
     const plan = validatePlan(
@@ -61,10 +67,10 @@ async function runCampaigns(store: Store, label: string, count: number, candidat
         warmup: '200ms',
         interval: '100ms',
         variants: [
-          { name: 'base', allocator: 'glibc', args: ['--spin-ns', values['base-spin'] as string, '--seed', String(1000 + i)] },
-          { name: 'cand', allocator: 'glibc', args: ['--spin-ns', candidateSpin, '--seed', String(1000 + i)] },
+          { name: 'base', allocator: 'glibc', args: ['--spin-iters', values['base-iters'] as string, '--seed', String(1000 + i)] },
+          { name: 'cand', allocator: 'glibc', args: ['--spin-iters', candidateIters, '--seed', String(1000 + i)] },
         ],
-        comparisons: [{ baseline: 'base', candidate: 'cand', goal: 'speed' }],
+        comparisons: [{ baseline: 'base', candidate: 'cand', goal: 'speed', criteria: { throughput_per_cpu_second: values.wall ? 0 : 1 } }],
       },
       label,
     );
@@ -72,9 +78,9 @@ async function runCampaigns(store: Store, label: string, count: number, candidat
     const started = controller.start({ resolved: resolvePlan(plan, label), source: label, epochsPerVariant: Number(values.epochs) });
     await started.done;
     const r = compare(store, { baseline: 'base', candidate: 'cand', campaign: started.id });
-    const o = { campaign: started.id, verdict: r.verdict, ratio: r.throughput?.ratio ?? null, low: r.throughput?.low ?? null, high: r.throughput?.high ?? null, p: r.throughput?.p_value ?? null, epochs_needed: r.epochs_needed_per_arm };
+    const o = { campaign: started.id, verdict: r.verdict, basis: r.throughput_basis, wall_ratio: (r.throughput_wall ?? r.throughput)?.ratio ?? null, ratio: r.throughput?.ratio ?? null, low: r.throughput?.low ?? null, high: r.throughput?.high ?? null, p: r.throughput?.p_value ?? null, epochs_needed: r.epochs_needed_per_arm };
     out.push(o);
-    process.stderr.write(`${label} ${i + 1}/${count}: ${o.verdict} ratio ${o.ratio?.toFixed(4)} [${o.low?.toFixed(4)}, ${o.high?.toFixed(4)}]\n`);
+    process.stderr.write(`${label} ${i + 1}/${count}: ${o.verdict} ${o.basis} ratio ${o.ratio?.toFixed(4)} [${o.low?.toFixed(4)}, ${o.high?.toFixed(4)}] (wall ${o.wall_ratio?.toFixed(4)})\n`);
   }
   return out;
 }
@@ -93,7 +99,7 @@ interface LeakCalibration {
   floor: number;
   /** Smallest planted rate (bytes/hour) flagged, on the grid. */
   smallest_flagged: number | null;
-  grid: { rate: number; slope: number | null; low: number | null; flagged: boolean }[];
+  grid: { rate: number; slope: number | null; low: number | null; late: number | null; flagged: boolean }[];
   real_leak: { epoch: number; planted: number; slope: number | null; low: number | null; flagged: boolean; superposed_slope: number | null } | null;
 }
 
@@ -103,13 +109,14 @@ function leakCalibration(file: string, cleanName: string): LeakCalibration {
     const rows = store.epochs.listRows({}).filter((e) => e.outcome === 'completed');
     const clean = rows.find((e) => e.variant === cleanName);
     if (!clean) throw new Error(`${file}: no completed epoch of variant ${JSON.stringify(cleanName)}`);
-    const floor = defaultCriteria('speed').leak_floor_bytes_per_hour;
+    const criteria = defaultCriteria('speed');
+    const floor = criteria.leak_floor_bytes_per_hour;
     const samples = store.samples.list(clean.id);
     // The planted leak adds whole pages, as RSS does (a leak of 480 KB/h shows as a 4 KiB step every 31 s).
     const analyze = (rate: number) => {
       const planted = samples.map((s) => ({ ...s, rss_bytes: s.rss_bytes === null ? null : s.rss_bytes + Math.floor((rate * s.t_ms) / 3_600_000 / 4096) * 4096 }));
       const a = analyzeEpoch(planted, { warmupMs: clean.warmup_ms, intervalMs: clean.interval_ms });
-      return { slope: a.rss_slope_bytes_per_hour, low: a.rss_slope_low, flagged: epochLeaks(a.rss_slope_low, floor) };
+      return { slope: a.rss_slope_bytes_per_hour, low: a.rss_slope_low, late: a.rss_slope_late_bytes_per_hour, flagged: epochLeaks({ ...a, window_ms: measuredWindowMs({ elapsed_ms: a.elapsed_ms, warmup_ms: clean.warmup_ms }) }, criteria) };
     };
     const grid: LeakCalibration['grid'] = [];
     for (let rate = 0; rate <= 2_000_000; rate += rate < 1_000_000 ? 10_000 : 50_000) grid.push({ rate, ...analyze(rate) });
@@ -127,12 +134,12 @@ function leakCalibration(file: string, cleanName: string): LeakCalibration {
       clean_epoch: clean.id,
       clean_slope: clean.rss_slope_bytes_per_hour,
       clean_low: clean.rss_slope_low,
-      clean_flagged: epochLeaks(clean.rss_slope_low, floor),
+      clean_flagged: epochLeaks({ ...clean, window_ms: measuredWindowMs(clean) }, criteria),
       floor,
       smallest_flagged: smallest?.rate ?? null,
       grid,
       real_leak: leaky
-        ? { epoch: leaky.id, planted: plantedRate, slope: leaky.rss_slope_bytes_per_hour, low: leaky.rss_slope_low, flagged: epochLeaks(leaky.rss_slope_low, floor), superposed_slope: analyze(plantedRate).slope }
+        ? { epoch: leaky.id, planted: plantedRate, slope: leaky.rss_slope_bytes_per_hour, low: leaky.rss_slope_low, flagged: epochLeaks({ ...leaky, window_ms: measuredWindowMs(leaky) }, criteria), superposed_slope: analyze(plantedRate).slope }
         : null,
     };
   } finally {
@@ -144,14 +151,14 @@ async function main(): Promise<void> {
   mkdirSync(values.dir as string, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const store = openStore(join(values.dir as string, `calibration-${stamp}.db`));
-  const result: Record<string, unknown> = { started_at: new Date().toISOString(), epochs_per_variant: Number(values.epochs), epoch: values.epoch, base_spin_ns: Number(values['base-spin']), slow_spin_ns: Number(values['slow-spin']) };
+  const result: Record<string, unknown> = { started_at: new Date().toISOString(), epochs_per_variant: Number(values.epochs), epoch: values.epoch, base_spin_iters: Number(values['base-iters']), slow_spin_iters: Number(values['slow-iters']), basis: values.wall ? 'wall' : 'cpu' };
   try {
     if (Number(values.aa) > 0) {
-      const aa = await runCampaigns(store, 'aa', Number(values.aa), values['base-spin'] as string);
+      const aa = await runCampaigns(store, 'aa', Number(values.aa), values['base-iters'] as string);
       result.aa = { campaigns: aa.length, verdicts: tally(aa), false_verdict_rate: aa.filter((x) => x.verdict === 'GO' || x.verdict === 'NO-GO').length / aa.length, runs: aa };
     }
     if (Number(values.slow) > 0) {
-      const slow = await runCampaigns(store, 'slow', Number(values.slow), values['slow-spin'] as string);
+      const slow = await runCampaigns(store, 'slow', Number(values.slow), values['slow-iters'] as string);
       result.slowdown = { campaigns: slow.length, verdicts: tally(slow), detection_rate: slow.filter((x) => x.verdict === 'NO-GO').length / slow.length, wrong_direction: slow.filter((x) => x.verdict === 'GO').length, runs: slow };
     }
   } finally {

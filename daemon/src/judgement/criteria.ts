@@ -19,6 +19,10 @@ export type Criteria = {
   syscalls_nogo_per_op: number;
   /** An epoch leaks when the lower confidence bound of its RSS slope exceeds this (bytes/hour). */
   leak_floor_bytes_per_hour: number;
+  /** Measured window (s) from which the leak floor alone decides a within-epoch leak. */
+  leak_min_window_s: number;
+  /** In a shorter window, the growth (lower slope bound × window) must also exceed this (bytes). */
+  leak_short_window_bytes: number;
   /** Largest tolerated RSS drift (final vs initial after warm-up, %): per epoch and across epochs. */
   drift_max_pct: number;
   /** Significance level of the across-epoch change-point and trend checks of drift. */
@@ -27,6 +31,8 @@ export type Criteria = {
   spread_increase_max: number;
   /** Significance level of the spread tests. */
   spread_alpha: number;
+  /** 1: judge throughput as ops per CPU-second when every epoch reports CPU time; 0: ops per wall-clock second. */
+  throughput_per_cpu_second: number;
   // --- goal: speed ---
   /** A slowdown this small (%) is tolerated as noise; a real slowdown beyond it is NO-GO. */
   slowdown_tolerance_pct: number;
@@ -73,10 +79,13 @@ export const CRITERIA_SPECS: readonly CriterionSpec[] = [
   { key: 'min_epochs', goals: BOTH, default: 5, min: 2, max: 100_000, integer: true, unit: 'epochs', description: 'completed epochs per arm below which the verdict is INSUFFICIENT' },
   { key: 'syscalls_nogo_per_op', goals: BOTH, default: 1e-5, min: 0, max: 1e6, unit: 'syscalls/op', description: 'guardrail: candidate median memory syscalls per op above this is NO-GO' },
   { key: 'leak_floor_bytes_per_hour', goals: BOTH, default: 256 * 1024, min: 0, max: 1e15, unit: 'bytes/hour', description: 'an epoch leaks when the lower confidence bound of its RSS slope exceeds this' },
+  { key: 'leak_min_window_s', goals: BOTH, default: 60, min: 0, max: 1e7, unit: 's', description: 'measured window from which the leak floor alone decides a within-epoch leak' },
+  { key: 'leak_short_window_bytes', goals: BOTH, default: 1024 * 1024, min: 0, max: 1e15, unit: 'bytes', description: 'in a shorter window, the growth (lower slope bound × window) must also exceed this' },
   { key: 'drift_max_pct', goals: BOTH, default: 1, min: 0, max: 1000, unit: '%', description: 'largest tolerated RSS drift (final vs initial after warm-up), per epoch and across epochs' },
   { key: 'change_point_alpha', goals: BOTH, default: 0.01, min: 0, max: 0.5, exclusive: true, unit: 'probability', description: 'significance level of the across-epoch change-point and trend checks' },
   { key: 'spread_increase_max', goals: BOTH, default: 1.5, min: 1, max: 1000, unit: 'ratio', description: 'candidate spread beyond this multiple of the baseline spread (and significant) withholds GO' },
   { key: 'spread_alpha', goals: BOTH, default: 0.01, min: 0, max: 0.5, exclusive: true, unit: 'probability', description: 'significance level of the spread tests' },
+  { key: 'throughput_per_cpu_second', goals: BOTH, default: 1, min: 0, max: 1, integer: true, unit: '1 = CPU-time basis, 0 = wall-clock', description: 'judge throughput as ops per CPU-second of the workload when every epoch reports CPU time (robust to a busy host); 0: ops per wall-clock second' },
   { key: 'slowdown_tolerance_pct', goals: SPEED, default: 0.25, min: 0, max: 100, unit: '%', description: 'slowdown tolerated as noise; a real slowdown beyond it is NO-GO' },
   { key: 'speedup_min_pct', goals: SPEED, default: 1, min: 0, max: 1000, unit: '%', description: 'a real speed-up beyond this is GO' },
   { key: 'rss_cut_go_pct', goals: MEMORY, default: 70, min: 0, max: 100, exclusive: true, unit: '%', description: 'GO needs peak RSS cut by at least this' },

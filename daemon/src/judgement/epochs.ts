@@ -13,6 +13,12 @@ export interface JudgedEpoch extends EpochSummary {
   exit_code?: number | null;
   rss_slope_low?: number | null;
   rss_slope_high?: number | null;
+  rss_slope_late_bytes_per_hour?: number | null;
+  elapsed_ms?: number | null;
+  warmup_ms?: number | null;
+  /** Ops per CPU-second and its within-epoch CV (schema v3; null when the workload does not report cpu_ms). */
+  throughput_cpu?: number | null;
+  throughput_cpu_cv?: number | null;
 }
 
 export interface Arm {

@@ -9,6 +9,14 @@
  * so their thresholds must sit far above the noise to stay quiet, and a slow leak stays under them
  * (480 KB/h over 24 h passed such a gate elsewhere). The robust slope uses every point, ignores
  * spikes, and its interval narrows as the epoch gets longer, so the floor can sit low.
+ * A leak also persists: the slope over the later half of the measured part must exceed the floor too.
+ * An allocator settling after a burst (retaining a few more pages each time until its working set is
+ * mapped) grows early and then stops; in a short epoch that early growth alone makes the whole-window
+ * interval sit above the floor, while a leak keeps growing to the end.
+ * And a window of seconds cannot tell a leak from an allocator still filling in its working set after a
+ * burst: one page more in 6 s is already 2.4 MiB/h. Below `leak_min_window_s` of measured window, the growth
+ * itself (lower slope bound × window) must also exceed `leak_short_window_bytes`, so short epochs flag only
+ * unmistakable leaks and leave slow ones to long epochs and to the across-epoch checks.
  * The epoch analysis stores that slope and interval for every epoch (Theil–Sen over at most 400 evenly
  * thinned samples, daemon/src/analysis); `withinEpochSlope` below computes the same from samples. Sen's
  * interval assumes independent residuals, which RSS samples a second apart are not, so the interval can be
@@ -19,6 +27,7 @@
  * or appears one night and stays, is caught even when each epoch alone is under the floor.
  */
 
+import { laterHalf } from '../analysis/epoch-analysis.js';
 import { theilSen, type SlopeEstimate } from '../stats/theil-sen.js';
 import { hodgesLehmannCenter } from '../stats/hodges-lehmann.js';
 import { pettitt } from '../stats/pettitt.js';
@@ -37,6 +46,10 @@ export interface RssSample {
 export interface EpochSlope extends SlopeEstimate {
   /** Samples after warm-up that had an RSS reading. */
   samples: number;
+  /** Slope over the later half of those samples (null below 3 points), as the epoch analysis stores it. */
+  late: number | null;
+  /** From the first to the last of those samples. */
+  window_ms: number;
 }
 
 /**
@@ -60,12 +73,54 @@ export function withinEpochSlope(
     chosen.map((s) => s.rss_bytes as number),
     1 - (opts.confidence ?? 0.95),
   );
-  return { ...est, samples: points.length };
+  const late = laterHalf(chosen);
+  const lateEst = late.length >= 3 ? theilSen(late.map((s) => s.t_ms / MS_PER_HOUR), late.map((s) => s.rss_bytes as number)) : null;
+  const window = points.length >= 2 ? (points[points.length - 1] as RssSample).t_ms - (points[0] as RssSample).t_ms : 0;
+  return { ...est, samples: points.length, window_ms: window, late: lateEst === null || !Number.isFinite(lateEst.slope) ? null : lateEst.slope };
 }
 
-/** An epoch leaks when its slope's lower bound is above the floor. */
-export function epochLeaks(slopeLow: number | null | undefined, floorBytesPerHour: number): boolean {
-  return typeof slopeLow === 'number' && Number.isFinite(slopeLow) && slopeLow > floorBytesPerHour;
+/** What decides an epoch's leak flag: an epoch row (see `measuredWindowMs`), or `slopeColumns` of a computed slope. */
+export interface EpochSlopeColumns {
+  rss_slope_low?: number | null;
+  rss_slope_late_bytes_per_hour?: number | null;
+  /** Length of the measured window (ms); unknown: the short-window rule is not applied. */
+  window_ms?: number | null;
+}
+
+export type LeakCriteria = Pick<Criteria, 'leak_floor_bytes_per_hour' | 'leak_min_window_s' | 'leak_short_window_bytes'>;
+
+/** Why an epoch is or is not flagged. */
+export type EpochLeakCheck = 'leak' | 'below_floor' | 'stopped_growing' | 'short_window';
+
+export function epochLeakCheck(e: EpochSlopeColumns, c: LeakCriteria): EpochLeakCheck {
+  const floor = c.leak_floor_bytes_per_hour;
+  const low = e.rss_slope_low;
+  if (typeof low !== 'number' || !Number.isFinite(low) || low <= floor) return 'below_floor';
+  const late = e.rss_slope_late_bytes_per_hour;
+  if (typeof late === 'number' && Number.isFinite(late) && late <= floor) return 'stopped_growing';
+  const w = e.window_ms;
+  if (typeof w === 'number' && Number.isFinite(w) && w < c.leak_min_window_s * 1000 && (low * w) / MS_PER_HOUR < c.leak_short_window_bytes) return 'short_window';
+  return 'leak';
+}
+
+/**
+ * An epoch leaks when its slope's lower bound is above the floor, the growth persists (the slope of the
+ * later half is above the floor too; not checked when unknown: rows from before schema v3, or fewer than
+ * 3 late samples), and, in a window shorter than `leak_min_window_s`, the growth is unmistakable.
+ */
+export function epochLeaks(e: EpochSlopeColumns, c: LeakCriteria): boolean {
+  return epochLeakCheck(e, c) === 'leak';
+}
+
+/** The measured window of a stored epoch: its run time after the warm-up (null when unknown). */
+export function measuredWindowMs(e: Pick<JudgedEpoch, 'elapsed_ms' | 'warmup_ms'>): number | null {
+  if (typeof e.elapsed_ms !== 'number' || typeof e.warmup_ms !== 'number') return null;
+  return e.elapsed_ms > e.warmup_ms ? e.elapsed_ms - e.warmup_ms : e.elapsed_ms;
+}
+
+/** The leak-relevant columns of a slope computed from samples. */
+export function slopeColumns(s: EpochSlope): EpochSlopeColumns {
+  return { rss_slope_low: s.low, rss_slope_late_bytes_per_hour: s.late, window_ms: s.window_ms };
 }
 
 /** P(X ≥ k) for X ~ Binomial(n, p). */
@@ -90,7 +145,11 @@ export interface EpochDrift {
   rss_slope_bytes_per_hour: number | null;
   rss_slope_low: number | null;
   rss_slope_high: number | null;
+  /** Slope over the later half of the measured part (persistence check); null when not stored. */
+  rss_slope_late_bytes_per_hour: number | null;
   leak: boolean;
+  /** Why it is (`leak`) or is not flagged. */
+  leak_check: EpochLeakCheck;
 }
 
 export type DriftVerdict = 'LEAK' | 'DRIFT' | 'CLEAN' | 'INSUFFICIENT';
@@ -119,7 +178,7 @@ export interface VariantDrift {
 }
 
 export interface DriftOptions {
-  criteria: Pick<Criteria, 'confidence' | 'leak_floor_bytes_per_hour' | 'drift_max_pct' | 'change_point_alpha'>;
+  criteria: Pick<Criteria, 'confidence' | 'drift_max_pct' | 'change_point_alpha'> & LeakCriteria;
   /** Permutations for the change-point p-value (default 999, for series up to 100 epochs; seeded by the variant name). */
   permutations?: number;
 }
@@ -143,8 +202,9 @@ export function judgeDrift(variant: string, epochs: readonly JudgedEpoch[], opts
     rss_slope_bytes_per_hour: e.rss_slope_bytes_per_hour,
     rss_slope_low: e.rss_slope_low ?? null,
     rss_slope_high: e.rss_slope_high ?? null,
-    leak: epochLeaks(e.rss_slope_low, c.leak_floor_bytes_per_hour),
-  }));
+    rss_slope_late_bytes_per_hour: e.rss_slope_late_bytes_per_hour ?? null,
+    leak_check: epochLeakCheck({ ...e, window_ms: measuredWindowMs(e) }, c),
+  })).map((e) => ({ ...e, leak: e.leak_check === 'leak' }));
   const empty: VariantDrift = {
     variant,
     epochs: perEpoch,
@@ -168,6 +228,8 @@ export function judgeDrift(variant: string, epochs: readonly JudgedEpoch[], opts
   // Within epochs: how many flagged, and is that more than false alarms explain?
   const withInterval = perEpoch.filter((e) => e.rss_slope_low !== null);
   const flagged = perEpoch.filter((e) => e.leak);
+  const settled = perEpoch.filter((e) => e.leak_check === 'stopped_growing');
+  const short = perEpoch.filter((e) => e.leak_check === 'short_window');
   const falseFlagRate = (1 - c.confidence) / 2;
   const flaggedP = withInterval.length > 0 ? binomialUpperTail(flagged.length, withInterval.length, falseFlagRate) : null;
   const withinLeak = flagged.length > 0 && flaggedP !== null && flaggedP <= 1 - c.confidence;
@@ -183,7 +245,11 @@ export function judgeDrift(variant: string, epochs: readonly JudgedEpoch[], opts
       decisive: false,
       message: withinLeak
         ? `${variant}: ${flagged.length} of ${withInterval.length} epochs leak (RSS slope lower bound above ${bytes(c.leak_floor_bytes_per_hour)}/h; worst epoch ${worst?.id}: ${bytes(worst?.rss_slope_bytes_per_hour)}/h [${bytes(worst?.rss_slope_low)}/h, ${bytes(worst?.rss_slope_high)}/h]); p = ${fmt(flaggedP)} that false alarms explain it`
-        : `${variant}: ${flagged.length} of ${withInterval.length} epochs over the leak floor ${bytes(c.leak_floor_bytes_per_hour)}/h${flagged.length > 0 ? ` (p = ${fmt(flaggedP)}: within false-alarm expectations)` : ''}; median slope ${bytes(slopeHl?.estimate)}/h`,
+        : `${variant}: ${flagged.length} of ${withInterval.length} epochs over the leak floor ${bytes(c.leak_floor_bytes_per_hour)}/h${flagged.length > 0 ? ` (p = ${fmt(flaggedP)}: within false-alarm expectations)` : ''}; median slope ${bytes(slopeHl?.estimate)}/h` +
+          (settled.length > 0 ? `; ${settled.length} epoch(s) grew early but not in their later half (settling, not leaking: epoch ${settled.map((e) => e.id).join(', ')})` : '') +
+          (short.length > 0
+            ? `; ${short.length} epoch(s) grew faster than the floor in a window under ${c.leak_min_window_s} s, by less than ${bytes(c.leak_short_window_bytes)}: too short to tell a leak from an allocator filling in its working set (epoch ${short.map((e) => e.id).join(', ')})`
+            : ''),
       value: jsonNumber(slopeHl?.estimate),
       low: jsonNumber(slopeHl?.low),
       high: jsonNumber(slopeHl?.high),

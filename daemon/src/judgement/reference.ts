@@ -5,6 +5,7 @@
  */
 
 import { median } from '../stats/descriptive.js';
+import { chooseBasis, throughputOn, type ThroughputBasis } from './basis.js';
 import { pairEpochs, splitArm, type JudgedEpoch } from './epochs.js';
 import { estimateRatio, type RatioEstimate } from './ratio.js';
 
@@ -12,6 +13,8 @@ export interface ReferenceRatio {
   variant: string;
   reference: string;
   completed_epochs: number;
+  /** What throughput means here (CPU basis when every epoch of the variant and the reference reports it). */
+  throughput_basis: ThroughputBasis;
   throughput_mean: number | null;
   rss_peak_bytes: number | null;
   /** variant / reference; null when one side has no value. For the reference itself: 1 with no interval. */
@@ -19,16 +22,19 @@ export interface ReferenceRatio {
   rss_peak: RatioEstimate | null;
 }
 
-export function referenceRatios(epochs: readonly JudgedEpoch[], variants: readonly string[], reference: string, confidence = 0.95): ReferenceRatio[] {
+export function referenceRatios(epochs: readonly JudgedEpoch[], variants: readonly string[], reference: string, confidence = 0.95, perCpuSecond = true): ReferenceRatio[] {
   const ref = splitArm(reference, epochs).completed;
   return variants.map((variant) => {
     const mine = splitArm(variant, epochs).completed;
-    const tputs = mine.map((e) => e.throughput_mean).filter((v): v is number => typeof v === 'number');
+    const basis = chooseBasis([ref, mine], perCpuSecond);
+    const pick = throughputOn(basis);
+    const tputs = mine.map(pick).filter((v): v is number => typeof v === 'number');
     const peaks = mine.map((e) => e.rss_peak_bytes).filter((v): v is number => typeof v === 'number');
     const base = {
       variant,
       reference,
       completed_epochs: mine.length,
+      throughput_basis: basis,
       throughput_mean: tputs.length ? median(tputs) : null,
       rss_peak_bytes: peaks.length ? median(peaks) : null,
     };
@@ -39,7 +45,7 @@ export function referenceRatios(epochs: readonly JudgedEpoch[], variants: readon
     const pairs = pairEpochs(ref, mine);
     return {
       ...base,
-      throughput: estimateRatio(ref, mine, pairs, (e) => e.throughput_mean, { confidence }),
+      throughput: estimateRatio(ref, mine, pairs, pick, { confidence }),
       rss_peak: estimateRatio(ref, mine, pairs, (e) => e.rss_peak_bytes, { confidence }),
     };
   });

@@ -10,6 +10,7 @@ import { median } from '../stats/descriptive.js';
 import { bootstrapGroups, seedFromText } from '../stats/bootstrap.js';
 import { mannWhitney } from '../stats/mann-whitney.js';
 import { brownForsythe } from '../stats/spread.js';
+import { cvOn, throughputOn, type ThroughputBasis } from './basis.js';
 import type { Criteria } from './criteria.js';
 import { finiteValues, positiveValues, type JudgedEpoch } from './epochs.js';
 import { fmt, jsonNumber, type Reason } from './types.js';
@@ -26,10 +27,11 @@ export function checkSpread(
   candidate: readonly JudgedEpoch[],
   c: Pick<Criteria, 'spread_alpha' | 'spread_increase_max' | 'confidence'>,
   seedText: string,
+  basis: ThroughputBasis = 'wall',
 ): SpreadCheck {
   const reasons: Reason[] = [];
-  const a = positiveValues(baseline, (e) => e.throughput_mean).map(Math.log);
-  const b = positiveValues(candidate, (e) => e.throughput_mean).map(Math.log);
+  const a = positiveValues(baseline, throughputOn(basis)).map(Math.log);
+  const b = positiveValues(candidate, throughputOn(basis)).map(Math.log);
   let between: SpreadCheck['between'] = { ratio: null, p_value: null, increased: false };
   if (a.length >= 2 && b.length >= 2) {
     const bf = brownForsythe([a, b]);
@@ -48,8 +50,8 @@ export function checkSpread(
       p_value: jsonNumber(bf.p),
     });
   }
-  const cvA = finiteValues(baseline, (e) => e.throughput_cv).filter((v) => v >= 0);
-  const cvB = finiteValues(candidate, (e) => e.throughput_cv).filter((v) => v >= 0);
+  const cvA = finiteValues(baseline, cvOn(basis)).filter((v) => v >= 0);
+  const cvB = finiteValues(candidate, cvOn(basis)).filter((v) => v >= 0);
   let within: SpreadCheck['within'] = {
     baseline_cv_pct: cvA.length ? median(cvA) * 100 : null,
     candidate_cv_pct: cvB.length ? median(cvB) * 100 : null,

@@ -13,6 +13,7 @@
 
 import { median } from '../stats/descriptive.js';
 import { observationsToSettle } from '../stats/sample-size.js';
+import { chooseBasis, cvOn, describeBasis, throughputOn, type ThroughputBasis } from './basis.js';
 import { resolveCriteria, type Criteria, type Goal } from './criteria.js';
 import { finiteValues, pairEpochs, splitArm, type Arm, type JudgedEpoch } from './epochs.js';
 import { judgeDrift, type VariantDrift } from './leak.js';
@@ -46,7 +47,11 @@ export interface ComparisonVerdict {
   reasons: Reason[];
   criteria: Criteria;
   epochs: { baseline: ArmCounts; candidate: ArmCounts; pairs: number };
+  /** What `throughput` (and the within-epoch CV) measure: ops per CPU-second or per wall-clock second. */
+  throughput_basis: ThroughputBasis;
   throughput: RatioEstimate | null;
+  /** The wall-clock throughput ratio, when the verdict is on the CPU basis (for reference). */
+  throughput_wall: RatioEstimate | null;
   rss_peak: RatioEstimate | null;
   spread: Omit<SpreadCheck, 'reasons'> | null;
   syscalls_per_op: { baseline: number | null; candidate: number | null };
@@ -152,7 +157,9 @@ export function judgeComparison(epochs: readonly JudgedEpoch[], input: Compariso
   const reasons: Reason[] = [];
   const pairs = pairEpochs(A.completed, B.completed);
   const ratioOpts = { confidence: c.confidence };
-  const throughput = estimateRatio(A.completed, B.completed, pairs, (e) => e.throughput_mean, ratioOpts);
+  const basis = chooseBasis([A.completed, B.completed], c.throughput_per_cpu_second === 1);
+  const throughput = estimateRatio(A.completed, B.completed, pairs, throughputOn(basis), ratioOpts);
+  const throughputWall = basis === 'cpu' ? estimateRatio(A.completed, B.completed, pairs, throughputOn('wall'), ratioOpts) : null;
   const rssPeak = estimateRatio(A.completed, B.completed, pairs, (e) => e.rss_peak_bytes, ratioOpts);
   const driftOpts = { criteria: c };
   const driftA = judgeDrift(baseline, epochs, driftOpts);
@@ -161,7 +168,7 @@ export function judgeComparison(epochs: readonly JudgedEpoch[], input: Compariso
   const sysB = finiteValues(B.completed, (e) => e.syscalls_per_op);
   const sysMedA = sysA.length ? median(sysA) : null;
   const sysMedB = sysB.length ? median(sysB) : null;
-  const spread = A.completed.length >= 2 && B.completed.length >= 2 ? checkSpread(A.completed, B.completed, c, `${baseline}->${candidate}`) : null;
+  const spread = A.completed.length >= 2 && B.completed.length >= 2 ? checkSpread(A.completed, B.completed, c, `${baseline}->${candidate}`, basis) : null;
 
   const result = (verdict: VerdictValue, decidedBy: string, needed: number | null): ComparisonVerdict => ({
     baseline,
@@ -173,11 +180,25 @@ export function judgeComparison(epochs: readonly JudgedEpoch[], input: Compariso
     reasons,
     criteria: c,
     epochs: { baseline: counts(A), candidate: counts(B), pairs: pairs.length },
+    throughput_basis: basis,
     throughput,
+    throughput_wall: throughputWall,
     rss_peak: rssPeak,
     spread: spread ? { between: spread.between, within: spread.within, increased: spread.increased } : null,
     syscalls_per_op: { baseline: jsonNumber(sysMedA), candidate: jsonNumber(sysMedB) },
     drift: { baseline: stripDrift(driftA), candidate: stripDrift(driftB) },
+  });
+
+  reasons.push({
+    criterion: 'throughput_per_cpu_second',
+    status: 'info',
+    decisive: false,
+    message:
+      basis === 'cpu'
+        ? `throughput judged as ${describeBasis('cpu')} (every epoch reports CPU time)${throughputWall ? `; per wall-clock second the ratio is ${interval(throughputWall)}` : ''}`
+        : c.throughput_per_cpu_second === 1
+          ? `throughput judged as ${describeBasis('wall')}: not every epoch reports the workload's CPU time`
+          : `throughput judged as ${describeBasis('wall')} (throughput_per_cpu_second 0)`,
   });
 
   // ---- Guardrails ------------------------------------------------------------------------------
@@ -260,7 +281,7 @@ export function judgeComparison(epochs: readonly JudgedEpoch[], input: Compariso
       reasons.push({ criterion: 'syscalls_go_per_op', status: ok ? 'pass' : 'fail', decisive: false, message: `candidate memory syscalls per op ${fmt(sysMedB)} ${ok ? '<' : '≥'} ${fmt(c.syscalls_go_per_op)} (needed for GO)`, value: sysMedB, threshold: c.syscalls_go_per_op });
       if (!ok) gates.push('syscalls_go_per_op');
     }
-    const cvB = finiteValues(B.completed, (e) => e.throughput_cv);
+    const cvB = finiteValues(B.completed, cvOn(basis));
     if (cvB.length > 0) {
       const cvPct = median(cvB) * 100;
       const ok = cvPct < c.cv_max_pct;

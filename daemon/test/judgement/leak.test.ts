@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRng } from '../../src/stats/bootstrap.js';
-import { epochLeaks, judgeDrift, withinEpochSlope, binomialUpperTail, type RssSample } from '../../src/judgement/leak.js';
+import { epochLeakCheck, epochLeaks, judgeDrift, slopeColumns, withinEpochSlope, binomialUpperTail, type RssSample } from '../../src/judgement/leak.js';
 import { resolveCriteria } from '../../src/judgement/criteria.js';
 import { gaussian, synthesize } from './synthetic.js';
 
@@ -41,7 +41,7 @@ test('a slow leak (480 KB/h) is flagged within one 10-minute epoch, where the en
   const samples = epochSamples(480_000, 1);
   const s = withinEpochSlope(samples, 60_000);
   assert.ok(Math.abs(s.slope - 480_000) < 60_000, `slope ${s.slope}`);
-  assert.ok(epochLeaks(s.low, criteria.leak_floor_bytes_per_hour), `low ${s.low} vs floor ${criteria.leak_floor_bytes_per_hour}`);
+  assert.ok(epochLeaks(slopeColumns(s), criteria), `low ${s.low}, late ${s.late} vs floor ${criteria.leak_floor_bytes_per_hour}`);
   // The endpoint drift is swamped by the final burst: +6 % here, −4 % if the burst were a dip; a 1 % gate
   // on it raises false alarms on clean epochs just as well (see below), so it must sit far higher.
   const post = samples.filter((x) => x.t_ms >= 60_000);
@@ -59,7 +59,7 @@ test('clean epochs with noise and reclaim spikes are not flagged', () => {
   let flagged = 0;
   for (let seed = 10; seed < 60; seed++) {
     const s = withinEpochSlope(epochSamples(0, seed), 60_000);
-    if (epochLeaks(s.low, criteria.leak_floor_bytes_per_hour)) flagged++;
+    if (epochLeaks(slopeColumns(s), criteria)) flagged++;
   }
   assert.equal(flagged, 0);
 });
@@ -68,9 +68,34 @@ test('a fast leak is flagged in a 2-second epoch sampled every 100 ms', () => {
   const samples: RssSample[] = [];
   for (let t = 0; t <= 2000; t += 100) samples.push({ t_ms: t, rss_bytes: 20 * MB + Math.round(t * 10_000) });
   const s = withinEpochSlope(samples, 500);
-  assert.ok(epochLeaks(s.low, criteria.leak_floor_bytes_per_hour));
+  assert.ok(epochLeaks(slopeColumns(s), criteria));
   const flat: RssSample[] = samples.map((x, i) => ({ t_ms: x.t_ms, rss_bytes: 20 * MB + (i % 3) * 4096 }));
-  assert.equal(epochLeaks(withinEpochSlope(flat, 500).low, criteria.leak_floor_bytes_per_hour), false);
+  assert.equal(epochLeaks(slopeColumns(withinEpochSlope(flat, 500)), criteria), false);
+});
+
+test('an allocator filling in its working set after bursts is not a leak; a leak that keeps growing is', () => {
+  // A real 10-second epoch of plans/quick.yaml under mimalloc (64 MB bursts every 3 s, warm-up 4 s, samples
+  // every 500 ms): each burst leaves a few more KiB mapped. Over 5.5 s that is a slope of hundreds of MiB/h
+  // with a lower bound far above the floor, for 556 KiB of growth.
+  const kib = [75040, 75040, 75040, 75040, 75100, 75484, 75484, 75484, 75484, 75484, 75496, 75596];
+  const quick: RssSample[] = kib.map((k, i) => ({ t_ms: 4000 + i * 500, rss_bytes: k * 1024 }));
+  const q = withinEpochSlope(quick, 4000);
+  assert.ok(q.low > criteria.leak_floor_bytes_per_hour, `the floor alone would flag it: low ${q.low}`);
+  assert.equal(epochLeakCheck(slopeColumns(q), criteria), 'short_window');
+  // The same window with an unmistakable leak (2 MB/s, as planted in the tests) is flagged.
+  const fast = quick.map((x) => ({ t_ms: x.t_ms, rss_bytes: (x.rss_bytes as number) + Math.floor((2_000_000 * (x.t_ms - 4000)) / 1000 / 4096) * 4096 }));
+  assert.equal(epochLeakCheck(slopeColumns(withinEpochSlope(fast, 4000)), criteria), 'leak');
+
+  // A 10-minute window: +2 MB over the first half after the warm-up, then flat (settled), against a 480 KB/h leak.
+  const settle: RssSample[] = [];
+  for (let t = 0; t <= 600_000; t += 1000) settle.push({ t_ms: t, rss_bytes: 20 * MB + Math.min(Math.max(t - 60_000, 0), 270_000) * 8 });
+  const s = withinEpochSlope(settle, 60_000);
+  assert.ok(s.low > criteria.leak_floor_bytes_per_hour, `whole window alone would flag it: low ${s.low}`);
+  assert.equal(s.late, 0);
+  assert.equal(epochLeakCheck(slopeColumns(s), criteria), 'stopped_growing');
+  assert.equal(epochLeakCheck(slopeColumns(withinEpochSlope(epochSamples(480_000, 1), 60_000)), criteria), 'leak');
+  // Rows stored before the late slope existed (schema v2) are judged without the persistence check.
+  assert.equal(epochLeaks({ rss_slope_low: s.low, rss_slope_late_bytes_per_hour: null, window_ms: s.window_ms }, criteria), true);
 });
 
 test('variant level: a leaking variant is LEAK, a clean one CLEAN, from one epoch up', () => {

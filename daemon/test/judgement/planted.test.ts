@@ -2,12 +2,14 @@
  * Planted effects in real short campaigns (real child processes, the real native build, a real SQLite
  * file), judged through every form — REST, CLI --json, the gauge and the report — which must agree.
  *
- * The host is shared and loaded: the throughput of identical 1-second epochs varies by tens of percent
- * (docs/judgement.md, Calibration). So the planted slowdown is large (a spin of 60 ns per op on top of a
- * few tens of ns; a 5 % slowdown is measured by bench/judgement-calibration.ts, not asserted here), and
- * the A/A comparison uses equivalence margins (±20 %) wider than that noise: with the default 0.25 %
- * margin, far below the noise, an A/A twin falls back to the interval's nominal ~4 % false-verdict rate,
- * which would make this test flaky.
+ * The host is shared and noisy: identical 400 ms epochs differ by about 5 % even when it is quiet, and
+ * by 14 % per wall-clock second when other jobs load both cores (docs/judgement.md, Calibration). The
+ * verdict is judged on ops per CPU-second (the workload reports its CPU time), which loaded cores do not
+ * move, and the planted slowdown is fixed busy work (--spin-iters, the same in every process, unlike the
+ * per-process calibration of --spin-ns): 12 % more iterations, a slowdown of about 10 %, which 24
+ * interleaved pairs settle with a wide margin. The A/A twin is judged with ±5 % equivalence margins: with
+ * the default 0.25 %, far below this noise, an A/A twin falls back to the interval's nominal few-percent
+ * false-verdict rate (measured by bench/judgement-calibration.ts), which would make this test flaky.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,20 +46,20 @@ test('speed: a planted slowdown is NO-GO, an A/A twin is neither GO nor NO-GO; R
       store,
       {
         name: 'planted-speed',
-        epoch: '1200ms',
-        warmup: '300ms',
-        interval: '100ms',
+        epoch: '400ms',
+        warmup: '100ms',
+        interval: '50ms',
         variants: [
-          { name: 'base', allocator: 'glibc', args: ['--ws', '400'] },
-          { name: 'twin', allocator: 'glibc', args: ['--ws', '400'] },
-          { name: 'slow', allocator: 'glibc', args: ['--ws', '400', '--spin-ns', '60'] },
+          { name: 'base', allocator: 'glibc', args: ['--ws', '400', '--spin-iters', '100'] },
+          { name: 'twin', allocator: 'glibc', args: ['--ws', '400', '--spin-iters', '100'] },
+          { name: 'slow', allocator: 'glibc', args: ['--ws', '400', '--spin-iters', '112'] },
         ],
         comparisons: [
           { baseline: 'base', candidate: 'slow', goal: 'speed' },
-          { baseline: 'base', candidate: 'twin', goal: 'speed', criteria: { slowdown_tolerance_pct: 20, speedup_min_pct: 20 } },
+          { baseline: 'base', candidate: 'twin', goal: 'speed', criteria: { slowdown_tolerance_pct: 5, speedup_min_pct: 5 } },
         ],
       },
-      8,
+      24,
     );
     const slow = compare(store, { baseline: 'base', candidate: 'slow' });
     assert.equal(slow.campaign, id);
@@ -65,12 +67,16 @@ test('speed: a planted slowdown is NO-GO, an A/A twin is neither GO nor NO-GO; R
     assert.equal(slow.verdict, 'NO-GO', JSON.stringify(slow.reasons, null, 1));
     assert.equal(slow.decided_by, 'slowdown_tolerance_pct');
     assert.equal(slow.throughput?.analysis, 'paired');
+    assert.equal(slow.throughput_basis, 'cpu');
     assert.ok((slow.throughput?.high ?? 1) < 1);
+    // Both ratios are reported; the wall-clock one is for reference.
+    assert.ok(slow.throughput_wall !== null && slow.throughput_wall.ratio < 1);
+    assert.match(slow.reasons.find((r) => r.criterion === 'throughput_per_cpu_second')?.message ?? '', /ops per CPU-second/);
     const twin = compare(store, { baseline: 'base', candidate: 'twin' });
-    assert.equal(twin.criteria.slowdown_tolerance_pct, 20);
+    assert.equal(twin.criteria.slowdown_tolerance_pct, 5);
     assert.ok(twin.verdict === 'NEUTRAL' || twin.verdict === 'INSUFFICIENT', JSON.stringify(twin.reasons, null, 1));
-    // The slowdown is NO-GO with those wide margins too: it is far beyond the noise.
-    assert.equal(compare(store, { baseline: 'base', candidate: 'slow', criteria: { slowdown_tolerance_pct: 20, speedup_min_pct: 20 } }).verdict, 'NO-GO');
+    // On the wall-clock basis the verdict reads ops per second instead.
+    assert.equal(compare(store, { baseline: 'base', candidate: 'slow', criteria: { throughput_per_cpu_second: 0 } }).throughput_basis, 'wall');
     if (twin.verdict === 'INSUFFICIENT') assert.ok((twin.epochs_needed_per_arm ?? 0) > 0);
 
     // REST

@@ -88,7 +88,9 @@ export const CompareResponse = Type.Object({
   reasons: Type.Array(Reason),
   criteria: Type.Record(Type.String(), Type.Number()),
   epochs: Type.Object({ baseline: ArmCounts, candidate: ArmCounts, pairs: Type.Integer() }),
+  throughput_basis: Type.Union([Type.Literal('cpu'), Type.Literal('wall')], { description: 'cpu: ops per CPU-second of the workload; wall: ops per wall-clock second' }),
   throughput: Type.Union([RatioEstimate, Type.Null()]),
+  throughput_wall: Type.Union([RatioEstimate, Type.Null()], { description: 'the wall-clock ratio when the verdict is on the CPU basis' }),
   rss_peak: Type.Union([RatioEstimate, Type.Null()]),
   spread: Type.Union([
     Type.Object({
@@ -130,7 +132,11 @@ export const DriftEpoch = Type.Object({
   rss_slope_bytes_per_hour: NullableNumber,
   rss_slope_low: NullableNumber,
   rss_slope_high: NullableNumber,
+  rss_slope_late_bytes_per_hour: NullableNumber,
   leak: Type.Boolean(),
+  leak_check: Type.Union([Type.Literal('leak'), Type.Literal('below_floor'), Type.Literal('stopped_growing'), Type.Literal('short_window')], {
+    description: 'why the epoch is or is not flagged: leak, below_floor (slope lower bound under the floor), stopped_growing (not in its later half), short_window (too little growth in a short window)',
+  }),
 });
 
 export const DriftResponse = Type.Object({

@@ -303,6 +303,8 @@ export interface Verdict {
   decided_by: string | null;
   epochs_needed_per_arm: number | null;
   reasons: Reason[];
+  /** 'cpu': ops per CPU-second of the workload; 'wall': per wall-clock second; null from an older daemon. */
+  throughput_basis: string | null;
   throughput: RatioEstimate | null;
   rss_peak: RatioEstimate | null;
 }
@@ -314,6 +316,7 @@ function verdict(v: unknown): Verdict {
     decided_by: str(o.decided_by),
     epochs_needed_per_arm: num(o.epochs_needed_per_arm),
     reasons: reasons(o.reasons),
+    throughput_basis: str(o.throughput_basis),
     throughput: ratio(o.throughput ?? o.throughput_ratio),
     rss_peak: ratio(o.rss_peak ?? o.rss_peak_ratio),
   };

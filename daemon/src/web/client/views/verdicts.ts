@@ -15,8 +15,14 @@ function whyNoRatio(v: Verdict): string {
 function ratioCell(v: Verdict | string | undefined, pick: (v: Verdict) => RatioEstimate | null, explain: boolean): HTMLElement {
   if (typeof v !== 'object') return h('td', { class: 'num muted', title: v ?? '' }, 'not available');
   const r = pick(v);
-  if (r && r.ratio !== null) return h('td', { class: 'num' }, ratioText(r));
+  if (r && r.ratio !== null) return h('td', { class: 'num' }, ratioText(r), r === v.throughput ? basisNote(v) : '');
   return h('td', { class: 'num muted', title: whyNoRatio(v) }, 'not available', explain ? clipped(whyNoRatio(v), 110, 'div', 'why') : '');
+}
+
+/** What the throughput ratio measures, under the ratio. */
+function basisNote(v: Verdict): HTMLElement | string {
+  if (v.throughput === null || v.throughput_basis === null) return '';
+  return h('div', { class: 'muted basis', 'data-basis': v.throughput_basis }, v.throughput_basis === 'cpu' ? 'per CPU-second' : 'per wall-clock second');
 }
 
 function ratioText(r: RatioEstimate | null): string {
@@ -59,7 +65,7 @@ export async function renderComparisons(root: HTMLElement, campaign: CampaignInf
       h('td', null, variantLabel(c.candidate), h('span', { class: 'muted' }, ' vs '), variantLabel(c.baseline)),
       h('td', null, c.goal ?? '–'),
       verdictCell,
-      h('td', { class: 'num' }, ok ? ratioText(r.throughput) : '–'),
+      h('td', { class: 'num' }, ok ? ratioText(r.throughput) : '–', ok ? basisNote(r) : ''),
       h('td', { class: 'num' }, ok ? ratioText(r.rss_peak) : '–'),
       h('td', null, ok ? reasonList(r) : ''),
     );
@@ -68,7 +74,7 @@ export async function renderComparisons(root: HTMLElement, campaign: CampaignInf
     h('table', null,
       h('thead', null, h('tr', null, h('th', null, 'candidate vs baseline'), h('th', null, 'goal'), h('th', null, 'verdict'), h('th', { class: 'num' }, 'throughput ratio'), h('th', { class: 'num' }, 'peak RSS ratio'), h('th', null, 'reasons (decisive in bold)'))),
       h('tbody', null, ...rows)),
-    h('p', { class: 'muted' }, 'Judged on this campaign\'s epochs. Ratios are candidate / baseline (medians), with their confidence intervals.'),
+    h('p', { class: 'muted' }, 'Judged on this campaign\'s epochs. Ratios are candidate / baseline (medians), with their confidence intervals; throughput per CPU-second of the workload when every epoch reports its CPU time (a busy host does not move it), else per wall-clock second.'),
   );
 }
 
