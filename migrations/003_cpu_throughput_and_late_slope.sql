@@ -9,3 +9,7 @@ ALTER TABLE epochs ADD COLUMN throughput_cpu_cv REAL;     -- CV of the per-inter
 -- Leak persistence: the Theil-Sen RSS slope over the later half of the measured part. A leak keeps growing;
 -- an allocator settling after a burst grows early and stops, which the whole-window slope alone cannot tell.
 ALTER TABLE epochs ADD COLUMN rss_slope_late_bytes_per_hour REAL;
+-- Held memory: the median over the measured part of RSS minus LazyFree. With burst churn the peak is the
+-- burst itself, the same for every allocator; what a memory-lean mode changes is what stays mapped between
+-- bursts. A memory comparison may judge this instead of the peak (criterion judge_held_rss).
+ALTER TABLE epochs ADD COLUMN rss_held_bytes INTEGER;

@@ -162,6 +162,7 @@ export function analyzeEpoch(
   const adj = seriesStats(
     measured.filter((s) => s.rss_bytes !== null && s.lazyfree_bytes !== null).map((s) => (s.rss_bytes as number) - (s.lazyfree_bytes as number)),
   );
+  const held = rssSamples.map((s) => s.rss_bytes - (s.lazyfree_bytes ?? 0));
   const slopePoints = thin(rssSamples, MAX_SLOPE_POINTS);
   const slope =
     slopePoints.length >= 2
@@ -239,6 +240,7 @@ export function analyzeEpoch(
     adj_rss_final_bytes: adj.final,
     adj_rss_peak_bytes: adj.peak,
     adj_rss_drift_pct: finite(adj.drift_pct ?? undefined),
+    rss_held_bytes: held.length === 0 ? null : roundOrNull(median(held)),
     syscalls_mmap: sys?.mmap ?? null,
     syscalls_munmap: sys?.munmap ?? null,
     syscalls_madvise: sys?.madvise ?? null,

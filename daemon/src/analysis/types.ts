@@ -32,6 +32,8 @@ export interface EpochAnalysis {
   adj_rss_final_bytes: number | null;
   adj_rss_peak_bytes: number | null;
   adj_rss_drift_pct: number | null;
+  /** Held memory: median over the measured part of RSS − LazyFree (RSS alone where LazyFree is unknown). */
+  rss_held_bytes: number | null;
   syscalls_mmap: number | null;
   syscalls_munmap: number | null;
   syscalls_madvise: number | null;
@@ -54,7 +56,7 @@ export const EPOCH_ANALYSIS_COLUMNS = [
   'cpu_ms', 'throughput_cpu', 'throughput_cpu_cv',
   'rss_initial_bytes', 'rss_final_bytes', 'rss_peak_bytes', 'hwm_bytes', 'rss_drift_pct',
   'rss_slope_bytes_per_hour', 'rss_slope_low', 'rss_slope_high', 'rss_slope_late_bytes_per_hour',
-  'adj_rss_initial_bytes', 'adj_rss_final_bytes', 'adj_rss_peak_bytes', 'adj_rss_drift_pct',
+  'adj_rss_initial_bytes', 'adj_rss_final_bytes', 'adj_rss_peak_bytes', 'adj_rss_drift_pct', 'rss_held_bytes',
   'syscalls_mmap', 'syscalls_munmap', 'syscalls_madvise', 'syscalls_mremap', 'syscalls_brk',
   'syscalls_total', 'syscalls_per_op',
   'lean_decommit', 'lean_retire', 'counters_json', 'analysis_note',

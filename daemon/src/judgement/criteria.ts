@@ -53,6 +53,8 @@ export type Criteria = {
   cv_max_pct: number;
   /** Peak RSS within ± this (%) of the baseline counts as "no memory effect" (A/A), NEUTRAL instead of NO-GO. */
   rss_equivalence_pct: number;
+  /** 1: the RSS criteria read held memory (median RSS − LazyFree after warm-up) instead of the peak. */
+  judge_held_rss: number;
 };
 
 export type CriterionKey = keyof Criteria;
@@ -94,6 +96,7 @@ export const CRITERIA_SPECS: readonly CriterionSpec[] = [
   { key: 'throughput_cost_max_pct', goals: MEMORY, default: 5, min: 0, max: 100, unit: '%', description: 'GO needs the throughput cost surely at most this; surely more is NEUTRAL' },
   { key: 'syscalls_go_per_op', goals: MEMORY, default: 1e-6, min: 0, max: 1e6, unit: 'syscalls/op', description: 'GO needs candidate median memory syscalls per op below this' },
   { key: 'cv_max_pct', goals: MEMORY, default: 2, min: 0, max: 1000, unit: '%', description: 'GO needs candidate median within-epoch throughput CV below this' },
+  { key: 'judge_held_rss', goals: MEMORY, default: 0, min: 0, max: 1, integer: true, unit: '1 = held RSS, 0 = peak RSS', description: 'RSS criteria read held memory (median RSS − LazyFree after warm-up) instead of the peak: for workloads with bursts, whose peak is the burst itself' },
   { key: 'rss_equivalence_pct', goals: MEMORY, default: 5, min: 0, max: 100, unit: '%', description: 'peak RSS within ± this of the baseline is "no memory effect": NEUTRAL rather than NO-GO' },
 ];
 

@@ -15,6 +15,7 @@ export interface JudgedEpoch extends EpochSummary {
   rss_slope_high?: number | null;
   rss_slope_late_bytes_per_hour?: number | null;
   elapsed_ms?: number | null;
+  rss_held_bytes?: number | null;
   warmup_ms?: number | null;
   /** Ops per CPU-second and its within-epoch CV (schema v3; null when the workload does not report cpu_ms). */
   throughput_cpu?: number | null;

@@ -65,14 +65,14 @@ function verdictSection(j: Judged): ReportSection {
     v.goal,
     `**${v.verdict}**`,
     v.decided_by,
-    ratio(v.throughput),
-    ratio(v.rss_peak),
+    `${ratio(v.throughput)} ${v.throughput_basis === 'cpu' ? 'per CPU-s' : 'wall'}`,
+    `${ratio(v.rss_basis === 'held' ? v.rss_held : v.rss_peak)} ${v.rss_basis}`,
     v.epochs_needed_per_arm === null ? MISSING : String(v.epochs_needed_per_arm),
   ]);
   const parts: string[] = [];
   if (j.comparisons.length === 0) parts.push('The plan has no comparison between variants that ran.');
   else {
-    parts.push(table(['comparison', 'goal', 'verdict', 'decided by', 'throughput ratio (95 % CI)', 'peak RSS ratio (95 % CI)', 'more epochs per arm'], rows));
+    parts.push(table(['comparison', 'goal', 'verdict', 'decided by', 'throughput ratio (95 % CI), basis', 'RSS ratio (95 % CI), peak or held', 'more epochs per arm'], rows));
     for (const v of j.comparisons) {
       parts.push('');
       parts.push(`### ${v.baseline} → ${v.candidate}: ${v.verdict}`);
@@ -92,11 +92,12 @@ function referenceSection(data: ReportData, j: Judged): ReportSection | null {
     pctOfReference(r.throughput) ?? MISSING,
     pctOfReference(r.rss_peak) ?? MISSING,
     r.variant === r.reference || !r.throughput ? MISSING : r.throughput.analysis,
+    r.throughput_basis === 'cpu' ? 'per CPU-s' : 'wall',
   ]);
   return {
     key: 'reference',
     title: `Ratio to the reference (${ref})`,
-    markdown: `Every variant's throughput and peak RSS as a percentage of ${ref}'s, Hodges–Lehmann estimate with its 95 % interval.\n\n${table(['variant', 'completed epochs', 'throughput', 'peak RSS', 'analysis'], rows)}`,
+    markdown: `Every variant's throughput and peak RSS as a percentage of ${ref}'s, Hodges–Lehmann estimate with its 95 % interval. Throughput per CPU-second of the workload where every epoch of the variant and of ${ref} reports CPU time, else per wall-clock second (column basis).\n\n${table(['variant', 'completed epochs', 'throughput', 'peak RSS', 'analysis', 'basis'], rows)}`,
     data: [...j.reference.values()],
   };
 }

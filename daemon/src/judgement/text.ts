@@ -20,8 +20,9 @@ export function compareText(r: CompareResult): string {
     `${r.baseline} → ${r.candidate}  (goal ${r.goal}, campaign ${r.campaign ?? 'none'}, criteria from ${r.criteria_source})`,
     `verdict: ${r.verdict}  (decided by ${r.decided_by})${r.epochs_needed_per_arm !== null ? `  — about ${r.epochs_needed_per_arm} more epochs per arm would likely settle it` : ''}`,
     `epochs: baseline ${r.epochs.baseline.completed} completed${r.epochs.baseline.failed ? `, ${r.epochs.baseline.failed} failed` : ''}; candidate ${r.epochs.candidate.completed} completed${r.epochs.candidate.failed ? `, ${r.epochs.candidate.failed} failed` : ''}; ${r.epochs.pairs} interleaved pairs`,
-    ratioText('throughput candidate/baseline', r.throughput),
-    ratioText('peak RSS candidate/baseline', r.rss_peak),
+    ratioText(`throughput candidate/baseline (${r.throughput_basis === 'cpu' ? 'per CPU-second' : 'per wall-clock second'})`, r.throughput),
+    ratioText(`peak RSS candidate/baseline${r.goal === 'memory' && r.rss_basis === 'peak' ? ' (judged)' : ''}`, r.rss_peak),
+    ratioText(`held RSS candidate/baseline${r.goal === 'memory' && r.rss_basis === 'held' ? ' (judged)' : ''}`, r.rss_held),
     '',
     'reasons:',
     ...r.reasons.map((x) => `  ${reasonLine(x)}`),
@@ -37,7 +38,7 @@ export function driftText(d: DriftResult): string {
     'epochs:',
     ...d.epochs.map(
       (e) =>
-        `  ${String(e.id).padStart(6)}  ${e.started_at}  RSS ${bytes(e.rss_initial_bytes)} → ${bytes(e.rss_final_bytes)}  drift ${fmt(e.rss_drift_pct)} %  slope ${bytes(e.rss_slope_bytes_per_hour)}/h [${bytes(e.rss_slope_low)}/h, ${bytes(e.rss_slope_high)}/h]${e.leak ? '  LEAK' : ''}`,
+        `  ${String(e.id).padStart(6)}  ${e.started_at}  RSS ${bytes(e.rss_initial_bytes)} → ${bytes(e.rss_final_bytes)}  drift ${fmt(e.rss_drift_pct)} %  slope ${bytes(e.rss_slope_bytes_per_hour)}/h [${bytes(e.rss_slope_low)}/h, ${bytes(e.rss_slope_high)}/h]${e.leak ? '  LEAK' : e.leak_check === 'below_floor' ? '' : `  (${e.leak_check.replace('_', ' ')}: not a leak)`}`,
     ),
     '',
     'reasons:',

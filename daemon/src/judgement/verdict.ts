@@ -29,6 +29,8 @@ export interface ComparisonInput {
   criteria?: Readonly<Record<string, unknown>> | Partial<Criteria>;
 }
 
+export type RssBasis = 'peak' | 'held';
+
 export interface ArmCounts {
   completed: number;
   failed: number;
@@ -53,6 +55,10 @@ export interface ComparisonVerdict {
   /** The wall-clock throughput ratio, when the verdict is on the CPU basis (for reference). */
   throughput_wall: RatioEstimate | null;
   rss_peak: RatioEstimate | null;
+  /** Held memory (median RSS − LazyFree after warm-up) candidate/baseline. */
+  rss_held: RatioEstimate | null;
+  /** Which RSS the memory goal judged: the peak, or held memory (criterion judge_held_rss). */
+  rss_basis: RssBasis;
   spread: Omit<SpreadCheck, 'reasons'> | null;
   syscalls_per_op: { baseline: number | null; candidate: number | null };
   drift: { baseline: Omit<VariantDrift, 'reasons' | 'epochs'>; candidate: Omit<VariantDrift, 'reasons' | 'epochs'> };
@@ -160,7 +166,13 @@ export function judgeComparison(epochs: readonly JudgedEpoch[], input: Compariso
   const basis = chooseBasis([A.completed, B.completed], c.throughput_per_cpu_second === 1);
   const throughput = estimateRatio(A.completed, B.completed, pairs, throughputOn(basis), ratioOpts);
   const throughputWall = basis === 'cpu' ? estimateRatio(A.completed, B.completed, pairs, throughputOn('wall'), ratioOpts) : null;
-  const rssPeak = estimateRatio(A.completed, B.completed, pairs, (e) => e.rss_peak_bytes, ratioOpts);
+  const rssPeakEst = estimateRatio(A.completed, B.completed, pairs, (e) => e.rss_peak_bytes, ratioOpts);
+  const rssHeld = estimateRatio(A.completed, B.completed, pairs, (e) => e.rss_held_bytes, ratioOpts);
+  // The RSS the memory goal judges: the peak, or held memory when asked for and measured.
+  const rssBasis: RssBasis = c.judge_held_rss === 1 && rssHeld !== null ? 'held' : 'peak';
+  const rssPeak = rssBasis === 'held' ? rssHeld : rssPeakEst;
+  const rssOf = (e: JudgedEpoch): number | null | undefined => (rssBasis === 'held' ? e.rss_held_bytes : e.rss_peak_bytes);
+  const rssLabel = rssBasis === 'held' ? 'held RSS' : 'peak RSS';
   const driftOpts = { criteria: c };
   const driftA = judgeDrift(baseline, epochs, driftOpts);
   const driftB = judgeDrift(candidate, epochs, driftOpts);
@@ -183,7 +195,9 @@ export function judgeComparison(epochs: readonly JudgedEpoch[], input: Compariso
     throughput_basis: basis,
     throughput,
     throughput_wall: throughputWall,
-    rss_peak: rssPeak,
+    rss_peak: rssPeakEst,
+    rss_held: rssHeld,
+    rss_basis: rssBasis,
     spread: spread ? { between: spread.between, within: spread.within, increased: spread.increased } : null,
     syscalls_per_op: { baseline: jsonNumber(sysMedA), candidate: jsonNumber(sysMedB) },
     drift: { baseline: stripDrift(driftA), candidate: stripDrift(driftB) },
@@ -245,7 +259,7 @@ export function judgeComparison(epochs: readonly JudgedEpoch[], input: Compariso
     reasons.push({ criterion: 'syscalls_nogo_per_op', status: 'pass', decisive: false, message: `candidate memory syscalls per op ${fmt(sysMedB)} ≤ ${fmt(c.syscalls_nogo_per_op)}`, value: sysMedB, threshold: c.syscalls_nogo_per_op });
   }
   if (guards.length > 0) {
-    addMeasurementInfo(reasons, throughput, rssPeak);
+    addMeasurementInfo(reasons, throughput, rssPeak, rssLabel);
     return result('NO-GO', guards[0] as string, null);
   }
 
@@ -262,9 +276,9 @@ export function judgeComparison(epochs: readonly JudgedEpoch[], input: Compariso
       neededWithoutInterval(throughput, goal === 'speed' ? speedLines : costLine, c),
       goal === 'memory' ? neededWithoutInterval(rssPeak, rssLines, c) : 0,
     );
-    const what = primary === null ? `no ${goal === 'speed' ? 'throughput' : 'peak RSS'} measured in one arm` : `${nA} baseline and ${nB} candidate completed epochs`;
+    const what = primary === null ? `no ${goal === 'speed' ? 'throughput' : rssLabel} measured in one arm` : `${nA} baseline and ${nB} candidate completed epochs`;
     reasons.push({ criterion: 'min_epochs', status: 'undecided', decisive: true, message: `too few epochs to judge: ${what} (need ${c.min_epochs} per arm and a ${Math.round(c.confidence * 100)} % interval); about ${needed} more per arm`, value: Math.min(nA, nB), threshold: c.min_epochs });
-    addMeasurementInfo(reasons, throughput, rssPeak);
+    addMeasurementInfo(reasons, throughput, rssPeak, rssLabel);
     return result('INSUFFICIENT', 'min_epochs', needed);
   }
   const tp = throughput as RatioEstimate;
@@ -314,7 +328,7 @@ export function judgeComparison(epochs: readonly JudgedEpoch[], input: Compariso
     });
   } else {
     const rp = rssPeak as RatioEstimate;
-    const peaksB = finiteValues(B.completed, (e) => e.rss_peak_bytes);
+    const peaksB = finiteValues(B.completed, rssOf);
     const absoluteGo = peaksB.length === nB && peaksB.every((p) => p < c.rss_go_below_bytes);
     let rssRegions = absoluteGo ? [0] : possibleRegions(rp, rssLines);
     // "No memory effect": the whole interval within ± rss_equivalence_pct of 1 (an A/A twin).
@@ -345,7 +359,7 @@ export function judgeComparison(epochs: readonly JudgedEpoch[], input: Compariso
       criterion: 'rss_peak',
       status: 'info',
       decisive: false,
-      message: `peak RSS candidate/baseline ${interval(rp)}: cut ${pct(1 - rp.ratio)} (${bytes(rp.baseline_median)} → ${bytes(rp.candidate_median)}); GO at ratio ≤ ${fmt(qGo)} (rss_cut_go_pct ${c.rss_cut_go_pct})${absoluteGo ? ` or below ${bytes(c.rss_go_below_bytes)} in every epoch (met)` : ` or below ${bytes(c.rss_go_below_bytes)}`}, NO-GO above ${fmt(qNo)} (rss_cut_nogo_pct ${c.rss_cut_nogo_pct})${equivalent ? `; within ±${c.rss_equivalence_pct} %: no memory effect` : ''}`,
+      message: `${rssLabel} candidate/baseline ${interval(rp)}: cut ${pct(1 - rp.ratio)} (${bytes(rp.baseline_median)} → ${bytes(rp.candidate_median)}); GO at ratio ≤ ${fmt(qGo)} (rss_cut_go_pct ${c.rss_cut_go_pct})${absoluteGo ? ` or below ${bytes(c.rss_go_below_bytes)} in every epoch (met)` : ` or below ${bytes(c.rss_go_below_bytes)}`}, NO-GO above ${fmt(qNo)} (rss_cut_nogo_pct ${c.rss_cut_nogo_pct})${equivalent ? `; within ±${c.rss_equivalence_pct} %: no memory effect` : ''}`,
       value: rp.ratio,
       low: rp.low,
       high: rp.high,
@@ -378,7 +392,7 @@ export function judgeComparison(epochs: readonly JudgedEpoch[], input: Compariso
 
   if (possible.size === 1) {
     const [[verdict, decidedBy]] = [...possible.entries()] as [[VerdictValue, string]];
-    reasons.push({ criterion: decidedBy, status: verdict === 'GO' ? 'pass' : verdict === 'NEUTRAL' ? 'info' : 'fail', decisive: true, message: decisiveMessage(verdict, decidedBy, goal, c, tp, rssPeak, gates) });
+    reasons.push({ criterion: decidedBy, status: verdict === 'GO' ? 'pass' : verdict === 'NEUTRAL' ? 'info' : 'fail', decisive: true, message: decisiveMessage(verdict, decidedBy, goal, c, tp, rssPeak, gates, rssLabel) });
     for (const r of reasons) if (r.criterion === decidedBy && r.status !== 'pass' && verdict !== 'GO') r.decisive = true;
     return result(verdict, decidedBy, null);
   }
@@ -394,14 +408,14 @@ export function judgeComparison(epochs: readonly JudgedEpoch[], input: Compariso
   return result('INSUFFICIENT', settle.criteria[0] ?? 'confidence', needed);
 }
 
-function addMeasurementInfo(reasons: Reason[], tp: RatioEstimate | null, rss: RatioEstimate | null): void {
+function addMeasurementInfo(reasons: Reason[], tp: RatioEstimate | null, rss: RatioEstimate | null, rssLabel: string): void {
   if (tp) reasons.push({ criterion: 'throughput', status: 'info', decisive: false, message: `throughput candidate/baseline ${interval(tp)}`, value: tp.ratio, low: tp.low, high: tp.high, p_value: tp.p_value });
-  if (rss) reasons.push({ criterion: 'rss_peak', status: 'info', decisive: false, message: `peak RSS candidate/baseline ${interval(rss)}`, value: rss.ratio, low: rss.low, high: rss.high, p_value: rss.p_value });
+  if (rss) reasons.push({ criterion: 'rss_peak', status: 'info', decisive: false, message: `${rssLabel} candidate/baseline ${interval(rss)}`, value: rss.ratio, low: rss.low, high: rss.high, p_value: rss.p_value });
 }
 
-function decisiveMessage(verdict: VerdictValue, by: string, goal: Goal, c: Criteria, tp: RatioEstimate, rss: RatioEstimate | null, gates: readonly string[]): string {
+function decisiveMessage(verdict: VerdictValue, by: string, goal: Goal, c: Criteria, tp: RatioEstimate, rss: RatioEstimate | null, gates: readonly string[], rssLabel: string): string {
   const t = `throughput ${signedPct(tp.ratio)} [${signedPct(tp.low)}, ${signedPct(tp.high)}]`;
-  const r = rss ? `peak RSS ${signedPct(rss.ratio)} [${signedPct(rss.low)}, ${signedPct(rss.high)}]` : '';
+  const r = rss ? `${rssLabel} ${signedPct(rss.ratio)} [${signedPct(rss.low)}, ${signedPct(rss.high)}]` : '';
   switch (by) {
     case 'slowdown_tolerance_pct':
       return verdict === 'NO-GO'
@@ -416,7 +430,7 @@ function decisiveMessage(verdict: VerdictValue, by: string, goal: Goal, c: Crite
     case 'throughput_cost_max_pct':
       return `NEUTRAL: memory improves (${r}) but costs too much: ${t}, surely worse than −${c.throughput_cost_max_pct} %`;
     case 'rss_cut_nogo_pct':
-      return `NO-GO: peak RSS surely falls by less than ${c.rss_cut_nogo_pct} % (${r})`;
+      return `NO-GO: ${rssLabel} surely falls by less than ${c.rss_cut_nogo_pct} % (${r})`;
     case 'rss_equivalence_pct':
       return verdict === 'NEUTRAL'
         ? `NEUTRAL: no memory effect (${r}, within ±${c.rss_equivalence_pct} %) and no throughput cost beyond ${c.throughput_cost_max_pct} % (${t})`

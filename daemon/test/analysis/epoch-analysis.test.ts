@@ -118,6 +118,18 @@ test('ops per CPU-second over the measured part, from the workload\'s cpu_ms; nu
   assert.equal(none.throughput_cpu_cv, null);
 });
 
+test('held memory: the median of RSS − LazyFree after the warm-up, unmoved by a burst', () => {
+  const samples: Sample[] = [];
+  // 4 MiB held, a 64 MiB burst at t = 5 s, 2 MiB of it still in RSS as LazyFree afterwards.
+  for (let t = 0; t <= 10_000; t += 1000) {
+    const rss = t === 5000 ? 68 * 1048576 : t > 5000 ? 6 * 1048576 : 4 * 1048576;
+    samples.push(s(t, t, rss, { lazyfree_bytes: t > 5000 ? 2 * 1048576 : 0 }));
+  }
+  const a = analyzeEpoch(samples, { warmupMs: 1000, intervalMs: 1000 });
+  assert.equal(a.rss_held_bytes, 4 * 1048576);
+  assert.equal(a.rss_peak_bytes, 68 * 1048576);
+});
+
 test('LazyFree-adjusted RSS: MADV_FREE pages still counted in RSS are subtracted', () => {
   const samples: Sample[] = [];
   // RSS flat at 10 MB, of which 0 → 4 MB is LazyFree: the real footprint falls from 10 to 6 MB.

@@ -18,6 +18,8 @@ export interface SyntheticVariant {
   name: string;
   throughput: number;
   rssPeak: number;
+  /** Held memory (median RSS − LazyFree), bytes (default: absent, as in rows before schema v3). */
+  rssHeld?: number;
   /** Within-epoch throughput CV as a ratio (default 0.01). */
   cv?: number;
   syscallsPerOp?: number | null;
@@ -81,6 +83,7 @@ export function synthesize(c: SyntheticCampaign): JudgedEpoch[] {
         rss_initial_bytes: completed ? initial : null,
         rss_final_bytes: completed ? Math.round(initial * (1 + driftPct / 100)) : null,
         rss_peak_bytes: completed ? rssPeak : null,
+        ...(v.rssHeld !== undefined ? { rss_held_bytes: completed ? Math.round(v.rssHeld * Math.exp(0.005 * gaussian(rng))) : null } : {}),
         rss_drift_pct: completed ? driftPct : null,
         rss_slope_bytes_per_hour: completed ? slope : null,
         rss_slope_low: completed ? slope - 1.96 * slopeSe : null,

@@ -74,6 +74,32 @@ test('memory: a 75 % RSS cut at 3 % cost is GO; a 70 % cut to below 10 MiB is GO
   assert.equal(w.verdict, 'GO', JSON.stringify(w.reasons, null, 1));
 });
 
+test('memory with bursts: the peak is the burst for both, held memory shows the cut (judge_held_rss)', () => {
+  // Both hold a 70 MB burst at its peak; between bursts speed keeps it mapped, lean gives it back.
+  const epochs = synthesize({
+    seed: 16,
+    rounds: 8,
+    variants: [
+      { name: 'speed', throughput: 1e6, rssPeak: 75 * MB, rssHeld: 74 * MB },
+      { name: 'lean', throughput: 0.98e6, rssPeak: 72 * MB, rssHeld: 3 * MB, syscallsPerOp: 1e-7 },
+    ],
+  });
+  const byPeak = judgeComparison(epochs, { baseline: 'speed', candidate: 'lean', goal: 'memory' });
+  // On the peak, lean has no memory effect (72 vs 75 MB, within ±5 %): NEUTRAL at best, never GO.
+  assert.equal(byPeak.rss_basis, 'peak');
+  assert.equal(byPeak.verdict, 'NEUTRAL');
+  assert.equal(byPeak.decided_by, 'rss_equivalence_pct');
+  const byHeld = judgeComparison(epochs, { baseline: 'speed', candidate: 'lean', goal: 'memory', criteria: { judge_held_rss: 1 } });
+  assert.equal(byHeld.rss_basis, 'held');
+  assert.equal(byHeld.verdict, 'GO', JSON.stringify(byHeld.reasons, null, 1));
+  assert.ok(Math.abs((byHeld.rss_held?.ratio ?? 0) - 3 / 74) < 0.01);
+  assert.ok(byHeld.rss_peak !== null && byHeld.rss_peak.ratio > 0.9, 'the peak estimate is still reported');
+  assert.match(byHeld.reasons.find((r) => r.decisive)?.message ?? '', /held RSS/);
+  // Rows without held memory (schema v2) fall back to the peak.
+  const old = epochs.map(({ rss_held_bytes: _h, ...e }) => e);
+  assert.equal(judgeComparison(old, { baseline: 'speed', candidate: 'lean', goal: 'memory', criteria: { judge_held_rss: 1 } }).rss_basis, 'peak');
+});
+
 test('memory: the same cut at a 12 % cost is NEUTRAL (improves but costs too much)', () => {
   const epochs = synthesize({ seed: 8, rounds: 8, variants: [{ name: 'speed', throughput: 1e6, rssPeak: 100 * MB }, { name: 'lean', throughput: 0.88e6, rssPeak: 25 * MB }] });
   const v = judgeComparison(epochs, { baseline: 'speed', candidate: 'lean', goal: 'memory' });

@@ -110,6 +110,7 @@ export const EpochDetail = Type.Object({
   adj_rss_final_bytes: NullableNumber,
   adj_rss_peak_bytes: NullableNumber,
   adj_rss_drift_pct: NullableNumber,
+  rss_held_bytes: NullableNumber,
   syscalls_mmap: NullableNumber,
   syscalls_munmap: NullableNumber,
   syscalls_madvise: NullableNumber,

@@ -92,6 +92,8 @@ export const CompareResponse = Type.Object({
   throughput: Type.Union([RatioEstimate, Type.Null()]),
   throughput_wall: Type.Union([RatioEstimate, Type.Null()], { description: 'the wall-clock ratio when the verdict is on the CPU basis' }),
   rss_peak: Type.Union([RatioEstimate, Type.Null()]),
+  rss_held: Type.Union([RatioEstimate, Type.Null()], { description: 'held memory (median RSS − LazyFree after warm-up) candidate/baseline' }),
+  rss_basis: Type.Union([Type.Literal('peak'), Type.Literal('held')], { description: 'which RSS the memory criteria read (judge_held_rss)' }),
   spread: Type.Union([
     Type.Object({
       between: Type.Object({ ratio: NullableNumber, p_value: NullableNumber, increased: Type.Boolean() }),

@@ -307,6 +307,9 @@ export interface Verdict {
   throughput_basis: string | null;
   throughput: RatioEstimate | null;
   rss_peak: RatioEstimate | null;
+  rss_held: RatioEstimate | null;
+  /** 'held' when the memory criteria read held RSS (judge_held_rss), else 'peak' (or null from an older daemon). */
+  rss_basis: string | null;
 }
 
 function verdict(v: unknown): Verdict {
@@ -319,6 +322,8 @@ function verdict(v: unknown): Verdict {
     throughput_basis: str(o.throughput_basis),
     throughput: ratio(o.throughput ?? o.throughput_ratio),
     rss_peak: ratio(o.rss_peak ?? o.rss_peak_ratio),
+    rss_held: ratio(o.rss_held),
+    rss_basis: str(o.rss_basis),
   };
 }
 

@@ -66,13 +66,13 @@ export async function renderComparisons(root: HTMLElement, campaign: CampaignInf
       h('td', null, c.goal ?? '–'),
       verdictCell,
       h('td', { class: 'num' }, ok ? ratioText(r.throughput) : '–', ok ? basisNote(r) : ''),
-      h('td', { class: 'num' }, ok ? ratioText(r.rss_peak) : '–'),
+      h('td', { class: 'num' }, ok ? ratioText(r.rss_basis === 'held' ? r.rss_held : r.rss_peak) : '–', ok && r.rss_basis !== null ? h('div', { class: 'muted', 'data-rss-basis': r.rss_basis }, r.rss_basis === 'held' ? 'held (median RSS − LazyFree)' : 'peak') : ''),
       h('td', null, ok ? reasonList(r) : ''),
     );
   });
   root.replaceChildren(
     h('table', null,
-      h('thead', null, h('tr', null, h('th', null, 'candidate vs baseline'), h('th', null, 'goal'), h('th', null, 'verdict'), h('th', { class: 'num' }, 'throughput ratio'), h('th', { class: 'num' }, 'peak RSS ratio'), h('th', null, 'reasons (decisive in bold)'))),
+      h('thead', null, h('tr', null, h('th', null, 'candidate vs baseline'), h('th', null, 'goal'), h('th', null, 'verdict'), h('th', { class: 'num' }, 'throughput ratio'), h('th', { class: 'num' }, 'RSS ratio'), h('th', null, 'reasons (decisive in bold)'))),
       h('tbody', null, ...rows)),
     h('p', { class: 'muted' }, 'Judged on this campaign\'s epochs. Ratios are candidate / baseline (medians), with their confidence intervals; throughput per CPU-second of the workload when every epoch reports its CPU time (a busy host does not move it), else per wall-clock second.'),
   );
