@@ -378,12 +378,14 @@ export function judgeComparison(epochs: readonly JudgedEpoch[], input: Compariso
   }
 
   const decide = (choice: readonly number[]): VerdictValue => gated(rule(choice));
-  const possible = new Map<VerdictValue, string>();
+  /** Every verdict the intervals still allow, each with what would decide it (in walk order). */
+  const possible = new Map<VerdictValue, Set<string>>();
   const walk = (i: number, choice: number[]): void => {
     if (i === axes.length) {
       const v = decide(choice);
       // When a gate, not a threshold, made it NEUTRAL, the gate is what decided.
-      if (!possible.has(v)) possible.set(v, v !== rule(choice) ? (gates[0] as string) : labels(choice));
+      const by = v !== rule(choice) ? (gates[0] as string) : labels(choice);
+      possible.set(v, (possible.get(v) ?? new Set<string>()).add(by));
       return;
     }
     for (const r of (axes[i] as Axis).regions) walk(i + 1, [...choice, r]);
@@ -391,8 +393,16 @@ export function judgeComparison(epochs: readonly JudgedEpoch[], input: Compariso
   walk(0, []);
 
   if (possible.size === 1) {
-    const [[verdict, decidedBy]] = [...possible.entries()] as [[VerdictValue, string]];
-    reasons.push({ criterion: decidedBy, status: verdict === 'GO' ? 'pass' : verdict === 'NEUTRAL' ? 'info' : 'fail', decisive: true, message: decisiveMessage(verdict, decidedBy, goal, c, tp, rssPeak, gates, rssLabel) });
+    const [[verdict, ways]] = [...possible.entries()] as [[VerdictValue, Set<string>]];
+    // One verdict, possibly reached in several ways (an interval straddles a threshold, but both sides give
+    // the same verdict, e.g. a cost that may be too high, or else a gate that withholds GO): then a gate, if
+    // one is among the ways, is what holds whichever way the straddled threshold goes.
+    const decidedBy = ways.size > 1 ? ([...ways].find((w) => gates.includes(w)) ?? ([...ways][0] as string)) : ([...ways][0] as string);
+    const message =
+      ways.size > 1
+        ? `${verdict} whichever way the undecided interval(s) resolve: ${[...ways].map((w) => (gates.includes(w) ? `GO withheld by ${w}` : w)).join(', or ')} (${decisiveNumbers(tp, rssPeak, rssLabel)})`
+        : decisiveMessage(verdict, decidedBy, goal, c, tp, rssPeak, gates, rssLabel);
+    reasons.push({ criterion: decidedBy, status: verdict === 'GO' ? 'pass' : verdict === 'NEUTRAL' ? 'info' : 'fail', decisive: true, message });
     for (const r of reasons) if (r.criterion === decidedBy && r.status !== 'pass' && verdict !== 'GO') r.decisive = true;
     return result(verdict, decidedBy, null);
   }
@@ -411,6 +421,11 @@ export function judgeComparison(epochs: readonly JudgedEpoch[], input: Compariso
 function addMeasurementInfo(reasons: Reason[], tp: RatioEstimate | null, rss: RatioEstimate | null, rssLabel: string): void {
   if (tp) reasons.push({ criterion: 'throughput', status: 'info', decisive: false, message: `throughput candidate/baseline ${interval(tp)}`, value: tp.ratio, low: tp.low, high: tp.high, p_value: tp.p_value });
   if (rss) reasons.push({ criterion: 'rss_peak', status: 'info', decisive: false, message: `${rssLabel} candidate/baseline ${interval(rss)}`, value: rss.ratio, low: rss.low, high: rss.high, p_value: rss.p_value });
+}
+
+function decisiveNumbers(tp: RatioEstimate, rss: RatioEstimate | null, rssLabel: string): string {
+  const t = `throughput ${signedPct(tp.ratio)} [${signedPct(tp.low)}, ${signedPct(tp.high)}]`;
+  return rss ? `${t}, ${rssLabel} ${signedPct(rss.ratio)} [${signedPct(rss.low)}, ${signedPct(rss.high)}]` : t;
 }
 
 function decisiveMessage(verdict: VerdictValue, by: string, goal: Goal, c: Criteria, tp: RatioEstimate, rss: RatioEstimate | null, gates: readonly string[], rssLabel: string): string {

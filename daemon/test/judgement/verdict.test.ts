@@ -100,6 +100,26 @@ test('memory with bursts: the peak is the burst for both, held memory shows the 
   assert.equal(judgeComparison(old, { baseline: 'speed', candidate: 'lean', goal: 'memory', criteria: { judge_held_rss: 1 } }).rss_basis, 'peak');
 });
 
+test('memory: when the cost interval straddles its line but a gate withholds GO anyway, the gate decides and the message says so', () => {
+  // The quick plan's speed -> lean: held RSS −96 %, throughput −3.5 % [−9.3 %, +5.6 %], within-epoch CV 6.6 %.
+  const epochs = synthesize({
+    seed: 21,
+    rounds: 6,
+    noise: 0.04,
+    variants: [
+      { name: 'speed', throughput: 1e6, rssPeak: 75 * MB, rssHeld: 74 * MB, cv: 0.04 },
+      { name: 'lean', throughput: 0.965e6, rssPeak: 4 * MB, rssHeld: 3 * MB, cv: 0.066, syscallsPerOp: 1e-7 },
+    ],
+  });
+  const v = judgeComparison(epochs, { baseline: 'speed', candidate: 'lean', goal: 'memory', criteria: { judge_held_rss: 1 } });
+  assert.ok((v.throughput?.low ?? 1) < 0.95 && (v.throughput?.high ?? 0) > 0.95, `the cost interval straddles 0.95: [${v.throughput?.low}, ${v.throughput?.high}]`);
+  assert.equal(v.verdict, 'NEUTRAL');
+  assert.equal(v.decided_by, 'cv_max_pct');
+  const decisive = v.reasons.find((r) => r.decisive && r.criterion === 'cv_max_pct' && /whichever way/.test(r.message));
+  assert.ok(decisive, JSON.stringify(v.reasons, null, 1));
+  assert.doesNotMatch(decisive.message, /surely/);
+});
+
 test('memory: the same cut at a 12 % cost is NEUTRAL (improves but costs too much)', () => {
   const epochs = synthesize({ seed: 8, rounds: 8, variants: [{ name: 'speed', throughput: 1e6, rssPeak: 100 * MB }, { name: 'lean', throughput: 0.88e6, rssPeak: 25 * MB }] });
   const v = judgeComparison(epochs, { baseline: 'speed', candidate: 'lean', goal: 'memory' });
