@@ -49,8 +49,18 @@ if (!resolved.ok) {
 const library = resolved.library;
 const paths = nativePaths();
 
-async function standalone(): Promise<number> {
-  let opsPerSec = Number.NaN;
+/** ops per wall-clock second and per CPU-second of the workload (its end line's cpu_ms). */
+interface Rate {
+  wall: number;
+  cpu: number;
+}
+
+function rateOf(end: { ops: number; elapsed_ms: number; cpu_ms: number | null }): Rate {
+  return { wall: (end.ops * 1000) / end.elapsed_ms, cpu: end.cpu_ms ? (end.ops * 1000) / end.cpu_ms : Number.NaN };
+}
+
+async function standalone(): Promise<Rate> {
+  let rate: Rate = { wall: Number.NaN, cpu: Number.NaN };
   const env = { ...process.env, ...(library ? { LD_PRELOAD: library } : {}) };
   const p = startProcess({
     command: paths.workload,
@@ -58,18 +68,18 @@ async function standalone(): Promise<number> {
     env,
     onStdoutLine: (line) => {
       const r = parseProtocolLine(line);
-      if (r.ok && r.message.type === 'end') opsPerSec = (r.message.ops * 1000) / r.message.elapsed_ms;
+      if (r.ok && r.message.type === 'end') rate = rateOf(r.message);
     },
   });
   const res = await p.result;
   if (res.exitCode !== 0) throw new Error(`standalone random_mixed failed: exit ${res.exitCode ?? res.signal}: ${res.stderrTail}`);
-  return opsPerSec;
+  return rate;
 }
 
 /** CPU time (ms) the harness itself (this Node process: pipes, /proc reads, SQLite) spent in runEpoch runs. */
 const harnessCpuMs: number[] = [];
 
-async function underDaemon(dbFile: string): Promise<number> {
+async function underDaemon(dbFile: string): Promise<Rate> {
   const store = openStore(dbFile);
   const cpu0 = process.cpuUsage();
   try {
@@ -110,7 +120,7 @@ async function underDaemon(dbFile: string): Promise<number> {
     const cpu = process.cpuUsage(cpu0);
     harnessCpuMs.push((cpu.user + cpu.system) / 1000);
     if (r.outcome !== 'completed' || r.endLine === null) throw new Error(`epoch under runEpoch ended ${r.outcome}: ${r.reason} ${r.stderrTail ?? ''}`);
-    return (r.endLine.ops * 1000) / r.endLine.elapsed_ms;
+    return rateOf(r.endLine);
   } finally {
     store.close();
   }
@@ -118,8 +128,8 @@ async function underDaemon(dbFile: string): Promise<number> {
 
 const dir = mkdtempSync(join(tmpdir(), 'allocsoak-bench-'));
 try {
-  const alone: number[] = [];
-  const daemon: number[] = [];
+  const alone: Rate[] = [];
+  const daemon: Rate[] = [];
   console.log(`harness overhead: random_mixed ${extraArgs.join(' ')} --seconds ${seconds} --interval-ms ${intervalMs}, allocator ${values.allocator}, ${reps} interleaved repetitions`);
   for (let i = 0; i < reps; i++) {
     // ABBA order: each pair starts with the other mode than the previous pair.
@@ -127,19 +137,20 @@ try {
     for (const mode of order) {
       const v = mode === 'alone' ? await standalone() : await underDaemon(join(dir, 'bench.db'));
       (mode === 'alone' ? alone : daemon).push(v);
-      console.log(`  rep ${i + 1} ${mode.padEnd(6)} ${(v / 1e6).toFixed(3)} Mops/s`);
+      console.log(`  rep ${i + 1} ${mode.padEnd(6)} ${(v.wall / 1e6).toFixed(3)} Mops/s, ${(v.cpu / 1e6).toFixed(3)} Mops per CPU-s`);
     }
   }
-  const ma = median(alone);
-  const md = median(daemon);
-  console.log(`median standalone ${(ma / 1e6).toFixed(3)} Mops/s`);
-  console.log(`median daemon     ${(md / 1e6).toFixed(3)} Mops/s`);
-  console.log(`ratio daemon/standalone ${(md / ma).toFixed(4)} (target >= 0.99)`);
-  // Each repetition's pair ran back to back: its ratio is less exposed to slow drift of the machine.
-  const paired = alone.map((a, i) => (daemon[i] as number) / a);
+  for (const basis of ['wall', 'cpu'] as const) {
+    const unit = basis === 'wall' ? 'Mops/s' : 'Mops per CPU-s';
+    const ma = median(alone.map((r) => r[basis]));
+    const md = median(daemon.map((r) => r[basis]));
+    console.log(`[${basis}] median standalone ${(ma / 1e6).toFixed(3)} ${unit}, under the daemon ${(md / 1e6).toFixed(3)} ${unit}: ratio ${(md / ma).toFixed(4)} (target >= 0.99)`);
+    // Each repetition's pair ran back to back: its ratio is less exposed to slow drift of the machine.
+    const paired = alone.map((a, i) => (daemon[i] as Rate)[basis] / a[basis]);
+    console.log(`[${basis}] median of paired ratios ${median(paired).toFixed(4)} (pairs: ${paired.map((r) => r.toFixed(3)).join(' ')})`);
+  }
   const cpu = median(harnessCpuMs);
   console.log(`harness CPU per epoch (median) ${cpu.toFixed(1)} ms = ${((cpu / (seconds * 1000)) * 100).toFixed(3)} % of one core`);
-  console.log(`median of paired ratios ${median(paired).toFixed(4)} (pairs: ${paired.map((r) => r.toFixed(3)).join(' ')})`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
