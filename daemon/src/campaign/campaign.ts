@@ -33,6 +33,8 @@ export interface CampaignDeps {
   emitter: EventEmitter<CampaignEvents>;
   /** SIGTERM → SIGKILL grace for the workload group (default 2 s). */
   killGraceMs?: number;
+  /** Count memory syscalls (default true). */
+  countSyscalls?: boolean;
 }
 
 export type FinalCampaignStatus = Exclude<CampaignStatus, 'running'>;
@@ -146,6 +148,7 @@ export class Campaign {
       campaignId: this.id,
       total,
       killGraceMs: this.deps.killGraceMs,
+      ...(this.deps.countSyscalls === false ? { countSyscalls: false } : {}),
     };
     log.info(
       { campaign: this.id, plan: plan.name, source: this.request.source, resumed: this.resumed, next_slot: this.nextIndex + 1, total, schedule: plan.schedule },

@@ -17,6 +17,8 @@ export interface ControllerDeps {
   log: Logger;
   hasher?: LibraryHasher;
   killGraceMs?: number;
+  /** Count memory syscalls (default true; false where the launcher cannot trace: probeSyscallCounting). */
+  countSyscalls?: boolean;
 }
 
 /** Thrown by start() while another campaign runs (HTTP: 409). */
@@ -56,7 +58,7 @@ export class CampaignController extends EventEmitter<CampaignEvents> {
   start(request: CampaignRequest): StartedCampaign {
     if (this.current !== null) throw new CampaignBusyError(this.current.id);
     const campaign = Campaign.open(
-      { store: this.deps.store, launcher: this.deps.launcher, log: this.deps.log, hasher: this.hasher, emitter: this, killGraceMs: this.deps.killGraceMs },
+      { store: this.deps.store, launcher: this.deps.launcher, log: this.deps.log, hasher: this.hasher, emitter: this, killGraceMs: this.deps.killGraceMs, countSyscalls: this.deps.countSyscalls },
       request,
     );
     this.current = campaign;

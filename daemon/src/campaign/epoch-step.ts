@@ -28,6 +28,7 @@ export interface EpochStepContext {
   campaignId: number;
   total: number | null;
   killGraceMs?: number;
+  countSyscalls?: boolean;
 }
 
 export interface EpochStepVariant {
@@ -125,6 +126,7 @@ export async function runEpochStep(
         rssLimitBytes: plan.rss_limit_bytes,
         signal,
         killGraceMs: ctx.killGraceMs,
+        ...(ctx.countSyscalls === false ? { countSyscalls: false } : {}),
       },
       {
         onLaunched: ({ workloadPid }) => {

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import type { Logger } from '../log/index.js';
 import { loadPlanFile, nativePaths, resolvePlan, type Plan, type ResolvedPlan } from '../plan/index.js';
 import { openStore, type Store } from '../storage/index.js';
+import { probeSyscallCounting } from '../supervisor/syscall-probe.js';
 import { UsageError } from './args.js';
 import { lockDatabase } from './db-lock.js';
 
@@ -23,6 +24,20 @@ export function launcherPath(): string {
   const launcher = nativePaths().launcher;
   if (!existsSync(launcher)) throw new Error(`the launcher ${launcher} is missing: build it with \`npm run build\``);
   return launcher;
+}
+
+/**
+ * Whether epochs can count memory syscalls here (see supervisor/syscall-probe.ts). When they cannot, say why
+ * once, loudly, and run without: a soak without syscalls per op beats a soak whose every epoch fails.
+ */
+export async function syscallCountingOrWarn(launcher: string, log: Logger): Promise<boolean> {
+  const probe = await probeSyscallCounting(launcher);
+  if (probe.ok) return true;
+  log.warn(
+    { reason: probe.reason },
+    'memory syscall counting is not possible here (seccomp + ptrace refused; in a container, its seccomp or AppArmor profile): epochs run without it and syscalls_per_op stays empty',
+  );
+  return false;
 }
 
 export interface DaemonStore {

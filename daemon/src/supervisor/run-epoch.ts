@@ -39,6 +39,8 @@ export interface EpochSpec {
   killGraceMs?: number;
   /** Environment the variant's env is merged over (default process.env). */
   baseEnv?: NodeJS.ProcessEnv;
+  /** Count memory syscalls through the launcher (default true; false where it cannot trace, see syscall-probe). */
+  countSyscalls?: boolean;
 }
 
 export interface EpochLaunch {
@@ -117,7 +119,7 @@ export async function runEpoch(spec: EpochSpec, hooks: EpochHooks = {}): Promise
   }
   const epochSeconds = String(spec.epochMs / 1000);
   const intervalMs = String(Math.round(spec.intervalMs));
-  const launcherArgs = ['--count-syscalls', '--report-fd', '3'];
+  const launcherArgs = spec.countSyscalls === false ? ['--report-fd', '3'] : ['--count-syscalls', '--report-fd', '3'];
   if (spec.preload !== null) launcherArgs.push('--preload', spec.preload);
   launcherArgs.push('--');
   if (spec.workload.kind === 'random_mixed') {

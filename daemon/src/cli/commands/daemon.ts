@@ -9,7 +9,7 @@ import { AllocsoakMetrics } from '../../metrics/exporter.js';
 import type { Store } from '../../storage/index.js';
 import { helpText, parseOptions, port, type OptionSpecs } from '../args.js';
 import { handleShutdownSignals } from '../shutdown.js';
-import { launcherPath, loadResolvedPlan, openStoreForDaemon } from '../setup.js';
+import { launcherPath, loadResolvedPlan, openStoreForDaemon, syscallCountingOrWarn } from '../setup.js';
 import { packageVersion } from '../version.js';
 
 const OPTIONS = {
@@ -41,9 +41,10 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
   const log = createLogger();
   const resolved = loadResolvedPlan(opts.plan, log);
   const launcher = launcherPath();
+  const countSyscalls = await syscallCountingOrWarn(launcher, log);
   const db = openStoreForDaemon(opts.db, log);
   const store: Store = db.store;
-  const controller = new CampaignController({ store, launcher, log });
+  const controller = new CampaignController({ store, launcher, log, countSyscalls });
   // Follows the controller before its first campaign starts, so the plan's variants are exported at once.
   const metrics = new AllocsoakMetrics({
     store,

@@ -8,7 +8,7 @@ import { formatDuration, parseDuration, type Plan } from '../../plan/index.js';
 import { helpText, parseOptions, positiveInt, UsageError, type OptionSpecs } from '../args.js';
 import { attachTtyProgress } from '../progress.js';
 import { handleShutdownSignals } from '../shutdown.js';
-import { launcherPath, loadResolvedPlan, openStoreForDaemon } from '../setup.js';
+import { launcherPath, loadResolvedPlan, openStoreForDaemon, syscallCountingOrWarn } from '../setup.js';
 import { summaryTable } from '../summary.js';
 
 const OPTIONS = {
@@ -58,9 +58,10 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     return override ? override(p) : p;
   });
   const launcher = launcherPath();
+  const countSyscalls = await syscallCountingOrWarn(launcher, log);
   const db = openStoreForDaemon(opts.db, log);
   const store = db.store;
-  const controller = new CampaignController({ store, launcher, log });
+  const controller = new CampaignController({ store, launcher, log, countSyscalls });
   const detach = tty ? attachTtyProgress(controller, { out: process.stdout, epochsPerVariant }) : () => {};
 
   let stopping = false;
