@@ -141,11 +141,8 @@ static void emit_start(const alloc_probe_t *probe) {
   jl_str(&j, "type", "start");
   jl_u64(&j, "protocol", 1);
   jl_str(&j, "workload", "drain");
-  jl_str(&j, "allocator", alloc_probe_name(probe));
   jl_i64(&j, "pid", getpid());
-  jl_str(&j, "malloc_lib", alloc_probe_malloc_lib(probe));
-  const char *profile = alloc_probe_profile(probe);
-  if (profile) jl_str(&j, "allocator_profile", profile);
+  alloc_probe_start_fields(probe, &j);
   jl_obj_begin(&j, "params");
   jl_u64(&j, "burst_mb", opt.burst_mb);
   jl_u64(&j, "min_size", opt.min_size);

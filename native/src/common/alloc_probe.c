@@ -84,6 +84,13 @@ const char *alloc_probe_malloc_lib(const alloc_probe_t *p) { return p->malloc_li
 
 const char *alloc_probe_profile(const alloc_probe_t *p) { return p->lean_profile ? p->lean_profile() : NULL; }
 
+void alloc_probe_start_fields(const alloc_probe_t *p, json_line_t *j) {
+  jl_str(j, "allocator", alloc_probe_name(p));
+  jl_str(j, "malloc_lib", alloc_probe_malloc_lib(p));
+  const char *profile = alloc_probe_profile(p);
+  if (profile) jl_str(j, "allocator_profile", profile);
+}
+
 static void jemalloc_field(const alloc_probe_t *p, json_line_t *j, const char *ctl, const char *name) {
   size_t v = 0, len = sizeof v;
   if (p->mallctl(ctl, &v, &len, NULL, 0) == 0) jl_u64(j, name, v);

@@ -20,6 +20,10 @@ const char *alloc_probe_malloc_lib(const alloc_probe_t *p);
 /* leanmalloc_profile() when available, else NULL. */
 const char *alloc_probe_profile(const alloc_probe_t *p);
 
+/* Writes the start line's allocator fields (docs/protocol.md): "allocator", "malloc_lib" and, under
+ * leanmalloc, "allocator_profile". */
+void alloc_probe_start_fields(const alloc_probe_t *p, json_line_t *j);
+
 /* Writes a "counters" object into the line: leanmalloc's fields by their header names, or the peer
  * allocator's stats under prefixed names ("mimalloc.current_commit", "jemalloc.resident", ...),
  * or {} for glibc. */
