@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRng } from '../daemon/src/stats/bootstrap.js';
 import { ALLOCATOR_NAMES, findAllocators, type Allocator } from './allocators.js';
 import { describeMachine, machineInfo } from './machine.js';
 import { OptionError, parseOptions, USAGE, type BenchOptions } from './options.js';
@@ -25,17 +26,6 @@ import { programs, runDrain, runRandomMixed, runSoak, runXthread, SOAK_PARAMS, t
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BUILD_DIR = path.join(REPO_ROOT, 'native', 'build');
 
-/** mulberry32: a small seeded PRNG, so a run's orders can be reproduced from its recorded seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffled<T>(xs: readonly T[], rand: () => number): T[] {
   const a = [...xs];
@@ -135,7 +125,7 @@ async function main(): Promise<number> {
     return doc;
   };
 
-  const rand = prng(o.seed);
+  const rand = createRng(o.seed); // seeded, so a run's orders can be reproduced from its recorded seed
   const perRep = 2 * o.seconds + 1;
   const estimate = found.length * (o.reps * perRep + o.memReps * (9 + o.soakSeconds + 0.5));
   process.stderr.write(

@@ -15,7 +15,7 @@ import type { Plan } from '../plan/types.js';
 import type { Store } from '../storage/index.js';
 import { nowIso } from '../storage/index.js';
 import { runEpoch, type EpochResult, type EpochWorkload } from '../supervisor/run-epoch.js';
-import type { CampaignEvents, EpochFinishedEvent } from './events.js';
+import type { CampaignEvents, EpochFinishedEvent, EpochSlotFields } from './events.js';
 import type { Slot } from './round-robin.js';
 
 export interface EpochStepContext {
@@ -98,14 +98,10 @@ export async function runEpochStep(
     last_sample: null,
   };
   live(liveEpoch);
+  const slotFields: EpochSlotFields = { epoch_id: epochId, campaign_id: ctx.campaignId, variant: variant.name, round: slot.round, index: slot.index, total: ctx.total };
   ctx.log.info({ epoch: epochId, variant: variant.name, round: slot.round, slot: slot.index + 1, of: ctx.total }, 'epoch started');
   emitter.emit('epoch-started', {
-    epoch_id: epochId,
-    campaign_id: ctx.campaignId,
-    variant: variant.name,
-    round: slot.round,
-    index: slot.index,
-    total: ctx.total,
+    ...slotFields,
     started_at: startedAt,
     planned_ms: plan.epoch_ms,
     warmup_ms: plan.warmup_ms,
@@ -174,12 +170,7 @@ export async function runEpochStep(
     'epoch finished',
   );
   const finished: EpochFinishedEvent = {
-    epoch_id: epochId,
-    campaign_id: ctx.campaignId,
-    variant: variant.name,
-    round: slot.round,
-    index: slot.index,
-    total: ctx.total,
+    ...slotFields,
     outcome: result.outcome,
     reason: result.reason,
     ended_at: endedAt,

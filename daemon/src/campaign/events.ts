@@ -16,7 +16,8 @@ export interface CampaignStartedEvent {
   resumed: boolean;
 }
 
-export interface EpochStartedEvent {
+/** Which epoch an event is about, and where it stands in its campaign. */
+export interface EpochSlotFields {
   epoch_id: number;
   campaign_id: number;
   variant: string;
@@ -24,6 +25,9 @@ export interface EpochStartedEvent {
   /** 0-based slot of the epoch in its campaign, and the campaign's total (null: continuous). */
   index: number;
   total: number | null;
+}
+
+export interface EpochStartedEvent extends EpochSlotFields {
   started_at: string;
   planned_ms: number;
   warmup_ms: number;
@@ -44,13 +48,7 @@ export interface SampleEvent {
   sample: Sample;
 }
 
-export interface EpochFinishedEvent {
-  epoch_id: number;
-  campaign_id: number;
-  variant: string;
-  round: number;
-  index: number;
-  total: number | null;
+export interface EpochFinishedEvent extends EpochSlotFields {
   outcome: EpochOutcome;
   reason: string | null;
   ended_at: string;

@@ -37,6 +37,16 @@ export const LEANMALLOC_COUNTERS = [
   'committed_bytes',
 ] as const;
 
+/** The machine an epoch ran on (columns of `hosts`). */
+export interface HostInfo {
+  hostname: string;
+  kernel: string;
+  cpu_model: string;
+  cores: number;
+  /** The selected transparent_hugepage mode ("always", "madvise", "never"), or "unknown". */
+  thp: string;
+}
+
 /** The summary of an epoch as listed by `GET /api/v1/epochs` (one row of `epochs`). */
 export interface EpochSummary {
   id: number;

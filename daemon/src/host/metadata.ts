@@ -4,15 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import type { HostInfo } from '../domain/types.js';
 
-export interface HostInfo {
-  hostname: string;
-  kernel: string;
-  cpu_model: string;
-  cores: number;
-  /** The selected transparent_hugepage mode ("always", "madvise", "never"), or "unknown". */
-  thp: string;
-}
+export type { HostInfo };
 
 export interface LoadAverage {
   load_avg_1m: number;

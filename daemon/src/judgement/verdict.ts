@@ -166,11 +166,11 @@ export function judgeComparison(epochs: readonly JudgedEpoch[], input: Compariso
   const basis = chooseBasis([A.completed, B.completed], c.throughput_per_cpu_second === 1);
   const throughput = estimateRatio(A.completed, B.completed, pairs, throughputOn(basis), ratioOpts);
   const throughputWall = basis === 'cpu' ? estimateRatio(A.completed, B.completed, pairs, throughputOn('wall'), ratioOpts) : null;
-  const rssPeakEst = estimateRatio(A.completed, B.completed, pairs, (e) => e.rss_peak_bytes, ratioOpts);
+  const rssPeak = estimateRatio(A.completed, B.completed, pairs, (e) => e.rss_peak_bytes, ratioOpts);
   const rssHeld = estimateRatio(A.completed, B.completed, pairs, (e) => e.rss_held_bytes, ratioOpts);
   // The RSS the memory goal judges: the peak, or held memory when asked for and measured.
   const rssBasis: RssBasis = c.judge_held_rss === 1 && rssHeld !== null ? 'held' : 'peak';
-  const rssPeak = rssBasis === 'held' ? rssHeld : rssPeakEst;
+  const rssJudged = rssBasis === 'held' ? rssHeld : rssPeak;
   const rssOf = (e: JudgedEpoch): number | null | undefined => (rssBasis === 'held' ? e.rss_held_bytes : e.rss_peak_bytes);
   const rssLabel = rssBasis === 'held' ? 'held RSS' : 'peak RSS';
   const driftOpts = { criteria: c };
@@ -195,7 +195,7 @@ export function judgeComparison(epochs: readonly JudgedEpoch[], input: Compariso
     throughput_basis: basis,
     throughput,
     throughput_wall: throughputWall,
-    rss_peak: rssPeakEst,
+    rss_peak: rssPeak,
     rss_held: rssHeld,
     rss_basis: rssBasis,
     spread: spread ? { between: spread.between, within: spread.within, increased: spread.increased } : null,
@@ -259,26 +259,26 @@ export function judgeComparison(epochs: readonly JudgedEpoch[], input: Compariso
     reasons.push({ criterion: 'syscalls_nogo_per_op', status: 'pass', decisive: false, message: `candidate memory syscalls per op ${fmt(sysMedB)} ≤ ${fmt(c.syscalls_nogo_per_op)}`, value: sysMedB, threshold: c.syscalls_nogo_per_op });
   }
   if (guards.length > 0) {
-    addMeasurementInfo(reasons, throughput, rssPeak, rssLabel);
+    addMeasurementInfo(reasons, throughput, rssJudged, rssLabel);
     return result('NO-GO', guards[0] as string, null);
   }
 
   // ---- Enough data? ------------------------------------------------------------------------------
-  const primary = goal === 'speed' ? throughput : rssPeak;
+  const primary = goal === 'speed' ? throughput : rssJudged;
   const speedLines = [1 - c.slowdown_tolerance_pct / 100, 1 + c.speedup_min_pct / 100];
   const rssLines = [1 - c.rss_cut_go_pct / 100, 1 - c.rss_cut_nogo_pct / 100];
   const costLine = [1 - c.throughput_cost_max_pct / 100];
   const nA = A.completed.length;
   const nB = B.completed.length;
   const noInterval = (e: RatioEstimate | null): boolean => e === null || e.low === null || e.high === null;
-  if (nA < c.min_epochs || nB < c.min_epochs || noInterval(throughput) || (goal === 'memory' && noInterval(rssPeak))) {
+  if (nA < c.min_epochs || nB < c.min_epochs || noInterval(throughput) || (goal === 'memory' && noInterval(rssJudged))) {
     const needed = Math.max(
       neededWithoutInterval(throughput, goal === 'speed' ? speedLines : costLine, c),
-      goal === 'memory' ? neededWithoutInterval(rssPeak, rssLines, c) : 0,
+      goal === 'memory' ? neededWithoutInterval(rssJudged, rssLines, c) : 0,
     );
     const what = primary === null ? `no ${goal === 'speed' ? 'throughput' : rssLabel} measured in one arm` : `${nA} baseline and ${nB} candidate completed epochs`;
     reasons.push({ criterion: 'min_epochs', status: 'undecided', decisive: true, message: `too few epochs to judge: ${what} (need ${c.min_epochs} per arm and a ${Math.round(c.confidence * 100)} % interval); about ${needed} more per arm`, value: Math.min(nA, nB), threshold: c.min_epochs });
-    addMeasurementInfo(reasons, throughput, rssPeak, rssLabel);
+    addMeasurementInfo(reasons, throughput, rssJudged, rssLabel);
     return result('INSUFFICIENT', 'min_epochs', needed);
   }
   const tp = throughput as RatioEstimate;
@@ -327,7 +327,7 @@ export function judgeComparison(epochs: readonly JudgedEpoch[], input: Compariso
       p_value: tp.p_value,
     });
   } else {
-    const rp = rssPeak as RatioEstimate;
+    const rp = rssJudged as RatioEstimate;
     const peaksB = finiteValues(B.completed, rssOf);
     const absoluteGo = peaksB.length === nB && peaksB.every((p) => p < c.rss_go_below_bytes);
     let rssRegions = absoluteGo ? [0] : possibleRegions(rp, rssLines);
@@ -400,8 +400,8 @@ export function judgeComparison(epochs: readonly JudgedEpoch[], input: Compariso
     const decidedBy = ways.size > 1 ? ([...ways].find((w) => gates.includes(w)) ?? ([...ways][0] as string)) : ([...ways][0] as string);
     const message =
       ways.size > 1
-        ? `${verdict} whichever way the undecided interval(s) resolve: ${[...ways].map((w) => (gates.includes(w) ? `GO withheld by ${w}` : w)).join(', or ')} (${decisiveNumbers(tp, rssPeak, rssLabel)})`
-        : decisiveMessage(verdict, decidedBy, goal, c, tp, rssPeak, gates, rssLabel);
+        ? `${verdict} whichever way the undecided interval(s) resolve: ${[...ways].map((w) => (gates.includes(w) ? `GO withheld by ${w}` : w)).join(', or ')} (${decisiveNumbers(tp, rssJudged, rssLabel)})`
+        : decisiveMessage(verdict, decidedBy, goal, c, tp, rssJudged, gates, rssLabel);
     reasons.push({ criterion: decidedBy, status: verdict === 'GO' ? 'pass' : verdict === 'NEUTRAL' ? 'info' : 'fail', decisive: true, message });
     for (const r of reasons) if (r.criterion === decidedBy && r.status !== 'pass' && verdict !== 'GO') r.decisive = true;
     return result(verdict, decidedBy, null);

@@ -1,14 +1,8 @@
 /** hosts: one row per distinct machine configuration. */
+import type { HostInfo } from '../domain/types.js';
 import type { Db } from './database.js';
 
-export interface HostInfo {
-  hostname: string;
-  kernel: string;
-  cpu_model: string;
-  cores: number;
-  /** /sys/kernel/mm/transparent_hugepage/enabled, e.g. "madvise". */
-  thp: string;
-}
+export type { HostInfo };
 
 export interface HostRow extends HostInfo {
   id: number;

@@ -2,18 +2,8 @@
 import type { Sample } from '../domain/types.js';
 import type { Db } from './database.js';
 
-interface SampleRow {
-  t_ms: number;
-  ops: number;
-  ops_per_sec: number | null;
-  rss_bytes: number | null;
-  hwm_bytes: number | null;
-  rss_anon_bytes: number | null;
-  pss_bytes: number | null;
-  lazyfree_bytes: number | null;
-  cpu_ms: number | null;
-  counters_json: string | null;
-}
+/** A stored sample: the counters as their JSON text. */
+type SampleRow = Omit<Sample, 'counters'> & { counters_json: string | null };
 
 /** The columns of a sample row, in storage order (what `sampleFromRow` reads). */
 export const SAMPLE_COLUMNS = 't_ms, ops, ops_per_sec, rss_bytes, hwm_bytes, rss_anon_bytes, pss_bytes, lazyfree_bytes, cpu_ms, counters_json';
