@@ -14,7 +14,11 @@ const nativeDir = path.join(root, 'native');
 const lib = path.join(nativeDir, 'build', 'libleanmalloc.so');
 const testBin = (name: string): string => path.join(nativeDir, 'build', 'tests', name);
 
-interface Profile { name: string; expectProfile: string; env: Record<string, string> }
+interface Profile {
+  name: string;
+  expectProfile: string;
+  env: Record<string, string>;
+}
 const profiles: Profile[] = [
   { name: 'speed', expectProfile: 'speed', env: { LEANMALLOC_PROFILE: 'speed' } },
   { name: 'balanced', expectProfile: 'balanced', env: { LEANMALLOC_PROFILE: 'balanced' } },
@@ -82,8 +86,16 @@ for (const p of profiles) {
 }
 
 interface LeanResult {
-  mode: string; profile: string; leanmalloc: boolean; base_kb: number; peak_kb: number; end_kb: number;
-  fell_after_ms: number; lean_decommit: number; lean_retire: number; madvise_calls: number;
+  mode: string;
+  profile: string;
+  leanmalloc: boolean;
+  base_kb: number;
+  peak_kb: number;
+  end_kb: number;
+  fell_after_ms: number;
+  lean_decommit: number;
+  lean_retire: number;
+  madvise_calls: number;
 }
 
 function runLean(p: Profile, mode: 'idle' | 'trickle'): LeanResult {
@@ -142,11 +154,27 @@ describe('configuration', () => {
   });
 
   const bad: Array<[Record<string, string>, string, string]> = [
-    [{ LEANMALLOC_PROFILE: 'fast' }, "leanmalloc: invalid LEANMALLOC_PROFILE='fast' (expected speed, balanced or lean); using speed", 'speed'],
-    [{ LEANMALLOC_PROFILE: 'lean', LEANMALLOC_DECOMMIT: 'sometimes' }, "leanmalloc: invalid LEANMALLOC_DECOMMIT='sometimes' (expected OFF, FREE or DONTNEED); using DONTNEED", 'lean'],
+    [
+      { LEANMALLOC_PROFILE: 'fast' },
+      "leanmalloc: invalid LEANMALLOC_PROFILE='fast' (expected speed, balanced or lean); using speed",
+      'speed',
+    ],
+    [
+      { LEANMALLOC_PROFILE: 'lean', LEANMALLOC_DECOMMIT: 'sometimes' },
+      "leanmalloc: invalid LEANMALLOC_DECOMMIT='sometimes' (expected OFF, FREE or DONTNEED); using DONTNEED",
+      'lean',
+    ],
     [{ LEANMALLOC_LEAN: 'yes' }, "leanmalloc: invalid LEANMALLOC_LEAN='yes' (expected 0 or 1); using 0", 'speed'],
-    [{ LEANMALLOC_PROFILE: 'lean', LEANMALLOC_TARGET_MB: '-3' }, "leanmalloc: invalid LEANMALLOC_TARGET_MB='-3' (expected a whole number of MB or unlimited); using 10", 'lean'],
-    [{ LEANMALLOC_PURGE_DELAY_MS: 'soon' }, "leanmalloc: invalid LEANMALLOC_PURGE_DELAY_MS='soon' (expected 0..3600000 milliseconds); using 200", 'speed'],
+    [
+      { LEANMALLOC_PROFILE: 'lean', LEANMALLOC_TARGET_MB: '-3' },
+      "leanmalloc: invalid LEANMALLOC_TARGET_MB='-3' (expected a whole number of MB or unlimited); using 10",
+      'lean',
+    ],
+    [
+      { LEANMALLOC_PURGE_DELAY_MS: 'soon' },
+      "leanmalloc: invalid LEANMALLOC_PURGE_DELAY_MS='soon' (expected 0..3600000 milliseconds); using 200",
+      'speed',
+    ],
     [{ LEANMALLOC_STATS: 'verbose' }, "leanmalloc: invalid LEANMALLOC_STATS='verbose' (expected 0 or 1); using 0", 'speed'],
   ];
   for (const [env, message, profile] of bad) {
@@ -161,7 +189,16 @@ describe('configuration', () => {
   test('LEANMALLOC_STATS=1 prints every counter at exit', () => {
     const r = run(testBin('alloc_config'), [], { LEANMALLOC_STATS: '1' });
     assertOk(r, 'alloc_config');
-    for (const c of ['lean_decommit', 'lean_retire', 'superslabs_mapped', 'superslabs_cached', 'mmap_calls', 'munmap_calls', 'madvise_calls', 'committed_bytes']) {
+    for (const c of [
+      'lean_decommit',
+      'lean_retire',
+      'superslabs_mapped',
+      'superslabs_cached',
+      'mmap_calls',
+      'munmap_calls',
+      'madvise_calls',
+      'committed_bytes',
+    ]) {
       assert.match(r.stderr, new RegExp(`^leanmalloc: ${c}=\\d+$`, 'm'));
     }
     assert.match(r.stderr, /^leanmalloc: superslabs_mapped=[1-9]\d*$/m);
@@ -170,7 +207,10 @@ describe('configuration', () => {
 
 describe('invalid pointers: one clear message, then abort', () => {
   const cases: Array<[string, RegExp]> = [
-    ['foreign', /^leanmalloc: free\(0x[0-9a-f]{16}\): invalid pointer: not allocated by leanmalloc \(foreign or corrupted pointer\); aborting$/m],
+    [
+      'foreign',
+      /^leanmalloc: free\(0x[0-9a-f]{16}\): invalid pointer: not allocated by leanmalloc \(foreign or corrupted pointer\); aborting$/m,
+    ],
     ['interior-large', /^leanmalloc: free\(0x[0-9a-f]{16}\): invalid pointer: not the start of a leanmalloc allocation; aborting$/m],
     ['usable-foreign', /^leanmalloc: malloc_usable_size\(0x[0-9a-f]{16}\): invalid pointer: not allocated by leanmalloc/m],
     ['realloc-foreign', /^leanmalloc: realloc\(0x[0-9a-f]{16}\): invalid pointer: not allocated by leanmalloc/m],
@@ -219,21 +259,24 @@ describe('real programs under LD_PRELOAD give the same output', () => {
     // resolve shims (pyenv) to the real interpreter so LD_PRELOAD reaches the process under test
     const exe = run(py, ['-c', 'import sys; print(sys.executable)']).stdout.trim();
     const script = path.join(work, 'heavy.py');
-    writeFileSync(script, [
-      'import json, random, hashlib',
-      'random.seed(7)',
-      'data = {}',
-      'for i in range(20000):',
-      '    data[f"key{i}"] = {"n": i, "s": "x" * random.randint(1, 300), "l": list(range(random.randint(0, 40)))}',
-      'text = json.dumps(data, sort_keys=True)',
-      'back = json.loads(text)',
-      'assert back == data',
-      'words = sorted(set(text.split(",")))',
-      'big = [bytearray(random.randint(1, 200000)) for _ in range(100)]',
-      'del big',
-      'print(len(text), len(words), hashlib.sha256(text.encode()).hexdigest())',
-      'print(sum(len(v["l"]) for v in back.values()))',
-    ].join('\n'));
+    writeFileSync(
+      script,
+      [
+        'import json, random, hashlib',
+        'random.seed(7)',
+        'data = {}',
+        'for i in range(20000):',
+        '    data[f"key{i}"] = {"n": i, "s": "x" * random.randint(1, 300), "l": list(range(random.randint(0, 40)))}',
+        'text = json.dumps(data, sort_keys=True)',
+        'back = json.loads(text)',
+        'assert back == data',
+        'words = sorted(set(text.split(",")))',
+        'big = [bytearray(random.randint(1, 200000)) for _ in range(100)]',
+        'del big',
+        'print(len(text), len(words), hashlib.sha256(text.encode()).hexdigest())',
+        'print(sum(len(v["l"]) for v in back.values()))',
+      ].join('\n'),
+    );
     sameOutput(exe, [script]);
   });
 
@@ -242,13 +285,19 @@ describe('real programs under LD_PRELOAD give the same output', () => {
     assert.ok(sort, 'sort is required');
     let s = 1;
     const lines: string[] = [];
-    for (let i = 0; i < 200_000; i++) { s = (s * 1103515245 + 12345) % 2147483648; lines.push(`${s.toString(36)} ${i}`); }
+    for (let i = 0; i < 200_000; i++) {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      lines.push(`${s.toString(36)} ${i}`);
+    }
     sameOutput(sort, [], lines.join('\n') + '\n');
   });
 
   test('sqlite3 with a table, an index and aggregates', (t) => {
     const sqlite = which('sqlite3');
-    if (!sqlite) { t.skip('sqlite3 not installed'); return; }
+    if (!sqlite) {
+      t.skip('sqlite3 not installed');
+      return;
+    }
     const sql = [
       'CREATE TABLE t(id INTEGER PRIMARY KEY, k TEXT, v REAL);',
       'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 50000)',

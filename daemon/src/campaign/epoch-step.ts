@@ -98,7 +98,14 @@ export async function runEpochStep(
     last_sample: null,
   };
   live(liveEpoch);
-  const slotFields: EpochSlotFields = { epoch_id: epochId, campaign_id: ctx.campaignId, variant: variant.name, round: slot.round, index: slot.index, total: ctx.total };
+  const slotFields: EpochSlotFields = {
+    epoch_id: epochId,
+    campaign_id: ctx.campaignId,
+    variant: variant.name,
+    round: slot.round,
+    index: slot.index,
+    total: ctx.total,
+  };
   ctx.log.info({ epoch: epochId, variant: variant.name, round: slot.round, slot: slot.index + 1, of: ctx.total }, 'epoch started');
   emitter.emit('epoch-started', {
     ...slotFields,
@@ -128,7 +135,12 @@ export async function runEpochStep(
         onLaunched: ({ workloadPid }) => {
           store.epochs.setPid(epochId, workloadPid);
           liveEpoch.workload_pid = workloadPid;
-          emitter.emit('epoch-launched', { epoch_id: epochId, campaign_id: ctx.campaignId, variant: variant.name, workload_pid: workloadPid });
+          emitter.emit('epoch-launched', {
+            epoch_id: epochId,
+            campaign_id: ctx.campaignId,
+            variant: variant.name,
+            workload_pid: workloadPid,
+          });
         },
         onSample: (sample) => {
           store.samples.add(epochId, sample);

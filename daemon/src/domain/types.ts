@@ -3,16 +3,7 @@
  * Column names in migrations/ and field names in the REST API are these names.
  */
 
-export const OUTCOMES = [
-  'running',
-  'completed',
-  'crashed',
-  'timeout',
-  'oom',
-  'failed',
-  'interrupted',
-  'aborted',
-] as const;
+export const OUTCOMES = ['running', 'completed', 'crashed', 'timeout', 'oom', 'failed', 'interrupted', 'aborted'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 /** Outcomes that end an epoch badly because of the workload (not because of the daemon). */

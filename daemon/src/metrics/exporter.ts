@@ -40,11 +40,7 @@ interface RunningCampaign {
   lengths: { planned_seconds: number; warmup_seconds: number } | null;
 }
 
-const LINT_FAILING_DEFAULT_METRICS = [
-  'nodejs_active_handles_total',
-  'nodejs_active_requests_total',
-  'nodejs_active_resources_total',
-];
+const LINT_FAILING_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
 const help = (name: MetricName): string => {
   const spec = METRICS.find((m) => m.name === name);
@@ -133,12 +129,30 @@ export class AllocsoakMetrics {
     };
     const last = (pick: (e: ScrapeSnapshot['lastCompleted'][number]) => number | null) => (s: ScrapeSnapshot) =>
       s.lastCompleted.map((e): [string, number | null] => [e.variant, pick(e)]);
-    variantGauge('allocsoak_epoch_throughput_ops_per_second', last((e) => e.throughput_mean));
-    variantGauge('allocsoak_epoch_throughput_cv_ratio', last((e) => e.throughput_cv));
-    variantGauge('allocsoak_epoch_rss_drift_ratio', last((e) => e.rss_drift_ratio));
-    variantGauge('allocsoak_epoch_rss_peak_bytes', last((e) => e.rss_peak_bytes));
-    variantGauge('allocsoak_epoch_syscalls_per_op', last((e) => e.syscalls_per_op));
-    variantGauge('allocsoak_last_epoch_completed_timestamp_seconds', last((e) => e.ended_at_seconds));
+    variantGauge(
+      'allocsoak_epoch_throughput_ops_per_second',
+      last((e) => e.throughput_mean),
+    );
+    variantGauge(
+      'allocsoak_epoch_throughput_cv_ratio',
+      last((e) => e.throughput_cv),
+    );
+    variantGauge(
+      'allocsoak_epoch_rss_drift_ratio',
+      last((e) => e.rss_drift_ratio),
+    );
+    variantGauge(
+      'allocsoak_epoch_rss_peak_bytes',
+      last((e) => e.rss_peak_bytes),
+    );
+    variantGauge(
+      'allocsoak_epoch_syscalls_per_op',
+      last((e) => e.syscalls_per_op),
+    );
+    variantGauge(
+      'allocsoak_last_epoch_completed_timestamp_seconds',
+      last((e) => e.ended_at_seconds),
+    );
     variantGauge('allocsoak_last_epoch_started_timestamp_seconds', (s) => s.lastStarted);
 
     // Epoch lengths of the variants being run: the followed campaign's, else (e.g. no events yet) those of

@@ -72,7 +72,11 @@ function maxOf(xs: readonly (number | null)[]): number | null {
   return v.length === 0 ? null : Math.max(...v);
 }
 
-function summarizeVariant(name: string, epochs: readonly EpochRow[], planned: { allocator: string | null; library: string | null; config: PlanVariant | null }): VariantReport {
+function summarizeVariant(
+  name: string,
+  epochs: readonly EpochRow[],
+  planned: { allocator: string | null; library: string | null; config: PlanVariant | null },
+): VariantReport {
   const outcomes = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
   for (const e of epochs) outcomes[e.outcome] += 1;
   const done = epochs.filter((e) => e.outcome === 'completed');

@@ -79,10 +79,25 @@ export interface EpochFilter {
 }
 
 export const EPOCH_SUMMARY_COLUMNS = [
-  'id', 'campaign_id', 'variant', 'outcome', 'started_at', 'ended_at', 'ops',
-  'throughput_mean', 'throughput_cv', 'throughput_p1', 'throughput_p50',
-  'rss_initial_bytes', 'rss_final_bytes', 'rss_peak_bytes', 'rss_drift_pct', 'rss_slope_bytes_per_hour',
-  'syscalls_per_op', 'lean_decommit', 'lean_retire',
+  'id',
+  'campaign_id',
+  'variant',
+  'outcome',
+  'started_at',
+  'ended_at',
+  'ops',
+  'throughput_mean',
+  'throughput_cv',
+  'throughput_p1',
+  'throughput_p50',
+  'rss_initial_bytes',
+  'rss_final_bytes',
+  'rss_peak_bytes',
+  'rss_drift_pct',
+  'rss_slope_bytes_per_hour',
+  'syscalls_per_op',
+  'lean_decommit',
+  'lean_retire',
 ] as const satisfies readonly (keyof EpochSummary)[];
 
 const SUMMARY_SELECT = EPOCH_SUMMARY_COLUMNS.join(', ');
@@ -114,11 +129,11 @@ export class EpochStore {
                @pid, @host_id, @load_avg_1m, @load_avg_5m, @load_avg_15m, @allocator_sha256)`,
     );
     this.setPidStmt = db.prepare<[number, number]>('UPDATE epochs SET pid = ? WHERE id = ?');
-    this.finishStmt = db.prepare(
-      `UPDATE epochs SET ${FINISH_COLUMNS.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`,
-    );
+    this.finishStmt = db.prepare(`UPDATE epochs SET ${FINISH_COLUMNS.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`);
     this.getStmt = db.prepare<[number], EpochRow>('SELECT * FROM epochs WHERE id = ?');
-    this.runningStmt = db.prepare<[], { id: number; started_at: string }>(`SELECT id, started_at FROM epochs WHERE outcome = 'running' ORDER BY id`);
+    this.runningStmt = db.prepare<[], { id: number; started_at: string }>(
+      `SELECT id, started_at FROM epochs WHERE outcome = 'running' ORDER BY id`,
+    );
     this.interruptStmt = db.prepare<[string, number | null, number | null, number]>(
       `UPDATE epochs SET outcome = 'interrupted',
          outcome_reason = 'the daemon stopped during this epoch (found running at start-up)',

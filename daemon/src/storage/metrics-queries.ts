@@ -30,7 +30,9 @@ export class MetricsQueries {
     );
     this.liveStmt = db.prepare(
       `SELECT e.id AS epoch_id, e.campaign_id, e.variant, e.started_at,
-              ${SAMPLE_COLUMNS.split(', ').map((c) => `s.${c}`).join(', ')}
+              ${SAMPLE_COLUMNS.split(', ')
+                .map((c) => `s.${c}`)
+                .join(', ')}
        FROM epochs e JOIN samples s ON s.epoch_id = e.id
        WHERE e.outcome = 'running' AND s.t_ms = (SELECT MAX(t_ms) FROM samples WHERE epoch_id = e.id)
        ORDER BY e.id`,

@@ -113,7 +113,8 @@ type KillDecision = { outcome: 'timeout' | 'oom' | 'failed' | 'aborted'; reason:
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export async function runEpoch(spec: EpochSpec, hooks: EpochHooks = {}): Promise<EpochResult> {
-  if (!(spec.epochMs > 0) || !(spec.intervalMs > 0)) throw new RangeError(`runEpoch: epoch and interval must be > 0 ms (got ${spec.epochMs}, ${spec.intervalMs})`);
+  if (!(spec.epochMs > 0) || !(spec.intervalMs > 0))
+    throw new RangeError(`runEpoch: epoch and interval must be > 0 ms (got ${spec.epochMs}, ${spec.intervalMs})`);
   if (spec.epochMs + overstayMs(spec.epochMs, spec.intervalMs) > MAX_TIMER_MS) {
     throw new RangeError(`runEpoch: an epoch of ${spec.epochMs} ms is longer than the supervisor supports (about 23 days)`);
   }
@@ -297,7 +298,8 @@ function classify(
     const who = ended.signal === 'SIGKILL' ? ' (not sent by allocsoak: the kernel OOM killer or another process)' : '';
     return { outcome: 'crashed', reason: `killed by ${ended.signal}${who}` };
   }
-  if (ended.code !== 0) return { outcome: 'failed', reason: `exit code ${ended.code ?? 'unknown'}${LAUNCHER_CODES[ended.code ?? -1] ?? ''}` };
+  if (ended.code !== 0)
+    return { outcome: 'failed', reason: `exit code ${ended.code ?? 'unknown'}${LAUNCHER_CODES[ended.code ?? -1] ?? ''}` };
   const missing = validator.missingAtExit();
   if (missing !== null) return { outcome: 'failed', reason: `protocol violation: ${missing}` };
   return { outcome: 'completed', reason: null };

@@ -35,7 +35,12 @@ test('no token configured: mutating routes answer 403 saying how to enable them;
 test('an empty ALLOCSOAK_TOKEN disables the routes too (an empty bearer must never match)', async () => {
   const t = await makeApp({ token: '' });
   try {
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/campaigns', payload: { plan: quickPlan() }, headers: { authorization: 'Bearer ' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/campaigns',
+      payload: { plan: quickPlan() },
+      headers: { authorization: 'Bearer ' },
+    });
     assert.equal(res.statusCode, 403);
   } finally {
     await t.close();

@@ -57,7 +57,16 @@ export interface Seeded {
  * started a minute apart from 2026-01-01T00:00Z.
  */
 export function seed(store: Store): Seeded {
-  const resolved = planFrom({ name: 'seeded', epoch: '1s', warmup: '0s', interval: '100ms', variants: [{ name: 'speed', allocator: 'glibc' }, { name: 'lean', allocator: 'glibc' }] });
+  const resolved = planFrom({
+    name: 'seeded',
+    epoch: '1s',
+    warmup: '0s',
+    interval: '100ms',
+    variants: [
+      { name: 'speed', allocator: 'glibc' },
+      { name: 'lean', allocator: 'glibc' },
+    ],
+  });
   const campaign = store.campaigns.create({ source: 'test', plan: resolved.plan, epochs_per_variant: 3 });
   const ids: Record<string, number[]> = { speed: [], lean: [] };
   const startedAt: string[] = [];
@@ -68,7 +77,17 @@ export function seed(store: Store): Seeded {
       const vid = store.variants.upsert(campaign, v, null);
       const started = new Date(Date.UTC(2026, 0, 1, 0, minute++)).toISOString();
       startedAt.push(started);
-      const id = store.epochs.start({ campaign_id: campaign, variant_id: vid, variant: v.name, round, planned_ms: 1000, warmup_ms: 0, interval_ms: 100, started_at: started, host_id: host });
+      const id = store.epochs.start({
+        campaign_id: campaign,
+        variant_id: vid,
+        variant: v.name,
+        round,
+        planned_ms: 1000,
+        warmup_ms: 0,
+        interval_ms: 100,
+        started_at: started,
+        host_id: host,
+      });
       const crashed = round === 3 && v.name === 'lean';
       store.epochs.finish(id, {
         outcome: crashed ? 'crashed' : 'completed',

@@ -7,7 +7,12 @@ function capture(): { lines: string[]; stream: Writable & { write: (s: string) =
   const lines: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _enc, cb) {
-      lines.push(...chunk.toString('utf8').split('\n').filter((l) => l !== ''));
+      lines.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((l) => l !== ''),
+      );
       cb();
     },
   });
@@ -17,7 +22,10 @@ function capture(): { lines: string[]; stream: Writable & { write: (s: string) =
 test('JSON lines with the secret parts redacted', () => {
   const { lines, stream } = capture();
   const log = createLogger({ destination: stream, pretty: false });
-  log.info({ token: 'sekret-1', req: { headers: { authorization: 'Bearer sekret-2', host: 'x' } }, options: { token: 'sekret-3' } }, 'hello');
+  log.info(
+    { token: 'sekret-1', req: { headers: { authorization: 'Bearer sekret-2', host: 'x' } }, options: { token: 'sekret-3' } },
+    'hello',
+  );
   log.info({ request: { headers: { authorization: 'Bearer sekret-4' } }, campaign: { plan: { token: 'sekret-5' } } }, 'again');
   assert.equal(lines.length, 2);
   const all = lines.join('\n');

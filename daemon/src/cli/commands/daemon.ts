@@ -55,7 +55,12 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
   let server: RunningServer;
   try {
     server = await startServer(
-      { store, controller, metrics, options: { version: packageVersion(), token: process.env.ALLOCSOAK_TOKEN || null, allowCommands: opts['allow-commands'] } },
+      {
+        store,
+        controller,
+        metrics,
+        options: { version: packageVersion(), token: process.env.ALLOCSOAK_TOKEN || null, allowCommands: opts['allow-commands'] },
+      },
       { host: opts.host, port: listenPort, logger: log },
     );
   } catch (err) {

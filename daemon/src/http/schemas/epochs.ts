@@ -35,11 +35,17 @@ export const EpochSummary = Type.Object({
 
 export const EpochListQuery = Type.Object(
   {
-    variant: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'only epochs of this variant (must be a known variant)' })),
+    variant: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: 'only epochs of this variant (must be a known variant)' }),
+    ),
     campaign: Type.Optional(Type.Integer({ minimum: 1, description: 'only epochs of this campaign (must exist)' })),
     outcome: Type.Optional(Type.Enum([...OUTCOMES], { description: 'only epochs with this outcome' })),
     since: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 40, description: 'only epochs started at or after this ISO-8601 time (e.g. 2026-11-23 or 2026-11-23T22:00:00Z; no zone = UTC)' }),
+      Type.String({
+        minLength: 1,
+        maxLength: 40,
+        description: 'only epochs started at or after this ISO-8601 time (e.g. 2026-11-23 or 2026-11-23T22:00:00Z; no zone = UTC)',
+      }),
     ),
     limit: Type.Optional(
       Type.Integer({ minimum: 1, maximum: EPOCH_LIST_MAX, default: EPOCH_LIST_DEFAULT, description: 'at most this many, newest first' }),
@@ -137,14 +143,20 @@ export const EpochDetail = Type.Object({
 export const SamplesQuery = Type.Object(
   {
     step: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1, description: 'keep every step-th stored sample (1 = all); the last sample is always kept' }),
+      Type.Integer({
+        minimum: 1,
+        maximum: 1_000_000,
+        default: 1,
+        description: 'keep every step-th stored sample (1 = all); the last sample is always kept',
+      }),
     ),
     max_points: Type.Optional(
       Type.Integer({
         minimum: 1,
         maximum: SAMPLES_MAX_POINTS_LIMIT,
         default: SAMPLES_MAX_POINTS_DEFAULT,
-        description: 'upper bound on the samples returned: after `step`, the series is thinned evenly to at most this many points (first and last kept)',
+        description:
+          'upper bound on the samples returned: after `step`, the series is thinned evenly to at most this many points (first and last kept)',
       }),
     ),
     after_t_ms: Type.Optional(Type.Number({ minimum: 0, description: 'only samples with t_ms greater than this (for live refresh)' })),
