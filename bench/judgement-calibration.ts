@@ -67,7 +67,7 @@ async function runCampaigns(store: Store, label: string, count: number, candidat
         warmup: '200ms',
         interval: '100ms',
         variants: [
-          { name: 'base', allocator: 'glibc', args: ['--spin-iters', values['base-iters'] as string, '--seed', String(1000 + i)] },
+          { name: 'base', allocator: 'glibc', args: ['--spin-iters', values['base-iters'], '--seed', String(1000 + i)] },
           { name: 'cand', allocator: 'glibc', args: ['--spin-iters', candidateIters, '--seed', String(1000 + i)] },
         ],
         comparisons: [{ baseline: 'base', candidate: 'cand', goal: 'speed', criteria: { throughput_per_cpu_second: values.wall ? 0 : 1 } }],
@@ -182,9 +182,9 @@ function leakCalibration(file: string, cleanName: string): LeakCalibration {
 }
 
 async function main(): Promise<void> {
-  mkdirSync(values.dir as string, { recursive: true });
+  mkdirSync(values.dir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const store = openStore(join(values.dir as string, `calibration-${stamp}.db`));
+  const store = openStore(join(values.dir, `calibration-${stamp}.db`));
   const result: Record<string, unknown> = {
     started_at: new Date().toISOString(),
     epochs_per_variant: Number(values.epochs),
@@ -195,7 +195,7 @@ async function main(): Promise<void> {
   };
   try {
     if (Number(values.aa) > 0) {
-      const aa = await runCampaigns(store, 'aa', Number(values.aa), values['base-iters'] as string);
+      const aa = await runCampaigns(store, 'aa', Number(values.aa), values['base-iters']);
       result.aa = {
         campaigns: aa.length,
         verdicts: tally(aa),
@@ -204,7 +204,7 @@ async function main(): Promise<void> {
       };
     }
     if (Number(values.slow) > 0) {
-      const slow = await runCampaigns(store, 'slow', Number(values.slow), values['slow-iters'] as string);
+      const slow = await runCampaigns(store, 'slow', Number(values.slow), values['slow-iters']);
       result.slowdown = {
         campaigns: slow.length,
         verdicts: tally(slow),
@@ -216,7 +216,7 @@ async function main(): Promise<void> {
   } finally {
     store.close();
   }
-  if (values['leak-db']) result.leak = leakCalibration(values['leak-db'], values.clean as string);
+  if (values['leak-db']) result.leak = leakCalibration(values['leak-db'], values.clean);
   result.ended_at = new Date().toISOString();
   const text = JSON.stringify(result, null, 2);
   if (values.out) writeFileSync(values.out, `${text}\n`);

@@ -90,7 +90,7 @@ async function main(): Promise<number> {
   }
 
   const p = programs(BUILD_DIR);
-  for (const [name, file] of Object.entries(p)) {
+  for (const [name, file] of Object.entries(p) as [string, string][]) {
     if (!existsSync(file)) {
       process.stderr.write(`bench: ${name} program ${file} is missing: run \`npm run build\` (or use \`npm run bench\`, which builds)\n`);
       return 1;

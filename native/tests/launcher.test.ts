@@ -159,8 +159,8 @@ test('report fd: launched pid, syscalls, exit code; exit status mirrored', { tim
     const report = reportOf(p);
     assert.equal(report[0]?.type, 'launched');
     const start = parseJsonLine(p.stdoutLines[0]!);
-    assert.equal(num(report[0]!, 'pid'), num(start, 'pid'), 'launched pid is the workload pid');
-    assert.notEqual(num(report[0]!, 'pid'), p.pid);
+    assert.equal(num(report[0], 'pid'), num(start, 'pid'), 'launched pid is the workload pid');
+    assert.notEqual(num(report[0], 'pid'), p.pid);
     assert.deepEqual(report[report.length - 1], { type: 'exit', code: 3 });
     const syscallLines = report.filter((l) => l.type === 'syscalls');
     if (counting) {

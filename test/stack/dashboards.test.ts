@@ -115,7 +115,7 @@ function selectedNames(expr: string): string[] {
     'quantile',
   ]);
   const names: string[] = [];
-  for (const m of withoutStrings.matchAll(/(?<![\w$:\[])([a-zA-Z_:][\w:]*)(?!\w)(\s*\()?/g)) {
+  for (const m of withoutStrings.matchAll(/(?<![\w$:[])([a-zA-Z_:][\w:]*)(?!\w)(\s*\()?/g)) {
     const name = m[1] ?? '';
     if (m[2] !== undefined || keywords.has(name) || aggregations.has(name)) continue;
     // Label names inside by (...)/on (...) lists.

@@ -52,7 +52,7 @@ for (const [name, lib] of Object.entries(PEERS)) {
     for (const s of samples) {
       assert.equal(s['type'], 'sample');
       assert.ok(typeof s['ops'] === 'number' && s['ops'] >= lastOps, 'cumulative ops never decrease');
-      lastOps = s['ops'] as number;
+      lastOps = s['ops'];
     }
     assert.ok(lastOps > 0 && (end?.['ops'] as number) >= lastOps);
     for (const line of [...samples, end]) {

@@ -133,9 +133,7 @@ async function plotPoints(page: Page): Promise<Record<string, number>> {
 }
 
 /** The live card (the running epoch's variant): its variant, epoch and RSS points, and what the progress line says. */
-async function liveCard(
-  page: Page,
-): Promise<{
+async function liveCard(page: Page): Promise<{
   variant: string;
   epoch: string;
   points: number;
@@ -167,8 +165,8 @@ test('the web page shows a real short campaign live in Debian chromium', { timeo
   let daemon: Daemon | null = null;
   let context: BrowserContext | null = null;
   let workloadPids: number[] = [];
-  let leftovers: number[] = [];
-  let workloadsLeft: number[] = [];
+  let leftovers: number[];
+  let workloadsLeft: number[];
   try {
     daemon = await startDaemon(dir);
     context = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {

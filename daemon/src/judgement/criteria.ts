@@ -326,7 +326,7 @@ export function criteriaProblems(goal: unknown, criteria: unknown): CriterionPro
     if (!inRange) problems.push({ key, expected: describeRange(spec), got: raw });
   }
   if (problems.length === 0 && isGoal(goal)) {
-    const c = resolveCriteria(goal, criteria as Record<string, unknown>);
+    const c = resolveCriteria(goal, criteria);
     if (goal === 'memory' && c.rss_cut_go_pct < c.rss_cut_nogo_pct) {
       problems.push({ key: 'rss_cut_go_pct', expected: `at least rss_cut_nogo_pct (${c.rss_cut_nogo_pct})`, got: c.rss_cut_go_pct });
     }

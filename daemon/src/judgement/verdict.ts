@@ -506,7 +506,8 @@ export function judgeComparison(epochs: readonly JudgedEpoch[], input: Compariso
     // One verdict, possibly reached in several ways (an interval straddles a threshold, but both sides give
     // the same verdict, e.g. a cost that may be too high, or else a gate that withholds GO): then a gate, if
     // one is among the ways, is what holds whichever way the straddled threshold goes.
-    const decidedBy = ways.size > 1 ? ([...ways].find((w) => gates.includes(w)) ?? ([...ways][0] as string)) : ([...ways][0] as string);
+    const first = [...ways][0] as string;
+    const decidedBy = ways.size > 1 ? ([...ways].find((w) => gates.includes(w)) ?? first) : first;
     const message =
       ways.size > 1
         ? `${verdict} whichever way the undecided interval(s) resolve: ${[...ways].map((w) => (gates.includes(w) ? `GO withheld by ${w}` : w)).join(', or ')} (${decisiveNumbers(tp, rssJudged, rssLabel)})`

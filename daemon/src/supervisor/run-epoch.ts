@@ -138,7 +138,7 @@ export async function runEpoch(spec: EpochSpec, hooks: EpochHooks = {}): Promise
 
   const validator = new ProtocolValidator();
   let decision: KillDecision | null = null;
-  let hookError: unknown = null;
+  let hookError: Error | null = null;
   let workloadPid: number | null = null;
   let reportedExit: { code: number | null; signal: string | null } | null = null;
   let syscallsLatest: SyscallCounts | null = null;
@@ -195,7 +195,7 @@ export async function runEpoch(spec: EpochSpec, hooks: EpochHooks = {}): Promise
     try {
       hooks.onSample?.(sample);
     } catch (err) {
-      hookError = err;
+      hookError = err instanceof Error ? err : new Error(String(err));
       return decide({ outcome: 'aborted', reason: `the daemon failed to record a sample: ${(err as Error).message}` });
     }
     if (spec.rssLimitBytes !== null && sample.rss_bytes !== null && sample.rss_bytes > spec.rssLimitBytes) {
@@ -217,7 +217,7 @@ export async function runEpoch(spec: EpochSpec, hooks: EpochHooks = {}): Promise
         try {
           hooks.onLaunched?.({ launcherPid: child.pid, workloadPid: r.pid });
         } catch (err) {
-          hookError = err;
+          hookError = err instanceof Error ? err : new Error(String(err));
           decide({ outcome: 'aborted', reason: `the daemon failed to record the launch: ${(err as Error).message}` });
         }
       }
@@ -241,6 +241,7 @@ export async function runEpoch(spec: EpochSpec, hooks: EpochHooks = {}): Promise
     stall,
   );
   const overstay = overstayMs(spec.epochMs, spec.intervalMs);
+  // eslint-disable-next-line prefer-const -- declared above so that decide() can clear it before it exists
   deadlineTimer = setTimeout(
     () => decide({ outcome: 'timeout', reason: `still running ${Math.round(overstay)} ms after the ${spec.epochMs} ms epoch` }),
     spec.epochMs + overstay,
@@ -257,7 +258,9 @@ export async function runEpoch(spec: EpochSpec, hooks: EpochHooks = {}): Promise
     clearTimeout(deadlineTimer);
     spec.signal?.removeEventListener('abort', onAbort);
   }
-  if (hookError !== null) throw hookError;
+  // Assigned in callbacks, which the compiler's narrowing cannot see.
+  const failedHook = hookError as Error | null;
+  if (failedHook !== null) throw failedHook;
 
   // How the workload ended: the launcher's word when it gave one, else the launcher's own status
   // (it mirrors the workload's exit and re-raises its signal).

@@ -34,7 +34,7 @@ test('GET /api/v1/health and /api/v1/status when idle', async () => {
   try {
     const health = await t.app.inject({ method: 'GET', url: '/api/v1/health' });
     assert.equal(health.statusCode, 200);
-    const h = health.json() as Json;
+    const h = health.json<Json>();
     assert.equal(h.status, 'ok');
     assert.equal(h.version, '9.9.9');
     assert.equal(h.state, 'idle');
@@ -42,7 +42,7 @@ test('GET /api/v1/health and /api/v1/status when idle', async () => {
 
     const status = await t.app.inject({ method: 'GET', url: '/api/v1/status' });
     assert.equal(status.statusCode, 200);
-    const s = status.json() as Json;
+    const s = status.json<Json>();
     assert.equal(s.state, 'idle');
     assert.equal(s.campaign, null);
     assert.equal(s.current_epoch, null);
@@ -59,7 +59,7 @@ test('GET /api/v1/epochs: fields, newest first, every filter, and 400s naming th
     const { campaign, ids, startedAt } = seed(t.store);
     const all = await t.app.inject({ method: 'GET', url: '/api/v1/epochs' });
     assert.equal(all.statusCode, 200);
-    const epochs = (all.json() as { epochs: Json[] }).epochs;
+    const epochs = all.json<{ epochs: Json[] }>().epochs;
     assert.equal(epochs.length, 6);
     assert.deepEqual(
       epochs.map((e) => e.id),
@@ -77,7 +77,7 @@ test('GET /api/v1/epochs: fields, newest first, every filter, and 400s naming th
     const list = async (q: string): Promise<number[]> => {
       const r = await t.app.inject({ method: 'GET', url: `/api/v1/epochs?${q}` });
       assert.equal(r.statusCode, 200, `${q}: ${r.body}`);
-      return (r.json() as { epochs: Array<{ id: number }> }).epochs.map((e) => e.id);
+      return r.json<{ epochs: Array<{ id: number }> }>().epochs.map((e) => e.id);
     };
     assert.deepEqual(await list('variant=speed&limit=2'), [ids.speed![2], ids.speed![1]]);
     assert.deepEqual(await list('outcome=crashed'), [ids.lean![2]]);
@@ -111,7 +111,7 @@ test('GET /api/v1/epochs: fields, newest first, every filter, and 400s naming th
     ] as const) {
       const r = await t.app.inject({ method: 'GET', url: `/api/v1/epochs?${q}` });
       assert.equal(r.statusCode, 400, q);
-      const body = r.json() as Json;
+      const body = r.json<Json>();
       assert.equal(body.error, 'Bad Request', q);
       assert.match(body.message as string, re, q);
     }
@@ -126,7 +126,7 @@ test('GET /api/v1/epochs/:id: every measured field, counters, host metadata, std
     const { ids } = seed(t.store);
     const r = await t.app.inject({ method: 'GET', url: `/api/v1/epochs/${ids.lean![2]}` });
     assert.equal(r.statusCode, 200);
-    const e = r.json() as Json;
+    const e = r.json<Json>();
     assert.equal(e.outcome, 'crashed');
     assert.equal(e.signal, 'SIGSEGV');
     assert.equal(e.outcome_reason, 'killed by SIGSEGV');
@@ -144,11 +144,11 @@ test('GET /api/v1/epochs/:id: every measured field, counters, host metadata, std
 
     const missing = await t.app.inject({ method: 'GET', url: '/api/v1/epochs/424242' });
     assert.equal(missing.statusCode, 404);
-    assert.equal((missing.json() as Json).message, 'no epoch 424242');
+    assert.equal(missing.json<Json>().message, 'no epoch 424242');
     for (const bad of ['abc', '0', '-1', '1.5']) {
       const b = await t.app.inject({ method: 'GET', url: `/api/v1/epochs/${bad}` });
       assert.equal(b.statusCode, 400, bad);
-      assert.match((b.json() as Json).message as string, /^params\/id must be/, bad);
+      assert.match(b.json<Json>().message as string, /^params\/id must be/, bad);
     }
   } finally {
     await t.close();
@@ -178,14 +178,14 @@ test('GET /api/v1/epochs/:id/samples: step and max_points bound the series, firs
     const get = async (q: string) => {
       const r = await t.app.inject({ method: 'GET', url: `/api/v1/epochs/${id}/samples${q}` });
       assert.equal(r.statusCode, 200, `${q}: ${r.body}`);
-      return r.json() as {
+      return r.json<{
         total_samples: number;
         step: number;
         max_points: number;
         samples: Array<{ t_ms: number; ops_per_sec: number; counters: Record<string, number> }>;
         variant: string;
         interval_ms: number;
-      };
+      }>();
     };
     const dflt = await get('');
     assert.equal(dflt.total_samples, N);
@@ -229,7 +229,7 @@ test('GET /api/v1/epochs/:id/samples: step and max_points bound the series, firs
     assert.equal(live.total_samples, 10);
 
     const none = await t.app.inject({ method: 'GET', url: `/api/v1/epochs/${ids.lean![0]}/samples` });
-    assert.deepEqual((none.json() as { samples: unknown[] }).samples, [], 'an epoch without samples');
+    assert.deepEqual(none.json<{ samples: unknown[] }>().samples, [], 'an epoch without samples');
 
     for (const [q, re] of [
       ['?max_points=0', /^querystring\/max_points must be >= 1$/],
@@ -243,11 +243,11 @@ test('GET /api/v1/epochs/:id/samples: step and max_points bound the series, firs
     ] as const) {
       const r = await t.app.inject({ method: 'GET', url: `/api/v1/epochs/${id}/samples${q}` });
       assert.equal(r.statusCode, 400, q);
-      assert.match((r.json() as Json).message as string, re, q);
+      assert.match(r.json<Json>().message as string, re, q);
     }
     const missing = await t.app.inject({ method: 'GET', url: '/api/v1/epochs/99999/samples' });
     assert.equal(missing.statusCode, 404);
-    assert.equal((missing.json() as Json).message, 'no epoch 99999');
+    assert.equal(missing.json<Json>().message, 'no epoch 99999');
   } finally {
     await t.close();
   }
@@ -259,7 +259,7 @@ test('GET /api/v1/variants and /api/v1/campaigns(/:id)', async () => {
     const empty = await t.app.inject({ method: 'GET', url: '/api/v1/variants' });
     assert.deepEqual(empty.json(), { variants: [] });
     const { campaign } = seed(t.store);
-    const variants = (await t.app.inject({ method: 'GET', url: '/api/v1/variants' })).json() as { variants: Json[] };
+    const variants = (await t.app.inject({ method: 'GET', url: '/api/v1/variants' })).json<{ variants: Json[] }>();
     assert.deepEqual(
       variants.variants.map((v) => [
         v.name,
@@ -278,7 +278,7 @@ test('GET /api/v1/variants and /api/v1/campaigns(/:id)', async () => {
 
     const list = await t.app.inject({ method: 'GET', url: '/api/v1/campaigns' });
     assert.equal(list.statusCode, 200);
-    const campaigns = (list.json() as { campaigns: Json[] }).campaigns;
+    const campaigns = list.json<{ campaigns: Json[] }>().campaigns;
     assert.equal(campaigns.length, 1);
     assert.deepEqual(
       { ...campaigns[0], started_at: undefined },
@@ -296,17 +296,17 @@ test('GET /api/v1/variants and /api/v1/campaigns(/:id)', async () => {
       },
     );
     t.store.campaigns.finish(campaign, 'completed');
-    const done = (await t.app.inject({ method: 'GET', url: '/api/v1/campaigns?status=completed&limit=5' })).json() as { campaigns: Json[] };
+    const done = (await t.app.inject({ method: 'GET', url: '/api/v1/campaigns?status=completed&limit=5' })).json<{ campaigns: Json[] }>();
     assert.deepEqual(
       done.campaigns.map((c) => c.id),
       [campaign],
     );
-    const running = (await t.app.inject({ method: 'GET', url: '/api/v1/campaigns?status=running' })).json() as { campaigns: Json[] };
+    const running = (await t.app.inject({ method: 'GET', url: '/api/v1/campaigns?status=running' })).json<{ campaigns: Json[] }>();
     assert.deepEqual(running.campaigns, []);
 
     const detail = await t.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaign}` });
     assert.equal(detail.statusCode, 200);
-    const d = detail.json() as Json & { plan: Json; variant_configs: Json[]; epoch_counts: Json[] };
+    const d = detail.json<Json & { plan: Json; variant_configs: Json[]; epoch_counts: Json[] }>();
     assert.equal(d.status, 'completed');
     assert.equal(d.plan.epoch_ms, 1000);
     assert.equal(d.plan.interval_ms, 100);
@@ -334,7 +334,7 @@ test('GET /api/v1/variants and /api/v1/campaigns(/:id)', async () => {
     ] as const) {
       const r = await t.app.inject({ method: 'GET', url });
       assert.equal(r.statusCode, code, url);
-      assert.match((r.json() as Json).message as string, re, url);
+      assert.match(r.json<Json>().message as string, re, url);
     }
   } finally {
     await t.close();

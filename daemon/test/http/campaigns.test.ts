@@ -21,7 +21,7 @@ test('POST /campaigns: malformed bodies and plans are 400s naming the field, Pla
     ] as const) {
       const r = await post(payload);
       assert.equal(r.statusCode, 400, JSON.stringify(payload));
-      assert.match((r.json() as Json).message as string, re, JSON.stringify(payload));
+      assert.match(r.json<Json>().message as string, re, JSON.stringify(payload));
     }
     const form = await t.app.inject({
       method: 'POST',
@@ -30,7 +30,7 @@ test('POST /campaigns: malformed bodies and plans are 400s naming the field, Pla
       payload: 'plan=x',
     });
     assert.equal(form.statusCode, 415);
-    assert.match((form.json() as Json).message as string, /application\/x-www-form-urlencoded/);
+    assert.match(form.json<Json>().message as string, /application\/x-www-form-urlencoded/);
     const notJson = await t.app.inject({
       method: 'POST',
       url: '/api/v1/campaigns',
@@ -51,7 +51,7 @@ test('POST /campaigns: malformed bodies and plans are 400s naming the field, Pla
       },
     });
     assert.equal(bad.statusCode, 400);
-    const body = bad.json() as { message: string; problems: Array<{ source: string; path: string; expected: string; got: string }> };
+    const body = bad.json<{ message: string; problems: Array<{ source: string; path: string; expected: string; got: string }> }>();
     assert.match(body.message, /^malformed plan: api: /);
     const paths = body.problems.map((p) => p.path);
     for (const p of ['bogus', 'epoch', 'interval', 'variants[0].allocator', 'variants[1].name'])
@@ -77,7 +77,7 @@ test('POST /campaigns: commands, library paths, LD_* and non-knob env are 403 wi
     ] as const) {
       const r = await post({ epoch: '1s', warmup: '0s', interval: '100ms', variants: [variant] });
       assert.equal(r.statusCode, 403, JSON.stringify(variant));
-      const body = r.json() as { message: string; features: string[] };
+      const body = r.json<{ message: string; features: string[] }>();
       assert.deepEqual(body.features, [feature]);
       assert.match(body.message, /--allow-commands/);
       assert.ok(body.message.includes(feature));
@@ -86,7 +86,7 @@ test('POST /campaigns: commands, library paths, LD_* and non-knob env are 403 wi
     const both = await post({ epoch: 'never', variants: [{ name: 'c', command: [FIXTURE] }] });
     assert.equal(both.statusCode, 400);
     assert.deepEqual(
-      (both.json() as { problems: Array<{ path: string }> }).problems.map((p) => p.path),
+      both.json<{ problems: Array<{ path: string }> }>().problems.map((p) => p.path),
       ['epoch'],
     );
     assert.equal(t.store.campaigns.list().length, 0, 'nothing was started');
@@ -115,7 +115,7 @@ test('with --allow-commands a plan may run a custom command', async () => {
     });
     assert.equal(r.statusCode, 201, r.body);
     await t.controller.whenIdle();
-    const epochs = t.store.epochs.list({ campaign: (r.json() as { campaign: { id: number } }).campaign.id });
+    const epochs = t.store.epochs.list({ campaign: r.json<{ campaign: { id: number } }>().campaign.id });
     assert.deepEqual(
       epochs.map((e) => [e.variant, e.outcome]),
       [['fixture', 'completed']],
@@ -136,7 +136,7 @@ test('POST /campaigns runs a real finite campaign; /status follows it; 409 while
       payload: { plan: quickPlan('finite'), epochs_per_variant: 1 },
     });
     assert.equal(r.statusCode, 201, r.body);
-    const started = r.json() as { campaign: Json & { id: number }; warnings: string[]; skipped: string[] };
+    const started = r.json<{ campaign: Json & { id: number }; warnings: string[]; skipped: string[] }>();
     const id = started.campaign.id;
     assert.equal(r.headers.location, `/api/v1/campaigns/${id}`);
     assert.deepEqual(
@@ -160,7 +160,7 @@ test('POST /campaigns runs a real finite campaign; /status follows it; 409 while
     // one campaign at a time
     const again = await t.app.inject({ method: 'POST', url: '/api/v1/campaigns', headers: auth(), payload: { plan: quickPlan('second') } });
     assert.equal(again.statusCode, 409);
-    const conflict = again.json() as Json;
+    const conflict = again.json<Json>();
     assert.equal(conflict.running_campaign_id, id);
     assert.match(
       conflict.message as string,
@@ -169,12 +169,12 @@ test('POST /campaigns runs a real finite campaign; /status follows it; 409 while
     const stopOld = await t.app.inject({ method: 'POST', url: `/api/v1/campaigns/${old}/stop`, headers: auth() });
     assert.equal(stopOld.statusCode, 409);
     assert.match(
-      (stopOld.json() as Json).message as string,
+      stopOld.json<Json>().message as string,
       new RegExp(`^campaign ${old} is not running \\(status interrupted\\); campaign ${id} is$`),
     );
     const stopMissing = await t.app.inject({ method: 'POST', url: '/api/v1/campaigns/9999/stop', headers: auth() });
     assert.equal(stopMissing.statusCode, 404);
-    const variants = (await t.app.inject({ method: 'GET', url: '/api/v1/variants' })).json() as { variants: Json[] };
+    const variants = (await t.app.inject({ method: 'GET', url: '/api/v1/variants' })).json<{ variants: Json[] }>();
     assert.deepEqual(
       variants.variants.filter((v) => v.in_running_campaign).map((v) => v.name),
       ['qa', 'qb'],
@@ -182,10 +182,12 @@ test('POST /campaigns runs a real finite campaign; /status follows it; 409 while
 
     // /status: the running epoch with a live sample, and the variant that follows it
     const live = await waitUntil('a live sample', async () => {
-      const s = (await t.app.inject({ method: 'GET', url: '/api/v1/status' })).json() as Json & {
-        current_epoch: (Json & { last_sample: Json | null }) | null;
-        campaign: Json | null;
-      };
+      const s = (await t.app.inject({ method: 'GET', url: '/api/v1/status' })).json<
+        Json & {
+          current_epoch: (Json & { last_sample: Json | null }) | null;
+          campaign: Json | null;
+        }
+      >();
       return s.current_epoch?.last_sample != null ? s : undefined;
     });
     assert.equal(live.state, 'running');
@@ -211,27 +213,27 @@ test('POST /campaigns runs a real finite campaign; /status follows it; 409 while
 
     // the second epoch: qb, nothing after it
     const second = await waitUntil('the second epoch', async () => {
-      const s = (await t.app.inject({ method: 'GET', url: '/api/v1/status' })).json() as Json & { current_epoch: Json | null };
+      const s = (await t.app.inject({ method: 'GET', url: '/api/v1/status' })).json<Json & { current_epoch: Json | null }>();
       return s.current_epoch?.variant === 'qb' || s.state === 'idle' ? s : undefined;
     });
     if (second.state !== 'idle') assert.equal(second.next_variant, null);
 
     await t.controller.whenIdle();
-    const done = (await t.app.inject({ method: 'GET', url: `/api/v1/campaigns/${id}` })).json() as Json & { epoch_counts: Json[] };
+    const done = (await t.app.inject({ method: 'GET', url: `/api/v1/campaigns/${id}` })).json<Json & { epoch_counts: Json[] }>();
     assert.equal(done.status, 'completed');
     assert.equal(done.running, false);
     assert.deepEqual(done.epoch_counts, [
       { variant: 'qa', outcome: 'completed', count: 1 },
       { variant: 'qb', outcome: 'completed', count: 1 },
     ]);
-    const status = (await t.app.inject({ method: 'GET', url: '/api/v1/status' })).json() as Json;
+    const status = (await t.app.inject({ method: 'GET', url: '/api/v1/status' })).json<Json>();
     assert.equal(status.state, 'idle');
     assert.deepEqual(status.last_campaign, { id, status: 'completed' });
 
     // the real epochs over REST: summary, detail with host metadata, samples
-    const epochs = (await t.app.inject({ method: 'GET', url: `/api/v1/epochs?campaign=${id}` })).json() as {
+    const epochs = (await t.app.inject({ method: 'GET', url: `/api/v1/epochs?campaign=${id}` })).json<{
       epochs: Array<Json & { id: number }>;
-    };
+    }>();
     assert.deepEqual(
       epochs.epochs.map((e) => [e.variant, e.outcome]),
       [
@@ -240,21 +242,21 @@ test('POST /campaigns runs a real finite campaign; /status follows it; 409 while
       ],
     );
     assert.ok((epochs.epochs[0]!.throughput_mean as number) > 0);
-    const detail = (await t.app.inject({ method: 'GET', url: `/api/v1/epochs/${epochs.epochs[1]!.id}` })).json() as Json & { host: Json };
+    const detail = (await t.app.inject({ method: 'GET', url: `/api/v1/epochs/${epochs.epochs[1]!.id}` })).json<Json & { host: Json }>();
     assert.ok((detail.host.cores as number) >= 1);
     assert.equal(typeof detail.host.kernel, 'string');
     assert.equal(detail.stderr_tail, null);
     assert.ok((detail.syscalls_total as number) >= 0);
-    const samples = (await t.app.inject({ method: 'GET', url: `/api/v1/epochs/${epochs.epochs[1]!.id}/samples?max_points=5` })).json() as {
+    const samples = (await t.app.inject({ method: 'GET', url: `/api/v1/epochs/${epochs.epochs[1]!.id}/samples?max_points=5` })).json<{
       total_samples: number;
       samples: Json[];
-    };
+    }>();
     assert.ok(samples.total_samples >= 5, `${samples.total_samples} samples`);
     assert.equal(samples.samples.length, 5);
 
     const stopDone = await t.app.inject({ method: 'POST', url: `/api/v1/campaigns/${id}/stop`, headers: auth() });
     assert.equal(stopDone.statusCode, 409);
-    assert.equal((stopDone.json() as Json).message, `campaign ${id} is not running (status completed)`);
+    assert.equal(stopDone.json<Json>().message, `campaign ${id} is not running (status completed)`);
   } finally {
     await t.close();
   }
@@ -270,14 +272,14 @@ test('POST /campaigns/:id/stop ends a continuous campaign: epoch aborted, campai
       payload: { plan: { ...quickPlan('forever'), epoch: '30s' } },
     });
     assert.equal(r.statusCode, 201, r.body);
-    const id = (r.json() as { campaign: { id: number; epochs_per_variant: number | null } }).campaign.id;
-    assert.equal((r.json() as { campaign: { epochs_per_variant: number | null } }).campaign.epochs_per_variant, null);
+    const id = r.json<{ campaign: { id: number; epochs_per_variant: number | null } }>().campaign.id;
+    assert.equal(r.json<{ campaign: { epochs_per_variant: number | null } }>().campaign.epochs_per_variant, null);
     // /status shows the last sample's ops/s and RSS (what the progress line and the web page show)
     const live = await waitUntil('a sample with RSS', async () => {
-      const s = (await t.app.inject({ method: 'GET', url: '/api/v1/status' })).json() as {
+      const s = (await t.app.inject({ method: 'GET', url: '/api/v1/status' })).json<{
         current_epoch: { variant: string; last_sample: Json | null } | null;
         next_variant: string | null;
-      };
+      }>();
       return s.current_epoch?.last_sample?.rss_bytes != null ? s : undefined;
     });
     assert.equal(live.current_epoch!.variant, 'qa');
@@ -286,7 +288,7 @@ test('POST /campaigns/:id/stop ends a continuous campaign: epoch aborted, campai
     assert.equal(live.next_variant, 'qb', 'continuous: qb follows qa');
     const stop = await t.app.inject({ method: 'POST', url: `/api/v1/campaigns/${id}/stop`, headers: auth() });
     assert.equal(stop.statusCode, 200, stop.body);
-    const c = (stop.json() as { campaign: Json }).campaign;
+    const c = stop.json<{ campaign: Json }>().campaign;
     assert.equal(c.status, 'stopped');
     assert.equal(c.running, false);
     assert.equal(c.epochs, 1);
@@ -303,7 +305,7 @@ test('POST /campaigns/:id/stop ends a continuous campaign: epoch aborted, campai
       payload: { plan: quickPlan('next'), epochs_per_variant: 1 },
     });
     assert.equal(next.statusCode, 201, 'a new campaign may start once the old one stopped');
-    const nextId = (next.json() as { campaign: { id: number } }).campaign.id;
+    const nextId = next.json<{ campaign: { id: number } }>().campaign.id;
     const stopNext = await t.app.inject({ method: 'POST', url: `/api/v1/campaigns/${nextId}/stop`, headers: auth() });
     assert.equal(stopNext.statusCode, 200);
   } finally {

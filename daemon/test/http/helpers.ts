@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { CampaignController } from '../../src/campaign/index.js';
 import { buildApp, type AppOptions } from '../../src/http/index.js';
-import type { Logger } from '../../src/log/index.js';
 import { openStore, type Store } from '../../src/storage/index.js';
 import { memoryLogger, planFrom, tempDir } from '../helpers/env.js';
 import { LAUNCHER } from '../helpers/native.js';
@@ -27,7 +26,7 @@ export async function makeApp(options: Partial<AppOptions> = {}, opts: { logRequ
   const controller = new CampaignController({ store, launcher: LAUNCHER, log, killGraceMs: 500 });
   const app = await buildApp(
     { store, controller, options: { version: '9.9.9', token: null, allowCommands: false, ...options } },
-    opts.logRequests === false ? {} : { logger: log as Logger },
+    opts.logRequests === false ? {} : { logger: log },
   );
   return {
     app,

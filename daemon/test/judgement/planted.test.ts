@@ -22,7 +22,7 @@ import { AllocsoakMetrics } from '../../src/metrics/exporter.js';
 import { compare, drift } from '../../src/judgement/service.js';
 import { renderReport } from '../../src/report/index.js';
 import { openStore, type Store } from '../../src/storage/index.js';
-import { CLI, FIXTURE, LAUNCHER, RANDOM_MIXED } from '../helpers/native.js';
+import { CLI, FIXTURE, LAUNCHER } from '../helpers/native.js';
 import { memoryLogger, planFrom, tempDir } from '../helpers/env.js';
 
 const run = promisify(execFile);
@@ -98,10 +98,10 @@ test(
         assert.deepEqual(restTwin.json(), JSON.parse(JSON.stringify(twin)));
         const missing = await app.inject({ method: 'GET', url: '/api/v1/compare?baseline=base' });
         assert.equal(missing.statusCode, 400);
-        assert.match(missing.json().message, /candidate is required/);
+        assert.match(missing.json<{ message: string }>().message, /candidate is required/);
         const unknown = await app.inject({ method: 'GET', url: '/api/v1/compare?baseline=base&candidate=nope' });
         assert.equal(unknown.statusCode, 400);
-        assert.match(unknown.json().message, /candidate: unknown variant "nope"; expected one of base, slow, twin/);
+        assert.match(unknown.json<{ message: string }>().message, /candidate: unknown variant "nope"; expected one of base, slow, twin/);
 
         // CLI --json prints the same document; the readable form names the verdict and the decisive reason.
         const cli = await run(process.execPath, [CLI, 'compare', '--db', db, '--baseline', 'base', '--candidate', 'slow', '--json']);
@@ -185,22 +185,22 @@ test(
         assert.equal(rest.statusCode, 200, rest.body);
         assert.deepEqual(rest.json(), JSON.parse(JSON.stringify(leaky)));
         for (const key of ['id', 'started_at', 'rss_initial_bytes', 'rss_final_bytes', 'rss_drift_pct', 'rss_slope_bytes_per_hour']) {
-          assert.ok(key in (rest.json().epochs[0] as object), key);
+          assert.ok(key in (rest.json<{ epochs: object[] }>().epochs[0] as object), key);
         }
         const cli = await run(process.execPath, [CLI, 'drift', '--db', db, '--variant', 'leaky', '--json']);
         assert.deepEqual(JSON.parse(cli.stdout), rest.json());
         const noVariant = await app.inject({ method: 'GET', url: '/api/v1/drift' });
         assert.equal(noVariant.statusCode, 400);
-        assert.match(noVariant.json().message, /variant is required/);
+        assert.match(noVariant.json<{ message: string }>().message, /variant is required/);
         const unknown = await app.inject({ method: 'GET', url: '/api/v1/drift?variant=ghost' });
         assert.equal(unknown.statusCode, 400);
-        assert.match(unknown.json().message, /variant: unknown variant "ghost"/);
+        assert.match(unknown.json<{ message: string }>().message, /variant: unknown variant "ghost"/);
         const badSince = await app.inject({ method: 'GET', url: '/api/v1/drift?variant=leaky&since=yesterday' });
         assert.equal(badSince.statusCode, 400);
-        assert.match(badSince.json().message, /since: expected an ISO-8601 time/);
+        assert.match(badSince.json<{ message: string }>().message, /since: expected an ISO-8601 time/);
         const future = await app.inject({ method: 'GET', url: '/api/v1/drift?variant=leaky&since=2999-01-01T00:00:00Z' });
-        assert.equal(future.json().epochs.length, 0);
-        assert.equal(future.json().verdict, 'INSUFFICIENT');
+        assert.equal(future.json<{ epochs: unknown[] }>().epochs.length, 0);
+        assert.equal(future.json<{ verdict: string }>().verdict, 'INSUFFICIENT');
       } finally {
         await app.close();
       }

@@ -25,7 +25,7 @@ test('a live process is read, a vanished one gives null', async () => {
   );
   try {
     await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+      child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
       child.once('exit', () => reject(new Error('child exited early')));
     });
     const mem = readProcMemory(child.pid!);

@@ -37,8 +37,8 @@ test('random_mixed under glibc completes with samples, /proc readings and syscal
   assert.equal(r.stderrTail, null);
   assert.equal(r.exitCode, 0);
   assert.ok(launched);
-  assert.equal(r.workloadPid, launched!.workloadPid);
-  assert.notEqual(launched!.workloadPid, launched!.launcherPid);
+  assert.equal(r.workloadPid, launched.workloadPid);
+  assert.notEqual(launched.workloadPid, launched.launcherPid);
   assert.equal(r.startLine?.workload, 'random_mixed');
   assert.equal(r.startLine?.allocator, 'glibc');
   assert.deepEqual((r.startLine?.params as Record<string, unknown>).ws, 200);
@@ -56,7 +56,7 @@ test('random_mixed under glibc completes with samples, /proc readings and syscal
   assert.ok(r.syscallsFinal && r.syscallsFinal.mmap > 0);
   assert.ok(r.syscallsAtWarmupEnd && r.syscallsAtWarmupEnd.t_ms >= 500);
   assert.ok(r.syscallsAtWarmupEnd.counts.mmap <= r.syscallsFinal.mmap);
-  assert.ok(await waitForDeath(r.workloadPid!, 1000), 'workload still alive after its epoch');
+  assert.ok(await waitForDeath(r.workloadPid, 1000), 'workload still alive after its epoch');
 });
 
 test('plan env and ALLOCSOAK_* reach a custom command', async () => {

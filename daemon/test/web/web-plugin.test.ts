@@ -81,7 +81,7 @@ test('GET / serves the page and every asset it loads; nothing else of those dire
     // The API's own 404 is untouched by the page's routes.
     const missing = await app.inject({ method: 'GET', url: '/api/v1/no-such-route' });
     assert.equal(missing.statusCode, 404);
-    assert.equal((missing.json() as { statusCode: number }).statusCode, 404);
+    assert.equal(missing.json<{ statusCode: number }>().statusCode, 404);
   } finally {
     await app.close();
     store.close();

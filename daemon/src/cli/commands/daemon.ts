@@ -67,7 +67,7 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
     db.close();
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {
-      throw new Error(`cannot listen on ${opts.host}:${listenPort}: ${e.code} (choose another --host/--port)`);
+      throw new Error(`cannot listen on ${opts.host}:${listenPort}: ${e.code} (choose another --host/--port)`, { cause: err });
     }
     throw err;
   }

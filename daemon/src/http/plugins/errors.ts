@@ -63,13 +63,11 @@ export function installErrorHandling(fastify: FastifyInstance): void {
     }
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       const type = request.headers['content-type'] ?? 'none';
-      return reply
-        .code(415)
-        .send({
-          statusCode: 415,
-          error: STATUS_CODES[415],
-          message: `unsupported Content-Type ${type}: send the body as application/json`,
-        });
+      return reply.code(415).send({
+        statusCode: 415,
+        error: STATUS_CODES[415],
+        message: `unsupported Content-Type ${type}: send the body as application/json`,
+      });
     }
     const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
@@ -77,12 +75,10 @@ export function installErrorHandling(fastify: FastifyInstance): void {
     return reply.code(status).send({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', message });
   });
   fastify.setNotFoundHandler((request, reply) =>
-    reply
-      .code(404)
-      .send({
-        statusCode: 404,
-        error: 'Not Found',
-        message: `no route ${request.method} ${request.url.split('?')[0]} (see /docs for the API)`,
-      }),
+    reply.code(404).send({
+      statusCode: 404,
+      error: 'Not Found',
+      message: `no route ${request.method} ${request.url.split('?')[0]} (see /docs for the API)`,
+    }),
   );
 }

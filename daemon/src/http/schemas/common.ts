@@ -34,7 +34,7 @@ export const ErrorResponse = Type.Object(
 export function errorResponses<const C extends readonly number[]>(...codes: C): { [K in C[number]]: typeof ErrorResponse } {
   const out: Record<number, typeof ErrorResponse> = {};
   for (const c of codes) out[c] = ErrorResponse;
-  return out as { [K in C[number]]: typeof ErrorResponse };
+  return out;
 }
 
 /** `:id` of a campaign or an epoch. */

@@ -249,14 +249,14 @@ async function tick(): Promise<void> {
       return;
     }
     state.status = null;
-    renderProgress(null, unavailable('progress', err), state.campaign?.id ?? null, pick);
+    renderProgress(null, unavailable('progress', err), state.campaign?.id ?? null, (id) => void pick(id));
     return;
   }
   const wasDown = state.down;
   state.down = false;
   setConnection(true);
   state.status = status;
-  renderProgress(status, null, state.campaign?.id ?? null, pick);
+  renderProgress(status, null, state.campaign?.id ?? null, (id) => void pick(id));
 
   // A campaign we do not know yet (started since the page loaded, or the first one of an empty database).
   if (status.campaign_id !== null && !state.campaigns.some((c) => c.id === status.campaign_id)) {
