@@ -152,6 +152,19 @@ export const METRICS = [
 
 export type MetricName = (typeof METRICS)[number]['name'];
 
+/**
+ * The verdict of each comparison of the latest campaign's plan, judged at scrape time. Not in METRICS:
+ * its series exist only for plans with comparisons, while the dashboards' and the stack's tests expect
+ * a sample of every METRICS entry from any plan.
+ */
+export const VERDICT_METRIC = {
+  name: 'allocsoak_verdict',
+  type: 'gauge',
+  labels: ['baseline', 'candidate'],
+  source: 'sqlite',
+  help: 'Verdict of each plan comparison (latest campaign): 1 GO, 0 NEUTRAL or INSUFFICIENT, -1 NO-GO.',
+} as const satisfies MetricSpec;
+
 export const METRIC_NAMES: readonly MetricName[] = METRICS.map((m) => m.name);
 
 /** The campaign controller's states (CampaignController.status().state), each exported as a series. */

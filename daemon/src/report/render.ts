@@ -3,8 +3,9 @@ import { OUTCOMES } from '../domain/types.js';
 import type { Store } from '../storage/store.js';
 import type { EpochRow } from '../storage/epochs.js';
 import { buildReportData, type ReportData, type VariantReport } from './data.js';
-import { DEFAULT_REPORT_EXTENSIONS, type ReportExtension, type ReportSection } from './extensions.js';
+import type { ReportExtension, ReportSection } from './extensions.js';
 import { fmtBytes, fmtBytesPerHour, fmtInt, fmtMs, fmtPct, fmtRate, fmtRatioPct, fmtSci, MISSING, table } from './format.js';
+import { verdictReportExtension } from './verdict-sections.js';
 
 export const REPORT_FORMATS = ['md', 'json', 'csv'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -13,7 +14,7 @@ export interface ReportOptions {
   format: ReportFormat;
   /** Campaign id; default the most recent campaign. */
   campaign?: number;
-  /** Default DEFAULT_REPORT_EXTENSIONS. */
+  /** Default `defaultReportExtensions(store)`. */
   extensions?: readonly ReportExtension[];
   /** Fixed "generated at" time (tests). */
   now?: Date;
@@ -254,6 +255,11 @@ function renderCsv({ data }: Extended): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Extensions `renderReport` applies when the caller passes none. */
+export function defaultReportExtensions(store: Store): ReportExtension[] {
+  return [verdictReportExtension(store)];
+}
+
 /** Renders the report of one campaign (default: the most recent) in the given format. */
 export function renderReport(store: Store, opts: ReportOptions): string {
   if (!(REPORT_FORMATS as readonly string[]).includes(opts.format)) {
@@ -263,7 +269,7 @@ export function renderReport(store: Store, opts: ReportOptions): string {
     ...(opts.campaign !== undefined ? { campaign: opts.campaign } : {}),
     ...(opts.now !== undefined ? { now: opts.now } : {}),
   });
-  const extended = applyExtensions(data, opts.extensions ?? DEFAULT_REPORT_EXTENSIONS);
+  const extended = applyExtensions(data, opts.extensions ?? defaultReportExtensions(store));
   switch (opts.format) {
     case 'md':
       return renderMarkdown(extended);
