@@ -12,10 +12,28 @@ export interface LiveSample {
   sample: Sample;
 }
 
+/** Counter sums of one variant's ended epochs. */
+export interface LeanCounterSums {
+  variant: string;
+  decommit: number;
+  retire: number;
+}
+
+/** Planned lengths of a variant's latest epoch, in ms. */
+export interface EpochLengthsMs {
+  variant: string;
+  planned_ms: number;
+  warmup_ms: number;
+}
+
 export class MetricsQueries {
   private readonly lastCompletedStmt;
   private readonly countsStmt;
   private readonly liveStmt;
+  private readonly variantNamesStmt;
+  private readonly leanSumsStmt;
+  private readonly lastStartedStmt;
+  private readonly runningLengthsStmt;
 
   constructor(db: Db) {
     const cols = EPOCH_SUMMARY_COLUMNS.map((c) => `e.${c}`).join(', ');
@@ -37,6 +55,43 @@ export class MetricsQueries {
        WHERE e.outcome = 'running' AND s.t_ms = (SELECT MAX(t_ms) FROM samples WHERE epoch_id = e.id)
        ORDER BY e.id`,
     );
+    this.variantNamesStmt = db.prepare<[], { name: string }>(
+      'SELECT name FROM variants UNION SELECT variant AS name FROM epochs ORDER BY name',
+    );
+    // Counter deltas of ended epochs only: a running epoch's counters are not final yet, and a counter
+    // must never go down.
+    this.leanSumsStmt = db.prepare<[], LeanCounterSums>(
+      `SELECT variant, COALESCE(SUM(lean_decommit), 0) AS decommit, COALESCE(SUM(lean_retire), 0) AS retire
+         FROM epochs WHERE outcome <> 'running' GROUP BY variant`,
+    );
+    this.lastStartedStmt = db.prepare<[], { variant: string; started_at: string }>(
+      'SELECT variant, started_at FROM epochs WHERE id IN (SELECT MAX(id) FROM epochs GROUP BY variant)',
+    );
+    this.runningLengthsStmt = db.prepare<[], EpochLengthsMs>(
+      `SELECT variant, planned_ms, warmup_ms FROM epochs
+        WHERE id IN (SELECT MAX(e.id) FROM epochs e JOIN campaigns c ON c.id = e.campaign_id
+                      WHERE c.status = 'running' GROUP BY e.variant)`,
+    );
+  }
+
+  /** Every variant the database knows: of any campaign, or with any epoch; sorted. */
+  variantNames(): string[] {
+    return this.variantNamesStmt.all().map((r) => r.name);
+  }
+
+  /** leanmalloc counter sums over each variant's ended epochs. */
+  leanCounterSums(): LeanCounterSums[] {
+    return this.leanSumsStmt.all();
+  }
+
+  /** Start time of each variant's latest epoch, of any outcome. */
+  lastStartedByVariant(): { variant: string; started_at: string }[] {
+    return this.lastStartedStmt.all();
+  }
+
+  /** Planned lengths of each variant's latest epoch in a running campaign. */
+  runningEpochLengths(): EpochLengthsMs[] {
+    return this.runningLengthsStmt.all();
   }
 
   /** The most recent completed epoch of each variant (all campaigns), by variant name. */
