@@ -5,16 +5,13 @@
  * that row into `interrupted`.
  */
 import type { EventEmitter } from 'node:events';
-import { analyzeEpoch } from '../analysis/index.js';
-import type { EpochAnalysis } from '../analysis/types.js';
+import { analyzeEpoch, type EpochAnalysis } from '../analysis/index.js';
 import type { Sample } from '../domain/types.js';
 import type { Logger } from '../log/index.js';
 import { readHostInfo, readLoadAverage, type LibraryHasher } from '../host/index.js';
-import type { ResolvedVariant } from '../plan/index.js';
-import type { Plan } from '../plan/types.js';
-import type { Store } from '../storage/index.js';
-import { nowIso } from '../storage/index.js';
-import { runEpoch, type EpochResult, type EpochWorkload } from '../supervisor/run-epoch.js';
+import type { Plan, ResolvedVariant } from '../plan/index.js';
+import { nowIso, type Store } from '../storage/index.js';
+import { runEpoch, type EpochResult, type EpochWorkload } from '../supervisor/index.js';
 import type { CampaignEvents, EpochFinishedEvent, EpochSlotFields } from './events.js';
 import type { Slot } from './round-robin.js';
 

@@ -27,7 +27,7 @@
  * or appears one night and stays, is caught even when each epoch alone is under the floor.
  */
 
-import { laterHalf } from '../analysis/epoch-analysis.js';
+import { laterHalf } from '../analysis/index.js';
 import { theilSen, type SlopeEstimate } from '../stats/theil-sen.js';
 import { hodgesLehmannCenter } from '../stats/hodges-lehmann.js';
 import { pettitt } from '../stats/pettitt.js';

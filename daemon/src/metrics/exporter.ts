@@ -12,7 +12,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CampaignEvents } from '../campaign/events.js';
+import type { CampaignEvents } from '../campaign/index.js';
 import type { Sample } from '../domain/types.js';
 import type { Store } from '../storage/index.js';
 import { COUNTED_OUTCOMES, DAEMON_STATES, METRICS, VERDICT_METRIC, type DaemonState, type MetricName } from './names.js';

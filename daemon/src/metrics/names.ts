@@ -4,7 +4,7 @@
  * specifies, plus the few marked "addition" that the alerts need (documented in docs/observability.md).
  */
 
-import type { ControllerStatus } from '../campaign/controller.js';
+import type { ControllerStatus } from '../campaign/index.js';
 import { OUTCOMES, type Outcome } from '../domain/types.js';
 
 export type MetricType = 'counter' | 'gauge';

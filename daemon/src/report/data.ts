@@ -1,11 +1,8 @@
 /** The report's data model, built from the store: what every format (md, json, csv) renders. */
 import { OUTCOMES, type Outcome } from '../domain/types.js';
 import { cv, mean, median } from '../stats/descriptive.js';
-import type { Plan, PlanVariant } from '../plan/types.js';
-import type { CampaignRecord } from '../storage/campaigns.js';
-import type { EpochRow } from '../storage/epochs.js';
-import type { HostRow } from '../storage/hosts.js';
-import type { Store } from '../storage/store.js';
+import type { Plan, PlanVariant } from '../plan/index.js';
+import type { CampaignRecord, EpochRow, HostRow, Store } from '../storage/index.js';
 
 export interface VariantReport {
   name: string;

@@ -1,5 +1,5 @@
 /** Number formatting for the human-readable report. Missing values render as "–". */
-import { formatBytes, formatDuration } from '../plan/units.js';
+import { formatBytes, formatDuration } from '../plan/index.js';
 
 export const MISSING = '–';
 

@@ -1,7 +1,6 @@
 /** renderReport: a campaign's results as a markdown document, JSON, or CSV (one row per epoch). */
 import { OUTCOMES } from '../domain/types.js';
-import type { Store } from '../storage/store.js';
-import type { EpochRow } from '../storage/epochs.js';
+import type { EpochRow, Store } from '../storage/index.js';
 import { buildReportData, type ReportData, type VariantReport } from './data.js';
 import type { ReportExtension, ReportSection } from './extensions.js';
 import { fmtBytes, fmtBytesPerHour, fmtInt, fmtMs, fmtPct, fmtRate, fmtRatioPct, fmtSci, MISSING, table } from './format.js';

@@ -1,5 +1,5 @@
 /** epochs: one row per child-process run, created `running` and finished with its outcome and analysis. */
-import { EPOCH_ANALYSIS_COLUMNS, type EpochAnalysis } from '../analysis/types.js';
+import { EPOCH_ANALYSIS_COLUMNS, type EpochAnalysis } from '../analysis/index.js';
 import type { EpochSummary, Outcome } from '../domain/types.js';
 import type { Db } from './database.js';
 import type { HostRow } from './hosts.js';

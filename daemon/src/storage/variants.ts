@@ -1,5 +1,5 @@
 /** variants: each variant as planned in a campaign. */
-import type { PlanVariant } from '../plan/types.js';
+import type { PlanVariant } from '../plan/index.js';
 import type { Db } from './database.js';
 
 export interface VariantRecord {

@@ -9,7 +9,7 @@
  * and by two timers, so the workload under measurement is left alone.
  */
 import type { Outcome, Sample } from '../domain/types.js';
-import { describeTermination, startProcess, type ProcessResult } from '../exec/process.js';
+import { describeTermination, startProcess, type ProcessResult } from '../exec/index.js';
 import { parseLauncherReport, type SyscallCounts } from './launcher-report.js';
 import { readProcMemory } from './proc-memory.js';
 import { ProtocolValidator, type EndMessage } from './protocol.js';
