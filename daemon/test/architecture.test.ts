@@ -13,6 +13,7 @@
  *     `import type` (erased by tsc, so the browser never fetches server code) and may bypass their index
  *     (a type is all it takes). No server code imports it.
  * - SQL only in storage/: no other folder opens the database, prepares a statement or writes SQL.
+ * - PURE folders import no package and no node: module: no database, no metrics, no files.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -52,6 +53,8 @@ const WITHOUT_INDEX = new Set(['domain', 'stats']);
 const BROWSER = new Set(['web/client']);
 /** The only folder that talks to SQLite. */
 const SQL_FOLDER = 'storage';
+/** Pure computations: functions of their arguments (the verdicts of the judgement among them). */
+const PURE = new Set(['domain', 'stats', 'analysis', 'judgement']);
 
 const SRC = join(ROOT, 'daemon', 'src');
 
@@ -293,6 +296,32 @@ test('SQL only in storage/: no other folder imports better-sqlite3, prepares sta
   assert.deepEqual(found, []);
 });
 
+/** The package and node: modules a source file imports (anything not relative). */
+function packageImports(file: string, text: string): string[] {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const out: string[] = [];
+  const visit = (node: ts.Node): void => {
+    const specifier =
+      ts.isImportDeclaration(node) || ts.isExportDeclaration(node)
+        ? node.moduleSpecifier
+        : ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword
+          ? node.arguments[0]
+          : undefined;
+    if (specifier !== undefined && ts.isStringLiteral(specifier) && !specifier.text.startsWith('.'))
+      out.push(`${file} imports ${specifier.text}`);
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return out;
+}
+
+test('domain/, stats/, analysis/ and judgement/ are pure: they import no package and no node: module', () => {
+  assert.deepEqual(
+    sources.filter((s) => PURE.has(folderOf(s.file))).flatMap((s) => packageImports(s.file, s.text)),
+    [],
+  );
+});
+
 test('the checks see what they check: imports of every kind are found, cycles are named', () => {
   const parsed = importsOf(
     join(SRC, 'report', 'probe.ts'),
@@ -323,6 +352,9 @@ test('the checks see what they check: imports of every kind are found, cycles ar
   );
   assert.deepEqual(cycles, [
     'judgement → report → plan → judgement (judgement/x.ts:1 imports report/index.ts; report/x.ts:1 imports plan/index.ts; plan/x.ts:1 imports judgement/index.ts)',
+  ]);
+  assert.deepEqual(packageImports('x.ts', "import { Gauge } from 'prom-client';\nimport { a } from './a.js';"), [
+    'x.ts imports prom-client',
   ]);
   assert.deepEqual(sqlStrings('x.ts', "const q = `SELECT ${cols} FROM epochs`; const s = 'select the epochs from the list';"), [
     'x.ts:1: SELECT ? FROM epochs',
