@@ -6,7 +6,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import { analyzeEpoch } from '../analysis/index.js';
-import type { EpochAnalysis } from '../analysis/types.js';
+import type { EpochAnalysis } from '../domain/epoch-fields.js';
 import type { Sample } from '../domain/types.js';
 import type { Logger } from '../log/index.js';
 import { readHostInfo, readLoadAverage, type LibraryHasher } from '../host/index.js';
