@@ -9,7 +9,7 @@
 import { COUNTED_SYSCALLS, type CountedSyscall, type Sample } from '../domain/types.js';
 import { cv, mean, median, quantileSorted, sorted } from '../stats/descriptive.js';
 import { theilSen, type SlopeEstimate } from '../stats/theil-sen.js';
-import type { EpochAnalysis } from './types.js';
+import type { EpochAnalysis } from '../domain/epoch-fields.js';
 
 export type SyscallCounts = Record<CountedSyscall, number>;
 

@@ -5,7 +5,8 @@
  * that row into `interrupted`.
  */
 import type { EventEmitter } from 'node:events';
-import { analyzeEpoch, type EpochAnalysis } from '../analysis/index.js';
+import { analyzeEpoch } from '../analysis/index.js';
+import type { EpochAnalysis } from '../domain/epoch-fields.js';
 import type { Sample } from '../domain/types.js';
 import type { Logger } from '../log/index.js';
 import { readHostInfo, readLoadAverage, type LibraryHasher } from '../host/index.js';

@@ -1,7 +1,7 @@
 /** The reads the Prometheus exporter makes at scrape time (so gauges are right again right after a restart). */
-import type { EpochSummary, Outcome, Sample } from '../domain/types.js';
+import { EPOCH_COUNTERS } from '../domain/epoch-fields.js';
+import type { EpochRow, Outcome, Sample } from '../domain/types.js';
 import type { Db } from './database.js';
-import { EPOCH_SUMMARY_COLUMNS } from './epochs.js';
 import { SAMPLE_COLUMNS, sampleFromRow } from './samples.js';
 
 export interface LiveSample {
@@ -12,12 +12,8 @@ export interface LiveSample {
   sample: Sample;
 }
 
-/** Counter sums of one variant's ended epochs. */
-export interface LeanCounterSums {
-  variant: string;
-  decommit: number;
-  retire: number;
-}
+/** One variant's sums of the counted epoch fields (EPOCH_COUNTERS) over its ended epochs, by field name. */
+export type CounterSums = Record<string, number> & { variant: string };
 
 /** Planned lengths of a variant's latest epoch, in ms. */
 export interface EpochLengthsMs {
@@ -31,14 +27,14 @@ export class MetricsQueries {
   private readonly countsStmt;
   private readonly liveStmt;
   private readonly variantNamesStmt;
-  private readonly leanSumsStmt;
+  private readonly counterSumsStmt;
   private readonly lastStartedStmt;
   private readonly runningLengthsStmt;
 
   constructor(db: Db) {
-    const cols = EPOCH_SUMMARY_COLUMNS.map((c) => `e.${c}`).join(', ');
-    this.lastCompletedStmt = db.prepare<[], EpochSummary>(
-      `SELECT ${cols} FROM epochs e
+    // One row per variant: reading every column costs nothing and serves any gauge the field list adds.
+    this.lastCompletedStmt = db.prepare<[], EpochRow>(
+      `SELECT e.* FROM epochs e
        WHERE e.outcome = 'completed'
          AND e.id = (SELECT MAX(id) FROM epochs WHERE variant = e.variant AND outcome = 'completed')
        ORDER BY e.variant`,
@@ -60,10 +56,8 @@ export class MetricsQueries {
     );
     // Counter deltas of ended epochs only: a running epoch's counters are not final yet, and a counter
     // must never go down.
-    this.leanSumsStmt = db.prepare<[], LeanCounterSums>(
-      `SELECT variant, COALESCE(SUM(lean_decommit), 0) AS decommit, COALESCE(SUM(lean_retire), 0) AS retire
-         FROM epochs WHERE outcome <> 'running' GROUP BY variant`,
-    );
+    const sums = EPOCH_COUNTERS.map((c) => `COALESCE(SUM(${c.field}), 0) AS ${c.field}`).join(', ');
+    this.counterSumsStmt = db.prepare<[], CounterSums>(`SELECT variant, ${sums} FROM epochs WHERE outcome <> 'running' GROUP BY variant`);
     this.lastStartedStmt = db.prepare<[], { variant: string; started_at: string }>(
       'SELECT variant, started_at FROM epochs WHERE id IN (SELECT MAX(id) FROM epochs GROUP BY variant)',
     );
@@ -79,9 +73,9 @@ export class MetricsQueries {
     return this.variantNamesStmt.all().map((r) => r.name);
   }
 
-  /** leanmalloc counter sums over each variant's ended epochs. */
-  leanCounterSums(): LeanCounterSums[] {
-    return this.leanSumsStmt.all();
+  /** Each variant's sums of the counted epoch fields over its ended epochs. */
+  counterSums(): CounterSums[] {
+    return this.counterSumsStmt.all();
   }
 
   /** Start time of each variant's latest epoch, of any outcome. */
@@ -95,7 +89,7 @@ export class MetricsQueries {
   }
 
   /** The most recent completed epoch of each variant (all campaigns), by variant name. */
-  lastCompletedByVariant(): EpochSummary[] {
+  lastCompletedByVariant(): EpochRow[] {
     return this.lastCompletedStmt.all();
   }
 

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Sample } from '../../src/domain/types.js';
-import { analyzeEpoch, EPOCH_ANALYSIS_COLUMNS, intervalThroughputs, thin } from '../../src/analysis/index.js';
+import { analyzeEpoch, intervalThroughputs, thin } from '../../src/analysis/index.js';
+import { EPOCH_ANALYSIS_COLUMNS } from '../../src/domain/epoch-fields.js';
 import { openStore } from '../../src/storage/index.js';
 import { tempDbPath, testPlan } from '../storage/helpers.js';
 

@@ -5,7 +5,7 @@
 import { parsePlanText, type Plan } from '../../src/plan/index.js';
 import { openStore, type Store } from '../../src/storage/index.js';
 import type { CampaignStatus, Outcome } from '../../src/domain/types.js';
-import type { EpochAnalysis } from '../../src/analysis/types.js';
+import type { EpochAnalysis } from '../../src/domain/epoch-fields.js';
 
 export function openTestStore(file: string): Store {
   return openStore(file);
