@@ -1,8 +1,8 @@
 /** `allocsoak drift`: a variant's RSS drift and leak judgement from a database (same JSON as GET /api/v1/drift). */
 import { existsSync } from 'node:fs';
-import { drift, JudgementInputError } from '../../judgement/service.js';
-import { driftText } from '../../judgement/text.js';
+import { driftText } from '../../report/index.js';
 import { openStore } from '../../storage/index.js';
+import { drift, JudgementInputError } from '../../verdicts/index.js';
 import { helpText, parseOptions, positiveInt, UsageError, type OptionSpecs } from '../args.js';
 
 const OPTIONS = {
