@@ -48,8 +48,8 @@ export class SqliteSnapshotReader {
       epochCounts.set(variant, byOutcome);
     }
     const counterSums = new Map<EpochField, Map<string, number>>(EPOCH_COUNTERS.map((c) => [c.field, new Map<string, number>()]));
-    for (const row of this.store.metrics.counterSums()) {
-      for (const c of EPOCH_COUNTERS) counterSums.get(c.field)?.set(row.variant, Number(row[c.field] ?? 0));
+    for (const { variant, sums } of this.store.metrics.counterSums()) {
+      for (const [field, sum] of sums) counterSums.get(field)?.set(variant, sum);
     }
     const lastCompleted = this.store.metrics.lastCompletedByVariant().map((row) => ({
       variant: row.variant,

@@ -1,5 +1,5 @@
 /** The reads the Prometheus exporter makes at scrape time (so gauges are right again right after a restart). */
-import { EPOCH_COUNTERS } from '../domain/epoch-fields.js';
+import { EPOCH_COUNTERS, type EpochField } from '../domain/epoch-fields.js';
 import type { EpochRow, Outcome, Sample } from '../domain/types.js';
 import type { Db } from './database.js';
 import { SAMPLE_COLUMNS, sampleFromRow } from './samples.js';
@@ -12,8 +12,11 @@ export interface LiveSample {
   sample: Sample;
 }
 
-/** One variant's sums of the counted epoch fields (EPOCH_COUNTERS) over its ended epochs, by field name. */
-export type CounterSums = Record<string, number> & { variant: string };
+/** One variant's sums of the counted epoch fields (EPOCH_COUNTERS) over its ended epochs. */
+export interface CounterSums {
+  variant: string;
+  sums: Map<EpochField, number>;
+}
 
 /** Planned lengths of a variant's latest epoch, in ms. */
 export interface EpochLengthsMs {
@@ -57,7 +60,9 @@ export class MetricsQueries {
     // Counter deltas of ended epochs only: a running epoch's counters are not final yet, and a counter
     // must never go down.
     const sums = EPOCH_COUNTERS.map((c) => `COALESCE(SUM(${c.field}), 0) AS ${c.field}`).join(', ');
-    this.counterSumsStmt = db.prepare<[], CounterSums>(`SELECT variant, ${sums} FROM epochs WHERE outcome <> 'running' GROUP BY variant`);
+    this.counterSumsStmt = db.prepare<[], { variant: string } & Record<string, string | number>>(
+      `SELECT variant, ${sums} FROM epochs WHERE outcome <> 'running' GROUP BY variant`,
+    );
     this.lastStartedStmt = db.prepare<[], { variant: string; started_at: string }>(
       'SELECT variant, started_at FROM epochs WHERE id IN (SELECT MAX(id) FROM epochs GROUP BY variant)',
     );
@@ -73,9 +78,12 @@ export class MetricsQueries {
     return this.variantNamesStmt.all().map((r) => r.name);
   }
 
-  /** Each variant's sums of the counted epoch fields over its ended epochs. */
+  /** The counted epoch fields summed over each variant's ended epochs. */
   counterSums(): CounterSums[] {
-    return this.counterSumsStmt.all();
+    return this.counterSumsStmt.all().map((row) => ({
+      variant: row.variant,
+      sums: new Map(EPOCH_COUNTERS.map((c) => [c.field, Number(row[c.field] ?? 0)])),
+    }));
   }
 
   /** Start time of each variant's latest epoch, of any outcome. */
