@@ -13,7 +13,7 @@ static inline void *pop(lm_slab_t *s) {
 /* The current slab of `cls` is dry: refill it, or walk on to the next available slab (moving
  * dry ones to the full list), or take back slabs that remote frees refilled, or a fresh slab. */
 void *lm_alloc_class_slow(lm_heap_t *h, unsigned cls) {
-  if (LM_UNLIKELY(h->state != 2)) lm_heap_init(h);
+  if (LM_UNLIKELY(h->state != LM_HEAP_READY)) lm_heap_init(h);
   lm_slab_t *s;
   for (;;) {
     s = h->avail[cls];
@@ -41,6 +41,8 @@ void *lm_alloc_class_slow(lm_heap_t *h, unsigned cls) {
   if (s == NULL) { errno = ENOMEM; return NULL; }
   lm_slab_extend(lm_ss_of(s), s);
 found:
+  lm_assert_internal(s->free != NULL && s->class_idx == cls);
+  lm_assert_expensive(lm_slab_is_valid(s));
   if (h->avail[cls] != s) {
     lm_list_remove(&h->avail[cls], s);
     lm_list_push(&h->avail[cls], s);

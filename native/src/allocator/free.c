@@ -23,6 +23,7 @@ void lm_free_remote(lm_superslab_t *ss, lm_slab_t *s, lm_block_t *b) {
     b->next = old;
   } while (!atomic_compare_exchange_weak_explicit(&s->thread_free, &old, b, memory_order_seq_cst,
                                                   memory_order_relaxed));
+  LM_PERTURB_POINT(LM_PP_REMOTE_PUSHED);
   if (atomic_load_explicit(&s->slow_flags, memory_order_seq_cst) & LM_SLAB_IN_FULL)
     atomic_store_explicit(&ss->remote_full, 1, memory_order_relaxed);
 }

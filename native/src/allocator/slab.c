@@ -10,11 +10,28 @@ const uint32_t lm_class_size[LM_CLASSES] = {
   10240, 12288, 14336, 16384,
 };
 
+#if LM_DEBUG > 2
+/* Owner thread: every carved block is either on `free` or counted in `used`, once. The walk is
+ * bounded, so a cycle (a block freed twice into the list) shows as a count mismatch. */
+int lm_slab_is_valid(lm_slab_t *s) {
+  if (atomic_load_explicit(&s->slow_flags, memory_order_relaxed) & LM_SLAB_NOT_IN_USE) return 1;
+  int32_t used = lm_slab_used(s);
+  if (used < 0 || used > s->capacity || s->capacity > s->reserved) return 0;
+  unsigned n = 0;
+  for (lm_block_t *b = s->free; b != NULL; b = b->next) {
+    if (++n > s->capacity || !lm_is_block_of(s, b)) return 0;
+  }
+  return n == (unsigned)(s->capacity - used);
+}
+#endif
+
 /* Fast-path target when a class has no slab yet: its free list is always empty, so the fast path
  * falls through to the slow path without a NULL check of its own. */
 lm_slab_t lm_empty_slab = { .slow_flags = LM_SLAB_NOT_IN_USE };
 
 void lm_slab_init(lm_slab_t *s, unsigned cls) {
+  lm_assert_internal(cls < LM_CLASSES);
+  lm_assert_internal(atomic_load_explicit(&s->slow_flags, memory_order_relaxed) & LM_SLAB_NOT_IN_USE);
   s->free = NULL;
   s->used = 0;
   s->capacity = 0;
@@ -39,6 +56,7 @@ int lm_slab_extend(lm_superslab_t *ss, lm_slab_t *s) {
   ((lm_block_t *)p)->next = s->free;
   s->free = (lm_block_t *)first;
   s->capacity = (uint16_t)(s->capacity + n);
+  lm_assert_internal(s->capacity <= s->reserved);
   return 1;
 }
 
@@ -53,6 +71,7 @@ unsigned lm_slab_collect_remote(lm_slab_t *s) {
   tail->next = s->free;
   s->free = list;
   s->used -= (int32_t)n;
+  lm_assert_internal(lm_slab_used(s) >= 0);
   return n;
 }
 
@@ -63,6 +82,7 @@ int lm_slab_refill(lm_superslab_t *ss, lm_slab_t *s) {
 }
 
 void lm_list_push(lm_slab_t **head, lm_slab_t *s) {
+  lm_assert_internal(s != *head);
   s->prev = NULL;
   s->next = *head;
   if (*head) (*head)->prev = s;
@@ -109,6 +129,8 @@ void lm_heap_unfull(lm_heap_t *h, lm_slab_t *s) {
  * to its superslab, where it can serve another class or be purged. */
 void lm_heap_slab_empty(lm_heap_t *h, lm_superslab_t *ss, lm_slab_t *s) {
   unsigned cls = s->class_idx;
+  lm_assert_internal(lm_slab_used(s) == 0);
+  lm_assert_expensive(lm_slab_is_valid(s));
   if (h->avail[cls] == s && s->next == NULL) return;
   int was_head = h->avail[cls] == s;
   lm_list_remove(&h->avail[cls], s);

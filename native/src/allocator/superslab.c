@@ -18,8 +18,8 @@ static size_t g_cache_count;
 static lm_superslab_t *g_abandoned;
 
 /* ---- heap superslab lists (owner thread only) ---- */
-static void ss_list_push(lm_heap_t *h, lm_superslab_t *ss, uint8_t which) {
-  lm_superslab_t **head = which == 1 ? &h->ss_avail : &h->ss_full;
+static void ss_list_push(lm_heap_t *h, lm_superslab_t *ss, lm_ss_list_t which) {
+  lm_superslab_t **head = which == LM_SS_LIST_AVAIL ? &h->ss_avail : &h->ss_full;
   ss->prev = NULL;
   ss->next = *head;
   if (*head) (*head)->prev = ss;
@@ -29,12 +29,12 @@ static void ss_list_push(lm_heap_t *h, lm_superslab_t *ss, uint8_t which) {
 
 void lm_ss_heap_list_remove(lm_heap_t *h, lm_superslab_t *ss) {
   if (h->hot_ss == ss) h->hot_ss = LM_NO_SS;   /* it may be leaving the heap */
-  if (ss->heap_list == 0) return;
-  lm_superslab_t **head = ss->heap_list == 1 ? &h->ss_avail : &h->ss_full;
+  if (ss->heap_list == LM_SS_LIST_NONE) return;
+  lm_superslab_t **head = ss->heap_list == LM_SS_LIST_AVAIL ? &h->ss_avail : &h->ss_full;
   if (ss->prev) ss->prev->next = ss->next; else *head = ss->next;
   if (ss->next) ss->next->prev = ss->prev;
   ss->next = ss->prev = NULL;
-  ss->heap_list = 0;
+  ss->heap_list = LM_SS_LIST_NONE;
 }
 
 /* ---- mapping ---- */
@@ -132,7 +132,7 @@ static void cache_remove_locked(lm_superslab_t *ss) {
  * frees that arrived meanwhile are collected. Returns 0 if it turned out to be empty. */
 static int ss_adopt(lm_heap_t *h, lm_superslab_t *ss) {
   lm_seg_set(ss, h->id == LM_SEG_NEVER ? LM_SEG_SHARED : h->id);
-  ss_list_push(h, ss, ss->free_mask ? 1 : 2);
+  ss_list_push(h, ss, ss->free_mask ? LM_SS_LIST_AVAIL : LM_SS_LIST_FULL);
   for (int i = 1; i < LM_SLABS; i++) {
     if (ss->free_mask & ((uint64_t)1 << i)) continue;
     lm_slab_t *s = &ss->slabs[i];
@@ -159,6 +159,7 @@ static lm_superslab_t *ss_obtain(lm_heap_t *h) {
     if (ss) g_abandoned = ss->next;
     pthread_mutex_unlock(&g_lock);
     if (ss == NULL) break;
+    LM_PERTURB_POINT(LM_PP_ADOPT_TAKEN);
     ss->next = ss->prev = NULL;
     if (ss_adopt(h, ss) && ss->free_mask) return ss;
     if (h->ss_avail) return h->ss_avail;
@@ -167,10 +168,11 @@ static lm_superslab_t *ss_obtain(lm_heap_t *h) {
   lm_superslab_t *ss = g_cache;
   if (ss) cache_remove_locked(ss);
   pthread_mutex_unlock(&g_lock);
+  if (ss) LM_PERTURB_POINT(LM_PP_CACHE_TAKEN);
   if (ss == NULL) ss = ss_map();
   if (ss == NULL) return NULL;
   lm_seg_set(ss, h->id == LM_SEG_NEVER ? LM_SEG_SHARED : h->id);
-  ss_list_push(h, ss, 1);
+  ss_list_push(h, ss, LM_SS_LIST_AVAIL);
   return ss;
 }
 
@@ -192,7 +194,7 @@ lm_slab_t *lm_ss_acquire_slab(lm_heap_t *h, unsigned cls) {
   pthread_mutex_unlock(&ss->lock);
   if (ss->free_mask == 0) {
     lm_ss_heap_list_remove(h, ss);
-    ss_list_push(h, ss, 2);
+    ss_list_push(h, ss, LM_SS_LIST_FULL);
   }
   lm_slab_t *s = &ss->slabs[i];
   lm_slab_init(s, cls);
@@ -211,9 +213,9 @@ void lm_ss_release_slab(lm_heap_t *h, lm_superslab_t *ss, lm_slab_t *s) {
   s->freed_at_ms = lm_purge_enabled ? lm_now_ms() : 0;
   ss->used_slabs--;
   pthread_mutex_unlock(&ss->lock);
-  if (ss->heap_list == 2) {
+  if (ss->heap_list == LM_SS_LIST_FULL) {
     lm_ss_heap_list_remove(h, ss);
-    ss_list_push(h, ss, 1);
+    ss_list_push(h, ss, LM_SS_LIST_AVAIL);
   }
   if (ss->used_slabs == 0) {
     lm_ss_heap_list_remove(h, ss);
@@ -230,6 +232,7 @@ void lm_ss_give_back(lm_superslab_t *ss) {
   cache_push_locked(ss, now);
   pthread_mutex_unlock(&g_lock);
   lm_purge_notify();
+  LM_PERTURB_POINT(LM_PP_GAVE_BACK);
 }
 
 void lm_ss_abandon(lm_superslab_t *ss) {
@@ -239,6 +242,7 @@ void lm_ss_abandon(lm_superslab_t *ss) {
   ss->next = g_abandoned;
   g_abandoned = ss;
   pthread_mutex_unlock(&g_lock);
+  LM_PERTURB_POINT(LM_PP_ABANDONED);
 }
 
 /* Decommits one superslab's free slabs whose delay expired, one madvise per contiguous run.
