@@ -49,6 +49,13 @@ for (const p of profiles) {
       assert.match(r.stdout, /^ok churn superslabs_mapped=\d+/m);
     });
 
+    test('stress suite: thread churn, rounds with survivors, producer/consumer, every block checked', () => {
+      const r = run(testBin('alloc_stress'), ['all', '2'], p.env);
+      assertOk(r, 'alloc_stress all');
+      for (const part of ['churn', 'rounds', 'pingpong']) assert.match(r.stdout, new RegExp(`^ok ${part} `, 'm'));
+      assert.equal(r.stderr, '');
+    });
+
     test('fork in a threaded process leaves a usable allocator in the child', () => {
       const r = run(testBin('alloc_fork'), [], p.env);
       assertOk(r, 'alloc_fork');
