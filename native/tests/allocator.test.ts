@@ -101,6 +101,29 @@ describe('lean mode: a 64 MB burst of small objects is freed, then the program i
   }
 });
 
+interface ExitedResult {
+  profile: string; leanmalloc: boolean; blocks: number; base_kb: number; peak_kb: number; after_kb: number;
+  fell_to_10pct_ms: number; superslabs_mapped: number; lean_decommit: number; lean_retire: number;
+}
+
+describe('memory of exited threads: workers allocate 300 MB of small blocks and exit, main frees it all', () => {
+  for (const p of profiles) {
+    const lean = p.name.startsWith('lean');
+    test(`${p.name}: ${lean ? 'RSS two seconds after the free is at most 10 % of the peak, no new thread needed' : 'every block intact'}`, () => {
+      const r = run(testBin('alloc_exited'), ['300', lean ? '2000' : '300'], p.env);
+      assertOk(r, 'alloc_exited');
+      const res = JSON.parse(r.stdout.trim()) as ExitedResult;
+      const detail = JSON.stringify(res);
+      assert.ok(res.leanmalloc && res.blocks > 50_000, detail);
+      assert.ok(res.peak_kb - res.base_kb > 250 * 1024, `the workers' blocks were resident: ${detail}`);
+      if (lean) {
+        assert.ok(res.after_kb * 10 <= res.peak_kb, `RSS minus LazyFree 2 s after the free <= 10 % of the peak: ${detail}`);
+        assert.ok(res.lean_retire > 0 && res.lean_decommit > 0, `the purger retired and decommitted: ${detail}`);
+      }
+    });
+  }
+});
+
 describe('configuration', () => {
   test('defaults to the speed profile, also when first entered from a constructor', () => {
     const r = run(testBin('alloc_config'), []);

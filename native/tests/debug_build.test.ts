@@ -42,6 +42,13 @@ for (const p of PROFILES) {
       assert.match(r.stdout, /^ok fork 10 children$/m);
     });
 
+    test('memory of exited threads freed by main', () => {
+      const r = run(bin('alloc_exited'), ['100', p.name === 'lean' ? '1500' : '100'], p.env);
+      assertOk(r, 'alloc_exited');
+      const res = JSON.parse(r.stdout.trim()) as { peak_kb: number; after_kb: number };
+      if (p.name === 'lean') assert.ok(res.after_kb * 10 <= res.peak_kb, `lean purged it: ${r.stdout}`);
+    });
+
     test('stress suite: churn, rounds, pingpong', () => {
       const r = run(bin('alloc_stress'), ['all', '2'], p.env);
       assertOk(r, 'alloc_stress all');

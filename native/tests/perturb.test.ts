@@ -30,7 +30,7 @@ for (const p of PROFILES) {
     });
 
     test('rounds and pingpong survive perturbed runs', () => {
-      for (let i = 0; i < 3; i++) {
+      for (let i = 0; i < 2; i++) {
         const r = run(bin('alloc_stress'), ['rounds'], { ...p.env, LEANMALLOC_PERTURB_US: '200' });
         assertOk(r, `alloc_stress rounds, perturbed run ${i + 1}`);
         const q = run(bin('alloc_stress'), ['pingpong'], { ...p.env, LEANMALLOC_PERTURB_US: '200' });
@@ -38,11 +38,9 @@ for (const p of PROFILES) {
       }
     });
 
-    test('the older thread-churn test survives perturbed runs', () => {
-      for (let i = 0; i < 3; i++) {
-        const r = run(bin('alloc_threads'), ['2000'], { ...p.env, LEANMALLOC_PERTURB_US: '200' });
-        assertOk(r, `alloc_threads, perturbed run ${i + 1}`);
-      }
+    test('the older thread-churn test survives a perturbed run', () => {
+      const r = run(bin('alloc_threads'), ['2000'], { ...p.env, LEANMALLOC_PERTURB_US: '200' });
+      assertOk(r, 'alloc_threads, perturbed');
     });
   });
 }

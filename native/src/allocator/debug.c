@@ -25,6 +25,7 @@ static const unsigned perturb_one_in[LM_PP_COUNT] = {
   [LM_PP_CACHE_TAKEN] = 1,
   [LM_PP_ABANDONED] = 1,
   [LM_PP_ADOPT_TAKEN] = 1,
+  [LM_PP_RECLAIM_TAKEN] = 1,
   [LM_PP_REMOTE_PUSHED] = 256,
 };
 static __thread uint64_t t_perturb_rng LM_TLS;

@@ -34,8 +34,17 @@ void lm_free_slow(void *p) {
   if (e == LM_SEG_LARGE) { lm_large_free(p); return; }
   if (lm_seg_is_small(e)) {
     lm_superslab_t *ss = lm_ss_of(p);
-    if (e == lm_heap.id) lm_free_inline(p);
-    else lm_free_remote(ss, lm_slab_of(ss, p), (lm_block_t *)p);
+    if (e == lm_heap.id) {
+      lm_free_inline(p);
+      return;
+    }
+    lm_free_remote(ss, lm_slab_of(ss, p), (lm_block_t *)p);
+    /* No owner (its thread exited): the purger collects the block, so the memory is purged on
+     * the usual delay rather than when some thread next adopts the superslab. */
+    if (e == LM_SEG_SHARED && lm_purge_enabled) {
+      lm_purge_notify();
+      lm_purge_maybe_start();
+    }
     return;
   }
   lm_invalid_pointer(p, "free", "not allocated by leanmalloc (foreign or corrupted pointer)");

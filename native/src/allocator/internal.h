@@ -54,6 +54,7 @@ typedef enum {
   LM_PP_CACHE_TAKEN,    /* a superslab just left the cache, not yet owned by the taker's heap */
   LM_PP_ABANDONED,      /* an exiting thread just put a superslab on the abandoned list */
   LM_PP_ADOPT_TAKEN,    /* a superslab just left the abandoned list, not yet adopted */
+  LM_PP_RECLAIM_TAKEN,  /* the purger just took a superslab off the abandoned list */
   LM_PP_REMOTE_PUSHED,  /* a remote free just pushed its block, flags not yet looked at */
   LM_PP_COUNT
 } lm_perturb_point_t;
@@ -146,6 +147,7 @@ lm_slab_t *lm_ss_acquire_slab(lm_heap_t *h, unsigned cls) LM_HIDDEN;
 void lm_ss_release_slab(lm_heap_t *h, lm_superslab_t *ss, lm_slab_t *s) LM_HIDDEN;
 void lm_ss_give_back(lm_superslab_t *ss) LM_HIDDEN;   /* empty superslab -> cache */
 void lm_ss_abandon(lm_superslab_t *ss) LM_HIDDEN;     /* live superslab of an exiting thread */
+int  lm_ss_reclaim_abandoned(void) LM_HIDDEN;          /* purger: collect frees into abandoned ones */
 void lm_ss_heap_list_remove(lm_heap_t *h, lm_superslab_t *ss) LM_HIDDEN;
 int  lm_ss_purge_pass(uint64_t now_ms) LM_HIDDEN;     /* returns 1 while work is pending */
 void lm_ss_fork_prepare(void) LM_HIDDEN;

@@ -22,7 +22,10 @@ static _Atomic lm_bg_state_t bg_state;
 static _Atomic int bg_idle;        /* waiting on bg_cond */
 static int bg_signal;              /* under bg_lock */
 
+/* Collects frees into superslabs of exited threads first: the slabs this empties join this very
+ * pass's candidates (they wait for their delay like any free slab). */
 static int pass(void) {
+  lm_ss_reclaim_abandoned();
   uint64_t now = lm_now_ms();
   int pending = lm_large_purge_pass(now);
   return lm_ss_purge_pass(now) | pending;

@@ -84,13 +84,21 @@ typedef struct lm_slab_s {
   uint64_t freed_at_ms;            /* when the slab went back to its superslab (purge delay) */
 } __attribute__((aligned(64))) lm_slab_t;
 
+/* Where a superslab is. Exactly one thread holds a superslab that is not on a shared list; the
+ * state changes only under the global lock, when it enters or leaves a shared list. */
+typedef enum {
+  LM_SS_HELD = 0,     /* held by one thread: its owning heap's, an adopter, or the purger collecting it */
+  LM_SS_CACHED,       /* in the cache (empty) */
+  LM_SS_ABANDONED,    /* on the abandoned list: its thread exited while it held live blocks */
+} lm_ss_state_t;
+
 /* Which list of its owning heap a superslab is in (owner thread only). */
 typedef enum { LM_SS_LIST_NONE = 0, LM_SS_LIST_AVAIL, LM_SS_LIST_FULL } lm_ss_list_t;
 
 typedef struct lm_superslab_s {
   uint64_t magic;                  /* LM_MAGIC: checked on every slow path that reaches a header */
   _Atomic uint8_t remote_full;     /* a remote free hit a full slab: owner should rescan */
-  uint8_t  in_cache;
+  lm_ss_state_t state;             /* changes under the global lock only */
   uint16_t used_slabs;             /* slabs handed to size classes */
   pthread_mutex_t lock;            /* slab acquire/release vs. the background purger */
   uint64_t free_mask;              /* bit i: slab i is not in use */
