@@ -49,6 +49,13 @@ for (const p of profiles) {
       assert.match(r.stdout, /^ok churn superslabs_mapped=\d+/m);
     });
 
+    test('API edges: overflowing sizes fail with ENOMEM everywhere, realloc across every class boundary, calloc of reused memory', () => {
+      const r = run(testBin('alloc_edges'), ['all'], p.env);
+      assertOk(r, 'alloc_edges');
+      for (const part of ['overflow', 'realloc_boundaries', 'calloc_reused', 'usable']) assert.match(r.stdout, new RegExp(`^ok ${part}\\b`, 'm'));
+      assert.equal(r.stderr, '');
+    });
+
     test('stress suite: thread churn, rounds with survivors, producer/consumer, every block checked', () => {
       const r = run(testBin('alloc_stress'), ['all', '2'], p.env);
       assertOk(r, 'alloc_stress all');
@@ -63,6 +70,12 @@ for (const p of profiles) {
     });
   });
 }
+
+test('the API edge checks hold for glibc too: they test the contract, not leanmalloc\'s choices', () => {
+  const r = run(testBin('plain_alloc_edges'), ['all']);
+  assertOk(r, 'plain_alloc_edges under glibc');
+  assert.match(r.stdout, /^ok usable$/m);
+});
 
 interface LeanResult {
   mode: string; profile: string; leanmalloc: boolean; base_kb: number; peak_kb: number; end_kb: number;

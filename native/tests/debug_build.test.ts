@@ -30,6 +30,12 @@ for (const p of PROFILES) {
       assert.match(r.stdout, new RegExp(`^leanmalloc profile=${p.expectProfile} `, 'm'));
     });
 
+    test('API edges: overflow, realloc across class boundaries, calloc of reused memory', () => {
+      const r = run(bin('alloc_edges'), ['all'], p.env);
+      assertOk(r, 'alloc_edges');
+      assert.match(r.stdout, /^ok calloc_reused$/m);
+    });
+
     test('threads: cross-thread frees and thread churn', () => {
       const r = run(bin('alloc_threads'), ['20000'], p.env);
       assertOk(r, 'alloc_threads');

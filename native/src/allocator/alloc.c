@@ -106,6 +106,7 @@ void *lm_realloc(void *p, size_t n) {
   size_t old = lm_usable_size(p, "realloc");
   if (n == 0) { lm_free_inline(p); return NULL; }
   if (n <= old && (n >= old / 2 || old <= 64)) return p;
+  if (LM_UNLIKELY(n > LM_ALLOC_MAX)) { errno = ENOMEM; return NULL; }   /* p stays as it was */
   if (n > old && n > LM_SMALL_MAX && lm_seg_entry(p) == LM_SEG_LARGE && lm_large_grow_in_place(p, n)) return p;
   void *q = lm_malloc_inline(n);
   if (q == NULL) return NULL;

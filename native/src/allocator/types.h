@@ -55,6 +55,10 @@ enum {
 #define LM_CLASSES      36
 #define LM_TINY_CLASSES 20                                /* classes 0..19 are <= 1024 B */
 
+/* The largest request leanmalloc accepts (64 TiB: half the 47-bit user address space). Checked
+ * before any size is rounded, so that no rounding up to a page, class or alignment can wrap. */
+#define LM_ALLOC_MAX    ((size_t)1 << 46)
+
 /* "no superslab": never equal to a 4 MiB-aligned address, NULL included */
 #define LM_NO_SS ((struct lm_superslab_s *)(uintptr_t)1)
 
