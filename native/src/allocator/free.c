@@ -26,6 +26,14 @@ void lm_free_remote(lm_superslab_t *ss, lm_slab_t *s, lm_block_t *b) {
   LM_PERTURB_POINT(LM_PP_REMOTE_PUSHED);
   if (atomic_load_explicit(&s->slow_flags, memory_order_seq_cst) & LM_SLAB_IN_FULL)
     atomic_store_explicit(&ss->remote_full, 1, memory_order_relaxed);
+  /* No owner (its thread exited): wake the purger, which collects the block, so the memory is
+   * purged on the usual delay rather than when some thread next adopts the superslab. Read after
+   * the push: either this sees the exiting owner's LM_SEG_SHARED, or lm_ss_abandon's scan sees
+   * the block. The caller holds no lock, so the purger may be started here. */
+  if (lm_purge_enabled && __atomic_load_n(&lm_segmap[((uintptr_t)ss >> LM_SS_SHIFT) & (LM_SEGMAP_SIZE - 1)], __ATOMIC_SEQ_CST) == LM_SEG_SHARED) {
+    lm_purge_notify();
+    lm_purge_maybe_start();
+  }
 }
 
 void lm_free_slow(void *p) {
@@ -34,17 +42,8 @@ void lm_free_slow(void *p) {
   if (e == LM_SEG_LARGE) { lm_large_free(p); return; }
   if (lm_seg_is_small(e)) {
     lm_superslab_t *ss = lm_ss_of(p);
-    if (e == lm_heap.id) {
-      lm_free_inline(p);
-      return;
-    }
-    lm_free_remote(ss, lm_slab_of(ss, p), (lm_block_t *)p);
-    /* No owner (its thread exited): the purger collects the block, so the memory is purged on
-     * the usual delay rather than when some thread next adopts the superslab. */
-    if (e == LM_SEG_SHARED && lm_purge_enabled) {
-      lm_purge_notify();
-      lm_purge_maybe_start();
-    }
+    if (e == lm_heap.id) lm_free_inline(p);
+    else lm_free_remote(ss, lm_slab_of(ss, p), (lm_block_t *)p);
     return;
   }
   lm_invalid_pointer(p, "free", "not allocated by leanmalloc (foreign or corrupted pointer)");

@@ -218,13 +218,30 @@ static void abandoned_remove_locked(lm_superslab_t *ss) {
   ss->state = LM_SS_HELD;
 }
 
-/* The exiting owner's last access to ss, like a give-back. */
+/* Some slab in use of ss has blocks freed by other threads and not collected yet. The caller
+ * holds ss, or g_lock while ss is on the abandoned list (where nobody changes its masks). */
+static int ss_has_remote_frees(lm_superslab_t *ss) {
+  uint64_t in_use = ~ss->free_mask & ~(uint64_t)1;
+  while (in_use) {
+    /* seq_cst: the other half of the handshake in lm_free_remote (push, then read the segmap) */
+    if (atomic_load_explicit(&ss->slabs[__builtin_ctzll(in_use)].thread_free, memory_order_seq_cst) != NULL) return 1;
+    in_use &= in_use - 1;
+  }
+  return 0;
+}
+
+/* The exiting owner's last access to ss, like a give-back. A free that raced with the owner's
+ * exit either reads the segmap after the store below (LM_SEG_SHARED: it wakes the purger itself)
+ * or pushed its block before the scan, which then wakes the purger. */
 void lm_ss_abandon(lm_superslab_t *ss) {
   lm_assert_internal(ss->state == LM_SS_HELD && ss->heap_list == LM_SS_LIST_NONE && ss->used_slabs > 0);
   lm_seg_set(ss, LM_SEG_SHARED);
+  atomic_thread_fence(memory_order_seq_cst);
+  int wake = lm_purge_enabled && ss_has_remote_frees(ss);
   pthread_mutex_lock(&g_lock);
   abandoned_push_locked(ss);
   pthread_mutex_unlock(&g_lock);
+  if (wake) lm_purge_notify();
   LM_PERTURB_POINT(LM_PP_ABANDONED);
 }
 
@@ -274,14 +291,7 @@ int lm_ss_reclaim_abandoned(void) {
   pthread_mutex_lock(&g_lock);
   for (lm_superslab_t *ss = g_abandoned, *next; ss; ss = next) {
     next = ss->next;
-    uint64_t in_use = ~ss->free_mask & ~(uint64_t)1;
-    int dirty = 0;
-    while (in_use && !dirty) {
-      /* seq_cst: pairs with the purger's idle handshake, as remote frees push with seq_cst */
-      dirty = atomic_load_explicit(&ss->slabs[__builtin_ctzll(in_use)].thread_free, memory_order_seq_cst) != NULL;
-      in_use &= in_use - 1;
-    }
-    if (!dirty) continue;
+    if (!ss_has_remote_frees(ss)) continue;
     abandoned_remove_locked(ss);
     ss->next = work;
     work = ss;
