@@ -15,8 +15,32 @@ test('the debug build really has its assertions: an interior pointer to a small 
   assert.match(r.stderr, /^leanmalloc: assertion failed: .*lm_is_block_of\(s, p\) \(src\/allocator\/internal\.h:\d+, lm_free_inline\); aborting$/m);
 });
 
+test('configuration read before main, in every profile', () => {
+  for (const p of PROFILES) {
+    const r = run(bin('alloc_config'), [], p.env);
+    assertOk(r, 'alloc_config');
+    assert.equal(r.stdout, `profile=${p.expectProfile}\n`);
+    assert.equal(r.stderr, '');
+  }
+});
+
+test('invalid pointers still get their one-line message', () => {
+  const r = run(bin('alloc_invalid'), ['foreign']);
+  assert.equal(r.signal, 'SIGABRT');
+  assert.match(r.stderr, /^leanmalloc: free\(0x[0-9a-f]{16}\): invalid pointer: not allocated by leanmalloc/m);
+  assertOk(run(bin('alloc_invalid'), ['ok']), 'alloc_invalid ok');
+});
+
 for (const p of PROFILES) {
   describe(`debug build, profile ${p.name}`, () => {
+    test('a freed burst of small blocks: lean gives it back, the others keep it', () => {
+      const r = run(bin('alloc_lean'), ['idle', '64', '1000'], p.env);
+      assertOk(r, 'alloc_lean idle');
+      const res = JSON.parse(r.stdout.trim()) as { base_kb: number; end_kb: number; lean_retire: number };
+      if (p.name === 'lean') assert.ok(res.end_kb <= res.base_kb + 8 * 1024 && res.lean_retire > 0, r.stdout);
+      else assert.ok(res.end_kb > res.base_kb + 32 * 1024, r.stdout);
+    });
+
     test('API: sizes, patterns, calloc, realloc, alignment', () => {
       const r = run(bin('alloc_api'), [], p.env);
       assertOk(r, 'alloc_api');
@@ -37,7 +61,7 @@ for (const p of PROFILES) {
     });
 
     test('threads: cross-thread frees and thread churn', () => {
-      const r = run(bin('alloc_threads'), ['20000'], p.env);
+      const r = run(bin('alloc_threads'), ['10000'], p.env);
       assertOk(r, 'alloc_threads');
       assert.match(r.stdout, /^ok churn superslabs_mapped=\d+/m);
     });
