@@ -16,7 +16,7 @@ void *lm_alloc_class_slow(lm_heap_t *h, unsigned cls) {
   if (LM_UNLIKELY(h->state != LM_HEAP_READY)) lm_heap_init(h);
   lm_slab_t *s;
   for (;;) {
-    s = h->avail[cls];
+    s = h->avail[cls].first;
     while (s) {
       lm_superslab_t *ss = lm_ss_of(s);
       if (s->free || lm_slab_refill(ss, s)) goto found;
@@ -35,7 +35,7 @@ void *lm_alloc_class_slow(lm_heap_t *h, unsigned cls) {
       s = next;
     }
     lm_heap_rescan_remote(h);
-    if (h->avail[cls] == NULL) break;
+    if (h->avail[cls].first == NULL) break;
   }
   s = lm_ss_acquire_slab(h, cls);
   if (s == NULL) { errno = ENOMEM; return NULL; }
@@ -43,7 +43,7 @@ void *lm_alloc_class_slow(lm_heap_t *h, unsigned cls) {
 found:
   lm_assert_internal(s->free != NULL && s->class_idx == cls);
   lm_assert_expensive(lm_slab_is_valid(s));
-  if (h->avail[cls] != s) {
+  if (h->avail[cls].first != s) {
     lm_list_remove(&h->avail[cls], s);
     lm_list_push(&h->avail[cls], s);
   }
@@ -56,7 +56,7 @@ found:
 void *lm_malloc_slow(size_t n) {
   if (n <= LM_SMALL_MAX) {
     unsigned cls = lm_class_of(n);
-    lm_slab_t *s = lm_heap.avail[cls];
+    lm_slab_t *s = lm_heap.avail[cls].first;
     if (s && s->free) return pop(s);    /* the fast path of classes above 1 KiB */
     return lm_alloc_class_slow(&lm_heap, cls);
   }

@@ -132,8 +132,9 @@ void lm_slab_init(lm_slab_t *s, unsigned cls) LM_HIDDEN;
 int  lm_slab_extend(lm_superslab_t *ss, lm_slab_t *s) LM_HIDDEN;
 unsigned lm_slab_collect_remote(lm_slab_t *s) LM_HIDDEN;
 int  lm_slab_refill(lm_superslab_t *ss, lm_slab_t *s) LM_HIDDEN;
-void lm_list_push(lm_slab_t **head, lm_slab_t *s) LM_HIDDEN;
-void lm_list_remove(lm_slab_t **head, lm_slab_t *s) LM_HIDDEN;
+void lm_list_push(lm_slab_list_t *l, lm_slab_t *s) LM_HIDDEN;     /* at the front */
+void lm_list_append(lm_slab_list_t *l, lm_slab_t *s) LM_HIDDEN;   /* at the end */
+void lm_list_remove(lm_slab_list_t *l, lm_slab_t *s) LM_HIDDEN;
 void lm_heap_set_direct(lm_heap_t *h, unsigned cls) LM_HIDDEN;
 void lm_heap_slab_empty(lm_heap_t *h, lm_superslab_t *ss, lm_slab_t *s) LM_HIDDEN;
 void lm_heap_rescan_remote(lm_heap_t *h) LM_HIDDEN;

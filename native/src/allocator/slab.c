@@ -81,46 +81,47 @@ int lm_slab_refill(lm_superslab_t *ss, lm_slab_t *s) {
   return lm_slab_extend(ss, s);
 }
 
-void lm_list_push(lm_slab_t **head, lm_slab_t *s) {
-  lm_assert_internal(s != *head);
+void lm_list_push(lm_slab_list_t *l, lm_slab_t *s) {
+  lm_assert_internal(s != l->first && s->next == NULL && s->prev == NULL);
   s->prev = NULL;
-  s->next = *head;
-  if (*head) (*head)->prev = s;
-  *head = s;
+  s->next = l->first;
+  if (l->first) l->first->prev = s; else l->last = s;
+  l->first = s;
 }
 
-/* Inserts behind the head: O(1), and the current slab (the head) stays current. */
-static void list_insert_second(lm_slab_t **head, lm_slab_t *s) {
-  lm_slab_t *h = *head;
-  if (h == NULL) { lm_list_push(head, s); return; }
-  s->prev = h;
-  s->next = h->next;
-  if (h->next) h->next->prev = s;
-  h->next = s;
+void lm_list_append(lm_slab_list_t *l, lm_slab_t *s) {
+  lm_assert_internal(s != l->last && s->next == NULL && s->prev == NULL);
+  s->next = NULL;
+  s->prev = l->last;
+  if (l->last) l->last->next = s; else l->first = s;
+  l->last = s;
 }
 
-void lm_list_remove(lm_slab_t **head, lm_slab_t *s) {
-  if (s->prev) s->prev->next = s->next; else *head = s->next;
-  if (s->next) s->next->prev = s->prev;
+void lm_list_remove(lm_slab_list_t *l, lm_slab_t *s) {
+  if (s->prev) s->prev->next = s->next; else l->first = s->next;
+  if (s->next) s->next->prev = s->prev; else l->last = s->prev;
   s->next = s->prev = NULL;
 }
 
 /* Points the fast-path lookup entries of a tiny class at the class's current slab. */
 void lm_heap_set_direct(lm_heap_t *h, unsigned cls) {
   if (cls >= LM_TINY_CLASSES) return;
-  lm_slab_t *s = h->avail[cls] ? h->avail[cls] : &lm_empty_slab;
+  lm_slab_t *s = h->avail[cls].first ? h->avail[cls].first : &lm_empty_slab;
   unsigned lo = cls == 0 ? 0 : lm_class_size[cls - 1] / 16 + 1;
   unsigned hi = lm_class_size[cls] / 16;
   for (unsigned i = lo; i <= hi; i++) h->direct[i] = s;
 }
 
-/* A full slab got a block back: it is available again (the current slab stays current). */
+/* A full slab got a block back: it is available again, at the end of the list. The current
+ * slab stays current, and by the time allocation reaches this one more of its blocks have come
+ * back: a slab that went back to the front would be drained of its one block and found full
+ * again at once, two slow paths per block (mimalloc appends too). */
 void lm_heap_unfull(lm_heap_t *h, lm_slab_t *s) {
   unsigned cls = s->class_idx;
   lm_slab_set_flags(s, 0);
   lm_list_remove(&h->full[cls], s);
-  int was_empty = h->avail[cls] == NULL;
-  list_insert_second(&h->avail[cls], s);
+  int was_empty = h->avail[cls].first == NULL;
+  lm_list_append(&h->avail[cls], s);
   if (was_empty) lm_heap_set_direct(h, cls);
 }
 
@@ -131,8 +132,8 @@ void lm_heap_slab_empty(lm_heap_t *h, lm_superslab_t *ss, lm_slab_t *s) {
   unsigned cls = s->class_idx;
   lm_assert_internal(lm_slab_used(s) == 0);
   lm_assert_expensive(lm_slab_is_valid(s));
-  if (h->avail[cls] == s && s->next == NULL) return;
-  int was_head = h->avail[cls] == s;
+  if (h->avail[cls].first == s && s->next == NULL) return;
+  int was_head = h->avail[cls].first == s;
   lm_list_remove(&h->avail[cls], s);
   if (was_head) lm_heap_set_direct(h, cls);
   lm_ss_release_slab(h, ss, s);

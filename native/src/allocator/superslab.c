@@ -276,9 +276,9 @@ static lm_superslab_t *ss_adopt(lm_heap_t *h, lm_superslab_t *ss) {
     lm_slab_t *s = &ss->slabs[__builtin_ctzll(in_use)];
     in_use &= in_use - 1;
     unsigned cls = s->class_idx;
-    lm_slab_t *head = h->avail[cls];   /* behind the current slab: it stays current */
-    if (head == NULL) { lm_list_push(&h->avail[cls], s); lm_heap_set_direct(h, cls); }
-    else { s->prev = head; s->next = head->next; if (head->next) head->next->prev = s; head->next = s; }
+    int was_empty = h->avail[cls].first == NULL;
+    lm_list_append(&h->avail[cls], s);   /* behind the current slab: it stays current */
+    if (was_empty) lm_heap_set_direct(h, cls);
   }
   return ss;
 }

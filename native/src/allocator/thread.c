@@ -68,7 +68,7 @@ void lm_process_init(void) {
  * the first allocations of each class do not pay for mapping. Only the header page is touched. */
 static void prewarm(lm_heap_t *h) {
   for (unsigned cls = 0; cls < LM_TINY_CLASSES; cls++)
-    if (h->avail[cls] == NULL && lm_ss_acquire_slab(h, cls) == NULL) return;
+    if (h->avail[cls].first == NULL && lm_ss_acquire_slab(h, cls) == NULL) return;
 }
 
 void lm_heap_init(lm_heap_t *h) {
@@ -76,7 +76,7 @@ void lm_heap_init(lm_heap_t *h) {
   lm_process_init();
   h->state = LM_HEAP_INITIALISING;
   for (int i = 0; i < LM_DIRECT; i++) h->direct[i] = &lm_empty_slab;
-  for (int c = 0; c < LM_CLASSES; c++) h->avail[c] = h->full[c] = NULL;
+  for (int c = 0; c < LM_CLASSES; c++) h->avail[c] = h->full[c] = (lm_slab_list_t){ NULL, NULL };
   h->ss_avail = h->ss_full = NULL;
   h->hot_ss = LM_NO_SS;
   h->id = lm_heap_id_alloc();   /* LM_SEG_NEVER if all ids are in use: the heap still works, slower */
@@ -88,10 +88,10 @@ void lm_heap_init(lm_heap_t *h) {
 /* Thread exit: give back everything the heap holds that has no live block. */
 static void heap_teardown(lm_heap_t *h) {
   for (unsigned cls = 0; cls < LM_CLASSES; cls++) {
-    lm_slab_t **lists[2] = { &h->avail[cls], &h->full[cls] };
+    lm_slab_list_t *lists[2] = { &h->avail[cls], &h->full[cls] };
     for (int l = 0; l < 2; l++) {
-      while (*lists[l]) {
-        lm_slab_t *s = *lists[l];
+      while (lists[l]->first) {
+        lm_slab_t *s = lists[l]->first;
         lm_list_remove(lists[l], s);
         lm_slab_set_flags(s, 0);
         lm_slab_collect_remote(s);

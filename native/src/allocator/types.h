@@ -122,6 +122,9 @@ typedef struct lm_large_s {
   uint8_t  fresh;        /* memory came straight from mmap: already zero */
 } lm_large_t;
 
+/* A doubly linked list of slabs (a heap's available or full slabs of one class). */
+typedef struct { lm_slab_t *first, *last; } lm_slab_list_t;
+
 /* A heap's life. Zero is the state of a thread's TLS before its first allocation. */
 typedef enum {
   LM_HEAP_UNINIT = 0,     /* no allocation yet (TLS is zero-initialised) */
@@ -135,8 +138,8 @@ typedef struct lm_heap_s {
   lm_slab_t *direct[LM_DIRECT];    /* (size+15)/16 -> slab to pop from (never NULL) */
   uint16_t id;                     /* segmap entry of the superslabs it owns; LM_SEG_NEVER if none */
   struct lm_superslab_s *hot_ss;   /* an owned superslab, checked before the segmap; LM_NO_SS if none */
-  lm_slab_t *avail[LM_CLASSES];    /* slabs that may have free blocks; head = current */
-  lm_slab_t *full[LM_CLASSES];     /* slabs found full; a free moves them back */
+  lm_slab_list_t avail[LM_CLASSES];   /* slabs that may have free blocks; first = current */
+  lm_slab_list_t full[LM_CLASSES];    /* slabs found full; frees move them back, to the end */
   lm_superslab_t *ss_avail;        /* owned superslabs with free slabs */
   lm_superslab_t *ss_full;         /* owned superslabs with no free slab */
   lm_heap_state_t state;
