@@ -38,7 +38,9 @@ export const ALLOCATOR_NAMES = [
 export function candidates(buildDir: string, leanmalloc: string | null = null): Candidate[] {
   const lean = leanmalloc ? path.resolve(leanmalloc) : path.join(buildDir, 'libleanmalloc.so');
   const lib = multiarchDir();
-  const leanHint = leanmalloc ? `${lean} (--leanmalloc) does not exist` : `${lean} is not built (make -C native builds it once the allocator is in the tree)`;
+  const leanHint = leanmalloc
+    ? `${lean} (--leanmalloc) does not exist`
+    : `${lean} is not built (make -C native builds it once the allocator is in the tree)`;
   const profile = (p: string): Candidate => ({
     name: `leanmalloc-${p}`,
     preload: lean,

@@ -26,7 +26,6 @@ import { programs, runDrain, runRandomMixed, runSoak, runXthread, SOAK_PARAMS, t
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BUILD_DIR = path.join(REPO_ROOT, 'native', 'build');
 
-
 function shuffled<T>(xs: readonly T[], rand: () => number): T[] {
   const a = [...xs];
   for (let i = a.length - 1; i > 0; i--) {
@@ -52,7 +51,14 @@ function describeResult(r: RunRecord): string {
   }
 }
 
-async function measure(p: Programs, a: Allocator, workload: WorkloadName, o: BenchOptions, rep: number, position: number): Promise<RunRecord> {
+async function measure(
+  p: Programs,
+  a: Allocator,
+  workload: WorkloadName,
+  o: BenchOptions,
+  rep: number,
+  position: number,
+): Promise<RunRecord> {
   switch (workload) {
     case 'random_mixed':
       return { rep, position, allocator: a.name, workload, result: await runRandomMixed(p, a, o.seconds) };
@@ -84,7 +90,7 @@ async function main(): Promise<number> {
   }
 
   const p = programs(BUILD_DIR);
-  for (const [name, file] of Object.entries(p)) {
+  for (const [name, file] of Object.entries(p) as [string, string][]) {
     if (!existsSync(file)) {
       process.stderr.write(`bench: ${name} program ${file} is missing: run \`npm run build\` (or use \`npm run bench\`, which builds)\n`);
       return 1;
@@ -105,7 +111,10 @@ async function main(): Promise<number> {
   const runs: RunRecord[] = [];
   const orders: { rep: number; workload: WorkloadName; order: string[] }[] = [];
   const save = (complete: boolean) => {
-    const summaries = summarize(runs, found.map((a) => a.name));
+    const summaries = summarize(
+      runs,
+      found.map((a) => a.name),
+    );
     const doc = {
       tool: 'allocsoak bench',
       version: 1,
@@ -138,7 +147,8 @@ async function main(): Promise<number> {
   });
 
   outer: for (let rep = 1; rep <= o.reps; rep++) {
-    const workloads: WorkloadName[] = rep <= o.memReps ? ['random_mixed', 'xthread', 'drain', 'drain_idle', 'soak'] : ['random_mixed', 'xthread'];
+    const workloads: WorkloadName[] =
+      rep <= o.memReps ? ['random_mixed', 'xthread', 'drain', 'drain_idle', 'soak'] : ['random_mixed', 'xthread'];
     for (const workload of workloads) {
       const order = shuffled(found, rand);
       orders.push({ rep, workload, order: order.map((a) => a.name) });
@@ -168,11 +178,18 @@ async function main(): Promise<number> {
   );
   const drainTable = renderDrainTable(doc.summary);
   if (drainTable) {
-    out.push('', 'Drain probe: RSS − LazyFree after the drain (median) with a trickle of 4 malloc/free per ms, and idle (no calls at all), and the probe\'s own peak RSS:', '', drainTable);
+    out.push(
+      '',
+      "Drain probe: RSS − LazyFree after the drain (median) with a trickle of 4 malloc/free per ms, and idle (no calls at all), and the probe's own peak RSS:",
+      '',
+      drainTable,
+    );
   }
   out.push('', 'Targets (issue 7):', '', renderTargets(doc.targets));
   out.push('', `Machine: ${describeMachine(machine)}`);
-  out.push(`Date: ${startedAt.toISOString()}; ${o.reps} repetitions (${o.memReps} with drain + soak), ${o.seconds} s per throughput run; seed ${o.seed}`);
+  out.push(
+    `Date: ${startedAt.toISOString()}; ${o.reps} repetitions (${o.memReps} with drain + soak), ${o.seconds} s per throughput run; seed ${o.seed}`,
+  );
   for (const s of skipped) out.push(`Skipped ${s.name}: ${s.reason}`);
   if (failed.length > 0) {
     out.push(`${failed.length} run(s) failed and are left out of the medians:`);

@@ -52,7 +52,8 @@ for (const p of profiles) {
     test('API edges: overflowing sizes fail with ENOMEM everywhere, realloc across every class boundary, calloc of reused memory', () => {
       const r = run(testBin('alloc_edges'), ['all'], p.env);
       assertOk(r, 'alloc_edges');
-      for (const part of ['overflow', 'realloc_boundaries', 'calloc_reused', 'usable']) assert.match(r.stdout, new RegExp(`^ok ${part}\\b`, 'm'));
+      for (const part of ['overflow', 'realloc_boundaries', 'calloc_reused', 'usable'])
+        assert.match(r.stdout, new RegExp(`^ok ${part}\\b`, 'm'));
       assert.equal(r.stderr, '');
     });
 
@@ -71,15 +72,23 @@ for (const p of profiles) {
   });
 }
 
-test('the API edge checks hold for glibc too: they test the contract, not leanmalloc\'s choices', () => {
+test("the API edge checks hold for glibc too: they test the contract, not leanmalloc's choices", () => {
   const r = run(testBin('plain_alloc_edges'), ['all']);
   assertOk(r, 'plain_alloc_edges under glibc');
   assert.match(r.stdout, /^ok usable$/m);
 });
 
 interface LeanResult {
-  mode: string; profile: string; leanmalloc: boolean; base_kb: number; peak_kb: number; end_kb: number;
-  fell_after_ms: number; lean_decommit: number; lean_retire: number; madvise_calls: number;
+  mode: string;
+  profile: string;
+  leanmalloc: boolean;
+  base_kb: number;
+  peak_kb: number;
+  end_kb: number;
+  fell_after_ms: number;
+  lean_decommit: number;
+  lean_retire: number;
+  madvise_calls: number;
 }
 
 function runLean(p: Profile, mode: 'idle' | 'trickle'): LeanResult {
@@ -115,8 +124,16 @@ describe('lean mode: a 64 MB burst of small objects is freed, then the program i
 });
 
 interface ExitedResult {
-  profile: string; leanmalloc: boolean; blocks: number; base_kb: number; peak_kb: number; after_kb: number;
-  fell_to_10pct_ms: number; superslabs_mapped: number; lean_decommit: number; lean_retire: number;
+  profile: string;
+  leanmalloc: boolean;
+  blocks: number;
+  base_kb: number;
+  peak_kb: number;
+  after_kb: number;
+  fell_to_10pct_ms: number;
+  superslabs_mapped: number;
+  lean_decommit: number;
+  lean_retire: number;
 }
 
 describe('memory of exited threads: workers allocate 300 MB of small blocks and exit, main frees it all', () => {
@@ -161,11 +178,27 @@ describe('configuration', () => {
   });
 
   const bad: Array<[Record<string, string>, string, string]> = [
-    [{ LEANMALLOC_PROFILE: 'fast' }, "leanmalloc: invalid LEANMALLOC_PROFILE='fast' (expected speed, balanced or lean); using speed", 'speed'],
-    [{ LEANMALLOC_PROFILE: 'lean', LEANMALLOC_DECOMMIT: 'sometimes' }, "leanmalloc: invalid LEANMALLOC_DECOMMIT='sometimes' (expected OFF, FREE or DONTNEED); using DONTNEED", 'lean'],
+    [
+      { LEANMALLOC_PROFILE: 'fast' },
+      "leanmalloc: invalid LEANMALLOC_PROFILE='fast' (expected speed, balanced or lean); using speed",
+      'speed',
+    ],
+    [
+      { LEANMALLOC_PROFILE: 'lean', LEANMALLOC_DECOMMIT: 'sometimes' },
+      "leanmalloc: invalid LEANMALLOC_DECOMMIT='sometimes' (expected OFF, FREE or DONTNEED); using DONTNEED",
+      'lean',
+    ],
     [{ LEANMALLOC_LEAN: 'yes' }, "leanmalloc: invalid LEANMALLOC_LEAN='yes' (expected 0 or 1); using 0", 'speed'],
-    [{ LEANMALLOC_PROFILE: 'lean', LEANMALLOC_TARGET_MB: '-3' }, "leanmalloc: invalid LEANMALLOC_TARGET_MB='-3' (expected a whole number of MB or unlimited); using 10", 'lean'],
-    [{ LEANMALLOC_PURGE_DELAY_MS: 'soon' }, "leanmalloc: invalid LEANMALLOC_PURGE_DELAY_MS='soon' (expected 0..3600000 milliseconds); using 200", 'speed'],
+    [
+      { LEANMALLOC_PROFILE: 'lean', LEANMALLOC_TARGET_MB: '-3' },
+      "leanmalloc: invalid LEANMALLOC_TARGET_MB='-3' (expected a whole number of MB or unlimited); using 10",
+      'lean',
+    ],
+    [
+      { LEANMALLOC_PURGE_DELAY_MS: 'soon' },
+      "leanmalloc: invalid LEANMALLOC_PURGE_DELAY_MS='soon' (expected 0..3600000 milliseconds); using 200",
+      'speed',
+    ],
     [{ LEANMALLOC_STATS: 'verbose' }, "leanmalloc: invalid LEANMALLOC_STATS='verbose' (expected 0 or 1); using 0", 'speed'],
   ];
   for (const [env, message, profile] of bad) {
@@ -177,7 +210,7 @@ describe('configuration', () => {
     });
   }
 
-  test('LEANMALLOC_STATS=1 prints every counter at exit, the daemon\'s list in its order', () => {
+  test("LEANMALLOC_STATS=1 prints every counter at exit, the daemon's list in its order", () => {
     const r = run(testBin('alloc_config'), [], { LEANMALLOC_STATS: '1' });
     assertOk(r, 'alloc_config');
     const printed = [...r.stderr.matchAll(/^leanmalloc: (\w+)=\d+$/gm)].map((m) => m[1]);
@@ -188,14 +221,17 @@ describe('configuration', () => {
 
 describe('counters through the allocator probe (what random_mixed reports)', () => {
   /** The one JSON line probe_counters prints: allocator fields and the counters object. */
-  function probe(bin: string, env: Record<string, string> = {}): { line: Record<string, unknown>; counters: Record<string, unknown>; stderr: string } {
+  function probe(
+    bin: string,
+    env: Record<string, string> = {},
+  ): { line: Record<string, unknown>; counters: Record<string, unknown>; stderr: string } {
     const r = run(testBin(bin), [], env);
     assertOk(r, bin);
     const line = JSON.parse(r.stdout) as Record<string, unknown>;
     return { line, counters: line['counters'] as Record<string, unknown>, stderr: r.stderr };
   }
 
-  test('built against the library\'s header: every counter, by name, in order', () => {
+  test("built against the library's header: every counter, by name, in order", () => {
     const { line, counters, stderr } = probe('probe_counters');
     assert.equal(line['allocator'], 'leanmalloc');
     assert.deepEqual(Object.keys(counters), [...LEANMALLOC_COUNTERS]);
@@ -211,12 +247,24 @@ describe('counters through the allocator probe (what random_mixed reports)', () 
   });
 
   const skews: Array<[string, string, Record<string, string>, RegExp]> = [
-    ['another LEANMALLOC_STATS_VERSION', 'probe_counters_skew_version', {},
-      /^alloc_probe: leanmalloc_get_stats has stats version \d+ \(\d+ bytes\), this program was built for version 9999 \(\d+ bytes\); leanmalloc counters are not reported$/m],
-    ['a counter the library does not have', 'probe_counters_skew_size', {},
-      /^alloc_probe: leanmalloc_get_stats has stats version (\d+) \((\d+) bytes\), this program was built for version \1 \((?!\2 )\d+ bytes\); leanmalloc counters are not reported$/m],
-    ['a library whose stats have no size and version', 'plain_probe_counters', { LD_PRELOAD: testBin('libstats_v1.so') },
-      /^alloc_probe: leanmalloc_get_stats does not state its stats layout/m],
+    [
+      'another LEANMALLOC_STATS_VERSION',
+      'probe_counters_skew_version',
+      {},
+      /^alloc_probe: leanmalloc_get_stats has stats version \d+ \(\d+ bytes\), this program was built for version 9999 \(\d+ bytes\); leanmalloc counters are not reported$/m,
+    ],
+    [
+      'a counter the library does not have',
+      'probe_counters_skew_size',
+      {},
+      /^alloc_probe: leanmalloc_get_stats has stats version (\d+) \((\d+) bytes\), this program was built for version \1 \((?!\2 )\d+ bytes\); leanmalloc counters are not reported$/m,
+    ],
+    [
+      'a library whose stats have no size and version',
+      'plain_probe_counters',
+      { LD_PRELOAD: testBin('libstats_v1.so') },
+      /^alloc_probe: leanmalloc_get_stats does not state its stats layout/m,
+    ],
   ];
   for (const [what, bin, env, message] of skews) {
     test(`a probe built against ${what} reports the mismatch and no counters`, () => {
@@ -231,7 +279,10 @@ describe('counters through the allocator probe (what random_mixed reports)', () 
 
 describe('invalid pointers: one clear message, then abort', () => {
   const cases: Array<[string, RegExp]> = [
-    ['foreign', /^leanmalloc: free\(0x[0-9a-f]{16}\): invalid pointer: not allocated by leanmalloc \(foreign or corrupted pointer\); aborting$/m],
+    [
+      'foreign',
+      /^leanmalloc: free\(0x[0-9a-f]{16}\): invalid pointer: not allocated by leanmalloc \(foreign or corrupted pointer\); aborting$/m,
+    ],
     ['interior-large', /^leanmalloc: free\(0x[0-9a-f]{16}\): invalid pointer: not the start of a leanmalloc allocation; aborting$/m],
     ['usable-foreign', /^leanmalloc: malloc_usable_size\(0x[0-9a-f]{16}\): invalid pointer: not allocated by leanmalloc/m],
     ['realloc-foreign', /^leanmalloc: realloc\(0x[0-9a-f]{16}\): invalid pointer: not allocated by leanmalloc/m],
@@ -280,21 +331,24 @@ describe('real programs under LD_PRELOAD give the same output', () => {
     // resolve shims (pyenv) to the real interpreter so LD_PRELOAD reaches the process under test
     const exe = run(py, ['-c', 'import sys; print(sys.executable)']).stdout.trim();
     const script = path.join(work, 'heavy.py');
-    writeFileSync(script, [
-      'import json, random, hashlib',
-      'random.seed(7)',
-      'data = {}',
-      'for i in range(20000):',
-      '    data[f"key{i}"] = {"n": i, "s": "x" * random.randint(1, 300), "l": list(range(random.randint(0, 40)))}',
-      'text = json.dumps(data, sort_keys=True)',
-      'back = json.loads(text)',
-      'assert back == data',
-      'words = sorted(set(text.split(",")))',
-      'big = [bytearray(random.randint(1, 200000)) for _ in range(100)]',
-      'del big',
-      'print(len(text), len(words), hashlib.sha256(text.encode()).hexdigest())',
-      'print(sum(len(v["l"]) for v in back.values()))',
-    ].join('\n'));
+    writeFileSync(
+      script,
+      [
+        'import json, random, hashlib',
+        'random.seed(7)',
+        'data = {}',
+        'for i in range(20000):',
+        '    data[f"key{i}"] = {"n": i, "s": "x" * random.randint(1, 300), "l": list(range(random.randint(0, 40)))}',
+        'text = json.dumps(data, sort_keys=True)',
+        'back = json.loads(text)',
+        'assert back == data',
+        'words = sorted(set(text.split(",")))',
+        'big = [bytearray(random.randint(1, 200000)) for _ in range(100)]',
+        'del big',
+        'print(len(text), len(words), hashlib.sha256(text.encode()).hexdigest())',
+        'print(sum(len(v["l"]) for v in back.values()))',
+      ].join('\n'),
+    );
     sameOutput(exe, [script]);
   });
 
@@ -303,13 +357,19 @@ describe('real programs under LD_PRELOAD give the same output', () => {
     assert.ok(sort, 'sort is required');
     let s = 1;
     const lines: string[] = [];
-    for (let i = 0; i < 200_000; i++) { s = (s * 1103515245 + 12345) % 2147483648; lines.push(`${s.toString(36)} ${i}`); }
+    for (let i = 0; i < 200_000; i++) {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      lines.push(`${s.toString(36)} ${i}`);
+    }
     sameOutput(sort, [], lines.join('\n') + '\n');
   });
 
   test('sqlite3 with a table, an index and aggregates', (t) => {
     const sqlite = which('sqlite3');
-    if (!sqlite) { t.skip('sqlite3 not installed'); return; }
+    if (!sqlite) {
+      t.skip('sqlite3 not installed');
+      return;
+    }
     const sql = [
       'CREATE TABLE t(id INTEGER PRIMARY KEY, k TEXT, v REAL);',
       'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 50000)',

@@ -12,7 +12,10 @@ before(() => make(DEBUG, ['tests']));
 test('the debug build really has its assertions: an interior pointer to a small block aborts at free', () => {
   const r = run(bin('alloc_invalid'), ['interior-small']);
   assert.equal(r.signal, 'SIGABRT', `expected abort, got status ${r.status} signal ${r.signal}: ${r.stderr}`);
-  assert.match(r.stderr, /^leanmalloc: assertion failed: .*lm_is_block_of\(s, p\) \(src\/allocator\/internal\.h:\d+, lm_free_inline\); aborting$/m);
+  assert.match(
+    r.stderr,
+    /^leanmalloc: assertion failed: .*lm_is_block_of\(s, p\) \(src\/allocator\/internal\.h:\d+, lm_free_inline\); aborting$/m,
+  );
 });
 
 test('configuration read before main, in every profile', () => {

@@ -135,7 +135,10 @@ test('prometheus gets its config and rules where the config expects them, and sc
   const job = cfg.scrape_configs.find((j) => j.job_name === 'allocsoak');
   assert.ok(job, 'scrape job allocsoak');
   assert.equal(job.metrics_path, '/metrics');
-  assert.deepEqual(job.static_configs.flatMap((s) => s.targets), ['allocsoak:9477']);
+  assert.deepEqual(
+    job.static_configs.flatMap((s) => s.targets),
+    ['allocsoak:9477'],
+  );
   assert.ok(['5s', '15s'].includes(cfg.global.scrape_interval));
 });
 
@@ -192,7 +195,7 @@ test('Dockerfile: pinned Node 20 bookworm, the build tools and peer allocators, 
   assert.match(read('.ci/run'), /^npm ci$/m, 'CI installs with `npm ci` too');
 });
 
-test('Dockerfile: the command is `npm start`\'s daemon with the volume\'s database and all interfaces in the container', () => {
+test("Dockerfile: the command is `npm start`'s daemon with the volume's database and all interfaces in the container", () => {
   const cmd = dockerfile().filter((s) => s.op === 'CMD');
   assert.equal(cmd.length, 1);
   const argv = JSON.parse(cmd[0]?.args ?? '') as string[];

@@ -27,12 +27,7 @@ const RANDOM_MIXED = fileURLToPath(new URL('../../../native/build/random_mixed',
 const PEER_COUNTERS: Record<string, string[]> = {
   mimalloc: ['mimalloc.current_rss', 'mimalloc.peak_rss', 'mimalloc.current_commit', 'mimalloc.peak_commit', 'mimalloc.page_faults'],
   jemalloc: ['jemalloc.allocated', 'jemalloc.active', 'jemalloc.resident', 'jemalloc.mapped', 'jemalloc.retained'],
-  tcmalloc: [
-    'tcmalloc.current_allocated_bytes',
-    'tcmalloc.heap_size',
-    'tcmalloc.pageheap_free_bytes',
-    'tcmalloc.pageheap_unmapped_bytes',
-  ],
+  tcmalloc: ['tcmalloc.current_allocated_bytes', 'tcmalloc.heap_size', 'tcmalloc.pageheap_free_bytes', 'tcmalloc.pageheap_unmapped_bytes'],
 };
 
 for (const [name, lib] of Object.entries(PEERS)) {
@@ -41,7 +36,10 @@ for (const [name, lib] of Object.entries(PEERS)) {
       env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LD_PRELOAD: lib },
       encoding: 'utf8',
     });
-    const lines = out.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = out
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const start = lines[0];
     const end = lines[lines.length - 1];
     assert.equal(start?.['type'], 'start');
@@ -54,7 +52,7 @@ for (const [name, lib] of Object.entries(PEERS)) {
     for (const s of samples) {
       assert.equal(s['type'], 'sample');
       assert.ok(typeof s['ops'] === 'number' && s['ops'] >= lastOps, 'cumulative ops never decrease');
-      lastOps = s['ops'] as number;
+      lastOps = s['ops'];
     }
     assert.ok(lastOps > 0 && (end?.['ops'] as number) >= lastOps);
     for (const line of [...samples, end]) {
@@ -75,7 +73,23 @@ for (const [name, lib] of Object.entries(PEERS)) {
   test(`soak-launch --preload ${name} --count-syscalls runs random_mixed under ${name} and counts its memory syscalls`, () => {
     const result = spawnSync(
       SOAK_LAUNCH,
-      ['--count-syscalls', '--preload', lib, '--report-fd', '3', '--', RANDOM_MIXED, '--seconds', '0.4', '--interval-ms', '100', '--burst-mb', '8', '--burst-every-s', '0.1'],
+      [
+        '--count-syscalls',
+        '--preload',
+        lib,
+        '--report-fd',
+        '3',
+        '--',
+        RANDOM_MIXED,
+        '--seconds',
+        '0.4',
+        '--interval-ms',
+        '100',
+        '--burst-mb',
+        '8',
+        '--burst-every-s',
+        '0.1',
+      ],
       { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe', 'pipe'] },
     );
     assert.equal(result.status, 0, result.stderr);

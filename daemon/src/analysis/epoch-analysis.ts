@@ -9,7 +9,7 @@
 import { COUNTED_SYSCALLS, type CountedSyscall, type Sample } from '../domain/types.js';
 import { cv, mean, median, quantileSorted, sorted } from '../stats/descriptive.js';
 import { theilSen } from '../stats/theil-sen.js';
-import type { EpochAnalysis } from './types.js';
+import type { EpochAnalysis } from '../domain/epoch-fields.js';
 
 export type SyscallCounts = Record<CountedSyscall, number>;
 
@@ -160,17 +160,28 @@ export function analyzeEpoch(
   const rssSamples = measured.filter((s): s is Sample & { rss_bytes: number } => s.rss_bytes !== null);
   const rss = seriesStats(rssSamples.map((s) => s.rss_bytes));
   const adj = seriesStats(
-    measured.filter((s) => s.rss_bytes !== null && s.lazyfree_bytes !== null).map((s) => (s.rss_bytes as number) - (s.lazyfree_bytes as number)),
+    measured
+      .filter((s) => s.rss_bytes !== null && s.lazyfree_bytes !== null)
+      .map((s) => (s.rss_bytes as number) - (s.lazyfree_bytes as number)),
   );
   const held = rssSamples.map((s) => s.rss_bytes - (s.lazyfree_bytes ?? 0));
   const slopePoints = thin(rssSamples, MAX_SLOPE_POINTS);
   const slope =
     slopePoints.length >= 2
-      ? theilSen(slopePoints.map((s) => s.t_ms / MS_PER_HOUR), slopePoints.map((s) => s.rss_bytes))
+      ? theilSen(
+          slopePoints.map((s) => s.t_ms / MS_PER_HOUR),
+          slopePoints.map((s) => s.rss_bytes),
+        )
       : null;
   // Persistence: the slope over the later half of the measured part (at least 3 points).
   const latePoints = thin(laterHalf(rssSamples), MAX_SLOPE_POINTS);
-  const lateSlope = latePoints.length >= 3 ? theilSen(latePoints.map((s) => s.t_ms / MS_PER_HOUR), latePoints.map((s) => s.rss_bytes)) : null;
+  const lateSlope =
+    latePoints.length >= 3
+      ? theilSen(
+          latePoints.map((s) => s.t_ms / MS_PER_HOUR),
+          latePoints.map((s) => s.rss_bytes),
+        )
+      : null;
   const hwm = [...all].reverse().find((s) => s.hwm_bytes !== null)?.hwm_bytes ?? null;
 
   // Ops: the measured part runs from the base sample (or the workload start) to the end line (or last sample).

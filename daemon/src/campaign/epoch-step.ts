@@ -6,7 +6,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import { analyzeEpoch } from '../analysis/index.js';
-import type { EpochAnalysis } from '../analysis/types.js';
+import type { EpochAnalysis } from '../domain/epoch-fields.js';
 import type { Sample } from '../domain/types.js';
 import type { Logger } from '../log/index.js';
 import { readHostInfo, readLoadAverage, type LibraryHasher } from '../host/index.js';
@@ -98,7 +98,14 @@ export async function runEpochStep(
     last_sample: null,
   };
   live(liveEpoch);
-  const slotFields: EpochSlotFields = { epoch_id: epochId, campaign_id: ctx.campaignId, variant: variant.name, round: slot.round, index: slot.index, total: ctx.total };
+  const slotFields: EpochSlotFields = {
+    epoch_id: epochId,
+    campaign_id: ctx.campaignId,
+    variant: variant.name,
+    round: slot.round,
+    index: slot.index,
+    total: ctx.total,
+  };
   ctx.log.info({ epoch: epochId, variant: variant.name, round: slot.round, slot: slot.index + 1, of: ctx.total }, 'epoch started');
   emitter.emit('epoch-started', {
     ...slotFields,
@@ -128,7 +135,12 @@ export async function runEpochStep(
         onLaunched: ({ workloadPid }) => {
           store.epochs.setPid(epochId, workloadPid);
           liveEpoch.workload_pid = workloadPid;
-          emitter.emit('epoch-launched', { epoch_id: epochId, campaign_id: ctx.campaignId, variant: variant.name, workload_pid: workloadPid });
+          emitter.emit('epoch-launched', {
+            epoch_id: epochId,
+            campaign_id: ctx.campaignId,
+            variant: variant.name,
+            workload_pid: workloadPid,
+          });
         },
         onSample: (sample) => {
           store.samples.add(epochId, sample);

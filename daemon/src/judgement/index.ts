@@ -1,5 +1,13 @@
 /** Public surface of the judgement: verdicts, leak/drift, reference ratios, criteria. */
-export { CRITERIA_SPECS, GOALS, assertValidCriteria, criteriaErrors, criteriaForGoal, defaultCriteria, resolveCriteria } from './criteria.js';
+export {
+  CRITERIA_SPECS,
+  GOALS,
+  assertValidCriteria,
+  criteriaErrors,
+  criteriaForGoal,
+  defaultCriteria,
+  resolveCriteria,
+} from './criteria.js';
 export type { Criteria, CriterionKey, CriterionSpec, Goal } from './criteria.js';
 export type { JudgedEpoch } from './epochs.js';
 export { judgeComparison } from './verdict.js';

@@ -74,9 +74,20 @@ export function withinEpochSlope(
     1 - (opts.confidence ?? 0.95),
   );
   const late = laterHalf(chosen);
-  const lateEst = late.length >= 3 ? theilSen(late.map((s) => s.t_ms / MS_PER_HOUR), late.map((s) => s.rss_bytes as number)) : null;
+  const lateEst =
+    late.length >= 3
+      ? theilSen(
+          late.map((s) => s.t_ms / MS_PER_HOUR),
+          late.map((s) => s.rss_bytes as number),
+        )
+      : null;
   const window = points.length >= 2 ? (points[points.length - 1] as RssSample).t_ms - (points[0] as RssSample).t_ms : 0;
-  return { ...est, samples: points.length, window_ms: window, late: lateEst === null || !Number.isFinite(lateEst.slope) ? null : lateEst.slope };
+  return {
+    ...est,
+    samples: points.length,
+    window_ms: window,
+    late: lateEst === null || !Number.isFinite(lateEst.slope) ? null : lateEst.slope,
+  };
 }
 
 /** What decides an epoch's leak flag: an epoch row (see `measuredWindowMs`), or `slopeColumns` of a computed slope. */
@@ -99,7 +110,8 @@ export function epochLeakCheck(e: EpochSlopeColumns, c: LeakCriteria): EpochLeak
   const late = e.rss_slope_late_bytes_per_hour;
   if (typeof late === 'number' && Number.isFinite(late) && late <= floor) return 'stopped_growing';
   const w = e.window_ms;
-  if (typeof w === 'number' && Number.isFinite(w) && w < c.leak_min_window_s * 1000 && (low * w) / MS_PER_HOUR < c.leak_short_window_bytes) return 'short_window';
+  if (typeof w === 'number' && Number.isFinite(w) && w < c.leak_min_window_s * 1000 && (low * w) / MS_PER_HOUR < c.leak_short_window_bytes)
+    return 'short_window';
   return 'leak';
 }
 
@@ -173,7 +185,15 @@ export interface VariantDrift {
   series: {
     /** Trend of final/initial RSS per epoch (ratio units per epoch). */
     trend: { slope_per_epoch: number; low: number | null; high: number | null; flagged: boolean } | null;
-    change_point: { after_epoch_id: number; index: number; p_value: number; shift: number; before: number; after: number; flagged: boolean } | null;
+    change_point: {
+      after_epoch_id: number;
+      index: number;
+      p_value: number;
+      shift: number;
+      before: number;
+      after: number;
+      flagged: boolean;
+    } | null;
   };
 }
 
@@ -193,18 +213,20 @@ export function judgeDrift(variant: string, epochs: readonly JudgedEpoch[], opts
   const arm = splitArm(variant, epochs);
   const completed = arm.completed;
   const reasons: Reason[] = [];
-  const perEpoch: EpochDrift[] = completed.map((e) => ({
-    id: e.id,
-    started_at: e.started_at,
-    rss_initial_bytes: e.rss_initial_bytes,
-    rss_final_bytes: e.rss_final_bytes,
-    rss_drift_pct: e.rss_drift_pct,
-    rss_slope_bytes_per_hour: e.rss_slope_bytes_per_hour,
-    rss_slope_low: e.rss_slope_low ?? null,
-    rss_slope_high: e.rss_slope_high ?? null,
-    rss_slope_late_bytes_per_hour: e.rss_slope_late_bytes_per_hour ?? null,
-    leak_check: epochLeakCheck({ ...e, window_ms: measuredWindowMs(e) }, c),
-  })).map((e) => ({ ...e, leak: e.leak_check === 'leak' }));
+  const perEpoch: EpochDrift[] = completed
+    .map((e) => ({
+      id: e.id,
+      started_at: e.started_at,
+      rss_initial_bytes: e.rss_initial_bytes,
+      rss_final_bytes: e.rss_final_bytes,
+      rss_drift_pct: e.rss_drift_pct,
+      rss_slope_bytes_per_hour: e.rss_slope_bytes_per_hour,
+      rss_slope_low: e.rss_slope_low ?? null,
+      rss_slope_high: e.rss_slope_high ?? null,
+      rss_slope_late_bytes_per_hour: e.rss_slope_late_bytes_per_hour ?? null,
+      leak_check: epochLeakCheck({ ...e, window_ms: measuredWindowMs(e) }, c),
+    }))
+    .map((e) => ({ ...e, leak: e.leak_check === 'leak' }));
   const empty: VariantDrift = {
     variant,
     epochs: perEpoch,
@@ -236,7 +258,12 @@ export function judgeDrift(variant: string, epochs: readonly JudgedEpoch[], opts
   const slopes = finiteValues(completed, (e) => e.rss_slope_bytes_per_hour);
   const slopeHl = slopes.length > 0 ? hodgesLehmannCenter(slopes, { confidence: c.confidence }) : null;
   if (withInterval.length === 0) {
-    reasons.push({ criterion: 'leak_floor_bytes_per_hour', status: 'undecided', decisive: false, message: `${variant}: no epoch has an RSS slope interval; within-epoch leak check not possible` });
+    reasons.push({
+      criterion: 'leak_floor_bytes_per_hour',
+      status: 'undecided',
+      decisive: false,
+      message: `${variant}: no epoch has an RSS slope interval; within-epoch leak check not possible`,
+    });
   } else {
     const worst = flagged.length > 0 ? flagged.reduce((a, b) => ((a.rss_slope_low ?? 0) > (b.rss_slope_low ?? 0) ? a : b)) : null;
     reasons.push({
@@ -246,7 +273,9 @@ export function judgeDrift(variant: string, epochs: readonly JudgedEpoch[], opts
       message: withinLeak
         ? `${variant}: ${flagged.length} of ${withInterval.length} epochs leak (RSS slope lower bound above ${bytes(c.leak_floor_bytes_per_hour)}/h; worst epoch ${worst?.id}: ${bytes(worst?.rss_slope_bytes_per_hour)}/h [${bytes(worst?.rss_slope_low)}/h, ${bytes(worst?.rss_slope_high)}/h]); p = ${fmt(flaggedP)} that false alarms explain it`
         : `${variant}: ${flagged.length} of ${withInterval.length} epochs over the leak floor ${bytes(c.leak_floor_bytes_per_hour)}/h${flagged.length > 0 ? ` (p = ${fmt(flaggedP)}: within false-alarm expectations)` : ''}; median slope ${bytes(slopeHl?.estimate)}/h` +
-          (settled.length > 0 ? `; ${settled.length} epoch(s) grew early but not in their later half (settling, not leaking: epoch ${settled.map((e) => e.id).join(', ')})` : '') +
+          (settled.length > 0
+            ? `; ${settled.length} epoch(s) grew early but not in their later half (settling, not leaking: epoch ${settled.map((e) => e.id).join(', ')})`
+            : '') +
           (short.length > 0
             ? `; ${short.length} epoch(s) grew faster than the floor in a window under ${c.leak_min_window_s} s, by less than ${bytes(c.leak_short_window_bytes)}: too short to tell a leak from an allocator filling in its working set (epoch ${short.map((e) => e.id).join(', ')})`
             : ''),
@@ -291,7 +320,11 @@ export function judgeDrift(variant: string, epochs: readonly JudgedEpoch[], opts
   let trend: VariantDrift['series']['trend'] = null;
   let changePoint: VariantDrift['series']['change_point'] = null;
   if (ratios.length >= 3) {
-    const ts = theilSen(ratios.map((_, i) => i), ratios, c.change_point_alpha);
+    const ts = theilSen(
+      ratios.map((_, i) => i),
+      ratios,
+      c.change_point_alpha,
+    );
     const rise = ts.slope * (ratios.length - 1);
     const flaggedTrend = Number.isFinite(ts.low) && ts.low > 0 && rise >= minStep;
     trend = { slope_per_epoch: ts.slope, low: jsonNumber(ts.low), high: jsonNumber(ts.high), flagged: flaggedTrend };
@@ -315,7 +348,15 @@ export function judgeDrift(variant: string, epochs: readonly JudgedEpoch[], opts
     const cp = pettitt(ratios, { permutations, seed: seedFromText(variant) });
     const flaggedCp = cp.p < c.change_point_alpha && cp.shift >= minStep;
     const after = seriesEpochs[cp.index] as JudgedEpoch;
-    changePoint = { after_epoch_id: after.id, index: cp.index, p_value: cp.p, shift: cp.shift, before: cp.before, after: cp.after, flagged: flaggedCp };
+    changePoint = {
+      after_epoch_id: after.id,
+      index: cp.index,
+      p_value: cp.p,
+      shift: cp.shift,
+      before: cp.before,
+      after: cp.after,
+      flagged: flaggedCp,
+    };
     reasons.push({
       criterion: 'change_point_alpha',
       status: flaggedCp ? 'fail' : 'pass',

@@ -72,7 +72,20 @@ function verdictSection(j: Judged): ReportSection {
   const parts: string[] = [];
   if (j.comparisons.length === 0) parts.push('The plan has no comparison between variants that ran.');
   else {
-    parts.push(table(['comparison', 'goal', 'verdict', 'decided by', 'throughput ratio (95 % CI), basis', 'RSS ratio (95 % CI), peak or held', 'more epochs per arm'], rows));
+    parts.push(
+      table(
+        [
+          'comparison',
+          'goal',
+          'verdict',
+          'decided by',
+          'throughput ratio (95 % CI), basis',
+          'RSS ratio (95 % CI), peak or held',
+          'more epochs per arm',
+        ],
+        rows,
+      ),
+    );
     for (const v of j.comparisons) {
       parts.push('');
       parts.push(`### ${v.baseline} → ${v.candidate}: ${v.verdict}`);
@@ -107,8 +120,20 @@ function driftSection(j: Judged): ReportSection {
     d.variant,
     `**${d.verdict}**`,
     `${d.flagged_epochs}/${d.epochs.length}`,
-    d.slope_bytes_per_hour === null ? MISSING : withInterval(`${bytes(d.slope_bytes_per_hour)}/h`, d.slope_low === null ? null : `${bytes(d.slope_low)}/h`, d.slope_high === null ? null : `${bytes(d.slope_high)}/h`),
-    d.drift_pct === null ? MISSING : withInterval(`${fmt(d.drift_pct.median)} %`, d.drift_pct.low === null ? null : fmt(d.drift_pct.low), d.drift_pct.high === null ? null : fmt(d.drift_pct.high)),
+    d.slope_bytes_per_hour === null
+      ? MISSING
+      : withInterval(
+          `${bytes(d.slope_bytes_per_hour)}/h`,
+          d.slope_low === null ? null : `${bytes(d.slope_low)}/h`,
+          d.slope_high === null ? null : `${bytes(d.slope_high)}/h`,
+        ),
+    d.drift_pct === null
+      ? MISSING
+      : withInterval(
+          `${fmt(d.drift_pct.median)} %`,
+          d.drift_pct.low === null ? null : fmt(d.drift_pct.low),
+          d.drift_pct.high === null ? null : fmt(d.drift_pct.high),
+        ),
     d.series.change_point === null ? MISSING : `${d.series.change_point.flagged ? 'step ' : ''}p = ${fmt(d.series.change_point.p_value)}`,
   ]);
   const floor = resolveCriteria('speed').leak_floor_bytes_per_hour;
@@ -117,7 +142,10 @@ function driftSection(j: Judged): ReportSection {
     title: 'Leaks and drift',
     markdown:
       `An epoch leaks when the lower bound of its RSS slope exceeds ${bytes(floor)}/h; across epochs, the trend and change point of final/initial RSS (docs/judgement.md).\n\n` +
-      table(['variant', 'judgement', 'epochs over the floor', 'median RSS slope (95 % CI)', 'drift per epoch (95 % CI)', 'change point'], rows),
+      table(
+        ['variant', 'judgement', 'epochs over the floor', 'median RSS slope (95 % CI)', 'drift per epoch (95 % CI)', 'change point'],
+        rows,
+      ),
     data: [...j.drift.values()].map(({ reasons: _r, ...rest }) => rest),
   };
 }
@@ -125,8 +153,16 @@ function driftSection(j: Judged): ReportSection {
 export const judgementReportExtension: ReportExtension = {
   name: 'judgement',
   variantColumns: [
-    { key: 'throughput_vs_reference', header: 'throughput vs reference', value: (v, data) => pctOfReference(judge(data).reference.get(v.name)?.throughput) },
-    { key: 'rss_peak_vs_reference', header: 'peak RSS vs reference', value: (v, data) => pctOfReference(judge(data).reference.get(v.name)?.rss_peak) },
+    {
+      key: 'throughput_vs_reference',
+      header: 'throughput vs reference',
+      value: (v, data) => pctOfReference(judge(data).reference.get(v.name)?.throughput),
+    },
+    {
+      key: 'rss_peak_vs_reference',
+      header: 'peak RSS vs reference',
+      value: (v, data) => pctOfReference(judge(data).reference.get(v.name)?.rss_peak),
+    },
     { key: 'leak', header: 'leak', value: (v, data) => judge(data).drift.get(v.name)?.verdict ?? null },
   ],
   sections(data) {

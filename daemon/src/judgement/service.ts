@@ -79,7 +79,8 @@ function latestCampaignWithBoth(store: Store, a: string, b: string): number | nu
 export function compare(store: Store, req: CompareRequest): CompareResult {
   requireVariant(store, 'baseline', req.baseline);
   requireVariant(store, 'candidate', req.candidate);
-  if (req.baseline === req.candidate) throw new JudgementInputError('candidate', `candidate: expected a variant other than the baseline ${JSON.stringify(req.baseline)}`);
+  if (req.baseline === req.candidate)
+    throw new JudgementInputError('candidate', `candidate: expected a variant other than the baseline ${JSON.stringify(req.baseline)}`);
   if (req.goal !== undefined && !(GOALS as readonly string[]).includes(req.goal)) {
     throw new JudgementInputError('goal', `goal: expected ${GOALS.join(' or ')}, got ${JSON.stringify(req.goal)}`);
   }
@@ -89,17 +90,26 @@ export function compare(store: Store, req: CompareRequest): CompareResult {
     campaign = req.campaign;
   } else campaign = latestCampaignWithBoth(store, req.baseline, req.candidate);
 
-  const planned = campaign === null ? undefined : store.campaigns.get(campaign)?.plan.comparisons.find((c) => c.baseline === req.baseline && c.candidate === req.candidate);
+  const planned =
+    campaign === null
+      ? undefined
+      : store.campaigns.get(campaign)?.plan.comparisons.find((c) => c.baseline === req.baseline && c.candidate === req.candidate);
   const goal: Goal = req.goal ?? planned?.goal ?? 'speed';
   const criteria: Record<string, unknown> = { ...(planned && planned.goal === goal ? planned.criteria : {}), ...(req.criteria ?? {}) };
   const problems = criteriaProblems(goal, criteria);
   if (problems.length > 0) {
     const p = problems[0] as (typeof problems)[number];
-    throw new JudgementInputError('criteria', `criteria${p.key === null ? '' : `.${p.key}`}: expected ${p.expected}, got ${JSON.stringify(p.got)}`);
+    throw new JudgementInputError(
+      'criteria',
+      `criteria${p.key === null ? '' : `.${p.key}`}: expected ${p.expected}, got ${JSON.stringify(p.got)}`,
+    );
   }
-  const source: CompareResult['criteria_source'] = req.goal !== undefined || req.criteria !== undefined ? 'request' : planned ? 'plan' : 'default';
+  const source: CompareResult['criteria_source'] =
+    req.goal !== undefined || req.criteria !== undefined ? 'request' : planned ? 'plan' : 'default';
   const rows: JudgedEpoch[] =
-    campaign === null ? [] : [...store.epochs.listRows({ variant: req.baseline, campaign }), ...store.epochs.listRows({ variant: req.candidate, campaign })];
+    campaign === null
+      ? []
+      : [...store.epochs.listRows({ variant: req.baseline, campaign }), ...store.epochs.listRows({ variant: req.candidate, campaign })];
   const verdict = judgeComparison(rows, { baseline: req.baseline, candidate: req.candidate, goal, criteria });
   return { ...verdict, campaign, criteria_source: source };
 }
@@ -107,17 +117,26 @@ export function compare(store: Store, req: CompareRequest): CompareResult {
 export function drift(store: Store, req: DriftRequest): DriftResult {
   requireVariant(store, 'variant', req.variant);
   if (req.since !== undefined && Number.isNaN(Date.parse(req.since))) {
-    throw new JudgementInputError('since', `since: expected an ISO-8601 time such as 2026-11-23T22:00:00Z, got ${JSON.stringify(req.since)}`);
+    throw new JudgementInputError(
+      'since',
+      `since: expected an ISO-8601 time such as 2026-11-23T22:00:00Z, got ${JSON.stringify(req.since)}`,
+    );
   }
   const problems = criteriaProblems(undefined, req.criteria);
   if (problems.length > 0) {
     const p = problems[0] as (typeof problems)[number];
-    throw new JudgementInputError('criteria', `criteria${p.key === null ? '' : `.${p.key}`}: expected ${p.expected}, got ${JSON.stringify(p.got)}`);
+    throw new JudgementInputError(
+      'criteria',
+      `criteria${p.key === null ? '' : `.${p.key}`}: expected ${p.expected}, got ${JSON.stringify(p.got)}`,
+    );
   }
   const criteria: Criteria = resolveCriteria('speed', req.criteria);
   const since = req.since === undefined ? undefined : new Date(Date.parse(req.since)).toISOString();
-  const rows = store.epochs
-    .listRows({ variant: req.variant, ...(since !== undefined ? { since } : {}), ...(req.campaign !== undefined ? { campaign: req.campaign } : {}) });
+  const rows = store.epochs.listRows({
+    variant: req.variant,
+    ...(since !== undefined ? { since } : {}),
+    ...(req.campaign !== undefined ? { campaign: req.campaign } : {}),
+  });
   return { ...judgeDrift(req.variant, rows, { criteria }), since: since ?? null };
 }
 

@@ -11,7 +11,8 @@ export function reasonLine(r: Reason): string {
 
 export function ratioText(label: string, e: RatioEstimate | null): string {
   if (e === null) return `${label}: not measured`;
-  const conf = e.confidence === null ? 'no interval yet' : `${Number((e.confidence * 100).toPrecision(3))} % CI [${fmt(e.low)}, ${fmt(e.high)}]`;
+  const conf =
+    e.confidence === null ? 'no interval yet' : `${Number((e.confidence * 100).toPrecision(3))} % CI [${fmt(e.low)}, ${fmt(e.high)}]`;
   return `${label}: ${fmt(e.ratio)} (${conf}; ${e.analysis}, ${e.test} p = ${fmt(e.p_value)})`;
 }
 

@@ -85,8 +85,12 @@ function possibleRegions(est: RatioEstimate, thresholds: readonly number[]): num
 }
 
 function interval(est: RatioEstimate): string {
-  const how = est.analysis === 'paired' ? `paired, ${est.n_pairs} pairs, Wilcoxon signed-rank` : `unpaired, ${est.n_baseline}+${est.n_candidate} epochs, Mann–Whitney`;
-  if (est.confidence === null || est.low === null || est.high === null) return `${fmt(est.ratio)} (too few epochs for an interval; ${how} p = ${fmt(est.p_value)})`;
+  const how =
+    est.analysis === 'paired'
+      ? `paired, ${est.n_pairs} pairs, Wilcoxon signed-rank`
+      : `unpaired, ${est.n_baseline}+${est.n_candidate} epochs, Mann–Whitney`;
+  if (est.confidence === null || est.low === null || est.high === null)
+    return `${fmt(est.ratio)} (too few epochs for an interval; ${how} p = ${fmt(est.p_value)})`;
   return `${fmt(est.ratio)} [${fmt(est.low)}, ${fmt(est.high)}] (${Number((est.confidence * 100).toPrecision(3))} % CI; ${how} p = ${fmt(est.p_value)})`;
 }
 
@@ -104,7 +108,11 @@ interface Axis {
   regions: number[];
 }
 
-function settleNeeded(axes: readonly Axis[], decide: (choice: readonly number[]) => VerdictValue, confidence: number): { needed: number; criteria: string[] } {
+function settleNeeded(
+  axes: readonly Axis[],
+  decide: (choice: readonly number[]) => VerdictValue,
+  confidence: number,
+): { needed: number; criteria: string[] } {
   let needed = 0;
   const criteria: string[] = [];
   const all = (sets: readonly (readonly number[])[]): Set<VerdictValue> => {
@@ -180,7 +188,10 @@ export function judgeComparison(epochs: readonly JudgedEpoch[], input: Compariso
   const sysB = finiteValues(B.completed, (e) => e.syscalls_per_op);
   const sysMedA = sysA.length ? median(sysA) : null;
   const sysMedB = sysB.length ? median(sysB) : null;
-  const spread = A.completed.length >= 2 && B.completed.length >= 2 ? checkSpread(A.completed, B.completed, c, `${baseline}->${candidate}`, basis) : null;
+  const spread =
+    A.completed.length >= 2 && B.completed.length >= 2
+      ? checkSpread(A.completed, B.completed, c, `${baseline}->${candidate}`, basis)
+      : null;
 
   const result = (verdict: VerdictValue, decidedBy: string, needed: number | null): ComparisonVerdict => ({
     baseline,
@@ -220,25 +231,67 @@ export function judgeComparison(epochs: readonly JudgedEpoch[], input: Compariso
   /** Conditions the candidate shares with the baseline: not the change's doing, but they bar GO. */
   const caps: string[] = [];
   if (B.failed.length > 0) {
-    const list = B.failed.map((e) => `epoch ${e.id} ${e.outcome}${e.signal ? ` (${e.signal})` : ''}${e.outcome_reason ? `: ${e.outcome_reason}` : ''}`).join('; ');
-    reasons.push({ criterion: 'guard.crash', status: 'fail', decisive: true, message: `candidate ${candidate} ended ${B.failed.length} epoch(s) badly: ${list}`, value: B.failed.length, threshold: 0 });
+    const list = B.failed
+      .map((e) => `epoch ${e.id} ${e.outcome}${e.signal ? ` (${e.signal})` : ''}${e.outcome_reason ? `: ${e.outcome_reason}` : ''}`)
+      .join('; ');
+    reasons.push({
+      criterion: 'guard.crash',
+      status: 'fail',
+      decisive: true,
+      message: `candidate ${candidate} ended ${B.failed.length} epoch(s) badly: ${list}`,
+      value: B.failed.length,
+      threshold: 0,
+    });
     guards.push('guard.crash');
   }
   if (A.failed.length > 0) {
-    reasons.push({ criterion: 'guard.crash', status: 'info', decisive: false, message: `baseline ${baseline} ended ${A.failed.length} epoch(s) badly (${A.failed.map((e) => `${e.id} ${e.outcome}`).join(', ')}); they are left out of the statistics`, value: A.failed.length });
+    reasons.push({
+      criterion: 'guard.crash',
+      status: 'info',
+      decisive: false,
+      message: `baseline ${baseline} ended ${A.failed.length} epoch(s) badly (${A.failed.map((e) => `${e.id} ${e.outcome}`).join(', ')}); they are left out of the statistics`,
+      value: A.failed.length,
+    });
   }
   const leakyB = driftB.leak || driftB.drift;
   const leakyA = driftA.leak || driftA.drift;
   const driftLabel = (d: VariantDrift): string => (d.leak ? 'leaks' : 'drifts');
-  const driftDetail = (d: VariantDrift): string => d.reasons.filter((r) => r.status === 'fail').map((r) => r.message).join('; ');
+  const driftDetail = (d: VariantDrift): string =>
+    d.reasons
+      .filter((r) => r.status === 'fail')
+      .map((r) => r.message)
+      .join('; ');
   if (leakyB && !leakyA) {
-    reasons.push({ criterion: driftB.leak ? 'guard.leak' : 'guard.drift', status: 'fail', decisive: true, message: `candidate ${candidate} ${driftLabel(driftB)}: ${driftDetail(driftB)}`, value: driftB.slope_bytes_per_hour, low: driftB.slope_low, high: driftB.slope_high, threshold: c.leak_floor_bytes_per_hour });
+    reasons.push({
+      criterion: driftB.leak ? 'guard.leak' : 'guard.drift',
+      status: 'fail',
+      decisive: true,
+      message: `candidate ${candidate} ${driftLabel(driftB)}: ${driftDetail(driftB)}`,
+      value: driftB.slope_bytes_per_hour,
+      low: driftB.slope_low,
+      high: driftB.slope_high,
+      threshold: c.leak_floor_bytes_per_hour,
+    });
     guards.push(driftB.leak ? 'guard.leak' : 'guard.drift');
   } else if (leakyB && leakyA) {
-    reasons.push({ criterion: driftB.leak ? 'guard.leak' : 'guard.drift', status: 'fail', decisive: false, message: `both ${baseline} and ${candidate} leak or drift (${driftDetail(driftB)}); not the candidate's doing, but GO is withheld` });
+    reasons.push({
+      criterion: driftB.leak ? 'guard.leak' : 'guard.drift',
+      status: 'fail',
+      decisive: false,
+      message: `both ${baseline} and ${candidate} leak or drift (${driftDetail(driftB)}); not the candidate's doing, but GO is withheld`,
+    });
     caps.push(driftB.leak ? 'guard.leak' : 'guard.drift');
   } else if (driftB.verdict === 'CLEAN') {
-    reasons.push({ criterion: 'guard.leak', status: 'pass', decisive: false, message: `candidate ${candidate}: no leak (${driftB.flagged_epochs} of ${driftB.epochs.length} epochs over ${bytes(c.leak_floor_bytes_per_hour)}/h) and no drift`, value: driftB.slope_bytes_per_hour, low: driftB.slope_low, high: driftB.slope_high, threshold: c.leak_floor_bytes_per_hour });
+    reasons.push({
+      criterion: 'guard.leak',
+      status: 'pass',
+      decisive: false,
+      message: `candidate ${candidate}: no leak (${driftB.flagged_epochs} of ${driftB.epochs.length} epochs over ${bytes(c.leak_floor_bytes_per_hour)}/h) and no drift`,
+      value: driftB.slope_bytes_per_hour,
+      low: driftB.slope_low,
+      high: driftB.slope_high,
+      threshold: c.leak_floor_bytes_per_hour,
+    });
   }
   if (sysMedB !== null && sysMedB > c.syscalls_nogo_per_op) {
     const inherited = sysMedA !== null && sysMedA > c.syscalls_nogo_per_op && sysMedB <= sysMedA * 1.25;
@@ -254,9 +307,21 @@ export function judgeComparison(epochs: readonly JudgedEpoch[], input: Compariso
     });
     (inherited ? caps : guards).push('syscalls_nogo_per_op');
   } else if (sysMedB === null) {
-    reasons.push({ criterion: 'syscalls_nogo_per_op', status: 'info', decisive: false, message: 'syscalls per op not measured for the candidate: syscall criteria skipped' });
+    reasons.push({
+      criterion: 'syscalls_nogo_per_op',
+      status: 'info',
+      decisive: false,
+      message: 'syscalls per op not measured for the candidate: syscall criteria skipped',
+    });
   } else {
-    reasons.push({ criterion: 'syscalls_nogo_per_op', status: 'pass', decisive: false, message: `candidate memory syscalls per op ${fmt(sysMedB)} ≤ ${fmt(c.syscalls_nogo_per_op)}`, value: sysMedB, threshold: c.syscalls_nogo_per_op });
+    reasons.push({
+      criterion: 'syscalls_nogo_per_op',
+      status: 'pass',
+      decisive: false,
+      message: `candidate memory syscalls per op ${fmt(sysMedB)} ≤ ${fmt(c.syscalls_nogo_per_op)}`,
+      value: sysMedB,
+      threshold: c.syscalls_nogo_per_op,
+    });
   }
   if (guards.length > 0) {
     addMeasurementInfo(reasons, throughput, rssJudged, rssLabel);
@@ -276,8 +341,18 @@ export function judgeComparison(epochs: readonly JudgedEpoch[], input: Compariso
       neededWithoutInterval(throughput, goal === 'speed' ? speedLines : costLine, c),
       goal === 'memory' ? neededWithoutInterval(rssJudged, rssLines, c) : 0,
     );
-    const what = primary === null ? `no ${goal === 'speed' ? 'throughput' : rssLabel} measured in one arm` : `${nA} baseline and ${nB} candidate completed epochs`;
-    reasons.push({ criterion: 'min_epochs', status: 'undecided', decisive: true, message: `too few epochs to judge: ${what} (need ${c.min_epochs} per arm and a ${Math.round(c.confidence * 100)} % interval); about ${needed} more per arm`, value: Math.min(nA, nB), threshold: c.min_epochs });
+    const what =
+      primary === null
+        ? `no ${goal === 'speed' ? 'throughput' : rssLabel} measured in one arm`
+        : `${nA} baseline and ${nB} candidate completed epochs`;
+    reasons.push({
+      criterion: 'min_epochs',
+      status: 'undecided',
+      decisive: true,
+      message: `too few epochs to judge: ${what} (need ${c.min_epochs} per arm and a ${Math.round(c.confidence * 100)} % interval); about ${needed} more per arm`,
+      value: Math.min(nA, nB),
+      threshold: c.min_epochs,
+    });
     addMeasurementInfo(reasons, throughput, rssJudged, rssLabel);
     return result('INSUFFICIENT', 'min_epochs', needed);
   }
@@ -292,14 +367,28 @@ export function judgeComparison(epochs: readonly JudgedEpoch[], input: Compariso
   if (goal === 'memory') {
     if (sysMedB !== null) {
       const ok = sysMedB < c.syscalls_go_per_op;
-      reasons.push({ criterion: 'syscalls_go_per_op', status: ok ? 'pass' : 'fail', decisive: false, message: `candidate memory syscalls per op ${fmt(sysMedB)} ${ok ? '<' : '≥'} ${fmt(c.syscalls_go_per_op)} (needed for GO)`, value: sysMedB, threshold: c.syscalls_go_per_op });
+      reasons.push({
+        criterion: 'syscalls_go_per_op',
+        status: ok ? 'pass' : 'fail',
+        decisive: false,
+        message: `candidate memory syscalls per op ${fmt(sysMedB)} ${ok ? '<' : '≥'} ${fmt(c.syscalls_go_per_op)} (needed for GO)`,
+        value: sysMedB,
+        threshold: c.syscalls_go_per_op,
+      });
       if (!ok) gates.push('syscalls_go_per_op');
     }
     const cvB = finiteValues(B.completed, cvOn(basis));
     if (cvB.length > 0) {
       const cvPct = median(cvB) * 100;
       const ok = cvPct < c.cv_max_pct;
-      reasons.push({ criterion: 'cv_max_pct', status: ok ? 'pass' : 'fail', decisive: false, message: `candidate within-epoch throughput CV ${fmt(cvPct)} % ${ok ? '<' : '≥'} ${c.cv_max_pct} % (needed for GO)`, value: cvPct, threshold: c.cv_max_pct });
+      reasons.push({
+        criterion: 'cv_max_pct',
+        status: ok ? 'pass' : 'fail',
+        decisive: false,
+        message: `candidate within-epoch throughput CV ${fmt(cvPct)} % ${ok ? '<' : '≥'} ${c.cv_max_pct} % (needed for GO)`,
+        value: cvPct,
+        threshold: c.cv_max_pct,
+      });
       if (!ok) gates.push('cv_max_pct');
     }
   }
@@ -311,10 +400,18 @@ export function judgeComparison(epochs: readonly JudgedEpoch[], input: Compariso
   let rule: (choice: readonly number[]) => VerdictValue;
   let labels: (choice: readonly number[]) => string;
   if (goal === 'speed') {
-    axes = [{ name: 'throughput', criterion: (r) => (r === 0 ? 'slowdown_tolerance_pct' : 'speedup_min_pct'), est: tp, thresholds: speedLines, regions: possibleRegions(tp, speedLines) }];
+    axes = [
+      {
+        name: 'throughput',
+        criterion: (r) => (r === 0 ? 'slowdown_tolerance_pct' : 'speedup_min_pct'),
+        est: tp,
+        thresholds: speedLines,
+        regions: possibleRegions(tp, speedLines),
+      },
+    ];
     const map: VerdictValue[] = ['NO-GO', 'NEUTRAL', 'GO'];
     rule = (ch) => map[ch[0] as number] as VerdictValue;
-    labels = (ch) => (['slowdown_tolerance_pct', 'slowdown_tolerance_pct', 'speedup_min_pct'][ch[0] as number] as string);
+    labels = (ch) => ['slowdown_tolerance_pct', 'slowdown_tolerance_pct', 'speedup_min_pct'][ch[0] as number] as string;
     const [L, H] = speedLines as [number, number];
     reasons.push({
       criterion: 'throughput',
@@ -335,8 +432,20 @@ export function judgeComparison(epochs: readonly JudgedEpoch[], input: Compariso
     const equivalent = (rp.low as number) >= 1 - c.rss_equivalence_pct / 100 && (rp.high as number) <= 1 + c.rss_equivalence_pct / 100;
     if (equivalent) rssRegions = [3];
     axes = [
-      { name: 'rss_peak', criterion: (r) => (r === 0 ? 'rss_cut_go_pct' : 'rss_cut_nogo_pct'), est: rp, thresholds: rssLines, regions: rssRegions },
-      { name: 'throughput', criterion: () => 'throughput_cost_max_pct', est: tp, thresholds: costLine, regions: possibleRegions(tp, costLine) },
+      {
+        name: 'rss_peak',
+        criterion: (r) => (r === 0 ? 'rss_cut_go_pct' : 'rss_cut_nogo_pct'),
+        est: rp,
+        thresholds: rssLines,
+        regions: rssRegions,
+      },
+      {
+        name: 'throughput',
+        criterion: () => 'throughput_cost_max_pct',
+        est: tp,
+        thresholds: costLine,
+        regions: possibleRegions(tp, costLine),
+      },
     ];
     // rss region: 0 cut ≥ go, 1 between, 2 cut < nogo, 3 no effect; throughput region: 0 costly, 1 ok.
     rule = (ch) => {
@@ -397,12 +506,18 @@ export function judgeComparison(epochs: readonly JudgedEpoch[], input: Compariso
     // One verdict, possibly reached in several ways (an interval straddles a threshold, but both sides give
     // the same verdict, e.g. a cost that may be too high, or else a gate that withholds GO): then a gate, if
     // one is among the ways, is what holds whichever way the straddled threshold goes.
-    const decidedBy = ways.size > 1 ? ([...ways].find((w) => gates.includes(w)) ?? ([...ways][0] as string)) : ([...ways][0] as string);
+    const first = [...ways][0] as string;
+    const decidedBy = ways.size > 1 ? ([...ways].find((w) => gates.includes(w)) ?? first) : first;
     const message =
       ways.size > 1
         ? `${verdict} whichever way the undecided interval(s) resolve: ${[...ways].map((w) => (gates.includes(w) ? `GO withheld by ${w}` : w)).join(', or ')} (${decisiveNumbers(tp, rssJudged, rssLabel)})`
         : decisiveMessage(verdict, decidedBy, goal, c, tp, rssJudged, gates, rssLabel);
-    reasons.push({ criterion: decidedBy, status: verdict === 'GO' ? 'pass' : verdict === 'NEUTRAL' ? 'info' : 'fail', decisive: true, message });
+    reasons.push({
+      criterion: decidedBy,
+      status: verdict === 'GO' ? 'pass' : verdict === 'NEUTRAL' ? 'info' : 'fail',
+      decisive: true,
+      message,
+    });
     for (const r of reasons) if (r.criterion === decidedBy && r.status !== 'pass' && verdict !== 'GO') r.decisive = true;
     return result(verdict, decidedBy, null);
   }
@@ -419,8 +534,28 @@ export function judgeComparison(epochs: readonly JudgedEpoch[], input: Compariso
 }
 
 function addMeasurementInfo(reasons: Reason[], tp: RatioEstimate | null, rss: RatioEstimate | null, rssLabel: string): void {
-  if (tp) reasons.push({ criterion: 'throughput', status: 'info', decisive: false, message: `throughput candidate/baseline ${interval(tp)}`, value: tp.ratio, low: tp.low, high: tp.high, p_value: tp.p_value });
-  if (rss) reasons.push({ criterion: 'rss_peak', status: 'info', decisive: false, message: `${rssLabel} candidate/baseline ${interval(rss)}`, value: rss.ratio, low: rss.low, high: rss.high, p_value: rss.p_value });
+  if (tp)
+    reasons.push({
+      criterion: 'throughput',
+      status: 'info',
+      decisive: false,
+      message: `throughput candidate/baseline ${interval(tp)}`,
+      value: tp.ratio,
+      low: tp.low,
+      high: tp.high,
+      p_value: tp.p_value,
+    });
+  if (rss)
+    reasons.push({
+      criterion: 'rss_peak',
+      status: 'info',
+      decisive: false,
+      message: `${rssLabel} candidate/baseline ${interval(rss)}`,
+      value: rss.ratio,
+      low: rss.low,
+      high: rss.high,
+      p_value: rss.p_value,
+    });
 }
 
 function decisiveNumbers(tp: RatioEstimate, rss: RatioEstimate | null, rssLabel: string): string {
@@ -428,7 +563,16 @@ function decisiveNumbers(tp: RatioEstimate, rss: RatioEstimate | null, rssLabel:
   return rss ? `${t}, ${rssLabel} ${signedPct(rss.ratio)} [${signedPct(rss.low)}, ${signedPct(rss.high)}]` : t;
 }
 
-function decisiveMessage(verdict: VerdictValue, by: string, goal: Goal, c: Criteria, tp: RatioEstimate, rss: RatioEstimate | null, gates: readonly string[], rssLabel: string): string {
+function decisiveMessage(
+  verdict: VerdictValue,
+  by: string,
+  goal: Goal,
+  c: Criteria,
+  tp: RatioEstimate,
+  rss: RatioEstimate | null,
+  gates: readonly string[],
+  rssLabel: string,
+): string {
   const t = `throughput ${signedPct(tp.ratio)} [${signedPct(tp.low)}, ${signedPct(tp.high)}]`;
   const r = rss ? `${rssLabel} ${signedPct(rss.ratio)} [${signedPct(rss.low)}, ${signedPct(rss.high)}]` : '';
   switch (by) {

@@ -3,6 +3,7 @@
  * so the exported values are right again the moment a restarted daemon answers its first scrape.
  * Queries are small and use the epochs indexes; they run once per scrape (every 15 s in the stack).
  */
+import { EPOCH_COUNTERS, type EpochField, type EpochRow } from '../domain/epoch-fields.js';
 import type { Store } from '../storage/index.js';
 import { COUNTED_OUTCOMES } from './names.js';
 
@@ -10,12 +11,7 @@ import { COUNTED_OUTCOMES } from './names.js';
 export interface LastCompletedEpoch {
   readonly variant: string;
   readonly ended_at_seconds: number | null;
-  readonly throughput_mean: number | null;
-  readonly throughput_cv: number | null;
-  /** Ratio, not percent: rss_drift_pct / 100. */
-  readonly rss_drift_ratio: number | null;
-  readonly rss_peak_bytes: number | null;
-  readonly syscalls_per_op: number | null;
+  readonly row: EpochRow;
 }
 
 export interface EpochLengths {
@@ -28,8 +24,8 @@ export interface ScrapeSnapshot {
   readonly variants: readonly string[];
   /** Ended epochs by variant and outcome (only the outcomes in COUNTED_OUTCOMES). */
   readonly epochCounts: ReadonlyMap<string, ReadonlyMap<string, number>>;
-  readonly leanDecommit: ReadonlyMap<string, number>;
-  readonly leanRetire: ReadonlyMap<string, number>;
+  /** Per counted field (EPOCH_COUNTERS), its sum over each variant's ended epochs. */
+  readonly counterSums: ReadonlyMap<EpochField, ReadonlyMap<string, number>>;
   readonly lastCompleted: readonly LastCompletedEpoch[];
   /** Start (Unix seconds) of each variant's latest epoch, of any outcome. */
   readonly lastStarted: readonly (readonly [string, number | null])[];
@@ -45,7 +41,7 @@ const COUNTED = new Set<string>(COUNTED_OUTCOMES);
  */
 export class SqliteSnapshotReader {
   private readonly variantsStmt;
-  private readonly leanStmt;
+  private readonly counterSumsStmt;
   private readonly lastStartedStmt;
   private readonly runningLengthsStmt;
 
@@ -56,9 +52,9 @@ export class SqliteSnapshotReader {
     );
     // Counter deltas of ended epochs only: a running epoch's counters are not final yet, and a counter
     // must never go down.
-    this.leanStmt = db.prepare<[], { variant: string; decommit: number; retire: number }>(
-      `SELECT variant, COALESCE(SUM(lean_decommit), 0) AS decommit, COALESCE(SUM(lean_retire), 0) AS retire
-         FROM epochs WHERE outcome <> 'running' GROUP BY variant`,
+    const sums = EPOCH_COUNTERS.map((c) => `COALESCE(SUM(${c.field}), 0) AS ${c.field}`).join(', ');
+    this.counterSumsStmt = db.prepare<[], Record<string, number> & { variant: string }>(
+      `SELECT variant, ${sums} FROM epochs WHERE outcome <> 'running' GROUP BY variant`,
     );
     this.lastStartedStmt = db.prepare<[], { variant: string; started_at: string }>(
       'SELECT variant, started_at FROM epochs WHERE id IN (SELECT MAX(id) FROM epochs GROUP BY variant)',
@@ -78,20 +74,14 @@ export class SqliteSnapshotReader {
       byOutcome.set(outcome, count);
       epochCounts.set(variant, byOutcome);
     }
-    const leanDecommit = new Map<string, number>();
-    const leanRetire = new Map<string, number>();
-    for (const { variant, decommit, retire } of this.leanStmt.all()) {
-      leanDecommit.set(variant, decommit);
-      leanRetire.set(variant, retire);
+    const counterSums = new Map<EpochField, Map<string, number>>(EPOCH_COUNTERS.map((c) => [c.field, new Map<string, number>()]));
+    for (const row of this.counterSumsStmt.all()) {
+      for (const c of EPOCH_COUNTERS) counterSums.get(c.field)?.set(row.variant, Number(row[c.field] ?? 0));
     }
-    const lastCompleted = this.store.metrics.lastCompletedByVariant().map((r) => ({
-      variant: r.variant,
-      ended_at_seconds: isoToSeconds(r.ended_at),
-      throughput_mean: r.throughput_mean,
-      throughput_cv: r.throughput_cv,
-      rss_drift_ratio: r.rss_drift_pct === null ? null : r.rss_drift_pct / 100,
-      rss_peak_bytes: r.rss_peak_bytes,
-      syscalls_per_op: r.syscalls_per_op,
+    const lastCompleted = this.store.metrics.lastCompletedByVariant().map((row) => ({
+      variant: row.variant,
+      ended_at_seconds: isoToSeconds(row.ended_at),
+      row,
     }));
     const runningLengths = new Map<string, EpochLengths>();
     for (const { variant, planned_ms, warmup_ms } of this.runningLengthsStmt.all()) {
@@ -100,8 +90,7 @@ export class SqliteSnapshotReader {
     return {
       variants: this.variantsStmt.all().map((r) => r.name),
       epochCounts,
-      leanDecommit,
-      leanRetire,
+      counterSums,
       lastCompleted,
       lastStarted: this.lastStartedStmt.all().map((r) => [r.variant, isoToSeconds(r.started_at)] as const),
       runningLengths,

@@ -59,9 +59,7 @@ export interface ResolveOptions {
   libraryDirs?: readonly string[];
 }
 
-export type AllocatorResolution =
-  | { ok: true; library: string | null }
-  | { ok: false; expected: string; hint: string };
+export type AllocatorResolution = { ok: true; library: string | null } | { ok: false; expected: string; hint: string };
 
 function isFile(path: string): boolean {
   try {

@@ -28,10 +28,18 @@ export function formatDuration(ms: number): string {
 
 const SIZE_UNITS: Record<string, number> = {
   b: 1,
-  k: 1000, kb: 1000, kib: 1024,
-  m: 1000 ** 2, mb: 1000 ** 2, mib: 1024 ** 2,
-  g: 1000 ** 3, gb: 1000 ** 3, gib: 1024 ** 3,
-  t: 1000 ** 4, tb: 1000 ** 4, tib: 1024 ** 4,
+  k: 1000,
+  kb: 1000,
+  kib: 1024,
+  m: 1000 ** 2,
+  mb: 1000 ** 2,
+  mib: 1024 ** 2,
+  g: 1000 ** 3,
+  gb: 1000 ** 3,
+  gib: 1024 ** 3,
+  t: 1000 ** 4,
+  tb: 1000 ** 4,
+  tib: 1024 ** 4,
 };
 
 /** Parses a size into whole bytes ("4GiB", "512MiB", "100MB", 4096). Units are case-insensitive. */

@@ -1,4 +1,5 @@
 /** Number formatting for the human-readable report. Missing values render as "–". */
+import type { FieldUnit } from '../domain/epoch-fields.js';
 import { formatBytes, formatDuration } from '../plan/units.js';
 
 export const MISSING = '–';
@@ -49,4 +50,26 @@ export function cell(s: string): string {
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   const line = (cells: readonly string[]): string => `| ${cells.map(cell).join(' | ')} |`;
   return [line(headers), `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map(line)].join('\n');
+}
+
+/** An epoch field's value formatted by its unit (domain/epoch-fields.ts). */
+export function fmtField(unit: FieldUnit, x: number | null): string {
+  switch (unit) {
+    case 'ops/s':
+      return fmtRate(x);
+    case 'ratio':
+      return fmtRatioPct(x);
+    case 'percent':
+      return fmtPct(x);
+    case 'bytes':
+      return fmtBytes(x);
+    case 'bytes/h':
+      return fmtBytesPerHour(x);
+    case 'per op':
+      return fmtSci(x);
+    case 'ms':
+      return fmtMs(x);
+    default:
+      return fmtInt(x);
+  }
 }

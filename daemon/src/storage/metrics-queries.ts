@@ -1,7 +1,6 @@
 /** The reads the Prometheus exporter makes at scrape time (so gauges are right again right after a restart). */
-import type { EpochSummary, Outcome, Sample } from '../domain/types.js';
+import type { EpochRow, Outcome, Sample } from '../domain/types.js';
 import type { Db } from './database.js';
-import { EPOCH_SUMMARY_COLUMNS } from './epochs.js';
 import { SAMPLE_COLUMNS, sampleFromRow } from './samples.js';
 
 export interface LiveSample {
@@ -18,9 +17,9 @@ export class MetricsQueries {
   private readonly liveStmt;
 
   constructor(db: Db) {
-    const cols = EPOCH_SUMMARY_COLUMNS.map((c) => `e.${c}`).join(', ');
-    this.lastCompletedStmt = db.prepare<[], EpochSummary>(
-      `SELECT ${cols} FROM epochs e
+    // One row per variant: reading every column costs nothing and serves any gauge the field list adds.
+    this.lastCompletedStmt = db.prepare<[], EpochRow>(
+      `SELECT e.* FROM epochs e
        WHERE e.outcome = 'completed'
          AND e.id = (SELECT MAX(id) FROM epochs WHERE variant = e.variant AND outcome = 'completed')
        ORDER BY e.variant`,
@@ -30,7 +29,9 @@ export class MetricsQueries {
     );
     this.liveStmt = db.prepare(
       `SELECT e.id AS epoch_id, e.campaign_id, e.variant, e.started_at,
-              ${SAMPLE_COLUMNS.split(', ').map((c) => `s.${c}`).join(', ')}
+              ${SAMPLE_COLUMNS.split(', ')
+                .map((c) => `s.${c}`)
+                .join(', ')}
        FROM epochs e JOIN samples s ON s.epoch_id = e.id
        WHERE e.outcome = 'running' AND s.t_ms = (SELECT MAX(t_ms) FROM samples WHERE epoch_id = e.id)
        ORDER BY e.id`,
@@ -38,7 +39,7 @@ export class MetricsQueries {
   }
 
   /** The most recent completed epoch of each variant (all campaigns), by variant name. */
-  lastCompletedByVariant(): EpochSummary[] {
+  lastCompletedByVariant(): EpochRow[] {
     return this.lastCompletedStmt.all();
   }
 

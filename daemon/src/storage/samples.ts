@@ -6,7 +6,8 @@ import type { Db } from './database.js';
 type SampleRow = Omit<Sample, 'counters'> & { counters_json: string | null };
 
 /** The columns of a sample row, in storage order (what `sampleFromRow` reads). */
-export const SAMPLE_COLUMNS = 't_ms, ops, ops_per_sec, rss_bytes, hwm_bytes, rss_anon_bytes, pss_bytes, lazyfree_bytes, cpu_ms, counters_json';
+export const SAMPLE_COLUMNS =
+  't_ms, ops, ops_per_sec, rss_bytes, hwm_bytes, rss_anon_bytes, pss_bytes, lazyfree_bytes, cpu_ms, counters_json';
 
 export function sampleFromRow(row: SampleRow): Sample {
   const { counters_json, ...rest } = row;
@@ -40,7 +41,9 @@ export class SampleStore {
        ON CONFLICT (epoch_id, t_ms) DO NOTHING`,
     );
     this.listStmt = db.prepare<[number], SampleRow>(`SELECT ${SAMPLE_COLUMNS} FROM samples WHERE epoch_id = ? ORDER BY t_ms`);
-    this.latestStmt = db.prepare<[number], SampleRow>(`SELECT ${SAMPLE_COLUMNS} FROM samples WHERE epoch_id = ? ORDER BY t_ms DESC LIMIT 1`);
+    this.latestStmt = db.prepare<[number], SampleRow>(
+      `SELECT ${SAMPLE_COLUMNS} FROM samples WHERE epoch_id = ? ORDER BY t_ms DESC LIMIT 1`,
+    );
     this.countStmt = db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM samples WHERE epoch_id = ?');
   }
 

@@ -113,7 +113,8 @@ type KillDecision = { outcome: 'timeout' | 'oom' | 'failed' | 'aborted'; reason:
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export async function runEpoch(spec: EpochSpec, hooks: EpochHooks = {}): Promise<EpochResult> {
-  if (!(spec.epochMs > 0) || !(spec.intervalMs > 0)) throw new RangeError(`runEpoch: epoch and interval must be > 0 ms (got ${spec.epochMs}, ${spec.intervalMs})`);
+  if (!(spec.epochMs > 0) || !(spec.intervalMs > 0))
+    throw new RangeError(`runEpoch: epoch and interval must be > 0 ms (got ${spec.epochMs}, ${spec.intervalMs})`);
   if (spec.epochMs + overstayMs(spec.epochMs, spec.intervalMs) > MAX_TIMER_MS) {
     throw new RangeError(`runEpoch: an epoch of ${spec.epochMs} ms is longer than the supervisor supports (about 23 days)`);
   }
@@ -137,7 +138,7 @@ export async function runEpoch(spec: EpochSpec, hooks: EpochHooks = {}): Promise
 
   const validator = new ProtocolValidator();
   let decision: KillDecision | null = null;
-  let hookError: unknown = null;
+  let hookError: Error | null = null;
   let workloadPid: number | null = null;
   let reportedExit: { code: number | null; signal: string | null } | null = null;
   let syscallsLatest: SyscallCounts | null = null;
@@ -194,7 +195,7 @@ export async function runEpoch(spec: EpochSpec, hooks: EpochHooks = {}): Promise
     try {
       hooks.onSample?.(sample);
     } catch (err) {
-      hookError = err;
+      hookError = err instanceof Error ? err : new Error(String(err));
       return decide({ outcome: 'aborted', reason: `the daemon failed to record a sample: ${(err as Error).message}` });
     }
     if (spec.rssLimitBytes !== null && sample.rss_bytes !== null && sample.rss_bytes > spec.rssLimitBytes) {
@@ -216,7 +217,7 @@ export async function runEpoch(spec: EpochSpec, hooks: EpochHooks = {}): Promise
         try {
           hooks.onLaunched?.({ launcherPid: child.pid, workloadPid: r.pid });
         } catch (err) {
-          hookError = err;
+          hookError = err instanceof Error ? err : new Error(String(err));
           decide({ outcome: 'aborted', reason: `the daemon failed to record the launch: ${(err as Error).message}` });
         }
       }
@@ -240,6 +241,7 @@ export async function runEpoch(spec: EpochSpec, hooks: EpochHooks = {}): Promise
     stall,
   );
   const overstay = overstayMs(spec.epochMs, spec.intervalMs);
+  // eslint-disable-next-line prefer-const -- declared above so that decide() can clear it before it exists
   deadlineTimer = setTimeout(
     () => decide({ outcome: 'timeout', reason: `still running ${Math.round(overstay)} ms after the ${spec.epochMs} ms epoch` }),
     spec.epochMs + overstay,
@@ -256,7 +258,9 @@ export async function runEpoch(spec: EpochSpec, hooks: EpochHooks = {}): Promise
     clearTimeout(deadlineTimer);
     spec.signal?.removeEventListener('abort', onAbort);
   }
-  if (hookError !== null) throw hookError;
+  // Assigned in callbacks, which the compiler's narrowing cannot see.
+  const failedHook = hookError as Error | null;
+  if (failedHook !== null) throw failedHook;
 
   // How the workload ended: the launcher's word when it gave one, else the launcher's own status
   // (it mirrors the workload's exit and re-raises its signal).
@@ -297,7 +301,8 @@ function classify(
     const who = ended.signal === 'SIGKILL' ? ' (not sent by allocsoak: the kernel OOM killer or another process)' : '';
     return { outcome: 'crashed', reason: `killed by ${ended.signal}${who}` };
   }
-  if (ended.code !== 0) return { outcome: 'failed', reason: `exit code ${ended.code ?? 'unknown'}${LAUNCHER_CODES[ended.code ?? -1] ?? ''}` };
+  if (ended.code !== 0)
+    return { outcome: 'failed', reason: `exit code ${ended.code ?? 'unknown'}${LAUNCHER_CODES[ended.code ?? -1] ?? ''}` };
   const missing = validator.missingAtExit();
   if (missing !== null) return { outcome: 'failed', reason: `protocol violation: ${missing}` };
   return { outcome: 'completed', reason: null };

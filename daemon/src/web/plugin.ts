@@ -91,9 +91,24 @@ export const webPage: FastifyPluginAsync<WebPageOptions> = async (fastify, opts)
       res.setHeader('x-content-type-options', 'nosniff');
     },
   };
-  await fastify.register(fastifyStatic, { ...common, root: dirs.staticDir, prefix: '/assets/web/', allowedPath: (p) => !p.endsWith('.html') });
-  await fastify.register(fastifyStatic, { ...common, root: dirs.clientDir, prefix: '/assets/app/', allowedPath: (p) => p.endsWith('.js') || p.endsWith('.js.map') });
-  await fastify.register(fastifyStatic, { ...common, root: dirs.uplotDir, prefix: '/assets/uplot/', allowedPath: (p) => UPLOT_FILES.has(p.replace(/^\//, '')) });
+  await fastify.register(fastifyStatic, {
+    ...common,
+    root: dirs.staticDir,
+    prefix: '/assets/web/',
+    allowedPath: (p) => !p.endsWith('.html'),
+  });
+  await fastify.register(fastifyStatic, {
+    ...common,
+    root: dirs.clientDir,
+    prefix: '/assets/app/',
+    allowedPath: (p) => p.endsWith('.js') || p.endsWith('.js.map'),
+  });
+  await fastify.register(fastifyStatic, {
+    ...common,
+    root: dirs.uplotDir,
+    prefix: '/assets/uplot/',
+    allowedPath: (p) => UPLOT_FILES.has(p.replace(/^\//, '')),
+  });
 };
 
 export default webPage;

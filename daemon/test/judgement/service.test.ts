@@ -18,7 +18,16 @@ function seedCampaign(store: Store, plan: Record<string, unknown>, variants: Syn
   const campaign = store.campaigns.create({ source: 'test', plan: resolved.plan, epochs_per_variant: rounds });
   const ids = new Map(resolved.plan.variants.map((v) => [v.name, store.variants.upsert(campaign, v, null)]));
   for (const e of synthesize({ seed, rounds, variants })) {
-    const id = store.epochs.start({ campaign_id: campaign, variant_id: ids.get(e.variant) as number, variant: e.variant, round: e.round as number, planned_ms: 60_000, warmup_ms: 1000, interval_ms: 1000, started_at: e.started_at });
+    const id = store.epochs.start({
+      campaign_id: campaign,
+      variant_id: ids.get(e.variant) as number,
+      variant: e.variant,
+      round: e.round as number,
+      planned_ms: 60_000,
+      warmup_ms: 1000,
+      interval_ms: 1000,
+      started_at: e.started_at,
+    });
     store.epochs.finish(id, {
       outcome: e.outcome as 'completed',
       ...(e.signal ? { signal: e.signal } : {}),
@@ -43,7 +52,11 @@ const plan = (comparisons: unknown[], reference?: string) => ({
   epoch: '60s',
   warmup: '1s',
   interval: '1s',
-  variants: [{ name: 'mimalloc', allocator: 'glibc' }, { name: 'speed', allocator: 'glibc' }, { name: 'lean', allocator: 'glibc' }],
+  variants: [
+    { name: 'mimalloc', allocator: 'glibc' },
+    { name: 'speed', allocator: 'glibc' },
+    { name: 'lean', allocator: 'glibc' },
+  ],
   comparisons,
   ...(reference ? { reference } : {}),
 });
@@ -61,7 +74,13 @@ test('compare takes goal and criteria from the plan, the latest campaign with bo
     const first = seedCampaign(store, plan([{ baseline: 'speed', candidate: 'lean', goal: 'memory' }]), variants, 8, 1);
     assert.equal(compare(store, { baseline: 'speed', candidate: 'lean' }).verdict, 'NEUTRAL');
     // Second campaign: the plan accepts 15 % → GO; it is the latest, so it is the default.
-    const second = seedCampaign(store, plan([{ baseline: 'speed', candidate: 'lean', goal: 'memory', criteria: { throughput_cost_max_pct: 15 } }], 'mimalloc'), variants, 8, 2);
+    const second = seedCampaign(
+      store,
+      plan([{ baseline: 'speed', candidate: 'lean', goal: 'memory', criteria: { throughput_cost_max_pct: 15 } }], 'mimalloc'),
+      variants,
+      8,
+      2,
+    );
     const r = compare(store, { baseline: 'speed', candidate: 'lean' });
     assert.equal(r.campaign, second);
     assert.equal(r.criteria_source, 'plan');
@@ -76,7 +95,11 @@ test('compare takes goal and criteria from the plan, the latest campaign with bo
 
     const bad = (fn: () => unknown, parameter: string, message: RegExp) =>
       assert.throws(fn, (err: unknown) => err instanceof JudgementInputError && err.parameter === parameter && message.test(err.message));
-    bad(() => compare(store, { baseline: 'ghost', candidate: 'lean' }), 'baseline', /baseline: unknown variant "ghost"; expected one of lean, mimalloc, speed/);
+    bad(
+      () => compare(store, { baseline: 'ghost', candidate: 'lean' }),
+      'baseline',
+      /baseline: unknown variant "ghost"; expected one of lean, mimalloc, speed/,
+    );
     bad(() => compare(store, { baseline: 'speed', candidate: 'speed' }), 'candidate', /other than the baseline/);
     bad(() => compare(store, { baseline: 'speed', candidate: 'lean', goal: 'fast' as 'speed' }), 'goal', /goal: expected speed or memory/);
     bad(() => compare(store, { baseline: 'speed', candidate: 'lean', campaign: 99 }), 'campaign', /no campaign 99/);
@@ -84,7 +107,10 @@ test('compare takes goal and criteria from the plan, the latest campaign with bo
 
     // The plan's comparisons, as the gauge and the report judge them.
     const all = planComparisons(store);
-    assert.deepEqual(all.map((c) => [c.baseline, c.candidate, c.verdict]), [['speed', 'lean', 'GO']]);
+    assert.deepEqual(
+      all.map((c) => [c.baseline, c.candidate, c.verdict]),
+      [['speed', 'lean', 'GO']],
+    );
     const md = renderReport(store, { format: 'md' });
     assert.match(md, /^### speed → lean: GO$/m);
     assert.match(md, /^## Ratio to the reference \(mimalloc\)$/m);
@@ -106,19 +132,28 @@ test('the verdict gauge follows new epochs (cached between them)', () => {
       { name: 'lean', throughput: 1.2e6, rssPeak: 50 * MB, outcome: (r) => (r === 9 ? 'crashed' : 'completed') },
     ];
     const p = plan([{ baseline: 'speed', candidate: 'lean', goal: 'speed' }]);
-    seedCampaign(store, p, variants.map((v) => ({ ...v, outcome: () => 'completed' as const })), 8, 3);
+    seedCampaign(
+      store,
+      p,
+      variants.map((v) => ({ ...v, outcome: () => 'completed' as const })),
+      8,
+      3,
+    );
     const registry = new Registry();
     registerVerdictGauge(registry, store);
-    const value = async () => (await registry.getSingleMetric('allocsoak_verdict')?.get())?.values.map((v) => [v.labels.baseline, v.labels.candidate, v.value]);
-    return value().then(async (before) => {
-      assert.deepEqual(before, [['speed', 'lean', 1]]);
-      // A new campaign where lean crashes once: NO-GO at the next scrape.
-      seedCampaign(store, p, variants, 9, 4);
-      assert.deepEqual(await value(), [['speed', 'lean', -1]]);
-    }).finally(() => {
-      store.close();
-      cleanup();
-    });
+    const value = async () =>
+      (await registry.getSingleMetric('allocsoak_verdict')?.get())?.values.map((v) => [v.labels.baseline, v.labels.candidate, v.value]);
+    return value()
+      .then(async (before) => {
+        assert.deepEqual(before, [['speed', 'lean', 1]]);
+        // A new campaign where lean crashes once: NO-GO at the next scrape.
+        seedCampaign(store, p, variants, 9, 4);
+        assert.deepEqual(await value(), [['speed', 'lean', -1]]);
+      })
+      .finally(() => {
+        store.close();
+        cleanup();
+      });
   } catch (err) {
     store.close();
     cleanup();
@@ -130,7 +165,11 @@ test('drift reads every campaign, filters by since, and rejects bad input', () =
   const { dir, cleanup } = tempDir('judge-drift');
   const store = openStore(join(dir, 'd.db'));
   try {
-    const v = (slope: number): SyntheticVariant[] => [{ name: 'speed', throughput: 1e6, rssPeak: 50 * MB, slopeBytesPerHour: slope }, { name: 'lean', throughput: 1e6, rssPeak: 20 * MB }, { name: 'mimalloc', throughput: 2e6, rssPeak: 40 * MB }];
+    const v = (slope: number): SyntheticVariant[] => [
+      { name: 'speed', throughput: 1e6, rssPeak: 50 * MB, slopeBytesPerHour: slope },
+      { name: 'lean', throughput: 1e6, rssPeak: 20 * MB },
+      { name: 'mimalloc', throughput: 2e6, rssPeak: 40 * MB },
+    ];
     // A slow leak of 200 KiB/h: under the default floor (256 KiB/h), over a floor of 64 KiB/h.
     seedCampaign(store, plan([]), v(200 * 1024), 4, 5);
     const all = drift(store, { variant: 'speed' });
@@ -139,7 +178,10 @@ test('drift reads every campaign, filters by since, and rejects bad input', () =
     assert.equal(all.since, null);
     const since = all.epochs[2]?.started_at as string;
     const later = drift(store, { variant: 'speed', since });
-    assert.deepEqual(later.epochs.map((e) => e.id), all.epochs.slice(2).map((e) => e.id));
+    assert.deepEqual(
+      later.epochs.map((e) => e.id),
+      all.epochs.slice(2).map((e) => e.id),
+    );
     assert.equal(later.since, new Date(since).toISOString());
     // A lower floor through criteria flags what the default does not.
     const strict = drift(store, { variant: 'speed', criteria: { leak_floor_bytes_per_hour: 64 * 1024 } });

@@ -26,7 +26,7 @@ test('sizes: binary and decimal units, plain bytes, rejects garbage', () => {
   assert.equal(parseSize(4096), 4096);
   assert.equal(parseSize('4096'), 4096);
   assert.equal(parseSize('1.5GiB'), 1.5 * 1024 ** 3);
-  for (const bad of ['4 gigs', 'GiB', '-1MB', 1.5, -1, null, {}]) assert.equal(parseSize(bad), null, String(bad));
+  for (const bad of ['4 gigs', 'GiB', '-1MB', 1.5, -1, null, {}]) assert.equal(parseSize(bad), null, JSON.stringify(bad));
   assert.equal(formatBytes(4 * 1024 ** 3), '4.0 GiB');
   assert.equal(formatBytes(512), '512 B');
 });

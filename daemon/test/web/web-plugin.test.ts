@@ -50,7 +50,14 @@ test('GET / serves the page and every asset it loads; nothing else of those dire
       if (url.endsWith('.css')) assert.match(type, /text\/css/);
       served.add(url);
     }
-    for (const needed of ['/assets/app/main.js', '/assets/app/charts.js', '/assets/app/views/live.js', '/assets/uplot/uPlot.esm.js', '/assets/uplot/uPlot.min.css', '/assets/web/style.css']) {
+    for (const needed of [
+      '/assets/app/main.js',
+      '/assets/app/charts.js',
+      '/assets/app/views/live.js',
+      '/assets/uplot/uPlot.esm.js',
+      '/assets/uplot/uPlot.min.css',
+      '/assets/web/style.css',
+    ]) {
       assert.ok(served.has(needed), `${needed} is loaded by the page (served: ${[...served].join(', ')})`);
     }
     const uplot = await app.inject({ method: 'GET', url: '/assets/uplot/uPlot.esm.js' });
@@ -74,7 +81,7 @@ test('GET / serves the page and every asset it loads; nothing else of those dire
     // The API's own 404 is untouched by the page's routes.
     const missing = await app.inject({ method: 'GET', url: '/api/v1/no-such-route' });
     assert.equal(missing.statusCode, 404);
-    assert.equal((missing.json() as { statusCode: number }).statusCode, 404);
+    assert.equal(missing.json<{ statusCode: number }>().statusCode, 404);
   } finally {
     await app.close();
     store.close();

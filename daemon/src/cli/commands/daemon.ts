@@ -55,14 +55,19 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
   let server: RunningServer;
   try {
     server = await startServer(
-      { store, controller, metrics, options: { version: packageVersion(), token: process.env.ALLOCSOAK_TOKEN || null, allowCommands: opts['allow-commands'] } },
+      {
+        store,
+        controller,
+        metrics,
+        options: { version: packageVersion(), token: process.env.ALLOCSOAK_TOKEN || null, allowCommands: opts['allow-commands'] },
+      },
       { host: opts.host, port: listenPort, logger: log },
     );
   } catch (err) {
     db.close();
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {
-      throw new Error(`cannot listen on ${opts.host}:${listenPort}: ${e.code} (choose another --host/--port)`);
+      throw new Error(`cannot listen on ${opts.host}:${listenPort}: ${e.code} (choose another --host/--port)`, { cause: err });
     }
     throw err;
   }

@@ -9,11 +9,12 @@ import type { Sample } from '../../domain/types.js';
 
 type SampleRow = Parameters<typeof sampleFromRow>[0];
 
-
 export class SampleRows {
   private readonly afterStmt;
   constructor(db: Db) {
-    this.afterStmt = db.prepare<[number, number], SampleRow>(`SELECT ${SAMPLE_COLUMNS} FROM samples WHERE epoch_id = ? AND t_ms > ? ORDER BY t_ms`);
+    this.afterStmt = db.prepare<[number, number], SampleRow>(
+      `SELECT ${SAMPLE_COLUMNS} FROM samples WHERE epoch_id = ? AND t_ms > ? ORDER BY t_ms`,
+    );
   }
 
   /** Raw rows of an epoch with t_ms > afterTms (all of them for -Infinity), in time order. */

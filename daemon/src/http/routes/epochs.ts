@@ -95,7 +95,7 @@ const epochRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, { store 
         total_samples: matching.length,
         step,
         max_points: maxPoints,
-        samples: thinSamples(matching, step, maxPoints).map(SampleRows.toSample),
+        samples: thinSamples(matching, step, maxPoints).map((row) => SampleRows.toSample(row)),
       };
     },
   );

@@ -7,7 +7,13 @@ const variantRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, { stor
   const summaries = new VariantSummaries(store.db);
   fastify.get(
     '/variants',
-    { schema: { tags: ['variants'], summary: 'Every variant ever planned, with its allocator and epoch counts', response: { 200: VariantListResponse } } },
+    {
+      schema: {
+        tags: ['variants'],
+        summary: 'Every variant ever planned, with its allocator and epoch counts',
+        response: { 200: VariantListResponse },
+      },
+    },
     async () => {
       const running = new Set(controller.status().campaign?.variants ?? []);
       return { variants: summaries.all().map((v) => ({ ...v, in_running_campaign: running.has(v.name) })) };

@@ -3,7 +3,17 @@
  * (/status every interval; the running epoch's samples with it; the epoch list, verdicts and drift
  * whenever an epoch ends). The poll interval is 2 s, or `?poll=MS` (250 ms at least).
  */
-import { ApiError, fetchCampaign, fetchCampaigns, fetchEpochs, fetchStatus, type CampaignInfo, type DaemonStatus, type Drift, type EpochSummary } from './api.js';
+import {
+  ApiError,
+  fetchCampaign,
+  fetchCampaigns,
+  fetchEpochs,
+  fetchStatus,
+  type CampaignInfo,
+  type DaemonStatus,
+  type Drift,
+  type EpochSummary,
+} from './api.js';
 import { loadPlotting } from './charts.js';
 import { registerVariants } from './colors.js';
 import { byId, errorNote, h, note } from './dom.js';
@@ -96,7 +106,11 @@ async function refreshCampaigns(): Promise<void> {
     ...(sorted.length === 0
       ? [h('option', { value: '' }, 'no campaigns yet')]
       : sorted.map((c) =>
-          h('option', { value: c.id, selected: c.id === selected }, `#${c.id} ${c.name} — ${c.status}${c.started_at ? `, started ${when(c.started_at)}` : ''}`),
+          h(
+            'option',
+            { value: c.id, selected: c.id === selected },
+            `#${c.id} ${c.name} — ${c.status}${c.started_at ? `, started ${when(c.started_at)}` : ''}`,
+          ),
         )),
   );
   picker.disabled = sorted.length === 0;
@@ -216,7 +230,8 @@ async function maybeJudge(): Promise<void> {
     renderSummary(byId('summary'), variantsOf(c, state.epochs), state.epochs, d);
   });
   await Promise.all([drifts, renderComparisons(byId('comparisons'), c), renderReference(byId('reference'), { ...c, variants })]);
-  byId('judged-at').textContent = `Judged at ${when(new Date().toISOString())} on ${finished.length} finished epoch(s); refreshed as epochs end, at most every ${JUDGE_EVERY_MS / 1000} s.`;
+  byId('judged-at').textContent =
+    `Judged at ${when(new Date().toISOString())} on ${finished.length} finished epoch(s); refreshed as epochs end, at most every ${JUDGE_EVERY_MS / 1000} s.`;
 }
 
 let lastEpochSeen: number | null = null;
@@ -234,14 +249,14 @@ async function tick(): Promise<void> {
       return;
     }
     state.status = null;
-    renderProgress(null, unavailable('progress', err), state.campaign?.id ?? null, pick);
+    renderProgress(null, unavailable('progress', err), state.campaign?.id ?? null, (id) => void pick(id));
     return;
   }
   const wasDown = state.down;
   state.down = false;
   setConnection(true);
   state.status = status;
-  renderProgress(status, null, state.campaign?.id ?? null, pick);
+  renderProgress(status, null, state.campaign?.id ?? null, (id) => void pick(id));
 
   // A campaign we do not know yet (started since the page loaded, or the first one of an empty database).
   if (status.campaign_id !== null && !state.campaigns.some((c) => c.id === status.campaign_id)) {
@@ -291,7 +306,8 @@ async function start(): Promise<void> {
     await loadPlotting();
   } catch (err) {
     byId('banner').hidden = false;
-    byId('banner').textContent = `The plotting library could not be loaded from /assets/uplot/ (${(err as Error).message}); tables still work.`;
+    byId('banner').textContent =
+      `The plotting library could not be loaded from /assets/uplot/ (${(err as Error).message}); tables still work.`;
   }
   try {
     state.status = await fetchStatus().catch((err: unknown) => {

@@ -19,7 +19,9 @@ export function renderEpochs(root: HTMLElement, epochs: readonly EpochSummary[])
     const failed = e.outcome !== 'completed' && e.outcome !== 'running';
     const button = h('button', { class: 'link', type: 'button', 'data-epoch': e.id }, failed ? 'stderr tail' : 'details');
     button.addEventListener('click', () => void showEpoch(e.id));
-    return h('tr', { 'data-epoch': e.id, 'data-outcome': e.outcome },
+    return h(
+      'tr',
+      { 'data-epoch': e.id, 'data-outcome': e.outcome },
       h('td', { class: 'num' }, e.id),
       h('td', null, variantLabel(e.variant)),
       h('td', { class: 'num' }, e.round ?? '–'),
@@ -36,8 +38,20 @@ export function renderEpochs(root: HTMLElement, epochs: readonly EpochSummary[])
   });
   root.replaceChildren(
     h('p', null, ...[...outcomes].flatMap(([o, n]) => [badge(`${n} ${o}`, o), ' '])),
-    h('div', { class: 'table-scroll' },
-      h('table', null, h('thead', null, h('tr', null, ...head.map((t, i) => h('th', { class: [0, 2, 5, 6, 7, 8, 9, 10].includes(i) ? 'num' : undefined }, t)))), h('tbody', null, ...rows))),
+    h(
+      'div',
+      { class: 'table-scroll' },
+      h(
+        'table',
+        null,
+        h(
+          'thead',
+          null,
+          h('tr', null, ...head.map((t, i) => h('th', { class: [0, 2, 5, 6, 7, 8, 9, 10].includes(i) ? 'num' : undefined }, t))),
+        ),
+        h('tbody', null, ...rows),
+      ),
+    ),
     ...(epochs.length > MAX_ROWS ? [note(`the newest ${MAX_ROWS} of ${epochs.length} epochs are listed; all are in /api/v1/epochs`)] : []),
   );
 }
@@ -70,7 +84,9 @@ export async function showEpoch(id: number): Promise<void> {
     body.replaceChildren(
       h('dl', { class: 'facts' }, ...facts.flatMap(([k, v]) => [h('dt', null, k), h('dd', null, v)])),
       h('h3', null, 'stderr tail'),
-      e.stderr_tail ? h('pre', { class: 'stderr' }, e.stderr_tail) : note(e.outcome === 'completed' ? 'not kept for completed epochs' : '(empty)'),
+      e.stderr_tail
+        ? h('pre', { class: 'stderr' }, e.stderr_tail)
+        : note(e.outcome === 'completed' ? 'not kept for completed epochs' : '(empty)'),
     );
     dialog.dataset.loaded = 'true';
   } catch (err) {

@@ -42,11 +42,34 @@ export class LiveView {
     }
     for (const v of variants) {
       const sub = h('div', { class: 'sub' }, 'no epoch yet');
-      const el = h('article', { class: 'card', 'data-variant': v, style: `border-top-color:${colorOf(v)}` }, h('h3', null, variantLabel(v)), sub);
+      const el = h(
+        'article',
+        { class: 'card', 'data-variant': v, style: `border-top-color:${colorOf(v)}` },
+        h('h3', null, variantLabel(v)),
+        sub,
+      );
       this.root.appendChild(el);
       const color = colorOf(v);
-      const rss = new Plot(el, { name: `live-rss:${v}`, title: 'RSS', unit: 'MiB', x: 'elapsed', series: [{ label: 'RSS', color }], format: (b) => sig(b), height: 140, legend: false });
-      const ops = new Plot(el, { name: `live-ops:${v}`, title: 'Throughput per interval', unit: 'ops/s', x: 'elapsed', series: [{ label: 'ops/s', color }], format: (x) => opsPerSec(x).replace(' ops/s', ''), height: 140, legend: false });
+      const rss = new Plot(el, {
+        name: `live-rss:${v}`,
+        title: 'RSS',
+        unit: 'MiB',
+        x: 'elapsed',
+        series: [{ label: 'RSS', color }],
+        format: (b) => sig(b),
+        height: 140,
+        legend: false,
+      });
+      const ops = new Plot(el, {
+        name: `live-ops:${v}`,
+        title: 'Throughput per interval',
+        unit: 'ops/s',
+        x: 'elapsed',
+        series: [{ label: 'ops/s', color }],
+        format: (x) => opsPerSec(x).replace(' ops/s', ''),
+        height: 140,
+        legend: false,
+      });
       this.cards.set(v, { el, sub, rss, ops, shownEpoch: null, finished: false, samples: [] });
     }
   }
@@ -63,7 +86,7 @@ export class LiveView {
         if (!card) return;
         const isLive = running !== null && running.variant === v;
         const latest = epochs.find((e) => e.variant === v && (!isLive || e.id !== running.epoch_id)) ?? null;
-        const epochId = isLive ? running.epoch_id : latest?.id ?? null;
+        const epochId = isLive ? running.epoch_id : (latest?.id ?? null);
         if (epochId === null) {
           card.sub.textContent = 'no epoch yet';
           return;

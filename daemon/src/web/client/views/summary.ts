@@ -20,12 +20,29 @@ function values(es: EpochSummary[], f: (e: EpochSummary) => number | null): numb
   return es.map(f).filter((v): v is number => v !== null);
 }
 
-export function renderSummary(root: HTMLElement, variants: string[], epochs: readonly EpochSummary[], drifts: Map<string, Drift | string>): void {
+export function renderSummary(
+  root: HTMLElement,
+  variants: string[],
+  epochs: readonly EpochSummary[],
+  drifts: Map<string, Drift | string>,
+): void {
   if (variants.length === 0 || epochs.length === 0) {
     root.replaceChildren(note('no epochs yet'));
     return;
   }
-  const head = ['variant', 'epochs', 'leak', 'throughput', 'CV', 'peak RSS', 'final RSS', 'drift', 'syscalls/op', 'lean_decommit', 'lean_retire'];
+  const head = [
+    'variant',
+    'epochs',
+    'leak',
+    'throughput',
+    'CV',
+    'peak RSS',
+    'final RSS',
+    'drift',
+    'syscalls/op',
+    'lean_decommit',
+    'lean_retire',
+  ];
   const rows = variants.map((v) => {
     const all = epochs.filter((e) => e.variant === v);
     const done = all.filter((e) => e.outcome === 'completed'); // newest first
@@ -36,7 +53,9 @@ export function renderSummary(root: HTMLElement, variants: string[], epochs: rea
       return xs.length ? xs.reduce((a, b) => a + b, 0) : null;
     };
     const d = drifts.get(v);
-    return h('tr', { 'data-variant': v },
+    return h(
+      'tr',
+      { 'data-variant': v },
       h('td', null, variantLabel(v)),
       h('td', { class: 'num' }, `${done.length} completed`, bad.length ? h('span', { class: 'error' }, `, ${bad.length} failed`) : ''),
       h('td', null, driftCell(d)),
@@ -51,10 +70,22 @@ export function renderSummary(root: HTMLElement, variants: string[], epochs: rea
     );
   });
   root.replaceChildren(
-    h('div', { class: 'table-wide' }, h('table', null, h('thead', null, h('tr', null, ...head.map((t, i) => h('th', { class: i === 1 || i > 2 ? 'num' : undefined }, t)))), h('tbody', null, ...rows))),
-    h('p', { class: 'muted' },
-      'From this campaign\'s completed epochs: throughput and syscalls/op are the mean of the epoch values, CV the median, peak RSS the maximum, ' +
-        'final RSS and drift those of the latest epoch, lean counters the sum. Leak: the judgement of /api/v1/drift over this campaign\'s epochs of the variant.'),
+    h(
+      'div',
+      { class: 'table-wide' },
+      h(
+        'table',
+        null,
+        h('thead', null, h('tr', null, ...head.map((t, i) => h('th', { class: i === 1 || i > 2 ? 'num' : undefined }, t)))),
+        h('tbody', null, ...rows),
+      ),
+    ),
+    h(
+      'p',
+      { class: 'muted' },
+      "From this campaign's completed epochs: throughput and syscalls/op are the mean of the epoch values, CV the median, peak RSS the maximum, " +
+        "final RSS and drift those of the latest epoch, lean counters the sum. Leak: the judgement of /api/v1/drift over this campaign's epochs of the variant.",
+    ),
   );
 }
 

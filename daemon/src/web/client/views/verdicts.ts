@@ -22,7 +22,11 @@ function ratioCell(v: Verdict | string | undefined, pick: (v: Verdict) => RatioE
 /** What the throughput ratio measures, under the ratio. */
 function basisNote(v: Verdict): HTMLElement | string {
   if (v.throughput === null || v.throughput_basis === null) return '';
-  return h('div', { class: 'muted basis', 'data-basis': v.throughput_basis }, v.throughput_basis === 'cpu' ? 'per CPU-second' : 'per wall-clock second');
+  return h(
+    'div',
+    { class: 'muted basis', 'data-basis': v.throughput_basis },
+    v.throughput_basis === 'cpu' ? 'per CPU-second' : 'per wall-clock second',
+  );
 }
 
 function ratioText(r: RatioEstimate | null): string {
@@ -33,13 +37,23 @@ function ratioText(r: RatioEstimate | null): string {
 
 /** The decisive reasons in full; the others one click away. */
 function reasonList(v: Verdict): HTMLElement {
-  const item = (r: Verdict['reasons'][number]): HTMLElement => h('li', { class: `${r.decisive ? 'decisive' : ''} ${r.status ?? ''}`.trim() || undefined }, r.message);
+  const item = (r: Verdict['reasons'][number]): HTMLElement =>
+    h('li', { class: `${r.decisive ? 'decisive' : ''} ${r.status ?? ''}`.trim() || undefined }, r.message);
   const decisive = v.reasons.filter((r) => r.decisive);
   const shown = decisive.length ? decisive : v.reasons.slice(0, 2);
   const others = v.reasons.filter((r) => !shown.includes(r));
-  return h('div', null,
+  return h(
+    'div',
+    null,
     h('ul', { class: 'reasons' }, ...shown.map(item)),
-    others.length ? h('details', { class: 'more-reasons' }, h('summary', null, `${others.length} more reason${others.length > 1 ? 's' : ''}`), h('ul', { class: 'reasons' }, ...others.map(item))) : '',
+    others.length
+      ? h(
+          'details',
+          { class: 'more-reasons' },
+          h('summary', null, `${others.length} more reason${others.length > 1 ? 's' : ''}`),
+          h('ul', { class: 'reasons' }, ...others.map(item)),
+        )
+      : '',
   );
 }
 
@@ -53,51 +67,114 @@ async function compareSafely(baseline: string, candidate: string, campaign: numb
 
 export async function renderComparisons(root: HTMLElement, campaign: CampaignInfo): Promise<void> {
   if (campaign.comparisons.length === 0) {
-    root.replaceChildren(note('This campaign\'s plan has no comparisons (add `comparisons:` to the plan).'));
+    root.replaceChildren(note("This campaign's plan has no comparisons (add `comparisons:` to the plan)."));
     return;
   }
   const results = await Promise.all(campaign.comparisons.map((c) => compareSafely(c.baseline, c.candidate, campaign.id)));
   const rows = campaign.comparisons.map((c, i) => {
     const r = results[i];
-    const verdictCell = typeof r === 'string' || r === undefined ? h('td', { class: 'muted' }, r ?? 'not available') : h('td', null, badge(r.verdict), r.epochs_needed_per_arm !== null ? h('div', { class: 'muted' }, `≈ ${r.epochs_needed_per_arm} more epochs per variant to settle`) : '');
+    const verdictCell =
+      typeof r === 'string' || r === undefined
+        ? h('td', { class: 'muted' }, r ?? 'not available')
+        : h(
+            'td',
+            null,
+            badge(r.verdict),
+            r.epochs_needed_per_arm !== null
+              ? h('div', { class: 'muted' }, `≈ ${r.epochs_needed_per_arm} more epochs per variant to settle`)
+              : '',
+          );
     const ok = typeof r === 'object';
-    return h('tr', { 'data-baseline': c.baseline, 'data-candidate': c.candidate, 'data-verdict': ok ? r.verdict : 'unavailable' },
+    return h(
+      'tr',
+      { 'data-baseline': c.baseline, 'data-candidate': c.candidate, 'data-verdict': ok ? r.verdict : 'unavailable' },
       h('td', null, variantLabel(c.candidate), h('span', { class: 'muted' }, ' vs '), variantLabel(c.baseline)),
       h('td', null, c.goal ?? '–'),
       verdictCell,
       h('td', { class: 'num' }, ok ? ratioText(r.throughput) : '–', ok ? basisNote(r) : ''),
-      h('td', { class: 'num' }, ok ? ratioText(r.rss_basis === 'held' ? r.rss_held : r.rss_peak) : '–', ok && r.rss_basis !== null ? h('div', { class: 'muted', 'data-rss-basis': r.rss_basis }, r.rss_basis === 'held' ? 'held (median RSS − LazyFree)' : 'peak') : ''),
+      h(
+        'td',
+        { class: 'num' },
+        ok ? ratioText(r.rss_basis === 'held' ? r.rss_held : r.rss_peak) : '–',
+        ok && r.rss_basis !== null
+          ? h('div', { class: 'muted', 'data-rss-basis': r.rss_basis }, r.rss_basis === 'held' ? 'held (median RSS − LazyFree)' : 'peak')
+          : '',
+      ),
       h('td', null, ok ? reasonList(r) : ''),
     );
   });
   root.replaceChildren(
-    h('table', null,
-      h('thead', null, h('tr', null, h('th', null, 'candidate vs baseline'), h('th', null, 'goal'), h('th', null, 'verdict'), h('th', { class: 'num' }, 'throughput ratio'), h('th', { class: 'num' }, 'RSS ratio'), h('th', null, 'reasons (decisive in bold)'))),
-      h('tbody', null, ...rows)),
-    h('p', { class: 'muted' }, 'Judged on this campaign\'s epochs. Ratios are candidate / baseline (medians), with their confidence intervals; throughput per CPU-second of the workload when every epoch reports its CPU time (a busy host does not move it), else per wall-clock second.'),
+    h(
+      'table',
+      null,
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          h('th', null, 'candidate vs baseline'),
+          h('th', null, 'goal'),
+          h('th', null, 'verdict'),
+          h('th', { class: 'num' }, 'throughput ratio'),
+          h('th', { class: 'num' }, 'RSS ratio'),
+          h('th', null, 'reasons (decisive in bold)'),
+        ),
+      ),
+      h('tbody', null, ...rows),
+    ),
+    h(
+      'p',
+      { class: 'muted' },
+      "Judged on this campaign's epochs. Ratios are candidate / baseline (medians), with their confidence intervals; throughput per CPU-second of the workload when every epoch reports its CPU time (a busy host does not move it), else per wall-clock second.",
+    ),
   );
 }
 
 export async function renderReference(root: HTMLElement, campaign: CampaignInfo): Promise<void> {
   const ref = campaign.reference;
   if (ref === null) {
-    root.replaceChildren(note('not available: this campaign\'s plan names no reference variant (`reference:` in the plan).'));
+    root.replaceChildren(note("not available: this campaign's plan names no reference variant (`reference:` in the plan)."));
     return;
   }
   const others = campaign.variants.filter((v) => v !== ref);
   const results = await Promise.all(others.map((v) => compareSafely(ref, v, campaign.id)));
   root.replaceChildren(
-    h('table', null,
-      h('thead', null, h('tr', null, h('th', null, 'variant'), h('th', { class: 'num' }, `throughput, % of ${ref}`), h('th', { class: 'num' }, `peak RSS, % of ${ref}`))),
-      h('tbody', null, ...others.map((v, i) => {
-        const r = results[i];
-        return h('tr', { 'data-variant': v },
-          h('td', null, variantLabel(v)),
-          ratioCell(r, (x) => x.throughput, true),
-          ratioCell(r, (x) => x.rss_peak, false),
-        );
-      })),
+    h(
+      'table',
+      null,
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          h('th', null, 'variant'),
+          h('th', { class: 'num' }, `throughput, % of ${ref}`),
+          h('th', { class: 'num' }, `peak RSS, % of ${ref}`),
+        ),
+      ),
+      h(
+        'tbody',
+        null,
+        ...others.map((v, i) => {
+          const r = results[i];
+          return h(
+            'tr',
+            { 'data-variant': v },
+            h('td', null, variantLabel(v)),
+            ratioCell(r, (x) => x.throughput, true),
+            ratioCell(r, (x) => x.rss_peak, false),
+          );
+        }),
+      ),
     ),
-    h('p', { class: 'muted' }, `Reference: `, variantLabel(ref), '. Values are variant / reference over completed epochs, with confidence intervals.'),
+    h(
+      'p',
+      { class: 'muted' },
+      `Reference: `,
+      variantLabel(ref),
+      '. Values are variant / reference over completed epochs, with confidence intervals.',
+    ),
   );
 }
