@@ -3,7 +3,8 @@
  * served from this package (these machines have no internet, so no CDN):
  * - /                 the page (daemon/src/web/static/index.html)
  * - /assets/web/…     its stylesheet and icon (daemon/src/web/static/)
- * - /assets/app/…     the browser modules, compiled by tsc next to this file (dist/daemon/src/web/client/)
+ * - /assets/src/…     the browser modules as tsc compiles them (dist/daemon/src/): web/client/ and the domain/
+ *                     modules they import (relative imports work because the tree keeps its shape); nothing else
  * - /assets/uplot/…   the vendored plotting library (node_modules/uplot/dist: ESM build and CSS only)
  * The page reads only the REST API; nothing here computes data.
  */
@@ -36,11 +37,14 @@ export const PAGE_CSP = [
 /** The files of uplot/dist the page uses; nothing else there is served. */
 const UPLOT_FILES = new Set(['uPlot.esm.js', 'uPlot.min.css']);
 
+/** The compiled modules the browser may load, relative to dist/daemon/src/: the page's, and the pure domain/ ones they import. */
+const BROWSER_MODULE = /^\/?(?:web\/client|domain)\/[\w./-]+\.js(?:\.map)?$/;
+
 export interface WebAssetDirs {
   /** HTML, CSS, icon: source files used as they are. */
   staticDir: string;
-  /** Compiled browser modules (*.js). */
-  clientDir: string;
+  /** The compiled daemon/src tree (dist/daemon/src), of which the browser modules are served. */
+  srcDir: string;
   /** node_modules/uplot/dist */
   uplotDir: string;
 }
@@ -52,8 +56,8 @@ export function webAssetDirs(): WebAssetDirs {
   return {
     // Not compiled, so taken from the source tree at the package root rather than from dist/.
     staticDir: join(packageRoot(), 'daemon', 'src', 'web', 'static'),
-    // tsc puts the compiled browser modules next to this compiled file.
-    clientDir: join(here, 'client'),
+    // This file is compiled to dist/daemon/src/web/.
+    srcDir: join(here, '..'),
     uplotDir: dirname(require.resolve('uplot/dist/uPlot.esm.js')),
   };
 }
@@ -99,9 +103,9 @@ export const webPage: FastifyPluginAsync<WebPageOptions> = async (fastify, opts)
   });
   await fastify.register(fastifyStatic, {
     ...common,
-    root: dirs.clientDir,
-    prefix: '/assets/app/',
-    allowedPath: (p) => p.endsWith('.js') || p.endsWith('.js.map'),
+    root: dirs.srcDir,
+    prefix: '/assets/src/',
+    allowedPath: (p) => BROWSER_MODULE.test(p) && !p.split('/').includes('..'),
   });
   await fastify.register(fastifyStatic, {
     ...common,
