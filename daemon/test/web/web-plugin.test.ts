@@ -54,6 +54,7 @@ test('GET / serves the page and every asset it loads; nothing else of those dire
       '/assets/src/web/client/main.js',
       '/assets/src/web/client/charts.js',
       '/assets/src/web/client/views/live.js',
+      '/assets/src/domain/epoch-fields.js',
       '/assets/uplot/uPlot.esm.js',
       '/assets/uplot/uPlot.min.css',
       '/assets/web/style.css',

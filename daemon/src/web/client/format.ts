@@ -1,4 +1,5 @@
 /** Numbers as people read them, with their units. Missing values show as an en dash. */
+import type { FieldUnit } from '../../domain/epoch-fields.js';
 
 export const MISSING = '–';
 
@@ -70,4 +71,29 @@ export function spanMs(from: string | null | undefined, to: string | null | unde
   if (!from || !to) return null;
   const ms = Date.parse(to) - Date.parse(from);
   return Number.isFinite(ms) ? ms : null;
+}
+
+/** A field's value formatted by its unit (domain/epoch-fields.ts). */
+export function formatField(unit: FieldUnit, v: number | string | null | undefined): string {
+  if (typeof v === 'string') return unit === 'time' ? when(v) : v;
+  switch (unit) {
+    case 'id':
+      return finite(v) ? String(v) : MISSING;
+    case 'count':
+      return count(v);
+    case 'ms':
+      return seconds(v);
+    case 'ops/s':
+      return opsPerSec(v);
+    case 'ratio':
+      return ratioPct(v);
+    case 'percent':
+      return signedPct(v);
+    case 'bytes':
+      return mib(v);
+    case 'bytes/h':
+      return finite(v) ? `${v > 0 ? '+' : v < 0 ? '−' : ''}${mib(Math.abs(v))}/h` : MISSING;
+    default:
+      return plain(v);
+  }
 }
