@@ -1,10 +1,12 @@
 /** renderReport: a campaign's results as a markdown document, JSON, or CSV (one row per epoch). */
+import { bytes, bytesPerHour, count, MISSING, percent, signedPercent, significant } from '../domain/format.js';
 import { OUTCOMES } from '../domain/types.js';
+import { formatDuration } from '../plan/units.js';
 import type { Store } from '../storage/store.js';
 import type { EpochRow } from '../storage/epochs.js';
 import { buildReportData, type ReportData, type VariantReport } from './data.js';
 import { DEFAULT_REPORT_EXTENSIONS, type ReportExtension, type ReportSection } from './extensions.js';
-import { fmtBytes, fmtBytesPerHour, fmtInt, fmtMs, fmtPct, fmtRate, fmtRatioPct, fmtSci, MISSING, table } from './format.js';
+import { table } from './markdown.js';
 
 export const REPORT_FORMATS = ['md', 'json', 'csv'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -67,10 +69,10 @@ function renderMarkdown({ data, sections, columns }: Extended): string {
     table(
       ['setting', 'value'],
       [
-        ['epoch', fmtMs(plan.epoch_ms)],
-        ['warm-up', fmtMs(plan.warmup_ms)],
-        ['interval', fmtMs(plan.interval_ms)],
-        ['RSS limit', plan.rss_limit_bytes === null ? 'none' : fmtBytes(plan.rss_limit_bytes)],
+        ['epoch', formatDuration(plan.epoch_ms)],
+        ['warm-up', formatDuration(plan.warmup_ms)],
+        ['interval', formatDuration(plan.interval_ms)],
+        ['RSS limit', plan.rss_limit_bytes === null ? 'none' : bytes(plan.rss_limit_bytes)],
         ['schedule', plan.schedule ?? 'continuous'],
         ['reference', plan.reference ?? 'none'],
         [
@@ -130,15 +132,15 @@ function renderMarkdown({ data, sections, columns }: Extended): string {
   const rows = data.variants.map((v) => [
     v.name,
     `${v.epochs_completed}/${v.epochs_total}`,
-    fmtRate(v.throughput_mean),
-    fmtRatioPct(v.throughput_cv),
-    fmtRatioPct(v.throughput_cv_between_epochs),
-    fmtBytes(v.rss_peak_bytes),
-    v.rss_drift_pct === null ? MISSING : `${fmtPct(v.rss_drift_pct)} (${fmtPct(v.rss_drift_pct_max)})`,
-    fmtBytesPerHour(v.rss_slope_bytes_per_hour),
-    fmtSci(v.syscalls_per_op),
-    fmtInt(v.lean_decommit),
-    fmtInt(v.lean_retire),
+    count(v.throughput_mean),
+    percent(v.throughput_cv, 2),
+    percent(v.throughput_cv_between_epochs, 2),
+    bytes(v.rss_peak_bytes),
+    v.rss_drift_pct === null ? MISSING : `${signedPercent(v.rss_drift_pct, 2)} (${signedPercent(v.rss_drift_pct_max, 2)})`,
+    bytesPerHour(v.rss_slope_bytes_per_hour),
+    significant(v.syscalls_per_op),
+    count(v.lean_decommit),
+    count(v.lean_retire),
     ...columns.map((col) => {
       const val = v.extra[col.key] ?? null;
       return col.format !== undefined ? col.format(val) : val === null ? MISSING : String(val);

@@ -7,6 +7,7 @@
  * from outside (the browser test reads them).
  */
 import type uPlot from 'uplot';
+import { MISSING } from '../../domain/format.js';
 import { h } from './dom.js';
 
 type UPlotCtor = typeof uPlot;
@@ -192,8 +193,8 @@ export class Plot {
       ],
       series: [
         spec.x === 'clock'
-          ? { label: 'started', value: (_u, v) => (v === null ? '–' : (clockLabels([v], true)[0] ?? '–')) }
-          : { label: 's', value: (_u, v) => (v === null ? '–' : `${v.toFixed(1)} s`) },
+          ? { label: 'started', value: (_u, v) => (v === null ? MISSING : (clockLabels([v], true)[0] ?? MISSING)) }
+          : { label: 's', value: (_u, v) => (v === null ? MISSING : `${v.toFixed(1)} s`) },
         ...spec.series.map((s): uPlot.Series => ({
           label: s.label,
           stroke: s.bandEdge ? 'transparent' : s.color,
@@ -201,7 +202,7 @@ export class Plot {
           dash: s.dash,
           spanGaps: true,
           points: { show: s.bandEdge ? false : (s.points ?? false), size: 5, fill: s.color },
-          value: (_u, v) => (v === null || v === undefined ? '–' : fmt(v)),
+          value: (_u, v) => (v === null || v === undefined ? MISSING : fmt(v)),
         })),
       ],
       hooks: { drawClear: [(u) => this.drawShade(u)] },

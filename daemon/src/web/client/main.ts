@@ -17,7 +17,7 @@ import {
 import { loadPlotting } from './charts.js';
 import { registerVariants } from './colors.js';
 import { byId, errorNote, h, note } from './dom.js';
-import { when } from './format.js';
+import { clockTime } from '../../domain/format.js';
 import { unavailable } from './views/common.js';
 import { renderEpochs } from './views/epochs.js';
 import { LiveView } from './views/live.js';
@@ -66,14 +66,14 @@ function setConnection(ok: boolean, message?: string): void {
   document.body.dataset.connection = ok ? 'ok' : 'down';
   if (ok) {
     state.lastContact = new Date();
-    el.textContent = `updated ${when(state.lastContact.toISOString())} · every ${POLL_MS / 1000} s`;
+    el.textContent = `updated ${clockTime(state.lastContact.toISOString())} · every ${POLL_MS / 1000} s`;
     banner.hidden = true;
   } else {
     el.textContent = 'daemon unreachable';
     banner.hidden = false;
     banner.textContent =
       `The daemon at ${location.origin} does not answer (${message ?? 'no response'}). Retrying every ${POLL_MS / 1000} s` +
-      (state.lastContact ? `; what is shown is from ${when(state.lastContact.toISOString())}.` : '.');
+      (state.lastContact ? `; what is shown is from ${clockTime(state.lastContact.toISOString())}.` : '.');
   }
 }
 
@@ -109,7 +109,7 @@ async function refreshCampaigns(): Promise<void> {
           h(
             'option',
             { value: c.id, selected: c.id === selected },
-            `#${c.id} ${c.name} — ${c.status}${c.started_at ? `, started ${when(c.started_at)}` : ''}`,
+            `#${c.id} ${c.name} — ${c.status}${c.started_at ? `, started ${clockTime(c.started_at)}` : ''}`,
           ),
         )),
   );
@@ -231,7 +231,7 @@ async function maybeJudge(): Promise<void> {
   });
   await Promise.all([drifts, renderComparisons(byId('comparisons'), c), renderReference(byId('reference'), { ...c, variants })]);
   byId('judged-at').textContent =
-    `Judged at ${when(new Date().toISOString())} on ${finished.length} finished epoch(s); refreshed as epochs end, at most every ${JUDGE_EVERY_MS / 1000} s.`;
+    `Judged at ${clockTime(new Date().toISOString())} on ${finished.length} finished epoch(s); refreshed as epochs end, at most every ${JUDGE_EVERY_MS / 1000} s.`;
 }
 
 let lastEpochSeen: number | null = null;

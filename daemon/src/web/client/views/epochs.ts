@@ -1,7 +1,18 @@
 /** Every epoch of the campaign with its outcome; one click shows an epoch's details and stderr tail. */
 import { fetchEpoch, type EpochSummary } from '../api.js';
 import { byId, h, note } from '../dom.js';
-import { count, mib, opsPerSec, plain, ratioPct, seconds, signedPct, spanMs, when } from '../format.js';
+import {
+  bytes,
+  clockTime,
+  count,
+  duration,
+  MISSING,
+  opsPerSec,
+  percent,
+  signedPercent,
+  significant,
+  spanMs,
+} from '../../../domain/format.js';
 import { badge, unavailable, variantLabel } from './common.js';
 
 /** Enough rows to scroll through a night; older ones stay available in the API. */
@@ -24,15 +35,15 @@ export function renderEpochs(root: HTMLElement, epochs: readonly EpochSummary[])
       { 'data-epoch': e.id, 'data-outcome': e.outcome },
       h('td', { class: 'num' }, e.id),
       h('td', null, variantLabel(e.variant)),
-      h('td', { class: 'num' }, e.round ?? '–'),
+      h('td', { class: 'num' }, e.round ?? MISSING),
       h('td', null, badge(e.outcome)),
-      h('td', null, when(e.started_at)),
-      h('td', { class: 'num' }, seconds(spanMs(e.started_at, e.ended_at))),
+      h('td', null, clockTime(e.started_at)),
+      h('td', { class: 'num' }, duration(spanMs(e.started_at, e.ended_at))),
       h('td', { class: 'num' }, opsPerSec(e.throughput_mean)),
-      h('td', { class: 'num' }, ratioPct(e.throughput_cv)),
-      h('td', { class: 'num' }, mib(e.rss_peak_bytes)),
-      h('td', { class: 'num' }, signedPct(e.rss_drift_pct)),
-      h('td', { class: 'num' }, plain(e.syscalls_per_op)),
+      h('td', { class: 'num' }, percent(e.throughput_cv)),
+      h('td', { class: 'num' }, bytes(e.rss_peak_bytes, { significant: 3 })),
+      h('td', { class: 'num' }, signedPercent(e.rss_drift_pct)),
+      h('td', { class: 'num' }, significant(e.syscalls_per_op)),
       h('td', null, button),
     );
   });
@@ -70,14 +81,17 @@ export async function showEpoch(id: number): Promise<void> {
     const facts: Array<[string, string | Node]> = [
       ['variant', variantLabel(e.variant)],
       ['outcome', badge(e.outcome)],
-      ['reason', e.outcome_reason ?? '–'],
-      ['exit code / signal', `${e.exit_code ?? '–'} / ${e.signal ?? '–'}`],
-      ['started / ended', `${when(e.started_at)} / ${when(e.ended_at)}`],
-      ['planned (warm-up)', `${seconds(e.planned_ms)} (${seconds(e.warmup_ms)})`],
+      ['reason', e.outcome_reason ?? MISSING],
+      ['exit code / signal', `${e.exit_code ?? MISSING} / ${e.signal ?? MISSING}`],
+      ['started / ended', `${clockTime(e.started_at)} / ${clockTime(e.ended_at)}`],
+      ['planned (warm-up)', `${duration(e.planned_ms)} (${duration(e.warmup_ms)})`],
       ['ops', count(e.ops)],
-      ['throughput (CV)', `${opsPerSec(e.throughput_mean)} (${ratioPct(e.throughput_cv)})`],
-      ['RSS initial / final / peak', `${mib(e.rss_initial_bytes)} / ${mib(e.rss_final_bytes)} / ${mib(e.rss_peak_bytes)}`],
-      ['syscalls/op', plain(e.syscalls_per_op)],
+      ['throughput (CV)', `${opsPerSec(e.throughput_mean)} (${percent(e.throughput_cv)})`],
+      [
+        'RSS initial / final / peak',
+        `${bytes(e.rss_initial_bytes, { significant: 3 })} / ${bytes(e.rss_final_bytes, { significant: 3 })} / ${bytes(e.rss_peak_bytes, { significant: 3 })}`,
+      ],
+      ['syscalls/op', significant(e.syscalls_per_op)],
     ];
     if (e.analysis_note) facts.push(['analysis note', e.analysis_note]);
     if (e.host) facts.push(['host', e.host]);

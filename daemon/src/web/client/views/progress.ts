@@ -1,7 +1,7 @@
 /** Progress of the running epoch: which variant, how far (elapsed / planned), its last sample, what is next. */
 import type { DaemonStatus } from '../api.js';
 import { errorNote, fill, h, note } from '../dom.js';
-import { mib, opsPerSec, seconds, when } from '../format.js';
+import { bytes, clockTime, duration, opsPerSec } from '../../../domain/format.js';
 import { variantLabel } from './common.js';
 
 export function renderProgress(
@@ -22,7 +22,7 @@ export function renderProgress(
           { class: 'muted' },
           `Campaign ${status.campaign_name ?? ''} #${status.campaign_id}: ${status.epochs_done ?? '?'} epoch(s) started`,
           status.epochs_total !== null ? ` of ${status.epochs_total}` : ' (continuous)',
-          status.next_round_at ? `; next round at ${when(status.next_round_at)}` : '',
+          status.next_round_at ? `; next round at ${clockTime(status.next_round_at)}` : '',
           shownCampaign !== null && shownCampaign !== status.campaign_id ? ' — ' : '',
           shownCampaign !== null && shownCampaign !== status.campaign_id ? showButton(status.campaign_id, show) : '',
         )
@@ -57,11 +57,11 @@ export function renderProgress(
       h(
         'span',
         { class: 'big', 'data-role': 'elapsed' },
-        `${seconds(elapsed)} of ${seconds(planned)}`,
+        `${duration(elapsed)} of ${duration(planned)}`,
         fraction !== null ? ` (${Math.round(fraction * 100)} %)` : '',
       ),
       last
-        ? h('span', null, `last interval: RSS ${mib(last.rss_bytes)}, ${opsPerSec(last.ops_per_sec)}`)
+        ? h('span', null, `last interval: RSS ${bytes(last.rss_bytes, { significant: 3 })}, ${opsPerSec(last.ops_per_sec)}`)
         : h('span', { class: 'muted' }, 'no sample yet'),
       h('span', { class: 'muted' }, status.next_variant ? `next: ${status.next_variant}` : ''),
     ),

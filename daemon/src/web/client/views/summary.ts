@@ -4,7 +4,7 @@
  */
 import { fetchDrift, type Drift, type EpochSummary } from '../api.js';
 import { h, note } from '../dom.js';
-import { count, mib, opsPerSec, plain, ratioPct, signedPct } from '../format.js';
+import { bytes, count, opsPerSec, percent, signedPercent, significant } from '../../../domain/format.js';
 import { badge, clipped, unavailable, variantLabel } from './common.js';
 
 function mean(xs: number[]): number | null {
@@ -60,11 +60,11 @@ export function renderSummary(
       h('td', { class: 'num' }, `${done.length} completed`, bad.length ? h('span', { class: 'error' }, `, ${bad.length} failed`) : ''),
       h('td', null, driftCell(d)),
       h('td', { class: 'num' }, opsPerSec(mean(values(done, (e) => e.throughput_mean)))),
-      h('td', { class: 'num' }, ratioPct(median(values(done, (e) => e.throughput_cv)))),
-      h('td', { class: 'num' }, mib(peaks.length ? Math.max(...peaks) : null)),
-      h('td', { class: 'num' }, mib(done[0]?.rss_final_bytes)),
-      h('td', { class: 'num' }, signedPct(done[0]?.rss_drift_pct)),
-      h('td', { class: 'num' }, plain(mean(values(done, (e) => e.syscalls_per_op)))),
+      h('td', { class: 'num' }, percent(median(values(done, (e) => e.throughput_cv)))),
+      h('td', { class: 'num' }, bytes(peaks.length ? Math.max(...peaks) : null, { significant: 3 })),
+      h('td', { class: 'num' }, bytes(done[0]?.rss_final_bytes, { significant: 3 })),
+      h('td', { class: 'num' }, signedPercent(done[0]?.rss_drift_pct)),
+      h('td', { class: 'num' }, significant(mean(values(done, (e) => e.syscalls_per_op)))),
       h('td', { class: 'num', 'data-col': 'lean_decommit' }, count(sum((e) => e.lean_decommit))),
       h('td', { class: 'num', 'data-col': 'lean_retire' }, count(sum((e) => e.lean_retire))),
     );

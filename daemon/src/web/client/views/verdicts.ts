@@ -4,7 +4,7 @@
  */
 import { fetchCompare, type CampaignInfo, type RatioEstimate, type Verdict } from '../api.js';
 import { h, note } from '../dom.js';
-import { ratioPct } from '../format.js';
+import { MISSING, percent } from '../../../domain/format.js';
 import { badge, clipped, unavailable, variantLabel } from './common.js';
 
 /** Why a verdict has no ratio: its decisive reason (e.g. too few epochs). */
@@ -31,8 +31,8 @@ function basisNote(v: Verdict): HTMLElement | string {
 
 function ratioText(r: RatioEstimate | null): string {
   if (!r || r.ratio === null) return 'not available';
-  const interval = r.low !== null && r.high !== null ? ` [${ratioPct(r.low)} – ${ratioPct(r.high)}]` : '';
-  return `${ratioPct(r.ratio)}${interval}`;
+  const interval = r.low !== null && r.high !== null ? ` [${percent(r.low)} – ${percent(r.high)}]` : '';
+  return `${percent(r.ratio)}${interval}`;
 }
 
 /** The decisive reasons in full; the others one click away. */
@@ -89,13 +89,13 @@ export async function renderComparisons(root: HTMLElement, campaign: CampaignInf
       'tr',
       { 'data-baseline': c.baseline, 'data-candidate': c.candidate, 'data-verdict': ok ? r.verdict : 'unavailable' },
       h('td', null, variantLabel(c.candidate), h('span', { class: 'muted' }, ' vs '), variantLabel(c.baseline)),
-      h('td', null, c.goal ?? '–'),
+      h('td', null, c.goal ?? MISSING),
       verdictCell,
-      h('td', { class: 'num' }, ok ? ratioText(r.throughput) : '–', ok ? basisNote(r) : ''),
+      h('td', { class: 'num' }, ok ? ratioText(r.throughput) : MISSING, ok ? basisNote(r) : ''),
       h(
         'td',
         { class: 'num' },
-        ok ? ratioText(r.rss_basis === 'held' ? r.rss_held : r.rss_peak) : '–',
+        ok ? ratioText(r.rss_basis === 'held' ? r.rss_held : r.rss_peak) : MISSING,
         ok && r.rss_basis !== null
           ? h('div', { class: 'muted', 'data-rss-basis': r.rss_basis }, r.rss_basis === 'held' ? 'held (median RSS − LazyFree)' : 'peak')
           : '',
