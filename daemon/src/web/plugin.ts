@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { packageRoot } from '../plan/index.js';
+import { packageRoot } from '../paths/index.js';
 
 /**
  * Everything comes from this origin; uPlot positions its elements with inline styles, hence
