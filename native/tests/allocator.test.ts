@@ -7,12 +7,10 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { nativeBuildDir, packageRoot } from '../../daemon/src/paths/index.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const nativeDir = path.join(root, 'native');
-const lib = path.join(nativeDir, 'build', 'libleanmalloc.so');
-const testBin = (name: string): string => path.join(nativeDir, 'build', 'tests', name);
+const lib = path.join(nativeBuildDir(), 'libleanmalloc.so');
+const testBin = (name: string): string => path.join(nativeBuildDir(), 'tests', name);
 
 interface Profile {
   name: string;
@@ -46,7 +44,7 @@ function assertOk(r: SpawnSyncReturns<string>, what: string): void {
 }
 
 before(() => {
-  const r = run('make', ['-s', '-C', nativeDir, 'all', 'tests']);
+  const r = run('make', ['-s', '-C', path.join(packageRoot(), 'native'), 'all', 'tests']);
   assertOk(r, 'make -C native all tests');
   assert.ok(existsSync(lib), `${lib} was not built`);
 });

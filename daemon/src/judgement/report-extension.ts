@@ -6,7 +6,8 @@
  */
 import type { ReportData } from '../report/data.js';
 import type { ReportExtension, ReportSection } from '../report/extensions.js';
-import { table, MISSING } from '../report/format.js';
+import { MISSING } from '../domain/format.js';
+import { table } from '../report/markdown.js';
 import { resolveCriteria } from './criteria.js';
 import { judgeDrift, type VariantDrift } from './leak.js';
 import type { RatioEstimate } from './ratio.js';

@@ -3,8 +3,8 @@
  * served from this package (these machines have no internet, so no CDN):
  * - /                 the page (daemon/src/web/static/index.html)
  * - /assets/web/…     its stylesheet and icon (daemon/src/web/static/)
- * - /assets/src/…     the browser modules as tsc compiles them (dist/daemon/src/): web/client/ and the domain/
- *                     modules they import (relative imports work because the tree keeps its shape); nothing else
+ * - /assets/src/…     the browser modules as tsc compiles them (dist/daemon/src/): only web/client/ and the
+ *                      pure domain/ it imports (number formats), so the modules' relative imports resolve
  * - /assets/uplot/…   the vendored plotting library (node_modules/uplot/dist: ESM build and CSS only)
  * - SCHEMAS_URL       the response schemas of the routes the page reads, which it checks every answer against
  * The page reads only the REST API; nothing here computes data.
@@ -15,10 +15,10 @@ import type {} from '@fastify/swagger';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PAGE_RESPONSE_SCHEMAS } from '../http/schemas/page.js';
-import { packageRoot } from '../plan/index.js';
+import { packageRoot } from '../paths/index.js';
 import { SCHEMAS_URL } from './client/schema-check.js';
 
 /**
@@ -40,14 +40,30 @@ export const PAGE_CSP = [
 /** The files of uplot/dist the page uses; nothing else there is served. */
 const UPLOT_FILES = new Set(['uPlot.esm.js', 'uPlot.min.css']);
 
-/** The compiled modules the browser may load, relative to dist/daemon/src/: the page's, and the pure domain/ ones they import. */
-const BROWSER_MODULE = /^\/?(?:web\/client|domain)\/[\w./-]+\.js(?:\.map)?$/;
+/** The folders of the compiled sources the browser loads: the page's modules and the pure layer they import. */
+const BROWSER_MODULE_DIRS = ['/web/client/', '/domain/'];
+
+/**
+ * Whether a requested path (after the prefix) is a browser module. The path is checked as the file server will
+ * read it, decoded; one that does not normalise to itself ("..", "//", an encoded "/") could leave the folder
+ * it names and is refused.
+ */
+function isBrowserModule(path: string): boolean {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return false;
+  }
+  if (posix.normalize(decoded) !== decoded) return false;
+  return BROWSER_MODULE_DIRS.some((dir) => decoded.startsWith(dir)) && (decoded.endsWith('.js') || decoded.endsWith('.js.map'));
+}
 
 export interface WebAssetDirs {
   /** HTML, CSS, icon: source files used as they are. */
   staticDir: string;
-  /** The compiled daemon/src tree (dist/daemon/src), of which the browser modules are served. */
-  srcDir: string;
+  /** The compiled daemon sources (dist/daemon/src/): of these, the browser modules and domain/ are served. */
+  compiledSrcDir: string;
   /** node_modules/uplot/dist */
   uplotDir: string;
 }
@@ -59,8 +75,8 @@ export function webAssetDirs(): WebAssetDirs {
   return {
     // Not compiled, so taken from the source tree at the package root rather than from dist/.
     staticDir: join(packageRoot(), 'daemon', 'src', 'web', 'static'),
-    // This file is compiled to dist/daemon/src/web/.
-    srcDir: join(here, '..'),
+    // tsc compiles the browser modules with the rest of the daemon: this file is in <src>/web/.
+    compiledSrcDir: dirname(here),
     uplotDir: dirname(require.resolve('uplot/dist/uPlot.esm.js')),
   };
 }
@@ -114,9 +130,9 @@ export const webPage: FastifyPluginAsync<WebPageOptions> = async (fastify, opts)
   });
   await fastify.register(fastifyStatic, {
     ...common,
-    root: dirs.srcDir,
+    root: dirs.compiledSrcDir,
     prefix: '/assets/src/',
-    allowedPath: (p) => BROWSER_MODULE.test(p) && !p.split('/').includes('..'),
+    allowedPath: isBrowserModule,
   });
   await fastify.register(fastifyStatic, {
     ...common,

@@ -1,17 +1,16 @@
 /**
  * The page's check of the daemon's answers (web/client/schema-check.ts, used by web/client/api.ts): against
  * the real response schemas as the page receives them, real answers of the app (fastify inject over a
- * seeded SQLite file, and a real running campaign for /status) pass, and a changed answer is refused with
- * the path of what changed. The page's own request functions run here too, with fetch answered by the app.
+ * seeded SQLite file) pass, and a changed answer is refused with the path of what changed. The page's request
+ * functions, which run this check, are tested in client-api.test.ts.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { allocsoakApp } from '../../src/http/index.js';
 import { PAGE_RESPONSE_SCHEMAS, type PageResponses, type PageRoute } from '../../src/http/schemas/page.js';
-import * as api from '../../src/web/client/api.js';
 import { firstMismatch, SCHEMAS_URL, unsupported, type JsonSchema } from '../../src/web/client/schema-check.js';
-import { auth, makeApp, quickPlan, seed, TOKEN, waitUntil, type TestApp } from '../http/helpers.js';
+import { makeApp, seed, type TestApp } from '../http/helpers.js';
 
 type Json = Record<string, unknown>;
 
@@ -191,67 +190,6 @@ test('real answers of every route the page reads pass; a changed answer fails na
       /got string "sleeping"/,
     );
   } finally {
-    await t.close();
-  }
-});
-
-test("/status of a running campaign passes, and the page's request functions read the app's answers", async () => {
-  const t = await makeApp({ token: TOKEN }, { logRequests: false });
-  const realFetch = globalThis.fetch;
-  // The page's fetch, answered by the app (the page asks for paths of its own origin).
-  let rewrite: ((url: string, body: unknown) => unknown) | null = null;
-  globalThis.fetch = async (input: string | URL | Request) => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    const r = await t.app.inject({ method: 'GET', url });
-    const body = rewrite !== null && r.statusCode === 200 ? JSON.stringify(rewrite(url, r.json<unknown>())) : r.body;
-    return new Response(body, { status: r.statusCode, headers: { 'content-type': String(r.headers['content-type']) } });
-  };
-  try {
-    const { campaign } = seed(t.store);
-    const started = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/campaigns',
-      headers: auth(),
-      payload: { plan: quickPlan('checked'), epochs_per_variant: 1 },
-    });
-    assert.equal(started.statusCode, 201, started.body);
-    const status = await waitUntil('a running epoch with a sample', async () => {
-      const s = await api.fetchStatus();
-      return s.current_epoch?.last_sample ? s : undefined;
-    });
-    assert.equal(status.state, 'running');
-    assert.equal(status.campaign?.name, 'checked');
-    const live = await api.fetchSamples(status.current_epoch!.id);
-    assert.ok(live.samples.length >= 1);
-
-    const epochs = await api.fetchEpochs(campaign);
-    assert.equal(epochs.length, 6);
-    assert.equal((await api.fetchCampaign(campaign)).plan.name, 'seeded');
-    assert.ok((await api.fetchCampaigns()).some((c) => c.id === campaign));
-    assert.equal((await api.fetchEpoch(epochs[0]!.id)).stderr_tail, 'boom: segfault at 0x0\n');
-    assert.equal((await api.fetchCompare('speed', 'lean', campaign)).baseline, 'speed');
-    assert.equal((await api.fetchDrift('speed', campaign)).variant, 'speed');
-
-    // An answer that is not what the schema says is an error naming the place, not a page drawing garbage.
-    rewrite = (url, body) =>
-      url.startsWith('/api/v1/epochs?')
-        ? changed(body as PageResponses['/epochs'], (b) => ((b.epochs[3] as Json).rss_peak_bytes = '2 MiB'))
-        : body;
-    await assert.rejects(api.fetchEpochs(campaign), (err: Error) => {
-      assert.ok(err instanceof api.ApiError);
-      assert.equal(err.unreachable, false);
-      assert.match(
-        err.message,
-        /does not match the daemon's schema: \$\.epochs\[3\]\.rss_peak_bytes: expected number or null, got string "2 MiB"$/,
-      );
-      return true;
-    });
-    rewrite = null;
-
-    const stop = await t.app.inject({ method: 'POST', url: `/api/v1/campaigns/${status.campaign.id}/stop`, headers: auth() });
-    assert.equal(stop.statusCode, 200, stop.body);
-  } finally {
-    globalThis.fetch = realFetch;
     await t.close();
   }
 });

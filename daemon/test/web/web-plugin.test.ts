@@ -55,6 +55,7 @@ test('GET / serves the page and every asset it loads; nothing else of those dire
       '/assets/src/web/client/charts.js',
       '/assets/src/web/client/views/live.js',
       '/assets/src/domain/epoch-fields.js',
+      '/assets/src/domain/format.js',
       '/assets/uplot/uPlot.esm.js',
       '/assets/uplot/uPlot.min.css',
       '/assets/web/style.css',
@@ -74,10 +75,13 @@ test('GET / serves the page and every asset it loads; nothing else of those dire
       '/assets/src/http/app.js',
       '/assets/src/http/schemas/page.js',
       '/assets/src/cli/main.js',
+      '/assets/src/storage/database.js',
       '/assets/src/web/client/../plugin.js',
       '/assets/src/web/client/..%2fplugin.js',
       '/assets/src/web/client/%2e%2e/%2e%2e/http/app.js',
+      '/assets/src/domain/%2e%2e/http/app.js',
       '/assets/src/domain/%2e%2e/%2e%2e/%2e%2e/%2e%2e/package.json',
+      '/assets/src/%2e%2e/%2e%2e/%2e%2e/package.json',
       '/assets/web/../../../../package.json',
     ]) {
       const res = await app.inject({ method: 'GET', url });

@@ -22,7 +22,7 @@ import {
   type SummaryField,
 } from '../../domain/epoch-fields.js';
 import type { EpochSummary } from './api.js';
-import { spanMs } from './format.js';
+import { spanMs } from '../../domain/format.js';
 
 const spec = (f: EpochField): EpochFieldSpec => EPOCH_FIELDS[f];
 

@@ -18,7 +18,7 @@ import { loadPlotting } from './charts.js';
 import { registerVariants } from './colors.js';
 import { byId, errorNote, h, note } from './dom.js';
 import { withDerivedFields, type ListedEpoch } from './fields.js';
-import { when } from './format.js';
+import { clockTime } from '../../domain/format.js';
 import { unavailable } from './views/common.js';
 import { renderEpochs } from './views/epochs.js';
 import { LiveView } from './views/live.js';
@@ -68,14 +68,14 @@ function setConnection(ok: boolean, message?: string): void {
   document.body.dataset.connection = ok ? 'ok' : 'down';
   if (ok) {
     state.lastContact = new Date();
-    el.textContent = `updated ${when(state.lastContact.toISOString())} · every ${POLL_MS / 1000} s`;
+    el.textContent = `updated ${clockTime(state.lastContact.toISOString())} · every ${POLL_MS / 1000} s`;
     banner.hidden = true;
   } else {
     el.textContent = 'daemon unreachable';
     banner.hidden = false;
     banner.textContent =
       `The daemon at ${location.origin} does not answer (${message ?? 'no response'}). Retrying every ${POLL_MS / 1000} s` +
-      (state.lastContact ? `; what is shown is from ${when(state.lastContact.toISOString())}.` : '.');
+      (state.lastContact ? `; what is shown is from ${clockTime(state.lastContact.toISOString())}.` : '.');
   }
 }
 
@@ -108,7 +108,7 @@ async function refreshCampaigns(): Promise<void> {
     ...(sorted.length === 0
       ? [h('option', { value: '' }, 'no campaigns yet')]
       : sorted.map((c) =>
-          h('option', { value: c.id, selected: c.id === selected }, `#${c.id} ${c.name} — ${c.status}, started ${when(c.started_at)}`),
+          h('option', { value: c.id, selected: c.id === selected }, `#${c.id} ${c.name} — ${c.status}, started ${clockTime(c.started_at)}`),
         )),
   );
   picker.disabled = sorted.length === 0;
@@ -208,7 +208,7 @@ async function maybeJudge(): Promise<void> {
   });
   await Promise.all([drifts, renderComparisons(byId('comparisons'), c), renderReference(byId('reference'), { ...c, variants })]);
   byId('judged-at').textContent =
-    `Judged at ${when(new Date().toISOString())} on ${finished.length} finished epoch(s); refreshed as epochs end, at most every ${JUDGE_EVERY_MS / 1000} s.`;
+    `Judged at ${clockTime(new Date().toISOString())} on ${finished.length} finished epoch(s); refreshed as epochs end, at most every ${JUDGE_EVERY_MS / 1000} s.`;
 }
 
 let lastEpochSeen: number | null = null;

@@ -5,7 +5,7 @@
 import { fetchEpoch, type EpochDetail } from '../api.js';
 import { byId, h, note } from '../dom.js';
 import { EPOCH_TABLE, type EpochTableField, type ListedEpoch } from '../fields.js';
-import { count, formatField, mib, MISSING, opsPerSec, plain, ratioPct, seconds, when } from '../format.js';
+import { bytes, clockTime, count, duration, formatField, MISSING, opsPerSec, percent, significant } from '../../../domain/format.js';
 import { badge, unavailable, variantLabel } from './common.js';
 
 /** Enough rows to scroll through a night; older ones stay available in the API. */
@@ -32,7 +32,11 @@ export function renderEpochs(root: HTMLElement, epochs: readonly ListedEpoch[]):
       'tr',
       { 'data-epoch': e.id, 'data-outcome': e.outcome },
       ...EPOCH_TABLE.map((c) =>
-        h('td', { class: c.numeric ? 'num' : undefined, 'data-col': c.field }, RICH[c.field]?.(e) ?? formatField(c.unit, e[c.field])),
+        h(
+          'td',
+          { class: c.numeric ? 'num' : undefined, 'data-col': c.field },
+          RICH[c.field]?.(e) ?? formatField(c.unit, e[c.field], 'compact'),
+        ),
       ),
       h('td', null, button),
     );
@@ -77,12 +81,15 @@ export async function showEpoch(id: number): Promise<void> {
       ['outcome', badge(e.outcome)],
       ['reason', e.outcome_reason ?? MISSING],
       ['exit code / signal', `${e.exit_code ?? MISSING} / ${e.signal ?? MISSING}`],
-      ['started / ended', `${when(e.started_at)} / ${when(e.ended_at)}`],
-      ['planned (warm-up)', `${seconds(e.planned_ms)} (${seconds(e.warmup_ms)})`],
+      ['started / ended', `${clockTime(e.started_at)} / ${clockTime(e.ended_at)}`],
+      ['planned (warm-up)', `${duration(e.planned_ms)} (${duration(e.warmup_ms)})`],
       ['ops', count(e.ops)],
-      ['throughput (CV)', `${opsPerSec(e.throughput_mean)} (${ratioPct(e.throughput_cv)})`],
-      ['RSS initial / final / peak', `${mib(e.rss_initial_bytes)} / ${mib(e.rss_final_bytes)} / ${mib(e.rss_peak_bytes)}`],
-      ['syscalls/op', plain(e.syscalls_per_op)],
+      ['throughput (CV)', `${opsPerSec(e.throughput_mean)} (${percent(e.throughput_cv)})`],
+      [
+        'RSS initial / final / peak',
+        `${bytes(e.rss_initial_bytes, { significant: 3 })} / ${bytes(e.rss_final_bytes, { significant: 3 })} / ${bytes(e.rss_peak_bytes, { significant: 3 })}`,
+      ],
+      ['syscalls/op', significant(e.syscalls_per_op)],
     ];
     if (e.analysis_note) facts.push(['analysis note', e.analysis_note]);
     const host = hostText(e.host);

@@ -7,7 +7,7 @@ import { Plot } from '../charts.js';
 import { colorOf } from '../colors.js';
 import type { ListedEpoch } from '../fields.js';
 import { h, note } from '../dom.js';
-import { MIB, opsPerSec, seconds, sig, when } from '../format.js';
+import { clockTime, duration, MIB, rate, significant } from '../../../domain/format.js';
 import { badge, unavailable, variantLabel } from './common.js';
 
 interface Card {
@@ -57,7 +57,7 @@ export class LiveView {
         unit: 'MiB',
         x: 'elapsed',
         series: [{ label: 'RSS', color }],
-        format: (b) => sig(b),
+        format: (b) => significant(b),
         height: 140,
         legend: false,
       });
@@ -67,7 +67,7 @@ export class LiveView {
         unit: 'ops/s',
         x: 'elapsed',
         series: [{ label: 'ops/s', color }],
-        format: (x) => opsPerSec(x).replace(' ops/s', ''),
+        format: (x) => rate(x),
         height: 140,
         legend: false,
       });
@@ -128,7 +128,7 @@ export class LiveView {
           ' · ',
           isLive ? badge('running') : badge(known?.outcome ?? 'unknown'),
           ' ',
-          isLive ? `${seconds(running.elapsed_ms)} of ${seconds(running.planned_ms)}` : `started ${when(known?.started_at)}`,
+          isLive ? `${duration(running.elapsed_ms)} of ${duration(running.planned_ms)}` : `started ${clockTime(known?.started_at)}`,
           ` · ${samples.length} samples`,
         );
       }),

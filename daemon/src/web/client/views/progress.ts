@@ -1,7 +1,7 @@
 /** Progress of the running epoch: which variant, how far (elapsed / planned), its last sample, what is next. */
 import type { StatusResponse } from '../api.js';
 import { errorNote, fill, h, note } from '../dom.js';
-import { mib, opsPerSec, seconds, when } from '../format.js';
+import { bytes, clockTime, duration, opsPerSec } from '../../../domain/format.js';
 import { variantLabel } from './common.js';
 
 export function renderProgress(
@@ -23,7 +23,7 @@ export function renderProgress(
           { class: 'muted' },
           `Campaign ${c.name} #${c.id}: ${c.epochs_started} epoch(s) started`,
           c.epochs_total !== null ? ` of ${c.epochs_total}` : ' (continuous)',
-          c.next_round_at ? `; next round at ${when(c.next_round_at)}` : '',
+          c.next_round_at ? `; next round at ${clockTime(c.next_round_at)}` : '',
           shownCampaign !== null && shownCampaign !== c.id ? ' — ' : '',
           shownCampaign !== null && shownCampaign !== c.id ? showButton(c.id, show) : '',
         )
@@ -58,11 +58,11 @@ export function renderProgress(
       h(
         'span',
         { class: 'big', 'data-role': 'elapsed' },
-        `${seconds(elapsed)} of ${seconds(planned)}`,
+        `${duration(elapsed)} of ${duration(planned)}`,
         fraction !== null ? ` (${Math.round(fraction * 100)} %)` : '',
       ),
       last
-        ? h('span', null, `last interval: RSS ${mib(last.rss_bytes)}, ${opsPerSec(last.ops_per_sec)}`)
+        ? h('span', null, `last interval: RSS ${bytes(last.rss_bytes, { significant: 3 })}, ${opsPerSec(last.ops_per_sec)}`)
         : h('span', { class: 'muted' }, 'no sample yet'),
       h('span', { class: 'muted' }, status.next_variant ? `next: ${status.next_variant}` : ''),
     ),

@@ -6,7 +6,7 @@ import type { Aggregate } from '../../../domain/epoch-fields.js';
 import { fetchDrift, type DriftResponse, type EpochSummary } from '../api.js';
 import { h, note } from '../dom.js';
 import { fold, SUMMARY_TABLE } from '../fields.js';
-import { formatField } from '../format.js';
+import { formatField } from '../../../domain/format.js';
 import { badge, clipped, unavailable, variantLabel } from './common.js';
 
 /** A variant's drift judgement, or why it is not available. */
@@ -42,7 +42,7 @@ export function renderSummary(
       h('td', { class: 'num' }, `${done.length} completed`, bad.length ? h('span', { class: 'error' }, `, ${bad.length} failed`) : ''),
       h('td', null, driftCell(drifts.get(v))),
       ...SUMMARY_TABLE.map((c) =>
-        h('td', { class: c.numeric ? 'num' : undefined, 'data-col': c.field }, formatField(c.unit, fold(c, done))),
+        h('td', { class: c.numeric ? 'num' : undefined, 'data-col': c.field }, formatField(c.unit, fold(c, done), 'compact')),
       ),
     );
   });

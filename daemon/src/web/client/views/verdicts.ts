@@ -4,7 +4,7 @@
  */
 import { fetchCompare, type CampaignDetail, type CompareResponse, type RatioEstimate, type Reason } from '../api.js';
 import { h, note } from '../dom.js';
-import { MISSING, ratioPct } from '../format.js';
+import { MISSING, percent } from '../../../domain/format.js';
 import { badge, clipped, unavailable, variantLabel } from './common.js';
 
 /** Why a verdict has no ratio: its decisive reason (e.g. too few epochs). */
@@ -35,8 +35,8 @@ function basisNote(v: CompareResponse): HTMLElement | string {
 
 function ratioText(r: RatioEstimate | null): string {
   if (!r) return 'not available';
-  const interval = r.low !== null && r.high !== null ? ` [${ratioPct(r.low)} – ${ratioPct(r.high)}]` : '';
-  return `${ratioPct(r.ratio)}${interval}`;
+  const interval = r.low !== null && r.high !== null ? ` [${percent(r.low)} – ${percent(r.high)}]` : '';
+  return `${percent(r.ratio)}${interval}`;
 }
 
 /** The decisive reasons in full; the others one click away. */
