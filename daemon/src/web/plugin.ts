@@ -6,7 +6,6 @@
  * - /assets/src/…     the browser modules as tsc compiles them (dist/daemon/src/): only web/client/ and the
  *                      pure domain/ it imports (number formats), so the modules' relative imports resolve
  * - /assets/uplot/…   the vendored plotting library (node_modules/uplot/dist: ESM build and CSS only)
- * - SCHEMAS_URL       the response schemas of the routes the page reads, which it checks every answer against
  * The page reads only the REST API; nothing here computes data.
  */
 import fastifyStatic from '@fastify/static';
@@ -17,9 +16,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PAGE_RESPONSE_SCHEMAS } from '../http/schemas/page.js';
 import { packageRoot } from '../paths/index.js';
-import { SCHEMAS_URL } from './client/schema-check.js';
 
 /**
  * Everything comes from this origin; uPlot positions its elements with inline styles, hence
@@ -101,14 +98,6 @@ export const webPage: FastifyPluginAsync<WebPageOptions> = async (fastify, opts)
     // The page is tiny and changes with the daemon's version: never serve a stale one.
     reply.header('cache-control', 'no-cache');
     return reply.type('text/html; charset=utf-8').send(indexHtml);
-  });
-
-  // The routes' own schema objects, as the JSON Schema TypeBox writes; fixed for the process's lifetime.
-  const schemasJson = JSON.stringify(PAGE_RESPONSE_SCHEMAS);
-  fastify.get(SCHEMAS_URL, { schema: { hide: true } }, async (_request, reply) => {
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('cache-control', 'no-cache');
-    return reply.type('application/json; charset=utf-8').send(schemasJson);
   });
 
   const common = {

@@ -7,7 +7,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PAGE_RESPONSE_SCHEMAS, type PageResponses } from '../../src/http/schemas/page.js';
+import { PAGE_RESPONSE_SCHEMAS, PAGE_SCHEMAS_URL, type PageResponses } from '../../src/http/schemas/page.js';
 import {
   ApiError,
   fetchCampaign,
@@ -20,7 +20,6 @@ import {
   fetchStatus,
   get,
 } from '../../src/web/client/api.js';
-import { SCHEMAS_URL } from '../../src/web/client/schema-check.js';
 import { auth, makeApp, quickPlan, seed, TOKEN, waitUntil } from '../http/helpers.js';
 
 const VERDICTS = ['GO', 'NEUTRAL', 'NO-GO', 'INSUFFICIENT'];
@@ -208,7 +207,7 @@ test("an answer unlike the daemon's schema is refused, naming where: not a garbl
 
 test('answers the page cannot use are refused, not shown: not JSON, or without the fields it needs', async (t) => {
   const answers: Record<string, string> = {
-    [SCHEMAS_URL]: JSON.stringify(PAGE_RESPONSE_SCHEMAS),
+    [PAGE_SCHEMAS_URL]: JSON.stringify(PAGE_RESPONSE_SCHEMAS),
     '/api/v1/status': '<html>a proxy error page</html>',
     '/api/v1/epochs': JSON.stringify({ epochs: [{ variant: 'speed', outcome: 'completed' }] }),
     '/api/v1/compare': JSON.stringify({ reasons: [] }),

@@ -8,15 +8,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { allocsoakApp } from '../../src/http/index.js';
-import { PAGE_RESPONSE_SCHEMAS, type PageResponses, type PageRoute } from '../../src/http/schemas/page.js';
-import { firstMismatch, SCHEMAS_URL, unsupported, type JsonSchema } from '../../src/web/client/schema-check.js';
+import { PAGE_RESPONSE_SCHEMAS, PAGE_SCHEMAS_URL, type PageResponses, type PageRoute } from '../../src/http/schemas/page.js';
+import { firstMismatch, unsupported, type JsonSchema } from '../../src/web/client/schema-check.js';
 import { makeApp, seed, type TestApp } from '../http/helpers.js';
 
 type Json = Record<string, unknown>;
 
 /** The schemas as the page gets them: the plugin's JSON. */
 async function servedSchemas(app: FastifyInstance): Promise<Record<PageRoute, JsonSchema>> {
-  const r = await app.inject({ method: 'GET', url: SCHEMAS_URL });
+  const r = await app.inject({ method: 'GET', url: PAGE_SCHEMAS_URL });
   assert.equal(r.statusCode, 200);
   assert.match(String(r.headers['content-type']), /^application\/json/);
   return r.json<Record<PageRoute, JsonSchema>>();
@@ -79,7 +79,7 @@ test('every schema the page reads is the one its route declares, and all of it i
     }
     // Not part of the API's document.
     const doc = await getJson<{ paths: Json }>(t.app, '/docs/json');
-    assert.ok(!Object.keys(doc.paths).includes(SCHEMAS_URL));
+    assert.ok(!Object.keys(doc.paths).includes(PAGE_SCHEMAS_URL));
   } finally {
     await t.close();
   }

@@ -8,9 +8,9 @@
 import type { CampaignDetail, CampaignSummary } from '../../http/schemas/campaigns.js';
 import type { EPOCH_LIST_MAX, EpochDetail, EpochSummary, SamplesResponse } from '../../http/schemas/epochs.js';
 import type { CompareResponse, DriftResponse } from '../../http/schemas/judgement.js';
-import type { PageResponses, PageRoute } from '../../http/schemas/page.js';
+import type { PAGE_SCHEMAS_URL, PageResponses, PageRoute } from '../../http/schemas/page.js';
 import type { StatusResponse } from '../../http/schemas/status.js';
-import { firstMismatch, SCHEMAS_URL, unsupported, type JsonSchema } from './schema-check.js';
+import { firstMismatch, unsupported, type JsonSchema } from './schema-check.js';
 
 export type { CampaignDetail, CampaignSummary, CompareResponse, DriftResponse, EpochDetail, EpochSummary, SamplesResponse, StatusResponse };
 export type Sample = SamplesResponse['samples'][number];
@@ -18,6 +18,9 @@ export type RatioEstimate = NonNullable<CompareResponse['throughput']>;
 export type Reason = CompareResponse['reasons'][number];
 
 export const API = '/api/v1';
+
+/** Where the daemon serves the response schemas of the routes below (its own constant's type keeps them equal). */
+const SCHEMAS_URL: typeof PAGE_SCHEMAS_URL = '/assets/api-schemas.json';
 
 /** A failed request: `status` null means no answer at all (daemon down, network). */
 export class ApiError extends Error {

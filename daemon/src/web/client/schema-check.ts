@@ -2,15 +2,12 @@
  * Checks the daemon's JSON answers against the daemon's own response schemas, so the page never draws a
  * shape it does not expect: the first mismatch is an error that names its path (`$.epochs[3].outcome`).
  *
- * The schemas are the routes' TypeBox schemas, served as JSON by the web plugin (SCHEMAS_URL). TypeBox
+ * The schemas are the routes' TypeBox schemas, served as JSON by the daemon (http/schemas/page.ts). TypeBox
  * writes plain JSON Schema; this checks the subset the response schemas use, and `unsupported` lists any
  * other keyword, so a schema this checker would misread is refused instead of half-checked.
  *
  * No DOM and no Node: unit-tested in node against the real schemas and real answers.
  */
-
-/** Where the web plugin serves the response schemas of the routes the page reads (http/schemas/page.ts). */
-export const SCHEMAS_URL = '/assets/api-schemas.json';
 
 export type JsonType = 'object' | 'array' | 'string' | 'number' | 'integer' | 'boolean' | 'null';
 
