@@ -61,7 +61,7 @@ export function withDerivedFields(epochs: readonly EpochSummary[]): ListedEpoch[
 }
 
 /** Per-variant fields GET /epochs does not list: not in the page's summary (the Markdown report has them). */
-const NOT_SHOWN = { adj_rss_drift_pct: 'RSS − LazyFree of the epoch list' } satisfies {
+const NOT_SHOWN = { adj_rss_drift_pct: 'not in the epoch list; the Markdown report has it' } satisfies {
   [F in Exclude<PerVariantField, SummaryField>]: string;
 };
 
