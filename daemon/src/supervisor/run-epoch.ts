@@ -8,6 +8,7 @@
  * the limit into `oom`. The daemon does no polling of its own: all work is driven by the child's lines
  * and by two timers, so the workload under measurement is left alone.
  */
+import { bytes } from '../domain/format.js';
 import type { Outcome, Sample } from '../domain/types.js';
 import { describeTermination, startProcess, type ProcessResult, type RunningProcess } from '../exec/index.js';
 import { parseLauncherReport, type SyscallCounts } from './launcher-report.js';
@@ -93,17 +94,6 @@ export function overstayMs(epochMs: number, intervalMs: number): number {
 /** Silence that ends an epoch as timeout: 3 intervals, but never under 1 s (process start-up on a busy machine). */
 export function stallMs(intervalMs: number): number {
   return Math.max(3 * intervalMs, 1000);
-}
-
-function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v.toFixed(u === 0 ? 0 : 1)} ${units[u]}`;
 }
 
 /** Why the daemon killed the group; decides the outcome regardless of how the child then died. */
@@ -290,7 +280,7 @@ class SupervisedEpoch {
     if (limit !== null && sample.rss_bytes !== null && sample.rss_bytes > limit) {
       this.decide({
         outcome: 'oom',
-        reason: `RSS ${formatBytes(sample.rss_bytes)} above rss_limit ${formatBytes(limit)} at t=${tMs} ms`,
+        reason: `RSS ${bytes(sample.rss_bytes)} above rss_limit ${bytes(limit)} at t=${tMs} ms`,
       });
     }
   }
