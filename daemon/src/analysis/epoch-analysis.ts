@@ -32,6 +32,12 @@ export interface EndLine {
 export interface AnalyzeOptions {
   warmupMs: number;
   intervalMs: number;
+  /**
+   * The reset of the workload's VmHWM at the first sample at or after the warm-up end (supervisor): with it,
+   * VmHWM at later samples is the true peak of the measured part. null: the supervisor did not reset it;
+   * left out: the caller knows nothing of VmHWM resets, and rss_hwm_bytes / hwm_reset stay null.
+   */
+  peakReset?: { t_ms: number; refused: string | null } | null;
 }
 
 /** Long series are thinned to at most this many points for the O(n²) Theil–Sen slope. */
@@ -196,6 +202,36 @@ function rssStats(measured: readonly Sample[]): RssStats {
   };
 }
 
+/** The true peak after warm-up (rss_hwm_bytes) and whether VmHWM was reset (hwm_reset); notes what was used instead. */
+function truePeak(
+  part: MeasuredPart,
+  largestSample: number | null,
+  reset: AnalyzeOptions['peakReset'],
+): { hwm: number | null; reset: number | null } {
+  if (reset === undefined) return { hwm: null, reset: null };
+  const lastHwm = (xs: readonly Sample[]): number | null => [...xs].reverse().find((s) => s.hwm_bytes !== null)?.hwm_bytes ?? null;
+  const atLeast = (x: number | null): number | null =>
+    x === null ? largestSample : largestSample === null ? x : Math.max(x, largestSample);
+  const sinceStart = lastHwm(part.all);
+  const instead =
+    sinceStart !== null
+      ? 'the peak is VmHWM since the workload started (warm-up included)'
+      : 'the peak is the largest sample (bursts between samples missed)';
+  if (!part.warmupApplied) return { hwm: atLeast(sinceStart), reset: reset === null ? null : reset.refused === null ? 1 : 0 };
+  if (reset === null) {
+    part.notes.push(`VmHWM was not reset at the warm-up end: ${instead}`);
+    return { hwm: atLeast(sinceStart), reset: null };
+  }
+  if (reset.refused !== null) {
+    part.notes.push(`peak reset refused: ${reset.refused}; ${instead}`);
+    return { hwm: atLeast(sinceStart), reset: 0 };
+  }
+  // VmHWM after the reset sample counts from it on; the reset sample's own RSS is in the largest sample.
+  const after = lastHwm(part.measured.filter((s) => s.t_ms > reset.t_ms));
+  if (after === null) part.notes.push('no VmHWM reading after the peak reset at the warm-up end: the peak is the largest sample');
+  return { hwm: atLeast(after), reset: 1 };
+}
+
 /** Ops: the measured part runs from the base sample (or the workload start) to the end line (or last sample). */
 interface MeasuredOps {
   baseOps: number;
@@ -279,6 +315,7 @@ export function analyzeEpoch(
   noteGaps(measured, opts.intervalMs, notes);
   const { rss, adj, held, slope, lateSlope } = rssStats(measured);
   const hwm = [...all].reverse().find((s) => s.hwm_bytes !== null)?.hwm_bytes ?? null;
+  const peak = truePeak(part, rss.peak, opts.peakReset);
   const ops = opsOf(part, endLine);
   const { endOps } = ops;
   const { cpuOps, measuredCpu } = cpuOf(part, endLine, ops);
@@ -303,6 +340,8 @@ export function analyzeEpoch(
     throughput_cpu_cv: cpuTput.length < 2 ? null : finite(cv(cpuTput)),
     rss_initial_bytes: rss.initial,
     rss_final_bytes: rss.final,
+    rss_hwm_bytes: peak.hwm,
+    hwm_reset: peak.reset,
     rss_peak_bytes: rss.peak,
     hwm_bytes: hwm,
     rss_drift_pct: finite(rss.drift_pct ?? undefined),

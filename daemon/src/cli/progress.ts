@@ -46,7 +46,7 @@ export function attachTtyProgress(controller: CampaignController, opts: Progress
     const detail =
       e.outcome === 'completed'
         ? `${opsPerSec(a?.throughput_mean)}  CV ${percent(a?.throughput_cv, 2)}  ` +
-          `RSS peak ${bytes(a?.rss_peak_bytes)}  drift ${signedPercent(a?.rss_drift_pct, 2)}`
+          `RSS peak ${bytes(a?.rss_hwm_bytes ?? a?.rss_peak_bytes)}  drift ${signedPercent(a?.rss_drift_pct, 2)}`
         : `${e.outcome}: ${e.reason ?? ''}`;
     out.write(`\r\x1b[2K${mark}${e.variant} epoch ${e.round}/${opts.epochsPerVariant}  ${detail}\n`);
     current = null;

@@ -18,7 +18,7 @@ export function summaryTable(variants: readonly string[], epochs: readonly Epoch
     const done = mine.filter((e) => e.outcome === 'completed');
     const others = new Map<string, number>();
     for (const e of mine) if (e.outcome !== 'completed') others.set(e.outcome, (others.get(e.outcome) ?? 0) + 1);
-    const peak = values(done, (e) => e.rss_peak_bytes);
+    const peak = values(done, (e) => e.rss_hwm_bytes ?? e.rss_peak_bytes);
     return [
       name,
       `${done.length}/${mine.length}`,

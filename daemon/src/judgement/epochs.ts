@@ -22,6 +22,14 @@ export interface JudgedEpoch extends EpochSummary {
   throughput_cpu_cv?: number | null;
 }
 
+/**
+ * The peak RSS memory verdicts judge: the true peak after warm-up (VmHWM reset at the warm-up end) when the
+ * epoch has it, else the largest sample (epochs stored before schema v5).
+ */
+export function peakRss(e: JudgedEpoch): number | null {
+  return e.rss_hwm_bytes ?? e.rss_peak_bytes;
+}
+
 export interface Arm {
   variant: string;
   /** Completed epochs, oldest first: the only ones measured. */

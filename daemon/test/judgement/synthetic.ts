@@ -83,6 +83,7 @@ export function synthesize(c: SyntheticCampaign): JudgedEpoch[] {
         rss_initial_bytes: completed ? initial : null,
         rss_final_bytes: completed ? Math.round(initial * (1 + driftPct / 100)) : null,
         rss_peak_bytes: completed ? rssPeak : null,
+        rss_hwm_bytes: null,
         ...(v.rssHeld !== undefined ? { rss_held_bytes: completed ? Math.round(v.rssHeld * Math.exp(0.005 * gaussian(rng))) : null } : {}),
         rss_drift_pct: completed ? driftPct : null,
         rss_slope_bytes_per_hour: completed ? slope : null,

@@ -86,9 +86,11 @@ export async function showEpoch(id: number): Promise<void> {
       ['ops', count(e.ops)],
       ['throughput (CV)', `${opsPerSec(e.throughput_mean)} (${percent(e.throughput_cv)})`],
       [
-        'RSS initial / final / peak',
-        `${bytes(e.rss_initial_bytes, { significant: 3 })} / ${bytes(e.rss_final_bytes, { significant: 3 })} / ${bytes(e.rss_peak_bytes, { significant: 3 })}`,
+        'RSS initial / final / peak (VmHWM)',
+        `${bytes(e.rss_initial_bytes, { significant: 3 })} / ${bytes(e.rss_final_bytes, { significant: 3 })} / ${bytes(e.rss_hwm_bytes ?? e.rss_peak_bytes, { significant: 3 })}`,
       ],
+      ['largest sample', bytes(e.rss_peak_bytes, { significant: 3 })],
+      ['peak reset at warm-up end', e.hwm_reset === null ? MISSING : e.hwm_reset === 1 ? 'yes' : 'refused (see analysis note)'],
       ['syscalls/op', significant(e.syscalls_per_op)],
     ];
     if (e.analysis_note) facts.push(['analysis note', e.analysis_note]);

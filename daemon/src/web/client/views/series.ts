@@ -36,10 +36,10 @@ const METRICS: Metric[] = [
   },
   {
     name: 'rss',
-    title: 'RSS after warm-up: peak (solid) and final (dashed)',
+    title: 'RSS after warm-up: true peak, VmHWM (solid) and final (dashed)',
     unit: 'MiB',
     lines: [
-      { suffix: ' peak', value: (e) => bytesToMib(e.rss_peak_bytes) },
+      { suffix: ' peak', value: (e) => bytesToMib(e.rss_hwm_bytes ?? e.rss_peak_bytes) },
       { suffix: ' final', dash: [6, 4], value: (e) => bytesToMib(e.rss_final_bytes) },
     ],
     format: (v) => significant(v),
