@@ -164,7 +164,12 @@ export interface EpochDrift {
   leak_check: EpochLeakCheck;
 }
 
-export type DriftVerdict = 'LEAK' | 'DRIFT' | 'CLEAN' | 'INSUFFICIENT';
+/**
+ * LEAK and DRIFT: surely; CLEAN: surely not (every check passed, the drift estimate within the limit);
+ * UNDECIDED: a check could not decide (no completed epoch, too few epochs for an interval, or a drift
+ * estimate over the limit whose interval reaches below it); its reasons say why and what would decide.
+ */
+export type DriftVerdict = 'LEAK' | 'DRIFT' | 'CLEAN' | 'UNDECIDED';
 
 export interface VariantDrift {
   variant: string;
@@ -280,32 +285,56 @@ function judgeWithinEpochs(
   return { flagged: flagged.length, flaggedP, leak: withinLeak, slope: slopeHl };
 }
 
-/** Per-epoch drift %: is its centre surely above the tolerance? */
+/** The fewest epochs whose Hodges–Lehmann interval is finite at this confidence. */
+export function epochsForDriftInterval(confidence: number): number {
+  for (let n = 1; n <= 50; n++)
+    if (
+      Number.isFinite(
+        hodgesLehmannCenter(
+          Array.from({ length: n }, (_, i) => i),
+          { confidence },
+        ).low,
+      )
+    )
+      return n;
+  return 50;
+}
+
+/**
+ * Per-epoch drift %: is its centre surely above the tolerance (fail), surely not over it (pass), or
+ * neither (undecided: no interval yet, or an estimate over the limit whose interval reaches below it)?
+ */
 function judgeDriftPct(
   variant: string,
   completed: readonly JudgedEpoch[],
   c: DriftCriteria,
   reasons: Reason[],
-): { drift_pct: VariantDrift['drift_pct']; drift: boolean } {
+): { drift_pct: VariantDrift['drift_pct']; drift: boolean; undecided: boolean } {
   const drifts = finiteValues(completed, (e) => e.rss_drift_pct);
-  if (drifts.length === 0) return { drift_pct: null, drift: false };
+  if (drifts.length === 0) return { drift_pct: null, drift: false, undecided: false };
   const hl = hodgesLehmannCenter(drifts, { confidence: c.confidence });
   const drift = Number.isFinite(hl.low) && hl.low > c.drift_max_pct;
+  const noInterval = !Number.isFinite(hl.low);
+  const overButUnsure = !drift && !noInterval && hl.estimate > c.drift_max_pct;
+  const undecided = noInterval || overButUnsure;
+  const need = epochsForDriftInterval(c.confidence);
   reasons.push({
     criterion: 'drift_max_pct',
-    status: drift ? 'fail' : Number.isFinite(hl.low) ? 'pass' : 'undecided',
+    status: drift ? 'fail' : undecided ? 'undecided' : 'pass',
     decisive: false,
     message: drift
-      ? `${variant}: RSS drifts ${fmt(hl.estimate)} % per epoch [${fmt(hl.low)}, ${fmt(hl.high)}], surely above ${c.drift_max_pct} %`
-      : Number.isFinite(hl.low)
-        ? `${variant}: RSS drift ${fmt(hl.estimate)} % per epoch [${fmt(hl.low)}, ${fmt(hl.high)}] is not surely above ${c.drift_max_pct} %`
-        : `${variant}: RSS drift ${fmt(hl.estimate)} % per epoch; too few epochs (${drifts.length}) for an interval`,
+      ? `${variant}: RSS drifts ${fmt(hl.estimate)} % per epoch [${fmt(hl.low)}, ${fmt(hl.high)}], surely above the ${c.drift_max_pct} % limit`
+      : noInterval
+        ? `${variant}: undecided: RSS drift ${fmt(hl.estimate)} % per epoch (median of ${drifts.length}); too few epochs (${drifts.length}) for an interval: ${need} completed epochs would decide against the ${c.drift_max_pct} % limit`
+        : overButUnsure
+          ? `${variant}: undecided: RSS drift ${fmt(hl.estimate)} % per epoch [${fmt(hl.low)}, ${fmt(hl.high)}] is over the ${c.drift_max_pct} % limit but its interval reaches below it; more epochs would decide`
+          : `${variant}: RSS drift ${fmt(hl.estimate)} % per epoch [${fmt(hl.low)}, ${fmt(hl.high)}], within the ${c.drift_max_pct} % limit`,
     value: hl.estimate,
     low: jsonNumber(hl.low),
     high: jsonNumber(hl.high),
     threshold: c.drift_max_pct,
   });
-  return { drift_pct: { median: hl.estimate, low: jsonNumber(hl.low), high: jsonNumber(hl.high) }, drift };
+  return { drift_pct: { median: hl.estimate, low: jsonNumber(hl.low), high: jsonNumber(hl.high) }, drift, undecided };
 }
 
 /** Across epochs: the trend of final/initial RSS (from 3 epochs on). */
@@ -394,6 +423,7 @@ function judgeAcrossEpochs(
 function markDecisive(reasons: Reason[], verdict: DriftVerdict): void {
   for (const r of reasons) if (r.status === 'fail') r.decisive = true;
   if (verdict === 'CLEAN') for (const r of reasons) r.decisive = r.status === 'pass';
+  if (verdict === 'UNDECIDED') for (const r of reasons) r.decisive = r.status === 'undecided';
 }
 
 /**
@@ -413,7 +443,7 @@ export function judgeDrift(variant: string, epochs: readonly JudgedEpoch[], opts
     slope_high: null,
     leak: false,
     drift: false,
-    verdict: 'INSUFFICIENT',
+    verdict: 'UNDECIDED',
     reasons,
     flagged_epochs: 0,
     flagged_p_value: null,
@@ -421,14 +451,21 @@ export function judgeDrift(variant: string, epochs: readonly JudgedEpoch[], opts
     series: { trend: null, change_point: null },
   };
   if (completed.length === 0) {
-    reasons.push({ criterion: 'epochs', status: 'undecided', decisive: true, message: `${variant}: no completed epoch to judge` });
+    reasons.push({
+      criterion: 'epochs',
+      status: 'undecided',
+      decisive: true,
+      message: `${variant}: undecided: no completed epoch to judge; completed epochs would decide`,
+    });
     return empty;
   }
   const within = judgeWithinEpochs(variant, completed, perEpoch, opts.criteria, reasons);
-  const { drift_pct, drift } = judgeDriftPct(variant, completed, opts.criteria, reasons);
+  const { drift_pct, drift, undecided } = judgeDriftPct(variant, completed, opts.criteria, reasons);
   const series = judgeAcrossEpochs(variant, completed, opts, reasons);
   const leak = within.leak || series.trend?.flagged === true || series.change_point?.flagged === true;
-  const verdict: DriftVerdict = leak ? 'LEAK' : drift ? 'DRIFT' : 'CLEAN';
+  // CLEAN only when nothing is undecided: never beside a drift estimate over the limit or without an interval.
+  const anyUndecided = undecided || reasons.some((r) => r.status === 'undecided');
+  const verdict: DriftVerdict = leak ? 'LEAK' : drift ? 'DRIFT' : anyUndecided ? 'UNDECIDED' : 'CLEAN';
   markDecisive(reasons, verdict);
   return {
     ...empty,

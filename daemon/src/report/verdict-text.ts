@@ -30,9 +30,18 @@ export function compareText(r: CompareResult): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** yes / no / undecided for one of the drift judgement's questions (undecided when a reason on it is). */
+function threeState(d: DriftResult, flagged: boolean, criteria: readonly string[]): string {
+  if (flagged) return 'yes';
+  return d.reasons.some((r) => r.status === 'undecided' && criteria.includes(r.criterion)) ? 'undecided' : 'no';
+}
+
 export function driftText(d: DriftResult): string {
+  const undecided = d.reasons.filter((r) => r.status === 'undecided').map((r) => r.message);
   const lines = [
-    `${d.variant}: ${d.verdict}${d.since ? ` (epochs since ${d.since})` : ''}  leak ${d.leak ? 'yes' : 'no'}, drift ${d.drift ? 'yes' : 'no'}`,
+    `${d.variant}: ${d.verdict}${d.since ? ` (epochs since ${d.since})` : ''}  leak ${threeState(d, d.leak, ['leak_floor_bytes_per_hour', 'epochs'])}, ` +
+      `drift ${threeState(d, d.drift, ['drift_max_pct', 'epochs'])}`,
+    ...(d.verdict === 'UNDECIDED' ? [`undecided because: ${undecided.join('; ')}`] : []),
     `median RSS slope ${bytes(d.slope_bytes_per_hour)}/h${d.slope_low !== null && d.slope_high !== null ? ` [${bytes(d.slope_low)}/h, ${bytes(d.slope_high)}/h]` : ' (too few epochs for an interval across epochs)'}; ${d.flagged_epochs} of ${d.epochs.length} epochs over the leak floor`,
     '',
     'epochs:',

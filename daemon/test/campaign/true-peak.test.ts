@@ -50,8 +50,8 @@ test('32 MB bursts between 500 ms samples: the peak after warm-up is >= 32 MiB f
     const peak = verdict.rss_peak;
     assert.ok(peak !== null, 'no peak ratio');
     const byName = new Map(rows.map((e) => [e.variant, e]));
-    assert.equal(peak.baseline_median, byName.get('glibc')!.rss_hwm_bytes, 'the verdict judges the true peak of glibc');
-    assert.equal(peak.candidate_median, byName.get('jemalloc')!.rss_hwm_bytes, 'the verdict judges the true peak of jemalloc');
+    assert.equal(Math.round(peak.baseline_median), byName.get('glibc')!.rss_hwm_bytes, 'the verdict judges the true peak of glibc');
+    assert.equal(Math.round(peak.candidate_median), byName.get('jemalloc')!.rss_hwm_bytes, 'the verdict judges the true peak of jemalloc');
     assert.ok(peak.baseline_median >= 32 * MiB && peak.candidate_median >= 32 * MiB);
   } finally {
     store.close();

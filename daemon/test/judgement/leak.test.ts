@@ -110,7 +110,7 @@ test('an allocator filling in its working set after bursts is not a leak; a leak
   assert.equal(epochLeaks({ rss_slope_low: s.low, rss_slope_late_bytes_per_hour: null, window_ms: s.window_ms }, criteria), true);
 });
 
-test('variant level: a leaking variant is LEAK, a clean one CLEAN, from one epoch up', () => {
+test('variant level: a leaking variant is LEAK from one epoch up; a clean one is UNDECIDED until its drift has an interval, then CLEAN', () => {
   const one = synthesize({
     seed: 3,
     rounds: 1,
@@ -125,13 +125,14 @@ test('variant level: a leaking variant is LEAK, a clean one CLEAN, from one epoc
   assert.equal(leaky.epochs[0]?.leak, true);
   const clean = judgeDrift('clean', one, { criteria });
   assert.equal(clean.leak, false);
-  assert.equal(clean.verdict, 'CLEAN');
+  assert.equal(clean.verdict, 'UNDECIDED', 'one epoch gives no drift interval: not CLEAN yet');
   // One false flag among twenty clean epochs is expected noise, not a leak.
   const many = synthesize({ seed: 4, rounds: 20, variants: [{ name: 'clean', throughput: 1e6, rssPeak: 50 * MB }] });
   (many[7] as { rss_slope_low: number }).rss_slope_low = 400 * 1024;
   const j = judgeDrift('clean', many, { criteria });
   assert.equal(j.flagged_epochs, 1);
   assert.equal(j.leak, false);
+  assert.equal(j.verdict, 'CLEAN');
   assert.ok(binomialUpperTail(1, 20, 0.025) > 0.05);
 });
 
@@ -174,7 +175,30 @@ test('persistent per-epoch drift above the tolerance is DRIFT', () => {
   assert.equal(j.verdict, 'DRIFT');
 });
 
-test('no completed epoch is INSUFFICIENT', () => {
+test('no completed epoch is UNDECIDED', () => {
   const epochs = synthesize({ seed: 8, rounds: 2, variants: [{ name: 'v', throughput: 1e6, rssPeak: 50 * MB, outcome: () => 'crashed' }] });
-  assert.equal(judgeDrift('v', epochs, { criteria }).verdict, 'INSUFFICIENT');
+  assert.equal(judgeDrift('v', epochs, { criteria }).verdict, 'UNDECIDED');
+});
+
+test('three epochs, too few for a drift interval: UNDECIDED with its reason and what would decide, never CLEAN', () => {
+  const epochs = synthesize({ seed: 9, rounds: 3, variants: [{ name: 'v', throughput: 1e6, rssPeak: 50 * MB, driftPct: 0 }] });
+  const j = judgeDrift('v', epochs, { criteria });
+  assert.equal(j.verdict, 'UNDECIDED');
+  const why = j.reasons.find((r) => r.criterion === 'drift_max_pct');
+  assert.equal(why?.status, 'undecided');
+  assert.equal(why?.decisive, true);
+  assert.match(why?.message ?? '', /too few epochs \(3\) for an interval: \d+ completed epochs would decide/);
+});
+
+test('a drift estimate over the limit is never CLEAN: DRIFT when sure, else UNDECIDED', () => {
+  // Bursts: some epochs drift thousands of percent (a burst at the last sample), others none.
+  const pct = [3338, 3496, 0, 3315, 0, 3400, 2];
+  const epochs = synthesize({
+    seed: 10,
+    rounds: pct.length,
+    variants: [{ name: 'v', throughput: 1e6, rssPeak: 50 * MB, driftPct: (r) => pct[r - 1] ?? 0 }],
+  });
+  const j = judgeDrift('v', epochs, { criteria });
+  assert.notEqual(j.verdict, 'CLEAN');
+  assert.ok((j.drift_pct?.median ?? 0) > criteria.drift_max_pct);
 });

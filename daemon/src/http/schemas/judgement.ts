@@ -5,7 +5,7 @@ import { NullableNumber, NullableString } from './common.js';
 const VariantName = Type.String({ minLength: 1, maxLength: 200 });
 
 export const Verdict = Type.Union([Type.Literal('GO'), Type.Literal('NEUTRAL'), Type.Literal('NO-GO'), Type.Literal('INSUFFICIENT')]);
-export const DriftVerdict = Type.Union([Type.Literal('LEAK'), Type.Literal('DRIFT'), Type.Literal('CLEAN'), Type.Literal('INSUFFICIENT')]);
+export const DriftVerdict = Type.Union([Type.Literal('LEAK'), Type.Literal('DRIFT'), Type.Literal('CLEAN'), Type.Literal('UNDECIDED')]);
 
 export const Reason = Type.Object({
   criterion: Type.String({ description: 'criterion key (docs/judgement.md) or guardrail (guard.crash, guard.leak, guard.drift)' }),
