@@ -21,6 +21,7 @@ const SUMMARY_FIELDS = [
   'throughput_p50',
   'rss_initial_bytes',
   'rss_final_bytes',
+  'rss_hwm_bytes',
   'rss_peak_bytes',
   'rss_drift_pct',
   'rss_slope_bytes_per_hour',

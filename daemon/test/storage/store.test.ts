@@ -144,6 +144,7 @@ test('epochs: start running, set pid, finish with analysis, list and get round-t
     'outcome',
     'rss_drift_pct',
     'rss_final_bytes',
+    'rss_hwm_bytes',
     'rss_initial_bytes',
     'rss_peak_bytes',
     'rss_slope_bytes_per_hour',
