@@ -5,16 +5,19 @@
  */
 import { existsSync } from 'node:fs';
 import type { Logger } from '../log/index.js';
-import { loadPlanFile, nativePaths, resolvePlan, type Plan, type ResolvedPlan } from '../plan/index.js';
+import { loadPlan, nativePaths, type Plan, type ResolvedPlan } from '../plan/index.js';
 import { openStore, type Store } from '../storage/index.js';
 import { probeSyscallCounting } from '../supervisor/syscall-probe.js';
 import { UsageError } from './args.js';
 import { lockDatabase } from './db-lock.js';
 
-/** The plan, validated and with its allocators resolved. Throws PlanError (exit 2). */
-export function loadResolvedPlan(file: string, log: Logger, override?: (plan: Plan) => Plan): ResolvedPlan {
-  const plan = loadPlanFile(file);
-  const resolved = resolvePlan(override ? override(plan) : plan, file);
+/**
+ * The plan, checked (every problem at once, libraries, commands and random_mixed's arguments included)
+ * and with its allocators resolved. Throws PlanError (exit 2).
+ */
+export async function loadResolvedPlan(file: string, log: Logger, override?: (plan: Plan) => Plan): Promise<ResolvedPlan> {
+  const loaded = await loadPlan(file);
+  const resolved = override ? { ...loaded, plan: override(loaded.plan) } : loaded;
   for (const w of resolved.warnings) log.warn({ plan: file }, w);
   if (resolved.variants.length === 0) throw new UsageError(`${file}: no variant can run (every one was skipped)`);
   return resolved;

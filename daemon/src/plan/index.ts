@@ -6,3 +6,6 @@ export * from './load.js';
 export * from './allocators.js';
 export * from './package-root.js';
 export * from './privileged.js';
+export * from './prepare.js';
+export * from './leanmalloc-knobs.js';
+export * from './suggest.js';

@@ -39,7 +39,7 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
   }
   const listenPort = port('daemon', 'port', opts.port);
   const log = createLogger();
-  const resolved = loadResolvedPlan(opts.plan, log);
+  const resolved = await loadResolvedPlan(opts.plan, log);
   const launcher = launcherPath();
   const countSyscalls = await syscallCountingOrWarn(launcher, log);
   const db = openStoreForDaemon(opts.db, log);

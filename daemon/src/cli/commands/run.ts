@@ -53,7 +53,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   const tty = process.stdout.isTTY === true;
   // On a terminal the progress line tells the story; the log only speaks up for problems.
   const log = createLogger({ level: process.env.ALLOCSOAK_LOG_LEVEL ?? (tty ? 'warn' : 'info') });
-  const resolved = loadResolvedPlan(opts.plan, log, (plan) => {
+  const resolved = await loadResolvedPlan(opts.plan, log, (plan) => {
     // `run` is a foreground campaign: it starts now, whatever the plan's schedule says.
     const p = { ...plan, schedule: null };
     return override ? override(p) : p;
