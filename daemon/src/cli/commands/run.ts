@@ -3,13 +3,15 @@
  * then a summary table. A `run` cut by a kill -9 is taken up again by the same command line.
  */
 import { CampaignController } from '../../campaign/index.js';
+import { planComparisons } from '../../judgement/service.js';
 import { createLogger } from '../../log/index.js';
 import { formatDuration, parseDuration, type Plan } from '../../plan/index.js';
 import { helpText, parseOptions, positiveInt, UsageError, type OptionSpecs } from '../args.js';
 import { attachTtyProgress } from '../progress.js';
 import { handleShutdownSignals } from '../shutdown.js';
-import { launcherPath, loadResolvedPlan, openStoreForDaemon, syscallCountingOrWarn } from '../setup.js';
-import { summaryTable } from '../summary.js';
+import { openStoreForDaemon } from '../database.js';
+import { launcherPath, loadResolvedPlan, syscallCountingOrWarn } from '../setup.js';
+import { failedEpochsText, summaryTable, verdictsText } from '../summary.js';
 
 const OPTIONS = {
   plan: { type: 'string', value: 'FILE', description: 'soak plan (YAML)', required: true },
@@ -60,7 +62,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   });
   const launcher = launcherPath();
   const countSyscalls = await syscallCountingOrWarn(launcher, log);
-  const db = openStoreForDaemon(opts.db, log);
+  const db = openStoreForDaemon('run', opts.db, log);
   const store = db.store;
   const controller = new CampaignController({ store, launcher, log, countSyscalls });
   const detach = tty ? attachTtyProgress(controller, { out: process.stdout, epochsPerVariant }) : () => {};
@@ -88,6 +90,11 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
         epochs,
       ),
     );
+    for (const text of [
+      failedEpochsText(store.epochs.listRows({ campaign: started.id }).reverse()),
+      verdictsText(planComparisons(store, started.id)),
+    ])
+      if (text !== '') process.stdout.write(`\n${text}`);
     return 0;
   } catch (err) {
     detach();
