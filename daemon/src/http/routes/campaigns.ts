@@ -8,7 +8,7 @@ import { checkPlan, formatProblem, PlanError, resolvePlan, type ResolvedPlan } f
 import type { CampaignRecord, Store } from '../../storage/index.js';
 import type { AppDeps } from '../app.js';
 import { ALLOWED_ENV_DESCRIPTION, refusedOverHttp } from '../plan-policy.js';
-import { BEARER_SCHEME, requireBearerToken } from '../plugins/auth.js';
+import { BEARER_SCHEME, refuseReadOnly, requireBearerToken } from '../plugins/auth.js';
 import { HttpError, notFound } from '../plugins/errors.js';
 import {
   CAMPAIGN_LIST_DEFAULT,
@@ -56,7 +56,7 @@ function planProblems(err: PlanError): { message: string; problems: Array<Record
 }
 
 const campaignRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, { store, controller, options }) => {
-  const guard = requireBearerToken(options.token);
+  const guard = options.readOnly === true ? refuseReadOnly() : requireBearerToken(options.token);
   const runningId = (): number | null => controller.status().campaign?.campaign_id ?? null;
   const security = [{ [BEARER_SCHEME]: [] }];
 
