@@ -144,6 +144,7 @@ export async function runEpoch(spec: EpochSpec, hooks: EpochHooks = {}): Promise
   let syscallsLatest: SyscallCounts | null = null;
   let syscallsAtWarmupEnd: SyscallSnapshot | null = null;
   let startLine: Record<string, unknown> | null = null;
+  let startPid: number | null = null;
   let endLine: EndMessage | null = null;
   let prevT = 0;
   let prevOps = 0;
@@ -158,6 +159,18 @@ export async function runEpoch(spec: EpochSpec, hooks: EpochHooks = {}): Promise
     child.kill(d.outcome);
   };
 
+  // The daemon reads /proc of the process it started; a start line from another process (a wrapper that
+  // runs the workload as its child) would have it measure the wrapper. Checked once both pids are known.
+  const checkStartPid = (): void => {
+    if (startPid === null || workloadPid === null || startPid === workloadPid) return;
+    decide({
+      outcome: 'failed',
+      reason:
+        `protocol violation: start: "pid" is ${startPid}, but the process allocsoak started and measures is ${workloadPid}; ` +
+        'a wrapper must exec the workload instead of running it as a child',
+    });
+  };
+
   const onStdoutLine = (line: string): void => {
     if (decision !== null) return; // the outcome is settled; what it still prints does not matter
     const parsed = validator.accept(line);
@@ -165,6 +178,8 @@ export async function runEpoch(spec: EpochSpec, hooks: EpochHooks = {}): Promise
     const m = parsed.message;
     if (m.type === 'start') {
       startLine = m.fields;
+      startPid = m.pid;
+      checkStartPid();
       return;
     }
     if (m.type === 'end') {
@@ -213,6 +228,7 @@ export async function runEpoch(spec: EpochSpec, hooks: EpochHooks = {}): Promise
     else if (r.type === 'exit') reportedExit = { code: r.code, signal: r.signal };
     else if (r.type === 'launched') {
       workloadPid = r.pid;
+      checkStartPid();
       if (child.pid !== undefined) {
         try {
           hooks.onLaunched?.({ launcherPid: child.pid, workloadPid: r.pid });
