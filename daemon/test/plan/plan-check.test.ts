@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkPlan, loadPlan, PlanError, preparePlan, validatePlan } from '../../src/plan/index.js';
+import { checkPlan, loadPlan, packageRoot, PlanError, preparePlan, validatePlan } from '../../src/plan/index.js';
 import { tempDir } from '../helpers/env.js';
 import { FIXTURE } from '../helpers/native.js';
 
@@ -156,4 +156,15 @@ test('checkFiles: false (a REST plan without --allow-commands) does not look at 
   assert.equal(plan.variants.length, 2);
   // validatePlan alone (no system checks) stays synchronous for callers that build plans in code.
   assert.equal(validatePlan({ variants: [{ name: 'a', allocator: 'glibc', args: ['--wss'] }] }).variants[0]?.args[0], '--wss');
+});
+
+test('the shipped plans pass every check, random_mixed arguments included', async () => {
+  for (const name of ['default.yaml', 'quick.yaml']) {
+    const resolved = await loadPlan(join(packageRoot(), 'plans', name));
+    assert.ok(resolved.variants.length >= 4, name);
+    assert.ok(
+      resolved.variants.every((v) => v.command !== null || v.args.length > 0),
+      `${name}: every variant has churn args`,
+    );
+  }
 });
