@@ -60,6 +60,8 @@ export function knobExpected(knob: LeanmallocKnob): string {
 }
 
 export interface KnobProblem {
+  /** `name`: no such knob; `value`: the knob does not accept the value. */
+  what: 'name' | 'value';
   expected: string;
   hint?: string;
 }
@@ -69,7 +71,11 @@ function valueProblem(knob: LeanmallocKnob, value: string): KnobProblem | null {
   if (knob.kind === 'choice') {
     if (knob.values.some((v) => v.toLowerCase() === lower)) return null;
     const near = closest(value, knob.values);
-    return { expected: knobExpected(knob), ...(near !== undefined ? { hint: `did you mean ${JSON.stringify(near)}?` } : {}) };
+    return {
+      what: 'value',
+      expected: knobExpected(knob),
+      ...(near !== undefined ? { hint: `did you mean ${JSON.stringify(near)}?` } : {}),
+    };
   }
   if (knob.words.some((w) => w.toLowerCase() === lower)) return null;
   // Digits only, as leanmalloc parses them: no sign, no decimals, no spaces.
@@ -78,7 +84,7 @@ function valueProblem(knob: LeanmallocKnob, value: string): KnobProblem | null {
     if (n >= knob.min && n <= knob.max) return null;
   }
   const near = knob.words.length > 0 && !/^[0-9]/.test(value) ? closest(value, knob.words) : undefined;
-  return { expected: knobExpected(knob), ...(near !== undefined ? { hint: `did you mean ${JSON.stringify(near)}?` } : {}) };
+  return { what: 'value', expected: knobExpected(knob), ...(near !== undefined ? { hint: `did you mean ${JSON.stringify(near)}?` } : {}) };
 }
 
 /**
@@ -90,6 +96,7 @@ export function leanmallocKnobProblem(name: string, value: string): KnobProblem 
   if (knob === undefined) {
     const near = closest(name, LEANMALLOC_KNOB_NAMES);
     return {
+      what: 'name',
       expected: `a leanmalloc knob (${listOr(LEANMALLOC_KNOB_NAMES)})`,
       ...(near !== undefined ? { hint: `did you mean ${JSON.stringify(near)}?` } : {}),
     };

@@ -174,9 +174,9 @@ function checkEnv(c: Checker, rawEnv: unknown, path: PlanPath): { env: Record<st
       // leanmalloc warns about a bad knob and runs another configuration: refuse it here instead.
       const knob = k.startsWith(LEANMALLOC_KNOB_PREFIX) ? leanmallocKnobProblem(k, value) : null;
       if (knob !== null) {
-        const known = knob.expected.startsWith('a leanmalloc knob');
-        c.fail(at, knob.expected, known ? `unknown name ${JSON.stringify(k)}` : value, {
-          raw: known,
+        const unknownName = knob.what === 'name';
+        c.fail(at, knob.expected, unknownName ? `unknown name ${JSON.stringify(k)}` : value, {
+          raw: unknownName,
           ...(knob.hint !== undefined ? { hint: knob.hint } : {}),
         });
         ok = false;
@@ -239,38 +239,39 @@ function checkVariant(c: Checker, raw: unknown, i: number): VariantDraft {
   }
 
   let args: string[] = [];
+  let argsOk = true;
   const rawArgs = raw['args'];
   if (rawArgs !== undefined) {
     if (rawCommand !== undefined) {
       c.fail([...path, 'args'], 'no args with command (put the arguments in command)', rawArgs);
-      ok = false;
+      argsOk = false;
     } else {
       const list = c.stringList(rawArgs, [...path, 'args'], 'a list of random_mixed arguments');
-      if (list === null) ok = false;
+      if (list === null) argsOk = false;
       else args = list;
     }
   }
+  if (!argsOk) ok = false;
   // random_mixed runs when there is no command; its arguments are checked by random_mixed itself later.
-  if (rawCommand === undefined && (rawArgs === undefined || args.length > 0 || (Array.isArray(rawArgs) && rawArgs.length === 0)))
-    draft.args = args;
+  if (rawCommand === undefined && argsOk) draft.args = args;
 
   const env = checkEnv(c, raw['env'], path);
   if (!env.ok) ok = false;
   draft.env = env.env;
 
-  let optional = false;
+  let optional: boolean | null = false;
   const rawOptional = raw['optional'];
   if (rawOptional !== undefined) {
     if (typeof rawOptional === 'boolean') optional = rawOptional;
     else {
       c.fail([...path, 'optional'], 'true or false', rawOptional);
       ok = false;
-      draft.optional = null;
+      optional = null;
     }
   }
-  if (draft.optional !== null) draft.optional = optional;
+  draft.optional = optional;
 
-  if (ok && typeof name === 'string') draft.variant = { name, allocator, env: env.env, args, command, optional };
+  if (ok && typeof name === 'string' && optional !== null) draft.variant = { name, allocator, env: env.env, args, command, optional };
   return draft;
 }
 
@@ -308,15 +309,9 @@ function checkComparison(
     // One verdict per pair: a second comparison of the same pair would give two answers to one question.
     const pair = JSON.stringify([baseline, candidate]);
     const first = seen.get(pair);
+    const compared = `${baseline} → ${candidate}`;
     if (first !== undefined) {
-      c.fail(
-        path,
-        `a pair not compared before (comparisons[${first}] already compares ${baseline} → ${candidate})`,
-        `${baseline} → ${candidate}`,
-        {
-          raw: true,
-        },
-      );
+      c.fail(path, `a pair not compared before (comparisons[${first}] already compares ${compared})`, compared, { raw: true });
       ok = false;
     } else seen.set(pair, i);
   }

@@ -77,22 +77,26 @@ test('leanmalloc warns about exactly the knob values the plan validator refuses'
 });
 
 test('knob messages: the allowed values, and did-you-mean for near misses', () => {
-  assert.deepEqual(leanmallocKnobProblem('LEANMALLOC_PROFILE', 'superfast'), { expected: 'speed, balanced or lean' });
+  assert.deepEqual(leanmallocKnobProblem('LEANMALLOC_PROFILE', 'superfast'), { what: 'value', expected: 'speed, balanced or lean' });
   assert.deepEqual(leanmallocKnobProblem('LEANMALLOC_PROFILE', 'balance'), {
+    what: 'value',
     expected: 'speed, balanced or lean',
     hint: 'did you mean "balanced"?',
   });
   assert.equal(leanmallocKnobProblem('LEANMALLOC_PROFILE', 'Lean'), null, 'leanmalloc compares values case-insensitively');
   assert.deepEqual(leanmallocKnobProblem('LEANMALLOC_DECOMIT', 'FREE'), {
+    what: 'name',
     expected:
       'a leanmalloc knob (LEANMALLOC_PROFILE, LEANMALLOC_LEAN, LEANMALLOC_DECOMMIT, LEANMALLOC_TARGET_MB, LEANMALLOC_PURGE_DELAY_MS or LEANMALLOC_STATS)',
     hint: 'did you mean "LEANMALLOC_DECOMMIT"?',
   });
   assert.deepEqual(leanmallocKnobProblem('LEANMALLOC_TARGET_MB', 'unlimted'), {
+    what: 'value',
     expected: 'a whole number of MB from 0 to 1073741824 or unlimited',
     hint: 'did you mean "unlimited"?',
   });
   assert.deepEqual(leanmallocKnobProblem('LEANMALLOC_PURGE_DELAY_MS', '3600001'), {
+    what: 'value',
     expected: 'a whole number of milliseconds from 0 to 3600000',
   });
 });
