@@ -22,7 +22,7 @@ import { CampaignController } from '../daemon/src/campaign/index.js';
 import { launcherPath } from '../daemon/src/cli/setup.js';
 import { defaultCriteria } from '../daemon/src/judgement/criteria.js';
 import { epochLeaks, measuredWindowMs } from '../daemon/src/judgement/leak.js';
-import { compare, type CompareResult } from '../daemon/src/judgement/service.js';
+import { compare, type CompareResult } from '../daemon/src/verdicts/index.js';
 import { createLogger } from '../daemon/src/log/index.js';
 import { resolvePlan, validatePlan } from '../daemon/src/plan/index.js';
 import { openStore, type Store } from '../daemon/src/storage/index.js';

@@ -4,7 +4,7 @@
  */
 import type { EpochAnalysis } from '../domain/epoch-fields.js';
 import type { CampaignStatus, Sample } from '../domain/types.js';
-import type { EpochOutcome } from '../supervisor/run-epoch.js';
+import type { EpochOutcome } from '../supervisor/index.js';
 
 export interface CampaignStartedEvent {
   campaign_id: number;

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import type { Logger } from '../log/index.js';
 import { loadPlan, nativePaths, type Plan, type ResolvedPlan } from '../plan/index.js';
-import { probeSyscallCounting } from '../supervisor/syscall-probe.js';
+import { probeSyscallCounting } from '../supervisor/index.js';
 import { UsageError } from './args.js';
 
 /**

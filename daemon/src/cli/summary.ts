@@ -1,9 +1,8 @@
 /** The table `allocsoak run` prints at the end: one row per variant of the campaign. */
 import type { EpochSummary } from '../domain/types.js';
-import type { CompareResult } from '../judgement/service.js';
-import { reasonLine } from '../judgement/text.js';
-import { stderrExcerpt } from '../report/index.js';
+import { reasonLine, stderrExcerpt } from '../report/index.js';
 import type { EpochRow } from '../storage/index.js';
+import type { CompareResult } from '../verdicts/index.js';
 import { mean, median } from '../stats/descriptive.js';
 import { formatBytes, formatNumber, formatRate, formatSmall, textTable } from './format.js';
 

@@ -6,9 +6,9 @@
  */
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { CampaignController } from '../campaign/controller.js';
+import type { CampaignController } from '../campaign/index.js';
 import type { Logger } from '../log/index.js';
-import type { AllocsoakMetrics } from '../metrics/exporter.js';
+import type { AllocsoakMetrics } from '../metrics/index.js';
 import type { Store } from '../storage/index.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import { installErrorHandling } from './plugins/errors.js';

@@ -12,13 +12,13 @@
  */
 import type { EventEmitter } from 'node:events';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CampaignEvents } from '../campaign/events.js';
+import type { CampaignEvents } from '../campaign/index.js';
 import { EPOCH_COUNTERS, EPOCH_GAUGES } from '../domain/epoch-fields.js';
 import type { Sample } from '../domain/types.js';
-import { registerVerdictGauge } from '../judgement/metrics.js';
 import type { Store } from '../storage/index.js';
-import { COUNTED_OUTCOMES, DAEMON_STATES, METRICS, type DaemonState, type MetricName } from './names.js';
+import { COUNTED_OUTCOMES, DAEMON_STATES, METRICS, VERDICT_METRIC, type DaemonState, type MetricName } from './names.js';
 import { SqliteSnapshotReader, type ScrapeSnapshot } from './sqlite-snapshot.js';
+import { VerdictCache } from './verdict-cache.js';
 
 export interface MetricsDeps {
   /** The daemon's store (migrated SQLite file). Only read. */
@@ -168,8 +168,17 @@ export class AllocsoakMetrics {
       },
     });
 
-    // allocsoak_verdict{baseline,candidate} (issue 5): the judgement's own gauge, computed at scrape time.
-    registerVerdictGauge(this.registry, deps.store);
+    const verdicts = new VerdictCache(deps.store);
+    new Gauge({
+      name: VERDICT_METRIC.name,
+      help: VERDICT_METRIC.help,
+      labelNames: VERDICT_METRIC.labels,
+      registers,
+      collect(this: Gauge<'baseline' | 'candidate'>) {
+        this.reset();
+        for (const s of verdicts.current()) this.set({ baseline: s.baseline, candidate: s.candidate }, s.value);
+      },
+    });
 
     const liveGauge = (name: MetricName): Gauge<'variant'> =>
       new Gauge({ name, help: help(name), labelNames: ['variant'] as const, registers });

@@ -4,7 +4,7 @@
  * specifies, plus the few marked "addition" that the alerts need (documented in docs/observability.md).
  */
 
-import type { ControllerStatus } from '../campaign/controller.js';
+import type { ControllerStatus } from '../campaign/index.js';
 import { EPOCH_COUNTERS, EPOCH_GAUGES } from '../domain/epoch-fields.js';
 import { OUTCOMES, type Outcome } from '../domain/types.js';
 
@@ -112,6 +112,19 @@ export type MetricName =
   (typeof OTHER_METRICS)[number]['name'] | (typeof EPOCH_GAUGES)[number]['name'] | (typeof EPOCH_COUNTERS)[number]['name'];
 
 export const METRICS: readonly MetricSpec[] = [...OTHER_METRICS, ...EPOCH_FIELD_METRICS];
+
+/**
+ * The verdict of each comparison of the latest campaign's plan, judged at scrape time. Not in METRICS:
+ * its series exist only for plans with comparisons, while the dashboards' and the stack's tests expect
+ * a sample of every METRICS entry from any plan.
+ */
+export const VERDICT_METRIC = {
+  name: 'allocsoak_verdict',
+  type: 'gauge',
+  labels: ['baseline', 'candidate'],
+  source: 'sqlite',
+  help: 'Verdict of each plan comparison (latest campaign): 1 GO, 0 NEUTRAL or INSUFFICIENT, -1 NO-GO.',
+} as const satisfies MetricSpec;
 
 /** The campaign controller's states (CampaignController.status().state), each exported as a series. */
 export type DaemonState = ControllerStatus['state'];

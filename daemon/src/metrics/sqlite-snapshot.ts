@@ -1,7 +1,7 @@
 /**
  * What the exporter reads from SQLite at scrape time. Everything here is derived from the stored epochs,
  * so the exported values are right again the moment a restarted daemon answers its first scrape.
- * Queries are small and use the epochs indexes; they run once per scrape (every 15 s in the stack).
+ * The store's queries are small and use the epochs indexes; they run once per scrape (every 15 s in the stack).
  */
 import { EPOCH_COUNTERS, type EpochField, type EpochRow } from '../domain/epoch-fields.js';
 import type { Store } from '../storage/index.js';
@@ -35,36 +35,9 @@ export interface ScrapeSnapshot {
 
 const COUNTED = new Set<string>(COUNTED_OUTCOMES);
 
-/**
- * The store's MetricsQueries give the epoch counts and the latest completed epochs; the few other reads
- * the exporter needs are prepared here, once per store.
- */
+/** Reads, at every scrape, what the exporter shows from SQLite (all through the store's MetricsQueries). */
 export class SqliteSnapshotReader {
-  private readonly variantsStmt;
-  private readonly counterSumsStmt;
-  private readonly lastStartedStmt;
-  private readonly runningLengthsStmt;
-
-  constructor(private readonly store: Store) {
-    const db = store.db;
-    this.variantsStmt = db.prepare<[], { name: string }>(
-      'SELECT name FROM variants UNION SELECT variant AS name FROM epochs ORDER BY name',
-    );
-    // Counter deltas of ended epochs only: a running epoch's counters are not final yet, and a counter
-    // must never go down.
-    const sums = EPOCH_COUNTERS.map((c) => `COALESCE(SUM(${c.field}), 0) AS ${c.field}`).join(', ');
-    this.counterSumsStmt = db.prepare<[], Record<string, number> & { variant: string }>(
-      `SELECT variant, ${sums} FROM epochs WHERE outcome <> 'running' GROUP BY variant`,
-    );
-    this.lastStartedStmt = db.prepare<[], { variant: string; started_at: string }>(
-      'SELECT variant, started_at FROM epochs WHERE id IN (SELECT MAX(id) FROM epochs GROUP BY variant)',
-    );
-    this.runningLengthsStmt = db.prepare<[], { variant: string; planned_ms: number; warmup_ms: number }>(
-      `SELECT variant, planned_ms, warmup_ms FROM epochs
-        WHERE id IN (SELECT MAX(e.id) FROM epochs e JOIN campaigns c ON c.id = e.campaign_id
-                      WHERE c.status = 'running' GROUP BY e.variant)`,
-    );
-  }
+  constructor(private readonly store: Store) {}
 
   read(): ScrapeSnapshot {
     const epochCounts = new Map<string, Map<string, number>>();
@@ -75,8 +48,8 @@ export class SqliteSnapshotReader {
       epochCounts.set(variant, byOutcome);
     }
     const counterSums = new Map<EpochField, Map<string, number>>(EPOCH_COUNTERS.map((c) => [c.field, new Map<string, number>()]));
-    for (const row of this.counterSumsStmt.all()) {
-      for (const c of EPOCH_COUNTERS) counterSums.get(c.field)?.set(row.variant, Number(row[c.field] ?? 0));
+    for (const { variant, sums } of this.store.metrics.counterSums()) {
+      for (const [field, sum] of sums) counterSums.get(field)?.set(variant, sum);
     }
     const lastCompleted = this.store.metrics.lastCompletedByVariant().map((row) => ({
       variant: row.variant,
@@ -84,15 +57,15 @@ export class SqliteSnapshotReader {
       row,
     }));
     const runningLengths = new Map<string, EpochLengths>();
-    for (const { variant, planned_ms, warmup_ms } of this.runningLengthsStmt.all()) {
+    for (const { variant, planned_ms, warmup_ms } of this.store.metrics.runningEpochLengths()) {
       runningLengths.set(variant, { planned_seconds: planned_ms / 1000, warmup_seconds: warmup_ms / 1000 });
     }
     return {
-      variants: this.variantsStmt.all().map((r) => r.name),
+      variants: this.store.metrics.variantNames(),
       epochCounts,
       counterSums,
       lastCompleted,
-      lastStarted: this.lastStartedStmt.all().map((r) => [r.variant, isoToSeconds(r.started_at)] as const),
+      lastStarted: this.store.metrics.lastStartedByVariant().map((r) => [r.variant, isoToSeconds(r.started_at)] as const),
       runningLengths,
     };
   }

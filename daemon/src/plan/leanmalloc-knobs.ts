@@ -9,11 +9,18 @@ import { closest, listOr } from './suggest.js';
 
 export const LEANMALLOC_KNOB_PREFIX = 'LEANMALLOC_';
 
+interface KnobCommon {
+  name: string;
+  meaning: string;
+  /** Read only by a leanmalloc built with `make PERTURB=1` (a test build); the release build ignores it. */
+  build?: 'perturb';
+}
+
 export type LeanmallocKnob =
   /** One of `values`, compared case-insensitively (as leanmalloc does). */
-  | { name: string; kind: 'choice'; values: readonly string[]; meaning: string }
+  | (KnobCommon & { kind: 'choice'; values: readonly string[] })
   /** Decimal digits only, from `min` to `max`, or one of `words` (case-insensitive). */
-  | { name: string; kind: 'integer'; min: number; max: number; unit: string; words: readonly string[]; meaning: string };
+  | (KnobCommon & { kind: 'integer'; min: number; max: number; unit: string; words: readonly string[] });
 
 export const LEANMALLOC_KNOBS: readonly LeanmallocKnob[] = [
   {
@@ -48,6 +55,16 @@ export const LEANMALLOC_KNOBS: readonly LeanmallocKnob[] = [
     meaning: 'how long memory stays unused before decommit/retire',
   },
   { name: 'LEANMALLOC_STATS', kind: 'choice', values: ['0', '1'], meaning: 'print the counters on stderr at exit' },
+  {
+    name: 'LEANMALLOC_PERTURB_US',
+    kind: 'integer',
+    min: 0,
+    max: 100_000,
+    unit: 'microseconds',
+    words: [],
+    meaning: 'sleeps at the hand-off points of superslabs, to make racy interleavings happen (docs/allocator.md)',
+    build: 'perturb',
+  },
 ];
 
 export const LEANMALLOC_KNOB_NAMES: readonly string[] = LEANMALLOC_KNOBS.map((k) => k.name);

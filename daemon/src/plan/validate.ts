@@ -4,7 +4,7 @@
  */
 import { validate as validateCron } from 'node-cron';
 import { basename, extname } from 'node:path';
-import { criteriaProblems } from '../judgement/criteria.js';
+import { criteriaProblems } from '../judgement/index.js';
 import { describeValue, PlanError, type PlanProblem } from './errors.js';
 import { LEANMALLOC_KNOB_PREFIX, leanmallocKnobProblem } from './leanmalloc-knobs.js';
 import { closest } from './suggest.js';

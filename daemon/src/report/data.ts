@@ -2,11 +2,8 @@
 import { OUTCOMES, type Outcome } from '../domain/types.js';
 import { aggregate, EPOCH_FIELDS, PER_VARIANT_COLUMNS, type PerVariantField } from '../domain/epoch-fields.js';
 import { cv } from '../stats/descriptive.js';
-import type { Plan, PlanVariant } from '../plan/types.js';
-import type { CampaignRecord } from '../storage/campaigns.js';
-import type { EpochRow } from '../storage/epochs.js';
-import type { HostRow } from '../storage/hosts.js';
-import type { Store } from '../storage/store.js';
+import type { Plan, PlanVariant } from '../plan/index.js';
+import type { CampaignRecord, EpochRow, HostRow, Store } from '../storage/index.js';
 
 /** The epoch fields folded per variant (their `perVariant` aggregate over the completed epochs). */
 export type VariantAggregates = { [K in PerVariantField]: number | null };

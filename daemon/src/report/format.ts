@@ -1,6 +1,6 @@
 /** Number formatting for the human-readable report. Missing values render as "–". */
 import type { FieldUnit } from '../domain/epoch-fields.js';
-import { formatBytes, formatDuration } from '../plan/units.js';
+import { formatBytes, formatDuration } from '../plan/index.js';
 
 export const MISSING = '–';
 

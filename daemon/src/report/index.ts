@@ -2,3 +2,4 @@ export * from './data.js';
 export * from './extensions.js';
 export * from './render.js';
 export * from './stderr.js';
+export * from './verdict-text.js';

@@ -1,12 +1,12 @@
 /** renderReport: a campaign's results as a markdown document, JSON, or CSV (one row per epoch). */
 import { EPOCH_CSV_COLUMNS, EPOCH_FIELDS, PER_VARIANT_COLUMNS } from '../domain/epoch-fields.js';
 import { OUTCOMES } from '../domain/types.js';
-import type { Store } from '../storage/store.js';
-import type { EpochRow } from '../storage/epochs.js';
+import type { EpochRow, Store } from '../storage/index.js';
 import { buildReportData, type ReportData, type VariantReport } from './data.js';
-import { DEFAULT_REPORT_EXTENSIONS, type ReportExtension, type ReportSection } from './extensions.js';
+import type { ReportExtension, ReportSection } from './extensions.js';
 import { fmtBytes, fmtField, fmtMs, fmtPct, fmtRatioPct, MISSING, table } from './format.js';
 import { fencedBlock, stderrExcerpt } from './stderr.js';
+import { verdictReportExtension } from './verdict-sections.js';
 
 /** Lines of stderr shown per epoch that did not complete (the store keeps its last 4 KiB). */
 const STDERR_LINES = 12;
@@ -18,7 +18,7 @@ export interface ReportOptions {
   format: ReportFormat;
   /** Campaign id; default the most recent campaign. */
   campaign?: number;
-  /** Default DEFAULT_REPORT_EXTENSIONS. */
+  /** Default `defaultReportExtensions(store)`. */
   extensions?: readonly ReportExtension[];
   /** Fixed "generated at" time (tests). */
   now?: Date;
@@ -199,6 +199,11 @@ function renderCsv({ data }: Extended): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Extensions `renderReport` applies when the caller passes none. */
+export function defaultReportExtensions(store: Store): ReportExtension[] {
+  return [verdictReportExtension(store)];
+}
+
 /** Renders the report of one campaign (default: the most recent) in the given format. */
 export function renderReport(store: Store, opts: ReportOptions): string {
   if (!(REPORT_FORMATS as readonly string[]).includes(opts.format)) {
@@ -208,7 +213,7 @@ export function renderReport(store: Store, opts: ReportOptions): string {
     ...(opts.campaign !== undefined ? { campaign: opts.campaign } : {}),
     ...(opts.now !== undefined ? { now: opts.now } : {}),
   });
-  const extended = applyExtensions(data, opts.extensions ?? DEFAULT_REPORT_EXTENSIONS);
+  const extended = applyExtensions(data, opts.extensions ?? defaultReportExtensions(store));
   switch (opts.format) {
     case 'md':
       return renderMarkdown(extended);

@@ -1,6 +1,6 @@
 /** campaigns: one run of a plan (finite `run`, or the daemon's continuous one). */
 import type { CampaignStatus } from '../domain/types.js';
-import type { Plan } from '../plan/types.js';
+import type { Plan } from '../plan/index.js';
 import type { Db } from './database.js';
 import { nowIso } from './time.js';
 

@@ -65,6 +65,7 @@ export class EpochStore {
   private readonly lastSampleStmt;
   private readonly nextRoundStmt;
   private readonly countStmt;
+  private readonly latestSharedCampaignStmt;
   private readonly listCache = new Map<string, { summary: boolean; stmt: ReturnType<Db['prepare']> }>();
 
   constructor(
@@ -91,6 +92,10 @@ export class EpochStore {
     );
     this.countStmt = db.prepare<[number], { variant: string; outcome: Outcome; count: number }>(
       'SELECT variant, outcome, COUNT(*) AS count FROM epochs WHERE campaign_id = ? GROUP BY variant, outcome ORDER BY variant, outcome',
+    );
+    this.latestSharedCampaignStmt = db.prepare<[string, string], { campaign: number | null }>(
+      `SELECT MAX(campaign_id) AS campaign FROM epochs
+        WHERE variant = ? AND campaign_id IN (SELECT campaign_id FROM epochs WHERE variant = ?)`,
     );
   }
 
@@ -145,6 +150,11 @@ export class EpochStore {
   /** Epoch counts of a campaign by variant and outcome. */
   countsForCampaign(campaignId: number): { variant: string; outcome: Outcome; count: number }[] {
     return this.countStmt.all(campaignId);
+  }
+
+  /** The most recent campaign in which both variants have epochs (of any outcome); null when none. */
+  latestCampaignWithBoth(a: string, b: string): number | null {
+    return this.latestSharedCampaignStmt.get(a, b)?.campaign ?? null;
   }
 
   private listStatement(filter: EpochFilter, summary: boolean): ReturnType<Db['prepare']> {

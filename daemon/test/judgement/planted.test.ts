@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { CampaignController } from '../../src/campaign/index.js';
 import { buildApp } from '../../src/http/index.js';
 import { AllocsoakMetrics } from '../../src/metrics/exporter.js';
-import { compare, drift } from '../../src/judgement/service.js';
+import { compare, drift } from '../../src/verdicts/index.js';
 import { renderReport } from '../../src/report/index.js';
 import { openStore, type Store } from '../../src/storage/index.js';
 import { CLI, FIXTURE, LAUNCHER } from '../helpers/native.js';

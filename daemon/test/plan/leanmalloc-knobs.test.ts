@@ -45,35 +45,60 @@ function probes(knob: LeanmallocKnob): string[] {
   return [...new Set([...values, 'superfast', '-1', ' 1', 'true', '2'])];
 }
 
-test('leanmalloc warns about exactly the knob values the plan validator refuses', { timeout: 120_000 }, async () => {
-  const table = LEANMALLOC_KNOBS.map((k) => ({ knob: k, values: probes(k) }));
+/**
+ * Runs random_mixed under `library` with rows of probe values (row r sets every knob to its r-th value: each
+ * warning names its variable, so one process checks them all) and returns where leanmalloc and the plan
+ * validator disagree.
+ */
+async function disagreements(library: string, knobs: readonly LeanmallocKnob[]): Promise<string[]> {
+  const table = knobs.map((k) => ({ knob: k, values: probes(k) }));
   for (const { knob, values } of table) {
     const verdicts = values.map((v) => leanmallocKnobProblem(knob.name, v) === null);
     assert.ok(verdicts.includes(true) && verdicts.includes(false), `${knob.name}: probes must include accepted and refused values`);
   }
-  // Row r sets every knob to its r-th probe value: each warning names its variable, so one process checks them all.
   const rows = Math.max(...table.map((t) => t.values.length));
-  const disagreements: string[] = [];
+  const out: string[] = [];
   for (let r = 0; r < rows; r++) {
-    const env: Record<string, string> = { LD_PRELOAD: LEANMALLOC };
+    const env: Record<string, string> = { LD_PRELOAD: library };
     for (const { knob, values } of table) {
       const value = values[r];
       if (value !== undefined) env[knob.name] = value;
     }
     const run = await runProcess({ command: RANDOM_MIXED, args: ['--ops', '2000'], env, timeoutMs: 30_000 });
-    assert.equal(run.exitCode, 0, `random_mixed under leanmalloc with ${JSON.stringify(env)}: ${run.stderrTail}`);
+    assert.equal(run.exitCode, 0, `random_mixed under ${library} with ${JSON.stringify(env)}: ${run.stderrTail}`);
     for (const { knob, values } of table) {
       const value = values[r];
       if (value === undefined) continue;
       const warned = run.stderrTail.split('\n').some((l) => l.startsWith(`leanmalloc: invalid ${knob.name}=`));
       const refused = leanmallocKnobProblem(knob.name, value) !== null;
       if (warned !== refused)
-        disagreements.push(
+        out.push(
           `${knob.name}=${JSON.stringify(value)}: leanmalloc ${warned ? 'warns' : 'accepts'}, the plan validator ${refused ? 'refuses' : 'accepts'}`,
         );
     }
   }
-  assert.deepEqual(disagreements, []);
+  return out;
+}
+
+test('leanmalloc warns about exactly the knob values the plan validator refuses', { timeout: 120_000 }, async () => {
+  assert.deepEqual(
+    await disagreements(
+      LEANMALLOC,
+      LEANMALLOC_KNOBS.filter((k) => k.build === undefined),
+    ),
+    [],
+  );
+});
+
+test('so does the PERTURB=1 build, for the knobs only it reads', { timeout: 600_000 }, async () => {
+  const knobs = LEANMALLOC_KNOBS.filter((k) => k.build === 'perturb');
+  const make = await runProcess({
+    command: 'make',
+    args: ['-s', '-C', join(ROOT, 'native'), 'PERTURB=1', 'build-perturb/libleanmalloc.so'],
+    timeoutMs: 540_000,
+  });
+  assert.equal(make.exitCode, 0, `make PERTURB=1: ${make.stderrTail}`);
+  assert.deepEqual(await disagreements(join(ROOT, 'native', 'build-perturb', 'libleanmalloc.so'), knobs), []);
 });
 
 test('knob messages: the allowed values, and did-you-mean for near misses', () => {
@@ -87,7 +112,7 @@ test('knob messages: the allowed values, and did-you-mean for near misses', () =
   assert.deepEqual(leanmallocKnobProblem('LEANMALLOC_DECOMIT', 'FREE'), {
     what: 'name',
     expected:
-      'a leanmalloc knob (LEANMALLOC_PROFILE, LEANMALLOC_LEAN, LEANMALLOC_DECOMMIT, LEANMALLOC_TARGET_MB, LEANMALLOC_PURGE_DELAY_MS or LEANMALLOC_STATS)',
+      'a leanmalloc knob (LEANMALLOC_PROFILE, LEANMALLOC_LEAN, LEANMALLOC_DECOMMIT, LEANMALLOC_TARGET_MB, LEANMALLOC_PURGE_DELAY_MS, LEANMALLOC_STATS or LEANMALLOC_PERTURB_US)',
     hint: 'did you mean "LEANMALLOC_DECOMMIT"?',
   });
   assert.deepEqual(leanmallocKnobProblem('LEANMALLOC_TARGET_MB', 'unlimted'), {

@@ -59,7 +59,7 @@ test('a plan file with problems of every kind: all of them in one error, in plan
     assert.deepEqual(problems, [
       `${file}: warmup: expected a duration such as "250ms", "4s", "60m", "1h" or a number of seconds, got true (line 2)`,
       `${file}: variants[0].env.LEANMALLOC_PROFILE: expected speed, balanced or lean, got "superfast" (line 7)`,
-      `${file}: variants[0].env.LEANMALLOC_DECOMIT: expected a leanmalloc knob (LEANMALLOC_PROFILE, LEANMALLOC_LEAN, LEANMALLOC_DECOMMIT, LEANMALLOC_TARGET_MB, LEANMALLOC_PURGE_DELAY_MS or LEANMALLOC_STATS), got unknown name "LEANMALLOC_DECOMIT" (line 7); did you mean "LEANMALLOC_DECOMMIT"?`,
+      `${file}: variants[0].env.LEANMALLOC_DECOMIT: expected a leanmalloc knob (LEANMALLOC_PROFILE, LEANMALLOC_LEAN, LEANMALLOC_DECOMMIT, LEANMALLOC_TARGET_MB, LEANMALLOC_PURGE_DELAY_MS, LEANMALLOC_STATS or LEANMALLOC_PERTURB_US), got unknown name "LEANMALLOC_DECOMIT" (line 7); did you mean "LEANMALLOC_DECOMMIT"?`,
       `${file}: variants[0].args: expected arguments random_mixed accepts (see random_mixed --help), got unknown option '--wss' (see --help); did you mean --ws? (line 8)`,
       `${file}: variants[0].args: expected arguments random_mixed accepts (see random_mixed --help), got --burst-mb and --burst-every-s must be given together (got only --burst-mb) (line 8)`,
       `${file}: variants[1].allocator: expected libmimalloc.so.2 in ${emptyLibDir}, got nothing for variant "peer" (line 9); install the Debian package libmimalloc2.0 (apt-get install libmimalloc2.0), or mark the variant optional: true`,

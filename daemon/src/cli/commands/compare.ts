@@ -1,7 +1,7 @@
 /** `allocsoak compare`: the verdict of baseline → candidate from a database (same JSON as GET /api/v1/compare). */
-import { GOALS, type Goal } from '../../judgement/criteria.js';
-import { compare, JudgementInputError } from '../../judgement/service.js';
-import { compareText } from '../../judgement/text.js';
+import { GOALS, type Goal } from '../../judgement/index.js';
+import { compareText } from '../../report/index.js';
+import { compare, JudgementInputError } from '../../verdicts/index.js';
 import { helpText, oneOf, parseOptions, positiveInt, UsageError, type OptionSpecs } from '../args.js';
 import { openExistingStore, requireCampaign } from '../database.js';
 

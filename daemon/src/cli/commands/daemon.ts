@@ -5,7 +5,7 @@
 import { CampaignController } from '../../campaign/index.js';
 import { startServer, DEFAULT_HOST, DEFAULT_PORT, type RunningServer } from '../../http/index.js';
 import { createLogger } from '../../log/index.js';
-import { AllocsoakMetrics } from '../../metrics/exporter.js';
+import { AllocsoakMetrics } from '../../metrics/index.js';
 import type { Store } from '../../storage/index.js';
 import { helpText, parseOptions, port, type OptionSpecs } from '../args.js';
 import { handleShutdownSignals } from '../shutdown.js';

@@ -1,6 +1,6 @@
 /** `allocsoak drift`: a variant's RSS drift and leak judgement from a database (same JSON as GET /api/v1/drift). */
-import { drift, JudgementInputError } from '../../judgement/service.js';
-import { driftText } from '../../judgement/text.js';
+import { driftText } from '../../report/index.js';
+import { drift, JudgementInputError } from '../../verdicts/index.js';
 import { helpText, parseOptions, positiveInt, UsageError, type OptionSpecs } from '../args.js';
 import { openExistingStore, requireCampaign } from '../database.js';
 

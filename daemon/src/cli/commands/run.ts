@@ -3,9 +3,9 @@
  * then a summary table. A `run` cut by a kill -9 is taken up again by the same command line.
  */
 import { CampaignController } from '../../campaign/index.js';
-import { planComparisons } from '../../judgement/service.js';
 import { createLogger } from '../../log/index.js';
 import { formatDuration, parseDuration, type Plan } from '../../plan/index.js';
+import { judgePlanComparisons } from '../../verdicts/index.js';
 import { helpText, parseOptions, positiveInt, UsageError, type OptionSpecs } from '../args.js';
 import { attachTtyProgress } from '../progress.js';
 import { handleShutdownSignals } from '../shutdown.js';
@@ -92,7 +92,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     );
     for (const text of [
       failedEpochsText(store.epochs.listRows({ campaign: started.id }).reverse()),
-      verdictsText(planComparisons(store, started.id)),
+      verdictsText(judgePlanComparisons(store, started.id)),
     ])
       if (text !== '') process.stdout.write(`\n${text}`);
     return 0;

@@ -6,7 +6,7 @@
 import { CampaignController } from '../../campaign/index.js';
 import { startServer, DEFAULT_HOST, DEFAULT_PORT, type RunningServer } from '../../http/index.js';
 import { createLogger } from '../../log/index.js';
-import { AllocsoakMetrics } from '../../metrics/exporter.js';
+import { AllocsoakMetrics } from '../../metrics/index.js';
 import { nativePaths } from '../../plan/index.js';
 import { helpText, parseOptions, port, type OptionSpecs } from '../args.js';
 import { openExistingStore } from '../database.js';

@@ -1,6 +1,6 @@
 /** GET /compare and GET /drift: the judgement's verdicts over the stored epochs (see docs/judgement.md). */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { compare, drift, JudgementInputError } from '../../judgement/service.js';
+import { compare, drift, JudgementInputError } from '../../verdicts/index.js';
 import type { AppDeps } from '../app.js';
 import { badRequest } from '../plugins/errors.js';
 import { ErrorResponse } from '../schemas/common.js';

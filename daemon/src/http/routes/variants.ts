@@ -1,10 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppDeps } from '../app.js';
-import { VariantSummaries } from '../queries/variant-summaries.js';
 import { VariantListResponse } from '../schemas/variants.js';
 
 const variantRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, { store, controller }) => {
-  const summaries = new VariantSummaries(store.db);
   fastify.get(
     '/variants',
     {
@@ -16,7 +14,7 @@ const variantRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, { stor
     },
     async () => {
       const running = new Set(controller.status().campaign?.variants ?? []);
-      return { variants: summaries.all().map((v) => ({ ...v, in_running_campaign: running.has(v.name) })) };
+      return { variants: store.variants.summaries().map((v) => ({ ...v, in_running_campaign: running.has(v.name) })) };
     },
   );
 };

@@ -1,4 +1,4 @@
-/** Schemas of the judgement routes: GET /compare and GET /drift (shapes of daemon/src/judgement/service.ts). */
+/** Schemas of the judgement routes: GET /compare and GET /drift (shapes of daemon/src/verdicts/service.ts). */
 import Type, { type Static } from 'typebox';
 import { NullableNumber, NullableString } from './common.js';
 

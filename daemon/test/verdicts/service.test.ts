@@ -2,21 +2,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { Registry } from 'prom-client';
-import { registerVerdictGauge } from '../../src/judgement/metrics.js';
-import { compare, drift, JudgementInputError, planComparisons } from '../../src/judgement/service.js';
+import { AllocsoakMetrics } from '../../src/metrics/index.js';
 import { renderReport } from '../../src/report/index.js';
 import { openStore, type Store } from '../../src/storage/index.js';
+import { compare, drift, JudgementInputError, judgePlanComparisons } from '../../src/verdicts/index.js';
 import { planFrom, tempDir } from '../helpers/env.js';
-import { synthesize, type SyntheticVariant } from './synthetic.js';
+import { synthesize, type SyntheticVariant } from '../judgement/synthetic.js';
 
 const MB = 1024 * 1024;
 
-/** Creates a campaign of `plan` and stores synthetic epochs for its variants (same rounds, interleaved). */
+/**
+ * Creates a campaign of `plan` and stores synthetic epochs for its variants (same rounds, interleaved). A
+ * plan variant without synthetic epochs is not recorded either, as an optional variant that was skipped.
+ */
 function seedCampaign(store: Store, plan: Record<string, unknown>, variants: SyntheticVariant[], rounds: number, seed: number): number {
   const resolved = planFrom(plan);
   const campaign = store.campaigns.create({ source: 'test', plan: resolved.plan, epochs_per_variant: rounds });
-  const ids = new Map(resolved.plan.variants.map((v) => [v.name, store.variants.upsert(campaign, v, null)]));
+  const ran = resolved.plan.variants.filter((v) => variants.some((s) => s.name === v.name));
+  const ids = new Map(ran.map((v) => [v.name, store.variants.upsert(campaign, v, null)]));
   for (const e of synthesize({ seed, rounds, variants })) {
     const id = store.epochs.start({
       campaign_id: campaign,
@@ -47,7 +50,7 @@ function seedCampaign(store: Store, plan: Record<string, unknown>, variants: Syn
   return campaign;
 }
 
-const plan = (comparisons: unknown[], reference?: string) => ({
+const plan = (comparisons: unknown[], reference?: string, extraVariants: unknown[] = []) => ({
   name: 'svc',
   epoch: '60s',
   warmup: '1s',
@@ -56,6 +59,7 @@ const plan = (comparisons: unknown[], reference?: string) => ({
     { name: 'mimalloc', allocator: 'glibc' },
     { name: 'speed', allocator: 'glibc' },
     { name: 'lean', allocator: 'glibc' },
+    ...extraVariants,
   ],
   comparisons,
   ...(reference ? { reference } : {}),
@@ -106,7 +110,7 @@ test('compare takes goal and criteria from the plan, the latest campaign with bo
     bad(() => compare(store, { baseline: 'speed', candidate: 'lean', criteria: { speedup_min_pct: 1 } }), 'criteria', /speedup_min_pct/);
 
     // The plan's comparisons, as the gauge and the report judge them.
-    const all = planComparisons(store);
+    const all = judgePlanComparisons(store);
     assert.deepEqual(
       all.map((c) => [c.baseline, c.candidate, c.verdict]),
       [['speed', 'lean', 'GO']],
@@ -139,8 +143,7 @@ test('the verdict gauge follows new epochs (cached between them)', () => {
       8,
       3,
     );
-    const registry = new Registry();
-    registerVerdictGauge(registry, store);
+    const { registry } = new AllocsoakMetrics({ store, defaultMetrics: false });
     const value = async () =>
       (await registry.getSingleMetric('allocsoak_verdict')?.get())?.values.map((v) => [v.labels.baseline, v.labels.candidate, v.value]);
     return value()
@@ -158,6 +161,74 @@ test('the verdict gauge follows new epochs (cached between them)', () => {
     store.close();
     cleanup();
     throw err;
+  }
+});
+
+test('the gauge and the report show the plan comparisons as compare judges them, and leave out those that cannot be judged', async () => {
+  const { dir, cleanup } = tempDir('judge-agree');
+  const store = openStore(join(dir, 'a.db'));
+  try {
+    // glibc ran in an earlier campaign, so it is a known variant; in the judged campaign it was skipped.
+    seedCampaign(
+      store,
+      plan([], undefined, [{ name: 'glibc', allocator: 'glibc' }]),
+      [{ name: 'glibc', throughput: 1e6, rssPeak: 10 * MB }],
+      2,
+      6,
+    );
+    const variants: SyntheticVariant[] = [
+      { name: 'mimalloc', throughput: 2e6, rssPeak: 40 * MB },
+      { name: 'speed', throughput: 1e6, rssPeak: 100 * MB },
+      { name: 'lean', throughput: 0.9e6, rssPeak: 25 * MB },
+    ];
+    const comparisons = [
+      { baseline: 'speed', candidate: 'lean', goal: 'memory', criteria: { throughput_cost_max_pct: 15 } },
+      { baseline: 'speed', candidate: 'lean', goal: 'speed' },
+      { baseline: 'lean', candidate: 'glibc', goal: 'speed' },
+    ];
+    const campaign = seedCampaign(
+      store,
+      plan(comparisons, 'mimalloc', [{ name: 'glibc', allocator: 'glibc', optional: true }]),
+      variants,
+      8,
+      7,
+    );
+
+    const judged = judgePlanComparisons(store);
+    assert.deepEqual(
+      judged.map((c) => [c.baseline, c.candidate, c.goal, c.verdict, c.campaign, c.criteria_source]),
+      [
+        ['speed', 'lean', 'memory', 'GO', campaign, 'plan'],
+        ['speed', 'lean', 'speed', 'NO-GO', campaign, 'plan'],
+      ],
+    );
+    // Each is what compare answers for that comparison of the plan.
+    assert.deepEqual(judged[0], compare(store, { baseline: 'speed', candidate: 'lean' }));
+    const asRequested = compare(store, { baseline: 'speed', candidate: 'lean', goal: 'speed' });
+    assert.deepEqual({ ...judged[1], criteria_source: 'request' }, asRequested);
+
+    // The gauge: one series per pair, the verdict of the pair's first comparison (what GET /compare judges).
+    const metrics = new AllocsoakMetrics({ store, defaultMetrics: false });
+    const exposition = await metrics.metrics();
+    assert.deepEqual(
+      exposition.split('\n').filter((l) => l.startsWith('allocsoak_verdict{')),
+      ['allocsoak_verdict{baseline="speed",candidate="lean"} 1'],
+    );
+
+    // The report: a section for each comparison, with the same verdict document.
+    const md = renderReport(store, { format: 'md' });
+    assert.deepEqual(
+      [...md.matchAll(/^### (.*)$/gm)].map((m) => m[1]),
+      ['speed → lean: GO', 'speed → lean: NO-GO'],
+    );
+    const json = JSON.parse(renderReport(store, { format: 'json' })) as { sections: { verdicts: { data: unknown[] } } };
+    assert.deepEqual(
+      json.sections.verdicts.data,
+      JSON.parse(JSON.stringify(judged.map(({ campaign: _c, criteria_source: _s, ...verdict }) => verdict))),
+    );
+  } finally {
+    store.close();
+    cleanup();
   }
 });
 

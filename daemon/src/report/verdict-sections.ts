@@ -1,45 +1,45 @@
 /**
- * The judgement's part of `allocsoak report` (through the report's extension seam): the ratio of every
- * variant to the plan's reference, a leak column, and sections with each comparison's verdict and
- * reasons, the reference ratios with intervals, and each variant's leak/drift judgement. Computed from
- * the campaign's epoch rows with the same functions as GET /compare and /drift.
+ * The verdicts' part of the report (through the report's extension seam): the ratio of every variant to
+ * the plan's reference, a leak column, and sections with each comparison's verdict and reasons, the
+ * reference ratios with intervals, and each variant's leak/drift judgement. Judged by `judgeCampaign`,
+ * from the same functions as GET /compare and /drift and the verdict gauge; only the prose is made here.
  */
-import type { ReportData } from '../report/data.js';
-import type { ReportExtension, ReportSection } from '../report/extensions.js';
-import { table, MISSING } from '../report/format.js';
-import { resolveCriteria } from './criteria.js';
-import { judgeDrift, type VariantDrift } from './leak.js';
-import type { RatioEstimate } from './ratio.js';
-import { referenceRatios, type ReferenceRatio } from './reference.js';
-import { reasonLine } from './text.js';
-import { bytes, fmt } from './types.js';
-import { judgeComparison, type ComparisonVerdict } from './verdict.js';
+import { bytes, fmt, resolveCriteria, type RatioEstimate, type ReferenceRatio, type VariantDrift } from '../judgement/index.js';
+import type { Store } from '../storage/index.js';
+import { judgeCampaign, type CompareResult, type DriftResult } from '../verdicts/index.js';
+import type { ReportData } from './data.js';
+import type { ReportExtension, ReportSection } from './extensions.js';
+import { table, MISSING } from './format.js';
+import { reasonLine } from './verdict-text.js';
+
+/** What the report shows of a comparison: the verdict, without where its campaign and criteria came from. */
+type ReportedComparison = Omit<CompareResult, 'campaign' | 'criteria_source'>;
 
 interface Judged {
-  comparisons: ComparisonVerdict[];
+  comparisons: ReportedComparison[];
   reference: Map<string, ReferenceRatio>;
   drift: Map<string, VariantDrift>;
 }
 
-const cache = new WeakMap<ReportData, Judged>();
+const NOTHING_JUDGED: Judged = { comparisons: [], reference: new Map(), drift: new Map() };
 
-function judge(data: ReportData): Judged {
-  const hit = cache.get(data);
-  if (hit) return hit;
-  const plan = data.plan;
+function reportedComparison({ campaign: _c, criteria_source: _s, ...verdict }: CompareResult): ReportedComparison {
+  return verdict;
+}
+
+function variantDrift({ since: _s, ...d }: DriftResult): VariantDrift {
+  return d;
+}
+
+function judge(store: Store, data: ReportData): Judged {
+  if (data.campaign === null) return NOTHING_JUDGED;
   const names = data.variants.map((v) => v.name);
-  const comparisons = (plan?.comparisons ?? [])
-    .filter((c) => names.includes(c.baseline) && names.includes(c.candidate))
-    .map((c) => judgeComparison(data.epochs, { baseline: c.baseline, candidate: c.candidate, goal: c.goal, criteria: c.criteria }));
-  const reference = new Map<string, ReferenceRatio>();
-  if (plan?.reference && names.includes(plan.reference)) {
-    for (const r of referenceRatios(data.epochs, names, plan.reference)) reference.set(r.variant, r);
-  }
-  const criteria = resolveCriteria('speed');
-  const drift = new Map(names.map((n) => [n, judgeDrift(n, data.epochs, { criteria })]));
-  const judged = { comparisons, reference, drift };
-  cache.set(data, judged);
-  return judged;
+  const j = judgeCampaign(store, data.campaign.id, names);
+  return {
+    comparisons: j.comparisons.map(reportedComparison),
+    reference: new Map(j.reference.map((r) => [r.variant, r])),
+    drift: new Map(j.drift.map((d) => [d.variant, variantDrift(d)])),
+  };
 }
 
 /** "value [low, high]", or the value alone while there are too few epochs for an interval. */
@@ -150,28 +150,40 @@ function driftSection(j: Judged): ReportSection {
   };
 }
 
-export const judgementReportExtension: ReportExtension = {
-  name: 'judgement',
-  variantColumns: [
-    {
-      key: 'throughput_vs_reference',
-      header: 'throughput vs reference',
-      value: (v, data) => pctOfReference(judge(data).reference.get(v.name)?.throughput),
+/** The verdicts' columns and sections of the report of a campaign of `store`. */
+export function verdictReportExtension(store: Store): ReportExtension {
+  const cache = new WeakMap<ReportData, Judged>();
+  const judged = (data: ReportData): Judged => {
+    let j = cache.get(data);
+    if (j === undefined) {
+      j = judge(store, data);
+      cache.set(data, j);
+    }
+    return j;
+  };
+  return {
+    name: 'judgement',
+    variantColumns: [
+      {
+        key: 'throughput_vs_reference',
+        header: 'throughput vs reference',
+        value: (v, data) => pctOfReference(judged(data).reference.get(v.name)?.throughput),
+      },
+      {
+        key: 'rss_peak_vs_reference',
+        header: 'peak RSS vs reference',
+        value: (v, data) => pctOfReference(judged(data).reference.get(v.name)?.rss_peak),
+      },
+      { key: 'leak', header: 'leak', value: (v, data) => judged(data).drift.get(v.name)?.verdict ?? null },
+    ],
+    sections(data) {
+      if (data.plan === null) return [];
+      const j = judged(data);
+      const out = [verdictSection(j)];
+      const ref = referenceSection(data, j);
+      if (ref) out.push(ref);
+      out.push(driftSection(j));
+      return out;
     },
-    {
-      key: 'rss_peak_vs_reference',
-      header: 'peak RSS vs reference',
-      value: (v, data) => pctOfReference(judge(data).reference.get(v.name)?.rss_peak),
-    },
-    { key: 'leak', header: 'leak', value: (v, data) => judge(data).drift.get(v.name)?.verdict ?? null },
-  ],
-  sections(data) {
-    if (data.plan === null) return [];
-    const j = judge(data);
-    const out = [verdictSection(j)];
-    const ref = referenceSection(data, j);
-    if (ref) out.push(ref);
-    out.push(driftSection(j));
-    return out;
-  },
-};
+  };
+}

@@ -1,7 +1,6 @@
-/** Human-readable forms of verdicts (CLI) — the same data as the JSON, nothing computed here. */
-import type { DriftResult, CompareResult } from './service.js';
-import type { RatioEstimate } from './ratio.js';
-import { bytes, fmt, type Reason } from './types.js';
+/** Human-readable forms of verdicts (CLI, report) — the same data as the JSON, nothing computed here. */
+import { bytes, fmt, type RatioEstimate, type Reason } from '../judgement/index.js';
+import type { CompareResult, DriftResult } from '../verdicts/index.js';
 
 const MARK: Record<Reason['status'], string> = { pass: '+', fail: '!', undecided: '?', info: '·' };
 
