@@ -146,6 +146,7 @@ class SupervisedEpoch {
   syscallsLatest: SyscallCounts | null = null;
   syscallsAtWarmupEnd: SyscallSnapshot | null = null;
   startLine: Record<string, unknown> | null = null;
+  private startPid: number | null = null;
   endLine: EndMessage | null = null;
   private prevT = 0;
   private prevOps = 0;
@@ -202,6 +203,8 @@ class SupervisedEpoch {
     const m = parsed.message;
     if (m.type === 'start') {
       this.startLine = m.fields;
+      this.startPid = m.pid;
+      this.checkStartPid();
       return;
     }
     if (m.type === 'end') {
@@ -216,6 +219,22 @@ class SupervisedEpoch {
     this.enforceRssLimit(sample, m.t_ms);
   }
 
+  /**
+   * The daemon reads /proc of the process it started; a start line from another process (a wrapper that
+   * runs the workload as its child) would have it measure the wrapper. Checked once both pids are known
+   * (the start line and the launcher's report arrive on different pipes, in either order).
+   */
+  private checkStartPid(): void {
+    const { startPid, workloadPid } = this;
+    if (startPid === null || workloadPid === null || startPid === workloadPid) return;
+    this.decide({
+      outcome: 'failed',
+      reason:
+        `protocol violation: start: "pid" is ${startPid}, but the process allocsoak started and measures is ${workloadPid}; ` +
+        'a wrapper must exec the workload instead of running it as a child',
+    });
+  }
+
   onReportLine(line: string): void {
     const r = parseLauncherReport(line);
     if (r === null) return;
@@ -223,6 +242,7 @@ class SupervisedEpoch {
     else if (r.type === 'exit') this.reportedExit = { code: r.code, signal: r.signal };
     else if (r.type === 'launched') {
       this.workloadPid = r.pid;
+      this.checkStartPid();
       const launcherPid = this.child?.pid;
       if (launcherPid !== undefined) {
         try {
