@@ -70,8 +70,11 @@ test('random_mixed speaks the protocol: start, samples at the interval, end; ops
   assert.ok(num(end, 'elapsed_ms') >= 1300 && num(end, 'elapsed_ms') < 1800, `elapsed ${num(end, 'elapsed_ms')}`);
   assert.equal(end['reason'], 'seconds');
   assert.deepEqual(obj(end, 'counters'), {}, 'glibc has no counters');
-  // The op loop keeps one core busy: CPU time is most of the elapsed time (some lost to a loaded machine).
-  assert.ok(num(end, 'cpu_ms') > 300 && num(end, 'cpu_ms') <= num(end, 'elapsed_ms') * 1.1 + 50, `cpu_ms ${num(end, 'cpu_ms')}`);
+  // CPU time is reported, cumulative and bounded by the wall clock (one thread). How much of the elapsed
+  // time it is depends on how loaded the machine is, so that is not asserted.
+  const cpu = [...samples.map((s) => num(s, 'cpu_ms')), num(end, 'cpu_ms')];
+  assert.ok(cpu.every((c, i) => c >= (cpu[i - 1] ?? 0)), `cpu_ms never decreases: ${cpu.join(', ')}`);
+  assert.ok(num(end, 'cpu_ms') > 0 && num(end, 'cpu_ms') <= num(end, 'elapsed_ms') * 1.1 + 50, `cpu_ms ${num(end, 'cpu_ms')}`);
 });
 
 test('random_mixed --ops stops at exactly that many ops, split over threads', { timeout: 20000 }, async () => {
