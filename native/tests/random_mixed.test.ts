@@ -73,7 +73,10 @@ test('random_mixed speaks the protocol: start, samples at the interval, end; ops
   // CPU time is reported, cumulative and bounded by the wall clock (one thread). How much of the elapsed
   // time it is depends on how loaded the machine is, so that is not asserted.
   const cpu = [...samples.map((s) => num(s, 'cpu_ms')), num(end, 'cpu_ms')];
-  assert.ok(cpu.every((c, i) => c >= (cpu[i - 1] ?? 0)), `cpu_ms never decreases: ${cpu.join(', ')}`);
+  assert.ok(
+    cpu.every((c, i) => c >= (cpu[i - 1] ?? 0)),
+    `cpu_ms never decreases: ${cpu.join(', ')}`,
+  );
   assert.ok(num(end, 'cpu_ms') > 0 && num(end, 'cpu_ms') <= num(end, 'elapsed_ms') * 1.1 + 50, `cpu_ms ${num(end, 'cpu_ms')}`);
 });
 
