@@ -310,9 +310,10 @@ function checkComparison(
     // once for speed and once for memory).
     const pair = JSON.stringify([baseline, candidate, raw['goal'] ?? null]);
     const first = seen.get(pair);
-    const compared = `${baseline} → ${candidate}`;
+    const goalText = typeof raw['goal'] === 'string' ? ` for ${raw['goal']}` : '';
+    const compared = `${baseline} → ${candidate}${goalText}`;
     if (first !== undefined) {
-      c.fail(path, `a pair not compared before (comparisons[${first}] already compares ${compared})`, compared, { raw: true });
+      c.fail(path, `a comparison not made before (comparisons[${first}] already compares ${compared})`, compared, { raw: true });
       ok = false;
     } else seen.set(pair, i);
   }

@@ -53,7 +53,8 @@ test('a plan file with problems of every kind: all of them in one error, in plan
         '  - { name: fine, allocator: glibc, args: ["--ws", "100"] }', // 13
         'comparisons:', // 14
         '  - { baseline: speed, candidate: fine, goal: memory }', // 15
-        '  - { baseline: speed, candidate: fine, goal: speed }', // 16
+        '  - { baseline: speed, candidate: fine, goal: speed }', // 16: the same pair for another goal is a question of its own
+        '  - { baseline: speed, candidate: fine, goal: memory }', // 17
       ].join('\n'),
     );
     const problems = await rejection(loadPlan(file, { libraryDirs: [emptyLibDir] }));
@@ -67,7 +68,7 @@ test('a plan file with problems of every kind: all of them in one error, in plan
       `${file}: variants[2].allocator: expected an existing library file at ${join(dir, 'libmine.so')}, got nothing for variant "mine" (line 10); check the path, or mark the variant optional: true`,
       `${file}: variants[3].command[0]: expected a program that exists and may be executed (a path, or a name found in PATH), got "/no/such/bench" (no such file) (line 11)`,
       `${file}: variants[4].command[0]: expected a program that exists and may be executed (a path, or a name found in PATH), got "${notExecutable}" (not executable) (line 12)`,
-      `${file}: comparisons[1]: expected a pair not compared before (comparisons[0] already compares speed → fine), got speed → fine (line 16)`,
+      `${file}: comparisons[2]: expected a comparison not made before (comparisons[0] already compares speed → fine for memory), got speed → fine for memory (line 17)`,
     ]);
   } finally {
     cleanup();
