@@ -30,6 +30,12 @@ const PEER_COUNTERS: Record<string, string[]> = {
   tcmalloc: ['tcmalloc.current_allocated_bytes', 'tcmalloc.heap_size', 'tcmalloc.pageheap_free_bytes', 'tcmalloc.pageheap_unmapped_bytes'],
 };
 
+const PEER_VERSIONS: Record<string, RegExp> = {
+  mimalloc: /^\d\.\d\.\d$/,
+  jemalloc: /^\d+\.\d+\.\d+-/,
+  tcmalloc: /^gperftools \d+\.\d+/,
+};
+
 for (const [name, lib] of Object.entries(PEERS)) {
   test(`random_mixed under LD_PRELOAD of ${name} speaks the protocol with allocator ${name} and its stats`, () => {
     const out = execFileSync(RANDOM_MIXED, ['--seconds', '0.6', '--interval-ms', '150', '--burst-mb', '8', '--burst-every-s', '0.2'], {
@@ -45,6 +51,8 @@ for (const [name, lib] of Object.entries(PEERS)) {
     assert.equal(start?.['type'], 'start');
     assert.equal(start?.['allocator'], name);
     assert.equal(start?.['malloc_lib'], lib);
+    // The version its own API gives (mi_version, mallctl "version", tc_version).
+    assert.match(String(start?.['allocator_version']), PEER_VERSIONS[name] ?? /^$/);
     assert.equal(end?.['type'], 'end');
     const samples = lines.slice(1, -1);
     assert.ok(samples.length >= 3, `samples: ${samples.length}`);
