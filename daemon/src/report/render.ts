@@ -5,6 +5,7 @@ import type { EpochRow, Store } from '../storage/index.js';
 import { buildReportData, type ReportData, type VariantReport } from './data.js';
 import type { ReportExtension, ReportSection } from './extensions.js';
 import { fmtBytes, fmtField, fmtMs, fmtPct, fmtRatioPct, MISSING, table } from './format.js';
+import { stderrSectionMarkdown } from './stderr-section.js';
 import { verdictReportExtension } from './verdict-sections.js';
 
 export const REPORT_FORMATS = ['md', 'json', 'csv'] as const;
@@ -84,12 +85,13 @@ function renderMarkdown({ data, sections, columns }: Extended): string {
   out.push('');
   out.push(
     table(
-      ['variant', 'allocator', 'library', 'setup'],
+      ['variant', 'allocator', 'library', 'setup', 'ran (as reported)'],
       data.variants.map((v) => [
         v.name,
         v.allocator ?? (v.config?.command !== null ? 'custom command' : MISSING),
         v.allocator_library ?? MISSING,
         variantSetup(v),
+        v.allocators_reported.length === 0 ? MISSING : v.allocators_reported.join('; '),
       ]),
     ),
   );
@@ -151,6 +153,13 @@ function renderMarkdown({ data, sections, columns }: Extended): string {
         bad.map((e) => [String(e.id), e.variant, String(e.round), e.outcome, e.outcome_reason ?? e.signal ?? MISSING, e.started_at]),
       ),
     );
+  }
+  const stderr = stderrSectionMarkdown(data.epochs);
+  if (stderr !== null) {
+    out.push('');
+    out.push('## Output on stderr');
+    out.push('');
+    out.push(stderr);
   }
   out.push('');
   return out.join('\n');

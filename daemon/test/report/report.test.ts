@@ -68,6 +68,14 @@ function seed(): { store: Store; campaign: number } {
     for (const s of samples) store.samples.add(e, s);
     store.epochs.finish(e, {
       outcome: 'completed',
+      ...(variant === 'speed'
+        ? {
+            allocator_reported: 'leanmalloc',
+            allocator_profile: 'speed',
+            stderr_tail: "leanmalloc: invalid LEANMALLOC_STATS='yes' (expected 0 or 1); using 0\n",
+            stderr_lines: 1,
+          }
+        : { allocator_reported: 'glibc', allocator_version: '2.36', stderr_tail: '', stderr_lines: 0 }),
       ...analyzeEpoch(
         samples,
         { warmupMs: 2000, intervalMs: 1000 },
@@ -97,6 +105,8 @@ function seed(): { store: Store; campaign: number } {
     signal: 'SIGSEGV',
     outcome_reason: 'killed by SIGSEGV, "core", dumped\nline 2',
     exit_code: null,
+    stderr_tail: 'a ```fenced``` word\n\nsegfault at 0x0\n',
+    stderr_lines: 3,
   });
   store.epochs.start({
     campaign_id: campaign,
@@ -128,6 +138,8 @@ test('markdown: configuration, host, per-variant table with the measured values,
     md,
     /\| speed \| leanmalloc \| \/pkg\/native\/build\/libleanmalloc\.so \| args: `--burst-mb 64`; env: `LEANMALLOC_PROFILE=speed` \|/,
   );
+  assert.match(md, /\| glibc \| glibc \| – \| – \| glibc 2\.36 \|/, 'what the epochs reported running');
+  assert.match(md, /LEANMALLOC_PROFILE=speed` \| leanmalloc profile speed \|/);
   assert.match(md, /\| box \| 6\.1\.0 \| Test CPU \| 2 \| madvise \|/);
   assert.doesNotMatch(md, /mimalloc/, 'a skipped optional variant is not listed');
   // speed: mean of 1.0M and 1.2M = 1.1M ops/s, CV 0 in epoch, across epochs sd(1.0M,1.2M)/1.1M = 12.86 %.
@@ -145,6 +157,22 @@ test('markdown: configuration, host, per-variant table with the measured values,
     md,
     /## Epochs that did not complete\n\n\| epoch \| variant \| round \| outcome \| reason \| started \|\n\| --- .*\n\| 4 \| speed \| 3 \| crashed \| killed by SIGSEGV, "core", dumped line 2 \|/,
   );
+  store.close();
+});
+
+test('markdown: every epoch that wrote on stderr, completed ones too, the same lines shown once', () => {
+  const { store } = seed();
+  const md = renderReport(store, { format: 'md', now: NOW, extensions: [] });
+  const section = md.slice(md.indexOf('## Output on stderr'));
+  assert.ok(md.includes('## Output on stderr'), md);
+  // the two completed speed epochs printed the same warning: one block
+  assert.match(
+    section,
+    /\nEpochs 1 and 3 \(speed, completed\): 1 line each\.\n\n```\nleanmalloc: invalid LEANMALLOC_STATS='yes' \(expected 0 or 1\); using 0\n```\n/,
+  );
+  // the crash: its own block, blank lines dropped, a fence its backticks cannot close
+  assert.match(section, /\nEpoch 4 \(speed, round 3, crashed\): 3 lines\.\n\n````\na ```fenced``` word\nsegfault at 0x0\n````/);
+  assert.doesNotMatch(section, /glibc/, 'epochs that wrote nothing are not listed');
   store.close();
 });
 
