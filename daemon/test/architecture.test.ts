@@ -9,9 +9,10 @@
  *   - domain/ and stats/ are leaves (they import no other folder, checked below) in which every file is
  *     public: domain/ holds the shared vocabulary types, stats/ one statistical method per file, each with
  *     its own known-answer tests. Their files are imported directly; an index would hide nothing.
- *   - web/client/ is browser code, served file by file with no bundler: it imports other folders only with
- *     `import type` (erased by tsc, so the browser never fetches server code) and may bypass their index
- *     (a type is all it takes). No server code imports it.
+ *   - web/client/ is browser code, served file by file with no bundler: it may load the files of the leaves
+ *     (domain/, stats/: no package, no other folder) and otherwise imports other folders only with
+ *     `import type` (erased by tsc, so the browser never fetches server code), bypassing their index (a
+ *     type is all it takes). No server code imports it.
  * - SQL only in storage/: no other folder opens the database, prepares a statement or writes SQL.
  * - PURE folders import no package and no node: module: no database, no metrics, no files.
  */
@@ -49,7 +50,7 @@ export const LAYERS: readonly (readonly string[])[] = [
 
 /** Folders imported file by file: leaves whose every file is public. */
 const WITHOUT_INDEX = new Set(['domain', 'stats']);
-/** Browser code: imports other folders type-only, and is imported by no other folder. */
+/** Browser code: loads only the leaves' files, imports other folders type-only, and is imported by no other folder. */
 const BROWSER = new Set(['web/client']);
 /** The only folder that talks to SQLite. */
 const SQL_FOLDER = 'storage';
@@ -256,9 +257,9 @@ test('domain/ and stats/ import no other folder', () => {
   assert.deepEqual(imports.filter((i) => WITHOUT_INDEX.has(folderOf(i.from))).map(describe), []);
 });
 
-test('the browser code imports other folders type-only, and no other folder imports it', () => {
-  const runtime = imports.filter((i) => BROWSER.has(folderOf(i.from)) && !i.typeOnly);
-  assert.deepEqual(runtime.map(describe), [], 'runtime imports from web/client (the browser would fetch them)');
+test('the browser code loads only the leaves, imports other folders type-only, and no other folder imports it', () => {
+  const runtime = imports.filter((i) => BROWSER.has(folderOf(i.from)) && !i.typeOnly && !WITHOUT_INDEX.has(folderOf(i.to)));
+  assert.deepEqual(runtime.map(describe), [], 'runtime imports of server code from web/client (the browser would fetch them)');
   assert.deepEqual(imports.filter((i) => BROWSER.has(folderOf(i.to))).map(describe), []);
 });
 

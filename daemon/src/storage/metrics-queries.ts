@@ -12,7 +12,6 @@ export interface LiveSample {
   sample: Sample;
 }
 
-/** Counter sums of one variant's ended epochs. */
 /** One variant's sums of the counted epoch fields (EPOCH_COUNTERS) over its ended epochs. */
 export interface CounterSums {
   variant: string;
@@ -58,8 +57,6 @@ export class MetricsQueries {
     this.variantNamesStmt = db.prepare<[], { name: string }>(
       'SELECT name FROM variants UNION SELECT variant AS name FROM epochs ORDER BY name',
     );
-    // Counter deltas of ended epochs only: a running epoch's counters are not final yet, and a counter
-    // must never go down.
     // Counter deltas of ended epochs only: a running epoch's counters are not final yet, and a counter
     // must never go down.
     const sums = EPOCH_COUNTERS.map((c) => `COALESCE(SUM(${c.field}), 0) AS ${c.field}`).join(', ');
