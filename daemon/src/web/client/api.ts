@@ -137,6 +137,12 @@ export interface EpochDetail extends EpochSummary {
   exit_code: number | null;
   signal: string | null;
   stderr_tail: string | null;
+  stderr_lines: number | null;
+  allocator_reported: string | null;
+  allocator_library_reported: string | null;
+  allocator_version: string | null;
+  allocator_profile: string | null;
+  allocator_knobs: string | null;
   planned_ms: number | null;
   warmup_ms: number | null;
   analysis_note: string | null;
@@ -374,6 +380,12 @@ export async function fetchEpoch(id: number): Promise<EpochDetail> {
     exit_code: num(o.exit_code),
     signal: str(o.signal),
     stderr_tail: str(o.stderr_tail),
+    stderr_lines: num(o.stderr_lines),
+    allocator_reported: str(o.allocator_reported),
+    allocator_library_reported: str(o.allocator_library_reported),
+    allocator_version: str(o.allocator_version),
+    allocator_profile: str(o.allocator_profile),
+    allocator_knobs: str(o.allocator_knobs),
     planned_ms: num(o.planned_ms),
     warmup_ms: num(o.warmup_ms),
     analysis_note: str(o.analysis_note),

@@ -1,5 +1,5 @@
 /** Every epoch of the campaign with its outcome; one click shows an epoch's details and stderr tail. */
-import { fetchEpoch, type EpochSummary } from '../api.js';
+import { fetchEpoch, type EpochDetail, type EpochSummary } from '../api.js';
 import { byId, h, note } from '../dom.js';
 import { count, mib, opsPerSec, plain, ratioPct, seconds, signedPct, spanMs, when } from '../format.js';
 import { badge, unavailable, variantLabel } from './common.js';
@@ -56,6 +56,31 @@ export function renderEpochs(root: HTMLElement, epochs: readonly EpochSummary[])
   );
 }
 
+type Ran = Pick<
+  EpochDetail,
+  'allocator_reported' | 'allocator_version' | 'allocator_profile' | 'allocator_library_reported' | 'allocator_knobs'
+>;
+
+/** What served malloc, as the epoch recorded it: "leanmalloc, profile lean (/…/libleanmalloc.so)". */
+function ranText(e: Ran): string | null {
+  if (e.allocator_reported === null) return null;
+  const name = [e.allocator_reported, e.allocator_version].filter((x) => x !== null).join(' ');
+  const profile = e.allocator_profile === null ? '' : `, profile ${e.allocator_profile}`;
+  return `${name}${profile}${e.allocator_library_reported === null ? '' : ` (${e.allocator_library_reported})`}`;
+}
+
+/** leanmalloc's knobs as VARIABLE=value, one space apart. */
+function knobsText(json: string | null): string | null {
+  if (json === null) return null;
+  try {
+    return Object.entries(JSON.parse(json) as Record<string, unknown>)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(' ');
+  } catch {
+    return json;
+  }
+}
+
 /** Open the epoch dialog and fill it from GET /epochs/:id. */
 export async function showEpoch(id: number): Promise<void> {
   const dialog = byId('epoch-dialog') as HTMLDialogElement;
@@ -79,14 +104,22 @@ export async function showEpoch(id: number): Promise<void> {
       ['RSS initial / final / peak', `${mib(e.rss_initial_bytes)} / ${mib(e.rss_final_bytes)} / ${mib(e.rss_peak_bytes)}`],
       ['syscalls/op', plain(e.syscalls_per_op)],
     ];
+    const ran = ranText(e);
+    if (ran) facts.push(['allocator (as run)', ran]);
+    const knobs = knobsText(e.allocator_knobs);
+    if (knobs) facts.push(['leanmalloc knobs', knobs]);
     if (e.analysis_note) facts.push(['analysis note', e.analysis_note]);
     if (e.host) facts.push(['host', e.host]);
     body.replaceChildren(
       h('dl', { class: 'facts' }, ...facts.flatMap(([k, v]) => [h('dt', null, k), h('dd', null, v)])),
-      h('h3', null, 'stderr tail'),
+      h('h3', null, e.stderr_lines ? `stderr tail (${e.stderr_lines} lines written)` : 'stderr tail'),
       e.stderr_tail
         ? h('pre', { class: 'stderr' }, e.stderr_tail)
-        : note(e.outcome === 'completed' ? 'not kept for completed epochs' : '(empty)'),
+        : note(
+            e.stderr_tail === null && e.outcome === 'completed'
+              ? 'not kept (recorded before completed epochs kept it)'
+              : '(nothing written)',
+          ),
     );
     dialog.dataset.loaded = 'true';
   } catch (err) {
