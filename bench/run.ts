@@ -12,7 +12,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { nativeBuildDir, packageRoot } from '../daemon/src/paths/index.js';
 import { createRng } from '../daemon/src/stats/bootstrap.js';
 import { ALLOCATOR_NAMES, findAllocators, type Allocator } from './allocators.js';
 import { describeMachine, machineInfo } from './machine.js';
@@ -21,10 +21,6 @@ import { summarize, type RunRecord, type WorkloadName } from './summary.js';
 import { renderDrainTable, renderTable, renderTargets } from './table.js';
 import { evaluateTargets } from './targets.js';
 import { programs, runDrain, runRandomMixed, runSoak, runXthread, SOAK_PARAMS, type Programs } from './workloads.js';
-
-/** Compiled to dist/bench/run.js: the repository root is two levels up. */
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BUILD_DIR = path.join(REPO_ROOT, 'native', 'build');
 
 function shuffled<T>(xs: readonly T[], rand: () => number): T[] {
   const a = [...xs];
@@ -89,14 +85,14 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const p = programs(BUILD_DIR);
+  const p = programs(nativeBuildDir());
   for (const [name, file] of Object.entries(p) as [string, string][]) {
     if (!existsSync(file)) {
       process.stderr.write(`bench: ${name} program ${file} is missing: run \`npm run build\` (or use \`npm run bench\`, which builds)\n`);
       return 1;
     }
   }
-  const { found, skipped } = findAllocators(BUILD_DIR, o.only, o.leanmalloc);
+  const { found, skipped } = findAllocators(nativeBuildDir(), o.only, o.leanmalloc);
   for (const s of skipped) process.stderr.write(`bench: skipping ${s.name}: ${s.reason}\n`);
   if (found.length === 0) {
     process.stderr.write('bench: no allocator to measure\n');
@@ -105,7 +101,7 @@ async function main(): Promise<number> {
   if (!found.some((a) => a.name === 'mimalloc')) process.stderr.write('bench: mimalloc is not measured: no ratios to mimalloc\n');
 
   const startedAt = new Date();
-  const outFile = o.out ?? path.join(REPO_ROOT, 'bench', 'results', `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  const outFile = o.out ?? path.join(packageRoot(), 'bench', 'results', `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
   mkdirSync(path.dirname(outFile), { recursive: true });
   const machine = machineInfo();
   const runs: RunRecord[] = [];

@@ -21,7 +21,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
-import { ROOT } from './helpers/native.js';
+import { packageRoot } from '../src/paths/index.js';
 
 /**
  * The layers of daemon/src, lowest first; a folder may import only folders of lower layers.
@@ -37,7 +37,7 @@ import { ROOT } from './helpers/native.js';
  * 9. The entry points: the command line, and the browser's page.
  */
 export const LAYERS: readonly (readonly string[])[] = [
-  ['domain', 'stats', 'log', 'exec'],
+  ['domain', 'stats', 'log', 'exec', 'paths'],
   ['analysis', 'host', 'supervisor'],
   ['judgement'],
   ['plan'],
@@ -57,7 +57,7 @@ const SQL_FOLDER = 'storage';
 /** Pure computations: functions of their arguments (the verdicts of the judgement among them). */
 const PURE = new Set(['domain', 'stats', 'analysis', 'judgement']);
 
-const SRC = join(ROOT, 'daemon', 'src');
+const SRC = join(packageRoot(), 'daemon', 'src');
 
 interface Import {
   /** Importing file, relative to daemon/src (POSIX separators). */

@@ -5,12 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { BUILD, num, obj, parseJsonLine, Program, run, type ProtocolLine } from './fixtures/programs.js';
+import { BUILD, num, obj, parseJsonLine, Program, RANDOM_MIXED, run, type ProtocolLine } from './fixtures/programs.js';
 
 const XTHREAD = path.join(BUILD, 'bench', 'xthread');
 const DRAIN = path.join(BUILD, 'bench', 'drain');
 const RUSAGE_RUN = path.join(BUILD, 'bench', 'rusage-run');
-const RANDOM_MIXED = path.join(BUILD, 'random_mixed');
 
 function frame(lines: string[]): { start: ProtocolLine; samples: ProtocolLine[]; end: ProtocolLine } {
   const parsed = lines.map(parseJsonLine);

@@ -8,13 +8,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT } from './fixtures/programs.js';
+import { packageRoot } from '../../daemon/src/paths/index.js';
 import { parseOptions, OptionError } from '../../bench/options.js';
 import { ALLOCATOR_NAMES } from '../../bench/allocators.js';
 import { summarize, type RunRecord } from '../../bench/summary.js';
 import { evaluateTargets } from '../../bench/targets.js';
 
-const RUN_JS = path.join(REPO_ROOT, 'dist', 'bench', 'run.js');
+const RUN_JS = path.join(packageRoot(), 'dist', 'bench', 'run.js');
 
 function node(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -6,11 +6,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../daemon/src/paths/index.js';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const ROOT = packageRoot();
 const read = (rel: string): string => readFileSync(path.join(ROOT, rel), 'utf8');
 
 interface Healthcheck {

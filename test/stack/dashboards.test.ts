@@ -9,13 +9,13 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../daemon/src/paths/index.js';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse as parseYaml } from 'yaml';
 import { METRICS } from '../../daemon/src/metrics/names.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const ROOT = packageRoot();
 const read = (rel: string): string => readFileSync(path.join(ROOT, rel), 'utf8');
 
 // ---------------------------------------------------------------------------------------------------

@@ -12,13 +12,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { nativeBuildDir, packageRoot } from '../../daemon/src/paths/index.js';
 
-/** Compiled to dist/test/stack/: the repository root is three levels up. */
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const CLI = join(ROOT, 'dist', 'daemon', 'src', 'cli', 'main.js');
-const FIXTURE = join(ROOT, 'native', 'build', 'fixtures', 'protocol_fixture');
+const CLI = join(packageRoot(), 'dist', 'daemon', 'src', 'cli', 'main.js');
+const FIXTURE = join(nativeBuildDir(), 'fixtures', 'protocol_fixture');
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--headless',

@@ -17,6 +17,7 @@ import epochRoutes from './routes/epochs.js';
 import healthRoutes from './routes/health.js';
 import judgementRoutes from './routes/judgement.js';
 import metricsRoutes from './routes/metrics.js';
+import pageSchemaRoutes from './routes/page-schemas.js';
 import statusRoutes from './routes/status.js';
 import variantRoutes from './routes/variants.js';
 import { webPage } from '../web/index.js';
@@ -28,6 +29,8 @@ export interface AppOptions {
   token: string | null;
   /** Plans over HTTP may run custom commands / libraries (`--allow-commands`). */
   allowCommands: boolean;
+  /** Serve a database only (`allocsoak serve`): every mutating route is refused, whatever the token. */
+  readOnly?: boolean;
 }
 
 export interface AppDeps {
@@ -63,6 +66,7 @@ export const allocsoakApp: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, 
   // Outside /api/v1
   await fastify.register(metricsRoutes, deps);
   await fastify.register(webPage); // GET / and /assets/: the daemon's own page (daemon/src/web)
+  await fastify.register(pageSchemaRoutes); // the response schemas the page checks every answer against
 };
 
 export interface BuildAppOptions {

@@ -21,7 +21,8 @@ import { checkGuardrails } from './guardrails.js';
 import type { VariantDrift } from './leak.js';
 import { zOf, type RatioEstimate } from './ratio.js';
 import type { SpreadCheck } from './spread-check.js';
-import { bytes, fmt, jsonNumber, pct, signedPct, type Reason, type VerdictValue } from './types.js';
+import { percent, ratioChange } from '../domain/format.js';
+import { bytes, fmt, jsonNumber, type Reason, type VerdictValue } from './types.js';
 
 export type { ComparisonInput, RssBasis } from './comparison-measure.js';
 
@@ -304,7 +305,7 @@ function speedDecision(tp: RatioEstimate, c: Criteria, lines: Lines, reasons: Re
     criterion: 'throughput',
     status: 'info',
     decisive: false,
-    message: `throughput candidate/baseline ${interval(tp)}: ${signedPct(tp.ratio)}; NO-GO below ${fmt(L)} (slowdown_tolerance_pct ${c.slowdown_tolerance_pct}), GO above ${fmt(H)} (speedup_min_pct ${c.speedup_min_pct})`,
+    message: `throughput candidate/baseline ${interval(tp)}: ${ratioChange(tp.ratio)}; NO-GO below ${fmt(L)} (slowdown_tolerance_pct ${c.slowdown_tolerance_pct}), GO above ${fmt(H)} (speedup_min_pct ${c.speedup_min_pct})`,
     value: tp.ratio,
     low: tp.low,
     high: tp.high,
@@ -338,7 +339,7 @@ function memoryDecision(m: Measured, tp: RatioEstimate, c: Criteria, lines: Line
     criterion: 'rss_peak',
     status: 'info',
     decisive: false,
-    message: `${m.rssLabel} candidate/baseline ${interval(rp)}: cut ${pct(1 - rp.ratio)} (${bytes(rp.baseline_median)} → ${bytes(rp.candidate_median)}); GO at ratio ≤ ${fmt(qGo)} (rss_cut_go_pct ${c.rss_cut_go_pct})${absoluteGo ? ` or below ${bytes(c.rss_go_below_bytes)} in every epoch (met)` : ` or below ${bytes(c.rss_go_below_bytes)}`}, NO-GO above ${fmt(qNo)} (rss_cut_nogo_pct ${c.rss_cut_nogo_pct})${equivalent ? `; within ±${c.rss_equivalence_pct} %: no memory effect` : ''}`,
+    message: `${m.rssLabel} candidate/baseline ${interval(rp)}: cut ${percent(1 - rp.ratio)} (${bytes(rp.baseline_median)} → ${bytes(rp.candidate_median)}); GO at ratio ≤ ${fmt(qGo)} (rss_cut_go_pct ${c.rss_cut_go_pct})${absoluteGo ? ` or below ${bytes(c.rss_go_below_bytes)} in every epoch (met)` : ` or below ${bytes(c.rss_go_below_bytes)}`}, NO-GO above ${fmt(qNo)} (rss_cut_nogo_pct ${c.rss_cut_nogo_pct})${equivalent ? `; within ±${c.rss_equivalence_pct} %: no memory effect` : ''}`,
     value: rp.ratio,
     low: rp.low,
     high: rp.high,
@@ -348,7 +349,7 @@ function memoryDecision(m: Measured, tp: RatioEstimate, c: Criteria, lines: Line
     criterion: 'throughput',
     status: 'info',
     decisive: false,
-    message: `throughput candidate/baseline ${interval(tp)}: cost ${signedPct(tp.ratio)}; GO needs ratio ≥ ${fmt(lines.cost[0])} (throughput_cost_max_pct ${c.throughput_cost_max_pct})`,
+    message: `throughput candidate/baseline ${interval(tp)}: cost ${ratioChange(tp.ratio)}; GO needs ratio ≥ ${fmt(lines.cost[0])} (throughput_cost_max_pct ${c.throughput_cost_max_pct})`,
     value: tp.ratio,
     low: tp.low,
     high: tp.high,
@@ -521,8 +522,8 @@ function addMeasurementInfo(reasons: Reason[], tp: RatioEstimate | null, rss: Ra
 }
 
 function decisiveNumbers(tp: RatioEstimate, rss: RatioEstimate | null, rssLabel: string): string {
-  const t = `throughput ${signedPct(tp.ratio)} [${signedPct(tp.low)}, ${signedPct(tp.high)}]`;
-  return rss ? `${t}, ${rssLabel} ${signedPct(rss.ratio)} [${signedPct(rss.low)}, ${signedPct(rss.high)}]` : t;
+  const t = `throughput ${ratioChange(tp.ratio)} [${ratioChange(tp.low)}, ${ratioChange(tp.high)}]`;
+  return rss ? `${t}, ${rssLabel} ${ratioChange(rss.ratio)} [${ratioChange(rss.low)}, ${ratioChange(rss.high)}]` : t;
 }
 
 function decisiveMessage(
@@ -535,8 +536,8 @@ function decisiveMessage(
   gates: readonly string[],
   rssLabel: string,
 ): string {
-  const t = `throughput ${signedPct(tp.ratio)} [${signedPct(tp.low)}, ${signedPct(tp.high)}]`;
-  const r = rss ? `${rssLabel} ${signedPct(rss.ratio)} [${signedPct(rss.low)}, ${signedPct(rss.high)}]` : '';
+  const t = `throughput ${ratioChange(tp.ratio)} [${ratioChange(tp.low)}, ${ratioChange(tp.high)}]`;
+  const r = rss ? `${rssLabel} ${ratioChange(rss.ratio)} [${ratioChange(rss.low)}, ${ratioChange(rss.high)}]` : '';
   switch (by) {
     case 'slowdown_tolerance_pct':
       return verdict === 'NO-GO'

@@ -4,5 +4,7 @@ export * from './units.js';
 export * from './validate.js';
 export * from './load.js';
 export * from './allocators.js';
-export * from './package-root.js';
 export * from './privileged.js';
+export * from './prepare.js';
+export * from './leanmalloc-knobs.js';
+export * from './suggest.js';

@@ -1,4 +1,4 @@
-/** Durations ("250ms", "4s", "60m", "1h", plain seconds) and sizes ("4GiB", "100MB", plain bytes). */
+/** The plan's notation of durations ("250ms", "4s", "60m", "1h", plain seconds) and sizes ("4GiB", "100MB", plain bytes). */
 
 const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -52,16 +52,4 @@ export function parseSize(v: unknown): number | null {
   if (factor === undefined) return null;
   const bytes = Number(m[1]) * factor;
   return Number.isFinite(bytes) ? Math.round(bytes) : null;
-}
-
-/** Binary units for humans ("4.0 GiB"). */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = bytes;
-  let i = 0;
-  while (Math.abs(v) >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${v} B` : `${v.toFixed(1)} ${units[i]}`;
 }

@@ -1,12 +1,18 @@
 /** renderReport: a campaign's results as a markdown document, JSON, or CSV (one row per epoch). */
 import { EPOCH_CSV_COLUMNS, EPOCH_FIELDS, PER_VARIANT_COLUMNS } from '../domain/epoch-fields.js';
+import { bytes, formatField, MISSING, percent, signedPercent } from '../domain/format.js';
 import { OUTCOMES } from '../domain/types.js';
+import { formatDuration } from '../plan/index.js';
 import type { EpochRow, Store } from '../storage/index.js';
 import { buildReportData, type ReportData, type VariantReport } from './data.js';
 import type { ReportExtension, ReportSection } from './extensions.js';
-import { fmtBytes, fmtField, fmtMs, fmtPct, fmtRatioPct, MISSING, table } from './format.js';
+import { table } from './markdown.js';
 import { stderrSectionMarkdown } from './stderr-section.js';
+import { fencedBlock, stderrExcerpt } from './stderr.js';
 import { verdictReportExtension } from './verdict-sections.js';
+
+/** Lines of stderr shown per epoch that did not complete (the store keeps its last 4 KiB). */
+const STDERR_LINES = 12;
 
 export const REPORT_FORMATS = ['md', 'json', 'csv'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -69,10 +75,10 @@ function renderMarkdown({ data, sections, columns }: Extended): string {
     table(
       ['setting', 'value'],
       [
-        ['epoch', fmtMs(plan.epoch_ms)],
-        ['warm-up', fmtMs(plan.warmup_ms)],
-        ['interval', fmtMs(plan.interval_ms)],
-        ['RSS limit', plan.rss_limit_bytes === null ? 'none' : fmtBytes(plan.rss_limit_bytes)],
+        ['epoch', formatDuration(plan.epoch_ms)],
+        ['warm-up', formatDuration(plan.warmup_ms)],
+        ['interval', formatDuration(plan.interval_ms)],
+        ['RSS limit', plan.rss_limit_bytes === null ? 'none' : bytes(plan.rss_limit_bytes)],
         ['schedule', plan.schedule ?? 'continuous'],
         ['reference', plan.reference ?? 'none'],
         [
@@ -126,9 +132,9 @@ function renderMarkdown({ data, sections, columns }: Extended): string {
   const rows = data.variants.map((v) => [
     v.name,
     `${v.epochs_completed}/${v.epochs_total}`,
-    ...PER_VARIANT_COLUMNS.map((f) => fmtField(EPOCH_FIELDS[f].unit, v[f])),
-    fmtRatioPct(v.throughput_cv_between_epochs),
-    fmtPct(v.rss_drift_pct_max),
+    ...PER_VARIANT_COLUMNS.map((f) => formatField(EPOCH_FIELDS[f].unit, v[f], 'fixed')),
+    percent(v.throughput_cv_between_epochs, 2),
+    signedPercent(v.rss_drift_pct_max, 2),
     ...columns.map((col) => {
       const val = v.extra[col.key] ?? null;
       return col.format !== undefined ? col.format(val) : val === null ? MISSING : String(val);
@@ -153,11 +159,21 @@ function renderMarkdown({ data, sections, columns }: Extended): string {
         bad.map((e) => [String(e.id), e.variant, String(e.round), e.outcome, e.outcome_reason ?? e.signal ?? MISSING, e.started_at]),
       ),
     );
+    // The reason says how the workload ended; its own last words usually say why.
+    for (const e of bad) {
+      const lines = stderrExcerpt(e.stderr_tail, STDERR_LINES);
+      if (lines.length === 0) continue;
+      out.push('');
+      out.push(`Epoch ${e.id} (${e.variant}, round ${e.round}, ${e.outcome}), last lines of stderr:`);
+      out.push('');
+      out.push(fencedBlock(lines));
+    }
   }
-  const stderr = stderrSectionMarkdown(data.epochs);
+  // Warnings of epochs that ran to the end (those that did not show their stderr above).
+  const stderr = stderrSectionMarkdown(data.epochs.filter((e) => e.outcome === 'completed'));
   if (stderr !== null) {
     out.push('');
-    out.push('## Output on stderr');
+    out.push('## Warnings: stderr of completed epochs');
     out.push('');
     out.push(stderr);
   }

@@ -1,8 +1,9 @@
 /**
- * The report's "Output on stderr" section: every epoch whose launcher, allocator or workload wrote on
- * stderr — completed ones too, since a warning (a knob leanmalloc refused, a library ld.so could not
- * preload) does not stop an epoch — with the end of what it wrote. Epochs that ended with the same lines
- * share one block, so a warning printed by every epoch of a night is shown once.
+ * The report's section of warnings: the completed epochs whose launcher, allocator or workload wrote on
+ * stderr — a warning (a knob leanmalloc refused, a library ld.so could not preload) does not stop an
+ * epoch — with the end of what each wrote. Epochs that ended with the same lines share one block, so a
+ * warning printed by every epoch of a night is shown once. (Epochs that did not complete show their
+ * stderr with their reason, in the section above it.)
  */
 import type { EpochRow } from '../storage/index.js';
 import { fencedBlock, stderrExcerpt } from './stderr.js';
@@ -38,7 +39,7 @@ function linesText(group: readonly StderrEpoch[]): string {
   return group.length === 1 ? n : `${n} each`;
 }
 
-/** The epochs that wrote on stderr, grouped by the lines they ended with, oldest first; null when none did. */
+/** The given epochs that wrote on stderr, grouped by the lines they ended with, in order; null when none did. */
 export function stderrSectionMarkdown(epochs: readonly StderrEpoch[]): string | null {
   const groups = new Map<string, { lines: string[]; epochs: StderrEpoch[] }>();
   for (const e of epochs) {
@@ -51,7 +52,7 @@ export function stderrSectionMarkdown(epochs: readonly StderrEpoch[]): string | 
   }
   if (groups.size === 0) return null;
   const out = [
-    'Epochs whose launcher, allocator or workload wrote on stderr (warnings of completed epochs included). ' +
+    'Completed epochs whose launcher, allocator or workload wrote on stderr: warnings, which did not stop the epoch. ' +
       `Each block is the end of what an epoch wrote (at most ${STDERR_SECTION_LINES} lines), shown once for the epochs that ended with the same lines.`,
   ];
   for (const g of groups.values()) {

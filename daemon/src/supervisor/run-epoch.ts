@@ -8,6 +8,7 @@
  * the limit into `oom`. The daemon does no polling of its own: all work is driven by the child's lines
  * and by two timers, so the workload under measurement is left alone.
  */
+import { bytes } from '../domain/format.js';
 import type { Outcome, Sample } from '../domain/types.js';
 import { describeTermination, startProcess, type ProcessResult, type RunningProcess } from '../exec/index.js';
 import { checkAllocator, reportedIdentity, type AllocatorIdentity } from './allocator-identity.js';
@@ -106,17 +107,6 @@ export function stallMs(intervalMs: number): number {
   return Math.max(3 * intervalMs, 1000);
 }
 
-function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v.toFixed(u === 0 ? 0 : 1)} ${units[u]}`;
-}
-
 /** Why the daemon killed the group; decides the outcome regardless of how the child then died. */
 type KillDecision = { outcome: 'timeout' | 'oom' | 'failed' | 'aborted'; reason: string };
 
@@ -167,6 +157,7 @@ class SupervisedEpoch {
   syscallsLatest: SyscallCounts | null = null;
   syscallsAtWarmupEnd: SyscallSnapshot | null = null;
   startLine: Record<string, unknown> | null = null;
+  private startPid: number | null = null;
   endLine: EndMessage | null = null;
   allocator: AllocatorIdentity | null = null;
   private allocatorChecked = false;
@@ -225,6 +216,8 @@ class SupervisedEpoch {
     const m = parsed.message;
     if (m.type === 'start') {
       this.startLine = m.fields;
+      this.startPid = m.pid;
+      this.checkStartPid();
       this.verifyAllocator();
       return;
     }
@@ -240,6 +233,22 @@ class SupervisedEpoch {
     this.enforceRssLimit(sample, m.t_ms);
   }
 
+  /**
+   * The daemon reads /proc of the process it started; a start line from another process (a wrapper that
+   * runs the workload as its child) would have it measure the wrapper. Checked once both pids are known
+   * (the start line and the launcher's report arrive on different pipes, in either order).
+   */
+  private checkStartPid(): void {
+    const { startPid, workloadPid } = this;
+    if (startPid === null || workloadPid === null || startPid === workloadPid) return;
+    this.decide({
+      outcome: 'failed',
+      reason:
+        `protocol violation: start: "pid" is ${startPid}, but the process allocsoak started and measures is ${workloadPid}; ` +
+        'a wrapper must exec the workload instead of running it as a child',
+    });
+  }
+
   onReportLine(line: string): void {
     const r = parseLauncherReport(line);
     if (r === null) return;
@@ -247,6 +256,7 @@ class SupervisedEpoch {
     else if (r.type === 'exit') this.reportedExit = { code: r.code, signal: r.signal };
     else if (r.type === 'launched') {
       this.workloadPid = r.pid;
+      this.checkStartPid();
       this.verifyAllocator();
       const launcherPid = this.child?.pid;
       if (launcherPid !== undefined) {
@@ -320,7 +330,7 @@ class SupervisedEpoch {
     if (limit !== null && sample.rss_bytes !== null && sample.rss_bytes > limit) {
       this.decide({
         outcome: 'oom',
-        reason: `RSS ${formatBytes(sample.rss_bytes)} above rss_limit ${formatBytes(limit)} at t=${tMs} ms`,
+        reason: `RSS ${bytes(sample.rss_bytes)} above rss_limit ${bytes(limit)} at t=${tMs} ms`,
       });
     }
   }

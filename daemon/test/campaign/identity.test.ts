@@ -98,7 +98,7 @@ test('what each epoch ran is stored and checked against the plan; stderr is kept
       /\| lean \| leanmalloc \| .*libleanmalloc\.so \| args: `--ws 100`; env: `LEANMALLOC_PROFILE=lean` \| leanmalloc profile lean \|/,
     );
     assert.match(md, /\| zlib \| .*libz\.so\.1 \| .*libz\.so\.1 \| args: `--ws 100` \| glibc \d+\.\d+ \|/);
-    const stderrSection = md.slice(md.indexOf('## Output on stderr'));
+    const stderrSection = md.slice(md.indexOf('## Warnings: stderr of completed epochs'));
     assert.match(
       stderrSection,
       new RegExp(`\\nEpoch ${chatty.id} \\(chatty, round 1, completed\\): \\d+ lines\\.\\n\\n\`\`\`\\nleanmalloc: stats`),

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import {
   defaultLibraryDirs,
   nativePaths,
-  packageRoot,
   PlanError,
   privilegedFeatures,
   resolveAllocator,
@@ -25,11 +24,12 @@ function fixture(libs: string[], withLeanmalloc: boolean): { root: string; libDi
   return { root, libDir };
 }
 
-test('the package root is found from the compiled file and holds package.json and migrations', () => {
-  const root = packageRoot();
-  assert.ok(nativePaths(root).workload.endsWith('/native/build/random_mixed'));
-  assert.equal(nativePaths(root).launcher, join(root, 'native', 'build', 'soak-launch'));
-  assert.equal(nativePaths().leanmalloc, join(root, 'native', 'build', 'libleanmalloc.so'));
+test('native programs are looked for in <package root>/native/build', () => {
+  assert.deepEqual(nativePaths('/pkg'), {
+    workload: '/pkg/native/build/random_mixed',
+    launcher: '/pkg/native/build/soak-launch',
+    leanmalloc: '/pkg/native/build/libleanmalloc.so',
+  });
 });
 
 test('named allocators resolve to libraries in the searched directories; glibc needs none', () => {

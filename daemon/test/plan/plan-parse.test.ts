@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadPlanFile, parsePlanText, PlanError, validatePlan, packageRoot } from '../../src/plan/index.js';
+import { loadPlanFile, parsePlanText, PlanError, validatePlan } from '../../src/plan/index.js';
+import { packageRoot } from '../../src/paths/index.js';
 import { tempDir } from '../storage/helpers.js';
 
 function planError(fn: () => unknown): PlanError {

@@ -7,7 +7,9 @@
  * from outside (the browser test reads them).
  */
 import type uPlot from 'uplot';
+import { MISSING } from '../../domain/format.js';
 import { h } from './dom.js';
+import type { PlotData } from './plot-data.js';
 
 type UPlotCtor = typeof uPlot;
 const UPLOT_URL = '/assets/uplot/uPlot.esm.js';
@@ -46,8 +48,6 @@ export interface PlotSpec {
   /** Shown instead of an empty plot (default "no data yet"). */
   emptyText?: string;
 }
-
-export type PlotData = [number[], ...Array<Array<number | null>>];
 
 const DEFAULT_HEIGHT = 190;
 
@@ -192,8 +192,8 @@ export class Plot {
       ],
       series: [
         spec.x === 'clock'
-          ? { label: 'started', value: (_u, v) => (v === null ? '–' : (clockLabels([v], true)[0] ?? '–')) }
-          : { label: 's', value: (_u, v) => (v === null ? '–' : `${v.toFixed(1)} s`) },
+          ? { label: 'started', value: (_u, v) => (v === null ? MISSING : (clockLabels([v], true)[0] ?? MISSING)) }
+          : { label: 's', value: (_u, v) => (v === null ? MISSING : `${v.toFixed(1)} s`) },
         ...spec.series.map((s): uPlot.Series => ({
           label: s.label,
           stroke: s.bandEdge ? 'transparent' : s.color,
@@ -201,7 +201,7 @@ export class Plot {
           dash: s.dash,
           spanGaps: true,
           points: { show: s.bandEdge ? false : (s.points ?? false), size: 5, fill: s.color },
-          value: (_u, v) => (v === null || v === undefined ? '–' : fmt(v)),
+          value: (_u, v) => (v === null || v === undefined ? MISSING : fmt(v)),
         })),
       ],
       hooks: { drawClear: [(u) => this.drawShade(u)] },
@@ -224,22 +224,4 @@ export class Plot {
     this.u = null;
     this.el.remove();
   }
-}
-
-/**
- * Join several (x, y) series on a shared, sorted x axis (uPlot's aligned data), with null where a
- * series has no value at that x.
- */
-export function alignSeries(series: Array<Array<[number, number | null]>>): PlotData {
-  const xs = [...new Set(series.flatMap((s) => s.map(([x]) => x)))].sort((a, b) => a - b);
-  const index = new Map(xs.map((x, i) => [x, i]));
-  const columns = series.map((s) => {
-    const col: Array<number | null> = new Array<number | null>(xs.length).fill(null);
-    for (const [x, y] of s) {
-      const i = index.get(x);
-      if (i !== undefined) col[i] = y;
-    }
-    return col;
-  });
-  return [xs, ...columns];
 }

@@ -4,10 +4,11 @@
  * Completed epochs only (a crashed epoch's partial numbers would mislead); x is the epoch's start.
  */
 import type { EpochSummary } from '../api.js';
-import { alignSeries, Plot, type PlotSpec, type SeriesSpec } from '../charts.js';
+import { Plot, type PlotSpec, type SeriesSpec } from '../charts.js';
+import { alignSeries } from '../plot-data.js';
 import { colorOf, withAlpha } from '../colors.js';
 import { fill, note } from '../dom.js';
-import { MIB, opsPerSec, plain, sig } from '../format.js';
+import { MIB, rate, significant } from '../../../domain/format.js';
 import { variantLabel } from './common.js';
 
 type Point = [number, number | null];
@@ -31,7 +32,7 @@ const METRICS: Metric[] = [
     unit: 'ops/s',
     lines: [{ suffix: '', value: (e) => e.throughput_mean }],
     cvBand: true,
-    format: (v) => opsPerSec(v).replace(' ops/s', ''),
+    format: (v) => rate(v),
   },
   {
     name: 'rss',
@@ -41,21 +42,21 @@ const METRICS: Metric[] = [
       { suffix: ' peak', value: (e) => bytesToMib(e.rss_peak_bytes) },
       { suffix: ' final', dash: [6, 4], value: (e) => bytesToMib(e.rss_final_bytes) },
     ],
-    format: (v) => sig(v),
+    format: (v) => significant(v),
   },
   {
     name: 'drift',
     title: 'RSS drift, final vs initial',
     unit: '%',
     lines: [{ suffix: '', value: (e) => e.rss_drift_pct }],
-    format: (v) => sig(v),
+    format: (v) => significant(v),
   },
   {
     name: 'syscalls',
     title: 'Memory syscalls per op',
     unit: 'syscalls/op',
     lines: [{ suffix: '', value: (e) => e.syscalls_per_op }],
-    format: (v) => plain(v),
+    format: (v) => significant(v),
   },
   {
     name: 'lean_decommit',
@@ -63,7 +64,7 @@ const METRICS: Metric[] = [
     unit: 'count',
     lines: [{ suffix: '', value: (e) => e.lean_decommit }],
     emptyText: 'no data: no variant reported lean_decommit (leanmalloc does)',
-    format: (v) => sig(v),
+    format: (v) => significant(v),
   },
   {
     name: 'lean_retire',
@@ -71,7 +72,7 @@ const METRICS: Metric[] = [
     unit: 'count',
     lines: [{ suffix: '', value: (e) => e.lean_retire }],
     emptyText: 'no data: no variant reported lean_retire (leanmalloc does)',
-    format: (v) => sig(v),
+    format: (v) => significant(v),
   },
 ];
 

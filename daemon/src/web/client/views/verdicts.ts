@@ -2,26 +2,30 @@
  * The plan's comparisons with their verdicts and reasons, and every variant's ratio to the reference
  * variant, as /api/v1/compare computes them. When a verdict cannot be had the page says so and why.
  */
-import { fetchCompare, type CampaignInfo, type RatioEstimate, type Verdict } from '../api.js';
+import { fetchCompare, type CampaignDetail, type CompareResponse, type RatioEstimate, type Reason } from '../api.js';
 import { h, note } from '../dom.js';
-import { ratioPct } from '../format.js';
+import { MISSING, percent } from '../../../domain/format.js';
 import { badge, clipped, unavailable, variantLabel } from './common.js';
 
 /** Why a verdict has no ratio: its decisive reason (e.g. too few epochs). */
-function whyNoRatio(v: Verdict): string {
+function whyNoRatio(v: CompareResponse): string {
   return (v.reasons.find((r) => r.decisive) ?? v.reasons[0])?.message ?? v.verdict;
 }
 
-function ratioCell(v: Verdict | string | undefined, pick: (v: Verdict) => RatioEstimate | null, explain: boolean): HTMLElement {
+function ratioCell(
+  v: CompareResponse | string | undefined,
+  pick: (v: CompareResponse) => RatioEstimate | null,
+  explain: boolean,
+): HTMLElement {
   if (typeof v !== 'object') return h('td', { class: 'num muted', title: v ?? '' }, 'not available');
   const r = pick(v);
-  if (r && r.ratio !== null) return h('td', { class: 'num' }, ratioText(r), r === v.throughput ? basisNote(v) : '');
+  if (r) return h('td', { class: 'num' }, ratioText(r), r === v.throughput ? basisNote(v) : '');
   return h('td', { class: 'num muted', title: whyNoRatio(v) }, 'not available', explain ? clipped(whyNoRatio(v), 110, 'div', 'why') : '');
 }
 
 /** What the throughput ratio measures, under the ratio. */
-function basisNote(v: Verdict): HTMLElement | string {
-  if (v.throughput === null || v.throughput_basis === null) return '';
+function basisNote(v: CompareResponse): HTMLElement | string {
+  if (v.throughput === null) return '';
   return h(
     'div',
     { class: 'muted basis', 'data-basis': v.throughput_basis },
@@ -30,15 +34,14 @@ function basisNote(v: Verdict): HTMLElement | string {
 }
 
 function ratioText(r: RatioEstimate | null): string {
-  if (!r || r.ratio === null) return 'not available';
-  const interval = r.low !== null && r.high !== null ? ` [${ratioPct(r.low)} – ${ratioPct(r.high)}]` : '';
-  return `${ratioPct(r.ratio)}${interval}`;
+  if (!r) return 'not available';
+  const interval = r.low !== null && r.high !== null ? ` [${percent(r.low)} – ${percent(r.high)}]` : '';
+  return `${percent(r.ratio)}${interval}`;
 }
 
 /** The decisive reasons in full; the others one click away. */
-function reasonList(v: Verdict): HTMLElement {
-  const item = (r: Verdict['reasons'][number]): HTMLElement =>
-    h('li', { class: `${r.decisive ? 'decisive' : ''} ${r.status ?? ''}`.trim() || undefined }, r.message);
+function reasonList(v: CompareResponse): HTMLElement {
+  const item = (r: Reason): HTMLElement => h('li', { class: `${r.decisive ? 'decisive' : ''} ${r.status}`.trim() }, r.message);
   const decisive = v.reasons.filter((r) => r.decisive);
   const shown = decisive.length ? decisive : v.reasons.slice(0, 2);
   const others = v.reasons.filter((r) => !shown.includes(r));
@@ -57,7 +60,7 @@ function reasonList(v: Verdict): HTMLElement {
   );
 }
 
-async function compareSafely(baseline: string, candidate: string, campaign: number): Promise<Verdict | string> {
+async function compareSafely(baseline: string, candidate: string, campaign: number): Promise<CompareResponse | string> {
   try {
     return await fetchCompare(baseline, candidate, campaign);
   } catch (err) {
@@ -65,13 +68,14 @@ async function compareSafely(baseline: string, candidate: string, campaign: numb
   }
 }
 
-export async function renderComparisons(root: HTMLElement, campaign: CampaignInfo): Promise<void> {
-  if (campaign.comparisons.length === 0) {
+export async function renderComparisons(root: HTMLElement, campaign: CampaignDetail): Promise<void> {
+  const comparisons = campaign.plan.comparisons;
+  if (comparisons.length === 0) {
     root.replaceChildren(note("This campaign's plan has no comparisons (add `comparisons:` to the plan)."));
     return;
   }
-  const results = await Promise.all(campaign.comparisons.map((c) => compareSafely(c.baseline, c.candidate, campaign.id)));
-  const rows = campaign.comparisons.map((c, i) => {
+  const results = await Promise.all(comparisons.map((c) => compareSafely(c.baseline, c.candidate, campaign.id)));
+  const rows = comparisons.map((c, i) => {
     const r = results[i];
     const verdictCell =
       typeof r === 'string' || r === undefined
@@ -89,14 +93,14 @@ export async function renderComparisons(root: HTMLElement, campaign: CampaignInf
       'tr',
       { 'data-baseline': c.baseline, 'data-candidate': c.candidate, 'data-verdict': ok ? r.verdict : 'unavailable' },
       h('td', null, variantLabel(c.candidate), h('span', { class: 'muted' }, ' vs '), variantLabel(c.baseline)),
-      h('td', null, c.goal ?? '–'),
+      h('td', null, c.goal),
       verdictCell,
-      h('td', { class: 'num' }, ok ? ratioText(r.throughput) : '–', ok ? basisNote(r) : ''),
+      h('td', { class: 'num' }, ok ? ratioText(r.throughput) : MISSING, ok ? basisNote(r) : ''),
       h(
         'td',
         { class: 'num' },
-        ok ? ratioText(r.rss_basis === 'held' ? r.rss_held : r.rss_peak) : '–',
-        ok && r.rss_basis !== null
+        ok ? ratioText(r.rss_basis === 'held' ? r.rss_held : r.rss_peak) : MISSING,
+        ok
           ? h('div', { class: 'muted', 'data-rss-basis': r.rss_basis }, r.rss_basis === 'held' ? 'held (median RSS − LazyFree)' : 'peak')
           : '',
       ),
@@ -131,8 +135,8 @@ export async function renderComparisons(root: HTMLElement, campaign: CampaignInf
   );
 }
 
-export async function renderReference(root: HTMLElement, campaign: CampaignInfo): Promise<void> {
-  const ref = campaign.reference;
+export async function renderReference(root: HTMLElement, campaign: CampaignDetail): Promise<void> {
+  const ref = campaign.plan.reference;
   if (ref === null) {
     root.replaceChildren(note("not available: this campaign's plan names no reference variant (`reference:` in the plan)."));
     return;
