@@ -306,8 +306,9 @@ function checkComparison(
     c.fail([...path, 'candidate'], `a variant other than the baseline ${JSON.stringify(baseline)}`, candidate);
     ok = false;
   } else if (baseline !== null && candidate !== null) {
-    // One verdict per pair: a second comparison of the same pair would give two answers to one question.
-    const pair = JSON.stringify([baseline, candidate]);
+    // One verdict per pair and goal: a repeat would give two answers to one question (a pair may be judged
+    // once for speed and once for memory).
+    const pair = JSON.stringify([baseline, candidate, raw['goal'] ?? null]);
     const first = seen.get(pair);
     const compared = `${baseline} → ${candidate}`;
     if (first !== undefined) {
