@@ -53,7 +53,7 @@ test('a plan file with problems of every kind: all of them in one error, in plan
         '  - { name: fine, allocator: glibc, args: ["--ws", "100"] }', // 13
         'comparisons:', // 14
         '  - { baseline: speed, candidate: fine, goal: memory }', // 15
-        '  - { baseline: speed, candidate: fine, goal: speed }', // 16
+        '  - { baseline: speed, candidate: fine, goal: memory }', // 16: the same pair and goal again
       ].join('\n'),
     );
     const problems = await rejection(loadPlan(file, { libraryDirs: [emptyLibDir] }));
