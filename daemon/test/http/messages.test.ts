@@ -42,6 +42,7 @@ test('a posted plan: every problem once, in plan order, random_mixed arguments a
           comparisons: [
             { baseline: 'a', candidate: 'b', goal: 'fast' },
             { baseline: 'a', candidate: 'b', goal: 'speed' },
+            { baseline: 'a', candidate: 'b', goal: 'speed' },
           ],
         },
       },
@@ -55,7 +56,7 @@ test('a posted plan: every problem once, in plan order, random_mixed arguments a
         'variants[0].env.LEANMALLOC_PROFILE: speed, balanced or lean / "superfast"',
         "variants[0].args: arguments random_mixed accepts (see random_mixed --help) / unknown option '--wss' (see --help); did you mean --ws?",
         'comparisons[0].goal: speed or memory / "fast"',
-        'comparisons[1]: a pair not compared before (comparisons[0] already compares a → b) / a → b',
+        'comparisons[2]: a pair not compared before (comparisons[1] already compares a → b) / a → b',
       ],
     );
     // The message says each of them once too.
