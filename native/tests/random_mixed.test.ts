@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { LEANMALLOC_COUNTERS } from '../../daemon/src/domain/types.js';
 import {
@@ -52,6 +53,11 @@ test('random_mixed speaks the protocol: start, samples at the interval, end; ops
   const { start, samples, end } = checkProtocol(p.stdoutLines);
   assert.equal(start['workload'], 'random_mixed');
   assert.equal(start['allocator'], 'glibc');
+  assert.match(String(start['malloc_lib']), /\/libc\.so\.6$/);
+  // The same version getconf reports ("glibc 2.36"), asked of glibc itself through dlsym.
+  const getconf = spawnSync('getconf', ['GNU_LIBC_VERSION'], { encoding: 'utf8' });
+  assert.equal(`glibc ${String(start['allocator_version'])}`, getconf.stdout.trim());
+  assert.equal(start['allocator_knobs'], undefined);
   assert.equal(num(start, 'pid'), p.pid);
   const params = obj(start, 'params');
   assert.equal(params['ws'], 300);
@@ -255,7 +261,9 @@ test('random_mixed under leanmalloc reports allocator leanmalloc and its counter
   assert.deepEqual(p.result, { code: 0, signal: null }, p.stderr);
   const { start, samples, end } = checkProtocol(p.stdoutLines);
   assert.equal(start['allocator'], 'leanmalloc');
-  assert.equal(typeof start['allocator_profile'], 'string');
+  assert.equal(start['malloc_lib'], LEANMALLOC_SO);
+  assert.equal(start['allocator_profile'], 'speed');
+  assert.equal(obj(start, 'allocator_knobs')['LEANMALLOC_PROFILE'], 'speed');
   for (const line of [...samples, end]) {
     const counters = obj(line, 'counters');
     for (const name of LEANMALLOC_COUNTERS) assert.equal(typeof counters[name], 'number', `${name} in ${JSON.stringify(counters)}`);

@@ -7,6 +7,7 @@ import type { EpochRow, Store } from '../storage/index.js';
 import { buildReportData, type ReportData, type VariantReport } from './data.js';
 import type { ReportExtension, ReportSection } from './extensions.js';
 import { table } from './markdown.js';
+import { stderrSectionMarkdown } from './stderr-section.js';
 import { fencedBlock, stderrExcerpt } from './stderr.js';
 import { verdictReportExtension } from './verdict-sections.js';
 
@@ -90,12 +91,13 @@ function renderMarkdown({ data, sections, columns }: Extended): string {
   out.push('');
   out.push(
     table(
-      ['variant', 'allocator', 'library', 'setup'],
+      ['variant', 'allocator', 'library', 'setup', 'ran (as reported)'],
       data.variants.map((v) => [
         v.name,
         v.allocator ?? (v.config?.command !== null ? 'custom command' : MISSING),
         v.allocator_library ?? MISSING,
         variantSetup(v),
+        v.allocators_reported.length === 0 ? MISSING : v.allocators_reported.join('; '),
       ]),
     ),
   );
@@ -166,6 +168,14 @@ function renderMarkdown({ data, sections, columns }: Extended): string {
       out.push('');
       out.push(fencedBlock(lines));
     }
+  }
+  // Warnings of epochs that ran to the end (those that did not show their stderr above).
+  const stderr = stderrSectionMarkdown(data.epochs.filter((e) => e.outcome === 'completed'));
+  if (stderr !== null) {
+    out.push('');
+    out.push('## Warnings: stderr of completed epochs');
+    out.push('');
+    out.push(stderr);
   }
   out.push('');
   return out.join('\n');

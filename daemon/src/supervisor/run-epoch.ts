@@ -11,6 +11,7 @@
 import { bytes } from '../domain/format.js';
 import type { Outcome, Sample } from '../domain/types.js';
 import { describeTermination, startProcess, type ProcessResult, type RunningProcess } from '../exec/index.js';
+import { checkAllocator, reportedIdentity, type AllocatorIdentity } from './allocator-identity.js';
 import { parseLauncherReport, type SyscallCounts } from './launcher-report.js';
 import { readProcMemory } from './proc-memory.js';
 import { ProtocolValidator, type EndMessage, type SampleMessage } from './protocol.js';
@@ -27,6 +28,12 @@ export interface EpochSpec {
   workload: EpochWorkload;
   /** Library to LD_PRELOAD into the workload only (null: the system allocator). */
   preload: string | null;
+  /**
+   * The allocator the plan names (leanmalloc, glibc, mimalloc, jemalloc, tcmalloc, or a library's path): the
+   * workload must be running it, and leanmalloc with the LEANMALLOC_* settings of `env`, or the epoch ends
+   * `failed` naming both (supervisor/allocator-identity.ts). Null or absent: what it runs is recorded, not checked.
+   */
+  allocator?: string | null;
   /** The variant's env, merged over the daemon's environment. */
   env: Readonly<Record<string, string>>;
   epochMs: number;
@@ -72,8 +79,12 @@ export interface EpochResult {
   /** The workload's exit code / terminating signal (as the launcher reported it). */
   exitCode: number | null;
   signal: string | null;
-  /** Last 4 KiB of stderr, for every outcome but completed. */
-  stderrTail: string | null;
+  /** Last 4 KiB of stderr ('' when nothing was written), for every outcome. */
+  stderrTail: string;
+  /** Lines written on stderr over the whole epoch. */
+  stderrLines: number;
+  /** The allocator that served malloc, as the start line reported it or the daemon found it; null when unknown. */
+  allocator: AllocatorIdentity | null;
   launcherPid: number | null;
   workloadPid: number | null;
   samples: number;
@@ -148,6 +159,8 @@ class SupervisedEpoch {
   startLine: Record<string, unknown> | null = null;
   private startPid: number | null = null;
   endLine: EndMessage | null = null;
+  allocator: AllocatorIdentity | null = null;
+  private allocatorChecked = false;
   private prevT = 0;
   private prevOps = 0;
   private child: RunningProcess | undefined;
@@ -205,6 +218,7 @@ class SupervisedEpoch {
       this.startLine = m.fields;
       this.startPid = m.pid;
       this.checkStartPid();
+      this.verifyAllocator();
       return;
     }
     if (m.type === 'end') {
@@ -243,6 +257,7 @@ class SupervisedEpoch {
     else if (r.type === 'launched') {
       this.workloadPid = r.pid;
       this.checkStartPid();
+      this.verifyAllocator();
       const launcherPid = this.child?.pid;
       if (launcherPid !== undefined) {
         try {
@@ -253,6 +268,21 @@ class SupervisedEpoch {
         }
       }
     }
+  }
+
+  /**
+   * Once the start line is in (the workload runs its own code, its libraries loaded): what serves malloc,
+   * and a `failed` decision when it is not what the plan asks. A check that reads /proc waits for the pid.
+   */
+  private verifyAllocator(): void {
+    if (this.allocatorChecked || this.startLine === null || this.decision !== null) return;
+    const { spec } = this;
+    const expect = spec.allocator ? { allocator: spec.allocator, library: spec.preload, env: spec.env } : null;
+    const check = checkAllocator(expect, this.startLine, this.workloadPid);
+    if (!check.done) return;
+    this.allocatorChecked = true;
+    this.allocator = check.identity;
+    if (check.mismatch !== null) this.decide({ outcome: 'failed', reason: check.mismatch });
   }
 
   /** A protocol sample with the workload's memory, read once from /proc. */
@@ -316,7 +346,10 @@ class SupervisedEpoch {
       reason: outcome.reason,
       exitCode: ended.code,
       signal: ended.signal,
-      stderrTail: outcome.outcome === 'completed' ? null : proc.stderrTail,
+      stderrTail: proc.stderrTail,
+      stderrLines: proc.stderrLines,
+      // Unchecked (the epoch ended first, or the pid never came): what the start line said, if anything.
+      allocator: this.allocatorChecked || this.startLine === null ? this.allocator : reportedIdentity(this.startLine),
       launcherPid: proc.pid ?? null,
       workloadPid: this.workloadPid,
       samples: this.validator.samples,

@@ -34,7 +34,8 @@ test('random_mixed under glibc completes with samples, /proc readings and syscal
   });
   assert.equal(r.outcome, 'completed', `${r.reason} ${r.stderrTail}`);
   assert.equal(r.reason, null);
-  assert.equal(r.stderrTail, null);
+  assert.equal(r.stderrTail, '');
+  assert.equal(r.stderrLines, 0);
   assert.equal(r.exitCode, 0);
   assert.ok(launched);
   assert.equal(r.workloadPid, launched.workloadPid);
