@@ -230,7 +230,6 @@ export const EPOCH_FIELDS = {
     writer: 'analysis',
     summary: true,
     epochTable: 'throughput',
-    perVariant: { header: 'throughput', aggregate: 'mean' },
     gauge: {
       name: 'allocsoak_epoch_throughput_ops_per_second',
       help: 'Mean throughput (ops/s) over the post-warm-up intervals of the latest completed epoch.',
@@ -295,6 +294,7 @@ export const EPOCH_FIELDS = {
     unit: 'ops/s',
     meaning: 'measured ops per CPU-second: unmoved by a busy host taking the core away (the judgement basis)',
     writer: 'analysis',
+    summary: true,
   },
   throughput_cpu_cv: {
     sql: 'REAL',
@@ -371,14 +371,32 @@ export const EPOCH_FIELDS = {
     json: 'number',
     nullable: true,
     unit: 'percent',
-    meaning: '(final − initial) / initial × 100',
+    meaning:
+      'endpoint RSS drift: (final − initial) / initial × 100 of the first and last samples after warm-up; a burst live at either moves it ' +
+      '(thousands of percent), so it is not judged (rss_held_drift_pct is) except for epochs stored before schema v6',
     writer: 'analysis',
     summary: true,
-    epochTable: 'drift',
-    perVariant: { header: 'RSS drift', aggregate: 'median' },
     gauge: {
       name: 'allocsoak_epoch_rss_drift_ratio',
-      help: 'RSS drift (final - initial) / initial after warm-up of the latest completed epoch, as a ratio (0.01 = 1 %).',
+      help: 'Endpoint RSS drift (final - initial) / initial after warm-up of the latest completed epoch, as a ratio (0.01 = 1 %); not judged (see allocsoak_epoch_rss_held_drift_ratio).',
+      scale: 0.01,
+    },
+  },
+  rss_held_drift_pct: {
+    sql: 'REAL',
+    json: 'number',
+    nullable: true,
+    unit: 'percent',
+    meaning:
+      'held-memory drift: growth of RSS − LazyFree along its robust Theil–Sen line over the measured part, (fitted end − fitted start) / fitted start × 100; ' +
+      'a burst at or between samples does not move it. The drift the judgement reads (drift_max_pct)',
+    writer: 'analysis',
+    summary: true,
+    epochTable: 'held drift',
+    perVariant: { header: 'held drift', aggregate: 'median' },
+    gauge: {
+      name: 'allocsoak_epoch_rss_held_drift_ratio',
+      help: 'Held-memory drift (RSS - LazyFree along its robust line) of the latest completed epoch, as a ratio (0.01 = 1 %): the drift judged.',
       scale: 0.01,
     },
   },
@@ -445,9 +463,8 @@ export const EPOCH_FIELDS = {
     json: 'number',
     nullable: true,
     unit: 'percent',
-    meaning: 'drift of RSS − LazyFree',
+    meaning: 'endpoint drift of RSS − LazyFree (first and last samples after warm-up; not judged)',
     writer: 'analysis',
-    perVariant: { header: 'RSS − LazyFree drift', aggregate: 'median' },
   },
   rss_held_bytes: {
     sql: 'INTEGER',

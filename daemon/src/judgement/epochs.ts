@@ -5,8 +5,13 @@
 
 import { WORKLOAD_FAILURES, type EpochSummary, type Outcome } from '../domain/types.js';
 
-/** An epoch row as stored (EpochSummary, plus columns the judgement uses when present). */
-export interface JudgedEpoch extends EpochSummary {
+/**
+ * An epoch row as stored (EpochSummary, plus columns the judgement uses when present; those added by later
+ * schema versions are optional, so rows built by hand need not name them).
+ */
+export interface JudgedEpoch extends Omit<EpochSummary, 'throughput_cpu' | 'rss_held_drift_pct'> {
+  /** Held-memory drift (schema v6); the judged drift, domain/measures.ts. */
+  rss_held_drift_pct?: number | null;
   round?: number | null;
   outcome_reason?: string | null;
   signal?: string | null;
@@ -22,13 +27,8 @@ export interface JudgedEpoch extends EpochSummary {
   throughput_cpu_cv?: number | null;
 }
 
-/**
- * The peak RSS memory verdicts judge: the true peak after warm-up (VmHWM reset at the warm-up end) when the
- * epoch has it, else the largest sample (epochs stored before schema v5).
- */
-export function peakRss(e: JudgedEpoch): number | null {
-  return e.rss_hwm_bytes ?? e.rss_peak_bytes;
-}
+/** The peak RSS memory verdicts judge, and the drift the drift judgement reads: domain/measures.ts. */
+export { judgedDrift, peakRss } from '../domain/measures.js';
 
 export interface Arm {
   variant: string;

@@ -6,6 +6,7 @@
  */
 import { bytes, fmt, resolveCriteria, type RatioEstimate, type ReferenceRatio, type VariantDrift } from '../judgement/index.js';
 import { MISSING } from '../domain/format.js';
+import { driftFigure } from '../domain/measures.js';
 import type { Store } from '../storage/index.js';
 import { judgeCampaign, type CompareResult, type DriftResult } from '../verdicts/index.js';
 import type { ReportData } from './data.js';
@@ -128,13 +129,7 @@ function driftSection(j: Judged): ReportSection {
           d.slope_low === null ? null : `${bytes(d.slope_low)}/h`,
           d.slope_high === null ? null : `${bytes(d.slope_high)}/h`,
         ),
-    d.drift_pct === null
-      ? MISSING
-      : withInterval(
-          `${fmt(d.drift_pct.median)} %`,
-          d.drift_pct.low === null ? null : fmt(d.drift_pct.low),
-          d.drift_pct.high === null ? null : fmt(d.drift_pct.high),
-        ),
+    driftFigure(d.drift_pct),
     d.series.change_point === null ? MISSING : `${d.series.change_point.flagged ? 'step ' : ''}p = ${fmt(d.series.change_point.p_value)}`,
   ]);
   const floor = resolveCriteria('speed').leak_floor_bytes_per_hour;
@@ -142,9 +137,9 @@ function driftSection(j: Judged): ReportSection {
     key: 'drift',
     title: 'Leaks and drift',
     markdown:
-      `An epoch leaks when the lower bound of its RSS slope exceeds ${bytes(floor)}/h; across epochs, the trend and change point of final/initial RSS (docs/judgement.md).\n\n` +
+      `An epoch leaks when the lower bound of its RSS slope exceeds ${bytes(floor)}/h. The drift judged is held memory's (RSS − LazyFree along its robust line over the epoch, which a burst does not move), not the endpoints' (first to last sample); across epochs, the trend and change point of 1 + that drift. CLEAN when every check passed, UNDECIDED when one could not tell (the reasons say what would decide; docs/judgement.md).\n\n` +
       table(
-        ['variant', 'judgement', 'epochs over the floor', 'median RSS slope (95 % CI)', 'drift per epoch (95 % CI)', 'change point'],
+        ['variant', 'judgement', 'epochs surely over the floor', 'median RSS slope (95 % CI)', 'drift judged (95 % CI)', 'change point'],
         rows,
       ),
     data: [...j.drift.values()].map(({ reasons: _r, ...rest }) => rest),

@@ -1,4 +1,5 @@
 /** Human-readable forms of verdicts (CLI, report) — the same data as the JSON, nothing computed here. */
+import { driftFigure } from '../domain/measures.js';
 import { bytes, fmt, type RatioEstimate, type Reason } from '../judgement/index.js';
 import type { CompareResult, DriftResult } from '../verdicts/index.js';
 
@@ -42,12 +43,13 @@ export function driftText(d: DriftResult): string {
     `${d.variant}: ${d.verdict}${d.since ? ` (epochs since ${d.since})` : ''}  leak ${threeState(d, d.leak, ['leak_floor_bytes_per_hour', 'epochs'])}, ` +
       `drift ${threeState(d, d.drift, ['drift_max_pct', 'epochs'])}`,
     ...(d.verdict === 'UNDECIDED' ? [`undecided because: ${undecided.join('; ')}`] : []),
-    `median RSS slope ${bytes(d.slope_bytes_per_hour)}/h${d.slope_low !== null && d.slope_high !== null ? ` [${bytes(d.slope_low)}/h, ${bytes(d.slope_high)}/h]` : ' (too few epochs for an interval across epochs)'}; ${d.flagged_epochs} of ${d.epochs.length} epochs over the leak floor`,
+    `${driftFigure(d.drift_pct)} (judged)`,
+    `median RSS slope ${bytes(d.slope_bytes_per_hour)}/h${d.slope_low !== null && d.slope_high !== null ? ` [${bytes(d.slope_low)}/h, ${bytes(d.slope_high)}/h]` : ' (too few epochs for an interval across epochs)'}; ${d.flagged_epochs} of ${d.epochs.length} epochs surely over the leak floor`,
     '',
-    'epochs:',
+    'epochs (held drift is judged; endpoint drift, first to last sample, is not):',
     ...d.epochs.map(
       (e) =>
-        `  ${String(e.id).padStart(6)}  ${e.started_at}  RSS ${bytes(e.rss_initial_bytes)} → ${bytes(e.rss_final_bytes)}  drift ${fmt(e.rss_drift_pct)} %  slope ${bytes(e.rss_slope_bytes_per_hour)}/h [${bytes(e.rss_slope_low)}/h, ${bytes(e.rss_slope_high)}/h]${e.leak ? '  LEAK' : e.leak_check === 'below_floor' ? '' : `  (${e.leak_check.replace('_', ' ')}: not a leak)`}`,
+        `  ${String(e.id).padStart(6)}  ${e.started_at}  RSS ${bytes(e.rss_initial_bytes)} → ${bytes(e.rss_final_bytes)}  held drift ${fmt(e.rss_held_drift_pct)} %  endpoint drift ${fmt(e.rss_drift_pct)} %  slope ${bytes(e.rss_slope_bytes_per_hour)}/h [${bytes(e.rss_slope_low)}/h, ${bytes(e.rss_slope_high)}/h]${e.leak ? '  LEAK' : e.leak_check === 'below_floor' ? '' : `  (${e.leak_check.replace('_', ' ')}: not a leak)`}`,
     ),
     '',
     'reasons:',

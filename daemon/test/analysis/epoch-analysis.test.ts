@@ -146,6 +146,27 @@ test('held memory: the median of RSS − LazyFree after the warm-up, unmoved by 
   assert.equal(a.rss_peak_bytes, 68 * 1048576);
 });
 
+test('held-memory drift: a 32 MB burst live at the last sample drifts the endpoints by thousands of percent, not held memory', () => {
+  const MiB = 1048576;
+  // glibc as the issue saw it: ~1 MiB held, a 32 MiB burst every 5 s sampled every 500 ms, one sample in
+  // each burst, the last sample inside one (the endpoints read +3,200 %).
+  const samples: Sample[] = [];
+  for (let t = 500; t <= 20_000; t += 500) samples.push(s(t, t, t % 5000 === 0 ? 33 * MiB : MiB));
+  const a = analyzeEpoch(samples, { warmupMs: 1000, intervalMs: 500 });
+  assert.ok((a.rss_drift_pct ?? 0) > 3000, `endpoint drift ${a.rss_drift_pct}`);
+  close(a.rss_held_drift_pct, 0, 1e-9);
+  // A real leak of held memory (1 MiB → 2 MiB along the epoch) reads as +100 %, bursts or not; LazyFree
+  // pages left in RSS after a burst are not held.
+  const leak: Sample[] = [];
+  for (let t = 1000; t <= 21_000; t += 500) {
+    const held = MiB + ((t - 1000) / 20_000) * MiB;
+    const burst = t % 5000 === 0 ? 32 * MiB : 0;
+    leak.push(s(t, t, held + burst + (t > 5000 ? 3 * MiB : 0), { lazyfree_bytes: t > 5000 ? 3 * MiB : 0 }));
+  }
+  const b = analyzeEpoch(leak, { warmupMs: 1000, intervalMs: 500 });
+  close(b.rss_held_drift_pct, 100, 1e-9);
+});
+
 test('LazyFree-adjusted RSS: MADV_FREE pages still counted in RSS are subtracted', () => {
   const samples: Sample[] = [];
   // RSS flat at 10 MB, of which 0 → 4 MB is LazyFree: the real footprint falls from 10 to 6 MB.

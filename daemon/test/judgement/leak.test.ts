@@ -202,3 +202,44 @@ test('a drift estimate over the limit is never CLEAN: DRIFT when sure, else UNDE
   assert.notEqual(j.verdict, 'CLEAN');
   assert.ok((j.drift_pct?.median ?? 0) > criteria.drift_max_pct);
 });
+
+test('glibc with 32 MB bursts: the endpoint drift (+3338 %, +3496 %, 0 %, +3315 %) is not judged; held memory is, and the reasons say which', () => {
+  const endpoint = [3338, 3496, 0, 3315, 3400, 0, 3350, 3420];
+  const burst = { name: 'glibc', throughput: 1e6, rssPeak: 36 * MB, driftPct: (r: number) => endpoint[r - 1] ?? 0, heldDriftPct: 0.2 };
+  const eight = judgeDrift('glibc', synthesize({ seed: 11, rounds: 8, variants: [burst] }), { criteria });
+  assert.equal(eight.verdict, 'CLEAN', JSON.stringify(eight.reasons));
+  assert.equal(eight.drift_pct?.basis, 'held');
+  assert.ok(Math.abs(eight.drift_pct?.median ?? 99) < 1, `judged drift ${eight.drift_pct?.median}`);
+  const why = eight.reasons.find((r) => r.criterion === 'drift_max_pct');
+  assert.match(why?.message ?? '', /^glibc: held-memory drift -?0\.\d+ % per epoch \[.*\], within the \d+ % limit$/);
+  // Across epochs the series is 1 + held drift: the endpoints' 0 % / +3,400 % jumps are no step.
+  assert.equal(eight.series.change_point?.flagged, false);
+  // Three epochs: UNDECIDED with its reason and what would decide, never CLEAN.
+  const three = judgeDrift('glibc', synthesize({ seed: 12, rounds: 3, variants: [burst] }), { criteria });
+  assert.equal(three.verdict, 'UNDECIDED');
+  const undecided = three.reasons.find((r) => r.status === 'undecided' && r.decisive);
+  assert.match(
+    undecided?.message ?? '',
+    /^glibc: undecided: held-memory drift .* too few epochs \(3\) for an interval: \d+ completed epochs would decide/,
+  );
+  // Held memory that does drift over the limit is judged so: DRIFT, never CLEAN.
+  const growing = judgeDrift('glibc', synthesize({ seed: 13, rounds: 8, variants: [{ ...burst, heldDriftPct: 40 }] }), { criteria });
+  assert.equal(growing.verdict, 'DRIFT');
+});
+
+test('the median slope over the leak floor with no epoch surely over it is UNDECIDED, not "0 of 2 epochs over the leak floor; median slope 376 MiB/h"', () => {
+  // Two short epochs whose RSS slope is 376 MiB/h with an interval reaching far below the floor.
+  const epochs = synthesize({ seed: 14, rounds: 2, variants: [{ name: 'glibc', throughput: 1e6, rssPeak: 36 * MB, heldDriftPct: 0 }] }).map(
+    (e, i) => ({ ...e, rss_slope_bytes_per_hour: (376 + i) * MB, rss_slope_low: -200 * MB, rss_slope_high: 950 * MB }),
+  );
+  const j = judgeDrift('glibc', epochs, { criteria });
+  assert.equal(j.verdict, 'UNDECIDED');
+  const leak = j.reasons.find((r) => r.criterion === 'leak_floor_bytes_per_hour');
+  assert.equal(leak?.status, 'undecided');
+  assert.match(
+    leak?.message ?? '',
+    /undecided: median RSS slope .*\/h is over the leak floor 256 KiB\/h, but only 0 of 2 epochs surely over the leak floor/,
+  );
+  assert.match(leak?.message ?? '', /longer epochs \(narrower intervals\) or more epochs would decide/);
+  for (const r of j.reasons) assert.doesNotMatch(r.message, /epochs over the leak floor [^;]*; median slope/);
+});

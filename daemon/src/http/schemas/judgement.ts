@@ -47,7 +47,18 @@ const DriftCore = {
   verdict: DriftVerdict,
   flagged_epochs: Type.Integer(),
   flagged_p_value: NullableNumber,
-  drift_pct: Type.Union([Type.Object({ median: Type.Number(), low: NullableNumber, high: NullableNumber }), Type.Null()]),
+  drift_pct: Type.Union([
+    Type.Object({
+      median: Type.Number(),
+      low: NullableNumber,
+      high: NullableNumber,
+      basis: Type.Union([Type.Literal('held'), Type.Literal('endpoint')], {
+        description:
+          'which drift is judged: held memory (RSS − LazyFree) along its robust line, or the endpoints for epochs before schema v6',
+      }),
+    }),
+    Type.Null(),
+  ]),
   series: Type.Object({
     trend: Type.Union([
       Type.Object({ slope_per_epoch: Type.Number(), low: NullableNumber, high: NullableNumber, flagged: Type.Boolean() }),
@@ -141,7 +152,10 @@ export const DriftEpoch = Type.Object({
   started_at: Type.String(),
   rss_initial_bytes: NullableNumber,
   rss_final_bytes: NullableNumber,
-  rss_drift_pct: NullableNumber,
+  rss_drift_pct: Type.Union([Type.Number(), Type.Null()], { description: 'endpoint drift (first and last samples); not judged' }),
+  rss_held_drift_pct: Type.Union([Type.Number(), Type.Null()], {
+    description: 'held-memory drift: the one judged (null before schema v6)',
+  }),
   rss_slope_bytes_per_hour: NullableNumber,
   rss_slope_low: NullableNumber,
   rss_slope_high: NullableNumber,
