@@ -170,7 +170,7 @@ export function verdictReportExtension(store: Store): ReportExtension {
         header: 'peak RSS vs reference',
         value: (v, data) => pctOfReference(judged(data).reference.get(v.name)?.rss_peak),
       },
-      { key: 'leak', header: 'leak', value: (v, data) => judged(data).drift.get(v.name)?.verdict ?? null },
+      { key: 'leak', header: 'leak and drift', value: (v, data) => judged(data).drift.get(v.name)?.verdict ?? null },
     ],
     sections(data) {
       if (data.plan === null) return [];
