@@ -382,7 +382,7 @@ export const EPOCH_FIELDS = {
     unit: 'percent',
     meaning:
       'endpoint RSS drift: (final − initial) / initial × 100 of the first and last samples after warm-up; a burst live at either moves it ' +
-      '(thousands of percent), so it is not judged (rss_held_drift_pct is) except for epochs stored before schema v6',
+      '(thousands of percent), so it is not judged (rss_held_drift_pct is) except for epochs stored before schema v7',
     writer: 'analysis',
     summary: true,
     gauge: {
