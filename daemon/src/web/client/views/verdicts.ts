@@ -35,7 +35,8 @@ function basisNote(v: CompareResponse): HTMLElement | string {
 
 function ratioText(r: RatioEstimate | null): string {
   if (!r) return 'not available';
-  const interval = r.low !== null && r.high !== null ? ` [${percent(r.low)} – ${percent(r.high)}]` : '';
+  // The interval, or why there is none (as the report and the CLI say it).
+  const interval = r.low !== null && r.high !== null ? ` [${percent(r.low)} – ${percent(r.high)}]` : ' (no interval yet: too few epochs)';
   return `${percent(r.ratio)}${interval}`;
 }
 
