@@ -1,7 +1,8 @@
 /** `allocsoak compare`: the verdict of baseline → candidate from a database (same JSON as GET /api/v1/compare). */
+import { InputError } from '../../domain/parameters.js';
 import { GOALS, type Goal } from '../../judgement/index.js';
 import { compareText } from '../../report/index.js';
-import { compare, JudgementInputError } from '../../verdicts/index.js';
+import { compare } from '../../verdicts/index.js';
 import { helpText, oneOf, parseOptions, positiveInt, UsageError, type OptionSpecs } from '../args.js';
 import { openExistingStore, requireCampaign } from '../database.js';
 
@@ -41,8 +42,7 @@ export async function compareCommand(argv: readonly string[]): Promise<number> {
     process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : compareText(result));
     return 0;
   } catch (err) {
-    if (err instanceof JudgementInputError)
-      throw new UsageError(`compare: option --${err.parameter}: ${err.message.replace(/^[a-z_.]+: /, '')}`);
+    if (err instanceof InputError) throw new UsageError(`compare: option --${err.parameter}: ${err.detail}`);
     throw err;
   } finally {
     store.close();

@@ -1,6 +1,7 @@
 /** `allocsoak drift`: a variant's RSS drift and leak judgement from a database (same JSON as GET /api/v1/drift). */
+import { InputError } from '../../domain/parameters.js';
 import { driftText } from '../../report/index.js';
-import { drift, JudgementInputError } from '../../verdicts/index.js';
+import { drift } from '../../verdicts/index.js';
 import { helpText, parseOptions, positiveInt, UsageError, type OptionSpecs } from '../args.js';
 import { openExistingStore, requireCampaign } from '../database.js';
 
@@ -37,8 +38,7 @@ export async function driftCommand(argv: readonly string[]): Promise<number> {
     process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : driftText(result));
     return 0;
   } catch (err) {
-    if (err instanceof JudgementInputError)
-      throw new UsageError(`drift: option --${err.parameter}: ${err.message.replace(/^[a-z_.]+: /, '')}`);
+    if (err instanceof InputError) throw new UsageError(`drift: option --${err.parameter}: ${err.detail}`);
     throw err;
   } finally {
     store.close();
