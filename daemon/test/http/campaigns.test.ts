@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FIXTURE } from '../helpers/native.js';
-import { auth, makeApp, quickPlan, seed, TOKEN, waitUntil } from './helpers.js';
+import { waitFor } from '../helpers/proc.js';
+import { auth, makeApp, quickPlan, seed, TOKEN } from './helpers.js';
 
 type Json = Record<string, unknown>;
 
@@ -181,7 +182,7 @@ test('POST /campaigns runs a real finite campaign; /status follows it; 409 while
     );
 
     // /status: the running epoch with a live sample, and the variant that follows it
-    const live = await waitUntil('a live sample', async () => {
+    const live = await waitFor('a live sample', async () => {
       const s = (await t.app.inject({ method: 'GET', url: '/api/v1/status' })).json<
         Json & {
           current_epoch: (Json & { last_sample: Json | null }) | null;
@@ -212,7 +213,7 @@ test('POST /campaigns runs a real finite campaign; /status follows it; 409 while
     assert.equal(live.next_variant, first ? 'qb' : null);
 
     // the second epoch: qb, nothing after it
-    const second = await waitUntil('the second epoch', async () => {
+    const second = await waitFor('the second epoch', async () => {
       const s = (await t.app.inject({ method: 'GET', url: '/api/v1/status' })).json<Json & { current_epoch: Json | null }>();
       return s.current_epoch?.variant === 'qb' || s.state === 'idle' ? s : undefined;
     });
@@ -277,7 +278,7 @@ test('POST /campaigns/:id/stop ends a continuous campaign: epoch aborted, campai
     const id = r.json<{ campaign: { id: number; epochs_per_variant: number | null } }>().campaign.id;
     assert.equal(r.json<{ campaign: { epochs_per_variant: number | null } }>().campaign.epochs_per_variant, null);
     // /status shows the last sample's ops/s and RSS (what the progress line and the web page show)
-    const live = await waitUntil('a sample with RSS', async () => {
+    const live = await waitFor('a sample with RSS', async () => {
       const s = (await t.app.inject({ method: 'GET', url: '/api/v1/status' })).json<{
         current_epoch: { variant: string; last_sample: Json | null } | null;
         next_variant: string | null;

@@ -10,7 +10,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/env.js';
 import { CLI } from '../helpers/native.js';
-import { quickPlan, waitUntil } from './helpers.js';
+import { waitFor } from '../helpers/proc.js';
+import { quickPlan } from './helpers.js';
 
 type Json = Record<string, unknown>;
 
@@ -35,7 +36,7 @@ test('allocsoak daemon over HTTP: token-guarded start and stop of campaigns, /st
     child.on('exit', (code, signal) => res({ code, signal })),
   );
   try {
-    const url = await waitUntil('the daemon to serve', () => {
+    const url = await waitFor('the daemon to serve', () => {
       if (child.exitCode !== null) throw new Error(`daemon exited early:\n${out}\n${err}`);
       return /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out)?.[1];
     });
@@ -52,7 +53,7 @@ test('allocsoak daemon over HTTP: token-guarded start and stop of campaigns, /st
     };
 
     // the daemon's own continuous campaign is running
-    const first = await waitUntil('the plan campaign', async () => {
+    const first = await waitFor('the plan campaign', async () => {
       const s = await call('GET', '/api/v1/status');
       return (s.body.campaign as Json | null) !== null ? s.body : undefined;
     });
@@ -75,7 +76,7 @@ test('allocsoak daemon over HTTP: token-guarded start and stop of campaigns, /st
     const id = (started.body.campaign as { id: number }).id;
     assert.notEqual(id, own);
 
-    const live = await waitUntil('a live sample of the posted campaign', async () => {
+    const live = await waitFor('a live sample of the posted campaign', async () => {
       const s = (await call('GET', '/api/v1/status')).body as Json & {
         current_epoch: (Json & { last_sample: Json | null }) | null;
         campaign: Json | null;
