@@ -1,7 +1,7 @@
 /**
  * Schedule windows for a campaign with a `schedule` (node-cron expression, 5 fields, or 6 with
  * seconds). Semantics: each cron tick starts one round — one epoch of every variant, continuing the
- * rotation. A tick that comes while a round is still running is skipped (counted, not queued), so a
+ * rotation. A tick that comes while a round is still running is dropped (not queued), so a
  * schedule can never pile up rounds behind a slow one.
  */
 import cron, { type ScheduledTask } from 'node-cron';
@@ -9,8 +9,6 @@ import cron, { type ScheduledTask } from 'node-cron';
 export class CronTicks {
   private readonly task: ScheduledTask;
   private waiter: (() => void) | null = null;
-  /** Ticks that came while no one was waiting (a round was running). */
-  skipped = 0;
 
   constructor(readonly expression: string) {
     if (!cron.validate(expression)) throw new Error(`schedule: not a valid cron expression: ${JSON.stringify(expression)}`);
@@ -19,10 +17,8 @@ export class CronTicks {
 
   private tick(): void {
     const w = this.waiter;
-    if (w === null) {
-      this.skipped++;
-      return;
-    }
+    // No one waiting: a round is still running, and this tick is dropped.
+    if (w === null) return;
     this.waiter = null;
     w();
   }

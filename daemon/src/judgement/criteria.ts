@@ -377,8 +377,3 @@ export function resolveCriteria(goal: Goal, overrides?: Readonly<Record<string, 
   }
   return c;
 }
-
-/** The keys that matter for a goal, in documentation order. */
-export function criteriaForGoal(goal: Goal): CriterionSpec[] {
-  return CRITERIA_SPECS.filter((s) => s.goals.includes(goal));
-}

@@ -116,7 +116,7 @@ async function systemProblems(drafts: readonly VariantDraft[], source: string, o
     const path = ['variants', d.index];
     const label = d.name === null ? '' : ` for variant ${JSON.stringify(d.name)}`;
     // An optional variant with a missing library is skipped with a warning (resolvePlan), not refused.
-    const isPath = d.allocator !== null && !(NAMED_ALLOCATORS as readonly string[]).includes(d.allocator);
+    const isPath = d.allocator !== null && !NAMED_ALLOCATORS.includes(d.allocator);
     if (d.allocator !== null && d.optional === false && (checkFiles || !isPath)) {
       const r = resolveAllocator(d.allocator, opts);
       if (!r.ok) mine.push(at([...path, 'allocator'], r.expected, `nothing${label}`, `${r.hint}, or mark the variant optional: true`));

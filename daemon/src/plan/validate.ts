@@ -208,10 +208,7 @@ function checkVariant(c: Checker, raw: unknown, i: number): VariantDraft {
   let allocator: string | null = null;
   const rawAllocator = raw['allocator'];
   if (rawAllocator !== undefined) {
-    if (
-      typeof rawAllocator === 'string' &&
-      ((NAMED_ALLOCATORS as readonly string[]).includes(rawAllocator) || isLibraryPath(rawAllocator))
-    ) {
+    if (typeof rawAllocator === 'string' && (NAMED_ALLOCATORS.includes(rawAllocator) || isLibraryPath(rawAllocator))) {
       allocator = rawAllocator;
     } else {
       c.fail([...path, 'allocator'], ALLOCATOR_EXPECTED, rawAllocator);
