@@ -1,4 +1,4 @@
-/* drain: how much memory does the allocator give back after a burst is freed? (issue 7, lean profile:
+/* drain: how much memory does the allocator give back after a burst is freed? (the lean profile's target:
  * "after a 256 MB small-object burst is freed, RSS minus LazyFree ≤ 8 MB within 1 s, also when the
  * program then runs only a trickle of allocations").
  *

@@ -1,5 +1,5 @@
-/* xthread: the cross-thread hand-off workload of the benchmark (issue 7, "two threads handing blocks to
- * each other").
+/* xthread: the cross-thread hand-off workload of the benchmark: two threads handing blocks to each other,
+ * the pattern that makes a thread-caching allocator return memory to another thread's heap.
  *
  * Two threads, A and B. Each one mallocs blocks of a random size in [--min-size, --max-size], touches
  * them (first and last byte) and hands them to the other thread, which frees them: every free is a

@@ -1,4 +1,4 @@
-/* random_mixed: the mixed tiny-object workload soaked by allocsoak (spec: issue 2, protocol: docs/protocol.md).
+/* random_mixed: the mixed tiny-object workload soaked by allocsoak (protocol: docs/protocol.md).
  *
  * Each worker thread owns a ring of --ws slots. One op picks a random slot: if it holds a block the op
  * frees it, otherwise it mallocs a random size in [--min-size, --max-size] and touches it (writes its
