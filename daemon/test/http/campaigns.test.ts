@@ -208,7 +208,7 @@ test('POST /campaigns runs a real finite campaign; /status follows it; 409 while
     assert.equal(ce.round, 1);
     assert.equal(ce.index, first ? 0 : 1);
     assert.equal(ce.planned_ms, 1500);
-    assert.ok((ce.elapsed_ms as number) >= 0 && (ce.elapsed_ms as number) < 60_000);
+    assert.ok(typeof ce.elapsed_ms === 'number' && ce.elapsed_ms >= 0 && ce.elapsed_ms < 60_000, `elapsed_ms ${String(ce.elapsed_ms)}`);
     assert.ok((ce.last_sample!.ops_per_sec as number) > 0, 'ops/s of the last sample');
     assert.equal(live.next_variant, first ? 'qb' : null);
 
@@ -249,7 +249,8 @@ test('POST /campaigns runs a real finite campaign; /status follows it; 409 while
     assert.equal(detail.stderr_tail, '');
     assert.equal(detail.stderr_lines, 0);
     assert.equal(detail.allocator_reported, 'glibc');
-    assert.ok((detail.syscalls_total as number) >= 0);
+    // random_mixed maps its ring and the loader maps libraries: a counted epoch has memory syscalls.
+    assert.ok(typeof detail.syscalls_total === 'number' && detail.syscalls_total > 0, `syscalls_total ${String(detail.syscalls_total)}`);
     const samples = (await t.app.inject({ method: 'GET', url: `/api/v1/epochs/${epochs.epochs[1]!.id}/samples?max_points=5` })).json<{
       total_samples: number;
       samples: Json[];

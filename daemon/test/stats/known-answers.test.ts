@@ -149,8 +149,12 @@ test('seeded bootstrap is reproducible and covers the truth', () => {
 test('observations to settle scale with (z_a + z_b)²·se²/distance²', () => {
   // se = 0.0196/1.96 = 0.01, distance 0.01 → total = 10·(2.8016)² = 78.5 → 79, further 69.
   const s = observationsToSettle({ n: 10, estimate: 0, bound: -0.0196, threshold: -0.01, confidence: 0.95, power: 0.8 });
-  const z = 1.959963984540054 + 0.8416212335729143;
-  assert.equal(s.total, Math.ceil(10 * ((z * (0.0196 / 1.959963984540054)) / 0.01) ** 2));
-  assert.equal(s.further, s.total - 10);
+  assert.deepEqual(s, { total: 79, further: 69, capped: false });
+  // Twice the distance needs a quarter of the observations: 10·(2.8016·0.01/0.02)² = 19.6 → 20.
+  assert.deepEqual(observationsToSettle({ n: 10, estimate: 0, bound: -0.0196, threshold: -0.02, confidence: 0.95, power: 0.8 }), {
+    total: 20,
+    further: 10,
+    capped: false,
+  });
   assert.ok(observationsToSettle({ n: 10, estimate: -0.01, bound: -0.02, threshold: -0.01, confidence: 0.95 }).capped);
 });
