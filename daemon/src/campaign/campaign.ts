@@ -9,7 +9,7 @@ import type { LibraryHasher } from '../host/index.js';
 import type { Logger } from '../log/index.js';
 import type { ResolvedPlan } from '../plan/index.js';
 import type { Store } from '../storage/index.js';
-import { CronTicks } from './cron-ticks.js';
+import { CronTicks, type StartTicks } from './cron-ticks.js';
 import { runEpochStep, type EpochStepContext, type EpochStepVariant, type LiveEpoch } from './epoch-step.js';
 import type { CampaignEvents } from './events.js';
 import { slotAt, totalSlots } from './round-robin.js';
@@ -35,6 +35,8 @@ export interface CampaignDeps {
   killGraceMs?: number;
   /** Count memory syscalls (default true). */
   countSyscalls?: boolean;
+  /** What fires a schedule's ticks (default: node-cron on the wall clock). */
+  startTicks?: StartTicks;
 }
 
 export type FinalCampaignStatus = Exclude<CampaignStatus, 'running'>;
@@ -174,7 +176,7 @@ export class Campaign {
       resumed: this.resumed,
     });
 
-    if (plan.schedule !== null) this.ticks = new CronTicks(plan.schedule);
+    if (plan.schedule !== null) this.ticks = new CronTicks(plan.schedule, this.deps.startTicks);
     try {
       let roundLeft = this.ticks === null ? Infinity : 0;
       while (!signal.aborted && (total === null || this.nextIndex < total)) {

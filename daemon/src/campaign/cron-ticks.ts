@@ -4,15 +4,38 @@
  * rotation. A tick that comes while a round is still running is dropped (not queued), so a
  * schedule can never pile up rounds behind a slow one.
  */
-import cron, { type ScheduledTask } from 'node-cron';
+import cron from 'node-cron';
+
+/** What fires the ticks of an expression: node-cron's clock in the daemon; a test fires them itself. */
+export interface TickSource {
+  /** When the next tick is due (null if the expression never fires again). */
+  nextRun(): Date | null;
+  stop(): Promise<void>;
+}
+
+export type StartTicks = (expression: string, onTick: () => void) => TickSource;
+
+/** Ticks at the times of the cron expression, on the wall clock. */
+export const cronClock: StartTicks = (expression, onTick) => {
+  const task = cron.schedule(expression, onTick, { name: `allocsoak ${expression}` });
+  return {
+    nextRun: () => task.getNextRun(),
+    stop: async () => {
+      await task.destroy();
+    },
+  };
+};
 
 export class CronTicks {
-  private readonly task: ScheduledTask;
+  private readonly source: TickSource;
   private waiter: (() => void) | null = null;
 
-  constructor(readonly expression: string) {
+  constructor(
+    readonly expression: string,
+    start: StartTicks = cronClock,
+  ) {
     if (!cron.validate(expression)) throw new Error(`schedule: not a valid cron expression: ${JSON.stringify(expression)}`);
-    this.task = cron.schedule(expression, () => this.tick(), { name: `allocsoak ${expression}` });
+    this.source = start(expression, () => this.tick());
   }
 
   private tick(): void {
@@ -25,7 +48,7 @@ export class CronTicks {
 
   /** When the next tick is due (null if the expression never fires again). */
   nextRun(): Date | null {
-    return this.task.getNextRun();
+    return this.source.nextRun();
   }
 
   /** Resolves true at the next tick, false if `signal` aborts first. */
@@ -45,6 +68,6 @@ export class CronTicks {
   }
 
   async close(): Promise<void> {
-    await this.task.destroy();
+    await this.source.stop();
   }
 }

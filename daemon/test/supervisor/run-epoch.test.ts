@@ -126,7 +126,7 @@ test('a workload that stops sampling and ignores SIGTERM is a timeout, and is go
   assert.match(r.reason ?? '', /no protocol sample for 1000 ms/);
   assert.match(r.stderrTail ?? '', /ignoring SIGTERM/);
   assert.equal(r.signal, 'SIGKILL');
-  assert.ok(Date.now() - t0 < 6000);
+  assert.ok(Date.now() - t0 < 20_000, 'ended by the stall, not at the end of its 20 s epoch');
   assert.ok(await waitForDeath(pid, 2000), 'hung workload survived');
 });
 
