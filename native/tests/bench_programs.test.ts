@@ -4,6 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { BUILD, num, obj, parseJsonLine, Program, RANDOM_MIXED, run, type ProtocolLine } from './fixtures/programs.js';
 
@@ -127,8 +128,12 @@ test('rusage-run: peak RSS of the program, its own pre-exec RSS, exit status mir
   const ru = parseJsonLine(p.reportLines[0]!);
   assert.equal(ru.type, 'rusage');
   assert.equal(ru['code'], 0);
-  // The kernel's ru_maxrss and the program's own VmHWM are the same figure (within a page or two).
-  assert.ok(Math.abs(num(ru, 'max_rss_kb') - num(end, 'vm_hwm_kb')) <= 64, `${num(ru, 'max_rss_kb')} vs ${num(end, 'vm_hwm_kb')}`);
+  // The kernel's ru_maxrss and the program's own VmHWM are the same figure, up to the slack of the kernel's
+  // per-CPU RSS counters (a batch of 32 pages per CPU before they are folded in; on a busy machine the
+  // program moves between CPUs and the two readings see different folds): 64 pages on this 2-CPU host,
+  // a quarter of a megabyte against a 16 MiB burst.
+  const slackKb = 32 * 4 * Math.max(2, availableParallelism());
+  assert.ok(Math.abs(num(ru, 'max_rss_kb') - num(end, 'vm_hwm_kb')) <= slackKb, `${num(ru, 'max_rss_kb')} vs ${num(end, 'vm_hwm_kb')}`);
   assert.ok(num(ru, 'pre_exec_hwm_kb') > 0 && num(ru, 'pre_exec_hwm_kb') < 1024, `pre-exec ${num(ru, 'pre_exec_hwm_kb')} KiB`);
   assert.ok(num(ru, 'user_ms') + num(ru, 'sys_ms') > 0);
 
