@@ -286,20 +286,22 @@ test('POST /campaigns/:id/stop ends a continuous campaign: epoch aborted, campai
       }>();
       return s.current_epoch?.last_sample?.rss_bytes != null ? s : undefined;
     });
-    assert.equal(live.current_epoch!.variant, 'qa');
+    // Normally qa's first epoch; on a very busy machine qa may have missed its first samples' deadline
+    // (a timeout, as the daemon rules) and qb run next: the stop must work on whichever runs.
+    const running = live.current_epoch!.variant;
     assert.ok((live.current_epoch!.last_sample!.rss_bytes as number) > 100_000);
     assert.ok((live.current_epoch!.last_sample!.ops_per_sec as number) > 0);
-    assert.equal(live.next_variant, 'qb', 'continuous: qb follows qa');
+    assert.equal(live.next_variant, running === 'qa' ? 'qb' : 'qa', 'continuous: the variants take turns');
     const stop = await t.app.inject({ method: 'POST', url: `/api/v1/campaigns/${id}/stop`, headers: auth() });
     assert.equal(stop.statusCode, 200, stop.body);
     const c = stop.json<{ campaign: Json }>().campaign;
     assert.equal(c.status, 'stopped');
     assert.equal(c.running, false);
-    assert.equal(c.epochs, 1);
-    assert.deepEqual(
-      t.store.epochs.list({ campaign: id }).map((e) => e.outcome),
-      ['aborted'],
-    );
+    const epochs = t.store.epochs.list({ campaign: id });
+    assert.equal(c.epochs, epochs.length);
+    assert.equal(epochs[0]?.variant, running);
+    assert.equal(epochs[0]?.outcome, 'aborted', 'the running epoch is aborted');
+    assert.ok(!epochs.some((e) => e.outcome === 'running'));
     assert.equal(t.controller.status().state, 'idle');
 
     const next = await t.app.inject({

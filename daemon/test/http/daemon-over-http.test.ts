@@ -83,18 +83,18 @@ test('allocsoak daemon over HTTP: token-guarded start and stop of campaigns, /st
       };
       return s.campaign?.id === id && s.current_epoch?.last_sample != null ? s : undefined;
     });
-    assert.equal(live.current_epoch!.variant, 'qa');
-    assert.equal(live.next_variant, 'qb');
+    // Normally qa's first epoch; on a very busy machine qa may have missed its first samples' deadline
+    // (a timeout, as the daemon rules) and qb run next: the stop must work on whichever runs.
+    const running = live.current_epoch!.variant;
+    assert.equal(live.next_variant, running === 'qa' ? 'qb' : 'qa');
     assert.ok((live.current_epoch!.last_sample!.ops_per_sec as number) > 0);
 
     const stop = await call('POST', `/api/v1/campaigns/${id}/stop`, { token: TOKEN });
     assert.equal(stop.status, 200);
     assert.equal((stop.body.campaign as Json).status, 'stopped');
-    const epochs = await call('GET', `/api/v1/epochs?campaign=${id}`);
-    assert.deepEqual(
-      (epochs.body.epochs as Json[]).map((e) => [e.variant, e.outcome]),
-      [['qa', 'aborted']],
-    );
+    const epochs = (await call('GET', `/api/v1/epochs?campaign=${id}`)).body.epochs as Json[];
+    assert.deepEqual([epochs[0]?.variant, epochs[0]?.outcome], [running, 'aborted']);
+    assert.ok(!epochs.some((e) => e.outcome === 'running'));
     const status = await call('GET', '/api/v1/status');
     assert.equal(status.body.state, 'idle');
     assert.equal((await call('GET', '/api/v1/nothing-here')).status, 404);
