@@ -298,19 +298,21 @@ interface Decision {
   labels: (choice: readonly number[]) => string;
 }
 
+/** What a ratio's interval says about one criterion: information for the reader, decisive only through the rule. */
+function ratioReason(criterion: string, est: RatioEstimate, message: string): Reason {
+  return { criterion, status: 'info', decisive: false, message, value: est.ratio, low: est.low, high: est.high, p_value: est.p_value };
+}
+
 function speedDecision(tp: RatioEstimate, c: Criteria, lines: Lines, reasons: Reason[]): Decision {
   const map: VerdictValue[] = ['NO-GO', 'NEUTRAL', 'GO'];
   const [L, H] = lines.speed as [number, number];
-  reasons.push({
-    criterion: 'throughput',
-    status: 'info',
-    decisive: false,
-    message: `throughput candidate/baseline ${interval(tp)}: ${ratioChange(tp.ratio)}; NO-GO below ${fmt(L)} (slowdown_tolerance_pct ${c.slowdown_tolerance_pct}), GO above ${fmt(H)} (speedup_min_pct ${c.speedup_min_pct})`,
-    value: tp.ratio,
-    low: tp.low,
-    high: tp.high,
-    p_value: tp.p_value,
-  });
+  reasons.push(
+    ratioReason(
+      'throughput',
+      tp,
+      `throughput candidate/baseline ${interval(tp)}: ${ratioChange(tp.ratio)}; NO-GO below ${fmt(L)} (slowdown_tolerance_pct ${c.slowdown_tolerance_pct}), GO above ${fmt(H)} (speedup_min_pct ${c.speedup_min_pct})`,
+    ),
+  );
   return {
     axes: [
       {
@@ -335,26 +337,18 @@ function memoryDecision(m: Measured, tp: RatioEstimate, c: Criteria, lines: Line
   const equivalent = (rp.low as number) >= 1 - c.rss_equivalence_pct / 100 && (rp.high as number) <= 1 + c.rss_equivalence_pct / 100;
   if (equivalent) rssRegions = [3];
   const [qGo, qNo] = lines.rss as [number, number];
-  reasons.push({
-    criterion: 'rss_peak',
-    status: 'info',
-    decisive: false,
-    message: `${m.rssLabel} candidate/baseline ${interval(rp)}: cut ${percent(1 - rp.ratio)} (${bytes(rp.baseline_median)} → ${bytes(rp.candidate_median)}); GO at ratio ≤ ${fmt(qGo)} (rss_cut_go_pct ${c.rss_cut_go_pct})${absoluteGo ? ` or below ${bytes(c.rss_go_below_bytes)} in every epoch (met)` : ` or below ${bytes(c.rss_go_below_bytes)}`}, NO-GO above ${fmt(qNo)} (rss_cut_nogo_pct ${c.rss_cut_nogo_pct})${equivalent ? `; within ±${c.rss_equivalence_pct} %: no memory effect` : ''}`,
-    value: rp.ratio,
-    low: rp.low,
-    high: rp.high,
-    p_value: rp.p_value,
-  });
-  reasons.push({
-    criterion: 'throughput',
-    status: 'info',
-    decisive: false,
-    message: `throughput candidate/baseline ${interval(tp)}: cost ${ratioChange(tp.ratio)}; GO needs ratio ≥ ${fmt(lines.cost[0])} (throughput_cost_max_pct ${c.throughput_cost_max_pct})`,
-    value: tp.ratio,
-    low: tp.low,
-    high: tp.high,
-    p_value: tp.p_value,
-  });
+  reasons.push(
+    ratioReason(
+      'rss_peak',
+      rp,
+      `${m.rssLabel} candidate/baseline ${interval(rp)}: cut ${percent(1 - rp.ratio)} (${bytes(rp.baseline_median)} → ${bytes(rp.candidate_median)}); GO at ratio ≤ ${fmt(qGo)} (rss_cut_go_pct ${c.rss_cut_go_pct})${absoluteGo ? ` or below ${bytes(c.rss_go_below_bytes)} in every epoch (met)` : ` or below ${bytes(c.rss_go_below_bytes)}`}, NO-GO above ${fmt(qNo)} (rss_cut_nogo_pct ${c.rss_cut_nogo_pct})${equivalent ? `; within ±${c.rss_equivalence_pct} %: no memory effect` : ''}`,
+    ),
+    ratioReason(
+      'throughput',
+      tp,
+      `throughput candidate/baseline ${interval(tp)}: cost ${ratioChange(tp.ratio)}; GO needs ratio ≥ ${fmt(lines.cost[0])} (throughput_cost_max_pct ${c.throughput_cost_max_pct})`,
+    ),
+  );
   return {
     axes: [
       {
