@@ -103,6 +103,17 @@ interface Axis {
   regions: number[];
 }
 
+/** An axis whose regions are those its interval reaches, unless the rule has already narrowed them. */
+function axis(
+  name: string,
+  est: RatioEstimate,
+  thresholds: number[],
+  criterion: Axis['criterion'],
+  regions: number[] = possibleRegions(est, thresholds),
+): Axis {
+  return { name, criterion, est, thresholds, regions };
+}
+
 function settleNeeded(
   axes: readonly Axis[],
   decide: (choice: readonly number[]) => VerdictValue,
@@ -314,15 +325,7 @@ function speedDecision(tp: RatioEstimate, c: Criteria, lines: Lines, reasons: Re
     ),
   );
   return {
-    axes: [
-      {
-        name: 'throughput',
-        criterion: (r) => (r === 0 ? 'slowdown_tolerance_pct' : 'speedup_min_pct'),
-        est: tp,
-        thresholds: lines.speed,
-        regions: possibleRegions(tp, lines.speed),
-      },
-    ],
+    axes: [axis('throughput', tp, lines.speed, (r) => (r === 0 ? 'slowdown_tolerance_pct' : 'speedup_min_pct'))],
     rule: (ch) => map[ch[0] as number] as VerdictValue,
     labels: (ch) => ['slowdown_tolerance_pct', 'slowdown_tolerance_pct', 'speedup_min_pct'][ch[0] as number] as string,
   };
@@ -351,20 +354,8 @@ function memoryDecision(m: Measured, tp: RatioEstimate, c: Criteria, lines: Line
   );
   return {
     axes: [
-      {
-        name: 'rss_peak',
-        criterion: (r) => (r === 0 ? 'rss_cut_go_pct' : 'rss_cut_nogo_pct'),
-        est: rp,
-        thresholds: lines.rss,
-        regions: rssRegions,
-      },
-      {
-        name: 'throughput',
-        criterion: () => 'throughput_cost_max_pct',
-        est: tp,
-        thresholds: lines.cost,
-        regions: possibleRegions(tp, lines.cost),
-      },
+      axis('rss_peak', rp, lines.rss, (r) => (r === 0 ? 'rss_cut_go_pct' : 'rss_cut_nogo_pct'), rssRegions),
+      axis('throughput', tp, lines.cost, () => 'throughput_cost_max_pct'),
     ],
     rule: memoryVerdict,
     labels: memoryCriterion,
