@@ -100,7 +100,9 @@ test('random_mixed takes its defaults from ALLOCSOAK_SECONDS and ALLOCSOAK_INTER
   assert.deepEqual(p.result, { code: 0, signal: null }, p.stderr);
   const { start, samples, end } = checkProtocol(p.stdoutLines);
   assert.equal(obj(start, 'params')['interval_ms'], 100);
-  assert.ok(samples.length >= 2 && samples.length <= 4, `sample count ${samples.length}`);
+  assert.equal(obj(start, 'params')['seconds'], 0.5);
+  // At most one sample per 100 ms slot (a busy machine may skip slots, how many is not asserted).
+  assert.ok(samples.length <= 4, `sample count ${samples.length}`);
   assert.equal(end['reason'], 'seconds');
 });
 

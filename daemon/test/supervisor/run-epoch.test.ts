@@ -43,7 +43,8 @@ test('random_mixed under glibc completes with samples, /proc readings and syscal
   assert.equal(r.startLine?.workload, 'random_mixed');
   assert.equal(r.startLine?.allocator, 'glibc');
   assert.deepEqual((r.startLine?.params as Record<string, unknown>).ws, 200);
-  assert.ok(samples.length >= 4 && samples.length <= 7, `${samples.length} samples`);
+  // At most one sample per 250 ms slot of the 1.5 s epoch; a busy machine may skip slots (not asserted).
+  assert.ok(samples.length >= 1 && samples.length <= 7, `${samples.length} samples`);
   assert.equal(r.samples, samples.length);
   for (const s of samples) {
     assert.ok(s.rss_bytes! > 0 && s.hwm_bytes! >= s.rss_bytes!, JSON.stringify(s));
