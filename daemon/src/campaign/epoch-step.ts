@@ -15,6 +15,7 @@ import { nowIso, type EpochFinish, type Store } from '../storage/index.js';
 import { runEpoch, type EpochResult, type EpochWorkload } from '../supervisor/index.js';
 import type { CampaignEvents, EpochFinishedEvent, EpochSlotFields } from './events.js';
 import type { Slot } from './round-robin.js';
+import { seriesOf } from './series-identity.js';
 
 export interface EpochStepContext {
   store: Store;
@@ -64,7 +65,7 @@ async function libraryHash(ctx: EpochStepContext, variant: ResolvedVariant): Pro
   }
 }
 
-/** Stores the epoch as `running`, with its host, the load and the library's hash. */
+/** Stores the epoch as `running`, with its host, the load, the library's hash and the series it belongs to. */
 async function recordStart(
   ctx: EpochStepContext,
   { variant, variantId }: EpochStepVariant,
@@ -74,6 +75,7 @@ async function recordStart(
   const hostId = store.hosts.upsert(readHostInfo());
   const load = readLoadAverage();
   const sha256 = await libraryHash(ctx, variant);
+  const series = await seriesOf(ctx.hasher, variant, sha256);
   const startedAt = nowIso();
   const epochId = store.epochs.start({
     campaign_id: ctx.campaignId,
@@ -87,6 +89,7 @@ async function recordStart(
     host_id: hostId,
     ...load,
     allocator_sha256: sha256,
+    series_sha256: series,
   });
   return { epochId, startedAt };
 }

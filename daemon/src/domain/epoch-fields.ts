@@ -159,6 +159,15 @@ export const EPOCH_FIELDS = {
     meaning: 'sha256 of the preloaded allocator library',
     writer: 'start',
   },
+  series_sha256: {
+    sql: 'TEXT',
+    json: 'string',
+    nullable: true,
+    unit: 'sha256',
+    meaning:
+      'the series: sha256 over the workload program, the allocator library, env and arguments; epochs of a variant with the same series accumulate across campaigns',
+    writer: 'start',
+  },
   allocator_reported: {
     sql: 'TEXT',
     json: 'string',

@@ -51,7 +51,7 @@ function isFile(path: string): boolean {
 }
 
 /** Where a `command` program would be executed from (like execvp), or why it cannot be. */
-function findProgram(program: string, searchPath: string): { ok: true; file: string } | { ok: false; why: string } {
+export function findProgram(program: string, searchPath: string): { ok: true; file: string } | { ok: false; why: string } {
   const check = (file: string): string | null => {
     let isFile: boolean;
     try {

@@ -38,9 +38,18 @@ export interface CompareRequest {
   criteria?: Readonly<Record<string, unknown>>;
 }
 
+/** How many epochs of each arm a verdict took from one campaign. */
+export interface CampaignShare {
+  campaign: number;
+  baseline: number;
+  candidate: number;
+}
+
 export interface CompareResult extends ComparisonVerdict {
-  /** The campaign whose epochs were judged (null when neither variant has epochs). */
+  /** The campaign judged: its epochs, and those of earlier campaigns in the same series (null when neither variant has epochs). */
   campaign: number | null;
+  /** The campaigns whose epochs the verdict used, oldest first: each arm's series accumulates across them. */
+  campaigns: CampaignShare[];
   /** Where the goal and criteria came from. */
   criteria_source: 'plan' | 'default' | 'request';
 }
@@ -89,18 +98,41 @@ export function compare(store: Store, req: CompareRequest): CompareResult {
   return judgeInCampaign(store, campaign, { baseline: req.baseline, candidate: req.candidate, goal, criteria }, source);
 }
 
-/** One comparison judged from the epochs both of its variants ran in one campaign (none without a campaign). */
+/** Epochs per campaign of each arm, oldest campaign first. */
+function campaignShares(baseline: readonly JudgedEpoch[], candidate: readonly JudgedEpoch[]): CampaignShare[] {
+  const shares = new Map<number, CampaignShare>();
+  const count = (rows: readonly JudgedEpoch[], arm: 'baseline' | 'candidate'): void => {
+    for (const e of rows) {
+      const share = shares.get(e.campaign_id) ?? { campaign: e.campaign_id, baseline: 0, candidate: 0 };
+      share[arm]++;
+      shares.set(e.campaign_id, share);
+    }
+  };
+  count(baseline, 'baseline');
+  count(candidate, 'candidate');
+  return [...shares.values()].sort((a, b) => a.campaign - b.campaign);
+}
+
+/**
+ * One comparison judged as of a campaign: each arm's epochs of the series it ran last in that campaign,
+ * from that campaign and earlier ones, so that verdicts accumulate across campaigns and daemon restarts
+ * while a rebuilt library or changed arguments start over (none without a campaign). The judgement
+ * pairs epochs only within a campaign.
+ */
 function judgeInCampaign(
   store: Store,
   campaign: number | null,
   input: ComparisonInput,
   source: CompareResult['criteria_source'],
 ): CompareResult {
-  const rows: JudgedEpoch[] =
-    campaign === null
-      ? []
-      : [...store.epochs.listRows({ variant: input.baseline, campaign }), ...store.epochs.listRows({ variant: input.candidate, campaign })];
-  return { ...judgeComparison(rows, input), campaign, criteria_source: source };
+  const baseline = campaign === null ? [] : store.epochs.seriesRows(input.baseline, campaign);
+  const candidate = campaign === null ? [] : store.epochs.seriesRows(input.candidate, campaign);
+  return {
+    ...judgeComparison([...baseline, ...candidate], input),
+    campaign,
+    campaigns: campaignShares(baseline, candidate),
+    criteria_source: source,
+  };
 }
 
 export function drift(store: Store, req: DriftRequest): DriftResult {

@@ -52,7 +52,8 @@ test('daemon: REST over real HTTP, kill -9 mid-epoch leaves no orphan and loses 
     'name: kill9\nepoch: 1500ms\nwarmup: 300ms\ninterval: 100ms\nvariants:\n' +
       '  - { name: A, allocator: glibc, args: ["--ws", "100"] }\n' +
       '  - { name: B, allocator: glibc, args: ["--ws", "200"] }\n' +
-      '  - { name: C, allocator: glibc, args: ["--ws", "300"] }\n',
+      '  - { name: C, allocator: glibc, args: ["--ws", "300"] }\n' +
+      'comparisons:\n  - { baseline: A, candidate: B, goal: speed }\n',
   );
   // The default plan first, then ours: the last --plan wins (as with `npm start -- --plan ...`).
   const args = ['--plan', 'plans/does-not-exist.yaml', '--plan', plan, '--db', db, '--port', '0'];
@@ -138,6 +139,19 @@ test('daemon: REST over real HTTP, kill -9 mid-epoch leaves no orphan and loses 
   );
   const epochsOverHttp = ((await getJson(`${url2}/api/v1/epochs`)) as { epochs: Array<{ id: number; outcome: string }> }).epochs;
   assert.equal(epochsOverHttp.find((e) => e.id === cut.id)?.outcome, 'interrupted');
+  // The comparison's verdict after the restart counts the epochs completed before the kill.
+  const completedBefore = (v: string): number => before.epochs.filter((e) => e.variant === v && e.outcome === 'completed').length;
+  const verdict = (await getJson(`${url2}/api/v1/compare?baseline=A&candidate=B`)) as {
+    epochs: { baseline: { completed: number }; candidate: { completed: number } };
+    campaigns: Array<{ campaign: number; baseline: number; candidate: number }>;
+  };
+  assert.ok(completedBefore('A') >= 1);
+  assert.ok(verdict.epochs.baseline.completed >= completedBefore('A'), JSON.stringify(verdict.epochs));
+  assert.ok(verdict.epochs.candidate.completed >= completedBefore('B'), JSON.stringify(verdict.epochs));
+  assert.deepEqual(
+    verdict.campaigns.map((c) => c.campaign),
+    [cut.campaign_id],
+  );
 
   // SIGTERM: the epoch is aborted, the campaign stopped, exit 0 within 10 s, no workload left.
   const t0 = Date.now();
