@@ -168,6 +168,14 @@ export const EPOCH_FIELDS = {
       'the series: sha256 over the workload program, the allocator library, env and arguments; epochs of a variant with the same series accumulate across campaigns',
     writer: 'start',
   },
+  cpus: {
+    sql: 'TEXT',
+    json: 'string',
+    nullable: true,
+    unit: 'text',
+    meaning: 'the CPUs the workload was pinned to, comma-separated (an arm of a duet); null when not pinned',
+    writer: 'start',
+  },
   allocator_reported: {
     sql: 'TEXT',
     json: 'string',

@@ -38,8 +38,13 @@ export interface PlanComparison {
   criteria: Record<string, number>;
 }
 
+import type { PlanMode } from '../domain/types.js';
+export { PLAN_MODES, type PlanMode } from '../domain/types.js';
+
 export interface Plan {
   name: string;
+  /** Absent in plans stored before duet epochs existed: sequential. */
+  mode: PlanMode;
   epoch_ms: number;
   warmup_ms: number;
   interval_ms: number;
