@@ -70,6 +70,7 @@ async function recordStart(
   ctx: EpochStepContext,
   { variant, variantId }: EpochStepVariant,
   slot: Slot,
+  placement: EpochPlacement,
 ): Promise<{ epochId: number; startedAt: string }> {
   const { store, plan } = ctx;
   const hostId = store.hosts.upsert(readHostInfo());
@@ -90,6 +91,7 @@ async function recordStart(
     ...load,
     allocator_sha256: sha256,
     series_sha256: series,
+    cpus: placement.cpus === undefined ? null : placement.cpus.join(','),
   });
   return { epochId, startedAt };
 }
@@ -116,6 +118,7 @@ async function runSupervised(
   variant: ResolvedVariant,
   liveEpoch: LiveEpoch,
   signal: AbortSignal,
+  placement: EpochPlacement,
 ): Promise<EpochResult> {
   const { store, emitter, plan } = ctx;
   const epochId = liveEpoch.epoch_id;
@@ -133,6 +136,7 @@ async function runSupervised(
       signal,
       killGraceMs: ctx.killGraceMs,
       ...(ctx.countSyscalls === false ? { countSyscalls: false } : {}),
+      ...(placement.cpus !== undefined ? { cpus: placement.cpus } : {}),
     },
     {
       onLaunched: ({ workloadPid }) => {
@@ -222,15 +226,21 @@ function recordFinish(
   return finished;
 }
 
+/** Where an epoch runs: anywhere (sequential), or pinned to CPUs (an arm of a duet). */
+export interface EpochPlacement {
+  cpus?: readonly number[];
+}
+
 export async function runEpochStep(
   ctx: EpochStepContext,
   step: EpochStepVariant,
   slot: Slot,
   signal: AbortSignal,
   live: (epoch: LiveEpoch | null) => void,
+  placement: EpochPlacement = {},
 ): Promise<EpochFinishedEvent> {
   const { variant } = step;
-  const { epochId, startedAt } = await recordStart(ctx, step, slot);
+  const { epochId, startedAt } = await recordStart(ctx, step, slot, placement);
   const liveEpoch: LiveEpoch = {
     epoch_id: epochId,
     variant: variant.name,
@@ -253,7 +263,7 @@ export async function runEpochStep(
   announceStart(ctx, slotFields, startedAt);
   let result: EpochResult;
   try {
-    result = await runSupervised(ctx, variant, liveEpoch, signal);
+    result = await runSupervised(ctx, variant, liveEpoch, signal, placement);
   } finally {
     live(null);
   }

@@ -168,6 +168,14 @@ export const EPOCH_FIELDS = {
       'the series: sha256 over the workload program, the allocator library, env and arguments; epochs of a variant with the same series accumulate across campaigns',
     writer: 'start',
   },
+  cpus: {
+    sql: 'TEXT',
+    json: 'string',
+    nullable: true,
+    unit: 'text',
+    meaning: 'the CPUs the workload was pinned to, comma-separated (an arm of a duet); null when not pinned',
+    writer: 'start',
+  },
   allocator_reported: {
     sql: 'TEXT',
     json: 'string',
@@ -382,7 +390,7 @@ export const EPOCH_FIELDS = {
     unit: 'percent',
     meaning:
       'endpoint RSS drift: (final − initial) / initial × 100 of the first and last samples after warm-up; a burst live at either moves it ' +
-      '(thousands of percent), so it is not judged (rss_held_drift_pct is) except for epochs stored before schema v7',
+      '(thousands of percent), so it is not judged (rss_held_drift_pct is) except for epochs stored before schema v8',
     writer: 'analysis',
     summary: true,
     gauge: {

@@ -26,7 +26,7 @@ export function peakRss(e: MeasuredEpoch): number | null {
   return e.rss_hwm_bytes ?? e.rss_peak_bytes;
 }
 
-/** Which drift figure an epoch has: held memory's robust line (schema v7 on), or the endpoints (before). */
+/** Which drift figure an epoch has: held memory's robust line (schema v8 on), or the endpoints (before). */
 export type DriftBasis = 'held' | 'endpoint';
 
 export const DRIFT_LABEL: Record<DriftBasis, string> = {
@@ -37,7 +37,7 @@ export const DRIFT_LABEL: Record<DriftBasis, string> = {
 /**
  * The drift of an epoch that the judgement reads and every surface shows: the growth of held memory (RSS −
  * LazyFree) along its robust line over the measured part (`rss_held_drift_pct`), which a burst live at the
- * first or last sample does not move. Epochs stored before schema v7 have only the endpoint drift
+ * first or last sample does not move. Epochs stored before schema v8 have only the endpoint drift
  * (last sample over the first, `rss_drift_pct`), which is used for them and labelled so.
  */
 export function judgedDrift(e: MeasuredEpoch): { pct: number; basis: DriftBasis } | null {

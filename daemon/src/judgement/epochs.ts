@@ -10,7 +10,7 @@ import { WORKLOAD_FAILURES, type EpochSummary, type Outcome } from '../domain/ty
  * schema versions are optional, so rows built by hand need not name them).
  */
 export interface JudgedEpoch extends Omit<EpochSummary, 'throughput_cpu' | 'rss_held_drift_pct'> {
-  /** Held-memory drift (schema v7); the judged drift, domain/measures.ts. */
+  /** Held-memory drift (schema v8); the judged drift, domain/measures.ts. */
   rss_held_drift_pct?: number | null;
   round?: number | null;
   outcome_reason?: string | null;

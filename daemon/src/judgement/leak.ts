@@ -160,7 +160,7 @@ export interface EpochDrift {
   rss_final_bytes: number | null;
   /** Endpoint drift (first and last samples); not judged. */
   rss_drift_pct: number | null;
-  /** Held-memory drift: the one judged (null before schema v7, when the endpoint drift is). */
+  /** Held-memory drift: the one judged (null before schema v8, when the endpoint drift is). */
   rss_held_drift_pct: number | null;
   rss_slope_bytes_per_hour: number | null;
   rss_slope_low: number | null;
@@ -195,7 +195,7 @@ export interface VariantDrift {
   flagged_p_value: number | null;
   /**
    * Hodges–Lehmann centre of the per-epoch judged drift % (domain/measures.ts `judgedDrift`) and its
-   * interval; `basis` says which drift it is (held memory, or the endpoints for epochs before schema v7).
+   * interval; `basis` says which drift it is (held memory, or the endpoints for epochs before schema v8).
    */
   drift_pct: { median: number; low: number | null; high: number | null; basis: DriftBasis } | null;
   series: {
@@ -328,7 +328,7 @@ export function epochsForDriftInterval(confidence: number): number {
 
 /**
  * Per-epoch drift % (the judged one, domain/measures.ts: held memory, or the endpoints for epochs before
- * schema v7): is its centre surely above the tolerance (fail), within it (pass), or neither (undecided: no
+ * schema v8): is its centre surely above the tolerance (fail), within it (pass), or neither (undecided: no
  * interval yet, or an estimate over the limit whose interval reaches below it)?
  */
 function judgeDriftPct(
@@ -340,7 +340,7 @@ function judgeDriftPct(
   const judged = completed.map(judgedDrift).filter((d) => d !== null);
   if (judged.length === 0) return { drift_pct: null, drift: false, undecided: false };
   const basis = driftBasisOf(completed);
-  const what = `${DRIFT_LABEL[basis]}${basis === 'endpoint' ? ' (epochs before schema v7 have no held-memory drift)' : ''}`;
+  const what = `${DRIFT_LABEL[basis]}${basis === 'endpoint' ? ' (epochs before schema v8 have no held-memory drift)' : ''}`;
   const drifts = judged.map((d) => d.pct);
   const hl = hodgesLehmannCenter(drifts, { confidence: c.confidence });
   const drift = Number.isFinite(hl.low) && hl.low > c.drift_max_pct;
@@ -434,7 +434,7 @@ function judgeChangePoint(
 
 /**
  * Across epochs: the series of per-epoch growth ratios, 1 + judged drift / 100 (held memory, which a burst
- * does not move; the endpoints' final/initial RSS for epochs before schema v7), its trend and change point.
+ * does not move; the endpoints' final/initial RSS for epochs before schema v8), its trend and change point.
  */
 function judgeAcrossEpochs(
   variant: string,

@@ -24,7 +24,7 @@ export interface VariantReport extends VariantAggregates {
   throughput_other: number | null;
   /** CV of the completed epochs' throughputs on the campaign's basis (epoch-to-epoch noise). */
   throughput_cv_between_epochs: number | null;
-  /** The worst (highest) judged drift of the completed epochs (held memory; the endpoints before schema v7). */
+  /** The worst (highest) judged drift of the completed epochs (held memory; the endpoints before schema v8). */
   drift_pct_max: number | null;
   /** What its epochs reported running ("glibc 2.36", "leanmalloc profile lean"), each once, oldest first. */
   allocators_reported: string[];

@@ -68,7 +68,7 @@ export class EpochStore {
   private readonly latestSharedCampaignStmt;
   private readonly latestSeriesStmt;
   private readonly seriesRowsStmt;
-  private readonly listCache = new Map<string, { summary: boolean; stmt: ReturnType<Db['prepare']> }>();
+  private readonly listCache = new Map<string, { stmt: ReturnType<Db['prepare']> }>();
 
   constructor(
     private readonly db: Db,
@@ -178,7 +178,7 @@ export class EpochStore {
       };
       const clause = keys.length === 0 ? '' : `WHERE ${keys.map((k) => where[k]).join(' AND ')}`;
       const stmt = this.db.prepare(`SELECT ${summary ? SUMMARY_SELECT : '*'} FROM epochs ${clause} ORDER BY id DESC LIMIT @limit`);
-      entry = { summary, stmt };
+      entry = { stmt };
       this.listCache.set(cacheKey, entry);
     }
     return entry.stmt;

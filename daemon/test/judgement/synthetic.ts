@@ -25,7 +25,7 @@ export interface SyntheticVariant {
   syscallsPerOp?: number | null;
   /** Per-epoch endpoint drift % of RSS (default ~0). */
   driftPct?: number | ((round: number) => number);
-  /** Per-epoch held-memory drift % (schema v7; default: absent, as in rows before it, so the endpoint drift is judged). */
+  /** Per-epoch held-memory drift % (schema v8; default: absent, as in rows before it, so the endpoint drift is judged). */
   heldDriftPct?: number | ((round: number) => number);
   /** True RSS slope within each epoch, bytes/hour (default 0). */
   slopeBytesPerHour?: number;

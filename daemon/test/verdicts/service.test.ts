@@ -2,10 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { InputError } from '../../src/domain/parameters.js';
 import { AllocsoakMetrics } from '../../src/metrics/index.js';
 import { renderReport } from '../../src/report/index.js';
 import { openStore } from '../../src/storage/index.js';
-import { compare, drift, JudgementInputError, judgePlanComparisons } from '../../src/verdicts/index.js';
+import { compare, drift, judgePlanComparisons } from '../../src/verdicts/index.js';
 import { tempDir } from '../helpers/env.js';
 import type { SyntheticVariant } from '../judgement/synthetic.js';
 import { seedCampaign } from './seed.js';
@@ -60,7 +61,7 @@ test('compare takes goal and criteria from the plan, the latest campaign with bo
     assert.equal(speed.verdict, 'NO-GO');
 
     const bad = (fn: () => unknown, parameter: string, message: RegExp) =>
-      assert.throws(fn, (err: unknown) => err instanceof JudgementInputError && err.parameter === parameter && message.test(err.message));
+      assert.throws(fn, (err: unknown) => err instanceof InputError && err.parameter === parameter && message.test(err.message));
     bad(
       () => compare(store, { baseline: 'ghost', candidate: 'lean' }),
       'baseline',

@@ -54,7 +54,7 @@ const DriftCore = {
       high: NullableNumber,
       basis: Type.Union([Type.Literal('held'), Type.Literal('endpoint')], {
         description:
-          'which drift is judged: held memory (RSS − LazyFree) along its robust line, or the endpoints for epochs before schema v7',
+          'which drift is judged: held memory (RSS − LazyFree) along its robust line, or the endpoints for epochs before schema v8',
       }),
     }),
     Type.Null(),
@@ -159,7 +159,7 @@ export const DriftEpoch = Type.Object({
   rss_final_bytes: NullableNumber,
   rss_drift_pct: Type.Union([Type.Number(), Type.Null()], { description: 'endpoint drift (first and last samples); not judged' }),
   rss_held_drift_pct: Type.Union([Type.Number(), Type.Null()], {
-    description: 'held-memory drift: the one judged (null before schema v7)',
+    description: 'held-memory drift: the one judged (null before schema v8)',
   }),
   rss_slope_bytes_per_hour: NullableNumber,
   rss_slope_low: NullableNumber,

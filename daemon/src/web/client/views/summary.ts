@@ -6,7 +6,7 @@
  */
 import type { Aggregate } from '../../../domain/epoch-fields.js';
 import { fetchDrift, type DriftResponse, type EpochSummary } from '../api.js';
-import { h, note } from '../dom.js';
+import { h, note, table } from '../dom.js';
 import { fold, SUMMARY_TABLE } from '../fields.js';
 import { formatField } from '../../../domain/format.js';
 import { BASIS_LABEL, driftFigure, summarizeThroughput, throughputHeaders } from '../../../domain/measures.js';
@@ -63,24 +63,16 @@ export function renderSummary(
     h(
       'div',
       { class: 'table-wide' },
-      h(
-        'table',
-        null,
-        h(
-          'thead',
-          null,
-          h(
-            'tr',
-            null,
-            h('th', null, 'variant'),
-            h('th', { class: 'num' }, 'epochs'),
-            h('th', null, 'leak and drift'),
-            h('th', { class: 'num' }, heads.lead),
-            h('th', { class: 'num' }, heads.other),
-            ...SUMMARY_TABLE.map((c) => h('th', { class: c.numeric ? 'num' : undefined }, c.header)),
-          ),
-        ),
-        h('tbody', null, ...rows),
+      table(
+        [
+          h('th', null, 'variant'),
+          h('th', { class: 'num' }, 'epochs'),
+          h('th', null, 'leak and drift'),
+          h('th', { class: 'num' }, heads.lead),
+          h('th', { class: 'num' }, heads.other),
+          ...SUMMARY_TABLE.map((c) => h('th', { class: c.numeric ? 'num' : undefined }, c.header)),
+        ],
+        rows,
       ),
     ),
     h(
