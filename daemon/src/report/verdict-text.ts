@@ -1,5 +1,6 @@
 /** Human-readable forms of verdicts (CLI, report) — the same data as the JSON, nothing computed here. */
 import { bytes, fmt, type RatioEstimate, type Reason } from '../judgement/index.js';
+import { campaignsText } from '../domain/format.js';
 import type { CompareResult, DriftResult } from '../verdicts/index.js';
 
 const MARK: Record<Reason['status'], string> = { pass: '+', fail: '!', undecided: '?', info: '·' };
@@ -13,16 +14,6 @@ export function ratioText(label: string, e: RatioEstimate | null): string {
   const conf =
     e.confidence === null ? 'no interval yet' : `${Number((e.confidence * 100).toPrecision(3))} % CI [${fmt(e.low)}, ${fmt(e.high)}]`;
   return `${label}: ${fmt(e.ratio)} (${conf}; ${e.analysis}, ${e.test} p = ${fmt(e.p_value)})`;
-}
-
-/**
- * Where a verdict's epochs came from: "campaign 5", or, when a series accumulated across campaigns,
- * "campaigns 3 (4 + 4), 5 (2 + 2)" (baseline + candidate epochs of each).
- */
-export function campaignsText(campaigns: CompareResult['campaigns']): string {
-  if (campaigns.length === 0) return 'no campaign';
-  if (campaigns.length === 1) return `campaign ${(campaigns[0] as CompareResult['campaigns'][number]).campaign}`;
-  return `campaigns ${campaigns.map((c) => `${c.campaign} (${c.baseline} + ${c.candidate})`).join(', ')}`;
 }
 
 export function compareText(r: CompareResult): string {
