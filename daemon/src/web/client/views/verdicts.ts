@@ -4,7 +4,7 @@
  */
 import { fetchCompare, type CampaignDetail, type CompareResponse, type RatioEstimate, type Reason } from '../api.js';
 import { h, note, table } from '../dom.js';
-import { campaignsText, MISSING, percent } from '../../../domain/format.js';
+import { campaignsText, duration, MISSING, percent } from '../../../domain/format.js';
 import { badge, clipped, unavailable, variantLabel } from './common.js';
 
 /** Why a verdict has no ratio: its decisive reason (e.g. too few epochs). */
@@ -85,7 +85,11 @@ export async function renderComparisons(root: HTMLElement, campaign: CampaignDet
             null,
             badge(r.verdict),
             r.epochs_needed_per_arm !== null
-              ? h('div', { class: 'muted' }, `≈ ${r.epochs_needed_per_arm} more epochs per variant to settle`)
+              ? h(
+                  'div',
+                  { class: 'muted' },
+                  `≈ ${r.epochs_needed_per_arm} more epochs per variant to settle${r.settle_seconds === null ? '' : ` (about ${duration(r.settle_seconds * 1000)})`}`,
+                )
               : '',
             h(
               'div',
