@@ -15,6 +15,8 @@ extern lm_slab_t lm_empty_slab LM_HIDDEN;
 extern lm_options_t lm_options LM_HIDDEN;
 extern lm_counters_t lm_counters LM_HIDDEN;
 extern const uint32_t lm_class_size[LM_CLASSES] LM_HIDDEN;
+extern const uint8_t lm_class_slabs[LM_CLASSES] LM_HIDDEN;   /* slabs per span */
+extern const uint8_t lm_class_align[LM_CLASSES] LM_HIDDEN;   /* span start: a multiple of this many slabs */
 extern int lm_purge_enabled LM_HIDDEN;   /* decommit or retire can happen: track free times */
 
 /* ---- counters (slow path only) ---- */
@@ -22,7 +24,7 @@ extern int lm_purge_enabled LM_HIDDEN;   /* decommit or retire can happen: track
 #define LM_UNCOUNT(field, n) atomic_fetch_sub_explicit(&lm_counters.field, (uint64_t)(n), memory_order_relaxed)
 
 /* ---- size classes ---- */
-static inline unsigned lm_class_of(size_t n) {   /* n <= LM_SMALL_MAX */
+static inline unsigned lm_class_of(size_t n) {   /* n <= LM_SPAN_MAX */
   if (n <= 128) return n == 0 ? 0 : (unsigned)((n - 1) >> 4);
   size_t w = n - 1;
   unsigned b = 63u - (unsigned)__builtin_clzl(w);          /* 2^b <= w < 2^(b+1) */
@@ -43,6 +45,12 @@ static inline lm_slab_t *lm_slab_of(lm_superslab_t *ss, const void *p) {
   /* == &ss->slabs[(p >> 16) & 63] with 64-byte descriptors, as one shift and one mask */
   _Static_assert(sizeof(lm_slab_t) == 64, "slab descriptors are 64 bytes");
   return (lm_slab_t *)((uint8_t *)ss->slabs + (((uintptr_t)p >> (LM_SLAB_SHIFT - 6)) & ((LM_SLABS - 1) << 6)));
+}
+/* The descriptor of the span holding p: a tail points back to its span's first descriptor. */
+static inline lm_slab_t *lm_span_of(lm_superslab_t *ss, const void *p) {
+  lm_slab_t *s = lm_slab_of(ss, p);
+  if (atomic_load_explicit(&s->slow_flags, memory_order_relaxed) & LM_SLAB_TAIL) s -= s->head_offset;
+  return s;
 }
 /* Flags and the `used` bias change together (owner thread only). */
 static inline void lm_slab_set_flags(lm_slab_t *s, uint8_t flags) {
@@ -76,7 +84,6 @@ size_t lm_usable_size(const void *p, const char *what) LM_HIDDEN;
 void lm_slab_init(lm_slab_t *s, unsigned cls) LM_HIDDEN;
 int  lm_slab_extend(lm_superslab_t *ss, lm_slab_t *s) LM_HIDDEN;
 unsigned lm_slab_collect_remote(lm_slab_t *s) LM_HIDDEN;
-int  lm_slab_refill(lm_superslab_t *ss, lm_slab_t *s) LM_HIDDEN;
 void lm_list_push(lm_slab_t **head, lm_slab_t *s) LM_HIDDEN;
 void lm_list_remove(lm_slab_t **head, lm_slab_t *s) LM_HIDDEN;
 void lm_heap_set_direct(lm_heap_t *h, unsigned cls) LM_HIDDEN;
@@ -84,8 +91,8 @@ void lm_heap_slab_empty(lm_heap_t *h, lm_superslab_t *ss, lm_slab_t *s) LM_HIDDE
 void lm_heap_rescan_remote(lm_heap_t *h) LM_HIDDEN;
 void lm_heap_unfull(lm_heap_t *h, lm_slab_t *s) LM_HIDDEN;
 
-/* superslab.c: superslabs and the slabs inside them */
-lm_slab_t *lm_ss_acquire_slab(lm_heap_t *h, unsigned cls) LM_HIDDEN;
+/* superslab.c: superslabs and the spans inside them */
+lm_slab_t *lm_ss_acquire_slab(lm_heap_t *h, unsigned cls) LM_HIDDEN;   /* a span of class cls */
 void lm_ss_release_slab(lm_heap_t *h, lm_superslab_t *ss, lm_slab_t *s) LM_HIDDEN;
 void lm_ss_give_back(lm_superslab_t *ss) LM_HIDDEN;   /* empty superslab -> cache */
 void lm_ss_abandon(lm_superslab_t *ss) LM_HIDDEN;     /* live superslab of an exiting thread */
@@ -95,11 +102,11 @@ void lm_ss_fork_prepare(void) LM_HIDDEN;
 void lm_ss_fork_parent(void) LM_HIDDEN;
 void lm_ss_fork_child(void) LM_HIDDEN;
 
-/* large.c */
+/* large.c: huge blocks (> LM_SPAN_MAX) and their cache */
 void *lm_large_alloc(size_t n, size_t align, int zero) LM_HIDDEN;
 void  lm_large_free(void *p) LM_HIDDEN;
 size_t lm_large_usable(const void *p, const char *what) LM_HIDDEN;
-void *lm_large_grow_in_place(void *p, size_t n) LM_HIDDEN;
+int   lm_large_resize_in_place(void *p, size_t n) LM_HIDDEN;   /* n <= LM_MAX_ALLOC; 1 if done */
 int   lm_large_purge_pass(uint64_t now_ms) LM_HIDDEN;
 void  lm_large_fork_prepare(void) LM_HIDDEN;
 void  lm_large_fork_parent(void) LM_HIDDEN;

@@ -1,7 +1,8 @@
-/* leanmalloc: superslabs (4 MiB aligned regions) and the slabs inside them.
+/* leanmalloc: superslabs (4 MiB aligned regions) and the spans of slabs inside them.
  *
  * Ownership: a superslab belongs to one thread's heap (its segmap entry = the heap id) while it has slabs in
- * use; only the owner hands out or takes back its slabs. Empty superslabs go to a process-wide
+ * use; only the owner hands out or takes back its spans (runs of 1 to 32 slabs, free_mask says which
+ * slabs are free). Empty superslabs go to a process-wide
  * cache (LIFO: the most recently used is the hottest); superslabs of exited threads that still
  * hold live blocks go to an "abandoned" list and are adopted by the next thread that needs one.
  *
@@ -35,6 +36,40 @@ void lm_ss_heap_list_remove(lm_heap_t *h, lm_superslab_t *ss) {
   if (ss->next) ss->next->prev = ss->prev;
   ss->next = ss->prev = NULL;
   ss->heap_list = 0;
+}
+
+/* ---- spans: runs of free slabs ---- */
+
+/* Bit i set: slabs i .. i+k-1 are all set in `mask` (log2(k) shift-and steps). */
+static inline uint64_t run_starts(uint64_t mask, unsigned k) {
+  for (unsigned have = 1; have < k;) {
+    unsigned sh = have < k - have ? have : k - have;
+    mask &= mask >> sh;
+    have += sh;
+  }
+  return mask;
+}
+
+/* Slab indexes a span of `align` slabs may start at (align is 1, 8, 16 or 32). */
+static inline uint64_t allowed_starts(unsigned align) {
+  return align == 1 ? ~(uint64_t)0 : align == 8 ? 0x0101010101010101ull
+       : align == 16 ? 0x0001000100010001ull : 0x0000000100000001ull;
+}
+
+static inline int span_fits(const lm_superslab_t *ss, unsigned k, uint64_t allowed) {
+  return (run_starts(ss->free_mask, k) & allowed) != 0;
+}
+
+/* How many owned superslabs a span search looks at before taking a new one: the head of the
+ * list always fits a single slab; a multi-slab span that fits in none of the first few would
+ * otherwise make every acquisition walk every fragmented superslab the heap owns. */
+#define LM_SPAN_SEARCH 8
+
+static lm_superslab_t *heap_find_span(lm_heap_t *h, unsigned k, uint64_t allowed) {
+  int tries = 0;
+  for (lm_superslab_t *ss = h->ss_avail; ss && tries < LM_SPAN_SEARCH; ss = ss->next, tries++)
+    if (span_fits(ss, k, allowed)) return ss;
+  return NULL;
 }
 
 /* ---- mapping ---- */
@@ -136,6 +171,7 @@ static int ss_adopt(lm_heap_t *h, lm_superslab_t *ss) {
   for (int i = 1; i < LM_SLABS; i++) {
     if (ss->free_mask & ((uint64_t)1 << i)) continue;
     lm_slab_t *s = &ss->slabs[i];
+    if (atomic_load_explicit(&s->slow_flags, memory_order_relaxed) & LM_SLAB_TAIL) continue;
     lm_slab_collect_remote(s);
     lm_slab_set_flags(s, 0);
     if (s->used == 0) {
@@ -150,9 +186,9 @@ static int ss_adopt(lm_heap_t *h, lm_superslab_t *ss) {
   return ss->in_cache == 0;
 }
 
-/* A superslab with a free slab for this heap: abandoned first (returns memory of dead threads),
- * then the cache, then a fresh mapping. */
-static lm_superslab_t *ss_obtain(lm_heap_t *h) {
+/* A superslab with room for a span of k slabs for this heap: abandoned first (returns memory of
+ * dead threads), then the cache, then a fresh mapping. */
+static lm_superslab_t *ss_obtain(lm_heap_t *h, unsigned k, uint64_t allowed) {
   for (;;) {
     pthread_mutex_lock(&g_lock);
     lm_superslab_t *ss = g_abandoned;
@@ -160,8 +196,8 @@ static lm_superslab_t *ss_obtain(lm_heap_t *h) {
     pthread_mutex_unlock(&g_lock);
     if (ss == NULL) break;
     ss->next = ss->prev = NULL;
-    if (ss_adopt(h, ss) && ss->free_mask) return ss;
-    if (h->ss_avail) return h->ss_avail;
+    if (ss_adopt(h, ss) && span_fits(ss, k, allowed)) return ss;
+    if ((ss = heap_find_span(h, k, allowed)) != NULL) return ss;
   }
   pthread_mutex_lock(&g_lock);
   lm_superslab_t *ss = g_cache;
@@ -174,21 +210,28 @@ static lm_superslab_t *ss_obtain(lm_heap_t *h) {
   return ss;
 }
 
-/* A fresh slab of class `cls`, at the head of the heap's available list. Prefers slabs that are
+/* A fresh span of class `cls`, at the head of the heap's available list. Prefers slabs that are
  * still committed (hot in cache and TLB, no page faults) and low addresses (compact). */
 lm_slab_t *lm_ss_acquire_slab(lm_heap_t *h, unsigned cls) {
+  unsigned k = lm_class_slabs[cls];
+  uint64_t allowed = allowed_starts(lm_class_align[cls]);
   lm_superslab_t *ss = h->ss_avail;
-  if (ss == NULL && (ss = ss_obtain(h)) == NULL) return NULL;
-  pthread_mutex_lock(&ss->lock);
-  uint64_t committed = ss->free_mask & ~ss->decommitted_mask;
-  int i = __builtin_ctzll(committed ? committed : ss->free_mask);
-  uint64_t bit = (uint64_t)1 << i;
-  ss->free_mask &= ~bit;
-  if (ss->decommitted_mask & bit) {
-    ss->decommitted_mask &= ~bit;
-    LM_COUNT(committed_bytes, LM_SLAB_SIZE);
+  if (ss == NULL || (k > 1 && !span_fits(ss, k, allowed))) {
+    ss = heap_find_span(h, k, allowed);
+    if (ss == NULL && (ss = ss_obtain(h, k, allowed)) == NULL) return NULL;
   }
-  ss->used_slabs++;
+  pthread_mutex_lock(&ss->lock);
+  uint64_t starts = run_starts(ss->free_mask & ~ss->decommitted_mask, k) & allowed;
+  if (starts == 0) starts = run_starts(ss->free_mask, k) & allowed;
+  int i = __builtin_ctzll(starts);
+  uint64_t bits = (((uint64_t)1 << k) - 1) << i;   /* k <= 32 */
+  ss->free_mask &= ~bits;
+  uint64_t recommitted = ss->decommitted_mask & bits;
+  if (recommitted) {
+    ss->decommitted_mask &= ~bits;
+    LM_COUNT(committed_bytes, (size_t)__builtin_popcountll(recommitted) * LM_SLAB_SIZE);
+  }
+  ss->used_slabs = (uint16_t)(ss->used_slabs + k);
   pthread_mutex_unlock(&ss->lock);
   if (ss->free_mask == 0) {
     lm_ss_heap_list_remove(h, ss);
@@ -196,20 +239,31 @@ lm_slab_t *lm_ss_acquire_slab(lm_heap_t *h, unsigned cls) {
   }
   lm_slab_t *s = &ss->slabs[i];
   lm_slab_init(s, cls);
+  for (unsigned j = 1; j < k; j++) {      /* tails: free() finds the span from any of its slabs */
+    lm_slab_t *t = &ss->slabs[i + (int)j];
+    t->free = NULL;
+    t->used = -LM_USED_BIAS;
+    t->head_offset = (uint8_t)j;
+    atomic_store_explicit(&t->slow_flags, LM_SLAB_TAIL, memory_order_relaxed);
+  }
   lm_list_push(&h->avail[cls], s);
   lm_heap_set_direct(h, cls);
   return s;
 }
 
-/* The slab is out of the heap's class lists and has no live block. */
+/* The span is out of the heap's class lists and has no live block. */
 void lm_ss_release_slab(lm_heap_t *h, lm_superslab_t *ss, lm_slab_t *s) {
   int i = (int)(s - ss->slabs);
+  unsigned k = s->span_slabs;
   s->free = NULL;
   lm_slab_set_flags(s, LM_SLAB_NOT_IN_USE);
+  for (unsigned j = 1; j < k; j++)        /* tails keep their bias: flagged either way */
+    atomic_store_explicit(&ss->slabs[i + (int)j].slow_flags, LM_SLAB_NOT_IN_USE, memory_order_relaxed);
+  uint64_t now = lm_purge_enabled ? lm_now_ms() : 0;
   pthread_mutex_lock(&ss->lock);
-  ss->free_mask |= (uint64_t)1 << i;
-  s->freed_at_ms = lm_purge_enabled ? lm_now_ms() : 0;
-  ss->used_slabs--;
+  ss->free_mask |= (((uint64_t)1 << k) - 1) << i;
+  for (unsigned j = 0; j < k; j++) ss->slabs[i + (int)j].freed_at_ms = now;
+  ss->used_slabs = (uint16_t)(ss->used_slabs - k);
   pthread_mutex_unlock(&ss->lock);
   if (ss->heap_list == 2) {
     lm_ss_heap_list_remove(h, ss);
