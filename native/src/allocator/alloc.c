@@ -3,6 +3,12 @@
 #include "internal.h"
 #include <errno.h>
 
+/* Dry spans a class keeps in its available list before moving them to the full list (why: moving
+ * one there is half of a Dekker handshake with remote frees, whose fence waits for every store the
+ * program has pending; a class of big blocks has few per span and runs its current span dry
+ * often, so walking a few dry spans is far cheaper than a fence each time). */
+#define LM_DRY_KEPT 4
+
 static inline void *pop(lm_slab_t *s) {
   lm_block_t *b = s->free;
   s->free = b->next;
@@ -20,8 +26,9 @@ static inline void *pop(lm_slab_t *s) {
 void *lm_alloc_class_slow(lm_heap_t *h, unsigned cls) {
   if (LM_UNLIKELY(h->state != 2)) lm_heap_init(h);
   lm_slab_t *s;
-  for (;;) {
+  for (int pass = 0;; pass++) {
     lm_slab_t *carve = NULL;
+    unsigned dry = 0;
     s = h->avail[cls];
     while (s) {
       if (s->free || lm_slab_collect_remote(s)) goto found;
@@ -31,11 +38,17 @@ void *lm_alloc_class_slow(lm_heap_t *h, unsigned cls) {
         s = next;
         continue;
       }
+      /* The first few dry spans stay in the list (they are walked again, and blocks freed into
+       * them need no slow path); beyond that they go to the full list, which costs a fence. */
+      if (++dry <= LM_DRY_KEPT) {
+        s = next;
+        continue;
+      }
       lm_list_remove(&h->avail[cls], s);
       /* Dekker with lm_free_remote: publish IN_FULL, then re-check thread_free; a racing remote
        * free either sees the flag (and flags the superslab) or we see its block here. */
       lm_slab_set_flags(s, LM_SLAB_IN_FULL);
-      if (atomic_load_explicit(&s->thread_free, memory_order_seq_cst) != NULL) {
+      if (atomic_load_explicit(&s->thread_free, memory_order_seq_cst) != 0) {
         lm_slab_set_flags(s, 0);
         lm_list_push(&h->avail[cls], s);
         lm_slab_collect_remote(s);
@@ -49,8 +62,9 @@ void *lm_alloc_class_slow(lm_heap_t *h, unsigned cls) {
       lm_slab_extend(lm_ss_of(s), s);
       goto found;
     }
+    /* Remote frees that landed in full spans: after the rescan, one more walk collects them. */
+    if (pass == 1) break;
     lm_heap_rescan_remote(h);
-    if (h->avail[cls] == NULL) break;
   }
   s = lm_ss_acquire_slab(h, cls);
   if (s == NULL) { errno = ENOMEM; return NULL; }

@@ -20,10 +20,11 @@ void lm_free_remote(lm_superslab_t *ss, lm_slab_t *s, lm_block_t *b) {
     lm_invalid_pointer(b, "free", "the block is not in a slab in use (double free or corrupted pointer)");
   if (s->reserved == 1 && (uint8_t *)b != lm_slab_start(ss, s))
     lm_invalid_pointer(b, "free", "not the start of a leanmalloc allocation");
-  lm_block_t *old = atomic_load_explicit(&s->thread_free, memory_order_relaxed);
+  uintptr_t old = atomic_load_explicit(&s->thread_free, memory_order_relaxed), head;
   do {
-    b->next = old;
-  } while (!atomic_compare_exchange_weak_explicit(&s->thread_free, &old, b, memory_order_seq_cst,
+    b->next = (lm_block_t *)(old & LM_TF_PTR_MASK);
+    head = (uintptr_t)b | ((old & ~LM_TF_PTR_MASK) + ((uintptr_t)1 << LM_TF_COUNT_SHIFT));
+  } while (!atomic_compare_exchange_weak_explicit(&s->thread_free, &old, head, memory_order_seq_cst,
                                                   memory_order_relaxed));
   if (atomic_load_explicit(&s->slow_flags, memory_order_seq_cst) & LM_SLAB_IN_FULL)
     atomic_store_explicit(&ss->remote_full, 1, memory_order_relaxed);

@@ -52,12 +52,16 @@ static inline lm_slab_t *lm_span_of(lm_superslab_t *ss, const void *p) {
   if (atomic_load_explicit(&s->slow_flags, memory_order_relaxed) & LM_SLAB_TAIL) s -= s->head_offset;
   return s;
 }
-/* Flags and the `used` bias change together (owner thread only). */
+/* Flags and the `used` bias change together (owner thread only). Setting IN_FULL is the owner's
+ * half of a Dekker handshake with lm_free_remote (store the flag, then load thread_free), so that
+ * store is sequentially consistent; no other change needs a fence, and a fence here is costly: it
+ * waits for every store the program has pending, cache misses included. */
 static inline void lm_slab_set_flags(lm_slab_t *s, uint8_t flags) {
   uint8_t old = atomic_load_explicit(&s->slow_flags, memory_order_relaxed);
   if (old == 0 && flags != 0) s->used -= LM_USED_BIAS;
   else if (old != 0 && flags == 0) s->used += LM_USED_BIAS;
-  atomic_store_explicit(&s->slow_flags, flags, memory_order_seq_cst);
+  if (flags & LM_SLAB_IN_FULL) atomic_store_explicit(&s->slow_flags, flags, memory_order_seq_cst);
+  else atomic_store_explicit(&s->slow_flags, flags, memory_order_release);
 }
 static inline int32_t lm_slab_used(const lm_slab_t *s) {
   return atomic_load_explicit(&s->slow_flags, memory_order_relaxed) ? s->used + LM_USED_BIAS : s->used;

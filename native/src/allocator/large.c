@@ -171,9 +171,25 @@ static uint8_t *ext_take(size_t size, size_t align, uint8_t *zeroed) {
   return hdr;
 }
 
-/* Unmaps extents, oldest first, until the cache is within `limit` bytes. */
+/* Cuts `cut` bytes (whole units, less than its size) off the high end of extent i. */
+static void ext_cut(int i, size_t cut, victims_t *out) {
+  extent_t *e = &g_ext[i];
+  size_t c = e->committed > e->size - cut ? e->committed - (e->size - cut) : 0;   /* committed bytes leave with the cut */
+  e->size -= cut;
+  e->committed -= c;
+  g_cached -= cut;
+  out->v[out->n++] = (victim_t){ e->base + e->size, cut, c };
+}
+
+/* Unmaps the oldest extents until the cache is within `limit` bytes; the last one only in part
+ * (merged extents can be hundreds of MB: dropping one whole could empty the cache). */
 static void trim_to(size_t limit, victims_t *out) {
-  while (g_cached > limit && g_ext_n > 0) ext_remove(ext_oldest(), out);
+  while (g_cached > limit && g_ext_n > 0) {
+    int old = ext_oldest();
+    size_t excess = round_unit(g_cached - limit);
+    if (excess < g_ext[old].size) ext_cut(old, excess, out);
+    else ext_remove(old, out);
+  }
 }
 
 static void unmap_victims(const victims_t *v) {
@@ -353,7 +369,9 @@ int lm_large_purge_pass(uint64_t now) {
     while (g_cached > target && g_ext_n > 0) {
       int old = ext_oldest();
       if (now - g_ext[old].freed_at_ms < delay) { pending = 1; break; }
-      ext_remove(old, &v);
+      size_t excess = round_unit(g_cached - target);
+      if (excess < g_ext[old].size) ext_cut(old, excess, &v);
+      else ext_remove(old, &v);
       LM_COUNT(lean_retire, 1);
     }
   }

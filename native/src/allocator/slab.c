@@ -56,7 +56,7 @@ void lm_slab_init(lm_slab_t *s, unsigned cls) {
   s->span_slabs = lm_class_slabs[cls];
   s->reserved = (uint16_t)(((size_t)s->span_slabs << LM_SLAB_SHIFT) / s->block_size);
   s->class_idx = (uint8_t)cls;
-  atomic_store_explicit(&s->thread_free, NULL, memory_order_relaxed);
+  atomic_store_explicit(&s->thread_free, 0, memory_order_relaxed);
   atomic_store_explicit(&s->slow_flags, 0, memory_order_relaxed);
   s->next = s->prev = NULL;
 }
@@ -77,15 +77,19 @@ int lm_slab_extend(lm_superslab_t *ss, lm_slab_t *s) {
   return 1;
 }
 
-/* Takes every block other threads freed into this slab (one atomic exchange). */
+/* Takes every block other threads freed into this span (one atomic exchange). The list comes
+ * with its length; it is walked only to append it to a `free` list that is not empty. */
 unsigned lm_slab_collect_remote(lm_slab_t *s) {
-  if (atomic_load_explicit(&s->thread_free, memory_order_relaxed) == NULL) return 0;
-  lm_block_t *list = atomic_exchange_explicit(&s->thread_free, NULL, memory_order_acquire);
-  if (list == NULL) return 0;
-  unsigned n = 1;
-  lm_block_t *tail = list;
-  while (tail->next) { tail = tail->next; n++; }
-  tail->next = s->free;
+  if (atomic_load_explicit(&s->thread_free, memory_order_relaxed) == 0) return 0;
+  uintptr_t w = atomic_exchange_explicit(&s->thread_free, 0, memory_order_acquire);
+  if (w == 0) return 0;
+  lm_block_t *list = (lm_block_t *)(w & LM_TF_PTR_MASK);
+  unsigned n = (unsigned)(w >> LM_TF_COUNT_SHIFT);
+  if (s->free != NULL) {
+    lm_block_t *tail = list;
+    while (tail->next) tail = tail->next;
+    tail->next = s->free;
+  }
   s->free = list;
   s->used -= (int32_t)n;
   return n;
@@ -133,6 +137,13 @@ void lm_heap_unfull(lm_heap_t *h, lm_slab_t *s) {
   if (was_empty) lm_heap_set_direct(h, cls);
 }
 
+/* Whether the list holds an empty span besides s (looking at the first few only). */
+static int other_empty_span(const lm_slab_t *x, const lm_slab_t *s) {
+  for (int n = 0; x && n < 8; x = x->next, n++)
+    if (x != s && lm_slab_used(x) == 0) return 1;
+  return 0;
+}
+
 /* A span's last block came back. Keep it if it is the class's only span (a class that keeps
  * going from 0 to 1 live block must not map and unmap a span each time); otherwise hand it back
  * to its superslab, where it can serve another class or be purged. When purging is on, spans
@@ -141,6 +152,7 @@ void lm_heap_unfull(lm_heap_t *h, lm_slab_t *s) {
 void lm_heap_slab_empty(lm_heap_t *h, lm_superslab_t *ss, lm_slab_t *s) {
   unsigned cls = s->class_idx;
   if (h->avail[cls] == s && s->next == NULL && (s->span_slabs == 1 || !lm_purge_enabled)) return;
+  if (s->span_slabs > 1 && !lm_purge_enabled && !other_empty_span(h->avail[cls], s)) return;
   int was_head = h->avail[cls] == s;
   lm_list_remove(&h->avail[cls], s);
   if (was_head) lm_heap_set_direct(h, cls);
@@ -157,7 +169,7 @@ void lm_heap_rescan_remote(lm_heap_t *h) {
       for (int i = 1; i < LM_SLABS; i++) {
         lm_slab_t *s = &ss->slabs[i];
         if (atomic_load_explicit(&s->slow_flags, memory_order_relaxed) == LM_SLAB_IN_FULL &&
-            atomic_load_explicit(&s->thread_free, memory_order_relaxed) != NULL)
+            atomic_load_explicit(&s->thread_free, memory_order_relaxed) != 0)
           lm_heap_unfull(h, s);
       }
     }

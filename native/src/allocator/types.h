@@ -78,6 +78,13 @@ typedef struct lm_block_s { struct lm_block_s *next; } lm_block_t;
 enum { LM_SLAB_IN_FULL = 1, LM_SLAB_NOT_IN_USE = 2, LM_SLAB_TAIL = 4 };
 #define LM_USED_BIAS (1 << 30)
 
+/* thread_free packs the head of the remote-free list (user addresses fit in 47 bits) with the
+ * number of blocks in it, updated by the same CAS: the owner takes the whole list with one exchange
+ * and knows its length without walking it (why: each block of that list was just written by
+ * another core, so a walk costs a cache transfer per block, all in a row). */
+#define LM_TF_COUNT_SHIFT 48
+#define LM_TF_PTR_MASK    (((uintptr_t)1 << LM_TF_COUNT_SHIFT) - 1)
+
 /* One span of one size class: a 64 KiB slab, or the first slab of a multi-slab span (64-byte
  * descriptor: found from a pointer by shifts only). Two free lists: `free`, which malloc pops and the owning
  * thread's free pushes (no atomics; LIFO keeps the hottest block on top), and `thread_free`,
@@ -94,7 +101,7 @@ typedef struct lm_slab_s {
   uint8_t  span_slabs;    /* slabs in this span (first descriptor) */
   uint8_t  head_offset;   /* tails: how many descriptors back the span's first one is */
   uint32_t block_size;
-  _Atomic(lm_block_t *) thread_free;
+  _Atomic uintptr_t thread_free;   /* list of remote frees: head | count << LM_TF_COUNT_SHIFT */
   struct lm_slab_s *next, *prev;   /* heap's per-class available or full list */
   uint64_t freed_at_ms;            /* when the slab went back to its superslab (purge delay) */
 } __attribute__((aligned(64))) lm_slab_t;
