@@ -1,6 +1,6 @@
 /** Plain-text rendering of the benchmark's summary and targets (also pasted into docs/performance.md,
  * so it is Markdown-table compatible). */
-import type { AllocatorSummary, Spread } from './summary.js';
+import { XDRAIN_CHECK_MS, type AllocatorSummary, type Spread, type ThroughputSummary } from './summary.js';
 import type { TargetResult } from './targets.js';
 
 const dash = '–';
@@ -46,6 +46,57 @@ export function renderTable(summaries: readonly AllocatorSummary[]): string {
     s.drain.heldKbAt1s ? `${mib(s.drain.heldKbAt1s.median)} (${mib(s.drain.rssKbAt1s?.median)})` : dash,
     perOp(s.soak.syscallsPerOp),
   ]);
+  return markdown(header, rows);
+}
+
+const cpuRatio = (t: ThroughputSummary): string => (t.cpuRatioToMimalloc ? t.cpuRatioToMimalloc.median.toFixed(2) : dash);
+
+/** Issue 15's throughput table: blocks above 16 KiB, their cross-thread frees, and big buffers. */
+export function renderMediumTable(summaries: readonly AllocatorSummary[]): string {
+  const header = [
+    'allocator',
+    'medium ops/s',
+    '× mimalloc (min–max)',
+    '× mimalloc per CPU-s',
+    '× tcmalloc',
+    'xthread 20 KB ops/s',
+    '× mimalloc (min–max)',
+    '× mimalloc per CPU-s',
+    '5–25 MiB buffers ops/s',
+    '× mimalloc (min–max)',
+    '× mimalloc per CPU-s',
+    'peak RSS (medium)',
+  ];
+  const rows = summaries.map((s) => [
+    s.allocator + (s.failures > 0 ? ` (${s.failures} failed runs)` : ''),
+    mops(s.medium.opsPerSec),
+    ratio(s.medium.ratioToMimalloc),
+    cpuRatio(s.medium),
+    s.medium.ratioToTcmalloc ? s.medium.ratioToTcmalloc.median.toFixed(2) : dash,
+    mops(s.xthreadMedium.opsPerSec),
+    ratio(s.xthreadMedium.ratioToMimalloc),
+    cpuRatio(s.xthreadMedium),
+    s.largebuf.opsPerSec ? `${(s.largebuf.opsPerSec.median / 1e3).toFixed(2)} k` : dash,
+    ratio(s.largebuf.ratioToMimalloc),
+    cpuRatio(s.largebuf),
+    mib(s.medium.peakRssKb?.median),
+  ]);
+  return markdown(header, rows);
+}
+
+/** The cross-thread drain: RSS − LazyFree after main freed the blocks of two exited threads. */
+export function renderXdrainTable(summaries: readonly AllocatorSummary[]): string {
+  const points = [...new Set(summaries.flatMap((s) => Object.keys(s.xdrain.heldKbByPoint)))].sort((a, b) => Number(a) - Number(b));
+  if (points.length === 0) return '';
+  const header = ['allocator', 'peak RSS', ...points.map((p) => `@${Number(p) / 1000} s`), `@${XDRAIN_CHECK_MS / 1000} s / peak`];
+  const rows = summaries
+    .filter((s) => Object.keys(s.xdrain.heldKbByPoint).length > 0)
+    .map((s) => [
+      s.allocator,
+      mib(s.xdrain.peakRssKb?.median),
+      ...points.map((p) => mib(s.xdrain.heldKbByPoint[p])),
+      s.xdrain.heldFractionAt2s ? `${(s.xdrain.heldFractionAt2s.median * 100).toFixed(1)} %` : dash,
+    ]);
   return markdown(header, rows);
 }
 

@@ -12,7 +12,7 @@ import { REPO_ROOT } from './fixtures/programs.js';
 import { parseOptions, OptionError } from '../../bench/options.js';
 import { ALLOCATOR_NAMES } from '../../bench/allocators.js';
 import { summarize, type RunRecord } from '../../bench/summary.js';
-import { evaluateTargets } from '../../bench/targets.js';
+import { evaluateIssue15Targets, evaluateTargets } from '../../bench/targets.js';
 
 const RUN_JS = path.join(REPO_ROOT, 'dist', 'bench', 'run.js');
 
@@ -36,17 +36,37 @@ test('npm run bench, one glibc repetition: every workload measured, table printe
     assert.match(r.stdout, /\| glibc +\| [\d.]+ M /);
     assert.match(r.stdout, /Targets \(issue 7\)/);
     assert.match(r.stdout, /speed: random_mixed ops\/s ≥ 1\.10× mimalloc +\| N\/A/);
+    assert.match(r.stdout, /Targets \(issue 15\)/);
+    assert.match(r.stdout, /speed: 5–25 MiB buffers ops\/s ≥ 1\.0× glibc +\| N\/A/);
+    assert.match(r.stdout, /\| allocator +\| medium ops\/s +\| × mimalloc \(min–max\) +\|/);
+    assert.match(r.stdout, /Cross-thread drain: 2 threads allocate/);
     const doc = JSON.parse(readFileSync(out, 'utf8')) as {
       complete: boolean;
       options: { seed: number };
       runs: { workload: string; allocator: string; result: { ok: boolean; opsPerSec?: number; peakRssKb?: number; syscallsTotal?: number; points?: unknown[] } }[];
-      summary: { allocator: string; drain: { heldKbAt1s: { median: number } | null } }[];
+      summary: {
+        allocator: string;
+        drain: { heldKbAt1s: { median: number } | null };
+        medium: { opsPerSec: { median: number } | null };
+        largebuf: { opsPerSec: { median: number } | null };
+        xdrain: { heldFractionAt2s: { median: number } | null };
+      }[];
       machine: { logicalCpus: number };
     };
     assert.equal(doc.complete, true);
     assert.equal(doc.options.seed, 7);
     assert.ok(doc.machine.logicalCpus >= 1);
-    assert.deepEqual(doc.runs.map((x) => x.workload).sort(), ['drain', 'drain_idle', 'random_mixed', 'soak', 'xthread']);
+    assert.deepEqual(doc.runs.map((x) => x.workload).sort(), [
+      'drain',
+      'drain_idle',
+      'largebuf',
+      'medium',
+      'random_mixed',
+      'soak',
+      'xdrain',
+      'xthread',
+      'xthread_medium',
+    ]);
     for (const run of doc.runs) assert.equal(run.result.ok, true, JSON.stringify(run));
     const rm = doc.runs.find((x) => x.workload === 'random_mixed')!;
     assert.ok(rm.result.opsPerSec! > 0 && rm.result.peakRssKb! > 500);
@@ -54,6 +74,9 @@ test('npm run bench, one glibc repetition: every workload measured, table printe
     assert.ok(soak.result.syscallsTotal! > 0, 'start-up alone makes a few mmap/brk calls');
     assert.equal(doc.runs.find((x) => x.workload === 'drain')!.result.points!.length, 5);
     assert.ok(doc.summary[0]!.drain.heldKbAt1s!.median > 0);
+    assert.ok(doc.summary[0]!.medium.opsPerSec!.median > 0 && doc.summary[0]!.largebuf.opsPerSec!.median > 0);
+    const held = doc.summary[0]!.xdrain.heldFractionAt2s!.median;
+    assert.ok(held > 0 && held <= 1, `xdrain held fraction ${held}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -78,7 +101,7 @@ test('bench options: bad values are named', () => {
   assert.equal(parseOptions(['--reps=2'], ALLOCATOR_NAMES)?.memReps, 2, 'mem-reps defaults to min(3, reps)');
 });
 
-function tp(rep: number, allocator: string, workload: 'random_mixed' | 'xthread', opsPerSec: number, peakRssKb: number): RunRecord {
+function tp(rep: number, allocator: string, workload: 'random_mixed' | 'xthread' | 'medium' | 'largebuf', opsPerSec: number, peakRssKb: number): RunRecord {
   return { rep, position: 0, allocator, workload, result: { ok: true, ops: opsPerSec, elapsedMs: 1000, opsPerSec, peakRssKb, opsPerCpuSec: opsPerSec, counters: {} } };
 }
 
@@ -110,4 +133,50 @@ test('ratios are taken within a repetition; verdicts on their median; failed run
   assert.equal(byName('speed: cross-thread').value, 0.85);
   assert.equal(byName('balanced: ops/s').verdict, 'N/A');
   assert.equal(byName('lean: RSS − LazyFree').verdict, 'N/A');
+});
+
+test('issue 15 targets: medium ratio within repetitions, big buffers against glibc, the cross-thread drain against the peak', () => {
+  const drain = (rep: number, allocator: string, peakKb: number, heldAt2sKb: number): RunRecord => ({
+    rep,
+    position: 0,
+    allocator,
+    workload: 'xdrain',
+    result: {
+      ok: true,
+      points: [0, 2000].map((ms) => ({ afterDrainMs: ms, rssKb: ms ? heldAt2sKb : peakKb, lazyFreeKb: 0, rssMinusLazyFreeKb: ms ? heldAt2sKb : peakKb })),
+      peakRssKb: peakKb,
+      rssBeforeFreeKb: peakKb,
+      burstBytes: 1,
+      freeMs: 1,
+      counters: {},
+    },
+  });
+  const runs: RunRecord[] = [
+    tp(1, 'mimalloc', 'medium', 10, 1000),
+    tp(1, 'leanmalloc-speed', 'medium', 30, 1000),
+    tp(2, 'mimalloc', 'medium', 5, 1000),
+    tp(2, 'leanmalloc-speed', 'medium', 4, 1000),
+    tp(3, 'mimalloc', 'medium', 10, 1000),
+    tp(3, 'leanmalloc-speed', 'medium', 12, 1000),
+    tp(1, 'glibc', 'largebuf', 100, 1000),
+    tp(1, 'leanmalloc-speed', 'largebuf', 90, 1000),
+    drain(1, 'leanmalloc-lean', 300_000, 20_000),
+    drain(2, 'leanmalloc-lean', 300_000, 40_000),
+    drain(3, 'leanmalloc-lean', 300_000, 25_000),
+  ];
+  const names = ['leanmalloc-speed', 'leanmalloc-lean', 'glibc', 'mimalloc'];
+  const summaries = summarize(runs, names);
+  const targets = evaluateIssue15Targets(runs, summaries);
+  const byName = (prefix: string) => targets.find((t) => t.target.startsWith(prefix))!;
+  // per-repetition ratios 3.0, 0.8, 1.2 → median 1.2
+  assert.equal(byName('speed: medium blocks').verdict, 'PASS');
+  assert.equal(byName('speed: medium blocks').value, 1.2);
+  assert.equal(byName('speed: 5–25 MiB buffers').verdict, 'FAIL');
+  assert.equal(byName('speed: 5–25 MiB buffers').value, 0.9);
+  assert.equal(byName('speed: cross-thread 20 KB').verdict, 'N/A');
+  // held at 2 s: 6.7 %, 13.3 %, 8.3 % of the peak → median 8.3 % ≤ 10 %
+  const lean = byName('lean: RSS − LazyFree 2 s after main frees');
+  assert.equal(lean.verdict, 'PASS');
+  assert.ok(Math.abs(lean.value! - 25_000 / 300_000) < 1e-9);
+  assert.deepEqual(summaries.find((x) => x.allocator === 'leanmalloc-lean')!.xdrain.heldKbByPoint, { '0': 300_000, '2000': 25_000 });
 });
