@@ -66,7 +66,8 @@ static size_t budget_locked(uint64_t now) {
 /* ---- the extent list (caller holds g_large_lock) ---- */
 
 typedef struct { uint8_t *base; size_t size; size_t committed; } victim_t;
-typedef struct { victim_t v[LM_EXTENTS + 1]; int n; } victims_t;
+/* one call removes at most every extent, plus one it cuts and one its insert evicts */
+typedef struct { victim_t v[LM_EXTENTS + 2]; int n; } victims_t;
 
 static void ext_remove(int i, victims_t *out) {
   if (out) out->v[out->n++] = (victim_t){ g_ext[i].base, g_ext[i].size, g_ext[i].committed };

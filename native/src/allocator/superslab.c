@@ -168,6 +168,8 @@ static void cache_remove_locked(lm_superslab_t *ss) {
 static int ss_adopt(lm_heap_t *h, lm_superslab_t *ss) {
   lm_seg_set(ss, h->id == LM_SEG_NEVER ? LM_SEG_SHARED : h->id);
   ss_list_push(h, ss, ss->free_mask ? 1 : 2);
+  lm_slab_t *empty[LM_SLABS];
+  int n_empty = 0;
   for (int i = 1; i < LM_SLABS; i++) {
     if (ss->free_mask & ((uint64_t)1 << i)) continue;
     lm_slab_t *s = &ss->slabs[i];
@@ -175,7 +177,7 @@ static int ss_adopt(lm_heap_t *h, lm_superslab_t *ss) {
     lm_slab_collect_remote(s);
     lm_slab_set_flags(s, 0);
     if (s->used == 0) {
-      lm_ss_release_slab(h, ss, s);     /* may give the whole superslab back */
+      empty[n_empty++] = s;
       continue;
     }
     unsigned cls = s->class_idx;
@@ -183,7 +185,14 @@ static int ss_adopt(lm_heap_t *h, lm_superslab_t *ss) {
     if (head == NULL) { lm_list_push(&h->avail[cls], s); lm_heap_set_direct(h, cls); }
     else { s->prev = head; s->next = head->next; if (head->next) head->next->prev = s; head->next = s; }
   }
-  return ss->in_cache == 0;
+  /* Empty spans go back only now, and nothing here touches the superslab after the release that
+   * empties it: that release hands it to the cache, where another thread may take it at once. */
+  int kept = 1;
+  for (int j = 0; j < n_empty; j++) {
+    if (ss->used_slabs == empty[j]->span_slabs) kept = 0;
+    lm_ss_release_slab(h, ss, empty[j]);
+  }
+  return kept;
 }
 
 /* A superslab with room for a span of k slabs for this heap: abandoned first (returns memory of
