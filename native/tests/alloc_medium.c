@@ -10,6 +10,8 @@
  *                   and down; calloc of reused medium and huge memory is zero
  *   xthread         a producer thread mallocs 20 KB blocks, a consumer frees them: memory is
  *                   reused rather than growing with the number of blocks
+ *   huge-threads    four threads allocate, grow, shrink and free large and huge blocks and free
+ *                   each other's, with pattern checks (the huge cache and its purge under contention)
  * usage: alloc_medium MODE */
 #include "alloc_test.h"
 #include <errno.h>
@@ -245,6 +247,60 @@ static void xthread(void) {
   printf("ok xthread blocks=%ld\n", got);
 }
 
+/* Shared slots: a thread takes whatever block a slot holds (any thread's) and frees or resizes it. */
+enum { HT_SLOTS = 64, HT_THREADS = 4 };
+typedef struct { uint8_t *p; size_t n; uint8_t key; } ht_block_t;
+static ht_block_t ht_slot[HT_SLOTS];
+static pthread_mutex_t ht_lock[HT_SLOTS];
+
+static void *huge_worker(void *arg) {
+  uint64_t s = 0xC0FFEEull * (uint64_t)((intptr_t)arg + 1);
+  for (int i = 0; i < 200; i++) {
+    int k = (int)(rnd(&s) % HT_SLOTS);
+    pthread_mutex_lock(&ht_lock[k]);
+    ht_block_t b = ht_slot[k];
+    ht_slot[k].p = NULL;
+    pthread_mutex_unlock(&ht_lock[k]);
+    if (b.p) {
+      CHECK(pattern_ok(b.p, b.n < 65536 ? b.n : 65536, b.key) && pattern_ok(b.p + b.n - 4096, 4096, (uint8_t)(b.key ^ 0x55)),
+            "block of %zu bytes corrupted", b.n);
+      if (rnd(&s) % 2) { free(b.p); b.p = NULL; }
+      else {   /* resize, keeping the head pattern; then rewrite the tail pattern at the new end */
+        size_t n = ((size_t)1 << 20) + rnd(&s) % ((size_t)14 << 20);
+        uint8_t *q = realloc(b.p, n);
+        CHECK(q, "realloc(%zu -> %zu)", b.n, n);
+        size_t head = b.n < n ? b.n : n;
+        CHECK(pattern_ok(q, head < 65536 ? head : 65536, b.key), "realloc %zu -> %zu lost the head", b.n, n);
+        b.p = q;
+        b.n = n;
+      }
+    }
+    if (b.p == NULL) {
+      b.n = ((size_t)1 << 20) + rnd(&s) % ((size_t)14 << 20);
+      b.key = (uint8_t)rnd(&s);
+      b.p = malloc(b.n);
+      CHECK(b.p, "malloc(%zu)", b.n);
+    }
+    pattern(b.p, 0, b.n < 65536 ? b.n : 65536, b.key);
+    pattern(b.p + b.n - 4096, 0, 4096, (uint8_t)(b.key ^ 0x55));
+    pthread_mutex_lock(&ht_lock[k]);
+    ht_block_t old = ht_slot[k];
+    ht_slot[k] = b;
+    pthread_mutex_unlock(&ht_lock[k]);
+    if (old.p) free(old.p);
+  }
+  return NULL;
+}
+
+static void huge_threads(void) {
+  for (int k = 0; k < HT_SLOTS; k++) pthread_mutex_init(&ht_lock[k], NULL);
+  pthread_t t[HT_THREADS];
+  for (intptr_t i = 0; i < HT_THREADS; i++) CHECK(pthread_create(&t[i], NULL, huge_worker, (void *)i) == 0, "pthread_create");
+  for (int i = 0; i < HT_THREADS; i++) pthread_join(t[i], NULL);
+  for (int k = 0; k < HT_SLOTS; k++) free(ht_slot[k].p);
+  printf("ok huge-threads\n");
+}
+
 int main(int argc, char **argv) {
   const char *mode = argc > 1 ? argv[1] : "";
   if (strcmp(mode, "many") == 0) many();
@@ -252,7 +308,8 @@ int main(int argc, char **argv) {
   else if (strcmp(mode, "huge-align") == 0) huge_align();
   else if (strcmp(mode, "realloc-classes") == 0) realloc_classes();
   else if (strcmp(mode, "xthread") == 0) xthread();
-  else { fprintf(stderr, "usage: alloc_medium many|realloc-overflow|huge-align|realloc-classes|xthread\n"); return 2; }
+  else if (strcmp(mode, "huge-threads") == 0) huge_threads();
+  else { fprintf(stderr, "usage: alloc_medium many|realloc-overflow|huge-align|realloc-classes|xthread|huge-threads\n"); return 2; }
   printf("allocator=%s profile=%s\n", is_leanmalloc() ? "leanmalloc" : "other", lm_profile());
   return 0;
 }

@@ -108,8 +108,19 @@ for (const p of profiles) {
     test('20 KB producer/consumer: cross-thread frees of medium blocks are reused', () => {
       assert.match(medium('xthread'), /^ok xthread blocks=200000$/m);
     });
+
+    test('four threads allocate, resize and free each other\'s large and huge blocks, patterns intact', () => {
+      assert.match(medium('huge-threads'), /^ok huge-threads$/m);
+    });
   });
 }
+
+test('huge blocks under contention while the purger decommits and retires at once (lean, purge delay 0)', () => {
+  const r = run(testBin('alloc_medium'), ['huge-threads'], { LEANMALLOC_PROFILE: 'lean', LEANMALLOC_PURGE_DELAY_MS: '0' });
+  assertOk(r, 'alloc_medium huge-threads');
+  assert.match(r.stdout, /^ok huge-threads$/m);
+  assert.equal(r.stderr, '');
+});
 
 interface LeanResult {
   mode: string; profile: string; leanmalloc: boolean; base_kb: number; peak_kb: number; end_kb: number;
