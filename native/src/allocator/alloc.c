@@ -17,9 +17,9 @@ static inline void *pop(lm_slab_t *s) {
 }
 
 /* The current span of `cls` is dry: take the blocks freed into the next available span (by this
- * thread or others), moving dry ones to the full list; only when no span has any, carve new
- * blocks from a span not fully carved yet, then take back spans that remote frees refilled, then
- * a fresh span. Freed blocks before fresh ones (why): a block freed lately is likely still in
+ * thread or others), moving dry ones beyond the first few to the full list; only when no span has
+ * any, carve new blocks from a span not fully carved yet, then take back spans that remote frees
+ * refilled, then a fresh span. Freed blocks before fresh ones (why): a block freed lately is likely still in
  * the caches, and a class then cycles through as few distinct blocks as it has live ones; with
  * spans of many big blocks, carving first would walk the whole span, and blocks of 4 KiB or more
  * all start on the same few cache sets. */

@@ -16,7 +16,7 @@ const uint32_t lm_class_size[LM_CLASSES] = {
 #undef K
 
 /* Span sizes (why): small classes take one 64 KiB slab. Medium classes (up to 512 KiB) take a
- * span of 512 KiB, 1 MiB or 2 MiB, the smallest holding at least 8 blocks (4 for the largest):
+ * span of 512 KiB, 1 MiB or 2 MiB, the smallest holding at least 8 blocks (4 to 6 above 256 KiB):
  * every time a class's current span runs dry the allocator must find another one, and every free
  * into a span it had put aside as full must bring it back, so blocks per span set how often a
  * random mix of sizes pays those slow paths. Only three span sizes keep a superslab from

@@ -1,10 +1,10 @@
 /* leanmalloc: superslabs (4 MiB aligned regions) and the spans of slabs inside them.
  *
  * Ownership: a superslab belongs to one thread's heap (its segmap entry = the heap id) while it has slabs in
- * use; only the owner hands out or takes back its spans (runs of 1 to 32 slabs, free_mask says which
- * slabs are free). Empty superslabs go to a process-wide
- * cache (LIFO: the most recently used is the hottest); superslabs of exited threads that still
- * hold live blocks go to an "abandoned" list and are adopted by the next thread that needs one.
+ * use; only the owner hands out or takes back its spans (runs of 1 to 32 slabs; free_mask says
+ * which slabs are free). Empty superslabs go to a process-wide cache (LIFO: the most recently used
+ * is the hottest); superslabs of exited threads that still hold live blocks go to an "abandoned"
+ * list and are adopted by the next thread that needs one.
  *
  * Locks (slow path only): g_lock guards the registry, the cache and the abandoned list; each
  * superslab's own lock guards its free/decommitted slab masks against the background purger,

@@ -4,7 +4,7 @@
  * superslab (and its header) of any block is found by masking the pointer, with no lookup table
  * walk. A superslab is cut into 64 slabs of 64 KiB; slab 0 holds the header (slab descriptors
  * included), slabs 1..63 are handed out as spans: one slab for a small size class (<= 16 KiB),
- * 8 or 16 slabs for a medium class (several blocks each), 10..32 slabs for one large block. The
+ * 8, 16 or 32 slabs for a medium class (several blocks each), 10..32 slabs for one large block. The
  * first descriptor of a span describes it; the others are tails that point back to it, so a
  * pointer still reaches its descriptor with shifts only (mimalloc's slices, 64 KiB as here).
  * Blocks above 2 MiB get a mapping of whole 4 MiB units ("huge", large.c).
@@ -50,16 +50,15 @@ enum {
 
 /* Size classes: 16-byte steps up to 128 B, then 4 classes per doubling up to 2 MiB (64 classes).
  * Sizes up to LM_TINY_MAX are looked up directly by (size+15)/16 on the fast path. Classes up to
- * LM_SMALL_MAX take one slab, the medium ones up to LM_MEDIUM_MAX a span of 8 or 16 slabs, the
- * large ones up to LM_SPAN_MAX a span of their own size (one block). Larger sizes are huge. */
+ * LM_SMALL_MAX take one slab, the medium ones up to 512 KiB a span of 8, 16 or 32 slabs, the
+ * large ones up to LM_SPAN_MAX a span of their own size (one block); slab.c has the tables.
+ * Larger sizes are huge. */
 #define LM_TINY_MAX     1024u
 #define LM_DIRECT       ((int)(LM_TINY_MAX / 16 + 1))     /* 65 entries */
 #define LM_SMALL_MAX    16384u
-#define LM_MEDIUM_MAX   ((size_t)512 << 10)
 #define LM_SPAN_MAX     ((size_t)2 << 20)
 #define LM_CLASSES      64
 #define LM_TINY_CLASSES 20                                /* classes 0..19 are <= 1024 B */
-#define LM_SMALL_CLASSES 36                               /* classes 0..35 are <= 16 KiB */
 
 /* Nothing is ever allocated above this (far beyond any real request, far below SIZE_MAX): size
  * computations that add headers and round to pages or units can then never wrap. */
@@ -95,7 +94,7 @@ typedef struct lm_slab_s {
   lm_block_t *free;
   int32_t  used;          /* blocks handed out and not back in `free` (biased while flagged) */
   uint16_t capacity;      /* blocks carved so far (free lists are built lazily) */
-  uint16_t reserved;      /* blocks that fit in the slab */
+  uint16_t reserved;      /* blocks that fit in the span */
   uint8_t  class_idx;
   _Atomic uint8_t slow_flags;
   uint8_t  span_slabs;    /* slabs in this span (first descriptor) */
@@ -124,9 +123,9 @@ typedef struct lm_superslab_s {
 } lm_superslab_t;
 
 /* Header of a huge (> 2 MiB) block: whole 4 MiB units, the header at the start of the first. The
- * user pointer is one page in, or `align` in for alignments up to 4 MiB (both inside the first
- * unit, found by masking); for larger alignments it is the start of the second unit, and the
- * header the unit before it. */
+ * user pointer is one page in, or `align` in for alignments below 4 MiB (both inside the first
+ * unit, found by masking); for alignments of 4 MiB and more it is the start of the second unit,
+ * and the header the unit before it. */
 typedef struct lm_large_s {
   uint64_t magic;
   void    *user;         /* the one pointer free() accepts for this block */
