@@ -1,6 +1,8 @@
 /* Pointers that are not ours must give one clear message and abort, not corrupt memory.
+ * interior-small is caught only by a DEBUG=1 build (an assertion on the free fast path; release
+ * builds do not spend the instructions).
  * usage: alloc_invalid foreign|interior-large|interior-huge|interior-huge-unit|double-free-huge|
- *                      usable-foreign|realloc-foreign|ok */
+ *                      usable-foreign|realloc-foreign|interior-small|ok */
 #include "alloc_test.h"
 #include <malloc.h>
 
@@ -20,6 +22,7 @@ int main(int argc, char **argv) {
   else if (strcmp(what, "double-free-huge") == 0) { free(huge); free(huge); }
   else if (strcmp(what, "usable-foreign") == 0) printf("%zu\n", malloc_usable_size(not_heap));
   else if (strcmp(what, "realloc-foreign") == 0) printf("%p\n", realloc(not_heap, 10));
+  else if (strcmp(what, "interior-small") == 0) { free((char *)p + 16); p = NULL; }
   free(p);
   free(big);
   free(huge);

@@ -5,13 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { BUILD, num, obj, parseJsonLine, Program, run, type ProtocolLine } from './fixtures/programs.js';
+import { BUILD, num, obj, parseJsonLine, Program, RANDOM_MIXED, run, type ProtocolLine } from './fixtures/programs.js';
 
 const XTHREAD = path.join(BUILD, 'bench', 'xthread');
 const DRAIN = path.join(BUILD, 'bench', 'drain');
 const LARGEBUF = path.join(BUILD, 'bench', 'largebuf');
 const RUSAGE_RUN = path.join(BUILD, 'bench', 'rusage-run');
-const RANDOM_MIXED = path.join(BUILD, 'random_mixed');
 
 function frame(lines: string[]): { start: ProtocolLine; samples: ProtocolLine[]; end: ProtocolLine } {
   const parsed = lines.map(parseJsonLine);
@@ -84,34 +83,41 @@ test('xthread and drain reject bad options with one line naming the option', { t
   assert.match(o.stderr, /--free-order expects 'random' or 'alloc', got 'sideways'/);
 });
 
-test('drain: the burst shows in the peak, one sample per point after the drain, RSS − LazyFree consistent', { timeout: 30000 }, async () => {
-  const p = await run(DRAIN, ['--burst-mb', '32', '--at-ms', '0,200,400'], {}, 20000);
-  assert.deepEqual(p.result, { code: 0, signal: null }, p.stderr);
-  const { start, samples, end } = frame(p.stdoutLines);
-  assert.equal(start['workload'], 'drain');
-  assert.equal(obj(start, 'params')['free_order'], 'random');
-  assert.deepEqual(samples.map((s) => s['after_drain_ms']), [0, 200, 400]);
-  const burst = num(end, 'burst_bytes');
-  assert.ok(burst >= 32 * 1024 * 1024 && burst < 32 * 1024 * 1024 + 1024, `burst_bytes ${burst}`);
-  assert.ok(num(end, 'burst_blocks') > 32 * 1024 * 1024 / 1024, 'blocks of 16..1024 B');
-  // The 32 MiB burst was really touched: the peak is above it (and the burst's bookkeeping is small).
-  assert.ok(num(end, 'vm_hwm_kb') > 32 * 1024, `vm_hwm_kb ${num(end, 'vm_hwm_kb')}`);
-  assert.ok(num(end, 'rss_before_free_kb') > 32 * 1024);
-  let lastT = 0;
-  for (const s of samples) {
-    assert.ok(num(s, 't_ms') > lastT);
-    lastT = num(s, 't_ms');
-    assert.ok(num(s, 'measured_after_drain_ms') >= num(s, 'after_drain_ms'));
-    const rss = num(s, 'rss_kb');
-    const lazy = num(s, 'lazyfree_kb');
-    assert.ok(rss > 0 && rss <= num(end, 'vm_hwm_kb'));
-    assert.ok(lazy >= 0);
-    assert.equal(num(s, 'rss_minus_lazyfree_kb'), rss - lazy);
-  }
-  // The trickle ran: 4 ops per ms for ~400 ms after the burst's 2 ops per block.
-  const trickleOps = num(end, 'ops') - 2 * num(end, 'burst_blocks');
-  assert.ok(trickleOps > 100 && trickleOps <= 4 * 400 + 8, `trickle ops ${trickleOps}`);
-});
+test(
+  'drain: the burst shows in the peak, one sample per point after the drain, RSS − LazyFree consistent',
+  { timeout: 30000 },
+  async () => {
+    const p = await run(DRAIN, ['--burst-mb', '32', '--at-ms', '0,200,400'], {}, 20000);
+    assert.deepEqual(p.result, { code: 0, signal: null }, p.stderr);
+    const { start, samples, end } = frame(p.stdoutLines);
+    assert.equal(start['workload'], 'drain');
+    assert.equal(obj(start, 'params')['free_order'], 'random');
+    assert.deepEqual(
+      samples.map((s) => s['after_drain_ms']),
+      [0, 200, 400],
+    );
+    const burst = num(end, 'burst_bytes');
+    assert.ok(burst >= 32 * 1024 * 1024 && burst < 32 * 1024 * 1024 + 1024, `burst_bytes ${burst}`);
+    assert.ok(num(end, 'burst_blocks') > (32 * 1024 * 1024) / 1024, 'blocks of 16..1024 B');
+    // The 32 MiB burst was really touched: the peak is above it (and the burst's bookkeeping is small).
+    assert.ok(num(end, 'vm_hwm_kb') > 32 * 1024, `vm_hwm_kb ${num(end, 'vm_hwm_kb')}`);
+    assert.ok(num(end, 'rss_before_free_kb') > 32 * 1024);
+    let lastT = 0;
+    for (const s of samples) {
+      assert.ok(num(s, 't_ms') > lastT);
+      lastT = num(s, 't_ms');
+      assert.ok(num(s, 'measured_after_drain_ms') >= num(s, 'after_drain_ms'));
+      const rss = num(s, 'rss_kb');
+      const lazy = num(s, 'lazyfree_kb');
+      assert.ok(rss > 0 && rss <= num(end, 'vm_hwm_kb'));
+      assert.ok(lazy >= 0);
+      assert.equal(num(s, 'rss_minus_lazyfree_kb'), rss - lazy);
+    }
+    // The trickle ran: 4 ops per ms for ~400 ms after the burst's 2 ops per block.
+    const trickleOps = num(end, 'ops') - 2 * num(end, 'burst_blocks');
+    assert.ok(trickleOps > 100 && trickleOps <= 4 * 400 + 8, `trickle ops ${trickleOps}`);
+  },
+);
 
 test('drain --alloc-threads: the burst comes from threads that exit, main frees it all', { timeout: 30000 }, async () => {
   const p = await run(DRAIN, ['--burst-mb', '32', '--alloc-threads', '2', '--at-ms', '0,100'], {}, 20000);
@@ -130,32 +136,56 @@ test('drain --alloc-threads: the burst comes from threads that exit, main frees 
   assert.match(bad.stderr, /--alloc-threads/);
 });
 
-test('largebuf --iterations: every buffer allocated, zero-filled and freed; the live set shows in the peak', { timeout: 30000 }, async () => {
-  const mib = 1024 * 1024;
-  const p = await run(LARGEBUF, ['--iterations', '40', '--buffers', '8', '--min-size', String(mib), '--max-size', String(3 * mib), '--interval-ms', '60000']);
-  assert.deepEqual(p.result, { code: 0, signal: null }, p.stderr);
-  const { start, end } = frame(p.stdoutLines);
-  assert.equal(start['workload'], 'largebuf');
-  assert.equal(obj(start, 'params')['buffers'], 8);
-  assert.equal(num(end, 'iterations'), 40);
-  assert.equal(num(end, 'ops'), 80, 'one malloc and one free per buffer');
-  assert.equal(end['reason'], 'iterations');
-  const filled = num(end, 'filled_bytes');
-  assert.ok(filled >= 40 * mib && filled <= 40 * 3 * mib, `filled_bytes ${filled}`);
-  // Several buffers of at least 1 MiB were live and written at once (the fill was not optimised away).
-  assert.ok(num(end, 'vm_hwm_kb') > 8 * 1024, `vm_hwm_kb ${num(end, 'vm_hwm_kb')}`);
+test(
+  'largebuf --iterations: every buffer allocated, zero-filled and freed; the live set shows in the peak',
+  { timeout: 30000 },
+  async () => {
+    const mib = 1024 * 1024;
+    const p = await run(LARGEBUF, [
+      '--iterations',
+      '40',
+      '--buffers',
+      '8',
+      '--min-size',
+      String(mib),
+      '--max-size',
+      String(3 * mib),
+      '--interval-ms',
+      '60000',
+    ]);
+    assert.deepEqual(p.result, { code: 0, signal: null }, p.stderr);
+    const { start, end } = frame(p.stdoutLines);
+    assert.equal(start['workload'], 'largebuf');
+    assert.equal(obj(start, 'params')['buffers'], 8);
+    assert.equal(num(end, 'iterations'), 40);
+    assert.equal(num(end, 'ops'), 80, 'one malloc and one free per buffer');
+    assert.equal(end['reason'], 'iterations');
+    const filled = num(end, 'filled_bytes');
+    assert.ok(filled >= 40 * mib && filled <= 40 * 3 * mib, `filled_bytes ${filled}`);
+    // Several buffers of at least 1 MiB were live and written at once (the fill was not optimised away).
+    assert.ok(num(end, 'vm_hwm_kb') > 8 * 1024, `vm_hwm_kb ${num(end, 'vm_hwm_kb')}`);
 
-  const timed = await run(LARGEBUF, ['--seconds', '0.3', '--min-size', String(mib), '--max-size', String(2 * mib), '--interval-ms', '100']);
-  assert.deepEqual(timed.result, { code: 0, signal: null }, timed.stderr);
-  const t = frame(timed.stdoutLines);
-  assert.equal(t.end['reason'], 'seconds');
-  assert.ok(t.samples.length >= 1, 'samples while running');
-  assert.equal(num(t.end, 'ops'), 2 * num(t.end, 'iterations'));
+    const timed = await run(LARGEBUF, [
+      '--seconds',
+      '0.3',
+      '--min-size',
+      String(mib),
+      '--max-size',
+      String(2 * mib),
+      '--interval-ms',
+      '100',
+    ]);
+    assert.deepEqual(timed.result, { code: 0, signal: null }, timed.stderr);
+    const t = frame(timed.stdoutLines);
+    assert.equal(t.end['reason'], 'seconds');
+    assert.ok(t.samples.length >= 1, 'samples while running');
+    assert.equal(num(t.end, 'ops'), 2 * num(t.end, 'iterations'));
 
-  const bad = await run(LARGEBUF, ['--min-size', '10', '--max-size', '5']);
-  assert.equal(bad.result.code, 2);
-  assert.match(bad.stderr, /^largebuf: --min-size \(10\) must not exceed --max-size \(5\)\n$/);
-});
+    const bad = await run(LARGEBUF, ['--min-size', '10', '--max-size', '5']);
+    assert.equal(bad.result.code, 2);
+    assert.match(bad.stderr, /^largebuf: --min-size \(10\) must not exceed --max-size \(5\)\n$/);
+  },
+);
 
 test('rusage-run: peak RSS of the program, its own pre-exec RSS, exit status mirrored', { timeout: 20000 }, async () => {
   const p = await run(RUSAGE_RUN, ['--report-fd', '3', '--', DRAIN, '--burst-mb', '16', '--at-ms', '0'], { reportFd: 3 }, 15000);

@@ -1,16 +1,16 @@
 // docker-compose.yml and the Dockerfile, validated without a Docker engine: Debian's docker-compose
 // parses and validates the file against the Compose schema (`config`), and the resolved structure is
 // checked against what the overnight stack needs. The Dockerfile's steps are checked against the
-// README's install command and the package's start script.
+// README's install command and the package's start script. test/stack/docker.test.ts runs both for real.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../daemon/src/paths/index.js';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const ROOT = packageRoot();
 const read = (rel: string): string => readFileSync(path.join(ROOT, rel), 'utf8');
 
 interface Healthcheck {
@@ -61,8 +61,9 @@ function seconds(d: string): number {
   return Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0);
 }
 
-const withToken = composeConfig({ ALLOCSOAK_TOKEN: 'test-token-123' });
-const withoutToken = composeConfig({ ALLOCSOAK_TOKEN: undefined });
+const withToken = composeConfig({ ALLOCSOAK_TOKEN: 'test-token-123', ALLOCSOAK_PLAN: undefined });
+const withoutToken = composeConfig({ ALLOCSOAK_TOKEN: undefined, ALLOCSOAK_PLAN: undefined });
+const quickPlan = composeConfig({ ALLOCSOAK_TOKEN: undefined, ALLOCSOAK_PLAN: 'plans/quick.yaml' });
 const STACK = ['allocsoak', 'prometheus', 'grafana'];
 const healthcheckText = (name: string): string => [service(withToken, name).healthcheck?.test ?? []].flat().join(' ');
 
@@ -135,7 +136,10 @@ test('prometheus gets its config and rules where the config expects them, and sc
   const job = cfg.scrape_configs.find((j) => j.job_name === 'allocsoak');
   assert.ok(job, 'scrape job allocsoak');
   assert.equal(job.metrics_path, '/metrics');
-  assert.deepEqual(job.static_configs.flatMap((s) => s.targets), ['allocsoak:9477']);
+  assert.deepEqual(
+    job.static_configs.flatMap((s) => s.targets),
+    ['allocsoak:9477'],
+  );
   assert.ok(['5s', '15s'].includes(cfg.global.scrape_interval));
 });
 
@@ -176,23 +180,97 @@ function dockerfile(): { op: string; args: string }[] {
     });
 }
 
-test('Dockerfile: pinned Node 20 bookworm, the build tools and peer allocators, `npm ci` as the README says', () => {
-  const steps = dockerfile();
-  const from = steps.filter((s) => s.op === 'FROM');
-  assert.equal(from.length, 1);
-  assert.match(from[0]?.args ?? '', /^node:20\.\d+\.\d+-bookworm$/);
-  const runs = steps.filter((s) => s.op === 'RUN').map((s) => s.args);
-  const apt = runs.find((r) => r.includes('apt-get install')) ?? '';
-  for (const pkg of ['gcc', 'make', 'python3', 'libmimalloc2.0', 'libjemalloc2']) {
-    assert.ok(apt.split(/\s+/).includes(pkg), `apt-get install ${pkg}`);
+/** The Dockerfile's stages: name, base image, instructions. */
+function stages(): { name: string; from: string; steps: { op: string; args: string }[] }[] {
+  const out: { name: string; from: string; steps: { op: string; args: string }[] }[] = [];
+  for (const s of dockerfile()) {
+    if (s.op === 'FROM') {
+      const m = /^(\S+)\s+AS\s+(\S+)$/i.exec(s.args);
+      assert.ok(m, `FROM without a stage name: ${s.args}`);
+      out.push({ from: m[1] ?? '', name: m[2] ?? '', steps: [] });
+    } else {
+      assert.ok(out.length > 0, `${s.op} before FROM`);
+      out[out.length - 1]?.steps.push(s);
+    }
   }
-  const npm = runs.filter((r) => /\bnpm\b/.test(r));
-  assert.deepEqual(npm, ['npm ci'], 'the only npm step is `npm ci` (it builds native/ and the daemon)');
-  assert.match(read('README.md'), /`npm ci`/, 'the README names `npm ci`');
-  assert.match(read('.ci/run'), /^npm ci$/m, 'CI installs with `npm ci` too');
+  return out;
+}
+const runsOf = (steps: { op: string; args: string }[]): string[] => steps.filter((s) => s.op === 'RUN').map((s) => s.args);
+const aptPackages = (runs: string[]): string[] =>
+  runs.flatMap((r) => /apt-get install ((?:-[\w-]+\s+)*)([^&]+)/.exec(r)?.[2]?.trim().split(/\s+/) ?? []);
+
+test('Dockerfile: two stages on one pinned Node 20 bookworm; compilers only in the build stage, peer allocators in the runtime', () => {
+  const [build, runtime, ...more] = stages();
+  assert.ok(build && runtime && more.length === 0, 'two stages: build, runtime');
+  assert.equal(build.name, 'build');
+  assert.equal(runtime.name, 'runtime');
+  assert.match(build.from, /^node:20\.\d+\.\d+-bookworm$/);
+  assert.equal(runtime.from, `${build.from}-slim`, 'the runtime is the same Node release, slim');
+  assert.deepEqual(aptPackages(runsOf(build.steps)).sort(), ['g++', 'gcc', 'make', 'python3']);
+  assert.deepEqual(aptPackages(runsOf(runtime.steps)).sort(), ['libjemalloc2', 'libmimalloc2.0']);
+  for (const r of runsOf(runtime.steps)) assert.doesNotMatch(r, /\bnpm\b|\bmake\b|\bgcc\b/, `no build in the runtime stage: ${r}`);
+  const copies = runtime.steps.filter((s) => s.op === 'COPY').map((s) => s.args);
+  assert.deepEqual(copies, ['--from=build /opt/allocsoak ./'], 'the runtime takes the built tree from the build stage only');
 });
 
-test('Dockerfile: the command is `npm start`\'s daemon with the volume\'s database and all interfaces in the container', () => {
+test("Dockerfile: `npm ci`'s steps (install, dependency scripts, build), dev dependencies pruned, build arguments empty by default", () => {
+  const build = stages()[0];
+  assert.ok(build);
+  const npm = runsOf(build.steps).flatMap((r) =>
+    r
+      .split(/;|&&/)
+      .map((c) => c.trim())
+      .filter((c) => /^(?:\w+=\S+\s+)*npm\s/.test(c)),
+  );
+  // The README's `npm ci` = install without scripts + the dependencies' install scripts + prepare (build).
+  const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string>; allowScripts?: Record<string, boolean> };
+  const lock = JSON.parse(read('package-lock.json')) as { packages: Record<string, { hasInstallScript?: boolean }> };
+  const withScripts = Object.entries(lock.packages)
+    .filter(([, p]) => p.hasInstallScript)
+    .map(([k]) => k.replace(/^.*node_modules\//, ''))
+    .sort();
+  assert.deepEqual(withScripts, Object.keys(pkg.allowScripts ?? {}).sort(), 'allowScripts names every dependency with an install script');
+  assert.equal(pkg.scripts.prepare, 'npm run build');
+  assert.deepEqual(npm, [
+    'npm ci --ignore-scripts --no-audit --no-fund',
+    `JOBS=max npm rebuild ${withScripts.join(' ')}`,
+    'npm run build',
+    'npm prune --omit=dev --no-audit --no-fund',
+  ]);
+  assert.match(read('README.md'), /`npm ci`/, 'the README names `npm ci`');
+  assert.match(read('.ci/run'), /^npm ci$/m, 'CI installs with `npm ci` too');
+  // The build arguments for this CI's network are optional and empty by default.
+  const args = build.steps.filter((s) => s.op === 'ARG').map((s) => s.args);
+  assert.deepEqual(args, ['NPM_EXTRA_CA_CERTS=""', 'NPM_NODEDIR=""']);
+});
+
+test("Dockerfile: the runtime runs as node, with a healthcheck on /api/v1/health like the compose file's", () => {
+  const runtime = stages()[1];
+  assert.ok(runtime);
+  const users = runtime.steps.filter((s) => s.op === 'USER').map((s) => s.args);
+  assert.deepEqual(users, ['node']);
+  const hc = runtime.steps.find((s) => s.op === 'HEALTHCHECK')?.args ?? '';
+  const m = /^(.*?)CMD\s+(\[.*\])$/.exec(hc);
+  assert.ok(m, `HEALTHCHECK ... CMD [...]: ${hc}`);
+  assert.deepEqual(['CMD', ...(JSON.parse(m[2] ?? '') as string[])], service(withToken, 'allocsoak').healthcheck?.test);
+  const hcCompose = service(withToken, 'allocsoak').healthcheck;
+  for (const [flag, value] of [
+    ['interval', hcCompose?.interval],
+    ['timeout', hcCompose?.timeout],
+    ['retries', String(hcCompose?.retries)],
+  ]) {
+    assert.match(m[1] ?? '', new RegExp(`--${flag}=${value}\\b`), `HEALTHCHECK --${flag} as in docker-compose.yml`);
+  }
+  assert.match(
+    runtime.steps
+      .filter((s) => s.op === 'RUN')
+      .map((s) => s.args)
+      .join(' '),
+    /chown node:node \/data/,
+  );
+});
+
+test("Dockerfile: the command is `npm start`'s daemon with the volume's database and all interfaces in the container", () => {
   const cmd = dockerfile().filter((s) => s.op === 'CMD');
   assert.equal(cmd.length, 1);
   const argv = JSON.parse(cmd[0]?.args ?? '') as string[];
@@ -204,4 +282,14 @@ test('Dockerfile: the command is `npm start`\'s daemon with the volume\'s databa
   assert.deepEqual(argv, expected);
   assert.match(read('.dockerignore'), /^node_modules$/m);
   assert.match(read('.dockerignore'), /^dist$/m);
+  // docker-compose.yml runs the same command, the plan from ALLOCSOAK_PLAN (default: the same plan).
+  const withPlan = (plan: string): string[] => argv.map((a, i) => (argv[i - 1] === '--plan' ? plan : a));
+  assert.deepEqual(service(withToken, 'allocsoak').command, argv);
+  assert.deepEqual(service(quickPlan, 'allocsoak').command, withPlan('plans/quick.yaml'));
+});
+
+test('the plans come from the host: ./plans mounted read-only where the image has them', () => {
+  const volumes = service(withToken, 'allocsoak').volumes ?? [];
+  assert.ok(volumes.includes(`${ROOT}/plans:/opt/allocsoak/plans:ro`), volumes.join(', '));
+  assert.ok(dockerfile().some((s) => s.op === 'WORKDIR' && s.args === '/opt/allocsoak'));
 });

@@ -24,12 +24,12 @@ static inline void *pop(lm_slab_t *s) {
  * spans of many big blocks, carving first would walk the whole span, and blocks of 4 KiB or more
  * all start on the same few cache sets. */
 void *lm_alloc_class_slow(lm_heap_t *h, unsigned cls) {
-  if (LM_UNLIKELY(h->state != 2)) lm_heap_init(h);
+  if (LM_UNLIKELY(h->state != LM_HEAP_READY)) lm_heap_init(h);
   lm_slab_t *s;
   for (int pass = 0;; pass++) {
     lm_slab_t *carve = NULL;
     unsigned dry = 0;
-    s = h->avail[cls];
+    s = h->avail[cls].first;
     while (s) {
       if (s->free || lm_slab_collect_remote(s)) goto found;
       lm_slab_t *next = s->next;
@@ -70,7 +70,9 @@ void *lm_alloc_class_slow(lm_heap_t *h, unsigned cls) {
   if (s == NULL) { errno = ENOMEM; return NULL; }
   lm_slab_extend(lm_ss_of(s), s);
 found:
-  if (h->avail[cls] != s) {
+  lm_assert_internal(s->free != NULL && s->class_idx == cls);
+  lm_assert_expensive(lm_slab_is_valid(s));
+  if (h->avail[cls].first != s) {
     lm_list_remove(&h->avail[cls], s);
     lm_list_push(&h->avail[cls], s);
   }
@@ -83,7 +85,7 @@ found:
 void *lm_malloc_slow(size_t n) {
   if (LM_LIKELY(n <= LM_SPAN_MAX)) {
     unsigned cls = lm_class_of(n);
-    lm_slab_t *s = lm_heap.avail[cls];
+    lm_slab_t *s = lm_heap.avail[cls].first;
     if (s && s->free) return pop(s);    /* the fast path of classes above 1 KiB */
     return lm_alloc_class_slow(&lm_heap, cls);
   }
@@ -138,7 +140,7 @@ void *lm_realloc(void *p, size_t n) {
   if (p == NULL) return lm_malloc_inline(n);
   size_t old = lm_usable_size(p, "realloc");
   if (n == 0) { lm_free_inline(p); return NULL; }
-  if (LM_UNLIKELY(n > LM_MAX_ALLOC)) { errno = ENOMEM; return NULL; }   /* p stays valid */
+  if (LM_UNLIKELY(n > LM_ALLOC_MAX)) { errno = ENOMEM; return NULL; }   /* p stays valid */
   if (n <= old && (n >= old / 2 || old <= 64)) return p;
   if (n > LM_SPAN_MAX && lm_seg_entry(p) == LM_SEG_LARGE && lm_large_resize_in_place(p, n)) return p;
   void *q = lm_malloc_inline(n);

@@ -227,7 +227,7 @@ static uint8_t *map_block(size_t size, size_t align) {
 /* ---- the API ---- */
 
 void *lm_large_alloc(size_t n, size_t align, int zero) {
-  if (n > LM_MAX_ALLOC || align > LM_MAX_ALLOC) { errno = ENOMEM; return NULL; }
+  if (n > LM_ALLOC_MAX || align > LM_ALLOC_MAX) { errno = ENOMEM; return NULL; }
   size_t off = align <= LM_PAGE ? LM_PAGE : align < UNIT ? align : UNIT;
   size_t size = round_unit(off + n);
   uint64_t now = lm_now_ms();
@@ -310,7 +310,7 @@ size_t lm_large_usable(const void *p, const char *what) {
 
 /* realloc of a huge block to another huge size, without moving it: a shrink gives the units past
  * the new end to the cache; a growth takes the cached extent right behind the block, or the
- * unmapped address space there (mremap). Returns 0 if it cannot. n <= LM_MAX_ALLOC. */
+ * unmapped address space there (mremap). Returns 0 if it cannot. n <= LM_ALLOC_MAX. */
 int lm_large_resize_in_place(void *p, size_t n) {
   lm_large_t *hdr = large_header(p, "realloc");
   uint8_t *base = (uint8_t *)hdr;

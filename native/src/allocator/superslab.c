@@ -1,10 +1,26 @@
 /* leanmalloc: superslabs (4 MiB aligned regions) and the spans of slabs inside them.
  *
- * Ownership: a superslab belongs to one thread's heap (its segmap entry = the heap id) while it has slabs in
- * use; only the owner hands out or takes back its spans (runs of 1 to 32 slabs; free_mask says
- * which slabs are free). Empty superslabs go to a process-wide cache (LIFO: the most recently used
- * is the hottest); superslabs of exited threads that still hold live blocks go to an "abandoned"
- * list and are adopted by the next thread that needs one.
+ * Ownership. At any moment a superslab is either on one of two shared lists, the cache (empty
+ * superslabs, LIFO: the most recently used is the hottest) or the abandoned list (superslabs
+ * of exited threads that still hold live blocks), or held by exactly one thread: the heap that
+ * owns it (its segmap entry is the heap id), a thread adopting it, or the purger collecting it.
+ * Only the holder reads or writes its slab masks, lists and slab descriptors (the purger's
+ * decommit of free slabs excepted, under ss->lock). It changes hands only through the shared
+ * lists, under g_lock, and
+ *
+ *   INVARIANT: putting a superslab on a shared list (lm_ss_give_back, lm_ss_abandon) is the
+ *   holder's last access to it. No caller reads it afterwards, returns it, or keeps it in a list;
+ *   whoever takes it off a list next is its only holder.
+ *
+ * So no path may give a superslab back "on the way" and go on using it: a function that may give
+ * back returns what became of the superslab (ss_collect's count, ss_adopt's NULL), and the caller
+ * acts on that instead of on the superslab. Each shared-list push is followed by a perturbation
+ * point (LM_PP_GAVE_BACK, LM_PP_ABANDONED) where test builds sleep, so a use after the hand-off
+ * breaks the churn stress at once (native/tests/perturb.test.ts).
+ *
+ * The holder hands out and takes back spans: runs of 1 to 32 slabs (free_mask says which slabs
+ * are free). A span's first slab describes it; its other slabs are tails (LM_SLAB_TAIL) that
+ * point back to it. Remote frees, collection and adoption deal with first slabs only.
  *
  * Locks (slow path only): g_lock guards the registry, the cache and the abandoned list; each
  * superslab's own lock guards its free/decommitted slab masks against the background purger,
@@ -19,8 +35,8 @@ static size_t g_cache_count;
 static lm_superslab_t *g_abandoned;
 
 /* ---- heap superslab lists (owner thread only) ---- */
-static void ss_list_push(lm_heap_t *h, lm_superslab_t *ss, uint8_t which) {
-  lm_superslab_t **head = which == 1 ? &h->ss_avail : &h->ss_full;
+static void ss_list_push(lm_heap_t *h, lm_superslab_t *ss, lm_ss_list_t which) {
+  lm_superslab_t **head = which == LM_SS_LIST_AVAIL ? &h->ss_avail : &h->ss_full;
   ss->prev = NULL;
   ss->next = *head;
   if (*head) (*head)->prev = ss;
@@ -30,12 +46,12 @@ static void ss_list_push(lm_heap_t *h, lm_superslab_t *ss, uint8_t which) {
 
 void lm_ss_heap_list_remove(lm_heap_t *h, lm_superslab_t *ss) {
   if (h->hot_ss == ss) h->hot_ss = LM_NO_SS;   /* it may be leaving the heap */
-  if (ss->heap_list == 0) return;
-  lm_superslab_t **head = ss->heap_list == 1 ? &h->ss_avail : &h->ss_full;
+  if (ss->heap_list == LM_SS_LIST_NONE) return;
+  lm_superslab_t **head = ss->heap_list == LM_SS_LIST_AVAIL ? &h->ss_avail : &h->ss_full;
   if (ss->prev) ss->prev->next = ss->next; else *head = ss->next;
   if (ss->next) ss->next->prev = ss->prev;
   ss->next = ss->prev = NULL;
-  ss->heap_list = 0;
+  ss->heap_list = LM_SS_LIST_NONE;
 }
 
 /* ---- spans: runs of free slabs ---- */
@@ -76,11 +92,12 @@ static lm_superslab_t *heap_find_span(lm_heap_t *h, unsigned k, uint64_t allowed
 #define LM_MAP_BATCH 4
 
 static void cache_push_locked(lm_superslab_t *ss, uint64_t now) {
+  lm_assert_internal(ss->state == LM_SS_HELD);
   ss->prev = NULL;
   ss->next = g_cache;
   if (g_cache) g_cache->prev = ss; else g_cache_tail = ss;
   g_cache = ss;
-  ss->in_cache = 1;
+  ss->state = LM_SS_CACHED;
   ss->cached_at_ms = now;
   g_cache_count++;
   LM_COUNT(superslabs_cached, 1);
@@ -90,6 +107,7 @@ static void cache_push_locked(lm_superslab_t *ss, uint64_t now) {
  * (committed_bytes counts only the header slab) and the purger never madvises untouched memory. */
 static void ss_init(lm_superslab_t *ss) {
   ss->magic = LM_MAGIC;
+  ss->state = LM_SS_HELD;
   pthread_mutex_init(&ss->lock, NULL);
   ss->free_mask = ~(uint64_t)1;          /* slab 0 holds this header */
   ss->decommitted_mask = ~(uint64_t)1;
@@ -155,44 +173,207 @@ static void unmap_runs(lm_superslab_t **v, int n) {
 }
 
 static void cache_remove_locked(lm_superslab_t *ss) {
+  lm_assert_internal(ss->state == LM_SS_CACHED);
   if (ss->prev) ss->prev->next = ss->next; else g_cache = ss->next;
   if (ss->next) ss->next->prev = ss->prev; else g_cache_tail = ss->prev;
   ss->next = ss->prev = NULL;
-  ss->in_cache = 0;
+  ss->state = LM_SS_HELD;
   g_cache_count--;
   LM_UNCOUNT(superslabs_cached, 1);
 }
 
-/* Takes over a superslab of an exited thread: its live slabs join this heap's lists; remote
- * frees that arrived meanwhile are collected. Returns 0 if it turned out to be empty. */
-static int ss_adopt(lm_heap_t *h, lm_superslab_t *ss) {
-  lm_seg_set(ss, h->id == LM_SEG_NEVER ? LM_SEG_SHARED : h->id);
-  ss_list_push(h, ss, ss->free_mask ? 1 : 2);
-  lm_slab_t *empty[LM_SLABS];
-  int n_empty = 0;
-  for (int i = 1; i < LM_SLABS; i++) {
-    if (ss->free_mask & ((uint64_t)1 << i)) continue;
-    lm_slab_t *s = &ss->slabs[i];
-    if (atomic_load_explicit(&s->slow_flags, memory_order_relaxed) & LM_SLAB_TAIL) continue;
+/* ---- spans going back to their superslab ---- */
+
+/* Bits of the slabs in use in ss that start a span (tails left out). The caller holds ss, or
+ * g_lock while ss is on the abandoned list (where nobody changes its masks or descriptors). */
+static uint64_t span_heads(const lm_superslab_t *ss) {
+  uint64_t in_use = ~ss->free_mask & ~(uint64_t)1, heads = 0;
+  while (in_use) {
+    int i = __builtin_ctzll(in_use);
+    unsigned k = ss->slabs[i].span_slabs;
+    lm_assert_internal(k >= 1 && (unsigned)i + k <= LM_SLABS);
+    lm_assert_internal(!(atomic_load_explicit(&ss->slabs[i].slow_flags, memory_order_relaxed) & LM_SLAB_TAIL));
+    heads |= (uint64_t)1 << i;
+    in_use &= ~((((uint64_t)1 << k) - 1) << i);   /* k <= 32 */
+  }
+  return heads;
+}
+
+/* Span s of ss (its first slab) has no live block: its slabs become free slabs of ss (and purge
+ * candidates once their delay expires). The caller holds ss (see "Ownership" above) and has
+ * taken s out of any heap list. Returns the number of slabs of ss still in use. */
+static unsigned ss_free_span(lm_superslab_t *ss, lm_slab_t *s) {
+  int i = (int)(s - ss->slabs);
+  unsigned k = s->span_slabs;
+  uint64_t bits = (((uint64_t)1 << k) - 1) << i;
+  lm_assert_internal(i > 0 && k >= 1 && (unsigned)i + k <= LM_SLABS && !(ss->free_mask & bits));
+  lm_assert_internal(lm_slab_used(s) == 0 && s->next == NULL && s->prev == NULL);
+  lm_assert_expensive(lm_slab_is_valid(s));
+  s->free = NULL;
+  lm_slab_set_flags(s, LM_SLAB_NOT_IN_USE);
+  for (unsigned j = 1; j < k; j++)        /* tails keep their bias: flagged either way */
+    atomic_store_explicit(&ss->slabs[i + (int)j].slow_flags, LM_SLAB_NOT_IN_USE, memory_order_relaxed);
+  uint64_t now = lm_purge_enabled ? lm_now_ms() : 0;
+  pthread_mutex_lock(&ss->lock);
+  ss->free_mask |= bits;
+  for (unsigned j = 0; j < k; j++) ss->slabs[i + (int)j].freed_at_ms = now;
+  ss->used_slabs = (uint16_t)(ss->used_slabs - k);
+  unsigned left = ss->used_slabs;
+  pthread_mutex_unlock(&ss->lock);
+  lm_assert_internal(left == 63u - (unsigned)__builtin_popcountll(ss->free_mask));
+  return left;
+}
+
+/* The span is out of the heap's class lists and has no live block. When it was the superslab's
+ * last span in use, the superslab goes to the cache, and the caller must not touch ss again. */
+void lm_ss_release_slab(lm_heap_t *h, lm_superslab_t *ss, lm_slab_t *s) {
+  lm_assert_internal(ss->state == LM_SS_HELD && ss->heap_list != LM_SS_LIST_NONE);
+  if (ss_free_span(ss, s) == 0) {
+    lm_ss_heap_list_remove(h, ss);
+    lm_ss_give_back(ss);
+    return;
+  }
+  if (ss->heap_list == LM_SS_LIST_FULL) {
+    lm_ss_heap_list_remove(h, ss);
+    ss_list_push(h, ss, LM_SS_LIST_AVAIL);
+  }
+  lm_purge_notify();
+}
+
+/* Hands an empty superslab to the cache. This is the giver's last access to ss: from the moment
+ * g_lock is released another thread may take it. */
+void lm_ss_give_back(lm_superslab_t *ss) {
+  lm_assert_internal(ss->state == LM_SS_HELD && ss->heap_list == LM_SS_LIST_NONE);
+  lm_assert_internal(ss->used_slabs == 0 && ss->free_mask == ~(uint64_t)1);
+  lm_seg_set(ss, LM_SEG_SHARED);
+  uint64_t now = lm_purge_enabled ? lm_now_ms() : 0;
+  pthread_mutex_lock(&g_lock);
+  cache_push_locked(ss, now);
+  pthread_mutex_unlock(&g_lock);
+  lm_purge_notify();
+  LM_PERTURB_POINT(LM_PP_GAVE_BACK);
+}
+
+/* ---- superslabs of exited threads ----
+ * A thread that exits keeps nothing: superslabs in which it still has live blocks are abandoned
+ * (their blocks may be freed later, by any thread, through the remote-free path). Two parties
+ * take them off the abandoned list: a thread that needs a superslab adopts one, and the purger
+ * (lean) collects the remote frees of those that received some, so that memory freed after its
+ * thread exited is purged on the usual delay without waiting for an adopter. */
+
+static void abandoned_push_locked(lm_superslab_t *ss) {
+  ss->prev = NULL;
+  ss->next = g_abandoned;
+  if (g_abandoned) g_abandoned->prev = ss;
+  g_abandoned = ss;
+  ss->state = LM_SS_ABANDONED;
+}
+
+static void abandoned_remove_locked(lm_superslab_t *ss) {
+  lm_assert_internal(ss->state == LM_SS_ABANDONED);
+  if (ss->prev) ss->prev->next = ss->next; else g_abandoned = ss->next;
+  if (ss->next) ss->next->prev = ss->prev;
+  ss->next = ss->prev = NULL;
+  ss->state = LM_SS_HELD;
+}
+
+/* Some span in use of ss has blocks freed by other threads and not collected yet (remote frees
+ * always go to a span's first slab). The caller holds ss, or g_lock while ss is on the abandoned
+ * list. */
+static int ss_has_remote_frees(lm_superslab_t *ss) {
+  uint64_t heads = span_heads(ss);
+  while (heads) {
+    /* seq_cst: the other half of the handshake in lm_free_remote (push, then read the segmap) */
+    if (atomic_load_explicit(&ss->slabs[__builtin_ctzll(heads)].thread_free, memory_order_seq_cst) != 0) return 1;
+    heads &= heads - 1;
+  }
+  return 0;
+}
+
+/* The exiting owner's last access to ss, like a give-back. A free that raced with the owner's
+ * exit either reads the segmap after the store below (LM_SEG_SHARED: it wakes the purger itself)
+ * or pushed its block before the scan, which then wakes the purger. */
+void lm_ss_abandon(lm_superslab_t *ss) {
+  lm_assert_internal(ss->state == LM_SS_HELD && ss->heap_list == LM_SS_LIST_NONE && ss->used_slabs > 0);
+  lm_seg_set(ss, LM_SEG_SHARED);
+  atomic_thread_fence(memory_order_seq_cst);
+  int wake = lm_purge_enabled && ss_has_remote_frees(ss);
+  pthread_mutex_lock(&g_lock);
+  abandoned_push_locked(ss);
+  pthread_mutex_unlock(&g_lock);
+  if (wake) lm_purge_notify();
+  LM_PERTURB_POINT(LM_PP_ABANDONED);
+}
+
+/* Collects the remote frees of every span in use of ss, which the caller took off the abandoned
+ * list, and frees the spans left without a live block. Touches no heap. Returns the number of
+ * slabs still in use: at 0 the caller gives ss back, otherwise it adopts it or abandons it again. */
+static unsigned ss_collect(lm_superslab_t *ss) {
+  lm_assert_internal(ss->state == LM_SS_HELD && ss->heap_list == LM_SS_LIST_NONE);
+  uint64_t heads = span_heads(ss);
+  while (heads) {
+    lm_slab_t *s = &ss->slabs[__builtin_ctzll(heads)];
+    heads &= heads - 1;
+    lm_assert_internal(atomic_load_explicit(&s->slow_flags, memory_order_relaxed) == 0);
     lm_slab_collect_remote(s);
-    lm_slab_set_flags(s, 0);
-    if (s->used == 0) {
-      empty[n_empty++] = s;
-      continue;
-    }
+    if (s->used == 0) ss_free_span(ss, s);
+  }
+  return ss->used_slabs;
+}
+
+/* Adoption: h takes ss, which it took off the abandoned list, into its lists, and the spans
+ * with live blocks into its class lists. Returns ss, or NULL when no live block was left: then
+ * ss went to the cache instead, and h no longer holds it. */
+static lm_superslab_t *ss_adopt(lm_heap_t *h, lm_superslab_t *ss) {
+  if (ss_collect(ss) == 0) {
+    lm_ss_give_back(ss);
+    return NULL;
+  }
+  lm_seg_set(ss, h->id == LM_SEG_NEVER ? LM_SEG_SHARED : h->id);
+  ss_list_push(h, ss, ss->free_mask ? LM_SS_LIST_AVAIL : LM_SS_LIST_FULL);
+  uint64_t heads = span_heads(ss);
+  while (heads) {
+    lm_slab_t *s = &ss->slabs[__builtin_ctzll(heads)];
+    heads &= heads - 1;
     unsigned cls = s->class_idx;
-    lm_slab_t *head = h->avail[cls];
-    if (head == NULL) { lm_list_push(&h->avail[cls], s); lm_heap_set_direct(h, cls); }
-    else { s->prev = head; s->next = head->next; if (head->next) head->next->prev = s; head->next = s; }
+    int was_empty = h->avail[cls].first == NULL;
+    lm_list_append(&h->avail[cls], s);   /* behind the current span: it stays current */
+    if (was_empty) lm_heap_set_direct(h, cls);
   }
-  /* Empty spans go back only now, and nothing here touches the superslab after the release that
-   * empties it: that release hands it to the cache, where another thread may take it at once. */
-  int kept = 1;
-  for (int j = 0; j < n_empty; j++) {
-    if (ss->used_slabs == empty[j]->span_slabs) kept = 0;
-    lm_ss_release_slab(h, ss, empty[j]);
+  return ss;
+}
+
+/* Purger: superslabs on the abandoned list that received remote frees. They are taken off the
+ * list (so no thread adopts one meanwhile), collected without g_lock held, then given back when
+ * empty or abandoned again. Returns 1 if it freed slabs (they now wait for their purge delay). */
+int lm_ss_reclaim_abandoned(void) {
+  lm_superslab_t *work = NULL;
+  pthread_mutex_lock(&g_lock);
+  for (lm_superslab_t *ss = g_abandoned, *next; ss; ss = next) {
+    next = ss->next;
+    if (!ss_has_remote_frees(ss)) continue;
+    abandoned_remove_locked(ss);
+    ss->next = work;
+    work = ss;
   }
-  return kept;
+  pthread_mutex_unlock(&g_lock);
+  int freed = 0;
+  while (work) {
+    lm_superslab_t *ss = work;
+    work = ss->next;
+    ss->next = NULL;
+    LM_PERTURB_POINT(LM_PP_RECLAIM_TAKEN);
+    unsigned before = ss->used_slabs, left = ss_collect(ss);
+    freed |= left < before;
+    if (left == 0) {
+      lm_ss_give_back(ss);
+    } else {
+      pthread_mutex_lock(&g_lock);
+      abandoned_push_locked(ss);
+      pthread_mutex_unlock(&g_lock);
+    }
+  }
+  return freed;
 }
 
 /* A superslab with room for a span of k slabs for this heap: abandoned first (returns memory of
@@ -201,21 +382,24 @@ static lm_superslab_t *ss_obtain(lm_heap_t *h, unsigned k, uint64_t allowed) {
   for (;;) {
     pthread_mutex_lock(&g_lock);
     lm_superslab_t *ss = g_abandoned;
-    if (ss) g_abandoned = ss->next;
+    if (ss) abandoned_remove_locked(ss);
     pthread_mutex_unlock(&g_lock);
     if (ss == NULL) break;
-    ss->next = ss->prev = NULL;
-    if (ss_adopt(h, ss) && span_fits(ss, k, allowed)) return ss;
+    LM_PERTURB_POINT(LM_PP_ADOPT_TAKEN);
+    ss = ss_adopt(h, ss);   /* NULL: it went to the cache, and h must not look at it again */
+    if (ss && span_fits(ss, k, allowed)) return ss;
     if ((ss = heap_find_span(h, k, allowed)) != NULL) return ss;
   }
   pthread_mutex_lock(&g_lock);
   lm_superslab_t *ss = g_cache;
   if (ss) cache_remove_locked(ss);
   pthread_mutex_unlock(&g_lock);
+  if (ss) LM_PERTURB_POINT(LM_PP_CACHE_TAKEN);
   if (ss == NULL) ss = ss_map();
   if (ss == NULL) return NULL;
+  lm_assert_internal(ss->state == LM_SS_HELD && ss->used_slabs == 0);
   lm_seg_set(ss, h->id == LM_SEG_NEVER ? LM_SEG_SHARED : h->id);
-  ss_list_push(h, ss, 1);
+  ss_list_push(h, ss, LM_SS_LIST_AVAIL);
   return ss;
 }
 
@@ -229,9 +413,11 @@ lm_slab_t *lm_ss_acquire_slab(lm_heap_t *h, unsigned cls) {
     ss = heap_find_span(h, k, allowed);
     if (ss == NULL && (ss = ss_obtain(h, k, allowed)) == NULL) return NULL;
   }
+  lm_assert_internal(ss->state == LM_SS_HELD && ss->heap_list == LM_SS_LIST_AVAIL);
   pthread_mutex_lock(&ss->lock);
   uint64_t starts = run_starts(ss->free_mask & ~ss->decommitted_mask, k) & allowed;
   if (starts == 0) starts = run_starts(ss->free_mask, k) & allowed;
+  lm_assert_internal(starts != 0);
   int i = __builtin_ctzll(starts);
   uint64_t bits = (((uint64_t)1 << k) - 1) << i;   /* k <= 32 */
   ss->free_mask &= ~bits;
@@ -244,7 +430,7 @@ lm_slab_t *lm_ss_acquire_slab(lm_heap_t *h, unsigned cls) {
   pthread_mutex_unlock(&ss->lock);
   if (ss->free_mask == 0) {
     lm_ss_heap_list_remove(h, ss);
-    ss_list_push(h, ss, 2);
+    ss_list_push(h, ss, LM_SS_LIST_FULL);
   }
   lm_slab_t *s = &ss->slabs[i];
   lm_slab_init(s, cls);
@@ -258,50 +444,6 @@ lm_slab_t *lm_ss_acquire_slab(lm_heap_t *h, unsigned cls) {
   lm_list_push(&h->avail[cls], s);
   lm_heap_set_direct(h, cls);
   return s;
-}
-
-/* The span is out of the heap's class lists and has no live block. */
-void lm_ss_release_slab(lm_heap_t *h, lm_superslab_t *ss, lm_slab_t *s) {
-  int i = (int)(s - ss->slabs);
-  unsigned k = s->span_slabs;
-  s->free = NULL;
-  lm_slab_set_flags(s, LM_SLAB_NOT_IN_USE);
-  for (unsigned j = 1; j < k; j++)        /* tails keep their bias: flagged either way */
-    atomic_store_explicit(&ss->slabs[i + (int)j].slow_flags, LM_SLAB_NOT_IN_USE, memory_order_relaxed);
-  uint64_t now = lm_purge_enabled ? lm_now_ms() : 0;
-  pthread_mutex_lock(&ss->lock);
-  ss->free_mask |= (((uint64_t)1 << k) - 1) << i;
-  for (unsigned j = 0; j < k; j++) ss->slabs[i + (int)j].freed_at_ms = now;
-  ss->used_slabs = (uint16_t)(ss->used_slabs - k);
-  pthread_mutex_unlock(&ss->lock);
-  if (ss->heap_list == 2) {
-    lm_ss_heap_list_remove(h, ss);
-    ss_list_push(h, ss, 1);
-  }
-  if (ss->used_slabs == 0) {
-    lm_ss_heap_list_remove(h, ss);
-    lm_ss_give_back(ss);
-  } else {
-    lm_purge_notify();
-  }
-}
-
-void lm_ss_give_back(lm_superslab_t *ss) {
-  lm_seg_set(ss, LM_SEG_SHARED);
-  uint64_t now = lm_purge_enabled ? lm_now_ms() : 0;
-  pthread_mutex_lock(&g_lock);
-  cache_push_locked(ss, now);
-  pthread_mutex_unlock(&g_lock);
-  lm_purge_notify();
-}
-
-void lm_ss_abandon(lm_superslab_t *ss) {
-  lm_seg_set(ss, LM_SEG_SHARED);
-  pthread_mutex_lock(&g_lock);
-  ss->prev = NULL;
-  ss->next = g_abandoned;
-  g_abandoned = ss;
-  pthread_mutex_unlock(&g_lock);
 }
 
 /* Decommits one superslab's free slabs whose delay expired, one madvise per contiguous run.
