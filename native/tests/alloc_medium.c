@@ -255,7 +255,7 @@ static pthread_mutex_t ht_lock[HT_SLOTS];
 
 static void *huge_worker(void *arg) {
   uint64_t s = 0xC0FFEEull * (uint64_t)((intptr_t)arg + 1);
-  for (int i = 0; i < 200; i++) {
+  for (int i = 0; i < 120; i++) {
     int k = (int)(rnd(&s) % HT_SLOTS);
     pthread_mutex_lock(&ht_lock[k]);
     ht_block_t b = ht_slot[k];
@@ -266,7 +266,7 @@ static void *huge_worker(void *arg) {
             "block of %zu bytes corrupted", b.n);
       if (rnd(&s) % 2) { free(b.p); b.p = NULL; }
       else {   /* resize, keeping the head pattern; then rewrite the tail pattern at the new end */
-        size_t n = ((size_t)1 << 20) + rnd(&s) % ((size_t)14 << 20);
+        size_t n = ((size_t)1 << 20) + rnd(&s) % ((size_t)9 << 20);
         uint8_t *q = realloc(b.p, n);
         CHECK(q, "realloc(%zu -> %zu)", b.n, n);
         size_t head = b.n < n ? b.n : n;
@@ -276,7 +276,7 @@ static void *huge_worker(void *arg) {
       }
     }
     if (b.p == NULL) {
-      b.n = ((size_t)1 << 20) + rnd(&s) % ((size_t)14 << 20);
+      b.n = ((size_t)1 << 20) + rnd(&s) % ((size_t)9 << 20);
       b.key = (uint8_t)rnd(&s);
       b.p = malloc(b.n);
       CHECK(b.p, "malloc(%zu)", b.n);

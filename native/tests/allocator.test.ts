@@ -79,10 +79,13 @@ for (const p of profiles) {
       return r.stdout;
     };
 
-    test('100,000 live 20 KB blocks: all allocated, intact, reused after free, in few mappings', () => {
-      const m = /^ok many blocks=100000 new_maps=(\d+)$/m.exec(medium('many'));
-      assert.ok(m, 'alloc_medium many reported');
-    });
+    // In the three profiles; the DECOMMIT=FREE variant of lean runs the same path (2 GB of page faults).
+    if (p.name !== 'lean+DECOMMIT=FREE') {
+      test('100,000 live 20 KB blocks: all allocated, intact, reused after free, in few mappings', () => {
+        const m = /^ok many blocks=100000 new_maps=(\d+)$/m.exec(medium('many'));
+        assert.ok(m, 'alloc_medium many reported');
+      });
+    }
 
     test('realloc to sizes near SIZE_MAX: NULL with ENOMEM, the block intact (also malloc, calloc, aligned APIs)', () => {
       assert.match(medium('realloc-overflow'), /^ok realloc-overflow$/m);
