@@ -7,6 +7,8 @@ export const WORKLOAD_NAMES: readonly WorkloadName[] = [
   'medium',
   'xthread_medium',
   'largebuf',
+  'alloctest',
+  'alloctest2',
   'drain',
   'drain_idle',
   'xdrain',

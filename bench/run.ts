@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: leanmalloc's three profiles against glibc, mimalloc, jemalloc and tcmalloc (those
  * installed), on random_mixed (single thread), the cross-thread hand-off (xthread), medium blocks
- * (random 16–256 KiB), 20 KB cross-thread hand-offs, 5–25 MiB buffers, the drain probes (also with the
+ * (random 16–256 KiB), 20 KB cross-thread hand-offs, 5–25 MiB buffers, alloc-test's shape (one and two
+ * threads), the drain probes (also with the
  * blocks of exited threads) and a syscall-counted soak with burst churn. Prints the tables and the
  * targets of issues 7 and 15, and writes every run as JSON (bench/results/<timestamp>.json unless
  * --out) so that runs can be compared later.
@@ -20,11 +21,12 @@ import { ALLOCATOR_NAMES, findAllocators, type Allocator } from './allocators.js
 import { describeMachine, machineInfo } from './machine.js';
 import { OptionError, parseOptions, USAGE, type BenchOptions } from './options.js';
 import { summarize, type RunRecord, type WorkloadName } from './summary.js';
-import { renderDrainTable, renderMediumTable, renderTable, renderTargets, renderXdrainTable } from './table.js';
+import { renderAlloctestTable, renderDrainTable, renderMediumTable, renderTable, renderTargets, renderXdrainTable } from './table.js';
 import { evaluateIssue15Targets, evaluateTargets } from './targets.js';
 import {
   MEDIUM_ARGS,
   programs,
+  runAlloctest,
   runDrain,
   runLargebuf,
   runMedium,
@@ -56,6 +58,8 @@ function describeResult(r: RunRecord): string {
     case 'xthread':
     case 'medium':
     case 'xthread_medium':
+    case 'alloctest':
+    case 'alloctest2':
       return `${(r.result.opsPerSec / 1e6).toFixed(1)} Mops/s, peak ${(r.result.peakRssKb / 1024).toFixed(1)} MiB`;
     case 'largebuf':
       return `${(r.result.opsPerSec / 1e3).toFixed(2)} kops/s, peak ${(r.result.peakRssKb / 1024).toFixed(1)} MiB`;
@@ -90,6 +94,10 @@ async function measure(
       return { rep, position, allocator: a.name, workload, result: await runXthreadMedium(p, a, o.seconds) };
     case 'largebuf':
       return { rep, position, allocator: a.name, workload, result: await runLargebuf(p, a, o.seconds) };
+    case 'alloctest':
+      return { rep, position, allocator: a.name, workload, result: await runAlloctest(p, a, o.seconds, 1) };
+    case 'alloctest2':
+      return { rep, position, allocator: a.name, workload, result: await runAlloctest(p, a, o.seconds, 2) };
     case 'xdrain':
       return { rep, position, allocator: a.name, workload, result: await runDrain(p, a, 0, XDRAIN_THREADS) };
     case 'drain':
@@ -223,6 +231,16 @@ async function main(): Promise<number> {
     '',
     renderMediumTable(doc.summary),
   );
+  const alloctestTable = renderAlloctestTable(doc.summary);
+  if (alloctestTable) {
+    out.push(
+      '',
+      "alloc-test's shape (issue 15): alloctest = 2^18 slots, sizes 5–1024 B (each power-of-two range half as likely as the one below), " +
+        'slots picked by an 80/20 law, every byte written after malloc and read before free; one thread, and two with half the slots each.',
+      '',
+      alloctestTable,
+    );
+  }
   const xdrainTable = renderXdrainTable(doc.summary);
   if (xdrainTable) {
     out.push(

@@ -7,8 +7,16 @@ import { median } from '../daemon/src/stats/descriptive.js';
 import type { DrainResult, Measured, SoakResult, ThroughputResult } from './workloads.js';
 
 /** Workloads measured as ops/s (every repetition). */
-export type ThroughputWorkload = 'random_mixed' | 'xthread' | 'medium' | 'xthread_medium' | 'largebuf';
-export const THROUGHPUT_WORKLOADS: readonly ThroughputWorkload[] = ['random_mixed', 'xthread', 'medium', 'xthread_medium', 'largebuf'];
+export type ThroughputWorkload = 'random_mixed' | 'xthread' | 'medium' | 'xthread_medium' | 'largebuf' | 'alloctest' | 'alloctest2';
+export const THROUGHPUT_WORKLOADS: readonly ThroughputWorkload[] = [
+  'random_mixed',
+  'xthread',
+  'medium',
+  'xthread_medium',
+  'largebuf',
+  'alloctest',
+  'alloctest2',
+];
 /** Memory probes (the first --mem-reps repetitions). */
 export type DrainWorkload = 'drain' | 'drain_idle' | 'xdrain';
 export type WorkloadName = ThroughputWorkload | DrainWorkload | 'soak';
@@ -91,6 +99,9 @@ export interface AllocatorSummary {
   medium: ThroughputSummary;
   xthreadMedium: ThroughputSummary;
   largebuf: ThroughputSummary;
+  /** alloc-test's shape (sizes 5–1024 B, 80/20 slot law, every byte touched): one thread, and two. */
+  alloctest: ThroughputSummary;
+  alloctest2: ThroughputSummary;
   drain: {
     /** RSS − LazyFree at DRAIN_CHECK_MS after the drain, KiB. */
     heldKbAt1s: Spread | null;
@@ -145,6 +156,8 @@ export function summarize(runs: readonly RunRecord[], allocators: readonly strin
       medium: tp('medium'),
       xthreadMedium: tp('xthread_medium'),
       largebuf: tp('largebuf'),
+      alloctest: tp('alloctest'),
+      alloctest2: tp('alloctest2'),
       drain: {
         heldKbAt1s: spread(metric(runs, name, 'drain', (r: DrainResult) => pointHeld(r, DRAIN_CHECK_MS))),
         rssKbAt1s: spread(

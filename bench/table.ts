@@ -84,6 +84,32 @@ export function renderMediumTable(summaries: readonly AllocatorSummary[]): strin
   return markdown(header, rows);
 }
 
+/** alloc-test's shape, one thread and two (issue 15's "alloc-test-style sizes"); '' when neither ran. */
+export function renderAlloctestTable(summaries: readonly AllocatorSummary[]): string {
+  if (!summaries.some((s) => s.alloctest.opsPerSec || s.alloctest2.opsPerSec)) return '';
+  const header = [
+    'allocator',
+    'alloctest ops/s',
+    '× mimalloc (min–max)',
+    '× mimalloc per CPU-s',
+    '2 threads ops/s',
+    '× mimalloc (min–max)',
+    '× mimalloc per CPU-s',
+    'peak RSS (1 thread)',
+  ];
+  const rows = summaries.map((s) => [
+    s.allocator + (s.failures > 0 ? ` (${s.failures} failed runs)` : ''),
+    mops(s.alloctest.opsPerSec),
+    ratio(s.alloctest.ratioToMimalloc),
+    cpuRatio(s.alloctest),
+    mops(s.alloctest2.opsPerSec),
+    ratio(s.alloctest2.ratioToMimalloc),
+    cpuRatio(s.alloctest2),
+    kib(s.alloctest.peakRssKb?.median),
+  ]);
+  return markdown(header, rows);
+}
+
 /** The cross-thread drain: RSS − LazyFree after main freed the blocks of two exited threads. */
 export function renderXdrainTable(summaries: readonly AllocatorSummary[]): string {
   const points = [...new Set(summaries.flatMap((s) => Object.keys(s.xdrain.heldKbByPoint)))].sort((a, b) => Number(a) - Number(b));

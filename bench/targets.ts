@@ -150,6 +150,8 @@ export function evaluateIssue15Targets(runs: readonly RunRecord[], summaries: re
     ),
     ratioTarget('speed: cross-thread 20 KB blocks ops/s ≥ 1.0× mimalloc', runs, present, SPEED, REFERENCE, 'xthread_medium', 'ge', 1.0),
     ratioTarget('speed: 5–25 MiB buffers ops/s ≥ 1.0× glibc', runs, present, SPEED, 'glibc', 'largebuf', 'ge', 1.0),
+    ratioTarget("speed: alloc-test's shape, 1 thread, ops/s ≥ 1.0× mimalloc", runs, present, SPEED, REFERENCE, 'alloctest', 'ge', 1.0),
+    ratioTarget("speed: alloc-test's shape, 2 threads, ops/s ≥ 1.0× mimalloc", runs, present, SPEED, REFERENCE, 'alloctest2', 'ge', 1.0),
   ];
   const target = `lean: RSS − LazyFree ${XDRAIN_CHECK_MS / 1000} s after main frees the blocks of exited threads ≤ ${XDRAIN_LIMIT_FRACTION * 100} % of the peak`;
   const held = summaries.find((s) => s.allocator === LEAN)?.xdrain.heldFractionAt2s ?? null;

@@ -7,6 +7,8 @@
  * - medium: random_mixed with 200 slots of 16–256 KiB blocks: ops/s and peak RSS.
  * - xthread_medium: xthread with 20 KB blocks (every free a cross-thread free of a medium block).
  * - largebuf: 20 buffers of 5–25 MiB replaced at random, each zero-filled (malloc-large's shape).
+ * - alloctest, alloctest2: alloc-test's shape (5–1024 B, 2^18 slots picked by an 80/20 law, every
+ *   byte written and read), one thread and two: ops/s and the program's own VmHWM.
  * - drain: RSS and RSS − LazyFree at 0, 0.5, 1, 2, 3 s after a 256 MiB burst is freed, and its VmHWM;
  *   with a trickle of 4 malloc/free per ms afterwards (drain), or none at all (drain_idle); xdrain:
  *   the burst allocated by two threads that exit before main frees it, then idle.
@@ -22,6 +24,7 @@ export interface Programs {
   xthread: string;
   drain: string;
   largebuf: string;
+  alloctest: string;
   rusageRun: string;
 }
 
@@ -32,6 +35,7 @@ export function programs(buildDir: string): Programs {
     xthread: path.join(buildDir, 'bench', 'xthread'),
     drain: path.join(buildDir, 'bench', 'drain'),
     largebuf: path.join(buildDir, 'bench', 'largebuf'),
+    alloctest: path.join(buildDir, 'bench', 'alloctest'),
     rusageRun: path.join(buildDir, 'bench', 'rusage-run'),
   };
 }
@@ -176,6 +180,23 @@ export async function runXthreadMedium(p: Programs, a: Allocator, seconds: numbe
 
 export async function runLargebuf(p: Programs, a: Allocator, seconds: number): Promise<Measured<ThroughputResult>> {
   const args = ['--report-fd', '3', '--', p.largebuf, '--seconds', String(seconds), '--interval-ms', '600000'];
+  return throughput(await runChild(p.rusageRun, args, envOf(a), slack(seconds)), a, 'vm_hwm_kb');
+}
+
+/** alloc-test's shape (issue 15: "alloc-test-style sizes ≥ 1.0× mimalloc"), with `threads` workers. */
+export async function runAlloctest(p: Programs, a: Allocator, seconds: number, threads: number): Promise<Measured<ThroughputResult>> {
+  const args = [
+    '--report-fd',
+    '3',
+    '--',
+    p.alloctest,
+    '--seconds',
+    String(seconds),
+    '--interval-ms',
+    '600000',
+    '--threads',
+    String(threads),
+  ];
   return throughput(await runChild(p.rusageRun, args, envOf(a), slack(seconds)), a, 'vm_hwm_kb');
 }
 

@@ -10,6 +10,7 @@ import { BUILD, num, obj, parseJsonLine, Program, RANDOM_MIXED, run, type Protoc
 const XTHREAD = path.join(BUILD, 'bench', 'xthread');
 const DRAIN = path.join(BUILD, 'bench', 'drain');
 const LARGEBUF = path.join(BUILD, 'bench', 'largebuf');
+const ALLOCTEST = path.join(BUILD, 'bench', 'alloctest');
 const RUSAGE_RUN = path.join(BUILD, 'bench', 'rusage-run');
 
 function frame(lines: string[]): { start: ProtocolLine; samples: ProtocolLine[]; end: ProtocolLine } {
@@ -184,6 +185,35 @@ test(
     const bad = await run(LARGEBUF, ['--min-size', '10', '--max-size', '5']);
     assert.equal(bad.result.code, 2);
     assert.match(bad.stderr, /^largebuf: --min-size \(10\) must not exceed --max-size \(5\)\n$/);
+  },
+);
+
+test(
+  "alloctest --ops: alloc-test's shape, exactly that many ops over two threads, the setup's blocks live",
+  { timeout: 30000 },
+  async () => {
+    const p = await run(ALLOCTEST, ['--ops', '300001', '--threads', '2', '--slots', '65536', '--interval-ms', '60000']);
+    assert.deepEqual(p.result, { code: 0, signal: null }, p.stderr);
+    const { start, end } = frame(p.stdoutLines);
+    assert.equal(start['workload'], 'alloctest');
+    assert.deepEqual(obj(start, 'params')['max_size_exp'], 10);
+    assert.equal(num(end, 'ops'), 300001);
+    assert.equal(num(end, 'threads'), 2);
+    assert.equal(end['reason'], 'ops');
+    // Half of the slots got a block in the setup (one random bit each).
+    const setup = num(end, 'setup_blocks');
+    assert.ok(setup > 0.45 * 65536 && setup < 0.55 * 65536, `setup_blocks ${setup}`);
+
+    const timed = await run(ALLOCTEST, ['--seconds', '0.3', '--interval-ms', '100']);
+    assert.deepEqual(timed.result, { code: 0, signal: null }, timed.stderr);
+    const t = frame(timed.stdoutLines);
+    assert.equal(t.end['reason'], 'seconds');
+    assert.ok(t.samples.length >= 1, 'samples while running');
+    assert.ok(num(t.end, 'ops') > 0 && num(t.end, 'elapsed_ms') >= 300, JSON.stringify(t.end));
+
+    const bad = await run(ALLOCTEST, ['--max-size-exp', '40']);
+    assert.equal(bad.result.code, 2);
+    assert.match(bad.stderr, /--max-size-exp/);
   },
 );
 

@@ -40,6 +40,8 @@ test('npm run bench, one glibc repetition: every workload measured, table printe
     assert.match(r.stdout, /speed: 5–25 MiB buffers ops\/s ≥ 1\.0× glibc +\| N\/A/);
     assert.match(r.stdout, /\| allocator +\| medium ops\/s +\| × mimalloc \(min–max\) +\|/);
     assert.match(r.stdout, /Cross-thread drain: 2 threads allocate/);
+    assert.match(r.stdout, /\| allocator +\| alloctest ops\/s +\| × mimalloc \(min–max\) +\|/);
+    assert.match(r.stdout, /speed: alloc-test's shape, 2 threads, ops\/s ≥ 1\.0× mimalloc +\| N\/A/);
     const doc = JSON.parse(readFileSync(out, 'utf8')) as {
       complete: boolean;
       options: { seed: number };
@@ -61,6 +63,8 @@ test('npm run bench, one glibc repetition: every workload measured, table printe
     assert.equal(doc.options.seed, 7);
     assert.ok(doc.machine.logicalCpus >= 1);
     assert.deepEqual(doc.runs.map((x) => x.workload).sort(), [
+      'alloctest',
+      'alloctest2',
       'drain',
       'drain_idle',
       'largebuf',
@@ -111,7 +115,7 @@ test('bench options: bad values are named', () => {
 function tp(
   rep: number,
   allocator: string,
-  workload: 'random_mixed' | 'xthread' | 'medium' | 'largebuf',
+  workload: 'random_mixed' | 'xthread' | 'medium' | 'largebuf' | 'alloctest',
   opsPerSec: number,
   peakRssKb: number,
 ): RunRecord {
@@ -184,6 +188,12 @@ test('issue 15 targets: medium ratio within repetitions, big buffers against gli
     tp(3, 'leanmalloc-speed', 'medium', 12, 1000),
     tp(1, 'glibc', 'largebuf', 100, 1000),
     tp(1, 'leanmalloc-speed', 'largebuf', 90, 1000),
+    tp(1, 'mimalloc', 'alloctest', 20, 1000),
+    tp(1, 'leanmalloc-speed', 'alloctest', 21, 1000),
+    tp(2, 'mimalloc', 'alloctest', 20, 1000),
+    tp(2, 'leanmalloc-speed', 'alloctest', 19, 1000),
+    tp(3, 'mimalloc', 'alloctest', 20, 1000),
+    tp(3, 'leanmalloc-speed', 'alloctest', 22, 1000),
     drain(1, 'leanmalloc-lean', 300_000, 20_000),
     drain(2, 'leanmalloc-lean', 300_000, 40_000),
     drain(3, 'leanmalloc-lean', 300_000, 25_000),
@@ -198,6 +208,10 @@ test('issue 15 targets: medium ratio within repetitions, big buffers against gli
   assert.equal(byName('speed: 5–25 MiB buffers').verdict, 'FAIL');
   assert.equal(byName('speed: 5–25 MiB buffers').value, 0.9);
   assert.equal(byName('speed: cross-thread 20 KB').verdict, 'N/A');
+  // per-repetition ratios 1.05, 0.95, 1.1 → median 1.05; nothing measured with two threads
+  assert.equal(byName("speed: alloc-test's shape, 1 thread").verdict, 'PASS');
+  assert.equal(byName("speed: alloc-test's shape, 1 thread").value, 1.05);
+  assert.equal(byName("speed: alloc-test's shape, 2 threads").verdict, 'N/A');
   // held at 2 s: 6.7 %, 13.3 %, 8.3 % of the peak → median 8.3 % ≤ 10 %
   const lean = byName('lean: RSS − LazyFree 2 s after main frees');
   assert.equal(lean.verdict, 'PASS');
