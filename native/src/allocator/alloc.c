@@ -27,10 +27,10 @@ void *lm_alloc_class_slow(lm_heap_t *h, unsigned cls) {
   if (LM_UNLIKELY(h->state != LM_HEAP_READY)) lm_heap_init(h);
   lm_slab_t *s;
   for (int pass = 0;; pass++) {
-    lm_slab_t *carve = NULL;
+    lm_slab_t *carve = NULL, *rotated = NULL;
     unsigned dry = 0;
     s = h->avail[cls].first;
-    while (s) {
+    while (s && s != rotated) {
       if (s->free || lm_slab_collect_remote(s)) goto found;
       lm_slab_t *next = s->next;
       if (s->capacity < s->reserved) {
@@ -38,9 +38,16 @@ void *lm_alloc_class_slow(lm_heap_t *h, unsigned cls) {
         s = next;
         continue;
       }
-      /* The first few dry spans stay in the list (they are walked again, and blocks freed into
-       * them need no slow path); beyond that they go to the full list, which costs a fence. */
+      /* The first few dry spans stay in the list (blocks freed into them need no slow path), at
+       * its end: the spans behind them have had the longest time to gather frees, and a dry span
+       * comes round again only after all the others. Beyond those few, dry spans go to the full
+       * list, which costs a fence. The walk stops when it comes back to the first one it moved. */
       if (++dry <= LM_DRY_KEPT) {
+        if (next != NULL) {
+          lm_list_remove(&h->avail[cls], s);
+          lm_list_append(&h->avail[cls], s);
+          if (rotated == NULL) rotated = s;
+        }
         s = next;
         continue;
       }
