@@ -2,10 +2,9 @@
  * `npm run bench`: leanmalloc's three profiles against glibc, mimalloc, jemalloc and tcmalloc (those
  * installed), on random_mixed (single thread), the cross-thread hand-off (xthread), medium blocks
  * (random 16–256 KiB), 20 KB cross-thread hand-offs, 5–25 MiB buffers, alloc-test's shape (one and two
- * threads), the drain probes (also with the
- * blocks of exited threads) and a syscall-counted soak with burst churn. Prints the tables and the
- * targets of issues 7 and 15, and writes every run as JSON (bench/results/<timestamp>.json unless
- * --out) so that runs can be compared later.
+ * threads), the drain probes (also with the blocks of exited threads) and a syscall-counted soak with
+ * burst churn. Prints the tables and the performance targets, and writes every run as JSON
+ * (bench/results/<timestamp>.json unless --out) so that runs can be compared later.
  *
  * Interleaving: every repetition runs each workload for every allocator, in an order shuffled anew for
  * each repetition and workload, so that a slow spell of the (shared, noisy) machine hits allocators at
@@ -22,7 +21,7 @@ import { describeMachine, machineInfo } from './machine.js';
 import { OptionError, parseOptions, USAGE, type BenchOptions } from './options.js';
 import { summarize, type RunRecord, type WorkloadName } from './summary.js';
 import { renderAlloctestTable, renderDrainTable, renderMediumTable, renderTable, renderTargets, renderXdrainTable } from './table.js';
-import { evaluateIssue15Targets, evaluateTargets } from './targets.js';
+import { evaluateSizeTargets, evaluateTargets } from './targets.js';
 import {
   MEDIUM_ARGS,
   programs,
@@ -165,7 +164,7 @@ async function main(): Promise<number> {
       runs,
       summary: summaries,
       targets: evaluateTargets(runs, summaries),
-      targetsIssue15: evaluateIssue15Targets(runs, summaries),
+      sizeTargets: evaluateSizeTargets(runs, summaries),
     };
     writeFileSync(outFile, `${JSON.stringify(doc, null, 1)}\n`);
     return doc;
@@ -222,10 +221,10 @@ async function main(): Promise<number> {
       drainTable,
     );
   }
-  out.push('', 'Targets (issue 7):', '', renderTargets(doc.targets));
+  out.push('', 'Performance targets:', '', renderTargets(doc.targets));
   out.push(
     '',
-    `Blocks above 16 KiB (issue 15): medium = random_mixed ${MEDIUM_ARGS.join(' ')}; xthread 20 KB = xthread ${XTHREAD_MEDIUM_ARGS.join(' ')}; ` +
+    `Blocks above 16 KiB: medium = random_mixed ${MEDIUM_ARGS.join(' ')}; xthread 20 KB = xthread ${XTHREAD_MEDIUM_ARGS.join(' ')}; ` +
       `5–25 MiB buffers = largebuf (20 live buffers replaced at random, each zero-filled; one op = one malloc or free). ` +
       `× tcmalloc: median of the per-repetition ratios.`,
     '',
@@ -235,7 +234,7 @@ async function main(): Promise<number> {
   if (alloctestTable) {
     out.push(
       '',
-      "alloc-test's shape (issue 15): alloctest = 2^18 slots, sizes 5–1024 B (each power-of-two range half as likely as the one below), " +
+      "alloc-test's shape: alloctest = 2^18 slots, sizes 5–1024 B (each power-of-two range half as likely as the one below), " +
         'slots picked by an 80/20 law, every byte written after malloc and read before free; one thread, and two with half the slots each.',
       '',
       alloctestTable,
@@ -250,7 +249,12 @@ async function main(): Promise<number> {
       xdrainTable,
     );
   }
-  out.push('', 'Targets (issue 15):', '', renderTargets(doc.targetsIssue15));
+  out.push(
+    '',
+    "Targets beyond tiny blocks (medium and big blocks, alloc-test's shape, memory of exited threads):",
+    '',
+    renderTargets(doc.sizeTargets),
+  );
   out.push('', `Machine: ${describeMachine(machine)}`);
   out.push(
     `Date: ${startedAt.toISOString()}; ${o.reps} repetitions (${o.memReps} with drain + soak), ${o.seconds} s per throughput run; seed ${o.seed}`,

@@ -51,7 +51,7 @@ export function renderTable(summaries: readonly AllocatorSummary[]): string {
 
 const cpuRatio = (t: ThroughputSummary): string => (t.cpuRatioToMimalloc ? t.cpuRatioToMimalloc.median.toFixed(2) : MISSING);
 
-/** Issue 15's throughput table: blocks above 16 KiB, their cross-thread frees, and big buffers. */
+/** Throughput beyond tiny blocks: blocks above 16 KiB, their cross-thread frees, and big buffers. */
 export function renderMediumTable(summaries: readonly AllocatorSummary[]): string {
   const header = [
     'allocator',
@@ -84,7 +84,7 @@ export function renderMediumTable(summaries: readonly AllocatorSummary[]): strin
   return markdown(header, rows);
 }
 
-/** alloc-test's shape, one thread and two (issue 15's "alloc-test-style sizes"); '' when neither ran. */
+/** alloc-test's shape (a large working set of 5–1024 B blocks), one thread and two; '' when neither ran. */
 export function renderAlloctestTable(summaries: readonly AllocatorSummary[]): string {
   if (!summaries.some((s) => s.alloctest.opsPerSec || s.alloctest2.opsPerSec)) return '';
   const header = [

@@ -1,6 +1,6 @@
 /**
- * The targets of issues 7 and 15, checked against one benchmark run. Every target is judged on the median over
- * repetitions (as the issue defines them); ratios are per repetition (same repetition's runs), and the
+ * leanmalloc's targets against its peers, checked against one benchmark run. Every target is judged on the
+ * median over repetitions (as the targets are stated); ratios are per repetition (same repetition's runs), and the
  * min–max over repetitions is shown next to the verdict so a reader sees how close the call was.
  */
 import {
@@ -133,9 +133,10 @@ export function evaluateTargets(runs: readonly RunRecord[], summaries: readonly 
 
 export const XDRAIN_LIMIT_FRACTION = 0.1;
 
-/** Issue 15: blocks above 16 KiB, cross-thread frees of medium blocks, big buffers, and the memory of
+/** Beyond tiny blocks: blocks above 16 KiB, cross-thread frees of medium blocks, big buffers, alloc-test's
+ * shape (a large working set of small blocks), and the memory of
  * exited threads. */
-export function evaluateIssue15Targets(runs: readonly RunRecord[], summaries: readonly AllocatorSummary[]): TargetResult[] {
+export function evaluateSizeTargets(runs: readonly RunRecord[], summaries: readonly AllocatorSummary[]): TargetResult[] {
   const present = summaries.map((s) => s.allocator);
   const out: TargetResult[] = [
     ratioTarget(

@@ -161,7 +161,7 @@ export async function runXthread(p: Programs, a: Allocator, seconds: number): Pr
   return throughput(await runChild(p.rusageRun, args, envOf(a), slack(seconds)), a, 'vm_hwm_kb');
 }
 
-/** Blocks above 16 KiB (issue 15): random_mixed's loop on 200 slots of 16–256 KiB blocks. */
+/** Blocks above 16 KiB: random_mixed's loop on 200 slots of 16–256 KiB blocks. */
 export const MEDIUM_ARGS = ['--ws', '200', '--min-size', '16384', '--max-size', '262144'];
 /** Cross-thread frees of medium blocks: xthread's hand-off with 20 KB blocks. */
 export const XTHREAD_MEDIUM_ARGS = ['--min-size', '20000', '--max-size', '20000'];
@@ -183,7 +183,7 @@ export async function runLargebuf(p: Programs, a: Allocator, seconds: number): P
   return throughput(await runChild(p.rusageRun, args, envOf(a), slack(seconds)), a, 'vm_hwm_kb');
 }
 
-/** alloc-test's shape (issue 15: "alloc-test-style sizes ≥ 1.0× mimalloc"), with `threads` workers. */
+/** alloc-test's shape (a large, long-lived working set around a small churning one), with `threads` workers. */
 export async function runAlloctest(p: Programs, a: Allocator, seconds: number, threads: number): Promise<Measured<ThroughputResult>> {
   const args = [
     '--report-fd',

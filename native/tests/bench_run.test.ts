@@ -12,7 +12,7 @@ import { packageRoot } from '../../daemon/src/paths/index.js';
 import { parseOptions, OptionError } from '../../bench/options.js';
 import { ALLOCATOR_NAMES } from '../../bench/allocators.js';
 import { summarize, type RunRecord } from '../../bench/summary.js';
-import { evaluateIssue15Targets, evaluateTargets } from '../../bench/targets.js';
+import { evaluateSizeTargets, evaluateTargets } from '../../bench/targets.js';
 
 const RUN_JS = path.join(packageRoot(), 'dist', 'bench', 'run.js');
 
@@ -34,9 +34,9 @@ test('npm run bench, one glibc repetition: every workload measured, table printe
     const r = await node(['--only', 'glibc', '--reps', '1', '--seconds', '0.2', '--soak-seconds', '0.5', '--out', out, '--seed', '7']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /\| glibc +\| [\d.]+ M /);
-    assert.match(r.stdout, /Targets \(issue 7\)/);
+    assert.match(r.stdout, /^Performance targets:$/m);
     assert.match(r.stdout, /speed: random_mixed ops\/s ≥ 1\.10× mimalloc +\| N\/A/);
-    assert.match(r.stdout, /Targets \(issue 15\)/);
+    assert.match(r.stdout, /^Targets beyond tiny blocks /m);
     assert.match(r.stdout, /speed: 5–25 MiB buffers ops\/s ≥ 1\.0× glibc +\| N\/A/);
     assert.match(r.stdout, /\| allocator +\| medium ops\/s +\| × mimalloc \(min–max\) +\|/);
     assert.match(r.stdout, /Cross-thread drain: 2 threads allocate/);
@@ -158,7 +158,7 @@ test('ratios are taken within a repetition; verdicts on their median; failed run
   assert.equal(byName('lean: RSS − LazyFree').verdict, 'N/A');
 });
 
-test('issue 15 targets: medium ratio within repetitions, big buffers against glibc, the cross-thread drain against the peak', () => {
+test('targets beyond tiny blocks: medium ratio within repetitions, big buffers against glibc, the cross-thread drain against the peak', () => {
   const drain = (rep: number, allocator: string, peakKb: number, heldAt2sKb: number): RunRecord => ({
     rep,
     position: 0,
@@ -200,7 +200,7 @@ test('issue 15 targets: medium ratio within repetitions, big buffers against gli
   ];
   const names = ['leanmalloc-speed', 'leanmalloc-lean', 'glibc', 'mimalloc'];
   const summaries = summarize(runs, names);
-  const targets = evaluateIssue15Targets(runs, summaries);
+  const targets = evaluateSizeTargets(runs, summaries);
   const byName = (prefix: string) => targets.find((t) => t.target.startsWith(prefix))!;
   // per-repetition ratios 3.0, 0.8, 1.2 → median 1.2
   assert.equal(byName('speed: medium blocks').verdict, 'PASS');

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The thread-churn stress (alloc_stress churn) run N times per profile, in the release build and in
 # the schedule-perturbing debug build (DEBUG=1 PERTURB=1, LEANMALLOC_PERTURB_US=200): the repeated
-# check behind issue 15's "100 runs in each profile without a failure". Too long for `npm test`,
+# check that the hand-offs survive 100 runs in each profile without a failure. Too long for `npm test`,
 # which runs 12 perturbed runs per profile (perturb.test.ts); run it by hand after touching the
 # hand-off code. Prints one line per build and profile with the pass count; exit 1 if any run failed
 # (its output is kept in $OUT, default /tmp/churn-repeat).

@@ -1,6 +1,7 @@
 /* alloctest: the shape of alloc-test (OLogN's allocator tester, run by mimalloc-bench as alloc-test1
- * and alloc-testN), written anew for allocsoak (issue 15: "alloc-test, sizes up to a few KiB, 1 and
- * 2 threads, took 1.20-1.31x mimalloc's time").
+ * and alloc-testN), written anew for allocsoak: a large, long-lived working set of small blocks
+ * around a small one that churns, the load under which a size class has many spans with a few free
+ * blocks each (leanmalloc took 1.20-1.31x mimalloc's time on alloc-test itself).
  *
  * Each thread owns --slots / --threads slots. Setup fills about half of them (one random bit per
  * slot). Then each iteration picks a slot with a Pareto-like 80/20 law over seven ranges: a handful
@@ -33,6 +34,8 @@
 #include "json_line.h"
 #include "mono_clock.h"
 #include "proc_mem.h"
+#include "rng.h"
+#include "workload.h"
 
 #define MAX_THREADS 64
 /* How often (in iterations) a worker looks at the clock and publishes its op count. */
@@ -65,13 +68,6 @@ static pthread_barrier_t setup_done, go;
 static _Atomic unsigned finished;
 static uint64_t deadline_ns = UINT64_MAX;
 
-static inline uint64_t wyrand(uint64_t *s) {
-  *s += 0xa0761d6478bd642full;
-  __uint128_t t = (__uint128_t)*s * (*s ^ 0xe7037ed1a0b428dbull);
-  return (uint64_t)(t >> 64) ^ (uint64_t)t;
-}
-
-static inline uint64_t fast_range(uint32_t r, uint64_t n) { return ((uint64_t)r * n) >> 32; }
 
 /* alloc-test's size law: P(range b) halves with every b, sizes uniform within (2^b, 2^(b+1)]. */
 static inline uint64_t pick_size(uint64_t r) {
@@ -115,7 +111,7 @@ static inline uint64_t pareto_pick(const pareto_t *pa, uint64_t r) {
 
 static void *worker_main(void *arg) {
   worker_t *w = arg;
-  uint64_t rng = opt.seed * 0x9E3779B97F4A7C15ull + w->id + 1;
+  uint64_t rng = splitmix64(opt.seed + w->id);
   pareto_t pa;
   pareto_init(&pa, w->nslots);
 
@@ -125,10 +121,7 @@ static void *worker_main(void *arg) {
     if (r & 1) {
       const uint64_t size = pick_size(r >> 1);
       unsigned char *p = malloc(size);
-      if (!p) {
-        fprintf(stderr, "alloctest: malloc(%llu) returned NULL\n", (unsigned long long)size);
-        exit(1);
-      }
+      if (!p) workload_out_of_memory(size);
       memset(p, (int)size, size);
       w->slot[i] = (slot_t){p, size};
       w->setup_blocks++;
@@ -156,10 +149,7 @@ static void *worker_main(void *arg) {
     } else {
       const uint64_t size = pick_size(wyrand(&rng));
       unsigned char *p = malloc(size);
-      if (!p) {
-        fprintf(stderr, "alloctest: malloc(%llu) returned NULL\n", (unsigned long long)size);
-        exit(1);
-      }
+      if (!p) workload_out_of_memory(size);
       memset(p, (int)size, size);
       *s = (slot_t){p, size};
     }
@@ -234,13 +224,7 @@ static void parse_options(int argc, char **argv) {
 
 static void emit_start(const alloc_probe_t *probe) {
   json_line_t j;
-  jl_begin(&j);
-  jl_str(&j, "type", "start");
-  jl_u64(&j, "protocol", 1);
-  jl_str(&j, "workload", "alloctest");
-  jl_i64(&j, "pid", getpid());
-  alloc_probe_start_fields(probe, &j);
-  jl_obj_begin(&j, "params");
+  workload_start_line(&j, "alloctest", probe);
   jl_u64(&j, "slots", opt.slots);
   jl_u64(&j, "threads", opt.threads);
   jl_u64(&j, "max_size_exp", opt.max_size_exp);

@@ -1,5 +1,5 @@
-/* largebuf: big buffers replaced at random, the shape of mimalloc-bench's malloc-large (issue 15:
- * "blocks of 5-25 MiB took 4.6x glibc's time").
+/* largebuf: big buffers replaced at random, the shape of mimalloc-bench's malloc-large (before the
+ * huge-block cache, leanmalloc took 4.6x glibc's time on blocks of 5-25 MiB).
  *
  * --buffers slots each hold a buffer. Each iteration picks a slot at random, allocates a new buffer
  * of a random size in [--min-size, --max-size], zero-fills every byte of it (as C++'s
@@ -23,6 +23,8 @@
 #include "json_line.h"
 #include "mono_clock.h"
 #include "proc_mem.h"
+#include "rng.h"
+#include "workload.h"
 
 #define MAX_BUFFERS 4096
 
@@ -38,13 +40,6 @@ typedef struct options {
 
 static options_t opt;
 
-static inline uint64_t wyrand(uint64_t *s) {
-  *s += 0xa0761d6478bd642full;
-  __uint128_t t = (__uint128_t)*s * (*s ^ 0xe7037ed1a0b428dbull);
-  return (uint64_t)(t >> 64) ^ (uint64_t)t;
-}
-
-static inline uint64_t fast_range(uint32_t r, uint64_t n) { return ((uint64_t)r * n) >> 32; }
 
 static void usage(FILE *f) {
   fprintf(f,
@@ -106,13 +101,7 @@ static void parse_options(int argc, char **argv) {
 
 static void emit_start(const alloc_probe_t *probe) {
   json_line_t j;
-  jl_begin(&j);
-  jl_str(&j, "type", "start");
-  jl_u64(&j, "protocol", 1);
-  jl_str(&j, "workload", "largebuf");
-  jl_i64(&j, "pid", getpid());
-  alloc_probe_start_fields(probe, &j);
-  jl_obj_begin(&j, "params");
+  workload_start_line(&j, "largebuf", probe);
   jl_u64(&j, "buffers", opt.buffers);
   jl_u64(&j, "min_size", opt.min_size);
   jl_u64(&j, "max_size", opt.max_size);
@@ -159,10 +148,7 @@ int main(int argc, char **argv) {
     const uint64_t k = fast_range((uint32_t)(r >> 32), opt.buffers);
     const uint64_t size = opt.min_size + fast_range((uint32_t)r, span);
     char *p = malloc(size);
-    if (p == NULL) {
-      fprintf(stderr, "largebuf: malloc(%llu) returned NULL\n", (unsigned long long)size);
-      return 1;
-    }
+    if (!p) workload_out_of_memory(size);
     zero_fill(p, 0, size);
     ops++;
     if (slot[k]) {
