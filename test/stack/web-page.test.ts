@@ -246,6 +246,9 @@ test('the web page shows a real short campaign live in Debian chromium', { timeo
     // Comparisons: the plan's one comparison, judged by /compare.
     const verdict = await page.getAttribute('#comparisons tr[data-candidate="lean"][data-baseline="glibc"]', 'data-verdict');
     assert.ok(verdict !== null && VERDICTS.includes(verdict), `comparison verdict shown: ${verdict}`);
+    // Where its epochs came from: this campaign (the series starts with it in this fresh database).
+    const from = page.locator('#comparisons tr[data-candidate="lean"][data-baseline="glibc"] [data-campaigns]');
+    assert.match((await from.textContent()) ?? '', /^epochs from campaign \d+$/);
 
     // One click from a crashed epoch to its stderr tail.
     await page.click('tr[data-outcome="crashed"] button');

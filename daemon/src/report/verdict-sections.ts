@@ -5,13 +5,13 @@
  * from the same functions as GET /compare and /drift and the verdict gauge; only the prose is made here.
  */
 import { bytes, fmt, resolveCriteria, type RatioEstimate, type ReferenceRatio, type VariantDrift } from '../judgement/index.js';
-import { MISSING } from '../domain/format.js';
+import { campaignsText, MISSING } from '../domain/format.js';
 import type { Store } from '../storage/index.js';
 import { judgeCampaign, type CompareResult, type DriftResult } from '../verdicts/index.js';
 import type { ReportData } from './data.js';
 import type { ReportExtension, ReportSection } from './extensions.js';
 import { table } from './markdown.js';
-import { campaignsText, reasonLine } from './verdict-text.js';
+import { reasonLine } from './verdict-text.js';
 
 /** What the report shows of a comparison: the verdict, without where its campaign and criteria came from. */
 type ReportedComparison = Omit<CompareResult, 'campaign' | 'criteria_source'>;

@@ -1,5 +1,6 @@
 /** Human-readable forms of verdicts (CLI, report) — the same data as the JSON, nothing computed here. */
 import { bytes, fmt, type RatioEstimate, type Reason } from '../judgement/index.js';
+import { campaignsText, duration } from '../domain/format.js';
 import type { CompareResult, DriftResult } from '../verdicts/index.js';
 
 const MARK: Record<Reason['status'], string> = { pass: '+', fail: '!', undecided: '?', info: '·' };
@@ -15,20 +16,10 @@ export function ratioText(label: string, e: RatioEstimate | null): string {
   return `${label}: ${fmt(e.ratio)} (${conf}; ${e.analysis}, ${e.test} p = ${fmt(e.p_value)})`;
 }
 
-/**
- * Where a verdict's epochs came from: "campaign 5", or, when a series accumulated across campaigns,
- * "campaigns 3 (4 + 4), 5 (2 + 2)" (baseline + candidate epochs of each).
- */
-export function campaignsText(campaigns: CompareResult['campaigns']): string {
-  if (campaigns.length === 0) return 'no campaign';
-  if (campaigns.length === 1) return `campaign ${(campaigns[0] as CompareResult['campaigns'][number]).campaign}`;
-  return `campaigns ${campaigns.map((c) => `${c.campaign} (${c.baseline} + ${c.candidate})`).join(', ')}`;
-}
-
 export function compareText(r: CompareResult): string {
   const lines = [
     `${r.baseline} → ${r.candidate}  (goal ${r.goal}, epochs from ${campaignsText(r.campaigns)}, criteria from ${r.criteria_source})`,
-    `verdict: ${r.verdict}  (decided by ${r.decided_by})${r.epochs_needed_per_arm !== null ? `  — about ${r.epochs_needed_per_arm} more epochs per arm would likely settle it` : ''}`,
+    `verdict: ${r.verdict}  (decided by ${r.decided_by})${r.epochs_needed_per_arm !== null ? `  — about ${r.epochs_needed_per_arm} more epochs per arm would likely settle it${r.settle_seconds === null ? '' : ` (≈ ${duration(r.settle_seconds * 1000)})`}` : ''}`,
     `epochs: baseline ${r.epochs.baseline.completed} completed${r.epochs.baseline.failed ? `, ${r.epochs.baseline.failed} failed` : ''}; candidate ${r.epochs.candidate.completed} completed${r.epochs.candidate.failed ? `, ${r.epochs.candidate.failed} failed` : ''}; ${r.epochs.pairs} interleaved pairs`,
     ratioText(`throughput candidate/baseline (${r.throughput_basis === 'cpu' ? 'per CPU-second' : 'per wall-clock second'})`, r.throughput),
     ratioText(`peak RSS candidate/baseline${r.goal === 'memory' && r.rss_basis === 'peak' ? ' (judged)' : ''}`, r.rss_peak),

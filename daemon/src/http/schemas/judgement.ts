@@ -95,6 +95,9 @@ export const CompareResponse = Type.Object({
   verdict: Verdict,
   decided_by: Type.String(),
   epochs_needed_per_arm: Type.Union([Type.Integer(), Type.Null()]),
+  settle_seconds: Type.Union([Type.Number(), Type.Null()], {
+    description: "about how long those epochs take under the campaign's plan, in seconds (null when settled)",
+  }),
   reasons: Type.Array(Reason),
   criteria: Type.Record(Type.String(), Type.Number()),
   epochs: Type.Object({ baseline: ArmCounts, candidate: ArmCounts, pairs: Type.Integer() }),
