@@ -42,9 +42,8 @@
 #define CHECK_EVERY 4096
 
 typedef struct options {
-  uint64_t slots, threads, max_size_exp, ops, seed, interval_ms;
-  double seconds;
-  int have_seconds, have_ops;
+  workload_opts_t run; /* --seconds, --ops (the limit), --seed, --interval-ms */
+  uint64_t slots, threads, max_size_exp;
 } options_t;
 
 static options_t opt;
@@ -111,7 +110,7 @@ static inline uint64_t pareto_pick(const pareto_t *pa, uint64_t r) {
 
 static void *worker_main(void *arg) {
   worker_t *w = arg;
-  uint64_t rng = splitmix64(opt.seed + w->id);
+  uint64_t rng = splitmix64(opt.run.seed + w->id);
   pareto_t pa;
   pareto_init(&pa, w->nslots);
 
@@ -131,7 +130,7 @@ static void *worker_main(void *arg) {
   pthread_barrier_wait(&go);
 
   /* --ops is split over the threads exactly (thread 0 takes the remainder). */
-  const uint64_t limit = !opt.have_ops ? UINT64_MAX : opt.ops / opt.threads + (w->id == 0 ? opt.ops % opt.threads : 0);
+  const uint64_t limit = !opt.run.have_limit ? UINT64_MAX : opt.run.limit / opt.threads + (w->id == 0 ? opt.run.limit % opt.threads : 0);
   uint64_t ops = 0, sum = 0;
   for (uint64_t it = 1; ops < limit; it++) {
     const uint64_t k = pareto_pick(&pa, wyrand(&rng));
@@ -182,14 +181,8 @@ static void usage(FILE *f) {
 }
 
 static void parse_options(int argc, char **argv) {
-  opt = (options_t){.slots = 1u << 18, .threads = 1, .max_size_exp = 10, .seed = 42, .interval_ms = 1000};
-  const char *env_seconds = getenv("ALLOCSOAK_SECONDS");
-  const char *env_interval = getenv("ALLOCSOAK_INTERVAL_MS");
-  if (env_seconds && *env_seconds) {
-    opt.seconds = cli_parse_double("ALLOCSOAK_SECONDS", env_seconds, 0.001, 1e9);
-    opt.have_seconds = 1;
-  }
-  if (env_interval && *env_interval) opt.interval_ms = cli_parse_u64("ALLOCSOAK_INTERVAL_MS", env_interval, 1, 86400000);
+  opt = (options_t){.slots = 1u << 18, .threads = 1, .max_size_exp = 10};
+  workload_opts_init(&opt.run, "--ops", 1, UINT64_MAX / 4);
   for (int i = 1; i < argc; i++) {
     const char *v;
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -201,25 +194,12 @@ static void parse_options(int argc, char **argv) {
       opt.threads = cli_parse_u64("--threads", v, 1, MAX_THREADS);
     } else if (cli_match(argc, argv, &i, "--max-size-exp", &v)) {
       opt.max_size_exp = cli_parse_u64("--max-size-exp", v, 4, 24);
-    } else if (cli_match(argc, argv, &i, "--seconds", &v)) {
-      opt.seconds = cli_parse_double("--seconds", v, 0.001, 1e9);
-      opt.have_seconds = 1;
-    } else if (cli_match(argc, argv, &i, "--ops", &v)) {
-      opt.ops = cli_parse_u64("--ops", v, 1, UINT64_MAX / 4);
-      opt.have_ops = 1;
-    } else if (cli_match(argc, argv, &i, "--seed", &v)) {
-      opt.seed = cli_parse_u64("--seed", v, 0, UINT64_MAX);
-    } else if (cli_match(argc, argv, &i, "--interval-ms", &v)) {
-      opt.interval_ms = cli_parse_u64("--interval-ms", v, 1, 86400000);
-    } else {
+    } else if (!workload_opts_match(&opt.run, argc, argv, &i)) {
       cli_usage_error("unknown option '%s' (see --help)", argv[i]);
     }
   }
   if (opt.slots / opt.threads < 64) cli_usage_error("--slots must give every thread at least 64 slots");
-  if (!opt.have_seconds && !opt.have_ops) {
-    opt.ops = 10000000;
-    opt.have_ops = 1;
-  }
+  workload_opts_default_limit(&opt.run, 10000000);
 }
 
 static void emit_start(const alloc_probe_t *probe) {
@@ -228,10 +208,7 @@ static void emit_start(const alloc_probe_t *probe) {
   jl_u64(&j, "slots", opt.slots);
   jl_u64(&j, "threads", opt.threads);
   jl_u64(&j, "max_size_exp", opt.max_size_exp);
-  if (opt.have_seconds) jl_num(&j, "seconds", opt.seconds, 3); else jl_null(&j, "seconds");
-  if (opt.have_ops) jl_u64(&j, "ops", opt.ops); else jl_null(&j, "ops");
-  jl_u64(&j, "seed", opt.seed);
-  jl_u64(&j, "interval_ms", opt.interval_ms);
+  workload_stop_params(&j, &opt.run);
   jl_obj_end(&j);
   jl_emit(&j, STDOUT_FILENO);
 }
@@ -270,23 +247,19 @@ int main(int argc, char **argv) {
   }
   pthread_barrier_wait(&setup_done);
   const uint64_t t0 = mono_ns();
-  if (opt.have_seconds) deadline_ns = t0 + (uint64_t)(opt.seconds * 1e9);
+  if (opt.run.have_seconds) deadline_ns = t0 + (uint64_t)(opt.run.seconds * 1e9);
   pthread_barrier_wait(&go);
 
   /* Samples while the workers run; they stop themselves at the deadline or op count, and each
    * notes when it stopped (the main thread's polling adds nothing to elapsed_ms). */
-  const uint64_t interval_ns = opt.interval_ms * 1000000ull;
+  const uint64_t interval_ns = opt.run.interval_ms * 1000000ull;
   uint64_t next_sample = t0 + interval_ns;
   while (atomic_load(&finished) < opt.threads) {
     usleep(10000);
     const uint64_t now = mono_ns();
     if (now >= next_sample) {
       json_line_t j;
-      jl_begin(&j);
-      jl_str(&j, "type", "sample");
-      jl_num(&j, "t_ms", (double)(now - t0) / 1e6, 3);
-      jl_u64(&j, "ops", total_ops());
-      alloc_probe_counters(probe, &j);
+      workload_sample_line(&j, probe, now - t0, total_ops());
       jl_emit(&j, STDOUT_FILENO);
       while (next_sample <= now) next_sample += interval_ns;
     }
@@ -307,18 +280,14 @@ int main(int argc, char **argv) {
   munmap(slots, bytes);
 
   json_line_t j;
-  jl_begin(&j);
-  jl_str(&j, "type", "end");
-  jl_u64(&j, "ops", total_ops());
-  jl_num(&j, "elapsed_ms", (double)(t_end - t0) / 1e6, 3);
-  alloc_probe_counters(probe, &j);
+  workload_end_line(&j, probe, total_ops(), t_end - t0);
   jl_u64(&j, "threads", opt.threads);
   jl_u64(&j, "setup_blocks", setup_blocks);
   jl_num(&j, "setup_ms", (double)(t0 - t_setup) / 1e6, 3);
   jl_u64(&j, "checksum", checksum);
   jl_i64(&j, "vm_hwm_kb", hwm);
   jl_i64(&j, "vm_rss_kb", proc_status_kb("VmRSS"));
-  jl_str(&j, "reason", opt.have_seconds ? "seconds" : "ops");
+  jl_str(&j, "reason", opt.run.have_seconds ? "seconds" : "ops");
   jl_emit(&j, STDOUT_FILENO);
   return 0;
 }

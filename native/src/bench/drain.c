@@ -282,11 +282,7 @@ int main(int argc, char **argv) {
     const int64_t rss = proc_status_kb("VmRSS");
     const int64_t lazy = proc_smaps_rollup_kb("LazyFree");
     json_line_t j;
-    jl_begin(&j);
-    jl_str(&j, "type", "sample");
-    jl_num(&j, "t_ms", (double)(now - t_start) / 1e6, 3);
-    jl_u64(&j, "ops", total_ops);
-    alloc_probe_counters(probe, &j);
+    workload_sample_line(&j, probe, now - t_start, total_ops);
     jl_u64(&j, "after_drain_ms", opt.at_ms[k]);
     jl_num(&j, "measured_after_drain_ms", (double)(now - t_drain) / 1e6, 3);
     jl_i64(&j, "rss_kb", rss);
@@ -298,11 +294,7 @@ int main(int argc, char **argv) {
 
   const uint64_t t_end = mono_ns();
   json_line_t j;
-  jl_begin(&j);
-  jl_str(&j, "type", "end");
-  jl_u64(&j, "ops", total_ops);
-  jl_num(&j, "elapsed_ms", (double)(t_end - t_start) / 1e6, 3);
-  alloc_probe_counters(probe, &j);
+  workload_end_line(&j, probe, total_ops, t_end - t_start);
   jl_i64(&j, "vm_hwm_kb", proc_status_kb("VmHWM"));
   jl_i64(&j, "rss_before_free_kb", rss_before_free_kb);
   jl_u64(&j, "burst_bytes", burst_bytes);

@@ -33,9 +33,8 @@
 static void *(*volatile zero_fill)(void *, int, size_t) = memset;
 
 typedef struct options {
-  uint64_t buffers, min_size, max_size, iterations, seed, interval_ms;
-  double seconds;
-  int have_seconds, have_iterations;
+  workload_opts_t run; /* --seconds, --iterations (the limit), --seed, --interval-ms */
+  uint64_t buffers, min_size, max_size;
 } options_t;
 
 static options_t opt;
@@ -57,14 +56,8 @@ static void usage(FILE *f) {
 }
 
 static void parse_options(int argc, char **argv) {
-  opt = (options_t){.buffers = 20, .min_size = 5ull << 20, .max_size = 25ull << 20, .seed = 42, .interval_ms = 1000};
-  const char *env_seconds = getenv("ALLOCSOAK_SECONDS");
-  const char *env_interval = getenv("ALLOCSOAK_INTERVAL_MS");
-  if (env_seconds && *env_seconds) {
-    opt.seconds = cli_parse_double("ALLOCSOAK_SECONDS", env_seconds, 0.001, 1e9);
-    opt.have_seconds = 1;
-  }
-  if (env_interval && *env_interval) opt.interval_ms = cli_parse_u64("ALLOCSOAK_INTERVAL_MS", env_interval, 1, 86400000);
+  opt = (options_t){.buffers = 20, .min_size = 5ull << 20, .max_size = 25ull << 20};
+  workload_opts_init(&opt.run, "--iterations", 1, UINT64_MAX / 4);
   for (int i = 1; i < argc; i++) {
     const char *v;
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -76,27 +69,14 @@ static void parse_options(int argc, char **argv) {
       opt.min_size = cli_parse_u64("--min-size", v, 1, 1ull << 34);
     } else if (cli_match(argc, argv, &i, "--max-size", &v)) {
       opt.max_size = cli_parse_u64("--max-size", v, 1, 1ull << 34);
-    } else if (cli_match(argc, argv, &i, "--seconds", &v)) {
-      opt.seconds = cli_parse_double("--seconds", v, 0.001, 1e9);
-      opt.have_seconds = 1;
-    } else if (cli_match(argc, argv, &i, "--iterations", &v)) {
-      opt.iterations = cli_parse_u64("--iterations", v, 1, UINT64_MAX / 4);
-      opt.have_iterations = 1;
-    } else if (cli_match(argc, argv, &i, "--seed", &v)) {
-      opt.seed = cli_parse_u64("--seed", v, 0, UINT64_MAX);
-    } else if (cli_match(argc, argv, &i, "--interval-ms", &v)) {
-      opt.interval_ms = cli_parse_u64("--interval-ms", v, 1, 86400000);
-    } else {
+    } else if (!workload_opts_match(&opt.run, argc, argv, &i)) {
       cli_usage_error("unknown option '%s' (see --help)", argv[i]);
     }
   }
   if (opt.min_size > opt.max_size)
     cli_usage_error("--min-size (%llu) must not exceed --max-size (%llu)", (unsigned long long)opt.min_size,
                     (unsigned long long)opt.max_size);
-  if (!opt.have_seconds && !opt.have_iterations) {
-    opt.iterations = 1000;
-    opt.have_iterations = 1;
-  }
+  workload_opts_default_limit(&opt.run, 1000);
 }
 
 static void emit_start(const alloc_probe_t *probe) {
@@ -105,10 +85,7 @@ static void emit_start(const alloc_probe_t *probe) {
   jl_u64(&j, "buffers", opt.buffers);
   jl_u64(&j, "min_size", opt.min_size);
   jl_u64(&j, "max_size", opt.max_size);
-  if (opt.have_seconds) jl_num(&j, "seconds", opt.seconds, 3); else jl_null(&j, "seconds");
-  if (opt.have_iterations) jl_u64(&j, "iterations", opt.iterations); else jl_null(&j, "iterations");
-  jl_u64(&j, "seed", opt.seed);
-  jl_u64(&j, "interval_ms", opt.interval_ms);
+  workload_stop_params(&j, &opt.run);
   jl_obj_end(&j);
   jl_emit(&j, STDOUT_FILENO);
 }
@@ -120,15 +97,15 @@ int main(int argc, char **argv) {
   emit_start(probe);
 
   static char *slot[MAX_BUFFERS]; /* static: not the allocator's memory */
-  uint64_t rng = opt.seed, ops = 0, iterations = 0, filled = 0;
+  uint64_t rng = opt.run.seed, ops = 0, iterations = 0, filled = 0;
   const uint64_t span = opt.max_size - opt.min_size + 1;
   const uint64_t t0 = mono_ns();
-  const uint64_t deadline = opt.have_seconds ? t0 + (uint64_t)(opt.seconds * 1e9) : UINT64_MAX;
-  const uint64_t interval_ns = opt.interval_ms * 1000000ull;
+  const uint64_t deadline = opt.run.have_seconds ? t0 + (uint64_t)(opt.run.seconds * 1e9) : UINT64_MAX;
+  const uint64_t interval_ns = opt.run.interval_ms * 1000000ull;
   uint64_t next_sample = t0 + interval_ns;
   const char *reason = "iterations";
   for (;;) {
-    if (opt.have_iterations && iterations == opt.iterations) break;
+    if (opt.run.have_limit && iterations == opt.run.limit) break;
     const uint64_t now = mono_ns();
     if (now >= deadline) {
       reason = "seconds";
@@ -136,11 +113,7 @@ int main(int argc, char **argv) {
     }
     if (now >= next_sample) {
       json_line_t j;
-      jl_begin(&j);
-      jl_str(&j, "type", "sample");
-      jl_num(&j, "t_ms", (double)(now - t0) / 1e6, 3);
-      jl_u64(&j, "ops", ops);
-      alloc_probe_counters(probe, &j);
+      workload_sample_line(&j, probe, now - t0, ops);
       jl_emit(&j, STDOUT_FILENO);
       while (next_sample <= now) next_sample += interval_ns;
     }
@@ -168,11 +141,7 @@ int main(int argc, char **argv) {
   const uint64_t t_end = mono_ns();
 
   json_line_t j;
-  jl_begin(&j);
-  jl_str(&j, "type", "end");
-  jl_u64(&j, "ops", ops);
-  jl_num(&j, "elapsed_ms", (double)(t_end - t0) / 1e6, 3);
-  alloc_probe_counters(probe, &j);
+  workload_end_line(&j, probe, ops, t_end - t0);
   jl_u64(&j, "iterations", iterations);
   jl_u64(&j, "filled_bytes", filled);
   jl_i64(&j, "vm_hwm_kb", proc_status_kb("VmHWM"));

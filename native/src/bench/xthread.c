@@ -67,9 +67,8 @@ typedef struct worker {
 } worker_t;
 
 typedef struct options {
-  uint64_t min_size, max_size, ops, seed, interval_ms;
-  double seconds;
-  int have_seconds, have_ops;
+  workload_opts_t run; /* --seconds, --ops (the limit), --seed, --interval-ms */
+  uint64_t min_size, max_size;
 } options_t;
 
 static options_t opt;
@@ -198,34 +197,18 @@ static void usage(FILE *f) {
 }
 
 static void parse_options(int argc, char **argv) {
-  opt = (options_t){.min_size = 16, .max_size = 1024, .seed = 42, .interval_ms = 1000};
-  const char *env_seconds = getenv("ALLOCSOAK_SECONDS");
-  const char *env_interval = getenv("ALLOCSOAK_INTERVAL_MS");
-  if (env_seconds && *env_seconds) {
-    opt.seconds = cli_parse_double("ALLOCSOAK_SECONDS", env_seconds, 0.001, 1e9);
-    opt.have_seconds = 1;
-  }
-  if (env_interval && *env_interval) opt.interval_ms = cli_parse_u64("ALLOCSOAK_INTERVAL_MS", env_interval, 1, 86400000);
+  opt = (options_t){.min_size = 16, .max_size = 1024};
+  workload_opts_init(&opt.run, "--ops", 2, UINT64_MAX / 4);
   for (int i = 1; i < argc; i++) {
     const char *v;
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
       usage(stdout);
       exit(0);
-    } else if (cli_match(argc, argv, &i, "--seconds", &v)) {
-      opt.seconds = cli_parse_double("--seconds", v, 0.001, 1e9);
-      opt.have_seconds = 1;
-    } else if (cli_match(argc, argv, &i, "--ops", &v)) {
-      opt.ops = cli_parse_u64("--ops", v, 2, UINT64_MAX / 4);
-      opt.have_ops = 1;
     } else if (cli_match(argc, argv, &i, "--min-size", &v)) {
       opt.min_size = cli_parse_u64("--min-size", v, 1, 1ull << 30);
     } else if (cli_match(argc, argv, &i, "--max-size", &v)) {
       opt.max_size = cli_parse_u64("--max-size", v, 1, 1ull << 30);
-    } else if (cli_match(argc, argv, &i, "--seed", &v)) {
-      opt.seed = cli_parse_u64("--seed", v, 0, UINT64_MAX);
-    } else if (cli_match(argc, argv, &i, "--interval-ms", &v)) {
-      opt.interval_ms = cli_parse_u64("--interval-ms", v, 1, 86400000);
-    } else {
+    } else if (!workload_opts_match(&opt.run, argc, argv, &i)) {
       cli_usage_error("unknown option '%s' (see --help)", argv[i]);
     }
   }
@@ -245,10 +228,7 @@ static void emit_start(const alloc_probe_t *probe) {
   jl_u64(&j, "threads", 2);
   jl_u64(&j, "min_size", opt.min_size);
   jl_u64(&j, "max_size", opt.max_size);
-  if (opt.have_seconds) jl_num(&j, "seconds", opt.seconds, 3); else jl_null(&j, "seconds");
-  if (opt.have_ops) jl_u64(&j, "ops", opt.ops); else jl_null(&j, "ops");
-  jl_u64(&j, "seed", opt.seed);
-  jl_u64(&j, "interval_ms", opt.interval_ms);
+  workload_stop_params(&j, &opt.run);
   jl_u64(&j, "ring_capacity", RING_CAP);
   jl_obj_end(&j);
   jl_emit(&j, STDOUT_FILENO);
@@ -264,15 +244,15 @@ int main(int argc, char **argv) {
   const alloc_probe_t *probe = alloc_probe();
   emit_start(probe);
 
-  uint64_t total_mallocs = opt.have_ops ? (opt.ops + 1) / 2 : 0;
+  uint64_t total_mallocs = opt.run.have_limit ? (opt.run.limit + 1) / 2 : 0;
   pthread_barrier_init(&start_barrier, NULL, 3);
   sigset_t old_set;
   workload_block_termination(&old_set);
   for (unsigned i = 0; i < 2; i++) {
     worker_t *w = &workers[i];
     w->index = i;
-    w->rng = splitmix64(opt.seed + i * 0x9e3779b97f4a7c15ull);
-    w->malloc_quota = opt.have_ops ? total_mallocs / 2 + (i < total_mallocs % 2 ? 1 : 0) : 0;
+    w->rng = splitmix64(opt.run.seed + i * 0x9e3779b97f4a7c15ull);
+    w->malloc_quota = opt.run.have_limit ? total_mallocs / 2 + (i < total_mallocs % 2 ? 1 : 0) : 0;
     w->out = (ring_end_t){.ring = &rings[i]};
     w->in = (ring_end_t){.ring = &rings[1 - i]};
     w->peer = &workers[1 - i];
@@ -288,8 +268,8 @@ int main(int argc, char **argv) {
   pthread_barrier_wait(&start_barrier);
   const uint64_t t0 = mono_ns();
 
-  const uint64_t interval_ns = opt.interval_ms * 1000000ull;
-  const uint64_t deadline = opt.have_seconds ? t0 + (uint64_t)(opt.seconds * 1e9) : UINT64_MAX;
+  const uint64_t interval_ns = opt.run.interval_ms * 1000000ull;
+  const uint64_t deadline = opt.run.have_seconds ? t0 + (uint64_t)(opt.run.seconds * 1e9) : UINT64_MAX;
   uint64_t next_sample = t0 + interval_ns;
   const char *reason = NULL;
   for (;;) {
@@ -303,11 +283,7 @@ int main(int argc, char **argv) {
     }
     if (now >= next_sample) {
       json_line_t j;
-      jl_begin(&j);
-      jl_str(&j, "type", "sample");
-      jl_num(&j, "t_ms", (double)(now - t0) / 1e6, 3);
-      jl_u64(&j, "ops", total_ops());
-      alloc_probe_counters(probe, &j);
+      workload_sample_line(&j, probe, now - t0, total_ops());
       jl_emit(&j, STDOUT_FILENO);
       while (next_sample <= now) next_sample += interval_ns;
     }
@@ -320,11 +296,7 @@ int main(int argc, char **argv) {
   const uint64_t t_stop = mono_ns();
 
   json_line_t j;
-  jl_begin(&j);
-  jl_str(&j, "type", "end");
-  jl_u64(&j, "ops", total_ops());
-  jl_num(&j, "elapsed_ms", (double)(t_stop - t0) / 1e6, 3);
-  alloc_probe_counters(probe, &j);
+  workload_end_line(&j, probe, total_ops(), t_stop - t0);
   jl_u64(&j, "blocks", workers[0].mallocs + workers[1].mallocs); /* all freed: ops = 2 × blocks */
   jl_i64(&j, "vm_hwm_kb", proc_status_kb("VmHWM"));
   jl_i64(&j, "vm_rss_kb", proc_status_kb("VmRSS"));

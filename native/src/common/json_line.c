@@ -89,6 +89,16 @@ void jl_null(json_line_t *j, const char *key) {
   put_s(j, "null");
 }
 
+void jl_num_or_null(json_line_t *j, const char *key, int have, double value, int decimals) {
+  if (have) jl_num(j, key, value, decimals);
+  else jl_null(j, key);
+}
+
+void jl_u64_or_null(json_line_t *j, const char *key, int have, uint64_t value) {
+  if (have) jl_u64(j, key, value);
+  else jl_null(j, key);
+}
+
 void jl_obj_begin(json_line_t *j, const char *key) {
   jl_key(j, key);
   put_raw(j, "{", 1);

@@ -26,6 +26,9 @@ void jl_i64(json_line_t *j, const char *key, int64_t value);
 void jl_num(json_line_t *j, const char *key, double value, int decimals);
 void jl_bool(json_line_t *j, const char *key, int value);
 void jl_null(json_line_t *j, const char *key);
+/* A value that may be unset (an option not given): the value when `have`, else null. */
+void jl_num_or_null(json_line_t *j, const char *key, int have, double value, int decimals);
+void jl_u64_or_null(json_line_t *j, const char *key, int have, uint64_t value);
 void jl_obj_begin(json_line_t *j, const char *key);
 void jl_obj_end(json_line_t *j);
 /* Closes the top-level object, appends '\n' and writes the line to fd. Returns 0 on success. */

@@ -35,9 +35,10 @@
 #define CHURN_TICK_NS 20000000ull
 
 typedef struct options {
-  uint64_t ws, min_size, max_size, ops, seed, threads, interval_ms, burst_mb, leak_bytes_per_sec, spin_ns, spin_iters;
-  double seconds, burst_every_s;
-  int have_seconds, have_ops;
+  workload_opts_t run; /* --seconds, --seed, --interval-ms (--ops is parsed below, for the check of --threads) */
+  uint64_t ws, min_size, max_size, ops, threads, burst_mb, leak_bytes_per_sec, spin_ns, spin_iters;
+  double burst_every_s;
+  int have_ops;
 } options_t;
 
 typedef struct worker {
@@ -250,19 +251,13 @@ static uint64_t parse_u64(const char *option, const char *text, uint64_t min, ui
 /* In check mode (`random_mixed --check ARGS...`, argv[1]) every bad argument is reported, one line each,
  * and the program exits 2 (0 when all are fine) without running: the daemon checks a plan's args so. */
 static void parse_options(int argc, char **argv) {
-  opt = (options_t){.ws = 400, .min_size = 16, .max_size = 1024, .seed = 42, .threads = 1, .interval_ms = 1000};
+  opt = (options_t){.ws = 400, .min_size = 16, .max_size = 1024, .threads = 1};
   int first = 1;
   if (argc > 1 && strcmp(argv[1], "--check") == 0) {
     cli_check_mode = 1;
     first = 2;
   }
-  const char *env_seconds = getenv("ALLOCSOAK_SECONDS");
-  const char *env_interval = getenv("ALLOCSOAK_INTERVAL_MS");
-  if (env_seconds && *env_seconds) {
-    opt.seconds = cli_parse_double("ALLOCSOAK_SECONDS", env_seconds, 0.001, 1e9);
-    opt.have_seconds = 1;
-  }
-  if (env_interval && *env_interval) opt.interval_ms = cli_parse_u64("ALLOCSOAK_INTERVAL_MS", env_interval, 1, 86400000);
+  workload_opts_init(&opt.run, NULL, 0, 0);
   int burst_mb_set = 0, burst_every_set = 0;
   int bad_min = 0, bad_max = 0, bad_ops = 0, bad_threads = 0, bad_spin = 0, bad = 0;
   for (int i = first; i < argc; i++) {
@@ -282,18 +277,11 @@ static void parse_options(int argc, char **argv) {
       opt.min_size = parse_u64("--min-size", v, 1, 1ull << 30, &bad_min);
     } else if (cli_match(argc, argv, &i, "--max-size", &v)) {
       opt.max_size = parse_u64("--max-size", v, 1, 1ull << 30, &bad_max);
-    } else if (cli_match(argc, argv, &i, "--seconds", &v)) {
-      opt.seconds = cli_parse_double("--seconds", v, 0.001, 1e9);
-      opt.have_seconds = 1;
     } else if (cli_match(argc, argv, &i, "--ops", &v)) {
       opt.ops = parse_u64("--ops", v, 1, UINT64_MAX / 2, &bad_ops);
       opt.have_ops = 1;
-    } else if (cli_match(argc, argv, &i, "--seed", &v)) {
-      opt.seed = parse_u64("--seed", v, 0, UINT64_MAX, &bad);
     } else if (cli_match(argc, argv, &i, "--threads", &v)) {
       opt.threads = parse_u64("--threads", v, 1, 1024, &bad_threads);
-    } else if (cli_match(argc, argv, &i, "--interval-ms", &v)) {
-      opt.interval_ms = parse_u64("--interval-ms", v, 1, 86400000, &bad);
     } else if (cli_match(argc, argv, &i, "--burst-mb", &v)) {
       opt.burst_mb = parse_u64("--burst-mb", v, 1, 1ull << 20, &bad);
       burst_mb_set = 1;
@@ -306,7 +294,7 @@ static void parse_options(int argc, char **argv) {
       opt.spin_ns = parse_u64("--spin-ns", v, 0, 100000000, &bad_spin);
     } else if (cli_match(argc, argv, &i, "--spin-iters", &v)) {
       opt.spin_iters = parse_u64("--spin-iters", v, 0, 1000000000, &bad_spin);
-    } else {
+    } else if (!workload_opts_match(&opt.run, argc, argv, &i)) {
       const char *near = cli_closest(argv[i], option_names);
       if (near) cli_arg_error("unknown option '%s' (see --help); did you mean %s?", argv[i], near);
       else cli_arg_error("unknown option '%s' (see --help)", argv[i]);
@@ -333,11 +321,11 @@ static void emit_start(const alloc_probe_t *probe) {
   jl_u64(&j, "ws", opt.ws);
   jl_u64(&j, "min_size", opt.min_size);
   jl_u64(&j, "max_size", opt.max_size);
-  if (opt.have_seconds) jl_num(&j, "seconds", opt.seconds, 3); else jl_null(&j, "seconds");
-  if (opt.have_ops) jl_u64(&j, "ops", opt.ops); else jl_null(&j, "ops");
-  jl_u64(&j, "seed", opt.seed);
+  jl_num_or_null(&j, "seconds", opt.run.have_seconds, opt.run.seconds, 3);
+  jl_u64_or_null(&j, "ops", opt.have_ops, opt.ops);
+  jl_u64(&j, "seed", opt.run.seed);
   jl_u64(&j, "threads", opt.threads);
-  jl_u64(&j, "interval_ms", opt.interval_ms);
+  jl_u64(&j, "interval_ms", opt.run.interval_ms);
   jl_u64(&j, "burst_mb", opt.burst_mb);
   jl_num(&j, "burst_every_s", opt.burst_every_s, 3);
   jl_u64(&j, "leak_bytes_per_sec", opt.leak_bytes_per_sec);
@@ -356,13 +344,8 @@ static uint64_t total_ops(worker_t *workers) {
 static void emit_progress(const char *type, const alloc_probe_t *probe, worker_t *workers, uint64_t t0, uint64_t t_now,
                           const char *reason) {
   json_line_t j;
-  double t_ms = (double)(t_now - t0) / 1e6;
-  jl_begin(&j);
-  jl_str(&j, "type", type);
-  if (strcmp(type, "sample") == 0) jl_num(&j, "t_ms", t_ms, 3);
-  jl_u64(&j, "ops", total_ops(workers));
-  if (strcmp(type, "end") == 0) jl_num(&j, "elapsed_ms", t_ms, 3);
-  alloc_probe_counters(probe, &j);
+  if (strcmp(type, "sample") == 0) workload_sample_line(&j, probe, t_now - t0, total_ops(workers));
+  else workload_end_line(&j, probe, total_ops(workers), t_now - t0);
   /* CPU time of the whole process since measuring began: normalises throughput on a busy machine. */
   jl_num(&j, "cpu_ms", (double)(process_cpu_ns() - cpu_at_start) / 1e6, 3);
   if (opt.burst_mb) jl_u64(&j, "bursts", atomic_load_explicit(&bursts_done, memory_order_relaxed));
@@ -396,7 +379,7 @@ int main(int argc, char **argv) {
   for (uint64_t i = 0; i < opt.threads; i++) {
     worker_t *w = &workers[i];
     w->index = (unsigned)i;
-    w->rng = splitmix64(opt.seed + i * 0x9e3779b97f4a7c15ull);
+    w->rng = splitmix64(opt.run.seed + i * 0x9e3779b97f4a7c15ull);
     if (opt.have_ops) w->quota = opt.ops / opt.threads + (i < opt.ops % opt.threads ? 1 : 0);
     int rc = pthread_create(&w->thread, NULL, worker_main, w);
     if (rc != 0) {
@@ -406,8 +389,8 @@ int main(int argc, char **argv) {
   }
   pthread_sigmask(SIG_SETMASK, &old_set, NULL);
 
-  const uint64_t interval_ns = opt.interval_ms * 1000000ull;
-  const uint64_t deadline = opt.have_seconds ? t0 + (uint64_t)(opt.seconds * 1e9) : UINT64_MAX;
+  const uint64_t interval_ns = opt.run.interval_ms * 1000000ull;
+  const uint64_t deadline = opt.run.have_seconds ? t0 + (uint64_t)(opt.run.seconds * 1e9) : UINT64_MAX;
   const uint64_t burst_period = opt.burst_mb ? (uint64_t)(opt.burst_every_s * 1e9) : 0;
   const int churn = opt.burst_mb || opt.leak_bytes_per_sec;
   uint64_t next_sample = t0 + interval_ns, next_burst = t0 + burst_period;
