@@ -83,6 +83,16 @@ static int ext_oldest(void) {
   return best;
 }
 
+/* Merges the free extent `e` into the cached extent `into` that it touches (the caller moves the base
+ * down when `e` comes first). */
+static void ext_absorb(extent_t *into, const extent_t *e) {
+  into->size += e->size;
+  into->committed += e->committed;
+  into->zeroed = into->zeroed && e->zeroed;
+  if (e->freed_at_ms > into->freed_at_ms) into->freed_at_ms = e->freed_at_ms;
+  g_cached += e->size;
+}
+
 /* Adds a free extent, merging it with the extents it touches. When the list is full the oldest
  * extent makes room (unmapped by the caller, from `out`). */
 static void ext_insert(extent_t e, victims_t *out) {
@@ -91,32 +101,17 @@ static void ext_insert(extent_t e, victims_t *out) {
   int prev = i > 0 && g_ext[i - 1].base + g_ext[i - 1].size == e.base;
   int next = i < g_ext_n && e.base + e.size == g_ext[i].base;
   if (prev) {
-    extent_t *p = &g_ext[i - 1];
-    p->size += e.size;
-    p->committed += e.committed;
-    p->zeroed = p->zeroed && e.zeroed;
-    if (e.freed_at_ms > p->freed_at_ms) p->freed_at_ms = e.freed_at_ms;
-    g_cached += e.size;
+    ext_absorb(&g_ext[i - 1], &e);
     if (next) {
       extent_t n = g_ext[i];
       ext_remove(i, NULL);
-      p = &g_ext[i - 1];
-      p->size += n.size;
-      p->committed += n.committed;
-      p->zeroed = p->zeroed && n.zeroed;
-      if (n.freed_at_ms > p->freed_at_ms) p->freed_at_ms = n.freed_at_ms;
-      g_cached += n.size;
+      ext_absorb(&g_ext[i - 1], &n);
     }
     return;
   }
   if (next) {
-    extent_t *n = &g_ext[i];
-    n->base = e.base;
-    n->size += e.size;
-    n->committed += e.committed;
-    n->zeroed = n->zeroed && e.zeroed;
-    if (e.freed_at_ms > n->freed_at_ms) n->freed_at_ms = e.freed_at_ms;
-    g_cached += e.size;
+    g_ext[i].base = e.base;
+    ext_absorb(&g_ext[i], &e);
     return;
   }
   if (g_ext_n == LM_EXTENTS) {
