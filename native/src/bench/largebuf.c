@@ -73,9 +73,7 @@ static void parse_options(int argc, char **argv) {
       cli_usage_error("unknown option '%s' (see --help)", argv[i]);
     }
   }
-  if (opt.min_size > opt.max_size)
-    cli_usage_error("--min-size (%llu) must not exceed --max-size (%llu)", (unsigned long long)opt.min_size,
-                    (unsigned long long)opt.max_size);
+  cli_check_size_range(opt.min_size, opt.max_size);
   workload_opts_default_limit(&opt.run, 1000);
 }
 

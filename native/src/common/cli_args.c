@@ -82,6 +82,12 @@ int cli_match(int argc, char **argv, int *i, const char *name, const char **valu
   return 1;
 }
 
+void cli_check_size_range(uint64_t min_size, uint64_t max_size) {
+  if (min_size > max_size)
+    cli_arg_error("--min-size (%llu) must not exceed --max-size (%llu)", (unsigned long long)min_size,
+                  (unsigned long long)max_size);
+}
+
 uint64_t cli_parse_u64(const char *option, const char *text, uint64_t min, uint64_t max) {
   if (text == NULL) return min; /* a missing value, already reported (check mode) */
   char *end = NULL;

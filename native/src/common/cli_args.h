@@ -34,6 +34,10 @@ const char *cli_closest(const char *word, const char *const *names);
  * Returns 0 when argv[*i] is not this option. */
 int cli_match(int argc, char **argv, int *i, const char *name, const char **value);
 
+/* A size range given by two options: `min_size` above `max_size` is a bad argument (cli_arg_error)
+ * naming --min-size and --max-size. */
+void cli_check_size_range(uint64_t min_size, uint64_t max_size);
+
 /* A bad value is a usage error; in check mode it is reported and `min` is returned. */
 uint64_t cli_parse_u64(const char *option, const char *text, uint64_t min, uint64_t max);
 double cli_parse_double(const char *option, const char *text, double min, double max);

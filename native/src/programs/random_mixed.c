@@ -303,9 +303,7 @@ static void parse_options(int argc, char **argv) {
     }
   }
   if (opt.spin_ns && opt.spin_iters && !bad_spin) cli_arg_error("--spin-ns and --spin-iters exclude each other");
-  if (opt.min_size > opt.max_size && !bad_min && !bad_max)
-    cli_arg_error("--min-size (%llu) must not exceed --max-size (%llu)", (unsigned long long)opt.min_size,
-                  (unsigned long long)opt.max_size);
+  if (!bad_min && !bad_max) cli_check_size_range(opt.min_size, opt.max_size);
   if (burst_mb_set != burst_every_set)
     cli_arg_error("--burst-mb and --burst-every-s must be given together (got only %s)",
                   burst_mb_set ? "--burst-mb" : "--burst-every-s");
