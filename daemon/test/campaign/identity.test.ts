@@ -9,17 +9,8 @@ import assert from 'node:assert/strict';
 import { renderReport } from '../../src/report/index.js';
 import { planFrom } from '../helpers/env.js';
 import { LIBZ } from '../helpers/libraries.js';
-import { LEANMALLOC, RANDOM_MIXED } from '../helpers/native.js';
+import { LEAN_KNOBS, LEANMALLOC, RANDOM_MIXED } from '../helpers/native.js';
 import { makeApp } from '../http/helpers.js';
-
-const LEAN_KNOBS = {
-  LEANMALLOC_PROFILE: 'lean',
-  LEANMALLOC_LEAN: '1',
-  LEANMALLOC_DECOMMIT: 'DONTNEED',
-  LEANMALLOC_TARGET_MB: '10',
-  LEANMALLOC_PURGE_DELAY_MS: '200',
-  LEANMALLOC_STATS: '0',
-};
 
 test('what each epoch ran is stored and checked against the plan; stderr is kept for every epoch', async () => {
   const t = await makeApp();

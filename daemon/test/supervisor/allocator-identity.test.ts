@@ -5,20 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkAllocator, classifyLibrary, leanmallocMismatch, type IdentityProbe } from '../../src/supervisor/allocator-identity.js';
+import { LEAN_KNOBS } from '../helpers/native.js';
 
 const LIBC = '/lib/x86_64-linux-gnu/libc.so.6';
 const LIBZ = '/lib/x86_64-linux-gnu/libz.so.1';
 const LEAN = '/opt/allocsoak/native/build/libleanmalloc.so';
 const MIMALLOC = '/usr/lib/x86_64-linux-gnu/libmimalloc.so.2';
-
-const LEAN_KNOBS = {
-  LEANMALLOC_PROFILE: 'lean',
-  LEANMALLOC_LEAN: '1',
-  LEANMALLOC_DECOMMIT: 'DONTNEED',
-  LEANMALLOC_TARGET_MB: '10',
-  LEANMALLOC_PURGE_DELAY_MS: '200',
-  LEANMALLOC_STATS: '0',
-};
 
 function probe(maps: string[] | null, defines: Record<string, string[]> = {}): IdentityProbe {
   return {

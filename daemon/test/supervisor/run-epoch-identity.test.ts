@@ -8,22 +8,7 @@ import assert from 'node:assert/strict';
 import type { EpochSpec } from '../../src/supervisor/run-epoch.js';
 import { runEpoch } from '../../src/supervisor/run-epoch.js';
 import { LIBZ } from '../helpers/libraries.js';
-import { LAUNCHER, LEANMALLOC, RANDOM_MIXED } from '../helpers/native.js';
-
-function spec(over: Partial<EpochSpec>): EpochSpec {
-  return {
-    launcher: LAUNCHER,
-    workload: { kind: 'random_mixed', program: RANDOM_MIXED, args: [] },
-    preload: null,
-    env: {},
-    epochMs: 1500,
-    intervalMs: 250,
-    warmupMs: 500,
-    rssLimitBytes: null,
-    killGraceMs: 500,
-    ...over,
-  };
-}
+import { epochSpec, LEAN_KNOBS, LEANMALLOC } from '../helpers/native.js';
 
 /** The daemon's environment without anything that would change the allocator. */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -48,7 +33,7 @@ const silentWorkload: EpochSpec['workload'] = {
 
 test('zlib as the allocator: failed at the start line, naming the plan’s library and the malloc that runs', async () => {
   const t0 = Date.now();
-  const r = await runEpoch(spec({ preload: LIBZ, allocator: LIBZ, epochMs: 30_000, baseEnv: cleanEnv() }));
+  const r = await runEpoch(epochSpec({ preload: LIBZ, allocator: LIBZ, epochMs: 30_000, baseEnv: cleanEnv() }));
   assert.equal(r.outcome, 'failed', `${r.reason} ${r.stderrTail}`);
   assert.match(
     r.reason ?? '',
@@ -60,7 +45,7 @@ test('zlib as the allocator: failed at the start line, naming the plan’s libra
 });
 
 test('a silent workload with zlib preloaded: found in its maps, and zlib does not define malloc', async () => {
-  const r = await runEpoch(spec({ workload: silentWorkload, preload: LIBZ, allocator: LIBZ, epochMs: 1000, baseEnv: cleanEnv() }));
+  const r = await runEpoch(epochSpec({ workload: silentWorkload, preload: LIBZ, allocator: LIBZ, epochMs: 1000, baseEnv: cleanEnv() }));
   assert.equal(r.outcome, 'failed', `${r.reason} ${r.stderrTail}`);
   assert.match(
     r.reason ?? '',
@@ -71,7 +56,7 @@ test('a silent workload with zlib preloaded: found in its maps, and zlib does no
 
 test('a silent workload with leanmalloc preloaded: found in its maps, completed', async () => {
   const r = await runEpoch(
-    spec({ workload: silentWorkload, preload: LEANMALLOC, allocator: 'leanmalloc', epochMs: 1000, baseEnv: cleanEnv() }),
+    epochSpec({ workload: silentWorkload, preload: LEANMALLOC, allocator: 'leanmalloc', epochMs: 1000, baseEnv: cleanEnv() }),
   );
   assert.equal(r.outcome, 'completed', `${r.reason} ${r.stderrTail}`);
   assert.deepEqual(r.allocator, {
@@ -85,7 +70,7 @@ test('a silent workload with leanmalloc preloaded: found in its maps, completed'
 });
 
 test('glibc as planned: completed, with glibc’s version recorded', async () => {
-  const r = await runEpoch(spec({ allocator: 'glibc', baseEnv: cleanEnv() }));
+  const r = await runEpoch(epochSpec({ allocator: 'glibc', baseEnv: cleanEnv() }));
   assert.equal(r.outcome, 'completed', `${r.reason} ${r.stderrTail}`);
   assert.equal(r.allocator?.allocator, 'glibc');
   assert.match(r.allocator?.version ?? '', /^\d+\.\d+/);
@@ -94,18 +79,16 @@ test('glibc as planned: completed, with glibc’s version recorded', async () =>
 
 test('leanmalloc lean as asked: completed with its profile and knobs; its stderr kept though it completed', async () => {
   const r = await runEpoch(
-    spec({ preload: LEANMALLOC, allocator: 'leanmalloc', env: { LEANMALLOC_PROFILE: 'lean', LEANMALLOC_STATS: '1' }, baseEnv: cleanEnv() }),
+    epochSpec({
+      preload: LEANMALLOC,
+      allocator: 'leanmalloc',
+      env: { LEANMALLOC_PROFILE: 'lean', LEANMALLOC_STATS: '1' },
+      baseEnv: cleanEnv(),
+    }),
   );
   assert.equal(r.outcome, 'completed', `${r.reason} ${r.stderrTail}`);
   assert.equal(r.allocator?.profile, 'lean');
-  assert.deepEqual(r.allocator?.knobs, {
-    LEANMALLOC_PROFILE: 'lean',
-    LEANMALLOC_LEAN: '1',
-    LEANMALLOC_DECOMMIT: 'DONTNEED',
-    LEANMALLOC_TARGET_MB: '10',
-    LEANMALLOC_PURGE_DELAY_MS: '200',
-    LEANMALLOC_STATS: '1',
-  });
+  assert.deepEqual(r.allocator?.knobs, { ...LEAN_KNOBS, LEANMALLOC_STATS: '1' });
   assert.equal(r.allocator?.library, LEANMALLOC);
   assert.match(r.stderrTail, /^leanmalloc: stats \(profile lean\)$/m);
   assert.ok(r.stderrLines >= 9, `${r.stderrLines} lines: the header and one per counter`);
@@ -113,7 +96,7 @@ test('leanmalloc lean as asked: completed with its profile and knobs; its stderr
 
 test('a variant asking leanmalloc lean whose workload gets another knob from the daemon’s environment fails, naming both', async () => {
   const r = await runEpoch(
-    spec({
+    epochSpec({
       preload: LEANMALLOC,
       allocator: 'leanmalloc',
       env: { LEANMALLOC_PROFILE: 'lean' },
@@ -131,7 +114,13 @@ test('a variant asking leanmalloc lean whose workload gets another knob from the
 
 test('a profile leanmalloc refuses: failed naming the asked and the effective profile; the warning is in the stderr tail', async () => {
   const r = await runEpoch(
-    spec({ preload: LEANMALLOC, allocator: 'leanmalloc', env: { LEANMALLOC_PROFILE: 'superfast' }, baseEnv: cleanEnv(), epochMs: 30_000 }),
+    epochSpec({
+      preload: LEANMALLOC,
+      allocator: 'leanmalloc',
+      env: { LEANMALLOC_PROFILE: 'superfast' },
+      baseEnv: cleanEnv(),
+      epochMs: 30_000,
+    }),
   );
   assert.equal(r.outcome, 'failed', `${r.reason} ${r.stderrTail}`);
   assert.equal(r.reason, 'plan asks leanmalloc profile superfast, the workload runs leanmalloc profile speed');
@@ -139,7 +128,7 @@ test('a profile leanmalloc refuses: failed naming the asked and the effective pr
 });
 
 test('without a planned allocator the identity is recorded and nothing is checked', async () => {
-  const r = await runEpoch(spec({ preload: LIBZ, baseEnv: cleanEnv() }));
+  const r = await runEpoch(epochSpec({ preload: LIBZ, baseEnv: cleanEnv() }));
   assert.equal(r.outcome, 'completed', `${r.reason} ${r.stderrTail}`);
   assert.equal(r.allocator?.allocator, 'glibc');
 });

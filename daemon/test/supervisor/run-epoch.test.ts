@@ -2,23 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Sample } from '../../src/domain/types.js';
 import { runEpoch, type EpochSpec } from '../../src/supervisor/run-epoch.js';
-import { FIXTURE, LAUNCHER, RANDOM_MIXED } from '../helpers/native.js';
+import { epochSpec, FIXTURE, RANDOM_MIXED } from '../helpers/native.js';
 import { waitForDeath } from '../helpers/proc.js';
-
-function spec(over: Partial<EpochSpec>): EpochSpec {
-  return {
-    launcher: LAUNCHER,
-    workload: { kind: 'random_mixed', program: RANDOM_MIXED, args: [] },
-    preload: null,
-    env: {},
-    epochMs: 1500,
-    intervalMs: 250,
-    warmupMs: 500,
-    rssLimitBytes: null,
-    killGraceMs: 500,
-    ...over,
-  };
-}
 
 const fixture = (mode: string, ...args: string[]): EpochSpec['workload'] => ({
   kind: 'command',
@@ -28,7 +13,7 @@ const fixture = (mode: string, ...args: string[]): EpochSpec['workload'] => ({
 test('random_mixed under glibc completes with samples, /proc readings and syscall counts', async () => {
   const samples: Sample[] = [];
   let launched = null as { launcherPid: number; workloadPid: number } | null;
-  const r = await runEpoch(spec({ workload: { kind: 'random_mixed', program: RANDOM_MIXED, args: ['--ws', '200'] } }), {
+  const r = await runEpoch(epochSpec({ workload: { kind: 'random_mixed', program: RANDOM_MIXED, args: ['--ws', '200'] } }), {
     onLaunched: (l) => (launched = l),
     onSample: (s) => samples.push(s),
   });
@@ -68,7 +53,7 @@ test('plan env and ALLOCSOAK_* reach a custom command', async () => {
     'echo "{\\"type\\":\\"end\\",\\"ops\\":7,\\"elapsed_ms\\":$ALLOCSOAK_INTERVAL_MS,\\"counters\\":{\\"secs\\":$ALLOCSOAK_SECONDS}}"',
   ].join('; ');
   const r = await runEpoch(
-    spec({ workload: { kind: 'command', argv: ['/bin/sh', '-c', script] }, env: { WHO: 'planned' }, epochMs: 2500, intervalMs: 300 }),
+    epochSpec({ workload: { kind: 'command', argv: ['/bin/sh', '-c', script] }, env: { WHO: 'planned' }, epochMs: 2500, intervalMs: 300 }),
   );
   assert.equal(r.outcome, 'completed', `${r.reason} ${r.stderrTail}`);
   assert.equal(r.startLine?.who, 'planned');
@@ -77,7 +62,7 @@ test('plan env and ALLOCSOAK_* reach a custom command', async () => {
 });
 
 test('the start line must name the workload and the pid allocsoak started; counters are optional', async () => {
-  const bare = await runEpoch(spec({ workload: fixture('bare-start') }));
+  const bare = await runEpoch(epochSpec({ workload: fixture('bare-start') }));
   assert.equal(bare.outcome, 'failed');
   assert.equal(
     bare.reason,
@@ -86,7 +71,7 @@ test('the start line must name the workload and the pid allocsoak started; count
 
   // A wrapper whose child speaks the protocol: the daemon would measure the wrapper, not the workload.
   let launched = 0;
-  const wrapped = await runEpoch(spec({ workload: fixture('child') }), { onLaunched: (l) => (launched = l.workloadPid) });
+  const wrapped = await runEpoch(epochSpec({ workload: fixture('child') }), { onLaunched: (l) => (launched = l.workloadPid) });
   assert.equal(wrapped.outcome, 'failed');
   const reported = wrapped.startLine?.pid;
   assert.ok(typeof reported === 'number' && reported !== launched);
@@ -96,14 +81,14 @@ test('the start line must name the workload and the pid allocsoak started; count
       'a wrapper must exec the workload instead of running it as a child',
   );
 
-  const plain = await runEpoch(spec({ workload: fixture('no-counters') }));
+  const plain = await runEpoch(epochSpec({ workload: fixture('no-counters') }));
   assert.equal(plain.outcome, 'completed', `${plain.reason} ${plain.stderrTail}`);
   assert.ok(plain.samples >= 4);
   assert.deepEqual(plain.endLine?.counters, {});
 });
 
 test('a crashing workload is crashed, with the signal and its stderr', async () => {
-  const r = await runEpoch(spec({ workload: fixture('crash', '--after-ms', '600') }));
+  const r = await runEpoch(epochSpec({ workload: fixture('crash', '--after-ms', '600') }));
   assert.equal(r.outcome, 'crashed');
   assert.equal(r.signal, 'SIGSEGV');
   assert.match(r.reason ?? '', /SIGSEGV/);
@@ -112,7 +97,7 @@ test('a crashing workload is crashed, with the signal and its stderr', async () 
 });
 
 test('abort() is crashed with SIGABRT', async () => {
-  const r = await runEpoch(spec({ workload: fixture('abort', '--after-ms', '300') }));
+  const r = await runEpoch(epochSpec({ workload: fixture('abort', '--after-ms', '300') }));
   assert.equal(r.outcome, 'crashed');
   assert.equal(r.signal, 'SIGABRT');
 });
@@ -120,7 +105,7 @@ test('abort() is crashed with SIGABRT', async () => {
 test('a workload that stops sampling and ignores SIGTERM is a timeout, and is gone afterwards', async () => {
   let pid = 0;
   const t0 = Date.now();
-  const r = await runEpoch(spec({ epochMs: 20_000, workload: fixture('hang', '--after-ms', '300') }), {
+  const r = await runEpoch(epochSpec({ epochMs: 20_000, workload: fixture('hang', '--after-ms', '300') }), {
     onLaunched: (l) => (pid = l.workloadPid),
   });
   assert.equal(r.outcome, 'timeout');
@@ -132,27 +117,27 @@ test('a workload that stops sampling and ignores SIGTERM is a timeout, and is go
 });
 
 test('a workload running well past the epoch end is a timeout', async () => {
-  const r = await runEpoch(spec({ epochMs: 500, workload: fixture('overrun') }));
+  const r = await runEpoch(epochSpec({ epochMs: 500, workload: fixture('overrun') }));
   assert.equal(r.outcome, 'timeout');
   assert.match(r.reason ?? '', /still running 5000 ms after the 500 ms epoch/);
   assert.ok(r.samples >= 15);
 });
 
 test('garbage on stdout is failed with the offending line', async () => {
-  const r = await runEpoch(spec({ workload: fixture('garbage') }));
+  const r = await runEpoch(epochSpec({ workload: fixture('garbage') }));
   assert.equal(r.outcome, 'failed');
   assert.match(r.reason ?? '', /protocol violation: not a JSON line: "this is not json: 1"/);
   assert.equal(typeof r.stderrTail, 'string');
 });
 
 test('ops going backwards is failed', async () => {
-  const r = await runEpoch(spec({ workload: fixture('badline') }));
+  const r = await runEpoch(epochSpec({ workload: fixture('badline') }));
   assert.equal(r.outcome, 'failed');
   assert.match(r.reason ?? '', /cumulative ops went backwards \(5000 → 100\)/);
 });
 
 test('a non-zero exit is failed with the code', async () => {
-  const r = await runEpoch(spec({ workload: fixture('exit', '--after-ms', '300') }));
+  const r = await runEpoch(epochSpec({ workload: fixture('exit', '--after-ms', '300') }));
   assert.equal(r.outcome, 'failed');
   assert.equal(r.exitCode, 3);
   assert.equal(r.reason, 'exit code 3');
@@ -161,7 +146,7 @@ test('a non-zero exit is failed with the code', async () => {
 
 test('RSS past rss_limit is oom', async () => {
   const samples: Sample[] = [];
-  const r = await runEpoch(spec({ epochMs: 10_000, rssLimitBytes: 48 << 20, workload: fixture('grow', '--grow-mb-per-s', '100') }), {
+  const r = await runEpoch(epochSpec({ epochMs: 10_000, rssLimitBytes: 48 << 20, workload: fixture('grow', '--grow-mb-per-s', '100') }), {
     onSample: (s) => samples.push(s),
   });
   assert.equal(r.outcome, 'oom');
@@ -173,7 +158,7 @@ test('RSS past rss_limit is oom', async () => {
 test('aborting (daemon stopping) kills the group: aborted, no workload left', async () => {
   const ac = new AbortController();
   let pid = 0;
-  const p = runEpoch(spec({ epochMs: 20_000, signal: ac.signal }), {
+  const p = runEpoch(epochSpec({ epochMs: 20_000, signal: ac.signal }), {
     onSample: () => ac.abort(),
     onLaunched: (l) => (pid = l.workloadPid),
   });
@@ -184,7 +169,7 @@ test('aborting (daemon stopping) kills the group: aborted, no workload left', as
 });
 
 test('a launcher that cannot exec the workload is failed, with its message', async () => {
-  const r = await runEpoch(spec({ workload: { kind: 'command', argv: ['/nonexistent/bench'] } }));
+  const r = await runEpoch(epochSpec({ workload: { kind: 'command', argv: ['/nonexistent/bench'] } }));
   assert.equal(r.outcome, 'failed');
   assert.equal(r.exitCode, 127);
   assert.equal(r.reason, 'exit code 127 (the program could not be executed; see stderr)');
@@ -193,7 +178,7 @@ test('a launcher that cannot exec the workload is failed, with its message', asy
 
 test('a sample hook that throws stops the epoch and surfaces the error', async () => {
   await assert.rejects(
-    runEpoch(spec({ epochMs: 20_000 }), {
+    runEpoch(epochSpec({ epochMs: 20_000 }), {
       onSample: () => {
         throw new Error('disk full');
       },
@@ -204,7 +189,7 @@ test('a sample hook that throws stops the epoch and surfaces the error', async (
 
 test('a workload SIGKILLed from outside (e.g. the OOM killer) is crashed, and says it was not us', async () => {
   let killed = false;
-  const r = await runEpoch(spec({ epochMs: 20_000 }), {
+  const r = await runEpoch(epochSpec({ epochMs: 20_000 }), {
     onLaunched: ({ workloadPid }) => {
       setTimeout(() => {
         killed = true;
@@ -220,7 +205,7 @@ test('a workload SIGKILLed from outside (e.g. the OOM killer) is crashed, and sa
 
 test('the workload peak (VmHWM) is reset at the first sample at or after the warm-up end', async () => {
   const samples: Sample[] = [];
-  const r = await runEpoch(spec({ workload: { kind: 'random_mixed', program: RANDOM_MIXED, args: ['--ws', '200'] } }), {
+  const r = await runEpoch(epochSpec({ workload: { kind: 'random_mixed', program: RANDOM_MIXED, args: ['--ws', '200'] } }), {
     onSample: (s) => samples.push(s),
   });
   assert.equal(r.outcome, 'completed', `${r.reason} ${r.stderrTail}`);
