@@ -1,6 +1,7 @@
 /** The allocators the benchmark compares, and which of them are installed on this machine. */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { resolveAllocator, SYSTEM_ALLOCATORS } from '../daemon/src/plan/index.js';
 
 export interface Allocator {
   /** Name in the table and in --only. */
@@ -15,52 +16,43 @@ export interface Allocator {
 }
 
 export interface Candidate extends Allocator {
-  /** Why it would be missing. */
-  missingHint: string;
+  /** Why it is missing, or null when it is installed. */
+  missingHint: string | null;
 }
 
-/** Debian's multiarch directory for this machine's architecture. */
-function multiarchDir(): string {
-  const triplet = process.arch === 'arm64' ? 'aarch64-linux-gnu' : 'x86_64-linux-gnu';
-  return `/usr/lib/${triplet}`;
-}
+const LEANMALLOC_PROFILES = ['speed', 'balanced', 'lean'] as const;
 
-export const ALLOCATOR_NAMES = [
-  'leanmalloc-speed',
-  'leanmalloc-balanced',
-  'leanmalloc-lean',
-  'glibc',
-  'mimalloc',
-  'jemalloc',
-  'tcmalloc',
-] as const;
+/** The peer allocators are the daemon's (plan/allocators.ts): the same libraries, looked for in the same places. */
+const PEERS = Object.keys(SYSTEM_ALLOCATORS);
 
-export function candidates(buildDir: string, leanmalloc: string | null = null): Candidate[] {
+export const ALLOCATOR_NAMES: readonly string[] = [...LEANMALLOC_PROFILES.map((p) => `leanmalloc-${p}`), 'glibc', ...PEERS];
+
+function candidates(buildDir: string, leanmalloc: string | null = null): Candidate[] {
   const lean = leanmalloc ? path.resolve(leanmalloc) : path.join(buildDir, 'libleanmalloc.so');
-  const lib = multiarchDir();
-  const leanHint = leanmalloc ? `${lean} (--leanmalloc) does not exist` : `${lean} is not built (make -C native builds it once the allocator is in the tree)`;
+  const leanHint = leanmalloc
+    ? `${lean} (--leanmalloc) does not exist`
+    : `${lean} is not built (make -C native builds it once the allocator is in the tree)`;
   const profile = (p: string): Candidate => ({
     name: `leanmalloc-${p}`,
-    preload: lean,
+    preload: existsSync(lean) ? lean : null,
     env: { LEANMALLOC_PROFILE: p },
     expect: { allocator: 'leanmalloc', profile: p },
-    missingHint: leanHint,
+    missingHint: existsSync(lean) ? null : leanHint,
   });
-  const peer = (name: string, file: string, pkg: string): Candidate => ({
-    name,
-    preload: path.join(lib, file),
-    env: {},
-    expect: { allocator: name },
-    missingHint: `${path.join(lib, file)} not found (Debian package ${pkg})`,
-  });
+  const peer = (name: string): Candidate => {
+    const found = resolveAllocator(name);
+    return {
+      name,
+      preload: found.ok ? found.library : null,
+      env: {},
+      expect: { allocator: name },
+      missingHint: found.ok ? null : `${found.expected} not found (${found.hint})`,
+    };
+  };
   return [
-    profile('speed'),
-    profile('balanced'),
-    profile('lean'),
-    { name: 'glibc', preload: null, env: {}, expect: { allocator: 'glibc' }, missingHint: '' },
-    peer('mimalloc', 'libmimalloc.so.2', 'libmimalloc2.0'),
-    peer('jemalloc', 'libjemalloc.so.2', 'libjemalloc2'),
-    peer('tcmalloc', 'libtcmalloc_minimal.so.4', 'libtcmalloc-minimal4'),
+    ...LEANMALLOC_PROFILES.map(profile),
+    { name: 'glibc', preload: null, env: {}, expect: { allocator: 'glibc' }, missingHint: null },
+    ...PEERS.map(peer),
   ];
 }
 
@@ -74,12 +66,9 @@ export function findAllocators(
   const skipped: { name: string; reason: string }[] = [];
   for (const c of candidates(buildDir, leanmalloc)) {
     if (only && !only.includes(c.name)) continue;
-    if (c.preload !== null && !existsSync(c.preload)) {
-      skipped.push({ name: c.name, reason: c.missingHint });
-      continue;
-    }
-    const { missingHint: _hint, ...allocator } = c;
-    found.push(allocator);
+    const { missingHint, ...allocator } = c;
+    if (missingHint !== null) skipped.push({ name: c.name, reason: missingHint });
+    else found.push(allocator);
   }
   return { found, skipped };
 }

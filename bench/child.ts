@@ -18,7 +18,8 @@ function parseLines(text: string, where: string): { lines: Record<string, unknow
     if (raw.trim() === '') continue;
     try {
       const v: unknown = JSON.parse(raw);
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) return { lines, error: `${where}: not a JSON object: ${raw.slice(0, 200)}` };
+      if (typeof v !== 'object' || v === null || Array.isArray(v))
+        return { lines, error: `${where}: not a JSON object: ${raw.slice(0, 200)}` };
       lines.push(v as Record<string, unknown>);
     } catch {
       return { lines, error: `${where}: not JSON: ${raw.slice(0, 200)}` };

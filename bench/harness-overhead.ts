@@ -98,8 +98,20 @@ async function underDaemon(dbFile: string): Promise<Rate> {
       },
       epochs_per_variant: null,
     });
-    const vid = store.variants.upsert(cid, { name: 'v', allocator: values.allocator ?? 'glibc', env: {}, args: extraArgs, command: null, optional: false }, library);
-    const eid = store.epochs.start({ campaign_id: cid, variant_id: vid, variant: 'v', round: 1, planned_ms: seconds * 1000, warmup_ms: 0, interval_ms: intervalMs });
+    const vid = store.variants.upsert(
+      cid,
+      { name: 'v', allocator: values.allocator ?? 'glibc', env: {}, args: extraArgs, command: null, optional: false },
+      library,
+    );
+    const eid = store.epochs.start({
+      campaign_id: cid,
+      variant_id: vid,
+      variant: 'v',
+      round: 1,
+      planned_ms: seconds * 1000,
+      warmup_ms: 0,
+      interval_ms: intervalMs,
+    });
     const r = await runEpoch(
       {
         launcher: paths.launcher,
@@ -119,7 +131,8 @@ async function underDaemon(dbFile: string): Promise<Rate> {
     store.epochs.finish(eid, { outcome: r.outcome, outcome_reason: r.reason });
     const cpu = process.cpuUsage(cpu0);
     harnessCpuMs.push((cpu.user + cpu.system) / 1000);
-    if (r.outcome !== 'completed' || r.endLine === null) throw new Error(`epoch under runEpoch ended ${r.outcome}: ${r.reason} ${r.stderrTail ?? ''}`);
+    if (r.outcome !== 'completed' || r.endLine === null)
+      throw new Error(`epoch under runEpoch ended ${r.outcome}: ${r.reason} ${r.stderrTail ?? ''}`);
     return rateOf(r.endLine);
   } finally {
     store.close();
@@ -130,7 +143,9 @@ const dir = mkdtempSync(join(tmpdir(), 'allocsoak-bench-'));
 try {
   const alone: Rate[] = [];
   const daemon: Rate[] = [];
-  console.log(`harness overhead: random_mixed ${extraArgs.join(' ')} --seconds ${seconds} --interval-ms ${intervalMs}, allocator ${values.allocator}, ${reps} interleaved repetitions`);
+  console.log(
+    `harness overhead: random_mixed ${extraArgs.join(' ')} --seconds ${seconds} --interval-ms ${intervalMs}, allocator ${values.allocator}, ${reps} interleaved repetitions`,
+  );
   for (let i = 0; i < reps; i++) {
     // ABBA order: each pair starts with the other mode than the previous pair.
     const order = i % 2 === 0 ? (['alone', 'daemon'] as const) : (['daemon', 'alone'] as const);
@@ -144,7 +159,9 @@ try {
     const unit = basis === 'wall' ? 'Mops/s' : 'Mops per CPU-s';
     const ma = median(alone.map((r) => r[basis]));
     const md = median(daemon.map((r) => r[basis]));
-    console.log(`[${basis}] median standalone ${(ma / 1e6).toFixed(3)} ${unit}, under the daemon ${(md / 1e6).toFixed(3)} ${unit}: ratio ${(md / ma).toFixed(4)} (target >= 0.99)`);
+    console.log(
+      `[${basis}] median standalone ${(ma / 1e6).toFixed(3)} ${unit}, under the daemon ${(md / 1e6).toFixed(3)} ${unit}: ratio ${(md / ma).toFixed(4)} (target >= 0.99)`,
+    );
     // Each repetition's pair ran back to back: its ratio is less exposed to slow drift of the machine.
     const paired = alone.map((a, i) => (daemon[i] as Rate)[basis] / a[basis]);
     console.log(`[${basis}] median of paired ratios ${median(paired).toFixed(4)} (pairs: ${paired.map((r) => r.toFixed(3)).join(' ')})`);

@@ -22,7 +22,7 @@ import { CampaignController } from '../daemon/src/campaign/index.js';
 import { launcherPath } from '../daemon/src/cli/setup.js';
 import { defaultCriteria } from '../daemon/src/judgement/criteria.js';
 import { epochLeaks, measuredWindowMs } from '../daemon/src/judgement/leak.js';
-import { compare, type CompareResult } from '../daemon/src/judgement/service.js';
+import { compare, type CompareResult } from '../daemon/src/verdicts/index.js';
 import { createLogger } from '../daemon/src/log/index.js';
 import { resolvePlan, validatePlan } from '../daemon/src/plan/index.js';
 import { openStore, type Store } from '../daemon/src/storage/index.js';
@@ -67,7 +67,7 @@ async function runCampaigns(store: Store, label: string, count: number, candidat
         warmup: '200ms',
         interval: '100ms',
         variants: [
-          { name: 'base', allocator: 'glibc', args: ['--spin-iters', values['base-iters'] as string, '--seed', String(1000 + i)] },
+          { name: 'base', allocator: 'glibc', args: ['--spin-iters', values['base-iters'], '--seed', String(1000 + i)] },
           { name: 'cand', allocator: 'glibc', args: ['--spin-iters', candidateIters, '--seed', String(1000 + i)] },
         ],
         comparisons: [{ baseline: 'base', candidate: 'cand', goal: 'speed', criteria: { throughput_per_cpu_second: values.wall ? 0 : 1 } }],
@@ -78,9 +78,21 @@ async function runCampaigns(store: Store, label: string, count: number, candidat
     const started = controller.start({ resolved: resolvePlan(plan, label), source: label, epochsPerVariant: Number(values.epochs) });
     await started.done;
     const r = compare(store, { baseline: 'base', candidate: 'cand', campaign: started.id });
-    const o = { campaign: started.id, verdict: r.verdict, basis: r.throughput_basis, wall_ratio: (r.throughput_wall ?? r.throughput)?.ratio ?? null, ratio: r.throughput?.ratio ?? null, low: r.throughput?.low ?? null, high: r.throughput?.high ?? null, p: r.throughput?.p_value ?? null, epochs_needed: r.epochs_needed_per_arm };
+    const o = {
+      campaign: started.id,
+      verdict: r.verdict,
+      basis: r.throughput_basis,
+      wall_ratio: (r.throughput_wall ?? r.throughput)?.ratio ?? null,
+      ratio: r.throughput?.ratio ?? null,
+      low: r.throughput?.low ?? null,
+      high: r.throughput?.high ?? null,
+      p: r.throughput?.p_value ?? null,
+      epochs_needed: r.epochs_needed_per_arm,
+    };
     out.push(o);
-    process.stderr.write(`${label} ${i + 1}/${count}: ${o.verdict} ${o.basis} ratio ${o.ratio?.toFixed(4)} [${o.low?.toFixed(4)}, ${o.high?.toFixed(4)}] (wall ${o.wall_ratio?.toFixed(4)})\n`);
+    process.stderr.write(
+      `${label} ${i + 1}/${count}: ${o.verdict} ${o.basis} ratio ${o.ratio?.toFixed(4)} [${o.low?.toFixed(4)}, ${o.high?.toFixed(4)}] (wall ${o.wall_ratio?.toFixed(4)})\n`,
+    );
   }
   return out;
 }
@@ -100,7 +112,14 @@ interface LeakCalibration {
   /** Smallest planted rate (bytes/hour) flagged, on the grid. */
   smallest_flagged: number | null;
   grid: { rate: number; slope: number | null; low: number | null; late: number | null; flagged: boolean }[];
-  real_leak: { epoch: number; planted: number; slope: number | null; low: number | null; flagged: boolean; superposed_slope: number | null } | null;
+  real_leak: {
+    epoch: number;
+    planted: number;
+    slope: number | null;
+    low: number | null;
+    flagged: boolean;
+    superposed_slope: number | null;
+  } | null;
 }
 
 function leakCalibration(file: string, cleanName: string): LeakCalibration {
@@ -114,9 +133,17 @@ function leakCalibration(file: string, cleanName: string): LeakCalibration {
     const samples = store.samples.list(clean.id);
     // The planted leak adds whole pages, as RSS does (a leak of 480 KB/h shows as a 4 KiB step every 31 s).
     const analyze = (rate: number) => {
-      const planted = samples.map((s) => ({ ...s, rss_bytes: s.rss_bytes === null ? null : s.rss_bytes + Math.floor((rate * s.t_ms) / 3_600_000 / 4096) * 4096 }));
+      const planted = samples.map((s) => ({
+        ...s,
+        rss_bytes: s.rss_bytes === null ? null : s.rss_bytes + Math.floor((rate * s.t_ms) / 3_600_000 / 4096) * 4096,
+      }));
       const a = analyzeEpoch(planted, { warmupMs: clean.warmup_ms, intervalMs: clean.interval_ms });
-      return { slope: a.rss_slope_bytes_per_hour, low: a.rss_slope_low, late: a.rss_slope_late_bytes_per_hour, flagged: epochLeaks({ ...a, window_ms: measuredWindowMs({ elapsed_ms: a.elapsed_ms, warmup_ms: clean.warmup_ms }) }, criteria) };
+      return {
+        slope: a.rss_slope_bytes_per_hour,
+        low: a.rss_slope_low,
+        late: a.rss_slope_late_bytes_per_hour,
+        flagged: epochLeaks({ ...a, window_ms: measuredWindowMs({ elapsed_ms: a.elapsed_ms, warmup_ms: clean.warmup_ms }) }, criteria),
+      };
     };
     const grid: LeakCalibration['grid'] = [];
     for (let rate = 0; rate <= 2_000_000; rate += rate < 1_000_000 ? 10_000 : 50_000) grid.push({ rate, ...analyze(rate) });
@@ -139,7 +166,14 @@ function leakCalibration(file: string, cleanName: string): LeakCalibration {
       smallest_flagged: smallest?.rate ?? null,
       grid,
       real_leak: leaky
-        ? { epoch: leaky.id, planted: plantedRate, slope: leaky.rss_slope_bytes_per_hour, low: leaky.rss_slope_low, flagged: epochLeaks({ ...leaky, window_ms: measuredWindowMs(leaky) }, criteria), superposed_slope: analyze(plantedRate).slope }
+        ? {
+            epoch: leaky.id,
+            planted: plantedRate,
+            slope: leaky.rss_slope_bytes_per_hour,
+            low: leaky.rss_slope_low,
+            flagged: epochLeaks({ ...leaky, window_ms: measuredWindowMs(leaky) }, criteria),
+            superposed_slope: analyze(plantedRate).slope,
+          }
         : null,
     };
   } finally {
@@ -148,23 +182,41 @@ function leakCalibration(file: string, cleanName: string): LeakCalibration {
 }
 
 async function main(): Promise<void> {
-  mkdirSync(values.dir as string, { recursive: true });
+  mkdirSync(values.dir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const store = openStore(join(values.dir as string, `calibration-${stamp}.db`));
-  const result: Record<string, unknown> = { started_at: new Date().toISOString(), epochs_per_variant: Number(values.epochs), epoch: values.epoch, base_spin_iters: Number(values['base-iters']), slow_spin_iters: Number(values['slow-iters']), basis: values.wall ? 'wall' : 'cpu' };
+  const store = openStore(join(values.dir, `calibration-${stamp}.db`));
+  const result: Record<string, unknown> = {
+    started_at: new Date().toISOString(),
+    epochs_per_variant: Number(values.epochs),
+    epoch: values.epoch,
+    base_spin_iters: Number(values['base-iters']),
+    slow_spin_iters: Number(values['slow-iters']),
+    basis: values.wall ? 'wall' : 'cpu',
+  };
   try {
     if (Number(values.aa) > 0) {
-      const aa = await runCampaigns(store, 'aa', Number(values.aa), values['base-iters'] as string);
-      result.aa = { campaigns: aa.length, verdicts: tally(aa), false_verdict_rate: aa.filter((x) => x.verdict === 'GO' || x.verdict === 'NO-GO').length / aa.length, runs: aa };
+      const aa = await runCampaigns(store, 'aa', Number(values.aa), values['base-iters']);
+      result.aa = {
+        campaigns: aa.length,
+        verdicts: tally(aa),
+        false_verdict_rate: aa.filter((x) => x.verdict === 'GO' || x.verdict === 'NO-GO').length / aa.length,
+        runs: aa,
+      };
     }
     if (Number(values.slow) > 0) {
-      const slow = await runCampaigns(store, 'slow', Number(values.slow), values['slow-iters'] as string);
-      result.slowdown = { campaigns: slow.length, verdicts: tally(slow), detection_rate: slow.filter((x) => x.verdict === 'NO-GO').length / slow.length, wrong_direction: slow.filter((x) => x.verdict === 'GO').length, runs: slow };
+      const slow = await runCampaigns(store, 'slow', Number(values.slow), values['slow-iters']);
+      result.slowdown = {
+        campaigns: slow.length,
+        verdicts: tally(slow),
+        detection_rate: slow.filter((x) => x.verdict === 'NO-GO').length / slow.length,
+        wrong_direction: slow.filter((x) => x.verdict === 'GO').length,
+        runs: slow,
+      };
     }
   } finally {
     store.close();
   }
-  if (values['leak-db']) result.leak = leakCalibration(values['leak-db'], values.clean as string);
+  if (values['leak-db']) result.leak = leakCalibration(values['leak-db'], values.clean);
   result.ended_at = new Date().toISOString();
   const text = JSON.stringify(result, null, 2);
   if (values.out) writeFileSync(values.out, `${text}\n`);

@@ -40,7 +40,9 @@ function positiveNumber(name: string, text: string | undefined, integer: boolean
   if (text === undefined || text === '') throw new OptionError(`${name} expects a value`);
   const v = Number(text);
   if (!Number.isFinite(v) || v < 0 || (v === 0 && !allowZero) || v > max || (integer && !Number.isInteger(v))) {
-    throw new OptionError(`${name} expects ${integer ? 'a whole number' : 'a number'} in ${allowZero ? '[0' : '(0'}, ${max}], got '${text}'`);
+    throw new OptionError(
+      `${name} expects ${integer ? 'a whole number' : 'a number'} in ${allowZero ? '[0' : '(0'}, ${max}], got '${text}'`,
+    );
   }
   return v;
 }
@@ -99,7 +101,10 @@ export function parseOptions(argv: readonly string[], knownAllocators: readonly 
       case '--only': {
         const v = value();
         if (!v) throw new OptionError('--only expects a comma-separated list of allocator names');
-        const names = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+        const names = v
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '');
         const unknown = names.filter((n) => !knownAllocators.includes(n));
         if (unknown.length > 0 || names.length === 0) {
           throw new OptionError(`--only: unknown allocator '${unknown.join("', '")}' (known: ${knownAllocators.join(', ')})`);

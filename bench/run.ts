@@ -12,7 +12,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { nativeBuildDir, packageRoot } from '../daemon/src/paths/index.js';
 import { createRng } from '../daemon/src/stats/bootstrap.js';
 import { ALLOCATOR_NAMES, findAllocators, type Allocator } from './allocators.js';
 import { describeMachine, machineInfo } from './machine.js';
@@ -21,11 +21,6 @@ import { summarize, type RunRecord, type WorkloadName } from './summary.js';
 import { renderDrainTable, renderTable, renderTargets } from './table.js';
 import { evaluateTargets } from './targets.js';
 import { programs, runDrain, runRandomMixed, runSoak, runXthread, SOAK_PARAMS, type Programs } from './workloads.js';
-
-/** Compiled to dist/bench/run.js: the repository root is two levels up. */
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BUILD_DIR = path.join(REPO_ROOT, 'native', 'build');
-
 
 function shuffled<T>(xs: readonly T[], rand: () => number): T[] {
   const a = [...xs];
@@ -52,7 +47,14 @@ function describeResult(r: RunRecord): string {
   }
 }
 
-async function measure(p: Programs, a: Allocator, workload: WorkloadName, o: BenchOptions, rep: number, position: number): Promise<RunRecord> {
+async function measure(
+  p: Programs,
+  a: Allocator,
+  workload: WorkloadName,
+  o: BenchOptions,
+  rep: number,
+  position: number,
+): Promise<RunRecord> {
   switch (workload) {
     case 'random_mixed':
       return { rep, position, allocator: a.name, workload, result: await runRandomMixed(p, a, o.seconds) };
@@ -83,14 +85,14 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const p = programs(BUILD_DIR);
-  for (const [name, file] of Object.entries(p)) {
+  const p = programs(nativeBuildDir());
+  for (const [name, file] of Object.entries(p) as [string, string][]) {
     if (!existsSync(file)) {
       process.stderr.write(`bench: ${name} program ${file} is missing: run \`npm run build\` (or use \`npm run bench\`, which builds)\n`);
       return 1;
     }
   }
-  const { found, skipped } = findAllocators(BUILD_DIR, o.only, o.leanmalloc);
+  const { found, skipped } = findAllocators(nativeBuildDir(), o.only, o.leanmalloc);
   for (const s of skipped) process.stderr.write(`bench: skipping ${s.name}: ${s.reason}\n`);
   if (found.length === 0) {
     process.stderr.write('bench: no allocator to measure\n');
@@ -99,13 +101,16 @@ async function main(): Promise<number> {
   if (!found.some((a) => a.name === 'mimalloc')) process.stderr.write('bench: mimalloc is not measured: no ratios to mimalloc\n');
 
   const startedAt = new Date();
-  const outFile = o.out ?? path.join(REPO_ROOT, 'bench', 'results', `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  const outFile = o.out ?? path.join(packageRoot(), 'bench', 'results', `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
   mkdirSync(path.dirname(outFile), { recursive: true });
   const machine = machineInfo();
   const runs: RunRecord[] = [];
   const orders: { rep: number; workload: WorkloadName; order: string[] }[] = [];
   const save = (complete: boolean) => {
-    const summaries = summarize(runs, found.map((a) => a.name));
+    const summaries = summarize(
+      runs,
+      found.map((a) => a.name),
+    );
     const doc = {
       tool: 'allocsoak bench',
       version: 1,
@@ -138,7 +143,8 @@ async function main(): Promise<number> {
   });
 
   outer: for (let rep = 1; rep <= o.reps; rep++) {
-    const workloads: WorkloadName[] = rep <= o.memReps ? ['random_mixed', 'xthread', 'drain', 'drain_idle', 'soak'] : ['random_mixed', 'xthread'];
+    const workloads: WorkloadName[] =
+      rep <= o.memReps ? ['random_mixed', 'xthread', 'drain', 'drain_idle', 'soak'] : ['random_mixed', 'xthread'];
     for (const workload of workloads) {
       const order = shuffled(found, rand);
       orders.push({ rep, workload, order: order.map((a) => a.name) });
@@ -168,11 +174,18 @@ async function main(): Promise<number> {
   );
   const drainTable = renderDrainTable(doc.summary);
   if (drainTable) {
-    out.push('', 'Drain probe: RSS − LazyFree after the drain (median) with a trickle of 4 malloc/free per ms, and idle (no calls at all), and the probe\'s own peak RSS:', '', drainTable);
+    out.push(
+      '',
+      "Drain probe: RSS − LazyFree after the drain (median) with a trickle of 4 malloc/free per ms, and idle (no calls at all), and the probe's own peak RSS:",
+      '',
+      drainTable,
+    );
   }
   out.push('', 'Targets (issue 7):', '', renderTargets(doc.targets));
   out.push('', `Machine: ${describeMachine(machine)}`);
-  out.push(`Date: ${startedAt.toISOString()}; ${o.reps} repetitions (${o.memReps} with drain + soak), ${o.seconds} s per throughput run; seed ${o.seed}`);
+  out.push(
+    `Date: ${startedAt.toISOString()}; ${o.reps} repetitions (${o.memReps} with drain + soak), ${o.seconds} s per throughput run; seed ${o.seed}`,
+  );
   for (const s of skipped) out.push(`Skipped ${s.name}: ${s.reason}`);
   if (failed.length > 0) {
     out.push(`${failed.length} run(s) failed and are left out of the medians:`);

@@ -114,7 +114,9 @@ export function summarize(runs: readonly RunRecord[], allocators: readonly strin
       xthread: tp('xthread'),
       drain: {
         heldKbAt1s: spread(metric(runs, name, 'drain', (r: DrainResult) => pointHeld(r, DRAIN_CHECK_MS))),
-        rssKbAt1s: spread(metric(runs, name, 'drain', (r: DrainResult) => r.points.find((p) => p.afterDrainMs === DRAIN_CHECK_MS)?.rssKb ?? null)),
+        rssKbAt1s: spread(
+          metric(runs, name, 'drain', (r: DrainResult) => r.points.find((p) => p.afterDrainMs === DRAIN_CHECK_MS)?.rssKb ?? null),
+        ),
         heldKbByPoint: curve('drain'),
         peakRssKb: spread(metric(runs, name, 'drain', (r: DrainResult) => r.peakRssKb)),
         idleHeldKbAt1s: spread(metric(runs, name, 'drain_idle', (r: DrainResult) => pointHeld(r, DRAIN_CHECK_MS))),

@@ -1,24 +1,24 @@
 /** Plain-text rendering of the benchmark's summary and targets (also pasted into docs/performance.md,
  * so it is Markdown-table compatible). */
+import { bytes, MISSING } from '../daemon/src/domain/format.js';
 import type { AllocatorSummary, Spread } from './summary.js';
 import type { TargetResult } from './targets.js';
 
-const dash = '–';
-
 function mops(s: Spread | null): string {
-  return s ? `${(s.median / 1e6).toFixed(1)} M` : dash;
+  return s ? `${(s.median / 1e6).toFixed(1)} M` : MISSING;
 }
 
 function ratio(s: Spread | null): string {
-  return s ? `${s.median.toFixed(2)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})` : dash;
+  return s ? `${s.median.toFixed(2)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})` : MISSING;
 }
 
-function mib(kb: number | null | undefined): string {
-  return kb === null || kb === undefined ? dash : `${(kb / 1024).toFixed(1)} MiB`;
+/** The probes report memory in KiB, as /proc does. */
+function kib(kb: number | null | undefined): string {
+  return kb === null || kb === undefined ? MISSING : bytes(kb * 1024);
 }
 
 function perOp(s: Spread | null): string {
-  return s ? s.median.toExponential(1) : dash;
+  return s ? s.median.toExponential(1) : MISSING;
 }
 
 export function renderTable(summaries: readonly AllocatorSummary[]): string {
@@ -38,12 +38,12 @@ export function renderTable(summaries: readonly AllocatorSummary[]): string {
     s.allocator + (s.failures > 0 ? ` (${s.failures} failed runs)` : ''),
     mops(s.randomMixed.opsPerSec),
     ratio(s.randomMixed.ratioToMimalloc),
-    s.randomMixed.cpuRatioToMimalloc ? s.randomMixed.cpuRatioToMimalloc.median.toFixed(2) : dash,
+    s.randomMixed.cpuRatioToMimalloc ? s.randomMixed.cpuRatioToMimalloc.median.toFixed(2) : MISSING,
     mops(s.xthread.opsPerSec),
     ratio(s.xthread.ratioToMimalloc),
-    s.xthread.cpuRatioToMimalloc ? s.xthread.cpuRatioToMimalloc.median.toFixed(2) : dash,
-    mib(s.randomMixed.peakRssKb?.median),
-    s.drain.heldKbAt1s ? `${mib(s.drain.heldKbAt1s.median)} (${mib(s.drain.rssKbAt1s?.median)})` : dash,
+    s.xthread.cpuRatioToMimalloc ? s.xthread.cpuRatioToMimalloc.median.toFixed(2) : MISSING,
+    kib(s.randomMixed.peakRssKb?.median),
+    s.drain.heldKbAt1s ? `${kib(s.drain.heldKbAt1s.median)} (${kib(s.drain.rssKbAt1s?.median)})` : MISSING,
     perOp(s.soak.syscallsPerOp),
   ]);
   return markdown(header, rows);
@@ -59,10 +59,10 @@ export function renderDrainTable(summaries: readonly AllocatorSummary[]): string
   const rows: string[][] = [];
   for (const s of summaries) {
     if (Object.keys(s.drain.heldKbByPoint).length > 0) {
-      rows.push([s.allocator, mib(s.drain.peakRssKb?.median), 'trickle', ...points.map((p) => mib(s.drain.heldKbByPoint[p]))]);
+      rows.push([s.allocator, kib(s.drain.peakRssKb?.median), 'trickle', ...points.map((p) => kib(s.drain.heldKbByPoint[p]))]);
     }
     if (Object.keys(s.drain.idleHeldKbByPoint).length > 0) {
-      rows.push([s.allocator, '', 'idle', ...points.map((p) => mib(s.drain.idleHeldKbByPoint[p]))]);
+      rows.push([s.allocator, '', 'idle', ...points.map((p) => kib(s.drain.idleHeldKbByPoint[p]))]);
     }
   }
   return markdown(header, rows);

@@ -73,7 +73,8 @@ export function evaluateTargets(runs: readonly RunRecord[], summaries: readonly 
   const lean = get(LEAN);
   const drainTarget = (label: string, held: Spread | null | undefined, what: string): TargetResult => {
     const target = `lean: RSS − LazyFree ≤ 8 MiB ${DRAIN_CHECK_MS / 1000} s after a 256 MiB burst is freed (${label})`;
-    if (!held) return { target, verdict: 'N/A', measured: missing([LEAN], present) ?? `no ${what} run`, value: null, threshold: DRAIN_LIMIT_KB };
+    if (!held)
+      return { target, verdict: 'N/A', measured: missing([LEAN], present) ?? `no ${what} run`, value: null, threshold: DRAIN_LIMIT_KB };
     return {
       target,
       verdict: held.median <= DRAIN_LIMIT_KB ? 'PASS' : 'FAIL',
@@ -94,10 +95,27 @@ export function evaluateTargets(runs: readonly RunRecord[], summaries: readonly 
           value: spo.median,
           threshold: SYSCALLS_PER_OP_LIMIT,
         }
-      : { target: 'lean: memory syscalls per op ≤ 1e-6 (soak with burst churn)', verdict: 'N/A', measured: missing([LEAN], present) ?? 'no soak run', value: null, threshold: SYSCALLS_PER_OP_LIMIT },
+      : {
+          target: 'lean: memory syscalls per op ≤ 1e-6 (soak with burst churn)',
+          verdict: 'N/A',
+          measured: missing([LEAN], present) ?? 'no soak run',
+          value: null,
+          threshold: SYSCALLS_PER_OP_LIMIT,
+        },
   );
   for (const profile of [SPEED, BALANCED, LEAN]) {
-    out.push(ratioTarget(`${profile.replace('leanmalloc-', '')}: cross-thread ops/s ≥ 0.9× mimalloc`, runs, present, profile, REFERENCE, 'xthread', 'ge', 0.9));
+    out.push(
+      ratioTarget(
+        `${profile.replace('leanmalloc-', '')}: cross-thread ops/s ≥ 0.9× mimalloc`,
+        runs,
+        present,
+        profile,
+        REFERENCE,
+        'xthread',
+        'ge',
+        0.9,
+      ),
+    );
   }
   return out;
 }

@@ -161,8 +161,14 @@ export async function runDrain(p: Programs, a: Allocator, trickleOps = 4): Promi
   for (const s of r.stdout.filter((l) => l['type'] === 'sample')) {
     const afterDrainMs = numberField(s, 'after_drain_ms');
     const rssKb = numberField(s, 'rss_kb');
-    if (afterDrainMs === null || rssKb === null) return { ok: false, error: `drain sample lacks after_drain_ms/rss_kb: ${JSON.stringify(s)}` };
-    points.push({ afterDrainMs, rssKb, lazyFreeKb: numberField(s, 'lazyfree_kb'), rssMinusLazyFreeKb: numberField(s, 'rss_minus_lazyfree_kb') });
+    if (afterDrainMs === null || rssKb === null)
+      return { ok: false, error: `drain sample lacks after_drain_ms/rss_kb: ${JSON.stringify(s)}` };
+    points.push({
+      afterDrainMs,
+      rssKb,
+      lazyFreeKb: numberField(s, 'lazyfree_kb'),
+      rssMinusLazyFreeKb: numberField(s, 'rss_minus_lazyfree_kb'),
+    });
   }
   const peakRssKb = numberField(end, 'vm_hwm_kb');
   const rssBeforeFreeKb = numberField(end, 'rss_before_free_kb');

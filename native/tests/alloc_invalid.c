@@ -1,5 +1,7 @@
 /* Pointers that are not ours must give one clear message and abort, not corrupt memory.
- * usage: alloc_invalid foreign|interior-large|usable-foreign|ok */
+ * interior-small is caught only by a DEBUG=1 build (an assertion on the free fast path; release
+ * builds do not spend the instructions).
+ * usage: alloc_invalid foreign|interior-large|usable-foreign|realloc-foreign|interior-small|ok */
 #include "alloc_test.h"
 #include <malloc.h>
 
@@ -13,6 +15,7 @@ int main(int argc, char **argv) {
   else if (strcmp(what, "interior-large") == 0) free((char *)big + 4096);
   else if (strcmp(what, "usable-foreign") == 0) printf("%zu\n", malloc_usable_size(not_heap));
   else if (strcmp(what, "realloc-foreign") == 0) printf("%p\n", realloc(not_heap, 10));
+  else if (strcmp(what, "interior-small") == 0) { free((char *)p + 16); p = NULL; }
   free(p);
   free(big);
   printf("survived %s\n", what);

@@ -21,6 +21,7 @@ typedef const char *(*profile_fn)(void);
 static inline int lm_stats(leanmalloc_stats_t *out) {
   get_stats_fn f = (get_stats_fn)dlsym(RTLD_DEFAULT, "leanmalloc_get_stats");
   if (f == NULL) return -1;
+  *out = (leanmalloc_stats_t)LEANMALLOC_STATS_INIT;
   return f(out);
 }
 static inline const char *lm_profile(void) {

@@ -3,47 +3,23 @@
 // under LD_PRELOAD. Everything runs as real child processes against the real native build.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { LEANMALLOC_COUNTERS } from '../../daemon/src/domain/types.js';
+import { PROFILES, RELEASE, assertOk, leanmallocSo, make, run, testBin as variantBin, type Profile } from './fixtures/leanmalloc.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const nativeDir = path.join(root, 'native');
-const lib = path.join(nativeDir, 'build', 'libleanmalloc.so');
-const testBin = (name: string): string => path.join(nativeDir, 'build', 'tests', name);
+const lib = leanmallocSo(RELEASE);
+const testBin = (name: string): string => variantBin(RELEASE, name);
 
-interface Profile { name: string; expectProfile: string; env: Record<string, string> }
 const profiles: Profile[] = [
-  { name: 'speed', expectProfile: 'speed', env: { LEANMALLOC_PROFILE: 'speed' } },
-  { name: 'balanced', expectProfile: 'balanced', env: { LEANMALLOC_PROFILE: 'balanced' } },
-  { name: 'lean', expectProfile: 'lean', env: { LEANMALLOC_PROFILE: 'lean' } },
+  ...PROFILES,
   { name: 'lean+DECOMMIT=FREE', expectProfile: 'custom', env: { LEANMALLOC_PROFILE: 'lean', LEANMALLOC_DECOMMIT: 'FREE' } },
 ];
 
-/** The parent's environment without anything that would change the allocator under test. */
-function baseEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!k.startsWith('LEANMALLOC_') && k !== 'LD_PRELOAD') env[k] = v;
-  }
-  return env;
-}
-
-function run(cmd: string, args: string[], env: Record<string, string> = {}, input?: string): SpawnSyncReturns<string> {
-  const r = spawnSync(cmd, args, { env: { ...baseEnv(), ...env }, encoding: 'utf8', timeout: 60_000, input, maxBuffer: 64 << 20 });
-  if (r.error) throw r.error;
-  return r;
-}
-
-function assertOk(r: SpawnSyncReturns<string>, what: string): void {
-  assert.equal(r.status, 0, `${what} exited with ${r.status} (signal ${r.signal})\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
-}
-
 before(() => {
-  const r = run('make', ['-s', '-C', nativeDir, 'all', 'tests']);
-  assertOk(r, 'make -C native all tests');
+  make(RELEASE, ['all', 'tests']);
   assert.ok(existsSync(lib), `${lib} was not built`);
 });
 
@@ -73,6 +49,21 @@ for (const p of profiles) {
       assert.match(r.stdout, /^ok churn superslabs_mapped=\d+/m);
     });
 
+    test('API edges: overflowing sizes fail with ENOMEM everywhere, realloc across every class boundary, calloc of reused memory', () => {
+      const r = run(testBin('alloc_edges'), ['all'], p.env);
+      assertOk(r, 'alloc_edges');
+      for (const part of ['overflow', 'realloc_boundaries', 'calloc_reused', 'usable'])
+        assert.match(r.stdout, new RegExp(`^ok ${part}\\b`, 'm'));
+      assert.equal(r.stderr, '');
+    });
+
+    test('stress suite: thread churn, rounds with survivors, producer/consumer, every block checked', () => {
+      const r = run(testBin('alloc_stress'), ['all', '2'], p.env);
+      assertOk(r, 'alloc_stress all');
+      for (const part of ['churn', 'rounds', 'pingpong']) assert.match(r.stdout, new RegExp(`^ok ${part} `, 'm'));
+      assert.equal(r.stderr, '');
+    });
+
     test('fork in a threaded process leaves a usable allocator in the child', () => {
       const r = run(testBin('alloc_fork'), [], p.env);
       assertOk(r, 'alloc_fork');
@@ -81,9 +72,23 @@ for (const p of profiles) {
   });
 }
 
+test("the API edge checks hold for glibc too: they test the contract, not leanmalloc's choices", () => {
+  const r = run(testBin('plain_alloc_edges'), ['all']);
+  assertOk(r, 'plain_alloc_edges under glibc');
+  assert.match(r.stdout, /^ok usable$/m);
+});
+
 interface LeanResult {
-  mode: string; profile: string; leanmalloc: boolean; base_kb: number; peak_kb: number; end_kb: number;
-  fell_after_ms: number; lean_decommit: number; lean_retire: number; madvise_calls: number;
+  mode: string;
+  profile: string;
+  leanmalloc: boolean;
+  base_kb: number;
+  peak_kb: number;
+  end_kb: number;
+  fell_after_ms: number;
+  lean_decommit: number;
+  lean_retire: number;
+  madvise_calls: number;
 }
 
 function runLean(p: Profile, mode: 'idle' | 'trickle'): LeanResult {
@@ -118,6 +123,37 @@ describe('lean mode: a 64 MB burst of small objects is freed, then the program i
   }
 });
 
+interface ExitedResult {
+  profile: string;
+  leanmalloc: boolean;
+  blocks: number;
+  base_kb: number;
+  peak_kb: number;
+  after_kb: number;
+  fell_to_10pct_ms: number;
+  superslabs_mapped: number;
+  lean_decommit: number;
+  lean_retire: number;
+}
+
+describe('memory of exited threads: workers allocate 300 MB of small blocks and exit, main frees it all', () => {
+  for (const p of profiles) {
+    const lean = p.name.startsWith('lean');
+    test(`${p.name}: ${lean ? 'RSS two seconds after the free is at most 10 % of the peak, no new thread needed' : 'every block intact'}`, () => {
+      const r = run(testBin('alloc_exited'), ['300', lean ? '2000' : '300'], p.env);
+      assertOk(r, 'alloc_exited');
+      const res = JSON.parse(r.stdout.trim()) as ExitedResult;
+      const detail = JSON.stringify(res);
+      assert.ok(res.leanmalloc && res.blocks > 50_000, detail);
+      assert.ok(res.peak_kb - res.base_kb > 250 * 1024, `the workers' blocks were resident: ${detail}`);
+      if (lean) {
+        assert.ok(res.after_kb * 10 <= res.peak_kb, `RSS minus LazyFree 2 s after the free <= 10 % of the peak: ${detail}`);
+        assert.ok(res.lean_retire > 0 && res.lean_decommit > 0, `the purger retired and decommitted: ${detail}`);
+      }
+    });
+  }
+});
+
 describe('configuration', () => {
   test('defaults to the speed profile, also when first entered from a constructor', () => {
     const r = run(testBin('alloc_config'), []);
@@ -142,11 +178,27 @@ describe('configuration', () => {
   });
 
   const bad: Array<[Record<string, string>, string, string]> = [
-    [{ LEANMALLOC_PROFILE: 'fast' }, "leanmalloc: invalid LEANMALLOC_PROFILE='fast' (expected speed, balanced or lean); using speed", 'speed'],
-    [{ LEANMALLOC_PROFILE: 'lean', LEANMALLOC_DECOMMIT: 'sometimes' }, "leanmalloc: invalid LEANMALLOC_DECOMMIT='sometimes' (expected OFF, FREE or DONTNEED); using DONTNEED", 'lean'],
+    [
+      { LEANMALLOC_PROFILE: 'fast' },
+      "leanmalloc: invalid LEANMALLOC_PROFILE='fast' (expected speed, balanced or lean); using speed",
+      'speed',
+    ],
+    [
+      { LEANMALLOC_PROFILE: 'lean', LEANMALLOC_DECOMMIT: 'sometimes' },
+      "leanmalloc: invalid LEANMALLOC_DECOMMIT='sometimes' (expected OFF, FREE or DONTNEED); using DONTNEED",
+      'lean',
+    ],
     [{ LEANMALLOC_LEAN: 'yes' }, "leanmalloc: invalid LEANMALLOC_LEAN='yes' (expected 0 or 1); using 0", 'speed'],
-    [{ LEANMALLOC_PROFILE: 'lean', LEANMALLOC_TARGET_MB: '-3' }, "leanmalloc: invalid LEANMALLOC_TARGET_MB='-3' (expected a whole number of MB or unlimited); using 10", 'lean'],
-    [{ LEANMALLOC_PURGE_DELAY_MS: 'soon' }, "leanmalloc: invalid LEANMALLOC_PURGE_DELAY_MS='soon' (expected 0..3600000 milliseconds); using 200", 'speed'],
+    [
+      { LEANMALLOC_PROFILE: 'lean', LEANMALLOC_TARGET_MB: '-3' },
+      "leanmalloc: invalid LEANMALLOC_TARGET_MB='-3' (expected a whole number of MB or unlimited); using 10",
+      'lean',
+    ],
+    [
+      { LEANMALLOC_PURGE_DELAY_MS: 'soon' },
+      "leanmalloc: invalid LEANMALLOC_PURGE_DELAY_MS='soon' (expected 0..3600000 milliseconds); using 200",
+      'speed',
+    ],
     [{ LEANMALLOC_STATS: 'verbose' }, "leanmalloc: invalid LEANMALLOC_STATS='verbose' (expected 0 or 1); using 0", 'speed'],
   ];
   for (const [env, message, profile] of bad) {
@@ -158,19 +210,79 @@ describe('configuration', () => {
     });
   }
 
-  test('LEANMALLOC_STATS=1 prints every counter at exit', () => {
+  test("LEANMALLOC_STATS=1 prints every counter at exit, the daemon's list in its order", () => {
     const r = run(testBin('alloc_config'), [], { LEANMALLOC_STATS: '1' });
     assertOk(r, 'alloc_config');
-    for (const c of ['lean_decommit', 'lean_retire', 'superslabs_mapped', 'superslabs_cached', 'mmap_calls', 'munmap_calls', 'madvise_calls', 'committed_bytes']) {
-      assert.match(r.stderr, new RegExp(`^leanmalloc: ${c}=\\d+$`, 'm'));
-    }
+    const printed = [...r.stderr.matchAll(/^leanmalloc: (\w+)=\d+$/gm)].map((m) => m[1]);
+    assert.deepEqual(printed, [...LEANMALLOC_COUNTERS]);
     assert.match(r.stderr, /^leanmalloc: superslabs_mapped=[1-9]\d*$/m);
   });
 });
 
+describe('counters through the allocator probe (what random_mixed reports)', () => {
+  /** The one JSON line probe_counters prints: allocator fields and the counters object. */
+  function probe(
+    bin: string,
+    env: Record<string, string> = {},
+  ): { line: Record<string, unknown>; counters: Record<string, unknown>; stderr: string } {
+    const r = run(testBin(bin), [], env);
+    assertOk(r, bin);
+    const line = JSON.parse(r.stdout) as Record<string, unknown>;
+    return { line, counters: line['counters'] as Record<string, unknown>, stderr: r.stderr };
+  }
+
+  test("built against the library's header: every counter, by name, in order", () => {
+    const { line, counters, stderr } = probe('probe_counters');
+    assert.equal(line['allocator'], 'leanmalloc');
+    assert.deepEqual(Object.keys(counters), [...LEANMALLOC_COUNTERS]);
+    for (const v of Object.values(counters)) assert.ok(Number.isInteger(v), JSON.stringify(counters));
+    assert.ok(Number(counters['superslabs_mapped']) >= 1, JSON.stringify(counters));
+    assert.equal(stderr, '');
+  });
+
+  test('the same probe finds a preloaded libleanmalloc.so', () => {
+    const { line, counters } = probe('plain_probe_counters', { LD_PRELOAD: lib });
+    assert.equal(line['allocator'], 'leanmalloc');
+    assert.deepEqual(Object.keys(counters), [...LEANMALLOC_COUNTERS]);
+  });
+
+  const skews: Array<[string, string, Record<string, string>, RegExp]> = [
+    [
+      'another LEANMALLOC_STATS_VERSION',
+      'probe_counters_skew_version',
+      {},
+      /^alloc_probe: leanmalloc_get_stats has stats version \d+ \(\d+ bytes\), this program was built for version 9999 \(\d+ bytes\); leanmalloc counters are not reported$/m,
+    ],
+    [
+      'a counter the library does not have',
+      'probe_counters_skew_size',
+      {},
+      /^alloc_probe: leanmalloc_get_stats has stats version (\d+) \((\d+) bytes\), this program was built for version \1 \((?!\2 )\d+ bytes\); leanmalloc counters are not reported$/m,
+    ],
+    [
+      'a library whose stats have no size and version',
+      'plain_probe_counters',
+      { LD_PRELOAD: testBin('libstats_v1.so') },
+      /^alloc_probe: leanmalloc_get_stats does not state its stats layout/m,
+    ],
+  ];
+  for (const [what, bin, env, message] of skews) {
+    test(`a probe built against ${what} reports the mismatch and no counters`, () => {
+      const { line, counters, stderr } = probe(bin, env);
+      assert.equal(line['allocator'], 'leanmalloc');
+      assert.deepEqual(counters, {}, 'no counter read from a layout the probe does not know');
+      assert.match(stderr, message);
+      assert.equal(stderr.trim().split('\n').length, 1, `one line: ${stderr}`);
+    });
+  }
+});
+
 describe('invalid pointers: one clear message, then abort', () => {
   const cases: Array<[string, RegExp]> = [
-    ['foreign', /^leanmalloc: free\(0x[0-9a-f]{16}\): invalid pointer: not allocated by leanmalloc \(foreign or corrupted pointer\); aborting$/m],
+    [
+      'foreign',
+      /^leanmalloc: free\(0x[0-9a-f]{16}\): invalid pointer: not allocated by leanmalloc \(foreign or corrupted pointer\); aborting$/m,
+    ],
     ['interior-large', /^leanmalloc: free\(0x[0-9a-f]{16}\): invalid pointer: not the start of a leanmalloc allocation; aborting$/m],
     ['usable-foreign', /^leanmalloc: malloc_usable_size\(0x[0-9a-f]{16}\): invalid pointer: not allocated by leanmalloc/m],
     ['realloc-foreign', /^leanmalloc: realloc\(0x[0-9a-f]{16}\): invalid pointer: not allocated by leanmalloc/m],
@@ -219,21 +331,24 @@ describe('real programs under LD_PRELOAD give the same output', () => {
     // resolve shims (pyenv) to the real interpreter so LD_PRELOAD reaches the process under test
     const exe = run(py, ['-c', 'import sys; print(sys.executable)']).stdout.trim();
     const script = path.join(work, 'heavy.py');
-    writeFileSync(script, [
-      'import json, random, hashlib',
-      'random.seed(7)',
-      'data = {}',
-      'for i in range(20000):',
-      '    data[f"key{i}"] = {"n": i, "s": "x" * random.randint(1, 300), "l": list(range(random.randint(0, 40)))}',
-      'text = json.dumps(data, sort_keys=True)',
-      'back = json.loads(text)',
-      'assert back == data',
-      'words = sorted(set(text.split(",")))',
-      'big = [bytearray(random.randint(1, 200000)) for _ in range(100)]',
-      'del big',
-      'print(len(text), len(words), hashlib.sha256(text.encode()).hexdigest())',
-      'print(sum(len(v["l"]) for v in back.values()))',
-    ].join('\n'));
+    writeFileSync(
+      script,
+      [
+        'import json, random, hashlib',
+        'random.seed(7)',
+        'data = {}',
+        'for i in range(20000):',
+        '    data[f"key{i}"] = {"n": i, "s": "x" * random.randint(1, 300), "l": list(range(random.randint(0, 40)))}',
+        'text = json.dumps(data, sort_keys=True)',
+        'back = json.loads(text)',
+        'assert back == data',
+        'words = sorted(set(text.split(",")))',
+        'big = [bytearray(random.randint(1, 200000)) for _ in range(100)]',
+        'del big',
+        'print(len(text), len(words), hashlib.sha256(text.encode()).hexdigest())',
+        'print(sum(len(v["l"]) for v in back.values()))',
+      ].join('\n'),
+    );
     sameOutput(exe, [script]);
   });
 
@@ -242,13 +357,19 @@ describe('real programs under LD_PRELOAD give the same output', () => {
     assert.ok(sort, 'sort is required');
     let s = 1;
     const lines: string[] = [];
-    for (let i = 0; i < 200_000; i++) { s = (s * 1103515245 + 12345) % 2147483648; lines.push(`${s.toString(36)} ${i}`); }
+    for (let i = 0; i < 200_000; i++) {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      lines.push(`${s.toString(36)} ${i}`);
+    }
     sameOutput(sort, [], lines.join('\n') + '\n');
   });
 
   test('sqlite3 with a table, an index and aggregates', (t) => {
     const sqlite = which('sqlite3');
-    if (!sqlite) { t.skip('sqlite3 not installed'); return; }
+    if (!sqlite) {
+      t.skip('sqlite3 not installed');
+      return;
+    }
     const sql = [
       'CREATE TABLE t(id INTEGER PRIMARY KEY, k TEXT, v REAL);',
       'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 50000)',

@@ -5,12 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { BUILD, num, obj, parseJsonLine, Program, run, type ProtocolLine } from './fixtures/programs.js';
+import { BUILD, num, obj, parseJsonLine, Program, RANDOM_MIXED, run, type ProtocolLine } from './fixtures/programs.js';
 
 const XTHREAD = path.join(BUILD, 'bench', 'xthread');
 const DRAIN = path.join(BUILD, 'bench', 'drain');
 const RUSAGE_RUN = path.join(BUILD, 'bench', 'rusage-run');
-const RANDOM_MIXED = path.join(BUILD, 'random_mixed');
 
 function frame(lines: string[]): { start: ProtocolLine; samples: ProtocolLine[]; end: ProtocolLine } {
   const parsed = lines.map(parseJsonLine);
@@ -83,34 +82,41 @@ test('xthread and drain reject bad options with one line naming the option', { t
   assert.match(o.stderr, /--free-order expects 'random' or 'alloc', got 'sideways'/);
 });
 
-test('drain: the burst shows in the peak, one sample per point after the drain, RSS − LazyFree consistent', { timeout: 30000 }, async () => {
-  const p = await run(DRAIN, ['--burst-mb', '32', '--at-ms', '0,200,400'], {}, 20000);
-  assert.deepEqual(p.result, { code: 0, signal: null }, p.stderr);
-  const { start, samples, end } = frame(p.stdoutLines);
-  assert.equal(start['workload'], 'drain');
-  assert.equal(obj(start, 'params')['free_order'], 'random');
-  assert.deepEqual(samples.map((s) => s['after_drain_ms']), [0, 200, 400]);
-  const burst = num(end, 'burst_bytes');
-  assert.ok(burst >= 32 * 1024 * 1024 && burst < 32 * 1024 * 1024 + 1024, `burst_bytes ${burst}`);
-  assert.ok(num(end, 'burst_blocks') > 32 * 1024 * 1024 / 1024, 'blocks of 16..1024 B');
-  // The 32 MiB burst was really touched: the peak is above it (and the burst's bookkeeping is small).
-  assert.ok(num(end, 'vm_hwm_kb') > 32 * 1024, `vm_hwm_kb ${num(end, 'vm_hwm_kb')}`);
-  assert.ok(num(end, 'rss_before_free_kb') > 32 * 1024);
-  let lastT = 0;
-  for (const s of samples) {
-    assert.ok(num(s, 't_ms') > lastT);
-    lastT = num(s, 't_ms');
-    assert.ok(num(s, 'measured_after_drain_ms') >= num(s, 'after_drain_ms'));
-    const rss = num(s, 'rss_kb');
-    const lazy = num(s, 'lazyfree_kb');
-    assert.ok(rss > 0 && rss <= num(end, 'vm_hwm_kb'));
-    assert.ok(lazy >= 0);
-    assert.equal(num(s, 'rss_minus_lazyfree_kb'), rss - lazy);
-  }
-  // The trickle ran: 4 ops per ms for ~400 ms after the burst's 2 ops per block.
-  const trickleOps = num(end, 'ops') - 2 * num(end, 'burst_blocks');
-  assert.ok(trickleOps > 100 && trickleOps <= 4 * 400 + 8, `trickle ops ${trickleOps}`);
-});
+test(
+  'drain: the burst shows in the peak, one sample per point after the drain, RSS − LazyFree consistent',
+  { timeout: 30000 },
+  async () => {
+    const p = await run(DRAIN, ['--burst-mb', '32', '--at-ms', '0,200,400'], {}, 20000);
+    assert.deepEqual(p.result, { code: 0, signal: null }, p.stderr);
+    const { start, samples, end } = frame(p.stdoutLines);
+    assert.equal(start['workload'], 'drain');
+    assert.equal(obj(start, 'params')['free_order'], 'random');
+    assert.deepEqual(
+      samples.map((s) => s['after_drain_ms']),
+      [0, 200, 400],
+    );
+    const burst = num(end, 'burst_bytes');
+    assert.ok(burst >= 32 * 1024 * 1024 && burst < 32 * 1024 * 1024 + 1024, `burst_bytes ${burst}`);
+    assert.ok(num(end, 'burst_blocks') > (32 * 1024 * 1024) / 1024, 'blocks of 16..1024 B');
+    // The 32 MiB burst was really touched: the peak is above it (and the burst's bookkeeping is small).
+    assert.ok(num(end, 'vm_hwm_kb') > 32 * 1024, `vm_hwm_kb ${num(end, 'vm_hwm_kb')}`);
+    assert.ok(num(end, 'rss_before_free_kb') > 32 * 1024);
+    let lastT = 0;
+    for (const s of samples) {
+      assert.ok(num(s, 't_ms') > lastT);
+      lastT = num(s, 't_ms');
+      assert.ok(num(s, 'measured_after_drain_ms') >= num(s, 'after_drain_ms'));
+      const rss = num(s, 'rss_kb');
+      const lazy = num(s, 'lazyfree_kb');
+      assert.ok(rss > 0 && rss <= num(end, 'vm_hwm_kb'));
+      assert.ok(lazy >= 0);
+      assert.equal(num(s, 'rss_minus_lazyfree_kb'), rss - lazy);
+    }
+    // The trickle ran: 4 ops per ms for ~400 ms after the burst's 2 ops per block.
+    const trickleOps = num(end, 'ops') - 2 * num(end, 'burst_blocks');
+    assert.ok(trickleOps > 100 && trickleOps <= 4 * 400 + 8, `trickle ops ${trickleOps}`);
+  },
+);
 
 test('rusage-run: peak RSS of the program, its own pre-exec RSS, exit status mirrored', { timeout: 20000 }, async () => {
   const p = await run(RUSAGE_RUN, ['--report-fd', '3', '--', DRAIN, '--burst-mb', '16', '--at-ms', '0'], { reportFd: 3 }, 15000);

@@ -8,13 +8,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT } from './fixtures/programs.js';
+import { packageRoot } from '../../daemon/src/paths/index.js';
 import { parseOptions, OptionError } from '../../bench/options.js';
 import { ALLOCATOR_NAMES } from '../../bench/allocators.js';
 import { summarize, type RunRecord } from '../../bench/summary.js';
 import { evaluateTargets } from '../../bench/targets.js';
 
-const RUN_JS = path.join(REPO_ROOT, 'dist', 'bench', 'run.js');
+const RUN_JS = path.join(packageRoot(), 'dist', 'bench', 'run.js');
 
 function node(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -39,7 +39,11 @@ test('npm run bench, one glibc repetition: every workload measured, table printe
     const doc = JSON.parse(readFileSync(out, 'utf8')) as {
       complete: boolean;
       options: { seed: number };
-      runs: { workload: string; allocator: string; result: { ok: boolean; opsPerSec?: number; peakRssKb?: number; syscallsTotal?: number; points?: unknown[] } }[];
+      runs: {
+        workload: string;
+        allocator: string;
+        result: { ok: boolean; opsPerSec?: number; peakRssKb?: number; syscallsTotal?: number; points?: unknown[] };
+      }[];
       summary: { allocator: string; drain: { heldKbAt1s: { median: number } | null } }[];
       machine: { logicalCpus: number };
     };
@@ -70,7 +74,10 @@ test('npm run bench: a missing allocator is skipped with the reason; nothing to 
 });
 
 test('bench options: bad values are named', () => {
-  assert.throws(() => parseOptions(['--reps', '0'], ALLOCATOR_NAMES), (e: unknown) => e instanceof OptionError && /--reps expects a whole number/.test(e.message));
+  assert.throws(
+    () => parseOptions(['--reps', '0'], ALLOCATOR_NAMES),
+    (e: unknown) => e instanceof OptionError && /--reps expects a whole number/.test(e.message),
+  );
   assert.throws(() => parseOptions(['--only', 'glibc,nosuch'], ALLOCATOR_NAMES), /--only: unknown allocator 'nosuch'/);
   assert.throws(() => parseOptions(['--reps', '2', '--mem-reps', '3'], ALLOCATOR_NAMES), /--mem-reps \(3\) must not exceed --reps \(2\)/);
   assert.throws(() => parseOptions(['--frobnicate'], ALLOCATOR_NAMES), /unknown option '--frobnicate'/);
@@ -79,7 +86,13 @@ test('bench options: bad values are named', () => {
 });
 
 function tp(rep: number, allocator: string, workload: 'random_mixed' | 'xthread', opsPerSec: number, peakRssKb: number): RunRecord {
-  return { rep, position: 0, allocator, workload, result: { ok: true, ops: opsPerSec, elapsedMs: 1000, opsPerSec, peakRssKb, opsPerCpuSec: opsPerSec, counters: {} } };
+  return {
+    rep,
+    position: 0,
+    allocator,
+    workload,
+    result: { ok: true, ops: opsPerSec, elapsedMs: 1000, opsPerSec, peakRssKb, opsPerCpuSec: opsPerSec, counters: {} },
+  };
 }
 
 test('ratios are taken within a repetition; verdicts on their median; failed runs drop out', () => {

@@ -72,7 +72,10 @@ test('fixture badline prints valid JSON whose ops go backwards', { timeout: 1500
   assert.equal(p.result.code, 0);
   const lines = p.stdoutLines.map(parseJsonLine);
   const ops = lines.filter((l) => l.type === 'sample').map((l) => num(l, 'ops'));
-  assert.ok(ops.some((v, i) => i > 0 && v < ops[i - 1]!), `ops ${ops.join(',')}`);
+  assert.ok(
+    ops.some((v, i) => i > 0 && v < ops[i - 1]!),
+    `ops ${ops.join(',')}`,
+  );
 });
 
 test('fixture exit exits with code 3 after --after-ms', { timeout: 15000 }, async () => {

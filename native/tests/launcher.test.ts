@@ -37,7 +37,19 @@ function lastSyscalls(p: Program): Record<string, number> {
 async function countedRun(count: number, threads: number): Promise<Record<string, number>> {
   const p = await run(
     SOAK_LAUNCH,
-    ['--count-syscalls', '--report-fd', String(REPORT_FD), '--', PROTOCOL_FIXTURE, '--mode', 'syscalls', '--count', String(count), '--threads', String(threads)],
+    [
+      '--count-syscalls',
+      '--report-fd',
+      String(REPORT_FD),
+      '--',
+      PROTOCOL_FIXTURE,
+      '--mode',
+      'syscalls',
+      '--count',
+      String(count),
+      '--threads',
+      String(threads),
+    ],
     { reportFd: REPORT_FD },
   );
   assert.deepEqual(p.result, { code: 0, signal: null }, p.stderr);
@@ -99,7 +111,20 @@ test('report fd: syscalls lines come when counts change, at most about every 200
   // random_mixed under glibc with bursts keeps calling madvise (heap trimming) for the whole run.
   const busy = await run(
     SOAK_LAUNCH,
-    ['--count-syscalls', '--report-fd', '3', RANDOM_MIXED, '--seconds', '1.5', '--interval-ms', '500', '--burst-mb', '16', '--burst-every-s', '0.1'],
+    [
+      '--count-syscalls',
+      '--report-fd',
+      '3',
+      RANDOM_MIXED,
+      '--seconds',
+      '1.5',
+      '--interval-ms',
+      '500',
+      '--burst-mb',
+      '16',
+      '--burst-every-s',
+      '0.1',
+    ],
     { reportFd: 3 },
   );
   assert.equal(busy.result.code, 0, busy.stderr);
@@ -110,9 +135,13 @@ test('report fd: syscalls lines come when counts change, at most about every 200
   for (let i = 1; i < lines.length; i++) assert.ok(num(lines[i]!, 'madvise') >= num(lines[i - 1]!, 'madvise'), 'cumulative');
 
   // A workload that stops making memory syscalls after start-up gets no periodic lines after that.
-  const quiet = await run(SOAK_LAUNCH, ['--count-syscalls', '--report-fd', '3', PROTOCOL_FIXTURE, '--mode', 'ok', '--seconds', '1', '--interval-ms', '100'], {
-    reportFd: 3,
-  });
+  const quiet = await run(
+    SOAK_LAUNCH,
+    ['--count-syscalls', '--report-fd', '3', PROTOCOL_FIXTURE, '--mode', 'ok', '--seconds', '1', '--interval-ms', '100'],
+    {
+      reportFd: 3,
+    },
+  );
   assert.equal(quiet.result.code, 0);
   const quietLines = reportOf(quiet).filter((l) => l.type === 'syscalls');
   assert.ok(quietLines.length <= 3, `quiet workload got ${quietLines.length} syscalls lines`);
@@ -130,8 +159,8 @@ test('report fd: launched pid, syscalls, exit code; exit status mirrored', { tim
     const report = reportOf(p);
     assert.equal(report[0]?.type, 'launched');
     const start = parseJsonLine(p.stdoutLines[0]!);
-    assert.equal(num(report[0]!, 'pid'), num(start, 'pid'), 'launched pid is the workload pid');
-    assert.notEqual(num(report[0]!, 'pid'), p.pid);
+    assert.equal(num(report[0], 'pid'), num(start, 'pid'), 'launched pid is the workload pid');
+    assert.notEqual(num(report[0], 'pid'), p.pid);
     assert.deepEqual(report[report.length - 1], { type: 'exit', code: 3 });
     const syscallLines = report.filter((l) => l.type === 'syscalls');
     if (counting) {
@@ -142,7 +171,10 @@ test('report fd: launched pid, syscalls, exit code; exit status mirrored', { tim
       assert.equal(syscallLines.length, 0);
     }
     assert.match(p.stderr, /exiting with code 3/, 'stderr passes through');
-    assert.ok(p.stdoutLines.some((l) => l.includes('"type":"sample"')), 'stdout passes through');
+    assert.ok(
+      p.stdoutLines.some((l) => l.includes('"type":"sample"')),
+      'stdout passes through',
+    );
   }
 });
 
@@ -188,9 +220,13 @@ test('SIGTERM sent to the launcher alone is forwarded to the workload', { timeou
 });
 
 test('a stopped traced workload stays stopped until SIGCONT (group-stop passes through)', { timeout: 30000 }, async () => {
-  const p = new Program(SOAK_LAUNCH, ['--count-syscalls', '--report-fd', '3', PROTOCOL_FIXTURE, '--mode', 'ok', '--seconds', '1.5', '--interval-ms', '50'], {
-    reportFd: 3,
-  });
+  const p = new Program(
+    SOAK_LAUNCH,
+    ['--count-syscalls', '--report-fd', '3', PROTOCOL_FIXTURE, '--mode', 'ok', '--seconds', '1.5', '--interval-ms', '50'],
+    {
+      reportFd: 3,
+    },
+  );
   const launched = parseJsonLine(await p.waitFor((l) => l.includes('launched'), 5000, 'report'));
   const pid = num(launched, 'pid');
   await p.waitFor((l) => l.includes('"type":"sample"'));
@@ -231,14 +267,21 @@ test("kill -9 of the launcher's parent kills the launcher and the workload", { t
   await parent.waitFor((l) => l.includes('"type":"start"'));
   parent.kill('SIGKILL');
   await parent.finish(5000);
-  assert.ok(await waitUntil(() => isGone(launcher) && isGone(workload), 2000), `launcher ${procState(launcher)}, workload ${procState(workload)}`);
+  assert.ok(
+    await waitUntil(() => isGone(launcher) && isGone(workload), 2000),
+    `launcher ${procState(launcher)}, workload ${procState(workload)}`,
+  );
 });
 
 test('--preload applies to the workload only, and the report fd is not inherited', { timeout: 30000 }, async () => {
-  const p = await run(SOAK_LAUNCH, ['--preload', PRELOAD_MARKER, '--report-fd', '5', PROTOCOL_FIXTURE, '--mode', 'ok', '--seconds', '0.2'], {
-    reportFd: 5,
-    env: {},
-  });
+  const p = await run(
+    SOAK_LAUNCH,
+    ['--preload', PRELOAD_MARKER, '--report-fd', '5', PROTOCOL_FIXTURE, '--mode', 'ok', '--seconds', '0.2'],
+    {
+      reportFd: 5,
+      env: {},
+    },
+  );
   assert.deepEqual(p.result, { code: 0, signal: null }, p.stderr);
   const workload = num(reportOf(p)[0]!, 'pid');
   const marks = p.stderr.split('\n').filter((l) => l.startsWith('preload_marker: loaded in pid'));
@@ -276,9 +319,13 @@ test('launcher errors: exec failure exits 127 naming the program; bad options ex
 });
 
 test('the launcher itself runs without LD_PRELOAD even when asked to preload', { timeout: 30000 }, async () => {
-  const p = new Program(SOAK_LAUNCH, ['--preload', PRELOAD_MARKER, '--report-fd', '3', PROTOCOL_FIXTURE, '--mode', 'hang', '--after-ms', '10'], {
-    reportFd: 3,
-  });
+  const p = new Program(
+    SOAK_LAUNCH,
+    ['--preload', PRELOAD_MARKER, '--report-fd', '3', PROTOCOL_FIXTURE, '--mode', 'hang', '--after-ms', '10'],
+    {
+      reportFd: 3,
+    },
+  );
   try {
     const workload = num(parseJsonLine(await p.waitFor((l) => l.includes('launched'), 5000, 'report')), 'pid');
     await p.waitFor((l) => l.includes('"type":"start"'));

@@ -6,11 +6,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../daemon/src/paths/index.js';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const ROOT = packageRoot();
 const read = (rel: string): string => readFileSync(path.join(ROOT, rel), 'utf8');
 
 interface Healthcheck {
@@ -136,7 +136,10 @@ test('prometheus gets its config and rules where the config expects them, and sc
   const job = cfg.scrape_configs.find((j) => j.job_name === 'allocsoak');
   assert.ok(job, 'scrape job allocsoak');
   assert.equal(job.metrics_path, '/metrics');
-  assert.deepEqual(job.static_configs.flatMap((s) => s.targets), ['allocsoak:9477']);
+  assert.deepEqual(
+    job.static_configs.flatMap((s) => s.targets),
+    ['allocsoak:9477'],
+  );
   assert.ok(['5s', '15s'].includes(cfg.global.scrape_interval));
 });
 
@@ -210,10 +213,15 @@ test('Dockerfile: two stages on one pinned Node 20 bookworm; compilers only in t
   assert.deepEqual(copies, ['--from=build /opt/allocsoak ./'], 'the runtime takes the built tree from the build stage only');
 });
 
-test('Dockerfile: `npm ci`\'s steps (install, dependency scripts, build), dev dependencies pruned, build arguments empty by default', () => {
+test("Dockerfile: `npm ci`'s steps (install, dependency scripts, build), dev dependencies pruned, build arguments empty by default", () => {
   const build = stages()[0];
   assert.ok(build);
-  const npm = runsOf(build.steps).flatMap((r) => r.split(/;|&&/).map((c) => c.trim()).filter((c) => /^(?:\w+=\S+\s+)*npm\s/.test(c)));
+  const npm = runsOf(build.steps).flatMap((r) =>
+    r
+      .split(/;|&&/)
+      .map((c) => c.trim())
+      .filter((c) => /^(?:\w+=\S+\s+)*npm\s/.test(c)),
+  );
   // The README's `npm ci` = install without scripts + the dependencies' install scripts + prepare (build).
   const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string>; allowScripts?: Record<string, boolean> };
   const lock = JSON.parse(read('package-lock.json')) as { packages: Record<string, { hasInstallScript?: boolean }> };
@@ -236,7 +244,7 @@ test('Dockerfile: `npm ci`\'s steps (install, dependency scripts, build), dev de
   assert.deepEqual(args, ['NPM_EXTRA_CA_CERTS=""', 'NPM_NODEDIR=""']);
 });
 
-test('Dockerfile: the runtime runs as node, with a healthcheck on /api/v1/health like the compose file\'s', () => {
+test("Dockerfile: the runtime runs as node, with a healthcheck on /api/v1/health like the compose file's", () => {
   const runtime = stages()[1];
   assert.ok(runtime);
   const users = runtime.steps.filter((s) => s.op === 'USER').map((s) => s.args);
@@ -246,13 +254,23 @@ test('Dockerfile: the runtime runs as node, with a healthcheck on /api/v1/health
   assert.ok(m, `HEALTHCHECK ... CMD [...]: ${hc}`);
   assert.deepEqual(['CMD', ...(JSON.parse(m[2] ?? '') as string[])], service(withToken, 'allocsoak').healthcheck?.test);
   const hcCompose = service(withToken, 'allocsoak').healthcheck;
-  for (const [flag, value] of [['interval', hcCompose?.interval], ['timeout', hcCompose?.timeout], ['retries', String(hcCompose?.retries)]]) {
+  for (const [flag, value] of [
+    ['interval', hcCompose?.interval],
+    ['timeout', hcCompose?.timeout],
+    ['retries', String(hcCompose?.retries)],
+  ]) {
     assert.match(m[1] ?? '', new RegExp(`--${flag}=${value}\\b`), `HEALTHCHECK --${flag} as in docker-compose.yml`);
   }
-  assert.match(runtime.steps.filter((s) => s.op === 'RUN').map((s) => s.args).join(' '), /chown node:node \/data/);
+  assert.match(
+    runtime.steps
+      .filter((s) => s.op === 'RUN')
+      .map((s) => s.args)
+      .join(' '),
+    /chown node:node \/data/,
+  );
 });
 
-test('Dockerfile: the command is `npm start`\'s daemon with the volume\'s database and all interfaces in the container', () => {
+test("Dockerfile: the command is `npm start`'s daemon with the volume's database and all interfaces in the container", () => {
   const cmd = dockerfile().filter((s) => s.op === 'CMD');
   assert.equal(cmd.length, 1);
   const argv = JSON.parse(cmd[0]?.args ?? '') as string[];

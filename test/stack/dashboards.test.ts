@@ -9,13 +9,13 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../daemon/src/paths/index.js';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse as parseYaml } from 'yaml';
 import { METRICS } from '../../daemon/src/metrics/names.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const ROOT = packageRoot();
 const read = (rel: string): string => readFileSync(path.join(ROOT, rel), 'utf8');
 
 // ---------------------------------------------------------------------------------------------------
@@ -76,9 +76,8 @@ function byUid(uid: string): Dashboard {
   return d;
 }
 
-const DATASOURCE_UID = (
-  parseYaml(read('grafana/provisioning/datasources/prometheus.yml')) as { datasources: { uid: string }[] }
-).datasources[0]?.uid;
+const DATASOURCE_UID = (parseYaml(read('grafana/provisioning/datasources/prometheus.yml')) as { datasources: { uid: string }[] })
+  .datasources[0]?.uid;
 
 /** Recording rules from prometheus/rules/*.yml: name -> expression. */
 const RECORDING_RULES = new Map<string, string>(
@@ -101,9 +100,22 @@ function selectedNames(expr: string): string[] {
   const withoutStrings = expr.replace(/"[^"]*"/g, '""').replace(/\{[^}]*\}/g, '{}');
   const keywords = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'and', 'or', 'unless', 'offset']);
   // Aggregation operators may be followed by `by (...)` instead of "(".
-  const aggregations = new Set(['sum', 'min', 'max', 'avg', 'group', 'stddev', 'stdvar', 'count', 'count_values', 'bottomk', 'topk', 'quantile']);
+  const aggregations = new Set([
+    'sum',
+    'min',
+    'max',
+    'avg',
+    'group',
+    'stddev',
+    'stdvar',
+    'count',
+    'count_values',
+    'bottomk',
+    'topk',
+    'quantile',
+  ]);
   const names: string[] = [];
-  for (const m of withoutStrings.matchAll(/(?<![\w$:\[])([a-zA-Z_:][\w:]*)(?!\w)(\s*\()?/g)) {
+  for (const m of withoutStrings.matchAll(/(?<![\w$:[])([a-zA-Z_:][\w:]*)(?!\w)(\s*\()?/g)) {
     const name = m[1] ?? '';
     if (m[2] !== undefined || keywords.has(name) || aggregations.has(name)) continue;
     // Label names inside by (...)/on (...) lists.
@@ -193,7 +205,10 @@ test('the overview shows every metric of issue 4 (directly or through a recordin
   }
   const required = METRICS.filter((m) => !('addition' in m)).map((m) => m.name);
   assert.equal(required.length, 11);
-  assert.deepEqual(required.filter((m) => !used.has(m)), []);
+  assert.deepEqual(
+    required.filter((m) => !used.has(m)),
+    [],
+  );
 });
 
 test('A/B: baseline and candidate template variables over the variant label, every panel compares them', () => {
@@ -386,9 +401,7 @@ describe('live: every panel query returns data from a real Prometheus scraping t
     const config = {
       global: { scrape_interval: `${SCRAPE_SECONDS}s`, evaluation_interval: `${SCRAPE_SECONDS}s` },
       rule_files: rules,
-      scrape_configs: [
-        { job_name: 'allocsoak', metrics_path: '/metrics', static_configs: [{ targets: [`127.0.0.1:${daemonPort}`] }] },
-      ],
+      scrape_configs: [{ job_name: 'allocsoak', metrics_path: '/metrics', static_configs: [{ targets: [`127.0.0.1:${daemonPort}`] }] }],
     };
     // JSON is YAML: no need to serialise YAML here.
     writeFileSync(path.join(dir, 'prometheus.yml'), JSON.stringify(config, null, 2));
@@ -425,9 +438,7 @@ describe('live: every panel query returns data from a real Prometheus scraping t
       } catch {
         /* Prometheus not ready yet */
       }
-      const done = VARIANTS.every((v) =>
-        counts.some((r) => r.metric.variant === v && Number(r.value?.[1]) >= EPOCHS_PER_VARIANT),
-      );
+      const done = VARIANTS.every((v) => counts.some((r) => r.metric.variant === v && Number(r.value?.[1]) >= EPOCHS_PER_VARIANT));
       if (done) break;
       assert.ok(Date.now() < deadline, `no ${EPOCHS_PER_VARIANT} completed epochs per variant within 60 s${context()}`);
       await sleep(500);
@@ -450,7 +461,11 @@ describe('live: every panel query returns data from a real Prometheus scraping t
     };
     const loaded = body.data.groups.flatMap((g) => g.rules);
     const expected = [...RECORDING_RULES.keys()];
-    for (const name of expected) assert.ok(loaded.some((r) => r.name === name), `recording rule ${name} loaded`);
+    for (const name of expected)
+      assert.ok(
+        loaded.some((r) => r.name === name),
+        `recording rule ${name} loaded`,
+      );
     assert.ok(loaded.length > expected.length, 'alerting rules loaded too');
     for (const r of loaded) assert.equal(r.health, 'ok', `${r.name}: ${r.lastError ?? r.health}`);
   });
@@ -465,9 +480,9 @@ describe('live: every panel query returns data from a real Prometheus scraping t
       // max($__interval + scrape interval, 4 x scrape interval). The test Prometheus scrapes every second.
       const intervalSeconds = Math.max(Math.ceil(rangeSeconds / 1000), SCRAPE_SECONDS);
       const labelValues = (
-        (await (
-          await fetch(`${promUrl}/api/v1/label/variant/values?match[]=${encodeURIComponent('allocsoak_epochs_total')}`)
-        ).json()) as { data: string[] }
+        (await (await fetch(`${promUrl}/api/v1/label/variant/values?match[]=${encodeURIComponent('allocsoak_epochs_total')}`)).json()) as {
+          data: string[];
+        }
       ).data;
       assert.deepEqual([...labelValues].sort(), [...VARIANTS].sort(), 'label_values(allocsoak_epochs_total, variant)');
       const values: Record<string, string> = {
@@ -485,9 +500,7 @@ describe('live: every panel query returns data from a real Prometheus scraping t
           const q = substitute(t.expr, values);
           const body = t.instant
             ? await api(`/api/v1/query?query=${encodeURIComponent(q)}&time=${now}`)
-            : await api(
-                `/api/v1/query_range?query=${encodeURIComponent(q)}&start=${startedAt}&end=${now}&step=${intervalSeconds}`,
-              );
+            : await api(`/api/v1/query_range?query=${encodeURIComponent(q)}&start=${startedAt}&end=${now}&step=${intervalSeconds}`);
           queries += 1;
           const points = body.data.result.flatMap((r) => (r.value ? [r.value] : (r.values ?? [])));
           if (!points.some(([, v]) => Number.isFinite(Number(v)))) empty.push(`"${p.title}" ${t.refId}: ${q}`);

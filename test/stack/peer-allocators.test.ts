@@ -2,18 +2,22 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { nativePaths, resolveAllocator, SYSTEM_ALLOCATORS } from '../../daemon/src/plan/index.js';
 
-// The Debian peer allocators that comparisons are run against (installed by .ci/run).
-const PEERS: Record<string, string> = {
-  mimalloc: '/usr/lib/x86_64-linux-gnu/libmimalloc.so.2',
-  jemalloc: '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2',
-  tcmalloc: '/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4',
-};
+// The Debian peer allocators that comparisons are run against (installed by .ci/run), found where the daemon finds them.
+const PEERS = Object.keys(SYSTEM_ALLOCATORS);
 
-for (const [name, lib] of Object.entries(PEERS)) {
+function peerLibrary(name: string): string {
+  const found = resolveAllocator(name);
+  if (!found.ok || found.library === null)
+    assert.fail(found.ok ? `${name} resolved to no library` : `${found.expected} missing: ${found.hint}`);
+  return found.library;
+}
+
+for (const name of PEERS) {
   test(`${name} is installed and preloads into a real program`, () => {
-    assert.ok(existsSync(lib), `${lib} missing: apt-get install the ${name} package`);
+    const lib = peerLibrary(name);
+    assert.ok(existsSync(lib), `${lib} missing`);
     const out = execFileSync('python3', ['-c', 'import json; print(json.dumps({"k": list(range(5))}))'], {
       env: { ...process.env, LD_PRELOAD: lib },
       encoding: 'utf8',
@@ -23,25 +27,24 @@ for (const [name, lib] of Object.entries(PEERS)) {
 }
 
 // random_mixed under each peer allocator: the protocol names it, and its own stats API fills `counters`.
-const RANDOM_MIXED = fileURLToPath(new URL('../../../native/build/random_mixed', import.meta.url));
+const { workload: RANDOM_MIXED, launcher: SOAK_LAUNCH } = nativePaths();
 const PEER_COUNTERS: Record<string, string[]> = {
   mimalloc: ['mimalloc.current_rss', 'mimalloc.peak_rss', 'mimalloc.current_commit', 'mimalloc.peak_commit', 'mimalloc.page_faults'],
   jemalloc: ['jemalloc.allocated', 'jemalloc.active', 'jemalloc.resident', 'jemalloc.mapped', 'jemalloc.retained'],
-  tcmalloc: [
-    'tcmalloc.current_allocated_bytes',
-    'tcmalloc.heap_size',
-    'tcmalloc.pageheap_free_bytes',
-    'tcmalloc.pageheap_unmapped_bytes',
-  ],
+  tcmalloc: ['tcmalloc.current_allocated_bytes', 'tcmalloc.heap_size', 'tcmalloc.pageheap_free_bytes', 'tcmalloc.pageheap_unmapped_bytes'],
 };
 
-for (const [name, lib] of Object.entries(PEERS)) {
+for (const name of PEERS) {
   test(`random_mixed under LD_PRELOAD of ${name} speaks the protocol with allocator ${name} and its stats`, () => {
+    const lib = peerLibrary(name);
     const out = execFileSync(RANDOM_MIXED, ['--seconds', '0.6', '--interval-ms', '150', '--burst-mb', '8', '--burst-every-s', '0.2'], {
       env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LD_PRELOAD: lib },
       encoding: 'utf8',
     });
-    const lines = out.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = out
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const start = lines[0];
     const end = lines[lines.length - 1];
     assert.equal(start?.['type'], 'start');
@@ -54,7 +57,7 @@ for (const [name, lib] of Object.entries(PEERS)) {
     for (const s of samples) {
       assert.equal(s['type'], 'sample');
       assert.ok(typeof s['ops'] === 'number' && s['ops'] >= lastOps, 'cumulative ops never decrease');
-      lastOps = s['ops'] as number;
+      lastOps = s['ops'];
     }
     assert.ok(lastOps > 0 && (end?.['ops'] as number) >= lastOps);
     for (const line of [...samples, end]) {
@@ -70,12 +73,28 @@ for (const [name, lib] of Object.entries(PEERS)) {
 }
 
 // The daemon's path: the launcher preloads the peer allocator for the workload and counts its syscalls.
-const SOAK_LAUNCH = fileURLToPath(new URL('../../../native/build/soak-launch', import.meta.url));
-for (const [name, lib] of Object.entries(PEERS)) {
+for (const name of PEERS) {
   test(`soak-launch --preload ${name} --count-syscalls runs random_mixed under ${name} and counts its memory syscalls`, () => {
+    const lib = peerLibrary(name);
     const result = spawnSync(
       SOAK_LAUNCH,
-      ['--count-syscalls', '--preload', lib, '--report-fd', '3', '--', RANDOM_MIXED, '--seconds', '0.4', '--interval-ms', '100', '--burst-mb', '8', '--burst-every-s', '0.1'],
+      [
+        '--count-syscalls',
+        '--preload',
+        lib,
+        '--report-fd',
+        '3',
+        '--',
+        RANDOM_MIXED,
+        '--seconds',
+        '0.4',
+        '--interval-ms',
+        '100',
+        '--burst-mb',
+        '8',
+        '--burst-every-s',
+        '0.1',
+      ],
       { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe', 'pipe'] },
     );
     assert.equal(result.status, 0, result.stderr);

@@ -23,7 +23,15 @@ test('promtool check metrics accepts the full exposition', async () => {
     const plan = testPlan(['speed', 'glibc']);
     const w = new EpochWriter(store, plan);
     for (const outcome of COUNTED_OUTCOMES) {
-      w.epoch('speed', outcome, { throughput_mean: 1e6, throughput_cv: 0.01, rss_drift_pct: 0.5, rss_peak_bytes: 1e8, syscalls_per_op: 1e-4, lean_decommit: 3, lean_retire: 1 });
+      w.epoch('speed', outcome, {
+        throughput_mean: 1e6,
+        throughput_cv: 0.01,
+        rss_drift_pct: 0.5,
+        rss_peak_bytes: 1e8,
+        syscalls_per_op: 1e-4,
+        lean_decommit: 3,
+        lean_retire: 1,
+      });
     }
     const m = new AllocsoakMetrics({ store, state: () => 'running' });
     m.campaignStarted(plan.variants.map((v) => v.name));

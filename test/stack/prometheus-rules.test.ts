@@ -5,10 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../daemon/src/paths/index.js';
 import path from 'node:path';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const ROOT = packageRoot();
 
 function promtool(args: string[]): string {
   const r = spawnSync('promtool', args, { cwd: ROOT, encoding: 'utf8' });

@@ -12,15 +12,22 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { nativeBuildDir, packageRoot } from '../../daemon/src/paths/index.js';
 
-/** Compiled to dist/test/stack/: the repository root is three levels up. */
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const CLI = join(ROOT, 'dist', 'daemon', 'src', 'cli', 'main.js');
-const FIXTURE = join(ROOT, 'native', 'build', 'fixtures', 'protocol_fixture');
+const CLI = join(packageRoot(), 'dist', 'daemon', 'src', 'cli', 'main.js');
+const FIXTURE = join(nativeBuildDir(), 'fixtures', 'protocol_fixture');
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
 const VARIANTS = ['glibc', 'lean', 'crasher'];
 const VERDICTS = ['GO', 'NEUTRAL', 'NO-GO', 'INSUFFICIENT'];
 
@@ -56,7 +63,10 @@ async function startDaemon(dir: string): Promise<Daemon> {
   writeFileSync(plan, PLAN);
   const env = { ...process.env };
   delete env['ALLOCSOAK_TOKEN'];
-  const child = spawn(process.execPath, [CLI, 'daemon', '--plan', plan, '--db', join(dir, 'soak.db'), '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'daemon', '--plan', plan, '--db', join(dir, 'soak.db'), '--port', '0'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the daemon printed no URL within 15 s:\n${out}`)), 15_000);
@@ -113,11 +123,22 @@ function alive(pid: number): boolean {
 
 /** data-points of every plot, by data-plot name. */
 async function plotPoints(page: Page): Promise<Record<string, number>> {
-  return page.evaluate(() => Object.fromEntries(Array.from(document.querySelectorAll<HTMLElement>('[data-plot]')).map((el) => [el.dataset.plot ?? '', Number(el.dataset.points)])));
+  return page.evaluate(() =>
+    Object.fromEntries(
+      Array.from(document.querySelectorAll<HTMLElement>('[data-plot]')).map((el) => [el.dataset.plot ?? '', Number(el.dataset.points)]),
+    ),
+  );
 }
 
 /** The live card (the running epoch's variant): its variant, epoch and RSS points, and what the progress line says. */
-async function liveCard(page: Page): Promise<{ variant: string; epoch: string; points: number; progressVariant: string; progressEpoch: string; progressText: string } | null> {
+async function liveCard(page: Page): Promise<{
+  variant: string;
+  epoch: string;
+  points: number;
+  progressVariant: string;
+  progressEpoch: string;
+  progressText: string;
+} | null> {
   return page.evaluate(() => {
     const card = document.querySelector<HTMLElement>('#live article.card[data-live="true"]');
     if (!card) return null;
@@ -142,8 +163,8 @@ test('the web page shows a real short campaign live in Debian chromium', { timeo
   let daemon: Daemon | null = null;
   let context: BrowserContext | null = null;
   let workloadPids: number[] = [];
-  let leftovers: number[] = [];
-  let workloadsLeft: number[] = [];
+  let leftovers: number[];
+  let workloadsLeft: number[];
   try {
     daemon = await startDaemon(dir);
     context = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
@@ -169,7 +190,11 @@ test('the web page shows a real short campaign live in Debian chromium', { timeo
     await page.waitForFunction(
       (variants) => {
         const pts = (name: string): number => Number(document.querySelector<HTMLElement>(`[data-plot="${name}"]`)?.dataset.points ?? 0);
-        return variants.every((v) => pts(`live-rss:${v}`) > 0 && pts(`live-ops:${v}`) > 0) && pts('series:throughput') >= 2 && document.querySelector('tr[data-outcome="crashed"]') !== null;
+        return (
+          variants.every((v) => pts(`live-rss:${v}`) > 0 && pts(`live-ops:${v}`) > 0) &&
+          pts('series:throughput') >= 2 &&
+          document.querySelector('tr[data-outcome="crashed"]') !== null
+        );
       },
       VARIANTS,
       { timeout: 40_000, polling: 250 },
@@ -191,9 +216,11 @@ test('the web page shows a real short campaign live in Debian chromium', { timeo
     // (The waitForFunction above is the proof that every live plot held data at once: re-reading them here
     // could catch a card whose new epoch has just started with no sample yet.)
     const points = await plotPoints(page);
-    for (const name of ['series:throughput', 'series:rss', 'series:drift', 'series:syscalls']) assert.ok((points[name] ?? 0) >= 2, `${name} holds ${points[name]} points`);
+    for (const name of ['series:throughput', 'series:rss', 'series:drift', 'series:syscalls'])
+      assert.ok((points[name] ?? 0) >= 2, `${name} holds ${points[name]} points`);
     // Only leanmalloc reports its counters: lean's epochs fill those plots, and its churn made it decommit.
-    for (const name of ['series:lean_decommit', 'series:lean_retire']) assert.ok((points[name] ?? 0) >= 1, `${name} holds ${points[name]} points`);
+    for (const name of ['series:lean_decommit', 'series:lean_retire'])
+      assert.ok((points[name] ?? 0) >= 1, `${name} holds ${points[name]} points`);
     const decommits = await page.textContent('#summary tr[data-variant="lean"] td[data-col="lean_decommit"]');
     assert.ok(Number((decommits ?? '').replace(/,/g, '')) > 0, `lean's lean_decommit sum shown: ${decommits}`);
     assert.equal(await page.textContent('#summary tr[data-variant="glibc"] td[data-col="lean_decommit"]'), '–');

@@ -8,8 +8,8 @@
  */
 import { COUNTED_SYSCALLS, type CountedSyscall, type Sample } from '../domain/types.js';
 import { cv, mean, median, quantileSorted, sorted } from '../stats/descriptive.js';
-import { theilSen } from '../stats/theil-sen.js';
-import type { EpochAnalysis } from './types.js';
+import { theilSen, type SlopeEstimate } from '../stats/theil-sen.js';
+import type { EpochAnalysis } from '../domain/epoch-fields.js';
 
 export type SyscallCounts = Record<CountedSyscall, number>;
 
@@ -123,71 +123,115 @@ function counterDelta(end: Record<string, number>, base: Record<string, number>)
   return delta;
 }
 
-export function analyzeEpoch(
-  samples: readonly Sample[],
-  opts: AnalyzeOptions,
-  syscalls?: SyscallSnapshots,
-  endLine?: EndLine,
-): EpochAnalysis {
+/** The samples the statistics use, and what the notes say about them. */
+interface MeasuredPart {
+  /** Every sample, in time order, one per t_ms. */
+  all: Sample[];
+  last: Sample | undefined;
+  /** The samples at or after the warm-up; every sample when fewer than two are. */
+  measured: Sample[];
+  warmupApplied: boolean;
+  notes: string[];
+}
+
+function measuredPart(samples: readonly Sample[], warmupMs: number): MeasuredPart {
   const notes: string[] = [];
   // Defensive: time order, one sample per t_ms.
   const all = [...samples].sort((a, b) => a.t_ms - b.t_ms).filter((s, i, xs) => i === 0 || s.t_ms !== (xs[i - 1] as Sample).t_ms);
   const last = all[all.length - 1];
-
-  let measured = all.filter((s) => s.t_ms >= opts.warmupMs);
+  let measured = all.filter((s) => s.t_ms >= warmupMs);
   const warmupApplied = measured.length >= 2;
   if (!warmupApplied) {
     measured = all;
     if (all.length === 0) notes.push('no samples were stored');
     else {
       notes.push(
-        `fewer than 2 samples after the ${opts.warmupMs} ms warm-up (last sample at ${last?.t_ms ?? 0} ms): ` +
+        `fewer than 2 samples after the ${warmupMs} ms warm-up (last sample at ${last?.t_ms ?? 0} ms): ` +
           `statistics use all ${all.length} samples, counters and syscalls count from the start`,
       );
     }
   }
-  const base = measured[0];
+  return { all, last, measured, warmupApplied, notes };
+}
 
-  // Throughput per interval.
-  const tput = intervalThroughputs(measured);
-  const ts = sorted(tput);
-  const q = (p: number): number | null => (ts.length === 0 ? null : finite(quantileSorted(ts, p)));
-
-  const gaps = measured.filter((s, i) => i > 0 && s.t_ms - (measured[i - 1] as Sample).t_ms > GAP_INTERVALS * opts.intervalMs).length;
+/** Mentions gaps between samples longer than GAP_INTERVALS intervals (the workload stalled). */
+function noteGaps(measured: readonly Sample[], intervalMs: number, notes: string[]): void {
+  const gaps = measured.filter((s, i) => i > 0 && s.t_ms - (measured[i - 1] as Sample).t_ms > GAP_INTERVALS * intervalMs).length;
   if (gaps > 0) notes.push(`${gaps} gap(s) longer than ${GAP_INTERVALS} intervals between samples`);
+}
 
-  // RSS after warm-up, raw and LazyFree-adjusted.
+/** Theil–Sen slope of RSS in bytes/hour over at most MAX_SLOPE_POINTS of the points; null below `minPoints`. */
+function rssSlope(points: readonly (Sample & { rss_bytes: number })[], minPoints: number): SlopeEstimate | null {
+  const thinned = thin(points, MAX_SLOPE_POINTS);
+  return thinned.length >= minPoints
+    ? theilSen(
+        thinned.map((s) => s.t_ms / MS_PER_HOUR),
+        thinned.map((s) => s.rss_bytes),
+      )
+    : null;
+}
+
+/** RSS after warm-up, raw and LazyFree-adjusted, held memory, and the slopes of the whole and the later half. */
+interface RssStats {
+  rss: SeriesStats;
+  adj: SeriesStats;
+  held: number[];
+  slope: SlopeEstimate | null;
+  lateSlope: SlopeEstimate | null;
+}
+
+function rssStats(measured: readonly Sample[]): RssStats {
   const rssSamples = measured.filter((s): s is Sample & { rss_bytes: number } => s.rss_bytes !== null);
-  const rss = seriesStats(rssSamples.map((s) => s.rss_bytes));
-  const adj = seriesStats(
-    measured.filter((s) => s.rss_bytes !== null && s.lazyfree_bytes !== null).map((s) => (s.rss_bytes as number) - (s.lazyfree_bytes as number)),
-  );
-  const held = rssSamples.map((s) => s.rss_bytes - (s.lazyfree_bytes ?? 0));
-  const slopePoints = thin(rssSamples, MAX_SLOPE_POINTS);
-  const slope =
-    slopePoints.length >= 2
-      ? theilSen(slopePoints.map((s) => s.t_ms / MS_PER_HOUR), slopePoints.map((s) => s.rss_bytes))
-      : null;
-  // Persistence: the slope over the later half of the measured part (at least 3 points).
-  const latePoints = thin(laterHalf(rssSamples), MAX_SLOPE_POINTS);
-  const lateSlope = latePoints.length >= 3 ? theilSen(latePoints.map((s) => s.t_ms / MS_PER_HOUR), latePoints.map((s) => s.rss_bytes)) : null;
-  const hwm = [...all].reverse().find((s) => s.hwm_bytes !== null)?.hwm_bytes ?? null;
+  return {
+    rss: seriesStats(rssSamples.map((s) => s.rss_bytes)),
+    adj: seriesStats(
+      measured
+        .filter((s) => s.rss_bytes !== null && s.lazyfree_bytes !== null)
+        .map((s) => (s.rss_bytes as number) - (s.lazyfree_bytes as number)),
+    ),
+    held: rssSamples.map((s) => s.rss_bytes - (s.lazyfree_bytes ?? 0)),
+    slope: rssSlope(rssSamples, 2),
+    // Persistence: the slope over the later half of the measured part (at least 3 points).
+    lateSlope: rssSlope(laterHalf(rssSamples), 3),
+  };
+}
 
-  // Ops: the measured part runs from the base sample (or the workload start) to the end line (or last sample).
-  const baseOps = warmupApplied && base !== undefined ? base.ops : 0;
-  const endOps = endLine?.ops ?? last?.ops ?? null;
-  const measuredOps = endOps === null ? null : endOps - baseOps;
+/** Ops: the measured part runs from the base sample (or the workload start) to the end line (or last sample). */
+interface MeasuredOps {
+  baseOps: number;
+  endOps: number | null;
+  measuredOps: number | null;
+}
 
-  // CPU time over the measured part, when the workload reports it (at the base sample and at the end).
+function opsOf(part: MeasuredPart, endLine: EndLine | undefined): MeasuredOps {
+  const base = part.measured[0];
+  const baseOps = part.warmupApplied && base !== undefined ? base.ops : 0;
+  const endOps = endLine?.ops ?? part.last?.ops ?? null;
+  return { baseOps, endOps, measuredOps: endOps === null ? null : endOps - baseOps };
+}
+
+/** CPU time over the measured part, when the workload reports it (at the base sample and at the end), and the ops it covers. */
+function cpuOf(part: MeasuredPart, endLine: EndLine | undefined, ops: MeasuredOps): { cpuOps: number | null; measuredCpu: number | null } {
+  const { last, warmupApplied } = part;
+  const base = part.measured[0];
   const baseCpu = warmupApplied && base !== undefined ? base.cpu_ms : 0;
   const endCpu = endLine?.cpu_ms ?? last?.cpu_ms ?? null;
-  const cpuOps = typeof endLine?.cpu_ms === 'number' ? measuredOps : last === undefined ? null : last.ops - baseOps;
-  const measuredCpu = baseCpu === null || endCpu === null ? null : endCpu - baseCpu;
-  const cpuTput = intervalCpuThroughputs(measured);
+  return {
+    cpuOps: typeof endLine?.cpu_ms === 'number' ? ops.measuredOps : last === undefined ? null : last.ops - ops.baseOps,
+    measuredCpu: baseCpu === null || endCpu === null ? null : endCpu - baseCpu,
+  };
+}
 
-  // Allocator counters: deltas over the measured part and per-op rates.
+/** Allocator counters: deltas over the measured part and per-op rates, as counters_json. */
+function countersOf(
+  part: MeasuredPart,
+  endLine: EndLine | undefined,
+  ops: MeasuredOps,
+): { delta: Record<string, number>; countersJson: string | null } {
+  const { last, warmupApplied } = part;
+  const base = part.measured[0];
   const endCounters = endLine?.counters !== undefined && Object.keys(endLine.counters).length > 0 ? endLine.counters : last?.counters;
-  const counterOps = endCounters === endLine?.counters ? measuredOps : last === undefined ? null : last.ops - baseOps;
+  const counterOps = endCounters === endLine?.counters ? ops.measuredOps : last === undefined ? null : last.ops - ops.baseOps;
   const baseCounters = warmupApplied && base !== undefined ? base.counters : {};
   let countersJson: string | null = null;
   let delta: Record<string, number> = {};
@@ -197,20 +241,50 @@ export function analyzeEpoch(
     for (const [k, v] of Object.entries(delta)) perOp[k] = counterOps !== null && counterOps > 0 ? v / counterOps : null;
     countersJson = JSON.stringify({ delta, per_op: perOp });
   }
+  return { delta, countersJson };
+}
 
-  // Memory syscalls over the measured part (whole epoch without a warm-up snapshot).
+/** Memory syscalls over the measured part (whole epoch without a warm-up snapshot), and the ops they cover. */
+function syscallsOf(
+  syscalls: SyscallSnapshots | undefined,
+  part: MeasuredPart,
+  ops: MeasuredOps,
+): { sys: SyscallCounts | null; sysTotal: number | null; sysOps: number | null } {
   let sys: Record<CountedSyscall, number> | null = null;
-  let sysOps = measuredOps;
+  let sysOps = ops.measuredOps;
   if (syscalls !== undefined) {
-    const from = warmupApplied ? syscalls.at_warmup_end : null;
+    const from = part.warmupApplied ? syscalls.at_warmup_end : null;
     if (from === null || from === undefined) {
-      sysOps = endOps;
-      if (warmupApplied) notes.push('syscalls counted over the whole epoch (no count at the end of the warm-up)');
+      sysOps = ops.endOps;
+      if (part.warmupApplied) part.notes.push('syscalls counted over the whole epoch (no count at the end of the warm-up)');
     }
     sys = { mmap: 0, munmap: 0, madvise: 0, mremap: 0, brk: 0 };
     for (const name of COUNTED_SYSCALLS) sys[name] = syscalls.at_end[name] - (from?.[name] ?? 0);
   }
   const sysTotal = sys === null ? null : COUNTED_SYSCALLS.reduce((acc, n) => acc + (sys as SyscallCounts)[n], 0);
+  return { sys, sysTotal, sysOps };
+}
+
+export function analyzeEpoch(
+  samples: readonly Sample[],
+  opts: AnalyzeOptions,
+  syscalls?: SyscallSnapshots,
+  endLine?: EndLine,
+): EpochAnalysis {
+  const part = measuredPart(samples, opts.warmupMs);
+  const { all, last, measured, notes } = part;
+  const tput = intervalThroughputs(measured);
+  const ts = sorted(tput);
+  const q = (p: number): number | null => (ts.length === 0 ? null : finite(quantileSorted(ts, p)));
+  noteGaps(measured, opts.intervalMs, notes);
+  const { rss, adj, held, slope, lateSlope } = rssStats(measured);
+  const hwm = [...all].reverse().find((s) => s.hwm_bytes !== null)?.hwm_bytes ?? null;
+  const ops = opsOf(part, endLine);
+  const { endOps } = ops;
+  const { cpuOps, measuredCpu } = cpuOf(part, endLine, ops);
+  const cpuTput = intervalCpuThroughputs(measured);
+  const { delta, countersJson } = countersOf(part, endLine, ops);
+  const { sys, sysTotal, sysOps } = syscallsOf(syscalls, part, ops);
 
   return {
     ops: endOps,

@@ -94,7 +94,10 @@ export class Campaign {
     }
     // Only one campaign runs at a time: any other left `running` was cut by a dead daemon.
     store.campaigns.interruptOthers(id);
-    const variants = request.resolved.variants.map((variant) => ({ variant, variantId: store.variants.upsert(id, variant, variant.library) }));
+    const variants = request.resolved.variants.map((variant) => ({
+      variant,
+      variantId: store.variants.upsert(id, variant, variant.library),
+    }));
     return new Campaign(deps, request, id, existing !== undefined, variants, startIndex);
   }
 
@@ -151,7 +154,15 @@ export class Campaign {
       ...(this.deps.countSyscalls === false ? { countSyscalls: false } : {}),
     };
     log.info(
-      { campaign: this.id, plan: plan.name, source: this.request.source, resumed: this.resumed, next_slot: this.nextIndex + 1, total, schedule: plan.schedule },
+      {
+        campaign: this.id,
+        plan: plan.name,
+        source: this.request.source,
+        resumed: this.resumed,
+        next_slot: this.nextIndex + 1,
+        total,
+        schedule: plan.schedule,
+      },
       this.resumed ? 'campaign resumed' : 'campaign started',
     );
     emitter.emit('campaign-started', {

@@ -58,7 +58,15 @@ export class CampaignController extends EventEmitter<CampaignEvents> {
   start(request: CampaignRequest): StartedCampaign {
     if (this.current !== null) throw new CampaignBusyError(this.current.id);
     const campaign = Campaign.open(
-      { store: this.deps.store, launcher: this.deps.launcher, log: this.deps.log, hasher: this.hasher, emitter: this, killGraceMs: this.deps.killGraceMs, countSyscalls: this.deps.countSyscalls },
+      {
+        store: this.deps.store,
+        launcher: this.deps.launcher,
+        log: this.deps.log,
+        hasher: this.hasher,
+        emitter: this,
+        killGraceMs: this.deps.killGraceMs,
+        countSyscalls: this.deps.countSyscalls,
+      },
       request,
     );
     this.current = campaign;

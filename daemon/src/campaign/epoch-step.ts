@@ -6,15 +6,13 @@
  */
 import type { EventEmitter } from 'node:events';
 import { analyzeEpoch } from '../analysis/index.js';
-import type { EpochAnalysis } from '../analysis/types.js';
+import type { EpochAnalysis } from '../domain/epoch-fields.js';
 import type { Sample } from '../domain/types.js';
 import type { Logger } from '../log/index.js';
 import { readHostInfo, readLoadAverage, type LibraryHasher } from '../host/index.js';
-import type { ResolvedVariant } from '../plan/index.js';
-import type { Plan } from '../plan/types.js';
-import type { Store } from '../storage/index.js';
-import { nowIso } from '../storage/index.js';
-import { runEpoch, type EpochResult, type EpochWorkload } from '../supervisor/run-epoch.js';
+import type { Plan, ResolvedVariant } from '../plan/index.js';
+import { nowIso, type Store } from '../storage/index.js';
+import { runEpoch, type EpochResult, type EpochWorkload } from '../supervisor/index.js';
 import type { CampaignEvents, EpochFinishedEvent, EpochSlotFields } from './events.js';
 import type { Slot } from './round-robin.js';
 
@@ -55,24 +53,27 @@ export function workloadOf(v: ResolvedVariant): EpochWorkload {
   return { kind: 'random_mixed', program, args: v.args };
 }
 
-export async function runEpochStep(
+/** The allocator library's SHA-256 (null without a library, or when it cannot be read: logged, not fatal). */
+async function libraryHash(ctx: EpochStepContext, variant: ResolvedVariant): Promise<string | null> {
+  if (variant.library === null) return null;
+  try {
+    return await ctx.hasher.sha256(variant.library);
+  } catch (err) {
+    ctx.log.warn({ library: variant.library, err: (err as Error).message }, 'could not hash the allocator library');
+    return null;
+  }
+}
+
+/** Stores the epoch as `running`, with its host, the load and the library's hash. */
+async function recordStart(
   ctx: EpochStepContext,
   { variant, variantId }: EpochStepVariant,
   slot: Slot,
-  signal: AbortSignal,
-  live: (epoch: LiveEpoch | null) => void,
-): Promise<EpochFinishedEvent> {
-  const { store, emitter, plan } = ctx;
+): Promise<{ epochId: number; startedAt: string }> {
+  const { store, plan } = ctx;
   const hostId = store.hosts.upsert(readHostInfo());
   const load = readLoadAverage();
-  let sha256: string | null = null;
-  if (variant.library !== null) {
-    try {
-      sha256 = await ctx.hasher.sha256(variant.library);
-    } catch (err) {
-      ctx.log.warn({ library: variant.library, err: (err as Error).message }, 'could not hash the allocator library');
-    }
-  }
+  const sha256 = await libraryHash(ctx, variant);
   const startedAt = nowIso();
   const epochId = store.epochs.start({
     campaign_id: ctx.campaignId,
@@ -87,68 +88,87 @@ export async function runEpochStep(
     ...load,
     allocator_sha256: sha256,
   });
-  const liveEpoch: LiveEpoch = {
-    epoch_id: epochId,
-    variant: variant.name,
-    round: slot.round,
-    index: slot.index,
-    started_at: startedAt,
-    planned_ms: plan.epoch_ms,
-    workload_pid: null,
-    last_sample: null,
-  };
-  live(liveEpoch);
-  const slotFields: EpochSlotFields = { epoch_id: epochId, campaign_id: ctx.campaignId, variant: variant.name, round: slot.round, index: slot.index, total: ctx.total };
-  ctx.log.info({ epoch: epochId, variant: variant.name, round: slot.round, slot: slot.index + 1, of: ctx.total }, 'epoch started');
-  emitter.emit('epoch-started', {
+  return { epochId, startedAt };
+}
+
+/** Logs and emits the start of the epoch. */
+function announceStart(ctx: EpochStepContext, slotFields: EpochSlotFields, startedAt: string): void {
+  const { plan } = ctx;
+  ctx.log.info(
+    { epoch: slotFields.epoch_id, variant: slotFields.variant, round: slotFields.round, slot: slotFields.index + 1, of: ctx.total },
+    'epoch started',
+  );
+  ctx.emitter.emit('epoch-started', {
     ...slotFields,
     started_at: startedAt,
     planned_ms: plan.epoch_ms,
     warmup_ms: plan.warmup_ms,
     interval_ms: plan.interval_ms,
   });
+}
 
-  let result: EpochResult;
-  try {
-    result = await runEpoch(
-      {
-        launcher: ctx.launcher,
-        workload: workloadOf(variant),
-        preload: variant.library,
-        env: variant.env,
-        epochMs: plan.epoch_ms,
-        intervalMs: plan.interval_ms,
-        warmupMs: plan.warmup_ms,
-        rssLimitBytes: plan.rss_limit_bytes,
-        signal,
-        killGraceMs: ctx.killGraceMs,
-        ...(ctx.countSyscalls === false ? { countSyscalls: false } : {}),
+/** Runs the child; each sample is stored durably as it arrives and shown live. */
+async function runSupervised(
+  ctx: EpochStepContext,
+  variant: ResolvedVariant,
+  liveEpoch: LiveEpoch,
+  signal: AbortSignal,
+): Promise<EpochResult> {
+  const { store, emitter, plan } = ctx;
+  const epochId = liveEpoch.epoch_id;
+  return runEpoch(
+    {
+      launcher: ctx.launcher,
+      workload: workloadOf(variant),
+      preload: variant.library,
+      env: variant.env,
+      epochMs: plan.epoch_ms,
+      intervalMs: plan.interval_ms,
+      warmupMs: plan.warmup_ms,
+      rssLimitBytes: plan.rss_limit_bytes,
+      signal,
+      killGraceMs: ctx.killGraceMs,
+      ...(ctx.countSyscalls === false ? { countSyscalls: false } : {}),
+    },
+    {
+      onLaunched: ({ workloadPid }) => {
+        store.epochs.setPid(epochId, workloadPid);
+        liveEpoch.workload_pid = workloadPid;
+        emitter.emit('epoch-launched', {
+          epoch_id: epochId,
+          campaign_id: ctx.campaignId,
+          variant: variant.name,
+          workload_pid: workloadPid,
+        });
       },
-      {
-        onLaunched: ({ workloadPid }) => {
-          store.epochs.setPid(epochId, workloadPid);
-          liveEpoch.workload_pid = workloadPid;
-          emitter.emit('epoch-launched', { epoch_id: epochId, campaign_id: ctx.campaignId, variant: variant.name, workload_pid: workloadPid });
-        },
-        onSample: (sample) => {
-          store.samples.add(epochId, sample);
-          liveEpoch.last_sample = sample;
-          emitter.emit('sample', { epoch_id: epochId, campaign_id: ctx.campaignId, variant: variant.name, sample });
-        },
+      onSample: (sample) => {
+        store.samples.add(epochId, sample);
+        liveEpoch.last_sample = sample;
+        emitter.emit('sample', { epoch_id: epochId, campaign_id: ctx.campaignId, variant: variant.name, sample });
       },
-    );
-  } finally {
-    live(null);
-  }
+    },
+  );
+}
 
-  let analysis: EpochAnalysis | null = null;
+/** The analysis of the stored samples; null (and logged) when it fails, so that the outcome is stored anyway. */
+function analyzeStored(ctx: EpochStepContext, epochId: number, result: EpochResult): EpochAnalysis | null {
   try {
-    analysis = analyze(store.samples.list(epochId), plan, result);
+    return analyze(ctx.store.samples.list(epochId), ctx.plan, result);
   } catch (err) {
     ctx.log.error({ epoch: epochId, err: (err as Error).message }, 'epoch analysis failed; storing the outcome without it');
+    return null;
   }
+}
+
+/** Stores the outcome and analysis, logs and emits the end of the epoch. */
+function recordFinish(
+  ctx: EpochStepContext,
+  slotFields: EpochSlotFields,
+  result: EpochResult,
+  analysis: EpochAnalysis | null,
+): EpochFinishedEvent {
   const endedAt = nowIso();
-  store.epochs.finish(epochId, {
+  ctx.store.epochs.finish(slotFields.epoch_id, {
     ...(analysis ?? {}),
     outcome: result.outcome,
     outcome_reason: result.reason,
@@ -160,8 +180,8 @@ export async function runEpochStep(
   const level = result.outcome === 'completed' ? 'info' : 'warn';
   ctx.log[level](
     {
-      epoch: epochId,
-      variant: variant.name,
+      epoch: slotFields.epoch_id,
+      variant: slotFields.variant,
       outcome: result.outcome,
       reason: result.reason ?? undefined,
       throughput_mean: analysis?.throughput_mean ?? undefined,
@@ -176,8 +196,46 @@ export async function runEpochStep(
     ended_at: endedAt,
     analysis,
   };
-  emitter.emit('epoch-finished', finished);
+  ctx.emitter.emit('epoch-finished', finished);
   return finished;
+}
+
+export async function runEpochStep(
+  ctx: EpochStepContext,
+  step: EpochStepVariant,
+  slot: Slot,
+  signal: AbortSignal,
+  live: (epoch: LiveEpoch | null) => void,
+): Promise<EpochFinishedEvent> {
+  const { variant } = step;
+  const { epochId, startedAt } = await recordStart(ctx, step, slot);
+  const liveEpoch: LiveEpoch = {
+    epoch_id: epochId,
+    variant: variant.name,
+    round: slot.round,
+    index: slot.index,
+    started_at: startedAt,
+    planned_ms: ctx.plan.epoch_ms,
+    workload_pid: null,
+    last_sample: null,
+  };
+  live(liveEpoch);
+  const slotFields: EpochSlotFields = {
+    epoch_id: epochId,
+    campaign_id: ctx.campaignId,
+    variant: variant.name,
+    round: slot.round,
+    index: slot.index,
+    total: ctx.total,
+  };
+  announceStart(ctx, slotFields, startedAt);
+  let result: EpochResult;
+  try {
+    result = await runSupervised(ctx, variant, liveEpoch, signal);
+  } finally {
+    live(null);
+  }
+  return recordFinish(ctx, slotFields, result, analyzeStored(ctx, epochId, result));
 }
 
 /** The one place where the supervisor's result meets the analysis module's inputs. */

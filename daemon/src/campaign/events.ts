@@ -2,9 +2,9 @@
  * What the campaign loop tells the rest of the daemon (live metrics, the web page, the CLI progress
  * line). Listeners run synchronously inside the loop: keep them cheap, never throw.
  */
-import type { EpochAnalysis } from '../analysis/types.js';
+import type { EpochAnalysis } from '../domain/epoch-fields.js';
 import type { CampaignStatus, Sample } from '../domain/types.js';
-import type { EpochOutcome } from '../supervisor/run-epoch.js';
+import type { EpochOutcome } from '../supervisor/index.js';
 
 export interface CampaignStartedEvent {
   campaign_id: number;

@@ -24,7 +24,13 @@ export interface OptionSpec {
 export type OptionSpecs = Record<string, OptionSpec>;
 
 export type ParsedOptions<S extends OptionSpecs> = {
-  [K in keyof S]: S[K]['type'] extends 'boolean' ? boolean : S[K]['required'] extends true ? string : S[K]['default'] extends string ? string : string | undefined;
+  [K in keyof S]: S[K]['type'] extends 'boolean'
+    ? boolean
+    : S[K]['required'] extends true
+      ? string
+      : S[K]['default'] extends string
+        ? string
+        : string | undefined;
 } & { help: boolean };
 
 export function parseOptions<S extends OptionSpecs>(command: string, argv: readonly string[], specs: S): ParsedOptions<S> {

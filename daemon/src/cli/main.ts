@@ -61,7 +61,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 2;
     }
     // The message is for the user; the stack only when debugging.
-    const detail = process.env.ALLOCSOAK_LOG_LEVEL === 'debug' ? ((err as Error).stack ?? String(err)) : ((err as Error).message ?? String(err));
+    const detail =
+      process.env.ALLOCSOAK_LOG_LEVEL === 'debug' ? ((err as Error).stack ?? String(err)) : ((err as Error).message ?? String(err));
     process.stderr.write(`allocsoak ${command}: ${detail}\n`);
     return 1;
   }

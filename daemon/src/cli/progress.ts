@@ -4,7 +4,7 @@
  * plain log lines (the logger's), nothing rewritten.
  */
 import type { CampaignController, EpochFinishedEvent, EpochStartedEvent, SampleEvent } from '../campaign/index.js';
-import { formatBytes, formatNumber, formatRate, formatSeconds } from './format.js';
+import { bytes, duration, opsPerSec, percent, signedPercent } from '../domain/format.js';
 
 export interface ProgressOptions {
   out: NodeJS.WriteStream;
@@ -23,8 +23,8 @@ export function attachTtyProgress(controller: CampaignController, opts: Progress
     const slot = current.total === null ? `${current.index + 1}` : `${current.index + 1}/${current.total}`;
     const line =
       `${current.variant}  epoch ${current.round}/${opts.epochsPerVariant}  [${slot}]  ` +
-      `${formatSeconds(elapsed)}/${formatSeconds(current.planned_ms)}  ` +
-      `${formatRate(last?.ops_per_sec)} ops/s  RSS ${formatBytes(last?.rss_bytes)}` +
+      `${duration(elapsed)} of ${duration(current.planned_ms)}  ` +
+      `${opsPerSec(last?.ops_per_sec)}  RSS ${bytes(last?.rss_bytes)}` +
       (current.warmup_ms > 0 && (last?.t_ms ?? 0) < current.warmup_ms ? '  (warm-up)' : '');
     const width = out.columns !== undefined && out.columns > 20 ? out.columns - 1 : 200;
     out.write(`\r\x1b[2K${line.slice(0, width)}`);
@@ -45,8 +45,8 @@ export function attachTtyProgress(controller: CampaignController, opts: Progress
     const mark = e.outcome === 'completed' ? 'ok ' : '!! ';
     const detail =
       e.outcome === 'completed'
-        ? `${formatRate(a?.throughput_mean)} ops/s  CV ${formatNumber(a?.throughput_cv === null || a?.throughput_cv === undefined ? null : a.throughput_cv * 100, 2)} %  ` +
-          `RSS peak ${formatBytes(a?.rss_peak_bytes)}  drift ${formatNumber(a?.rss_drift_pct, 2)} %`
+        ? `${opsPerSec(a?.throughput_mean)}  CV ${percent(a?.throughput_cv, 2)}  ` +
+          `RSS peak ${bytes(a?.rss_peak_bytes)}  drift ${signedPercent(a?.rss_drift_pct, 2)}`
         : `${e.outcome}: ${e.reason ?? ''}`;
     out.write(`\r\x1b[2K${mark}${e.variant} epoch ${e.round}/${opts.epochsPerVariant}  ${detail}\n`);
     current = null;

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import type { Logger } from '../log/index.js';
 import { loadPlanFile, nativePaths, resolvePlan, type Plan, type ResolvedPlan } from '../plan/index.js';
 import { openStore, type Store } from '../storage/index.js';
-import { probeSyscallCounting } from '../supervisor/syscall-probe.js';
+import { probeSyscallCounting } from '../supervisor/index.js';
 import { UsageError } from './args.js';
 import { lockDatabase } from './db-lock.js';
 

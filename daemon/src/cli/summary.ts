@@ -1,13 +1,12 @@
 /** The table `allocsoak run` prints at the end: one row per variant of the campaign. */
+import { bytes, MISSING, percent, rate, signedPercent, significant } from '../domain/format.js';
 import type { EpochSummary } from '../domain/types.js';
 import { mean, median } from '../stats/descriptive.js';
-import { formatBytes, formatNumber, formatRate, formatSmall, textTable } from './format.js';
+import { textTable } from './text-table.js';
 
 function values(epochs: readonly EpochSummary[], pick: (e: EpochSummary) => number | null): number[] {
   return epochs.map(pick).filter((x): x is number => x !== null && Number.isFinite(x));
 }
-
-const orNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
 /**
  * Per variant (plan order): epochs completed / run, other outcomes, mean of the epochs' mean
@@ -23,13 +22,13 @@ export function summaryTable(variants: readonly string[], epochs: readonly Epoch
     return [
       name,
       `${done.length}/${mine.length}`,
-      formatRate(orNull(mean(values(done, (e) => e.throughput_mean)))),
-      formatNumber(orNull(median(values(done, (e) => (e.throughput_cv === null ? null : e.throughput_cv * 100)))), 2),
-      formatBytes(peak.length > 0 ? Math.max(...peak) : null),
-      formatNumber(orNull(median(values(done, (e) => e.rss_drift_pct))), 2),
-      formatSmall(orNull(median(values(done, (e) => e.syscalls_per_op)))),
-      [...others].map(([o, n]) => `${n} ${o}`).join(', ') || '-',
+      rate(mean(values(done, (e) => e.throughput_mean))),
+      percent(median(values(done, (e) => e.throughput_cv)), 2),
+      bytes(peak.length > 0 ? Math.max(...peak) : null),
+      signedPercent(median(values(done, (e) => e.rss_drift_pct)), 2),
+      significant(median(values(done, (e) => e.syscalls_per_op))),
+      [...others].map(([o, n]) => `${n} ${o}`).join(', ') || MISSING,
     ];
   });
-  return textTable(['variant', 'completed', 'ops/s', 'CV %', 'RSS peak', 'drift %', 'syscalls/op', 'other outcomes'], rows);
+  return textTable(['variant', 'completed', 'ops/s', 'CV', 'RSS peak', 'drift', 'syscalls/op', 'other outcomes'], rows);
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../plan/index.js';
+import { packageRoot } from '../paths/index.js';
 
 let cached: string | undefined;
 

@@ -3,16 +3,7 @@
  * Column names in migrations/ and field names in the REST API are these names.
  */
 
-export const OUTCOMES = [
-  'running',
-  'completed',
-  'crashed',
-  'timeout',
-  'oom',
-  'failed',
-  'interrupted',
-  'aborted',
-] as const;
+export const OUTCOMES = ['running', 'completed', 'crashed', 'timeout', 'oom', 'failed', 'interrupted', 'aborted'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 /** Outcomes that end an epoch badly because of the workload (not because of the daemon). */
@@ -47,28 +38,7 @@ export interface HostInfo {
   thp: string;
 }
 
-/** The summary of an epoch as listed by `GET /api/v1/epochs` (one row of `epochs`). */
-export interface EpochSummary {
-  id: number;
-  campaign_id: number;
-  variant: string;
-  outcome: Outcome;
-  started_at: string;
-  ended_at: string | null;
-  ops: number | null;
-  throughput_mean: number | null;
-  throughput_cv: number | null;
-  throughput_p1: number | null;
-  throughput_p50: number | null;
-  rss_initial_bytes: number | null;
-  rss_final_bytes: number | null;
-  rss_peak_bytes: number | null;
-  rss_drift_pct: number | null;
-  rss_slope_bytes_per_hour: number | null;
-  syscalls_per_op: number | null;
-  lean_decommit: number | null;
-  lean_retire: number | null;
-}
+export type { EpochAnalysis, EpochRow, EpochSummary } from './epoch-fields.js';
 
 /** One interval sample: the workload's protocol line joined with /proc readings taken when it arrived. */
 export interface Sample {

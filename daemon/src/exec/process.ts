@@ -116,7 +116,11 @@ export function startProcess(options: ProcessOptions): RunningProcess {
 
   // stdout and extra pipes as lines; stderr as a tail.
   const splitters: LineSplitter[] = [];
-  const readLines = (stream: Readable | null | undefined, onLine: (line: string) => void, onOverlong: (n: number) => void): Promise<void> => {
+  const readLines = (
+    stream: Readable | null | undefined,
+    onLine: (line: string) => void,
+    onOverlong: (n: number) => void,
+  ): Promise<void> => {
     if (!stream) return Promise.resolve();
     const splitter = new LineSplitter(maxLineBytes, { onLine, onOverlong });
     splitters.push(splitter);
@@ -124,9 +128,7 @@ export function startProcess(options: ProcessOptions): RunningProcess {
     return streamDone(stream).then(() => splitter.end());
   };
   const ignore = (): void => {};
-  const streamsDone: Promise<void>[] = [
-    readLines(child.stdout, options.onStdoutLine ?? ignore, options.onStdoutOverlong ?? ignore),
-  ];
+  const streamsDone: Promise<void>[] = [readLines(child.stdout, options.onStdoutLine ?? ignore, options.onStdoutOverlong ?? ignore)];
   for (let i = 0; i < extraPipes; i++) {
     const fd = 3 + i;
     const stream = child.stdio[fd] as Readable | null | undefined;

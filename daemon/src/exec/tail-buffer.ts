@@ -15,7 +15,7 @@ export class TailBuffer {
 
   write(chunk: Buffer): void {
     this.total += chunk.length;
-    let data = chunk;
+    const data = chunk;
     if (data.length >= this.capacity) {
       data.copy(this.ring, 0, data.length - this.capacity);
       this.writePos = 0;

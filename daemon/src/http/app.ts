@@ -6,9 +6,9 @@
  */
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { CampaignController } from '../campaign/controller.js';
+import type { CampaignController } from '../campaign/index.js';
 import type { Logger } from '../log/index.js';
-import type { AllocsoakMetrics } from '../metrics/exporter.js';
+import type { AllocsoakMetrics } from '../metrics/index.js';
 import type { Store } from '../storage/index.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import { installErrorHandling } from './plugins/errors.js';
@@ -17,6 +17,7 @@ import epochRoutes from './routes/epochs.js';
 import healthRoutes from './routes/health.js';
 import judgementRoutes from './routes/judgement.js';
 import metricsRoutes from './routes/metrics.js';
+import pageSchemaRoutes from './routes/page-schemas.js';
 import statusRoutes from './routes/status.js';
 import variantRoutes from './routes/variants.js';
 import { webPage } from '../web/index.js';
@@ -63,6 +64,7 @@ export const allocsoakApp: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, 
   // Outside /api/v1
   await fastify.register(metricsRoutes, deps);
   await fastify.register(webPage); // GET / and /assets/: the daemon's own page (daemon/src/web)
+  await fastify.register(pageSchemaRoutes); // the response schemas the page checks every answer against
 };
 
 export interface BuildAppOptions {

@@ -20,14 +20,19 @@ export function parseSince(value: string, param = 'since'): string {
     const ms = Date.parse(hasTime && !hasZone ? `${normalised}Z` : normalised);
     if (Number.isFinite(ms)) return new Date(ms).toISOString();
   }
-  throw badRequest(`querystring/${param} must be an ISO-8601 time such as 2026-11-23 or 2026-11-23T22:00:00Z, got ${JSON.stringify(value)}`);
+  throw badRequest(
+    `querystring/${param} must be an ISO-8601 time such as 2026-11-23 or 2026-11-23T22:00:00Z, got ${JSON.stringify(value)}`,
+  );
 }
 
 /** Throws a 400 naming the parameter if no campaign ever planned this variant. */
 export function requireKnownVariant(store: Store, variant: string, param = 'variant'): void {
   const names = store.variants.names();
   if (names.includes(variant)) return;
-  const known = names.length === 0 ? 'no variant has been planned yet' : `known variants: ${names.slice(0, 50).join(', ')}${names.length > 50 ? ', ...' : ''}`;
+  const known =
+    names.length === 0
+      ? 'no variant has been planned yet'
+      : `known variants: ${names.slice(0, 50).join(', ')}${names.length > 50 ? ', ...' : ''}`;
   throw badRequest(`querystring/${param}: unknown variant ${JSON.stringify(variant)} (${known})`);
 }
 

@@ -16,7 +16,8 @@ export type ThroughputBasis = 'cpu' | 'wall';
 export function chooseBasis(arms: readonly (readonly JudgedEpoch[])[], wantCpu: boolean): ThroughputBasis {
   if (!wantCpu) return 'wall';
   const all = arms.flat();
-  const hasCpu = (e: JudgedEpoch): boolean => typeof e.throughput_cpu === 'number' && Number.isFinite(e.throughput_cpu) && e.throughput_cpu > 0;
+  const hasCpu = (e: JudgedEpoch): boolean =>
+    typeof e.throughput_cpu === 'number' && Number.isFinite(e.throughput_cpu) && e.throughput_cpu > 0;
   return all.length > 0 && all.every(hasCpu) ? 'cpu' : 'wall';
 }
 

@@ -77,27 +77,196 @@ const MEMORY: readonly Goal[] = ['memory'];
 const SPEED: readonly Goal[] = ['speed'];
 
 export const CRITERIA_SPECS: readonly CriterionSpec[] = [
-  { key: 'confidence', goals: BOTH, default: 0.95, min: 0.5, max: 1, exclusive: true, unit: 'probability', description: 'two-sided confidence of every interval' },
-  { key: 'min_epochs', goals: BOTH, default: 5, min: 2, max: 100_000, integer: true, unit: 'epochs', description: 'completed epochs per arm below which the verdict is INSUFFICIENT' },
-  { key: 'syscalls_nogo_per_op', goals: BOTH, default: 1e-5, min: 0, max: 1e6, unit: 'syscalls/op', description: 'guardrail: candidate median memory syscalls per op above this is NO-GO' },
-  { key: 'leak_floor_bytes_per_hour', goals: BOTH, default: 256 * 1024, min: 0, max: 1e15, unit: 'bytes/hour', description: 'an epoch leaks when the lower confidence bound of its RSS slope exceeds this' },
-  { key: 'leak_min_window_s', goals: BOTH, default: 60, min: 0, max: 1e7, unit: 's', description: 'measured window from which the leak floor alone decides a within-epoch leak' },
-  { key: 'leak_short_window_bytes', goals: BOTH, default: 1024 * 1024, min: 0, max: 1e15, unit: 'bytes', description: 'in a shorter window, the growth (lower slope bound × window) must also exceed this' },
-  { key: 'drift_max_pct', goals: BOTH, default: 1, min: 0, max: 1000, unit: '%', description: 'largest tolerated RSS drift (final vs initial after warm-up), per epoch and across epochs' },
-  { key: 'change_point_alpha', goals: BOTH, default: 0.01, min: 0, max: 0.5, exclusive: true, unit: 'probability', description: 'significance level of the across-epoch change-point and trend checks' },
-  { key: 'spread_increase_max', goals: BOTH, default: 1.5, min: 1, max: 1000, unit: 'ratio', description: 'candidate spread beyond this multiple of the baseline spread (and significant) withholds GO' },
-  { key: 'spread_alpha', goals: BOTH, default: 0.01, min: 0, max: 0.5, exclusive: true, unit: 'probability', description: 'significance level of the spread tests' },
-  { key: 'throughput_per_cpu_second', goals: BOTH, default: 1, min: 0, max: 1, integer: true, unit: '1 = CPU-time basis, 0 = wall-clock', description: 'judge throughput as ops per CPU-second of the workload when every epoch reports CPU time (robust to a busy host); 0: ops per wall-clock second' },
-  { key: 'slowdown_tolerance_pct', goals: SPEED, default: 0.25, min: 0, max: 100, unit: '%', description: 'slowdown tolerated as noise; a real slowdown beyond it is NO-GO' },
+  {
+    key: 'confidence',
+    goals: BOTH,
+    default: 0.95,
+    min: 0.5,
+    max: 1,
+    exclusive: true,
+    unit: 'probability',
+    description: 'two-sided confidence of every interval',
+  },
+  {
+    key: 'min_epochs',
+    goals: BOTH,
+    default: 5,
+    min: 2,
+    max: 100_000,
+    integer: true,
+    unit: 'epochs',
+    description: 'completed epochs per arm below which the verdict is INSUFFICIENT',
+  },
+  {
+    key: 'syscalls_nogo_per_op',
+    goals: BOTH,
+    default: 1e-5,
+    min: 0,
+    max: 1e6,
+    unit: 'syscalls/op',
+    description: 'guardrail: candidate median memory syscalls per op above this is NO-GO',
+  },
+  {
+    key: 'leak_floor_bytes_per_hour',
+    goals: BOTH,
+    default: 256 * 1024,
+    min: 0,
+    max: 1e15,
+    unit: 'bytes/hour',
+    description: 'an epoch leaks when the lower confidence bound of its RSS slope exceeds this',
+  },
+  {
+    key: 'leak_min_window_s',
+    goals: BOTH,
+    default: 60,
+    min: 0,
+    max: 1e7,
+    unit: 's',
+    description: 'measured window from which the leak floor alone decides a within-epoch leak',
+  },
+  {
+    key: 'leak_short_window_bytes',
+    goals: BOTH,
+    default: 1024 * 1024,
+    min: 0,
+    max: 1e15,
+    unit: 'bytes',
+    description: 'in a shorter window, the growth (lower slope bound × window) must also exceed this',
+  },
+  {
+    key: 'drift_max_pct',
+    goals: BOTH,
+    default: 1,
+    min: 0,
+    max: 1000,
+    unit: '%',
+    description: 'largest tolerated RSS drift (final vs initial after warm-up), per epoch and across epochs',
+  },
+  {
+    key: 'change_point_alpha',
+    goals: BOTH,
+    default: 0.01,
+    min: 0,
+    max: 0.5,
+    exclusive: true,
+    unit: 'probability',
+    description: 'significance level of the across-epoch change-point and trend checks',
+  },
+  {
+    key: 'spread_increase_max',
+    goals: BOTH,
+    default: 1.5,
+    min: 1,
+    max: 1000,
+    unit: 'ratio',
+    description: 'candidate spread beyond this multiple of the baseline spread (and significant) withholds GO',
+  },
+  {
+    key: 'spread_alpha',
+    goals: BOTH,
+    default: 0.01,
+    min: 0,
+    max: 0.5,
+    exclusive: true,
+    unit: 'probability',
+    description: 'significance level of the spread tests',
+  },
+  {
+    key: 'throughput_per_cpu_second',
+    goals: BOTH,
+    default: 1,
+    min: 0,
+    max: 1,
+    integer: true,
+    unit: '1 = CPU-time basis, 0 = wall-clock',
+    description:
+      'judge throughput as ops per CPU-second of the workload when every epoch reports CPU time (robust to a busy host); 0: ops per wall-clock second',
+  },
+  {
+    key: 'slowdown_tolerance_pct',
+    goals: SPEED,
+    default: 0.25,
+    min: 0,
+    max: 100,
+    unit: '%',
+    description: 'slowdown tolerated as noise; a real slowdown beyond it is NO-GO',
+  },
   { key: 'speedup_min_pct', goals: SPEED, default: 1, min: 0, max: 1000, unit: '%', description: 'a real speed-up beyond this is GO' },
-  { key: 'rss_cut_go_pct', goals: MEMORY, default: 70, min: 0, max: 100, exclusive: true, unit: '%', description: 'GO needs peak RSS cut by at least this' },
-  { key: 'rss_go_below_bytes', goals: MEMORY, default: 10 * 1024 * 1024, min: 0, max: 1e15, unit: 'bytes', description: 'or the candidate peak RSS below this in every epoch' },
-  { key: 'rss_cut_nogo_pct', goals: MEMORY, default: 50, min: 0, max: 100, unit: '%', description: 'a peak RSS cut surely smaller than this is NO-GO' },
-  { key: 'throughput_cost_max_pct', goals: MEMORY, default: 5, min: 0, max: 100, unit: '%', description: 'GO needs the throughput cost surely at most this; surely more is NEUTRAL' },
-  { key: 'syscalls_go_per_op', goals: MEMORY, default: 1e-6, min: 0, max: 1e6, unit: 'syscalls/op', description: 'GO needs candidate median memory syscalls per op below this' },
-  { key: 'cv_max_pct', goals: MEMORY, default: 2, min: 0, max: 1000, unit: '%', description: 'GO needs candidate median within-epoch throughput CV below this' },
-  { key: 'judge_held_rss', goals: MEMORY, default: 0, min: 0, max: 1, integer: true, unit: '1 = held RSS, 0 = peak RSS', description: 'RSS criteria read held memory (median RSS − LazyFree after warm-up) instead of the peak: for workloads with bursts, whose peak is the burst itself' },
-  { key: 'rss_equivalence_pct', goals: MEMORY, default: 5, min: 0, max: 100, unit: '%', description: 'peak RSS within ± this of the baseline is "no memory effect": NEUTRAL rather than NO-GO' },
+  {
+    key: 'rss_cut_go_pct',
+    goals: MEMORY,
+    default: 70,
+    min: 0,
+    max: 100,
+    exclusive: true,
+    unit: '%',
+    description: 'GO needs peak RSS cut by at least this',
+  },
+  {
+    key: 'rss_go_below_bytes',
+    goals: MEMORY,
+    default: 10 * 1024 * 1024,
+    min: 0,
+    max: 1e15,
+    unit: 'bytes',
+    description: 'or the candidate peak RSS below this in every epoch',
+  },
+  {
+    key: 'rss_cut_nogo_pct',
+    goals: MEMORY,
+    default: 50,
+    min: 0,
+    max: 100,
+    unit: '%',
+    description: 'a peak RSS cut surely smaller than this is NO-GO',
+  },
+  {
+    key: 'throughput_cost_max_pct',
+    goals: MEMORY,
+    default: 5,
+    min: 0,
+    max: 100,
+    unit: '%',
+    description: 'GO needs the throughput cost surely at most this; surely more is NEUTRAL',
+  },
+  {
+    key: 'syscalls_go_per_op',
+    goals: MEMORY,
+    default: 1e-6,
+    min: 0,
+    max: 1e6,
+    unit: 'syscalls/op',
+    description: 'GO needs candidate median memory syscalls per op below this',
+  },
+  {
+    key: 'cv_max_pct',
+    goals: MEMORY,
+    default: 2,
+    min: 0,
+    max: 1000,
+    unit: '%',
+    description: 'GO needs candidate median within-epoch throughput CV below this',
+  },
+  {
+    key: 'judge_held_rss',
+    goals: MEMORY,
+    default: 0,
+    min: 0,
+    max: 1,
+    integer: true,
+    unit: '1 = held RSS, 0 = peak RSS',
+    description:
+      'RSS criteria read held memory (median RSS − LazyFree after warm-up) instead of the peak: for workloads with bursts, whose peak is the burst itself',
+  },
+  {
+    key: 'rss_equivalence_pct',
+    goals: MEMORY,
+    default: 5,
+    min: 0,
+    max: 100,
+    unit: '%',
+    description: 'peak RSS within ± this of the baseline is "no memory effect": NEUTRAL rather than NO-GO',
+  },
 ];
 
 const SPEC_BY_KEY = new Map<string, CriterionSpec>(CRITERIA_SPECS.map((s) => [s.key, s]));
@@ -157,12 +326,16 @@ export function criteriaProblems(goal: unknown, criteria: unknown): CriterionPro
     if (!inRange) problems.push({ key, expected: describeRange(spec), got: raw });
   }
   if (problems.length === 0 && isGoal(goal)) {
-    const c = resolveCriteria(goal, criteria as Record<string, unknown>);
+    const c = resolveCriteria(goal, criteria);
     if (goal === 'memory' && c.rss_cut_go_pct < c.rss_cut_nogo_pct) {
       problems.push({ key: 'rss_cut_go_pct', expected: `at least rss_cut_nogo_pct (${c.rss_cut_nogo_pct})`, got: c.rss_cut_go_pct });
     }
     if (goal === 'memory' && c.syscalls_go_per_op > c.syscalls_nogo_per_op) {
-      problems.push({ key: 'syscalls_go_per_op', expected: `at most syscalls_nogo_per_op (${c.syscalls_nogo_per_op})`, got: c.syscalls_go_per_op });
+      problems.push({
+        key: 'syscalls_go_per_op',
+        expected: `at most syscalls_nogo_per_op (${c.syscalls_nogo_per_op})`,
+        got: c.syscalls_go_per_op,
+      });
     }
   }
   return problems;
@@ -174,7 +347,9 @@ export function criteriaProblems(goal: unknown, criteria: unknown): CriterionPro
  * "plans/quick.yaml: comparisons[0].criteria.speedup_min_pct: expected ..., got ...".
  */
 export function criteriaErrors(goal: unknown, criteria: unknown, path = 'criteria'): string[] {
-  return criteriaProblems(goal, criteria).map((p) => `${p.key === null ? path : `${path}.${p.key}`}: expected ${p.expected}, got ${show(p.got)}`);
+  return criteriaProblems(goal, criteria).map(
+    (p) => `${p.key === null ? path : `${path}.${p.key}`}: expected ${p.expected}, got ${show(p.got)}`,
+  );
 }
 
 /** Throws one Error listing every problem; for callers that want an exception rather than a list. */

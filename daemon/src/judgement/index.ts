@@ -1,6 +1,15 @@
 /** Public surface of the judgement: verdicts, leak/drift, reference ratios, criteria. */
-export { CRITERIA_SPECS, GOALS, assertValidCriteria, criteriaErrors, criteriaForGoal, defaultCriteria, resolveCriteria } from './criteria.js';
-export type { Criteria, CriterionKey, CriterionSpec, Goal } from './criteria.js';
+export {
+  CRITERIA_SPECS,
+  GOALS,
+  assertValidCriteria,
+  criteriaErrors,
+  criteriaForGoal,
+  criteriaProblems,
+  defaultCriteria,
+  resolveCriteria,
+} from './criteria.js';
+export type { Criteria, CriterionKey, CriterionProblem, CriterionSpec, Goal } from './criteria.js';
 export type { JudgedEpoch } from './epochs.js';
 export { judgeComparison } from './verdict.js';
 export type { ComparisonInput, ComparisonVerdict } from './verdict.js';
@@ -9,5 +18,6 @@ export type { DriftVerdict, EpochDrift, RssSample, VariantDrift } from './leak.j
 export { referenceRatios } from './reference.js';
 export type { ReferenceRatio } from './reference.js';
 export type { RatioEstimate } from './ratio.js';
-export { VERDICTS } from './types.js';
+// The number formats of the reasons' messages, for text that quotes the same numbers.
+export { VERDICTS, bytes, fmt } from './types.js';
 export type { Reason, VerdictValue } from './types.js';

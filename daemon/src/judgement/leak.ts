@@ -27,9 +27,9 @@
  * or appears one night and stays, is caught even when each epoch alone is under the floor.
  */
 
-import { laterHalf } from '../analysis/epoch-analysis.js';
+import { laterHalf } from '../analysis/index.js';
 import { theilSen, type SlopeEstimate } from '../stats/theil-sen.js';
-import { hodgesLehmannCenter } from '../stats/hodges-lehmann.js';
+import { hodgesLehmannCenter, type ShiftEstimate } from '../stats/hodges-lehmann.js';
 import { pettitt } from '../stats/pettitt.js';
 import { seedFromText } from '../stats/bootstrap.js';
 import type { Criteria } from './criteria.js';
@@ -74,9 +74,20 @@ export function withinEpochSlope(
     1 - (opts.confidence ?? 0.95),
   );
   const late = laterHalf(chosen);
-  const lateEst = late.length >= 3 ? theilSen(late.map((s) => s.t_ms / MS_PER_HOUR), late.map((s) => s.rss_bytes as number)) : null;
+  const lateEst =
+    late.length >= 3
+      ? theilSen(
+          late.map((s) => s.t_ms / MS_PER_HOUR),
+          late.map((s) => s.rss_bytes as number),
+        )
+      : null;
   const window = points.length >= 2 ? (points[points.length - 1] as RssSample).t_ms - (points[0] as RssSample).t_ms : 0;
-  return { ...est, samples: points.length, window_ms: window, late: lateEst === null || !Number.isFinite(lateEst.slope) ? null : lateEst.slope };
+  return {
+    ...est,
+    samples: points.length,
+    window_ms: window,
+    late: lateEst === null || !Number.isFinite(lateEst.slope) ? null : lateEst.slope,
+  };
 }
 
 /** What decides an epoch's leak flag: an epoch row (see `measuredWindowMs`), or `slopeColumns` of a computed slope. */
@@ -99,7 +110,8 @@ export function epochLeakCheck(e: EpochSlopeColumns, c: LeakCriteria): EpochLeak
   const late = e.rss_slope_late_bytes_per_hour;
   if (typeof late === 'number' && Number.isFinite(late) && late <= floor) return 'stopped_growing';
   const w = e.window_ms;
-  if (typeof w === 'number' && Number.isFinite(w) && w < c.leak_min_window_s * 1000 && (low * w) / MS_PER_HOUR < c.leak_short_window_bytes) return 'short_window';
+  if (typeof w === 'number' && Number.isFinite(w) && w < c.leak_min_window_s * 1000 && (low * w) / MS_PER_HOUR < c.leak_short_window_bytes)
+    return 'short_window';
   return 'leak';
 }
 
@@ -173,7 +185,15 @@ export interface VariantDrift {
   series: {
     /** Trend of final/initial RSS per epoch (ratio units per epoch). */
     trend: { slope_per_epoch: number; low: number | null; high: number | null; flagged: boolean } | null;
-    change_point: { after_epoch_id: number; index: number; p_value: number; shift: number; before: number; after: number; flagged: boolean } | null;
+    change_point: {
+      after_epoch_id: number;
+      index: number;
+      p_value: number;
+      shift: number;
+      before: number;
+      after: number;
+      flagged: boolean;
+    } | null;
   };
 }
 
@@ -183,28 +203,208 @@ export interface DriftOptions {
   permutations?: number;
 }
 
+type DriftCriteria = DriftOptions['criteria'];
+
+/** Each completed epoch's RSS columns and leak flag. */
+function perEpochDrift(completed: readonly JudgedEpoch[], c: LeakCriteria): EpochDrift[] {
+  return completed
+    .map((e) => ({
+      id: e.id,
+      started_at: e.started_at,
+      rss_initial_bytes: e.rss_initial_bytes,
+      rss_final_bytes: e.rss_final_bytes,
+      rss_drift_pct: e.rss_drift_pct,
+      rss_slope_bytes_per_hour: e.rss_slope_bytes_per_hour,
+      rss_slope_low: e.rss_slope_low ?? null,
+      rss_slope_high: e.rss_slope_high ?? null,
+      rss_slope_late_bytes_per_hour: e.rss_slope_late_bytes_per_hour ?? null,
+      leak_check: epochLeakCheck({ ...e, window_ms: measuredWindowMs(e) }, c),
+    }))
+    .map((e) => ({ ...e, leak: e.leak_check === 'leak' }));
+}
+
+/** Within epochs: how many are flagged, and is that more than false alarms explain? */
+interface WithinEpochs {
+  flagged: number;
+  flaggedP: number | null;
+  leak: boolean;
+  /** Hodges–Lehmann centre of the per-epoch slopes and its interval. */
+  slope: ShiftEstimate | null;
+}
+
+function judgeWithinEpochs(
+  variant: string,
+  completed: readonly JudgedEpoch[],
+  perEpoch: readonly EpochDrift[],
+  c: DriftCriteria,
+  reasons: Reason[],
+): WithinEpochs {
+  const withInterval = perEpoch.filter((e) => e.rss_slope_low !== null);
+  const flagged = perEpoch.filter((e) => e.leak);
+  const settled = perEpoch.filter((e) => e.leak_check === 'stopped_growing');
+  const short = perEpoch.filter((e) => e.leak_check === 'short_window');
+  const falseFlagRate = (1 - c.confidence) / 2;
+  const flaggedP = withInterval.length > 0 ? binomialUpperTail(flagged.length, withInterval.length, falseFlagRate) : null;
+  const withinLeak = flagged.length > 0 && flaggedP !== null && flaggedP <= 1 - c.confidence;
+  const slopes = finiteValues(completed, (e) => e.rss_slope_bytes_per_hour);
+  const slopeHl = slopes.length > 0 ? hodgesLehmannCenter(slopes, { confidence: c.confidence }) : null;
+  if (withInterval.length === 0) {
+    reasons.push({
+      criterion: 'leak_floor_bytes_per_hour',
+      status: 'undecided',
+      decisive: false,
+      message: `${variant}: no epoch has an RSS slope interval; within-epoch leak check not possible`,
+    });
+  } else {
+    const worst = flagged.length > 0 ? flagged.reduce((a, b) => ((a.rss_slope_low ?? 0) > (b.rss_slope_low ?? 0) ? a : b)) : null;
+    reasons.push({
+      criterion: 'leak_floor_bytes_per_hour',
+      status: withinLeak ? 'fail' : 'pass',
+      decisive: false,
+      message: withinLeak
+        ? `${variant}: ${flagged.length} of ${withInterval.length} epochs leak (RSS slope lower bound above ${bytes(c.leak_floor_bytes_per_hour)}/h; worst epoch ${worst?.id}: ${bytes(worst?.rss_slope_bytes_per_hour)}/h [${bytes(worst?.rss_slope_low)}/h, ${bytes(worst?.rss_slope_high)}/h]); p = ${fmt(flaggedP)} that false alarms explain it`
+        : `${variant}: ${flagged.length} of ${withInterval.length} epochs over the leak floor ${bytes(c.leak_floor_bytes_per_hour)}/h${flagged.length > 0 ? ` (p = ${fmt(flaggedP)}: within false-alarm expectations)` : ''}; median slope ${bytes(slopeHl?.estimate)}/h` +
+          (settled.length > 0
+            ? `; ${settled.length} epoch(s) grew early but not in their later half (settling, not leaking: epoch ${settled.map((e) => e.id).join(', ')})`
+            : '') +
+          (short.length > 0
+            ? `; ${short.length} epoch(s) grew faster than the floor in a window under ${c.leak_min_window_s} s, by less than ${bytes(c.leak_short_window_bytes)}: too short to tell a leak from an allocator filling in its working set (epoch ${short.map((e) => e.id).join(', ')})`
+            : ''),
+      value: jsonNumber(slopeHl?.estimate),
+      low: jsonNumber(slopeHl?.low),
+      high: jsonNumber(slopeHl?.high),
+      threshold: c.leak_floor_bytes_per_hour,
+      p_value: jsonNumber(flaggedP),
+    });
+  }
+  return { flagged: flagged.length, flaggedP, leak: withinLeak, slope: slopeHl };
+}
+
+/** Per-epoch drift %: is its centre surely above the tolerance? */
+function judgeDriftPct(
+  variant: string,
+  completed: readonly JudgedEpoch[],
+  c: DriftCriteria,
+  reasons: Reason[],
+): { drift_pct: VariantDrift['drift_pct']; drift: boolean } {
+  const drifts = finiteValues(completed, (e) => e.rss_drift_pct);
+  if (drifts.length === 0) return { drift_pct: null, drift: false };
+  const hl = hodgesLehmannCenter(drifts, { confidence: c.confidence });
+  const drift = Number.isFinite(hl.low) && hl.low > c.drift_max_pct;
+  reasons.push({
+    criterion: 'drift_max_pct',
+    status: drift ? 'fail' : Number.isFinite(hl.low) ? 'pass' : 'undecided',
+    decisive: false,
+    message: drift
+      ? `${variant}: RSS drifts ${fmt(hl.estimate)} % per epoch [${fmt(hl.low)}, ${fmt(hl.high)}], surely above ${c.drift_max_pct} %`
+      : Number.isFinite(hl.low)
+        ? `${variant}: RSS drift ${fmt(hl.estimate)} % per epoch [${fmt(hl.low)}, ${fmt(hl.high)}] is not surely above ${c.drift_max_pct} %`
+        : `${variant}: RSS drift ${fmt(hl.estimate)} % per epoch; too few epochs (${drifts.length}) for an interval`,
+    value: hl.estimate,
+    low: jsonNumber(hl.low),
+    high: jsonNumber(hl.high),
+    threshold: c.drift_max_pct,
+  });
+  return { drift_pct: { median: hl.estimate, low: jsonNumber(hl.low), high: jsonNumber(hl.high) }, drift };
+}
+
+/** Across epochs: the trend of final/initial RSS (from 3 epochs on). */
+function judgeTrend(variant: string, ratios: readonly number[], c: DriftCriteria, reasons: Reason[]): VariantDrift['series']['trend'] {
+  if (ratios.length < 3) return null;
+  const minStep = c.drift_max_pct / 100;
+  const ts = theilSen(
+    ratios.map((_, i) => i),
+    ratios,
+    c.change_point_alpha,
+  );
+  const rise = ts.slope * (ratios.length - 1);
+  const flagged = Number.isFinite(ts.low) && ts.low > 0 && rise >= minStep;
+  reasons.push({
+    criterion: 'change_point_alpha',
+    status: flagged ? 'fail' : 'pass',
+    decisive: false,
+    message: flagged
+      ? `${variant}: final/initial RSS rises across epochs by ${fmt(ts.slope * 100)} % per epoch [${fmt(ts.low * 100)}, ${fmt(ts.high * 100)}] (${fmt(rise * 100)} % over ${ratios.length} epochs)`
+      : `${variant}: no rising trend of final/initial RSS across ${ratios.length} epochs (${fmt(ts.slope * 100)} % per epoch)`,
+    value: ts.slope,
+    low: jsonNumber(ts.low),
+    high: jsonNumber(ts.high),
+    threshold: 0,
+  });
+  return { slope_per_epoch: ts.slope, low: jsonNumber(ts.low), high: jsonNumber(ts.high), flagged };
+}
+
+/** Across epochs: an upward step of final/initial RSS (Pettitt, from 4 epochs on). */
+function judgeChangePoint(
+  variant: string,
+  seriesEpochs: readonly JudgedEpoch[],
+  ratios: readonly number[],
+  opts: DriftOptions,
+  reasons: Reason[],
+): VariantDrift['series']['change_point'] {
+  if (ratios.length < 4) return null;
+  const c = opts.criteria;
+  const minStep = c.drift_max_pct / 100;
+  // Permutation p-values are exact-ish for short series; beyond 100 epochs the approximation is good
+  // and the O(permutations · n²) cost would not be.
+  const permutations = ratios.length <= 100 ? (opts.permutations ?? 999) : 0;
+  const cp = pettitt(ratios, { permutations, seed: seedFromText(variant) });
+  const flagged = cp.p < c.change_point_alpha && cp.shift >= minStep;
+  const after = seriesEpochs[cp.index] as JudgedEpoch;
+  reasons.push({
+    criterion: 'change_point_alpha',
+    status: flagged ? 'fail' : 'pass',
+    decisive: false,
+    message: flagged
+      ? `${variant}: final/initial RSS stepped up from ${fmt(cp.before)} to ${fmt(cp.after)} at epoch ${after.id} (Pettitt p = ${fmt(cp.p)})`
+      : `${variant}: no upward step in final/initial RSS (Pettitt p = ${fmt(cp.p)}, shift ${fmt(cp.shift * 100)} %)`,
+    value: cp.shift,
+    threshold: minStep,
+    p_value: cp.p,
+  });
+  return {
+    after_epoch_id: after.id,
+    index: cp.index,
+    p_value: cp.p,
+    shift: cp.shift,
+    before: cp.before,
+    after: cp.after,
+    flagged,
+  };
+}
+
+/** Across epochs: every variant's series of final/initial RSS, its trend and change point. */
+function judgeAcrossEpochs(
+  variant: string,
+  completed: readonly JudgedEpoch[],
+  opts: DriftOptions,
+  reasons: Reason[],
+): VariantDrift['series'] {
+  const seriesEpochs = completed.filter(
+    (e) => typeof e.rss_initial_bytes === 'number' && e.rss_initial_bytes > 0 && typeof e.rss_final_bytes === 'number',
+  );
+  const ratios = seriesEpochs.map((e) => (e.rss_final_bytes as number) / (e.rss_initial_bytes as number));
+  return {
+    trend: judgeTrend(variant, ratios, opts.criteria, reasons),
+    change_point: judgeChangePoint(variant, seriesEpochs, ratios, opts, reasons),
+  };
+}
+
+/** The reasons that decide: every failing one; when clean, every passing one. */
+function markDecisive(reasons: Reason[], verdict: DriftVerdict): void {
+  for (const r of reasons) if (r.status === 'fail') r.decisive = true;
+  if (verdict === 'CLEAN') for (const r of reasons) r.decisive = r.status === 'pass';
+}
+
 /**
  * Leak and drift judgement of one variant from its epochs (any outcome; only completed ones are read).
  * Per-epoch slopes come from the rows (`rss_slope_low`/`rss_slope_high`); the service fills them from
  * samples when the row lacks them.
  */
 export function judgeDrift(variant: string, epochs: readonly JudgedEpoch[], opts: DriftOptions): VariantDrift {
-  const c = opts.criteria;
-  const arm = splitArm(variant, epochs);
-  const completed = arm.completed;
+  const completed = splitArm(variant, epochs).completed;
   const reasons: Reason[] = [];
-  const perEpoch: EpochDrift[] = completed.map((e) => ({
-    id: e.id,
-    started_at: e.started_at,
-    rss_initial_bytes: e.rss_initial_bytes,
-    rss_final_bytes: e.rss_final_bytes,
-    rss_drift_pct: e.rss_drift_pct,
-    rss_slope_bytes_per_hour: e.rss_slope_bytes_per_hour,
-    rss_slope_low: e.rss_slope_low ?? null,
-    rss_slope_high: e.rss_slope_high ?? null,
-    rss_slope_late_bytes_per_hour: e.rss_slope_late_bytes_per_hour ?? null,
-    leak_check: epochLeakCheck({ ...e, window_ms: measuredWindowMs(e) }, c),
-  })).map((e) => ({ ...e, leak: e.leak_check === 'leak' }));
+  const perEpoch = perEpochDrift(completed, opts.criteria);
   const empty: VariantDrift = {
     variant,
     epochs: perEpoch,
@@ -224,126 +424,23 @@ export function judgeDrift(variant: string, epochs: readonly JudgedEpoch[], opts
     reasons.push({ criterion: 'epochs', status: 'undecided', decisive: true, message: `${variant}: no completed epoch to judge` });
     return empty;
   }
-
-  // Within epochs: how many flagged, and is that more than false alarms explain?
-  const withInterval = perEpoch.filter((e) => e.rss_slope_low !== null);
-  const flagged = perEpoch.filter((e) => e.leak);
-  const settled = perEpoch.filter((e) => e.leak_check === 'stopped_growing');
-  const short = perEpoch.filter((e) => e.leak_check === 'short_window');
-  const falseFlagRate = (1 - c.confidence) / 2;
-  const flaggedP = withInterval.length > 0 ? binomialUpperTail(flagged.length, withInterval.length, falseFlagRate) : null;
-  const withinLeak = flagged.length > 0 && flaggedP !== null && flaggedP <= 1 - c.confidence;
-  const slopes = finiteValues(completed, (e) => e.rss_slope_bytes_per_hour);
-  const slopeHl = slopes.length > 0 ? hodgesLehmannCenter(slopes, { confidence: c.confidence }) : null;
-  if (withInterval.length === 0) {
-    reasons.push({ criterion: 'leak_floor_bytes_per_hour', status: 'undecided', decisive: false, message: `${variant}: no epoch has an RSS slope interval; within-epoch leak check not possible` });
-  } else {
-    const worst = flagged.length > 0 ? flagged.reduce((a, b) => ((a.rss_slope_low ?? 0) > (b.rss_slope_low ?? 0) ? a : b)) : null;
-    reasons.push({
-      criterion: 'leak_floor_bytes_per_hour',
-      status: withinLeak ? 'fail' : 'pass',
-      decisive: false,
-      message: withinLeak
-        ? `${variant}: ${flagged.length} of ${withInterval.length} epochs leak (RSS slope lower bound above ${bytes(c.leak_floor_bytes_per_hour)}/h; worst epoch ${worst?.id}: ${bytes(worst?.rss_slope_bytes_per_hour)}/h [${bytes(worst?.rss_slope_low)}/h, ${bytes(worst?.rss_slope_high)}/h]); p = ${fmt(flaggedP)} that false alarms explain it`
-        : `${variant}: ${flagged.length} of ${withInterval.length} epochs over the leak floor ${bytes(c.leak_floor_bytes_per_hour)}/h${flagged.length > 0 ? ` (p = ${fmt(flaggedP)}: within false-alarm expectations)` : ''}; median slope ${bytes(slopeHl?.estimate)}/h` +
-          (settled.length > 0 ? `; ${settled.length} epoch(s) grew early but not in their later half (settling, not leaking: epoch ${settled.map((e) => e.id).join(', ')})` : '') +
-          (short.length > 0
-            ? `; ${short.length} epoch(s) grew faster than the floor in a window under ${c.leak_min_window_s} s, by less than ${bytes(c.leak_short_window_bytes)}: too short to tell a leak from an allocator filling in its working set (epoch ${short.map((e) => e.id).join(', ')})`
-            : ''),
-      value: jsonNumber(slopeHl?.estimate),
-      low: jsonNumber(slopeHl?.low),
-      high: jsonNumber(slopeHl?.high),
-      threshold: c.leak_floor_bytes_per_hour,
-      p_value: jsonNumber(flaggedP),
-    });
-  }
-
-  // Per-epoch drift %: is its centre surely above the tolerance?
-  const drifts = finiteValues(completed, (e) => e.rss_drift_pct);
-  let driftPct: VariantDrift['drift_pct'] = null;
-  let drift = false;
-  if (drifts.length > 0) {
-    const hl = hodgesLehmannCenter(drifts, { confidence: c.confidence });
-    driftPct = { median: hl.estimate, low: jsonNumber(hl.low), high: jsonNumber(hl.high) };
-    drift = Number.isFinite(hl.low) && hl.low > c.drift_max_pct;
-    reasons.push({
-      criterion: 'drift_max_pct',
-      status: drift ? 'fail' : Number.isFinite(hl.low) ? 'pass' : 'undecided',
-      decisive: false,
-      message: drift
-        ? `${variant}: RSS drifts ${fmt(hl.estimate)} % per epoch [${fmt(hl.low)}, ${fmt(hl.high)}], surely above ${c.drift_max_pct} %`
-        : Number.isFinite(hl.low)
-          ? `${variant}: RSS drift ${fmt(hl.estimate)} % per epoch [${fmt(hl.low)}, ${fmt(hl.high)}] is not surely above ${c.drift_max_pct} %`
-          : `${variant}: RSS drift ${fmt(hl.estimate)} % per epoch; too few epochs (${drifts.length}) for an interval`,
-      value: hl.estimate,
-      low: jsonNumber(hl.low),
-      high: jsonNumber(hl.high),
-      threshold: c.drift_max_pct,
-    });
-  }
-
-  // Across epochs: final/initial series, trend and change point.
-  const seriesEpochs = completed.filter(
-    (e) => typeof e.rss_initial_bytes === 'number' && e.rss_initial_bytes > 0 && typeof e.rss_final_bytes === 'number',
-  );
-  const ratios = seriesEpochs.map((e) => (e.rss_final_bytes as number) / (e.rss_initial_bytes as number));
-  const minStep = c.drift_max_pct / 100;
-  let trend: VariantDrift['series']['trend'] = null;
-  let changePoint: VariantDrift['series']['change_point'] = null;
-  if (ratios.length >= 3) {
-    const ts = theilSen(ratios.map((_, i) => i), ratios, c.change_point_alpha);
-    const rise = ts.slope * (ratios.length - 1);
-    const flaggedTrend = Number.isFinite(ts.low) && ts.low > 0 && rise >= minStep;
-    trend = { slope_per_epoch: ts.slope, low: jsonNumber(ts.low), high: jsonNumber(ts.high), flagged: flaggedTrend };
-    reasons.push({
-      criterion: 'change_point_alpha',
-      status: flaggedTrend ? 'fail' : 'pass',
-      decisive: false,
-      message: flaggedTrend
-        ? `${variant}: final/initial RSS rises across epochs by ${fmt(ts.slope * 100)} % per epoch [${fmt(ts.low * 100)}, ${fmt(ts.high * 100)}] (${fmt(rise * 100)} % over ${ratios.length} epochs)`
-        : `${variant}: no rising trend of final/initial RSS across ${ratios.length} epochs (${fmt(ts.slope * 100)} % per epoch)`,
-      value: ts.slope,
-      low: jsonNumber(ts.low),
-      high: jsonNumber(ts.high),
-      threshold: 0,
-    });
-  }
-  if (ratios.length >= 4) {
-    // Permutation p-values are exact-ish for short series; beyond 100 epochs the approximation is good
-    // and the O(permutations · n²) cost would not be.
-    const permutations = ratios.length <= 100 ? (opts.permutations ?? 999) : 0;
-    const cp = pettitt(ratios, { permutations, seed: seedFromText(variant) });
-    const flaggedCp = cp.p < c.change_point_alpha && cp.shift >= minStep;
-    const after = seriesEpochs[cp.index] as JudgedEpoch;
-    changePoint = { after_epoch_id: after.id, index: cp.index, p_value: cp.p, shift: cp.shift, before: cp.before, after: cp.after, flagged: flaggedCp };
-    reasons.push({
-      criterion: 'change_point_alpha',
-      status: flaggedCp ? 'fail' : 'pass',
-      decisive: false,
-      message: flaggedCp
-        ? `${variant}: final/initial RSS stepped up from ${fmt(cp.before)} to ${fmt(cp.after)} at epoch ${after.id} (Pettitt p = ${fmt(cp.p)})`
-        : `${variant}: no upward step in final/initial RSS (Pettitt p = ${fmt(cp.p)}, shift ${fmt(cp.shift * 100)} %)`,
-      value: cp.shift,
-      threshold: minStep,
-      p_value: cp.p,
-    });
-  }
-
-  const leak = withinLeak || trend?.flagged === true || changePoint?.flagged === true;
+  const within = judgeWithinEpochs(variant, completed, perEpoch, opts.criteria, reasons);
+  const { drift_pct, drift } = judgeDriftPct(variant, completed, opts.criteria, reasons);
+  const series = judgeAcrossEpochs(variant, completed, opts, reasons);
+  const leak = within.leak || series.trend?.flagged === true || series.change_point?.flagged === true;
   const verdict: DriftVerdict = leak ? 'LEAK' : drift ? 'DRIFT' : 'CLEAN';
-  for (const r of reasons) if (r.status === 'fail') r.decisive = true;
-  if (verdict === 'CLEAN') for (const r of reasons) r.decisive = r.status === 'pass';
+  markDecisive(reasons, verdict);
   return {
     ...empty,
-    slope_bytes_per_hour: jsonNumber(slopeHl?.estimate),
-    slope_low: jsonNumber(slopeHl?.low),
-    slope_high: jsonNumber(slopeHl?.high),
+    slope_bytes_per_hour: jsonNumber(within.slope?.estimate),
+    slope_low: jsonNumber(within.slope?.low),
+    slope_high: jsonNumber(within.slope?.high),
     leak,
     drift,
     verdict,
-    flagged_epochs: flagged.length,
-    flagged_p_value: jsonNumber(flaggedP),
-    drift_pct: driftPct,
-    series: { trend, change_point: changePoint },
+    flagged_epochs: within.flagged,
+    flagged_p_value: jsonNumber(within.flaggedP),
+    drift_pct,
+    series,
   };
 }

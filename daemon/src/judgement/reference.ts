@@ -22,7 +22,13 @@ export interface ReferenceRatio {
   rss_peak: RatioEstimate | null;
 }
 
-export function referenceRatios(epochs: readonly JudgedEpoch[], variants: readonly string[], reference: string, confidence = 0.95, perCpuSecond = true): ReferenceRatio[] {
+export function referenceRatios(
+  epochs: readonly JudgedEpoch[],
+  variants: readonly string[],
+  reference: string,
+  confidence = 0.95,
+  perCpuSecond = true,
+): ReferenceRatio[] {
   const ref = splitArm(reference, epochs).completed;
   return variants.map((variant) => {
     const mine = splitArm(variant, epochs).completed;
@@ -39,8 +45,30 @@ export function referenceRatios(epochs: readonly JudgedEpoch[], variants: readon
       rss_peak_bytes: peaks.length ? median(peaks) : null,
     };
     if (variant === reference) {
-      const one = (n: number): RatioEstimate => ({ ratio: 1, low: 1, high: 1, confidence: 1, p_value: 1, analysis: 'paired', test: 'wilcoxon-signed-rank', n_baseline: n, n_candidate: n, n_pairs: n, se_log: 0, baseline_median: Number.NaN, candidate_median: Number.NaN });
-      return { ...base, throughput: mine.length ? { ...one(tputs.length), baseline_median: base.throughput_mean ?? 0, candidate_median: base.throughput_mean ?? 0 } : null, rss_peak: mine.length ? { ...one(peaks.length), baseline_median: base.rss_peak_bytes ?? 0, candidate_median: base.rss_peak_bytes ?? 0 } : null };
+      const one = (n: number): RatioEstimate => ({
+        ratio: 1,
+        low: 1,
+        high: 1,
+        confidence: 1,
+        p_value: 1,
+        analysis: 'paired',
+        test: 'wilcoxon-signed-rank',
+        n_baseline: n,
+        n_candidate: n,
+        n_pairs: n,
+        se_log: 0,
+        baseline_median: Number.NaN,
+        candidate_median: Number.NaN,
+      });
+      return {
+        ...base,
+        throughput: mine.length
+          ? { ...one(tputs.length), baseline_median: base.throughput_mean ?? 0, candidate_median: base.throughput_mean ?? 0 }
+          : null,
+        rss_peak: mine.length
+          ? { ...one(peaks.length), baseline_median: base.rss_peak_bytes ?? 0, candidate_median: base.rss_peak_bytes ?? 0 }
+          : null,
+      };
     }
     const pairs = pairEpochs(ref, mine);
     return {

@@ -17,7 +17,15 @@ import { fmt, jsonNumber, type Reason } from './types.js';
 
 export interface SpreadCheck {
   between: { ratio: number | null; p_value: number | null; increased: boolean };
-  within: { baseline_cv_pct: number | null; candidate_cv_pct: number | null; ratio: number | null; low: number | null; high: number | null; p_value: number | null; increased: boolean };
+  within: {
+    baseline_cv_pct: number | null;
+    candidate_cv_pct: number | null;
+    ratio: number | null;
+    low: number | null;
+    high: number | null;
+    p_value: number | null;
+    increased: boolean;
+  };
   increased: boolean;
   reasons: Reason[];
 }
@@ -70,7 +78,14 @@ export function checkSpread(
     const mw = mannWhitney(cvA, cvB);
     const ratio = boot.estimate;
     const increased = Number.isFinite(mw.p) && mw.p < c.spread_alpha && ratio > c.spread_increase_max;
-    within = { ...within, ratio: jsonNumber(ratio), low: jsonNumber(boot.low), high: jsonNumber(boot.high), p_value: jsonNumber(mw.p), increased };
+    within = {
+      ...within,
+      ratio: jsonNumber(ratio),
+      low: jsonNumber(boot.low),
+      high: jsonNumber(boot.high),
+      p_value: jsonNumber(mw.p),
+      increased,
+    };
     reasons.push({
       criterion: 'spread_increase_max',
       status: increased ? 'fail' : 'pass',

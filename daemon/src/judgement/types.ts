@@ -1,4 +1,5 @@
 /** Shapes of judgement results, as served by REST and printed by the CLI (JSON-safe: no Infinity/NaN). */
+import { bytes as formatBytes, significant } from '../domain/format.js';
 
 export const VERDICTS = ['GO', 'NEUTRAL', 'NO-GO', 'INSUFFICIENT'] as const;
 export type VerdictValue = (typeof VERDICTS)[number];
@@ -23,29 +24,12 @@ export function jsonNumber(v: number | null | undefined): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
-/** Compact number for messages: 4 significant digits, exponent for tiny rates. */
-export function fmt(v: number | null | undefined, digits = 4): string {
-  if (typeof v !== 'number' || !Number.isFinite(v)) return 'n/a';
-  if (v !== 0 && Math.abs(v) < 1e-3) return v.toExponential(2);
-  return Number(v.toPrecision(digits)).toString();
+/** Numbers in the judgement's messages: four significant digits ("1.235", "0.9871", "1.25e-4"). */
+export function fmt(v: number | null | undefined): string {
+  return significant(v, 4);
 }
 
-export function pct(ratio: number | null | undefined, digits = 3): string {
-  if (typeof ratio !== 'number' || !Number.isFinite(ratio)) return 'n/a';
-  return `${Number((ratio * 100).toPrecision(digits))} %`;
-}
-
-export function signedPct(ratio: number | null | undefined): string {
-  if (typeof ratio !== 'number' || !Number.isFinite(ratio)) return 'n/a';
-  const v = (ratio - 1) * 100;
-  return `${v >= 0 ? '+' : '−'}${Number(Math.abs(v).toPrecision(3))} %`;
-}
-
+/** Byte amounts in the judgement's messages: three significant digits in their unit ("7.63 MiB"). */
 export function bytes(v: number | null | undefined): string {
-  if (typeof v !== 'number' || !Number.isFinite(v)) return 'n/a';
-  const a = Math.abs(v);
-  if (a >= 1024 ** 3) return `${fmt(v / 1024 ** 3, 3)} GiB`;
-  if (a >= 1024 ** 2) return `${fmt(v / 1024 ** 2, 3)} MiB`;
-  if (a >= 1024) return `${fmt(v / 1024, 3)} KiB`;
-  return `${fmt(v, 3)} B`;
+  return formatBytes(v, { significant: 3 });
 }

@@ -13,23 +13,18 @@
 
 import { median } from '../stats/descriptive.js';
 import { observationsToSettle } from '../stats/sample-size.js';
-import { chooseBasis, cvOn, describeBasis, throughputOn, type ThroughputBasis } from './basis.js';
+import { cvOn, describeBasis, type ThroughputBasis } from './basis.js';
+import { measure, type ComparisonInput, type Measured, type RssBasis } from './comparison-measure.js';
 import { resolveCriteria, type Criteria, type Goal } from './criteria.js';
-import { finiteValues, pairEpochs, splitArm, type Arm, type JudgedEpoch } from './epochs.js';
-import { judgeDrift, type VariantDrift } from './leak.js';
-import { estimateRatio, zOf, type RatioEstimate } from './ratio.js';
-import { checkSpread, type SpreadCheck } from './spread-check.js';
-import { bytes, fmt, jsonNumber, pct, signedPct, type Reason, type VerdictValue } from './types.js';
+import { finiteValues, type Arm, type JudgedEpoch } from './epochs.js';
+import { checkGuardrails } from './guardrails.js';
+import type { VariantDrift } from './leak.js';
+import { zOf, type RatioEstimate } from './ratio.js';
+import type { SpreadCheck } from './spread-check.js';
+import { percent, ratioChange } from '../domain/format.js';
+import { bytes, fmt, jsonNumber, type Reason, type VerdictValue } from './types.js';
 
-export interface ComparisonInput {
-  baseline: string;
-  candidate: string;
-  goal: Goal;
-  /** Overrides of the goal's default criteria (validated by `criteriaErrors`). */
-  criteria?: Readonly<Record<string, unknown>> | Partial<Criteria>;
-}
-
-export type RssBasis = 'peak' | 'held';
+export type { ComparisonInput, RssBasis } from './comparison-measure.js';
 
 export interface ArmCounts {
   completed: number;
@@ -85,8 +80,12 @@ function possibleRegions(est: RatioEstimate, thresholds: readonly number[]): num
 }
 
 function interval(est: RatioEstimate): string {
-  const how = est.analysis === 'paired' ? `paired, ${est.n_pairs} pairs, Wilcoxon signed-rank` : `unpaired, ${est.n_baseline}+${est.n_candidate} epochs, Mann–Whitney`;
-  if (est.confidence === null || est.low === null || est.high === null) return `${fmt(est.ratio)} (too few epochs for an interval; ${how} p = ${fmt(est.p_value)})`;
+  const how =
+    est.analysis === 'paired'
+      ? `paired, ${est.n_pairs} pairs, Wilcoxon signed-rank`
+      : `unpaired, ${est.n_baseline}+${est.n_candidate} epochs, Mann–Whitney`;
+  if (est.confidence === null || est.low === null || est.high === null)
+    return `${fmt(est.ratio)} (too few epochs for an interval; ${how} p = ${fmt(est.p_value)})`;
   return `${fmt(est.ratio)} [${fmt(est.low)}, ${fmt(est.high)}] (${Number((est.confidence * 100).toPrecision(3))} % CI; ${how} p = ${fmt(est.p_value)})`;
 }
 
@@ -104,7 +103,11 @@ interface Axis {
   regions: number[];
 }
 
-function settleNeeded(axes: readonly Axis[], decide: (choice: readonly number[]) => VerdictValue, confidence: number): { needed: number; criteria: string[] } {
+function settleNeeded(
+  axes: readonly Axis[],
+  decide: (choice: readonly number[]) => VerdictValue,
+  confidence: number,
+): { needed: number; criteria: string[] } {
   let needed = 0;
   const criteria: string[] = [];
   const all = (sets: readonly (readonly number[])[]): Set<VerdictValue> => {
@@ -155,258 +158,308 @@ function neededWithoutInterval(est: RatioEstimate | null, thresholds: readonly n
   return needed;
 }
 
-export function judgeComparison(epochs: readonly JudgedEpoch[], input: ComparisonInput): ComparisonVerdict {
-  const c = resolveCriteria(input.goal, input.criteria);
-  const { baseline, candidate, goal } = input;
-  const A = splitArm(baseline, epochs);
-  const B = splitArm(candidate, epochs);
-  const reasons: Reason[] = [];
-  const pairs = pairEpochs(A.completed, B.completed);
-  const ratioOpts = { confidence: c.confidence };
-  const basis = chooseBasis([A.completed, B.completed], c.throughput_per_cpu_second === 1);
-  const throughput = estimateRatio(A.completed, B.completed, pairs, throughputOn(basis), ratioOpts);
-  const throughputWall = basis === 'cpu' ? estimateRatio(A.completed, B.completed, pairs, throughputOn('wall'), ratioOpts) : null;
-  const rssPeak = estimateRatio(A.completed, B.completed, pairs, (e) => e.rss_peak_bytes, ratioOpts);
-  const rssHeld = estimateRatio(A.completed, B.completed, pairs, (e) => e.rss_held_bytes, ratioOpts);
-  // The RSS the memory goal judges: the peak, or held memory when asked for and measured.
-  const rssBasis: RssBasis = c.judge_held_rss === 1 && rssHeld !== null ? 'held' : 'peak';
-  const rssJudged = rssBasis === 'held' ? rssHeld : rssPeak;
-  const rssOf = (e: JudgedEpoch): number | null | undefined => (rssBasis === 'held' ? e.rss_held_bytes : e.rss_peak_bytes);
-  const rssLabel = rssBasis === 'held' ? 'held RSS' : 'peak RSS';
-  const driftOpts = { criteria: c };
-  const driftA = judgeDrift(baseline, epochs, driftOpts);
-  const driftB = judgeDrift(candidate, epochs, driftOpts);
-  const sysA = finiteValues(A.completed, (e) => e.syscalls_per_op);
-  const sysB = finiteValues(B.completed, (e) => e.syscalls_per_op);
-  const sysMedA = sysA.length ? median(sysA) : null;
-  const sysMedB = sysB.length ? median(sysB) : null;
-  const spread = A.completed.length >= 2 && B.completed.length >= 2 ? checkSpread(A.completed, B.completed, c, `${baseline}->${candidate}`, basis) : null;
+/** Thresholds on the ratios, from the criteria: each list ascending. */
+interface Lines {
+  /** Speed goal: NO-GO below the first, GO above the second. */
+  speed: number[];
+  /** Memory goal: GO at or below the first, NO-GO above the second. */
+  rss: number[];
+  /** Memory goal: the lowest acceptable throughput ratio. */
+  cost: number[];
+}
 
-  const result = (verdict: VerdictValue, decidedBy: string, needed: number | null): ComparisonVerdict => ({
-    baseline,
-    candidate,
-    goal,
+function linesOf(c: Criteria): Lines {
+  return {
+    speed: [1 - c.slowdown_tolerance_pct / 100, 1 + c.speedup_min_pct / 100],
+    rss: [1 - c.rss_cut_go_pct / 100, 1 - c.rss_cut_nogo_pct / 100],
+    cost: [1 - c.throughput_cost_max_pct / 100],
+  };
+}
+
+function verdictOf(
+  m: Measured,
+  c: Criteria,
+  reasons: Reason[],
+  verdict: VerdictValue,
+  decidedBy: string,
+  needed: number | null,
+): ComparisonVerdict {
+  return {
+    baseline: m.baseline,
+    candidate: m.candidate,
+    goal: m.goal,
     verdict,
     decided_by: decidedBy,
     epochs_needed_per_arm: needed,
     reasons,
     criteria: c,
-    epochs: { baseline: counts(A), candidate: counts(B), pairs: pairs.length },
-    throughput_basis: basis,
-    throughput,
-    throughput_wall: throughputWall,
-    rss_peak: rssPeak,
-    rss_held: rssHeld,
-    rss_basis: rssBasis,
-    spread: spread ? { between: spread.between, within: spread.within, increased: spread.increased } : null,
-    syscalls_per_op: { baseline: jsonNumber(sysMedA), candidate: jsonNumber(sysMedB) },
-    drift: { baseline: stripDrift(driftA), candidate: stripDrift(driftB) },
-  });
+    epochs: { baseline: counts(m.A), candidate: counts(m.B), pairs: m.pairs.length },
+    throughput_basis: m.basis,
+    throughput: m.throughput,
+    throughput_wall: m.throughputWall,
+    rss_peak: m.rssPeak,
+    rss_held: m.rssHeld,
+    rss_basis: m.rssBasis,
+    spread: m.spread ? { between: m.spread.between, within: m.spread.within, increased: m.spread.increased } : null,
+    syscalls_per_op: { baseline: jsonNumber(m.sysMedA), candidate: jsonNumber(m.sysMedB) },
+    drift: { baseline: stripDrift(m.driftA), candidate: stripDrift(m.driftB) },
+  };
+}
 
-  reasons.push({
+function basisReason(m: Measured, c: Criteria): Reason {
+  return {
     criterion: 'throughput_per_cpu_second',
     status: 'info',
     decisive: false,
     message:
-      basis === 'cpu'
-        ? `throughput judged as ${describeBasis('cpu')} (every epoch reports CPU time)${throughputWall ? `; per wall-clock second the ratio is ${interval(throughputWall)}` : ''}`
+      m.basis === 'cpu'
+        ? `throughput judged as ${describeBasis('cpu')} (every epoch reports CPU time)${m.throughputWall ? `; per wall-clock second the ratio is ${interval(m.throughputWall)}` : ''}`
         : c.throughput_per_cpu_second === 1
           ? `throughput judged as ${describeBasis('wall')}: not every epoch reports the workload's CPU time`
           : `throughput judged as ${describeBasis('wall')} (throughput_per_cpu_second 0)`,
-  });
+  };
+}
 
-  // ---- Guardrails ------------------------------------------------------------------------------
-  const guards: string[] = [];
-  /** Conditions the candidate shares with the baseline: not the change's doing, but they bar GO. */
-  const caps: string[] = [];
-  if (B.failed.length > 0) {
-    const list = B.failed.map((e) => `epoch ${e.id} ${e.outcome}${e.signal ? ` (${e.signal})` : ''}${e.outcome_reason ? `: ${e.outcome_reason}` : ''}`).join('; ');
-    reasons.push({ criterion: 'guard.crash', status: 'fail', decisive: true, message: `candidate ${candidate} ended ${B.failed.length} epoch(s) badly: ${list}`, value: B.failed.length, threshold: 0 });
-    guards.push('guard.crash');
-  }
-  if (A.failed.length > 0) {
-    reasons.push({ criterion: 'guard.crash', status: 'info', decisive: false, message: `baseline ${baseline} ended ${A.failed.length} epoch(s) badly (${A.failed.map((e) => `${e.id} ${e.outcome}`).join(', ')}); they are left out of the statistics`, value: A.failed.length });
-  }
-  const leakyB = driftB.leak || driftB.drift;
-  const leakyA = driftA.leak || driftA.drift;
-  const driftLabel = (d: VariantDrift): string => (d.leak ? 'leaks' : 'drifts');
-  const driftDetail = (d: VariantDrift): string => d.reasons.filter((r) => r.status === 'fail').map((r) => r.message).join('; ');
-  if (leakyB && !leakyA) {
-    reasons.push({ criterion: driftB.leak ? 'guard.leak' : 'guard.drift', status: 'fail', decisive: true, message: `candidate ${candidate} ${driftLabel(driftB)}: ${driftDetail(driftB)}`, value: driftB.slope_bytes_per_hour, low: driftB.slope_low, high: driftB.slope_high, threshold: c.leak_floor_bytes_per_hour });
-    guards.push(driftB.leak ? 'guard.leak' : 'guard.drift');
-  } else if (leakyB && leakyA) {
-    reasons.push({ criterion: driftB.leak ? 'guard.leak' : 'guard.drift', status: 'fail', decisive: false, message: `both ${baseline} and ${candidate} leak or drift (${driftDetail(driftB)}); not the candidate's doing, but GO is withheld` });
-    caps.push(driftB.leak ? 'guard.leak' : 'guard.drift');
-  } else if (driftB.verdict === 'CLEAN') {
-    reasons.push({ criterion: 'guard.leak', status: 'pass', decisive: false, message: `candidate ${candidate}: no leak (${driftB.flagged_epochs} of ${driftB.epochs.length} epochs over ${bytes(c.leak_floor_bytes_per_hour)}/h) and no drift`, value: driftB.slope_bytes_per_hour, low: driftB.slope_low, high: driftB.slope_high, threshold: c.leak_floor_bytes_per_hour });
-  }
-  if (sysMedB !== null && sysMedB > c.syscalls_nogo_per_op) {
-    const inherited = sysMedA !== null && sysMedA > c.syscalls_nogo_per_op && sysMedB <= sysMedA * 1.25;
-    reasons.push({
-      criterion: 'syscalls_nogo_per_op',
-      status: 'fail',
-      decisive: !inherited,
-      message: inherited
-        ? `syscalls per op ${fmt(sysMedB)} over the limit ${fmt(c.syscalls_nogo_per_op)}, as for the baseline (${fmt(sysMedA)}): inherited, but GO is withheld`
-        : `candidate makes ${fmt(sysMedB)} memory syscalls per op (median), over the limit ${fmt(c.syscalls_nogo_per_op)} (baseline ${fmt(sysMedA)})`,
-      value: sysMedB,
-      threshold: c.syscalls_nogo_per_op,
-    });
-    (inherited ? caps : guards).push('syscalls_nogo_per_op');
-  } else if (sysMedB === null) {
-    reasons.push({ criterion: 'syscalls_nogo_per_op', status: 'info', decisive: false, message: 'syscalls per op not measured for the candidate: syscall criteria skipped' });
-  } else {
-    reasons.push({ criterion: 'syscalls_nogo_per_op', status: 'pass', decisive: false, message: `candidate memory syscalls per op ${fmt(sysMedB)} ≤ ${fmt(c.syscalls_nogo_per_op)}`, value: sysMedB, threshold: c.syscalls_nogo_per_op });
-  }
-  if (guards.length > 0) {
-    addMeasurementInfo(reasons, throughput, rssJudged, rssLabel);
-    return result('NO-GO', guards[0] as string, null);
-  }
-
-  // ---- Enough data? ------------------------------------------------------------------------------
-  const primary = goal === 'speed' ? throughput : rssJudged;
-  const speedLines = [1 - c.slowdown_tolerance_pct / 100, 1 + c.speedup_min_pct / 100];
-  const rssLines = [1 - c.rss_cut_go_pct / 100, 1 - c.rss_cut_nogo_pct / 100];
-  const costLine = [1 - c.throughput_cost_max_pct / 100];
-  const nA = A.completed.length;
-  const nB = B.completed.length;
+/**
+ * Too few epochs, or no interval yet, for the ratios the goal judges: the epochs per arm that would likely
+ * be enough (and the reason saying so); null when there are enough.
+ */
+function tooFewEpochs(m: Measured, c: Criteria, lines: Lines, reasons: Reason[]): number | null {
+  const { goal, throughput, rssJudged } = m;
+  const nA = m.A.completed.length;
+  const nB = m.B.completed.length;
   const noInterval = (e: RatioEstimate | null): boolean => e === null || e.low === null || e.high === null;
-  if (nA < c.min_epochs || nB < c.min_epochs || noInterval(throughput) || (goal === 'memory' && noInterval(rssJudged))) {
-    const needed = Math.max(
-      neededWithoutInterval(throughput, goal === 'speed' ? speedLines : costLine, c),
-      goal === 'memory' ? neededWithoutInterval(rssJudged, rssLines, c) : 0,
-    );
-    const what = primary === null ? `no ${goal === 'speed' ? 'throughput' : rssLabel} measured in one arm` : `${nA} baseline and ${nB} candidate completed epochs`;
-    reasons.push({ criterion: 'min_epochs', status: 'undecided', decisive: true, message: `too few epochs to judge: ${what} (need ${c.min_epochs} per arm and a ${Math.round(c.confidence * 100)} % interval); about ${needed} more per arm`, value: Math.min(nA, nB), threshold: c.min_epochs });
-    addMeasurementInfo(reasons, throughput, rssJudged, rssLabel);
-    return result('INSUFFICIENT', 'min_epochs', needed);
-  }
-  const tp = throughput as RatioEstimate;
+  if (!(nA < c.min_epochs || nB < c.min_epochs || noInterval(throughput) || (goal === 'memory' && noInterval(rssJudged)))) return null;
+  const needed = Math.max(
+    neededWithoutInterval(throughput, goal === 'speed' ? lines.speed : lines.cost, c),
+    goal === 'memory' ? neededWithoutInterval(rssJudged, lines.rss, c) : 0,
+  );
+  const primary = goal === 'speed' ? throughput : rssJudged;
+  const what =
+    primary === null
+      ? `no ${goal === 'speed' ? 'throughput' : m.rssLabel} measured in one arm`
+      : `${nA} baseline and ${nB} candidate completed epochs`;
+  reasons.push({
+    criterion: 'min_epochs',
+    status: 'undecided',
+    decisive: true,
+    message: `too few epochs to judge: ${what} (need ${c.min_epochs} per arm and a ${Math.round(c.confidence * 100)} % interval); about ${needed} more per arm`,
+    value: Math.min(nA, nB),
+    threshold: c.min_epochs,
+  });
+  return needed;
+}
 
-  // ---- GO gates ---------------------------------------------------------------------------------
+/** Conditions a GO needs besides the intervals (the guardrails' caps first); each failed one withholds GO. */
+function goGates(m: Measured, c: Criteria, caps: readonly string[], reasons: Reason[]): string[] {
   const gates: string[] = [...caps];
-  if (spread) {
-    reasons.push(...spread.reasons);
-    if (spread.increased) gates.push('spread_increase_max');
+  if (m.spread) {
+    reasons.push(...m.spread.reasons);
+    if (m.spread.increased) gates.push('spread_increase_max');
   }
-  if (goal === 'memory') {
-    if (sysMedB !== null) {
-      const ok = sysMedB < c.syscalls_go_per_op;
-      reasons.push({ criterion: 'syscalls_go_per_op', status: ok ? 'pass' : 'fail', decisive: false, message: `candidate memory syscalls per op ${fmt(sysMedB)} ${ok ? '<' : '≥'} ${fmt(c.syscalls_go_per_op)} (needed for GO)`, value: sysMedB, threshold: c.syscalls_go_per_op });
-      if (!ok) gates.push('syscalls_go_per_op');
-    }
-    const cvB = finiteValues(B.completed, cvOn(basis));
-    if (cvB.length > 0) {
-      const cvPct = median(cvB) * 100;
-      const ok = cvPct < c.cv_max_pct;
-      reasons.push({ criterion: 'cv_max_pct', status: ok ? 'pass' : 'fail', decisive: false, message: `candidate within-epoch throughput CV ${fmt(cvPct)} % ${ok ? '<' : '≥'} ${c.cv_max_pct} % (needed for GO)`, value: cvPct, threshold: c.cv_max_pct });
-      if (!ok) gates.push('cv_max_pct');
-    }
+  if (m.goal !== 'memory') return gates;
+  const sysMedB = m.sysMedB;
+  if (sysMedB !== null) {
+    const ok = sysMedB < c.syscalls_go_per_op;
+    reasons.push({
+      criterion: 'syscalls_go_per_op',
+      status: ok ? 'pass' : 'fail',
+      decisive: false,
+      message: `candidate memory syscalls per op ${fmt(sysMedB)} ${ok ? '<' : '≥'} ${fmt(c.syscalls_go_per_op)} (needed for GO)`,
+      value: sysMedB,
+      threshold: c.syscalls_go_per_op,
+    });
+    if (!ok) gates.push('syscalls_go_per_op');
   }
-  // The rules below say what the intervals allow (`rule`); a failed GO gate turns that GO into NEUTRAL.
+  const cvB = finiteValues(m.B.completed, cvOn(m.basis));
+  if (cvB.length > 0) {
+    const cvPct = median(cvB) * 100;
+    const ok = cvPct < c.cv_max_pct;
+    reasons.push({
+      criterion: 'cv_max_pct',
+      status: ok ? 'pass' : 'fail',
+      decisive: false,
+      message: `candidate within-epoch throughput CV ${fmt(cvPct)} % ${ok ? '<' : '≥'} ${c.cv_max_pct} % (needed for GO)`,
+      value: cvPct,
+      threshold: c.cv_max_pct,
+    });
+    if (!ok) gates.push('cv_max_pct');
+  }
+  return gates;
+}
+
+/**
+ * The measured axes of a goal, and what the intervals allow (`rule`, before the GO gates) for each choice
+ * of region on the axes, with the criterion that would decide it (`labels`).
+ */
+interface Decision {
+  axes: Axis[];
+  rule: (choice: readonly number[]) => VerdictValue;
+  labels: (choice: readonly number[]) => string;
+}
+
+function speedDecision(tp: RatioEstimate, c: Criteria, lines: Lines, reasons: Reason[]): Decision {
+  const map: VerdictValue[] = ['NO-GO', 'NEUTRAL', 'GO'];
+  const [L, H] = lines.speed as [number, number];
+  reasons.push({
+    criterion: 'throughput',
+    status: 'info',
+    decisive: false,
+    message: `throughput candidate/baseline ${interval(tp)}: ${ratioChange(tp.ratio)}; NO-GO below ${fmt(L)} (slowdown_tolerance_pct ${c.slowdown_tolerance_pct}), GO above ${fmt(H)} (speedup_min_pct ${c.speedup_min_pct})`,
+    value: tp.ratio,
+    low: tp.low,
+    high: tp.high,
+    p_value: tp.p_value,
+  });
+  return {
+    axes: [
+      {
+        name: 'throughput',
+        criterion: (r) => (r === 0 ? 'slowdown_tolerance_pct' : 'speedup_min_pct'),
+        est: tp,
+        thresholds: lines.speed,
+        regions: possibleRegions(tp, lines.speed),
+      },
+    ],
+    rule: (ch) => map[ch[0] as number] as VerdictValue,
+    labels: (ch) => ['slowdown_tolerance_pct', 'slowdown_tolerance_pct', 'speedup_min_pct'][ch[0] as number] as string,
+  };
+}
+
+function memoryDecision(m: Measured, tp: RatioEstimate, c: Criteria, lines: Lines, reasons: Reason[]): Decision {
+  const rp = m.rssJudged as RatioEstimate;
+  const peaksB = finiteValues(m.B.completed, m.rssOf);
+  const absoluteGo = peaksB.length === m.B.completed.length && peaksB.every((p) => p < c.rss_go_below_bytes);
+  let rssRegions = absoluteGo ? [0] : possibleRegions(rp, lines.rss);
+  // "No memory effect": the whole interval within ± rss_equivalence_pct of 1 (an A/A twin).
+  const equivalent = (rp.low as number) >= 1 - c.rss_equivalence_pct / 100 && (rp.high as number) <= 1 + c.rss_equivalence_pct / 100;
+  if (equivalent) rssRegions = [3];
+  const [qGo, qNo] = lines.rss as [number, number];
+  reasons.push({
+    criterion: 'rss_peak',
+    status: 'info',
+    decisive: false,
+    message: `${m.rssLabel} candidate/baseline ${interval(rp)}: cut ${percent(1 - rp.ratio)} (${bytes(rp.baseline_median)} → ${bytes(rp.candidate_median)}); GO at ratio ≤ ${fmt(qGo)} (rss_cut_go_pct ${c.rss_cut_go_pct})${absoluteGo ? ` or below ${bytes(c.rss_go_below_bytes)} in every epoch (met)` : ` or below ${bytes(c.rss_go_below_bytes)}`}, NO-GO above ${fmt(qNo)} (rss_cut_nogo_pct ${c.rss_cut_nogo_pct})${equivalent ? `; within ±${c.rss_equivalence_pct} %: no memory effect` : ''}`,
+    value: rp.ratio,
+    low: rp.low,
+    high: rp.high,
+    p_value: rp.p_value,
+  });
+  reasons.push({
+    criterion: 'throughput',
+    status: 'info',
+    decisive: false,
+    message: `throughput candidate/baseline ${interval(tp)}: cost ${ratioChange(tp.ratio)}; GO needs ratio ≥ ${fmt(lines.cost[0])} (throughput_cost_max_pct ${c.throughput_cost_max_pct})`,
+    value: tp.ratio,
+    low: tp.low,
+    high: tp.high,
+    p_value: tp.p_value,
+  });
+  return {
+    axes: [
+      {
+        name: 'rss_peak',
+        criterion: (r) => (r === 0 ? 'rss_cut_go_pct' : 'rss_cut_nogo_pct'),
+        est: rp,
+        thresholds: lines.rss,
+        regions: rssRegions,
+      },
+      {
+        name: 'throughput',
+        criterion: () => 'throughput_cost_max_pct',
+        est: tp,
+        thresholds: lines.cost,
+        regions: possibleRegions(tp, lines.cost),
+      },
+    ],
+    rule: memoryVerdict,
+    labels: memoryCriterion,
+  };
+}
+
+// The memory goal's regions: RSS 0 cut ≥ go, 1 between, 2 cut < nogo, 3 no effect; throughput 0 costly, 1 ok.
+
+function memoryVerdict([rss, throughput]: readonly number[]): VerdictValue {
+  const ok = throughput === 1;
+  if (rss === 0) return ok ? 'GO' : 'NEUTRAL';
+  if (rss === 1) return 'NEUTRAL';
+  if (rss === 2) return 'NO-GO';
+  return ok ? 'NEUTRAL' : 'NO-GO';
+}
+
+function memoryCriterion([rss, throughput]: readonly number[]): string {
+  if (rss === 0) return throughput === 1 ? 'rss_cut_go_pct' : 'throughput_cost_max_pct';
+  if (rss === 1) return 'rss_cut_go_pct';
+  if (rss === 2) return 'rss_cut_nogo_pct';
+  return 'rss_equivalence_pct';
+}
+
+/** Every verdict the intervals still allow, each with what would decide it (in walk order). */
+function possibleVerdicts(d: Decision, gates: readonly string[]): Map<VerdictValue, Set<string>> {
+  // A failed GO gate turns what the intervals allow as GO into NEUTRAL.
   const gated = (v: VerdictValue): VerdictValue => (v === 'GO' && gates.length > 0 ? 'NEUTRAL' : v);
-
-  // ---- Intervals against thresholds ---------------------------------------------------------------
-  let axes: Axis[];
-  let rule: (choice: readonly number[]) => VerdictValue;
-  let labels: (choice: readonly number[]) => string;
-  if (goal === 'speed') {
-    axes = [{ name: 'throughput', criterion: (r) => (r === 0 ? 'slowdown_tolerance_pct' : 'speedup_min_pct'), est: tp, thresholds: speedLines, regions: possibleRegions(tp, speedLines) }];
-    const map: VerdictValue[] = ['NO-GO', 'NEUTRAL', 'GO'];
-    rule = (ch) => map[ch[0] as number] as VerdictValue;
-    labels = (ch) => (['slowdown_tolerance_pct', 'slowdown_tolerance_pct', 'speedup_min_pct'][ch[0] as number] as string);
-    const [L, H] = speedLines as [number, number];
-    reasons.push({
-      criterion: 'throughput',
-      status: 'info',
-      decisive: false,
-      message: `throughput candidate/baseline ${interval(tp)}: ${signedPct(tp.ratio)}; NO-GO below ${fmt(L)} (slowdown_tolerance_pct ${c.slowdown_tolerance_pct}), GO above ${fmt(H)} (speedup_min_pct ${c.speedup_min_pct})`,
-      value: tp.ratio,
-      low: tp.low,
-      high: tp.high,
-      p_value: tp.p_value,
-    });
-  } else {
-    const rp = rssJudged as RatioEstimate;
-    const peaksB = finiteValues(B.completed, rssOf);
-    const absoluteGo = peaksB.length === nB && peaksB.every((p) => p < c.rss_go_below_bytes);
-    let rssRegions = absoluteGo ? [0] : possibleRegions(rp, rssLines);
-    // "No memory effect": the whole interval within ± rss_equivalence_pct of 1 (an A/A twin).
-    const equivalent = (rp.low as number) >= 1 - c.rss_equivalence_pct / 100 && (rp.high as number) <= 1 + c.rss_equivalence_pct / 100;
-    if (equivalent) rssRegions = [3];
-    axes = [
-      { name: 'rss_peak', criterion: (r) => (r === 0 ? 'rss_cut_go_pct' : 'rss_cut_nogo_pct'), est: rp, thresholds: rssLines, regions: rssRegions },
-      { name: 'throughput', criterion: () => 'throughput_cost_max_pct', est: tp, thresholds: costLine, regions: possibleRegions(tp, costLine) },
-    ];
-    // rss region: 0 cut ≥ go, 1 between, 2 cut < nogo, 3 no effect; throughput region: 0 costly, 1 ok.
-    rule = (ch) => {
-      const rss = ch[0] as number;
-      const ok = ch[1] === 1;
-      if (rss === 0) return ok ? 'GO' : 'NEUTRAL';
-      if (rss === 1) return 'NEUTRAL';
-      if (rss === 2) return 'NO-GO';
-      return ok ? 'NEUTRAL' : 'NO-GO';
-    };
-    labels = (ch) => {
-      const rss = ch[0] as number;
-      if (rss === 0) return ch[1] === 1 ? 'rss_cut_go_pct' : 'throughput_cost_max_pct';
-      if (rss === 1) return 'rss_cut_go_pct';
-      if (rss === 2) return 'rss_cut_nogo_pct';
-      return 'rss_equivalence_pct';
-    };
-    const [qGo, qNo] = rssLines as [number, number];
-    reasons.push({
-      criterion: 'rss_peak',
-      status: 'info',
-      decisive: false,
-      message: `${rssLabel} candidate/baseline ${interval(rp)}: cut ${pct(1 - rp.ratio)} (${bytes(rp.baseline_median)} → ${bytes(rp.candidate_median)}); GO at ratio ≤ ${fmt(qGo)} (rss_cut_go_pct ${c.rss_cut_go_pct})${absoluteGo ? ` or below ${bytes(c.rss_go_below_bytes)} in every epoch (met)` : ` or below ${bytes(c.rss_go_below_bytes)}`}, NO-GO above ${fmt(qNo)} (rss_cut_nogo_pct ${c.rss_cut_nogo_pct})${equivalent ? `; within ±${c.rss_equivalence_pct} %: no memory effect` : ''}`,
-      value: rp.ratio,
-      low: rp.low,
-      high: rp.high,
-      p_value: rp.p_value,
-    });
-    reasons.push({
-      criterion: 'throughput',
-      status: 'info',
-      decisive: false,
-      message: `throughput candidate/baseline ${interval(tp)}: cost ${signedPct(tp.ratio)}; GO needs ratio ≥ ${fmt(costLine[0])} (throughput_cost_max_pct ${c.throughput_cost_max_pct})`,
-      value: tp.ratio,
-      low: tp.low,
-      high: tp.high,
-      p_value: tp.p_value,
-    });
-  }
-
-  const decide = (choice: readonly number[]): VerdictValue => gated(rule(choice));
-  /** Every verdict the intervals still allow, each with what would decide it (in walk order). */
   const possible = new Map<VerdictValue, Set<string>>();
   const walk = (i: number, choice: number[]): void => {
-    if (i === axes.length) {
-      const v = decide(choice);
+    if (i === d.axes.length) {
+      const v = gated(d.rule(choice));
       // When a gate, not a threshold, made it NEUTRAL, the gate is what decided.
-      const by = v !== rule(choice) ? (gates[0] as string) : labels(choice);
+      const by = v !== d.rule(choice) ? (gates[0] as string) : d.labels(choice);
       possible.set(v, (possible.get(v) ?? new Set<string>()).add(by));
       return;
     }
-    for (const r of (axes[i] as Axis).regions) walk(i + 1, [...choice, r]);
+    for (const r of (d.axes[i] as Axis).regions) walk(i + 1, [...choice, r]);
   };
   walk(0, []);
+  return possible;
+}
 
-  if (possible.size === 1) {
-    const [[verdict, ways]] = [...possible.entries()] as [[VerdictValue, Set<string>]];
-    // One verdict, possibly reached in several ways (an interval straddles a threshold, but both sides give
-    // the same verdict, e.g. a cost that may be too high, or else a gate that withholds GO): then a gate, if
-    // one is among the ways, is what holds whichever way the straddled threshold goes.
-    const decidedBy = ways.size > 1 ? ([...ways].find((w) => gates.includes(w)) ?? ([...ways][0] as string)) : ([...ways][0] as string);
-    const message =
-      ways.size > 1
-        ? `${verdict} whichever way the undecided interval(s) resolve: ${[...ways].map((w) => (gates.includes(w) ? `GO withheld by ${w}` : w)).join(', or ')} (${decisiveNumbers(tp, rssJudged, rssLabel)})`
-        : decisiveMessage(verdict, decidedBy, goal, c, tp, rssJudged, gates, rssLabel);
-    reasons.push({ criterion: decidedBy, status: verdict === 'GO' ? 'pass' : verdict === 'NEUTRAL' ? 'info' : 'fail', decisive: true, message });
-    for (const r of reasons) if (r.criterion === decidedBy && r.status !== 'pass' && verdict !== 'GO') r.decisive = true;
-    return result(verdict, decidedBy, null);
-  }
-  const settle = settleNeeded(axes, decide, c.confidence);
+interface Decided {
+  verdict: VerdictValue;
+  decidedBy: string;
+  needed: number | null;
+}
+
+/** The verdict when the intervals leave only one; the decisive reason says why. */
+function decideOne(
+  [verdict, ways]: [VerdictValue, Set<string>],
+  m: Measured,
+  tp: RatioEstimate,
+  c: Criteria,
+  gates: readonly string[],
+  reasons: Reason[],
+): Decided {
+  // One verdict, possibly reached in several ways (an interval straddles a threshold, but both sides give
+  // the same verdict, e.g. a cost that may be too high, or else a gate that withholds GO): then a gate, if
+  // one is among the ways, is what holds whichever way the straddled threshold goes.
+  const first = [...ways][0] as string;
+  const decidedBy = ways.size > 1 ? ([...ways].find((w) => gates.includes(w)) ?? first) : first;
+  const message =
+    ways.size > 1
+      ? `${verdict} whichever way the undecided interval(s) resolve: ${[...ways].map((w) => (gates.includes(w) ? `GO withheld by ${w}` : w)).join(', or ')} (${decisiveNumbers(tp, m.rssJudged, m.rssLabel)})`
+      : decisiveMessage(verdict, decidedBy, m.goal, c, tp, m.rssJudged, gates, m.rssLabel);
+  reasons.push({
+    criterion: decidedBy,
+    status: verdict === 'GO' ? 'pass' : verdict === 'NEUTRAL' ? 'info' : 'fail',
+    decisive: true,
+    message,
+  });
+  for (const r of reasons) if (r.criterion === decidedBy && r.status !== 'pass' && verdict !== 'GO') r.decisive = true;
+  return { verdict, decidedBy, needed: null };
+}
+
+/** INSUFFICIENT while the intervals allow several verdicts, with the epochs per arm that would likely settle it. */
+function undecided(
+  possible: Map<VerdictValue, Set<string>>,
+  d: Decision,
+  gates: readonly string[],
+  c: Criteria,
+  reasons: Reason[],
+): Decided {
+  const gated = (choice: readonly number[]): VerdictValue => {
+    const v = d.rule(choice);
+    return v === 'GO' && gates.length > 0 ? 'NEUTRAL' : v;
+  };
+  const settle = settleNeeded(d.axes, gated, c.confidence);
   const options = [...possible.keys()].join(' or ');
   const needed = Math.max(1, settle.needed);
   reasons.push({
@@ -415,22 +468,76 @@ export function judgeComparison(epochs: readonly JudgedEpoch[], input: Compariso
     decisive: true,
     message: `the ${Math.round(c.confidence * 100)} % interval(s) straddle ${settle.criteria.join(', ') || 'a threshold'}: still ${options}; about ${needed} more epochs per arm would likely settle it`,
   });
-  return result('INSUFFICIENT', settle.criteria[0] ?? 'confidence', needed);
+  return { verdict: 'INSUFFICIENT', decidedBy: settle.criteria[0] ?? 'confidence', needed };
+}
+
+export function judgeComparison(epochs: readonly JudgedEpoch[], input: ComparisonInput): ComparisonVerdict {
+  const c = resolveCriteria(input.goal, input.criteria);
+  const m = measure(epochs, input, c);
+  const lines = linesOf(c);
+  const reasons: Reason[] = [basisReason(m, c)];
+  const result = (o: Decided): ComparisonVerdict => verdictOf(m, c, reasons, o.verdict, o.decidedBy, o.needed);
+
+  const { guards, caps } = checkGuardrails(m, c, reasons);
+  if (guards.length > 0) {
+    addMeasurementInfo(reasons, m.throughput, m.rssJudged, m.rssLabel);
+    return result({ verdict: 'NO-GO', decidedBy: guards[0] as string, needed: null });
+  }
+  const needed = tooFewEpochs(m, c, lines, reasons);
+  if (needed !== null) {
+    addMeasurementInfo(reasons, m.throughput, m.rssJudged, m.rssLabel);
+    return result({ verdict: 'INSUFFICIENT', decidedBy: 'min_epochs', needed });
+  }
+  const tp = m.throughput as RatioEstimate;
+  const gates = goGates(m, c, caps, reasons);
+  const decision = m.goal === 'speed' ? speedDecision(tp, c, lines, reasons) : memoryDecision(m, tp, c, lines, reasons);
+  const possible = possibleVerdicts(decision, gates);
+  if (possible.size === 1) return result(decideOne([...possible.entries()][0] as [VerdictValue, Set<string>], m, tp, c, gates, reasons));
+  return result(undecided(possible, decision, gates, c, reasons));
 }
 
 function addMeasurementInfo(reasons: Reason[], tp: RatioEstimate | null, rss: RatioEstimate | null, rssLabel: string): void {
-  if (tp) reasons.push({ criterion: 'throughput', status: 'info', decisive: false, message: `throughput candidate/baseline ${interval(tp)}`, value: tp.ratio, low: tp.low, high: tp.high, p_value: tp.p_value });
-  if (rss) reasons.push({ criterion: 'rss_peak', status: 'info', decisive: false, message: `${rssLabel} candidate/baseline ${interval(rss)}`, value: rss.ratio, low: rss.low, high: rss.high, p_value: rss.p_value });
+  if (tp)
+    reasons.push({
+      criterion: 'throughput',
+      status: 'info',
+      decisive: false,
+      message: `throughput candidate/baseline ${interval(tp)}`,
+      value: tp.ratio,
+      low: tp.low,
+      high: tp.high,
+      p_value: tp.p_value,
+    });
+  if (rss)
+    reasons.push({
+      criterion: 'rss_peak',
+      status: 'info',
+      decisive: false,
+      message: `${rssLabel} candidate/baseline ${interval(rss)}`,
+      value: rss.ratio,
+      low: rss.low,
+      high: rss.high,
+      p_value: rss.p_value,
+    });
 }
 
 function decisiveNumbers(tp: RatioEstimate, rss: RatioEstimate | null, rssLabel: string): string {
-  const t = `throughput ${signedPct(tp.ratio)} [${signedPct(tp.low)}, ${signedPct(tp.high)}]`;
-  return rss ? `${t}, ${rssLabel} ${signedPct(rss.ratio)} [${signedPct(rss.low)}, ${signedPct(rss.high)}]` : t;
+  const t = `throughput ${ratioChange(tp.ratio)} [${ratioChange(tp.low)}, ${ratioChange(tp.high)}]`;
+  return rss ? `${t}, ${rssLabel} ${ratioChange(rss.ratio)} [${ratioChange(rss.low)}, ${ratioChange(rss.high)}]` : t;
 }
 
-function decisiveMessage(verdict: VerdictValue, by: string, goal: Goal, c: Criteria, tp: RatioEstimate, rss: RatioEstimate | null, gates: readonly string[], rssLabel: string): string {
-  const t = `throughput ${signedPct(tp.ratio)} [${signedPct(tp.low)}, ${signedPct(tp.high)}]`;
-  const r = rss ? `${rssLabel} ${signedPct(rss.ratio)} [${signedPct(rss.low)}, ${signedPct(rss.high)}]` : '';
+function decisiveMessage(
+  verdict: VerdictValue,
+  by: string,
+  goal: Goal,
+  c: Criteria,
+  tp: RatioEstimate,
+  rss: RatioEstimate | null,
+  gates: readonly string[],
+  rssLabel: string,
+): string {
+  const t = `throughput ${ratioChange(tp.ratio)} [${ratioChange(tp.low)}, ${ratioChange(tp.high)}]`;
+  const r = rss ? `${rssLabel} ${ratioChange(rss.ratio)} [${ratioChange(rss.low)}, ${ratioChange(rss.high)}]` : '';
   switch (by) {
     case 'slowdown_tolerance_pct':
       return verdict === 'NO-GO'

@@ -45,7 +45,14 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const wantPretty = options.pretty ?? (options.destination === undefined && process.stdout.isTTY === true);
   if (wantPretty) {
     // Synchronous in-process pretty printing: no worker thread, nothing lost at exit.
-    const stream = pretty({ sync: true, colorize: true, singleLine: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,name', destination: options.destination ?? 1 });
+    const stream = pretty({
+      sync: true,
+      colorize: true,
+      singleLine: true,
+      translateTime: 'SYS:HH:MM:ss',
+      ignore: 'pid,hostname,name',
+      destination: options.destination ?? 1,
+    });
     return pino(base, stream);
   }
   return pino(base, options.destination ?? destination({ dest: 1, sync: true }));

@@ -12,12 +12,13 @@
  */
 import type { EventEmitter } from 'node:events';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CampaignEvents } from '../campaign/events.js';
+import type { CampaignEvents } from '../campaign/index.js';
+import { EPOCH_COUNTERS, EPOCH_GAUGES } from '../domain/epoch-fields.js';
 import type { Sample } from '../domain/types.js';
-import { registerVerdictGauge } from '../judgement/metrics.js';
 import type { Store } from '../storage/index.js';
-import { COUNTED_OUTCOMES, DAEMON_STATES, METRICS, type DaemonState, type MetricName } from './names.js';
+import { COUNTED_OUTCOMES, DAEMON_STATES, METRICS, VERDICT_METRIC, type DaemonState, type MetricName } from './names.js';
 import { SqliteSnapshotReader, type ScrapeSnapshot } from './sqlite-snapshot.js';
+import { VerdictCache } from './verdict-cache.js';
 
 export interface MetricsDeps {
   /** The daemon's store (migrated SQLite file). Only read. */
@@ -40,11 +41,7 @@ interface RunningCampaign {
   lengths: { planned_seconds: number; warmup_seconds: number } | null;
 }
 
-const LINT_FAILING_DEFAULT_METRICS = [
-  'nodejs_active_handles_total',
-  'nodejs_active_requests_total',
-  'nodejs_active_resources_total',
-];
+const LINT_FAILING_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
 const help = (name: MetricName): string => {
   const spec = METRICS.find((m) => m.name === name);
@@ -97,22 +94,20 @@ export class AllocsoakMetrics {
       },
     });
 
-    type LeanName = 'allocsoak_lean_decommit_total' | 'allocsoak_lean_retire_total';
-    const leanCounter = (name: LeanName, pick: (s: ScrapeSnapshot) => ReadonlyMap<string, number>): void => {
+    // The epoch fields' counters: each field summed over the variant's ended epochs.
+    for (const c of EPOCH_COUNTERS) {
       new Counter({
-        name,
-        help: help(name),
+        name: c.name,
+        help: c.help,
         labelNames: ['variant'] as const,
         registers,
         collect(this: Counter<'variant'>) {
-          const sums = pick(snapshot());
+          const sums = snapshot().counterSums.get(c.field);
           this.reset();
-          for (const variant of variants()) this.inc({ variant }, sums.get(variant) ?? 0);
+          for (const variant of variants()) this.inc({ variant }, sums?.get(variant) ?? 0);
         },
       });
-    };
-    leanCounter('allocsoak_lean_decommit_total', (s) => s.leanDecommit);
-    leanCounter('allocsoak_lean_retire_total', (s) => s.leanRetire);
+    }
 
     // Per-variant gauges from SQLite, absent for a variant without a value (a variant that has not
     // completed an epoch has no drift; 0 % or a 1970 timestamp would be a lie, and the rules handle absence).
@@ -133,12 +128,20 @@ export class AllocsoakMetrics {
     };
     const last = (pick: (e: ScrapeSnapshot['lastCompleted'][number]) => number | null) => (s: ScrapeSnapshot) =>
       s.lastCompleted.map((e): [string, number | null] => [e.variant, pick(e)]);
-    variantGauge('allocsoak_epoch_throughput_ops_per_second', last((e) => e.throughput_mean));
-    variantGauge('allocsoak_epoch_throughput_cv_ratio', last((e) => e.throughput_cv));
-    variantGauge('allocsoak_epoch_rss_drift_ratio', last((e) => e.rss_drift_ratio));
-    variantGauge('allocsoak_epoch_rss_peak_bytes', last((e) => e.rss_peak_bytes));
-    variantGauge('allocsoak_epoch_syscalls_per_op', last((e) => e.syscalls_per_op));
-    variantGauge('allocsoak_last_epoch_completed_timestamp_seconds', last((e) => e.ended_at_seconds));
+    // The epoch fields' gauges: the value of the variant's latest completed epoch, scaled to its unit.
+    for (const g of EPOCH_GAUGES) {
+      variantGauge(
+        g.name,
+        last((e) => {
+          const v = e.row[g.field];
+          return typeof v === 'number' ? v * g.scale : null;
+        }),
+      );
+    }
+    variantGauge(
+      'allocsoak_last_epoch_completed_timestamp_seconds',
+      last((e) => e.ended_at_seconds),
+    );
     variantGauge('allocsoak_last_epoch_started_timestamp_seconds', (s) => s.lastStarted);
 
     // Epoch lengths of the variants being run: the followed campaign's, else (e.g. no events yet) those of
@@ -165,8 +168,17 @@ export class AllocsoakMetrics {
       },
     });
 
-    // allocsoak_verdict{baseline,candidate} (issue 5): the judgement's own gauge, computed at scrape time.
-    registerVerdictGauge(this.registry, deps.store);
+    const verdicts = new VerdictCache(deps.store);
+    new Gauge({
+      name: VERDICT_METRIC.name,
+      help: VERDICT_METRIC.help,
+      labelNames: VERDICT_METRIC.labels,
+      registers,
+      collect(this: Gauge<'baseline' | 'candidate'>) {
+        this.reset();
+        for (const s of verdicts.current()) this.set({ baseline: s.baseline, candidate: s.candidate }, s.value);
+      },
+    });
 
     const liveGauge = (name: MetricName): Gauge<'variant'> =>
       new Gauge({ name, help: help(name), labelNames: ['variant'] as const, registers });

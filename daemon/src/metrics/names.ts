@@ -4,7 +4,8 @@
  * specifies, plus the few marked "addition" that the alerts need (documented in docs/observability.md).
  */
 
-import type { ControllerStatus } from '../campaign/controller.js';
+import type { ControllerStatus } from '../campaign/index.js';
+import { EPOCH_COUNTERS, EPOCH_GAUGES } from '../domain/epoch-fields.js';
 import { OUTCOMES, type Outcome } from '../domain/types.js';
 
 export type MetricType = 'counter' | 'gauge';
@@ -30,62 +31,19 @@ export interface MetricSpec {
   readonly addition?: true;
 }
 
-export const METRICS = [
+/** The epoch fields' own metrics (domain/epoch-fields.ts): counters summed over ended epochs, last-epoch gauges. */
+const EPOCH_FIELD_METRICS: readonly MetricSpec[] = [
+  ...EPOCH_COUNTERS.map((c) => ({ name: c.name, type: 'counter' as const, labels: ['variant'], source: 'sqlite' as const, help: c.help })),
+  ...EPOCH_GAUGES.map((g) => ({ name: g.name, type: 'gauge' as const, labels: ['variant'], source: 'sqlite' as const, help: g.help })),
+];
+
+const OTHER_METRICS = [
   {
     name: 'allocsoak_epochs_total',
     type: 'counter',
     labels: ['variant', 'outcome'],
     source: 'sqlite',
     help: 'Epochs that ended, by variant and outcome (every ended outcome of every known variant is exported, from 0).',
-  },
-  {
-    name: 'allocsoak_epoch_throughput_ops_per_second',
-    type: 'gauge',
-    labels: ['variant'],
-    source: 'sqlite',
-    help: 'Mean throughput (ops/s) over the post-warm-up intervals of the latest completed epoch.',
-  },
-  {
-    name: 'allocsoak_epoch_throughput_cv_ratio',
-    type: 'gauge',
-    labels: ['variant'],
-    source: 'sqlite',
-    help: 'Coefficient of variation of the interval throughput of the latest completed epoch (0.02 = 2 %).',
-  },
-  {
-    name: 'allocsoak_epoch_rss_drift_ratio',
-    type: 'gauge',
-    labels: ['variant'],
-    source: 'sqlite',
-    help: 'RSS drift (final - initial) / initial after warm-up of the latest completed epoch, as a ratio (0.01 = 1 %).',
-  },
-  {
-    name: 'allocsoak_epoch_rss_peak_bytes',
-    type: 'gauge',
-    labels: ['variant'],
-    source: 'sqlite',
-    help: 'Peak RSS after warm-up of the latest completed epoch, in bytes.',
-  },
-  {
-    name: 'allocsoak_epoch_syscalls_per_op',
-    type: 'gauge',
-    labels: ['variant'],
-    source: 'sqlite',
-    help: 'Memory syscalls (mmap, munmap, madvise, mremap, brk) per op of the latest completed epoch.',
-  },
-  {
-    name: 'allocsoak_lean_decommit_total',
-    type: 'counter',
-    labels: ['variant'],
-    source: 'sqlite',
-    help: "leanmalloc lean_decommit events summed over the variant's ended epochs (advances when an epoch ends).",
-  },
-  {
-    name: 'allocsoak_lean_retire_total',
-    type: 'counter',
-    labels: ['variant'],
-    source: 'sqlite',
-    help: "leanmalloc lean_retire events summed over the variant's ended epochs (advances when an epoch ends).",
   },
   {
     name: 'allocsoak_last_epoch_completed_timestamp_seconds',
@@ -150,9 +108,23 @@ export const METRICS = [
   },
 ] as const satisfies readonly MetricSpec[];
 
-export type MetricName = (typeof METRICS)[number]['name'];
+export type MetricName =
+  (typeof OTHER_METRICS)[number]['name'] | (typeof EPOCH_GAUGES)[number]['name'] | (typeof EPOCH_COUNTERS)[number]['name'];
 
-export const METRIC_NAMES: readonly MetricName[] = METRICS.map((m) => m.name);
+export const METRICS: readonly MetricSpec[] = [...OTHER_METRICS, ...EPOCH_FIELD_METRICS];
+
+/**
+ * The verdict of each comparison of the latest campaign's plan, judged at scrape time. Not in METRICS:
+ * its series exist only for plans with comparisons, while the dashboards' and the stack's tests expect
+ * a sample of every METRICS entry from any plan.
+ */
+export const VERDICT_METRIC = {
+  name: 'allocsoak_verdict',
+  type: 'gauge',
+  labels: ['baseline', 'candidate'],
+  source: 'sqlite',
+  help: 'Verdict of each plan comparison (latest campaign): 1 GO, 0 NEUTRAL or INSUFFICIENT, -1 NO-GO.',
+} as const satisfies MetricSpec;
 
 /** The campaign controller's states (CampaignController.status().state), each exported as a series. */
 export type DaemonState = ControllerStatus['state'];

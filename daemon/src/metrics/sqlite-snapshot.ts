@@ -1,8 +1,9 @@
 /**
  * What the exporter reads from SQLite at scrape time. Everything here is derived from the stored epochs,
  * so the exported values are right again the moment a restarted daemon answers its first scrape.
- * Queries are small and use the epochs indexes; they run once per scrape (every 15 s in the stack).
+ * The store's queries are small and use the epochs indexes; they run once per scrape (every 15 s in the stack).
  */
+import { EPOCH_COUNTERS, type EpochField, type EpochRow } from '../domain/epoch-fields.js';
 import type { Store } from '../storage/index.js';
 import { COUNTED_OUTCOMES } from './names.js';
 
@@ -10,12 +11,7 @@ import { COUNTED_OUTCOMES } from './names.js';
 export interface LastCompletedEpoch {
   readonly variant: string;
   readonly ended_at_seconds: number | null;
-  readonly throughput_mean: number | null;
-  readonly throughput_cv: number | null;
-  /** Ratio, not percent: rss_drift_pct / 100. */
-  readonly rss_drift_ratio: number | null;
-  readonly rss_peak_bytes: number | null;
-  readonly syscalls_per_op: number | null;
+  readonly row: EpochRow;
 }
 
 export interface EpochLengths {
@@ -28,8 +24,8 @@ export interface ScrapeSnapshot {
   readonly variants: readonly string[];
   /** Ended epochs by variant and outcome (only the outcomes in COUNTED_OUTCOMES). */
   readonly epochCounts: ReadonlyMap<string, ReadonlyMap<string, number>>;
-  readonly leanDecommit: ReadonlyMap<string, number>;
-  readonly leanRetire: ReadonlyMap<string, number>;
+  /** Per counted field (EPOCH_COUNTERS), its sum over each variant's ended epochs. */
+  readonly counterSums: ReadonlyMap<EpochField, ReadonlyMap<string, number>>;
   readonly lastCompleted: readonly LastCompletedEpoch[];
   /** Start (Unix seconds) of each variant's latest epoch, of any outcome. */
   readonly lastStarted: readonly (readonly [string, number | null])[];
@@ -39,36 +35,9 @@ export interface ScrapeSnapshot {
 
 const COUNTED = new Set<string>(COUNTED_OUTCOMES);
 
-/**
- * The store's MetricsQueries give the epoch counts and the latest completed epochs; the few other reads
- * the exporter needs are prepared here, once per store.
- */
+/** Reads, at every scrape, what the exporter shows from SQLite (all through the store's MetricsQueries). */
 export class SqliteSnapshotReader {
-  private readonly variantsStmt;
-  private readonly leanStmt;
-  private readonly lastStartedStmt;
-  private readonly runningLengthsStmt;
-
-  constructor(private readonly store: Store) {
-    const db = store.db;
-    this.variantsStmt = db.prepare<[], { name: string }>(
-      'SELECT name FROM variants UNION SELECT variant AS name FROM epochs ORDER BY name',
-    );
-    // Counter deltas of ended epochs only: a running epoch's counters are not final yet, and a counter
-    // must never go down.
-    this.leanStmt = db.prepare<[], { variant: string; decommit: number; retire: number }>(
-      `SELECT variant, COALESCE(SUM(lean_decommit), 0) AS decommit, COALESCE(SUM(lean_retire), 0) AS retire
-         FROM epochs WHERE outcome <> 'running' GROUP BY variant`,
-    );
-    this.lastStartedStmt = db.prepare<[], { variant: string; started_at: string }>(
-      'SELECT variant, started_at FROM epochs WHERE id IN (SELECT MAX(id) FROM epochs GROUP BY variant)',
-    );
-    this.runningLengthsStmt = db.prepare<[], { variant: string; planned_ms: number; warmup_ms: number }>(
-      `SELECT variant, planned_ms, warmup_ms FROM epochs
-        WHERE id IN (SELECT MAX(e.id) FROM epochs e JOIN campaigns c ON c.id = e.campaign_id
-                      WHERE c.status = 'running' GROUP BY e.variant)`,
-    );
-  }
+  constructor(private readonly store: Store) {}
 
   read(): ScrapeSnapshot {
     const epochCounts = new Map<string, Map<string, number>>();
@@ -78,32 +47,25 @@ export class SqliteSnapshotReader {
       byOutcome.set(outcome, count);
       epochCounts.set(variant, byOutcome);
     }
-    const leanDecommit = new Map<string, number>();
-    const leanRetire = new Map<string, number>();
-    for (const { variant, decommit, retire } of this.leanStmt.all()) {
-      leanDecommit.set(variant, decommit);
-      leanRetire.set(variant, retire);
+    const counterSums = new Map<EpochField, Map<string, number>>(EPOCH_COUNTERS.map((c) => [c.field, new Map<string, number>()]));
+    for (const { variant, sums } of this.store.metrics.counterSums()) {
+      for (const [field, sum] of sums) counterSums.get(field)?.set(variant, sum);
     }
-    const lastCompleted = this.store.metrics.lastCompletedByVariant().map((r) => ({
-      variant: r.variant,
-      ended_at_seconds: isoToSeconds(r.ended_at),
-      throughput_mean: r.throughput_mean,
-      throughput_cv: r.throughput_cv,
-      rss_drift_ratio: r.rss_drift_pct === null ? null : r.rss_drift_pct / 100,
-      rss_peak_bytes: r.rss_peak_bytes,
-      syscalls_per_op: r.syscalls_per_op,
+    const lastCompleted = this.store.metrics.lastCompletedByVariant().map((row) => ({
+      variant: row.variant,
+      ended_at_seconds: isoToSeconds(row.ended_at),
+      row,
     }));
     const runningLengths = new Map<string, EpochLengths>();
-    for (const { variant, planned_ms, warmup_ms } of this.runningLengthsStmt.all()) {
+    for (const { variant, planned_ms, warmup_ms } of this.store.metrics.runningEpochLengths()) {
       runningLengths.set(variant, { planned_seconds: planned_ms / 1000, warmup_seconds: warmup_ms / 1000 });
     }
     return {
-      variants: this.variantsStmt.all().map((r) => r.name),
+      variants: this.store.metrics.variantNames(),
       epochCounts,
-      leanDecommit,
-      leanRetire,
+      counterSums,
       lastCompleted,
-      lastStarted: this.lastStartedStmt.all().map((r) => [r.variant, isoToSeconds(r.started_at)] as const),
+      lastStarted: this.store.metrics.lastStartedByVariant().map((r) => [r.variant, isoToSeconds(r.started_at)] as const),
       runningLengths,
     };
   }

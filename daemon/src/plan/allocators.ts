@@ -4,8 +4,8 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { nativeBuildDir } from '../paths/index.js';
 import { PlanError, type PlanProblem } from './errors.js';
-import { packageRoot } from './package-root.js';
 import type { Plan, PlanVariant } from './types.js';
 
 /** Debian-packaged peer allocators: the soname to preload and the package that ships it. */
@@ -43,8 +43,8 @@ export interface NativePaths {
 }
 
 /** Paths of the native build outputs under `<package root>/native/build/`. */
-export function nativePaths(root: string = packageRoot()): NativePaths {
-  const build = join(root, 'native', 'build');
+export function nativePaths(root?: string): NativePaths {
+  const build = nativeBuildDir(root);
   return {
     workload: join(build, 'random_mixed'),
     launcher: join(build, 'soak-launch'),
@@ -59,9 +59,7 @@ export interface ResolveOptions {
   libraryDirs?: readonly string[];
 }
 
-export type AllocatorResolution =
-  | { ok: true; library: string | null }
-  | { ok: false; expected: string; hint: string };
+export type AllocatorResolution = { ok: true; library: string | null } | { ok: false; expected: string; hint: string };
 
 function isFile(path: string): boolean {
   try {

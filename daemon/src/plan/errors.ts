@@ -35,9 +35,10 @@ export function describeValue(v: unknown): string {
   if (v === null) return 'null';
   let s: string;
   try {
-    s = JSON.stringify(v) ?? String(v);
+    // JSON has no form for functions and symbols: name the type instead
+    s = JSON.stringify(v) ?? typeof v;
   } catch {
-    s = String(v);
+    s = '(unprintable value)';
   }
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }

@@ -4,5 +4,4 @@ export * from './units.js';
 export * from './validate.js';
 export * from './load.js';
 export * from './allocators.js';
-export * from './package-root.js';
 export * from './privileged.js';

@@ -1,4 +1,4 @@
-/** Durations ("250ms", "4s", "60m", "1h", plain seconds) and sizes ("4GiB", "100MB", plain bytes). */
+/** The plan's notation of durations ("250ms", "4s", "60m", "1h", plain seconds) and sizes ("4GiB", "100MB", plain bytes). */
 
 const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -28,10 +28,18 @@ export function formatDuration(ms: number): string {
 
 const SIZE_UNITS: Record<string, number> = {
   b: 1,
-  k: 1000, kb: 1000, kib: 1024,
-  m: 1000 ** 2, mb: 1000 ** 2, mib: 1024 ** 2,
-  g: 1000 ** 3, gb: 1000 ** 3, gib: 1024 ** 3,
-  t: 1000 ** 4, tb: 1000 ** 4, tib: 1024 ** 4,
+  k: 1000,
+  kb: 1000,
+  kib: 1024,
+  m: 1000 ** 2,
+  mb: 1000 ** 2,
+  mib: 1024 ** 2,
+  g: 1000 ** 3,
+  gb: 1000 ** 3,
+  gib: 1024 ** 3,
+  t: 1000 ** 4,
+  tb: 1000 ** 4,
+  tib: 1024 ** 4,
 };
 
 /** Parses a size into whole bytes ("4GiB", "512MiB", "100MB", 4096). Units are case-insensitive. */
@@ -44,16 +52,4 @@ export function parseSize(v: unknown): number | null {
   if (factor === undefined) return null;
   const bytes = Number(m[1]) * factor;
   return Number.isFinite(bytes) ? Math.round(bytes) : null;
-}
-
-/** Binary units for humans ("4.0 GiB"). */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = bytes;
-  let i = 0;
-  while (Math.abs(v) >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${v} B` : `${v.toFixed(1)} ${units[i]}`;
 }

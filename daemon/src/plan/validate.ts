@@ -4,7 +4,7 @@
  */
 import { validate as validateCron } from 'node-cron';
 import { basename, extname } from 'node:path';
-import { criteriaProblems } from '../judgement/criteria.js';
+import { criteriaProblems } from '../judgement/index.js';
 import { describeValue, PlanError, type PlanProblem } from './errors.js';
 import {
   COMPARISON_GOALS,
@@ -21,7 +21,17 @@ export type PlanPath = ReadonlyArray<string | number>;
 /** Maps a field path to its 1-based line in the source, when the plan came from a file. */
 export type LocateLine = (path: PlanPath) => number | undefined;
 
-export const TOP_LEVEL_KEYS = ['name', 'epoch', 'warmup', 'interval', 'schedule', 'rss_limit', 'variants', 'comparisons', 'reference'] as const;
+export const TOP_LEVEL_KEYS = [
+  'name',
+  'epoch',
+  'warmup',
+  'interval',
+  'schedule',
+  'rss_limit',
+  'variants',
+  'comparisons',
+  'reference',
+] as const;
 export const VARIANT_KEYS = ['name', 'allocator', 'env', 'args', 'command', 'optional'] as const;
 export const COMPARISON_KEYS = ['baseline', 'candidate', 'goal', 'criteria'] as const;
 
@@ -147,7 +157,10 @@ function checkVariant(c: Checker, raw: unknown, i: number): PlanVariant | null {
   let allocator: string | null = null;
   const rawAllocator = raw['allocator'];
   if (rawAllocator !== undefined) {
-    if (typeof rawAllocator === 'string' && ((NAMED_ALLOCATORS as readonly string[]).includes(rawAllocator) || isLibraryPath(rawAllocator))) {
+    if (
+      typeof rawAllocator === 'string' &&
+      ((NAMED_ALLOCATORS as readonly string[]).includes(rawAllocator) || isLibraryPath(rawAllocator))
+    ) {
       allocator = rawAllocator;
     } else {
       c.fail([...path, 'allocator'], ALLOCATOR_EXPECTED, rawAllocator);
@@ -309,9 +322,12 @@ export function validatePlan(raw: unknown, source = 'api', locate?: LocateLine):
   if (epoch_ms > 0 && warmup_ms >= epoch_ms) {
     c.fail(['warmup'], `a duration shorter than the epoch (${given('epoch', epoch_ms)})`, given('warmup', warmup_ms), { raw: true });
   }
-  if (interval_ms < MIN_INTERVAL_MS) c.fail(['interval'], `a duration of at least ${MIN_INTERVAL_MS}ms`, given('interval', interval_ms), { raw: true });
+  if (interval_ms < MIN_INTERVAL_MS)
+    c.fail(['interval'], `a duration of at least ${MIN_INTERVAL_MS}ms`, given('interval', interval_ms), { raw: true });
   else if (epoch_ms > 0 && interval_ms > epoch_ms) {
-    c.fail(['interval'], `a duration no longer than the epoch (${given('epoch', epoch_ms)})`, given('interval', interval_ms), { raw: true });
+    c.fail(['interval'], `a duration no longer than the epoch (${given('epoch', epoch_ms)})`, given('interval', interval_ms), {
+      raw: true,
+    });
   }
 
   let schedule: string | null = null;
@@ -325,7 +341,8 @@ export function validatePlan(raw: unknown, source = 'api', locate?: LocateLine):
   const rawLimit = raw['rss_limit'];
   if (rawLimit !== undefined && rawLimit !== null) {
     const bytes = parseSize(rawLimit);
-    if (bytes === null || bytes <= 0) c.fail(['rss_limit'], 'a size above 0 such as "4GiB", "512MiB", "100MB" or a number of bytes', rawLimit);
+    if (bytes === null || bytes <= 0)
+      c.fail(['rss_limit'], 'a size above 0 such as "4GiB", "512MiB", "100MB" or a number of bytes', rawLimit);
     else rss_limit_bytes = bytes;
   }
 
@@ -340,7 +357,11 @@ export function validatePlan(raw: unknown, source = 'api', locate?: LocateLine):
       if (isMapping(rv) && typeof rv['name'] === 'string') {
         const first = allNames.get(rv['name']);
         if (first !== undefined) {
-          c.fail(['variants', i, 'name'], `a name not used by another variant (variants[${first}] is ${JSON.stringify(rv['name'])})`, rv['name']);
+          c.fail(
+            ['variants', i, 'name'],
+            `a name not used by another variant (variants[${first}] is ${JSON.stringify(rv['name'])})`,
+            rv['name'],
+          );
         } else allNames.set(rv['name'], i);
       }
       const v = checkVariant(c, rv, i);

@@ -1,13 +1,14 @@
 /** The report's data model, built from the store: what every format (md, json, csv) renders. */
 import { OUTCOMES, type Outcome } from '../domain/types.js';
-import { cv, mean, median } from '../stats/descriptive.js';
-import type { Plan, PlanVariant } from '../plan/types.js';
-import type { CampaignRecord } from '../storage/campaigns.js';
-import type { EpochRow } from '../storage/epochs.js';
-import type { HostRow } from '../storage/hosts.js';
-import type { Store } from '../storage/store.js';
+import { aggregate, EPOCH_FIELDS, PER_VARIANT_COLUMNS, type PerVariantField } from '../domain/epoch-fields.js';
+import { cv } from '../stats/descriptive.js';
+import type { Plan, PlanVariant } from '../plan/index.js';
+import type { CampaignRecord, EpochRow, HostRow, Store } from '../storage/index.js';
 
-export interface VariantReport {
+/** The epoch fields folded per variant (their `perVariant` aggregate over the completed epochs). */
+export type VariantAggregates = { [K in PerVariantField]: number | null };
+
+export interface VariantReport extends VariantAggregates {
   name: string;
   allocator: string | null;
   allocator_library: string | null;
@@ -16,25 +17,10 @@ export interface VariantReport {
   epochs_completed: number;
   /** Every outcome with its count (zeros included, so the shape is fixed). */
   outcomes: Record<Outcome, number>;
-  /** Mean of the completed epochs' mean throughput (ops/s). */
-  throughput_mean: number | null;
-  /** Median of the completed epochs' within-epoch CV. */
-  throughput_cv: number | null;
   /** CV of the completed epochs' mean throughputs (epoch-to-epoch noise). */
   throughput_cv_between_epochs: number | null;
-  /** Highest RSS after warm-up over the completed epochs. */
-  rss_peak_bytes: number | null;
-  /** Median of the completed epochs' RSS drift, and the worst (highest) one. */
-  rss_drift_pct: number | null;
+  /** The worst (highest) RSS drift of the completed epochs. */
   rss_drift_pct_max: number | null;
-  /** Median of the completed epochs' Theil–Sen RSS slopes. */
-  rss_slope_bytes_per_hour: number | null;
-  adj_rss_drift_pct: number | null;
-  /** Median of the completed epochs' syscalls per op. */
-  syscalls_per_op: number | null;
-  /** Sums over the completed epochs. */
-  lean_decommit: number | null;
-  lean_retire: number | null;
   /** Values contributed by report extensions' variant columns, by key. */
   extra: Record<string, string | number | null>;
 }
@@ -53,31 +39,26 @@ function finiteOrNull(x: number): number | null {
   return Number.isFinite(x) ? x : null;
 }
 
-function present(xs: readonly (number | null)[]): number[] {
-  return xs.filter((x): x is number => x !== null && Number.isFinite(x));
-}
-
-function medianOf(xs: readonly (number | null)[]): number | null {
-  const v = present(xs);
-  return v.length === 0 ? null : finiteOrNull(median(v));
-}
-
-function sumOf(xs: readonly (number | null)[]): number | null {
-  const v = present(xs);
-  return v.length === 0 ? null : v.reduce((a, b) => a + b, 0);
-}
-
-function maxOf(xs: readonly (number | null)[]): number | null {
-  const v = present(xs);
-  return v.length === 0 ? null : Math.max(...v);
-}
-
-function summarizeVariant(name: string, epochs: readonly EpochRow[], planned: { allocator: string | null; library: string | null; config: PlanVariant | null }): VariantReport {
+function summarizeVariant(
+  name: string,
+  epochs: readonly EpochRow[],
+  planned: { allocator: string | null; library: string | null; config: PlanVariant | null },
+): VariantReport {
   const outcomes = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
   for (const e of epochs) outcomes[e.outcome] += 1;
   const done = epochs.filter((e) => e.outcome === 'completed');
-  const means = present(done.map((e) => e.throughput_mean));
+  const means = done.map((e) => e.throughput_mean).filter((x): x is number => x !== null && Number.isFinite(x));
+  const folded = Object.fromEntries(
+    PER_VARIANT_COLUMNS.map((f) => [
+      f,
+      aggregate(
+        EPOCH_FIELDS[f].perVariant.aggregate,
+        done.map((e) => e[f]),
+      ),
+    ]),
+  ) as VariantAggregates;
   return {
+    ...folded,
     name,
     allocator: planned.allocator,
     allocator_library: planned.library,
@@ -85,17 +66,11 @@ function summarizeVariant(name: string, epochs: readonly EpochRow[], planned: { 
     epochs_total: epochs.length,
     epochs_completed: done.length,
     outcomes,
-    throughput_mean: means.length === 0 ? null : finiteOrNull(mean(means)),
-    throughput_cv: medianOf(done.map((e) => e.throughput_cv)),
     throughput_cv_between_epochs: means.length < 2 ? null : finiteOrNull(cv(means)),
-    rss_peak_bytes: maxOf(done.map((e) => e.rss_peak_bytes)),
-    rss_drift_pct: medianOf(done.map((e) => e.rss_drift_pct)),
-    rss_drift_pct_max: maxOf(done.map((e) => e.rss_drift_pct)),
-    rss_slope_bytes_per_hour: medianOf(done.map((e) => e.rss_slope_bytes_per_hour)),
-    adj_rss_drift_pct: medianOf(done.map((e) => e.adj_rss_drift_pct)),
-    syscalls_per_op: medianOf(done.map((e) => e.syscalls_per_op)),
-    lean_decommit: sumOf(done.map((e) => e.lean_decommit)),
-    lean_retire: sumOf(done.map((e) => e.lean_retire)),
+    rss_drift_pct_max: aggregate(
+      'max',
+      done.map((e) => e.rss_drift_pct),
+    ),
     extra: {},
   };
 }

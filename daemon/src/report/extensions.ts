@@ -1,9 +1,8 @@
 /**
- * The report's extension seam. Other concerns (the judgement: verdicts, ratio to the reference, leak flags)
- * add variant columns and sections here without touching the renderers: append your extension to
- * DEFAULT_REPORT_EXTENSIONS, or pass `extensions` to `renderReport`.
+ * The report's extension seam. Other concerns (the verdicts: ratio to the reference, leak flags, verdict
+ * sections) add variant columns and sections here without touching the renderers: add your extension to
+ * `defaultReportExtensions` (render.ts), or pass `extensions` to `renderReport`.
  */
-import { judgementReportExtension } from '../judgement/report-extension.js';
 import type { ReportData, VariantReport } from './data.js';
 
 export interface ReportVariantColumn {
@@ -33,6 +32,3 @@ export interface ReportExtension {
   /** Sections shown after the per-variant results, in extension order. */
   sections?(data: ReportData): ReportSection[];
 }
-
-/** Extensions `renderReport` applies when the caller passes none. */
-export const DEFAULT_REPORT_EXTENSIONS: ReportExtension[] = [judgementReportExtension];

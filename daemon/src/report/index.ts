@@ -1,3 +1,4 @@
 export * from './data.js';
 export * from './extensions.js';
 export * from './render.js';
+export * from './verdict-text.js';

@@ -1,10 +1,13 @@
 /** renderReport: a campaign's results as a markdown document, JSON, or CSV (one row per epoch). */
+import { EPOCH_CSV_COLUMNS, EPOCH_FIELDS, PER_VARIANT_COLUMNS } from '../domain/epoch-fields.js';
+import { bytes, formatField, MISSING, percent, signedPercent } from '../domain/format.js';
 import { OUTCOMES } from '../domain/types.js';
-import type { Store } from '../storage/store.js';
-import type { EpochRow } from '../storage/epochs.js';
+import { formatDuration } from '../plan/index.js';
+import type { EpochRow, Store } from '../storage/index.js';
 import { buildReportData, type ReportData, type VariantReport } from './data.js';
-import { DEFAULT_REPORT_EXTENSIONS, type ReportExtension, type ReportSection } from './extensions.js';
-import { fmtBytes, fmtBytesPerHour, fmtInt, fmtMs, fmtPct, fmtRate, fmtRatioPct, fmtSci, MISSING, table } from './format.js';
+import type { ReportExtension, ReportSection } from './extensions.js';
+import { table } from './markdown.js';
+import { verdictReportExtension } from './verdict-sections.js';
 
 export const REPORT_FORMATS = ['md', 'json', 'csv'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -13,7 +16,7 @@ export interface ReportOptions {
   format: ReportFormat;
   /** Campaign id; default the most recent campaign. */
   campaign?: number;
-  /** Default DEFAULT_REPORT_EXTENSIONS. */
+  /** Default `defaultReportExtensions(store)`. */
   extensions?: readonly ReportExtension[];
   /** Fixed "generated at" time (tests). */
   now?: Date;
@@ -67,13 +70,16 @@ function renderMarkdown({ data, sections, columns }: Extended): string {
     table(
       ['setting', 'value'],
       [
-        ['epoch', fmtMs(plan.epoch_ms)],
-        ['warm-up', fmtMs(plan.warmup_ms)],
-        ['interval', fmtMs(plan.interval_ms)],
-        ['RSS limit', plan.rss_limit_bytes === null ? 'none' : fmtBytes(plan.rss_limit_bytes)],
+        ['epoch', formatDuration(plan.epoch_ms)],
+        ['warm-up', formatDuration(plan.warmup_ms)],
+        ['interval', formatDuration(plan.interval_ms)],
+        ['RSS limit', plan.rss_limit_bytes === null ? 'none' : bytes(plan.rss_limit_bytes)],
         ['schedule', plan.schedule ?? 'continuous'],
         ['reference', plan.reference ?? 'none'],
-        ['comparisons', plan.comparisons.length === 0 ? 'none' : plan.comparisons.map((x) => `${x.baseline} → ${x.candidate} (${x.goal})`).join(', ')],
+        [
+          'comparisons',
+          plan.comparisons.length === 0 ? 'none' : plan.comparisons.map((x) => `${x.baseline} → ${x.candidate} (${x.goal})`).join(', '),
+        ],
       ],
     ),
   );
@@ -81,39 +87,48 @@ function renderMarkdown({ data, sections, columns }: Extended): string {
   out.push(
     table(
       ['variant', 'allocator', 'library', 'setup'],
-      data.variants.map((v) => [v.name, v.allocator ?? (v.config?.command !== null ? 'custom command' : MISSING), v.allocator_library ?? MISSING, variantSetup(v)]),
+      data.variants.map((v) => [
+        v.name,
+        v.allocator ?? (v.config?.command !== null ? 'custom command' : MISSING),
+        v.allocator_library ?? MISSING,
+        variantSetup(v),
+      ]),
     ),
   );
   out.push('');
   out.push('## Host');
   out.push('');
   if (data.hosts.length === 0) out.push('No host metadata recorded.');
-  else out.push(table(['hostname', 'kernel', 'CPU', 'cores', 'THP'], data.hosts.map((h) => [h.hostname, h.kernel, h.cpu_model, String(h.cores), h.thp])));
+  else
+    out.push(
+      table(
+        ['hostname', 'kernel', 'CPU', 'cores', 'THP'],
+        data.hosts.map((h) => [h.hostname, h.kernel, h.cpu_model, String(h.cores), h.thp]),
+      ),
+    );
   out.push('');
   out.push('## Results per variant');
   out.push('');
   out.push(
-    'Statistics over completed epochs, after warm-up: throughput is the mean of the epochs\' mean ops/s; CV is the median ' +
-      'within-epoch CV of the per-interval throughput, and across epochs the CV of the epoch means; drift and slope are ' +
-      'medians over epochs (worst drift in brackets); lean counters are totals.',
+    'Statistics over completed epochs, after warm-up, each folded over the epochs as its column says ' +
+      "(mean, median, max or sum); CV across epochs is the CV of the epochs' mean throughputs.",
   );
   out.push('');
   const headers = [
-    'variant', 'epochs (completed/total)', 'throughput (ops/s)', 'CV in epoch', 'CV across epochs', 'peak RSS', 'RSS drift',
-    'RSS slope', 'syscalls/op', 'lean_decommit', 'lean_retire', ...columns.map((col) => col.header), 'outcomes',
+    'variant',
+    'epochs (completed/total)',
+    ...PER_VARIANT_COLUMNS.map((f) => `${EPOCH_FIELDS[f].perVariant.header} (${EPOCH_FIELDS[f].perVariant.aggregate})`),
+    'CV across epochs',
+    'worst RSS drift',
+    ...columns.map((col) => col.header),
+    'outcomes',
   ];
   const rows = data.variants.map((v) => [
     v.name,
     `${v.epochs_completed}/${v.epochs_total}`,
-    fmtRate(v.throughput_mean),
-    fmtRatioPct(v.throughput_cv),
-    fmtRatioPct(v.throughput_cv_between_epochs),
-    fmtBytes(v.rss_peak_bytes),
-    v.rss_drift_pct === null ? MISSING : `${fmtPct(v.rss_drift_pct)} (${fmtPct(v.rss_drift_pct_max)})`,
-    fmtBytesPerHour(v.rss_slope_bytes_per_hour),
-    fmtSci(v.syscalls_per_op),
-    fmtInt(v.lean_decommit),
-    fmtInt(v.lean_retire),
+    ...PER_VARIANT_COLUMNS.map((f) => formatField(EPOCH_FIELDS[f].unit, v[f], 'fixed')),
+    percent(v.throughput_cv_between_epochs, 2),
+    signedPercent(v.rss_drift_pct_max, 2),
     ...columns.map((col) => {
       const val = v.extra[col.key] ?? null;
       return col.format !== undefined ? col.format(val) : val === null ? MISSING : String(val);
@@ -132,7 +147,12 @@ function renderMarkdown({ data, sections, columns }: Extended): string {
     out.push('');
     out.push('## Epochs that did not complete');
     out.push('');
-    out.push(table(['epoch', 'variant', 'round', 'outcome', 'reason', 'started'], bad.map((e) => [String(e.id), e.variant, String(e.round), e.outcome, e.outcome_reason ?? e.signal ?? MISSING, e.started_at])));
+    out.push(
+      table(
+        ['epoch', 'variant', 'round', 'outcome', 'reason', 'started'],
+        bad.map((e) => [String(e.id), e.variant, String(e.round), e.outcome, e.outcome_reason ?? e.signal ?? MISSING, e.started_at]),
+      ),
+    );
   }
   out.push('');
   return out.join('\n');
@@ -156,29 +176,21 @@ function renderJson({ data, sections }: Extended): string {
 }
 
 /** CSV columns: every epoch column except the multi-line stderr tail. */
-export const CSV_COLUMNS = [
-  'id', 'campaign_id', 'variant_id', 'variant', 'round', 'outcome', 'outcome_reason', 'exit_code', 'signal',
-  'started_at', 'ended_at', 'planned_ms', 'warmup_ms', 'interval_ms', 'pid', 'host_id',
-  'load_avg_1m', 'load_avg_5m', 'load_avg_15m', 'allocator_sha256',
-  'ops', 'elapsed_ms', 'throughput_mean', 'throughput_median', 'throughput_cv',
-  'throughput_p1', 'throughput_p5', 'throughput_p50', 'throughput_p95', 'throughput_p99',
-  'rss_initial_bytes', 'rss_final_bytes', 'rss_peak_bytes', 'hwm_bytes', 'rss_drift_pct',
-  'rss_slope_bytes_per_hour', 'rss_slope_low', 'rss_slope_high',
-  'adj_rss_initial_bytes', 'adj_rss_final_bytes', 'adj_rss_peak_bytes', 'adj_rss_drift_pct',
-  'syscalls_mmap', 'syscalls_munmap', 'syscalls_madvise', 'syscalls_mremap', 'syscalls_brk', 'syscalls_total', 'syscalls_per_op',
-  'lean_decommit', 'lean_retire', 'counters_json', 'analysis_note',
-] as const satisfies readonly (keyof EpochRow)[];
-
 export function csvField(v: unknown): string {
   if (v === null || v === undefined) return '';
-  const s = String(v);
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 function renderCsv({ data }: Extended): string {
-  const lines = [CSV_COLUMNS.join(',')];
-  for (const e of data.epochs) lines.push(CSV_COLUMNS.map((c) => csvField(e[c])).join(','));
+  const lines = [EPOCH_CSV_COLUMNS.join(',')];
+  for (const e of data.epochs) lines.push(EPOCH_CSV_COLUMNS.map((c) => csvField(e[c])).join(','));
   return `${lines.join('\n')}\n`;
+}
+
+/** Extensions `renderReport` applies when the caller passes none. */
+export function defaultReportExtensions(store: Store): ReportExtension[] {
+  return [verdictReportExtension(store)];
 }
 
 /** Renders the report of one campaign (default: the most recent) in the given format. */
@@ -190,7 +202,7 @@ export function renderReport(store: Store, opts: ReportOptions): string {
     ...(opts.campaign !== undefined ? { campaign: opts.campaign } : {}),
     ...(opts.now !== undefined ? { now: opts.now } : {}),
   });
-  const extended = applyExtensions(data, opts.extensions ?? DEFAULT_REPORT_EXTENSIONS);
+  const extended = applyExtensions(data, opts.extensions ?? defaultReportExtensions(store));
   switch (opts.format) {
     case 'md':
       return renderMarkdown(extended);

@@ -39,7 +39,7 @@ export function subsetSumDistribution(scores: readonly number[], k: number): Flo
   const units = scores.map((s) => Math.round(s * 2));
   const total = units.reduce((a, b) => a + b, 0);
   // ways[j][s]: number of subsets of size j with half-unit sum s, as floats (relative precision is all we need).
-  let ways: Float64Array[] = [];
+  const ways: Float64Array[] = [];
   for (let j = 0; j <= k; j++) ways.push(new Float64Array(total + 1));
   (ways[0] as Float64Array)[0] = 1;
   for (const u of units) {
@@ -54,7 +54,6 @@ export function subsetSumDistribution(scores: readonly number[], k: number): Flo
   for (const w of out) count += w;
   const probs = new Float64Array(out.length);
   for (let s = 0; s < out.length; s++) probs[s] = (out[s] as number) / count;
-  ways = [];
   return probs;
 }
 

@@ -43,7 +43,7 @@ export function observationsToSettle(input: SettleInput): SettleEstimate {
     return { further: Math.max(1, cap - n), total: Math.max(cap, n + 1), capped: true };
   }
   const se = halfWidth / zAlpha;
-  const total = Math.ceil(n * ((zAlpha + zBeta) * se / distance) ** 2);
+  const total = Math.ceil(n * (((zAlpha + zBeta) * se) / distance) ** 2);
   if (total > cap) return { further: Math.max(1, cap - n), total: Math.max(cap, n + 1), capped: true };
   const further = Math.max(1, total - n);
   return { further, total: n + further, capped: false };

@@ -1,6 +1,6 @@
 /** campaigns: one run of a plan (finite `run`, or the daemon's continuous one). */
 import type { CampaignStatus } from '../domain/types.js';
-import type { Plan } from '../plan/types.js';
+import type { Plan } from '../plan/index.js';
 import type { Db } from './database.js';
 import { nowIso } from './time.js';
 
@@ -60,7 +60,9 @@ export class CampaignStore {
       `SELECT ${COLUMNS} FROM campaigns WHERE status = 'running' AND plan_json = ? AND epochs_per_variant IS ? ORDER BY id DESC LIMIT 1`,
     );
     this.listStmt = db.prepare<[number], CampaignRow>(`SELECT ${COLUMNS} FROM campaigns ORDER BY id DESC LIMIT ?`);
-    this.listByStatusStmt = db.prepare<[string, number], CampaignRow>(`SELECT ${COLUMNS} FROM campaigns WHERE status = ? ORDER BY id DESC LIMIT ?`);
+    this.listByStatusStmt = db.prepare<[string, number], CampaignRow>(
+      `SELECT ${COLUMNS} FROM campaigns WHERE status = ? ORDER BY id DESC LIMIT ?`,
+    );
     this.interruptOthersStmt = db.prepare<[string, number]>(
       `UPDATE campaigns SET status = 'interrupted', ended_at = ? WHERE status = 'running' AND id != ?`,
     );
@@ -68,7 +70,13 @@ export class CampaignStore {
 
   /** Creates a `running` campaign and returns its id. */
   create(c: NewCampaign): number {
-    const info = this.insertStmt.run(c.name ?? c.plan.name, c.source, planJson(c.plan), c.epochs_per_variant ?? null, c.started_at ?? nowIso());
+    const info = this.insertStmt.run(
+      c.name ?? c.plan.name,
+      c.source,
+      planJson(c.plan),
+      c.epochs_per_variant ?? null,
+      c.started_at ?? nowIso(),
+    );
     return Number(info.lastInsertRowid);
   }
 

@@ -1,34 +1,20 @@
 /** epochs: one row per child-process run, created `running` and finished with its outcome and analysis. */
-import { EPOCH_ANALYSIS_COLUMNS, type EpochAnalysis } from '../analysis/types.js';
-import type { EpochSummary, Outcome } from '../domain/types.js';
+import {
+  EPOCH_FINISH_COLUMNS,
+  EPOCH_START_COLUMNS,
+  EPOCH_SUMMARY_COLUMNS,
+  type EpochAnalysis,
+  type EpochRow,
+  type EpochSummary,
+  type FieldsWhere,
+  type StartField,
+} from '../domain/epoch-fields.js';
+import type { Outcome } from '../domain/types.js';
 import type { Db } from './database.js';
 import type { HostRow } from './hosts.js';
 import { nowIso } from './time.js';
 
-/** Every column of `epochs`. */
-export interface EpochRow extends EpochAnalysis {
-  id: number;
-  campaign_id: number;
-  variant_id: number;
-  variant: string;
-  round: number;
-  outcome: Outcome;
-  outcome_reason: string | null;
-  exit_code: number | null;
-  signal: string | null;
-  stderr_tail: string | null;
-  started_at: string;
-  ended_at: string | null;
-  planned_ms: number;
-  warmup_ms: number;
-  interval_ms: number;
-  pid: number | null;
-  host_id: number | null;
-  load_avg_1m: number | null;
-  load_avg_5m: number | null;
-  load_avg_15m: number | null;
-  allocator_sha256: string | null;
-}
+export type { EpochRow } from '../domain/epoch-fields.js';
 
 export interface EpochCounters {
   delta: Record<string, number>;
@@ -41,32 +27,18 @@ export interface EpochDetail extends Omit<EpochRow, 'counters_json'> {
   counters: EpochCounters | null;
 }
 
-export interface EpochStart {
-  campaign_id: number;
-  variant_id: number;
-  variant: string;
-  round: number;
-  planned_ms: number;
-  warmup_ms: number;
-  interval_ms: number;
-  started_at?: string;
-  pid?: number | null;
-  host_id?: number | null;
-  load_avg_1m?: number | null;
-  load_avg_5m?: number | null;
-  load_avg_15m?: number | null;
-  allocator_sha256?: string | null;
-}
+/** Start fields that may be left out: the nullable ones (stored as NULL) and the start time (now). */
+type OptionalStartField = { [K in StartField]: null extends EpochRow[K] ? K : never }[StartField] | 'started_at';
+
+/** What an epoch's row starts with (every field whose writer is 'start'). */
+export type EpochStart = Omit<Pick<EpochRow, StartField>, OptionalStartField> & Partial<Pick<EpochRow, OptionalStartField>>;
 
 /** How an epoch ended, plus whatever analysis columns were computed (missing ones are stored as NULL). */
 export type EpochFinish = {
   outcome: Exclude<Outcome, 'running'>;
-  outcome_reason?: string | null;
-  exit_code?: number | null;
-  signal?: string | null;
-  stderr_tail?: string | null;
   ended_at?: string;
-} & Partial<EpochAnalysis>;
+} & Partial<Omit<Pick<EpochRow, FieldsWhere<'writer', 'finish'>>, 'outcome' | 'ended_at'>> &
+  Partial<EpochAnalysis>;
 
 export interface EpochFilter {
   variant?: string;
@@ -78,16 +50,8 @@ export interface EpochFilter {
   limit?: number;
 }
 
-export const EPOCH_SUMMARY_COLUMNS = [
-  'id', 'campaign_id', 'variant', 'outcome', 'started_at', 'ended_at', 'ops',
-  'throughput_mean', 'throughput_cv', 'throughput_p1', 'throughput_p50',
-  'rss_initial_bytes', 'rss_final_bytes', 'rss_peak_bytes', 'rss_drift_pct', 'rss_slope_bytes_per_hour',
-  'syscalls_per_op', 'lean_decommit', 'lean_retire',
-] as const satisfies readonly (keyof EpochSummary)[];
-
 const SUMMARY_SELECT = EPOCH_SUMMARY_COLUMNS.join(', ');
-
-const FINISH_COLUMNS = ['outcome', 'outcome_reason', 'exit_code', 'signal', 'stderr_tail', 'ended_at', ...EPOCH_ANALYSIS_COLUMNS] as const;
+const START_PARAMS = EPOCH_START_COLUMNS.map((c) => `@${c}`).join(', ');
 
 type FilterKey = 'variant' | 'campaign' | 'outcome' | 'since';
 
@@ -101,24 +65,20 @@ export class EpochStore {
   private readonly lastSampleStmt;
   private readonly nextRoundStmt;
   private readonly countStmt;
+  private readonly latestSharedCampaignStmt;
   private readonly listCache = new Map<string, { summary: boolean; stmt: ReturnType<Db['prepare']> }>();
 
   constructor(
     private readonly db: Db,
     private readonly getHost: (id: number) => HostRow | undefined,
   ) {
-    this.startStmt = db.prepare(
-      `INSERT INTO epochs (campaign_id, variant_id, variant, round, outcome, started_at, planned_ms, warmup_ms, interval_ms,
-                           pid, host_id, load_avg_1m, load_avg_5m, load_avg_15m, allocator_sha256)
-       VALUES (@campaign_id, @variant_id, @variant, @round, 'running', @started_at, @planned_ms, @warmup_ms, @interval_ms,
-               @pid, @host_id, @load_avg_1m, @load_avg_5m, @load_avg_15m, @allocator_sha256)`,
-    );
+    this.startStmt = db.prepare(`INSERT INTO epochs (outcome, ${EPOCH_START_COLUMNS.join(', ')}) VALUES ('running', ${START_PARAMS})`);
     this.setPidStmt = db.prepare<[number, number]>('UPDATE epochs SET pid = ? WHERE id = ?');
-    this.finishStmt = db.prepare(
-      `UPDATE epochs SET ${FINISH_COLUMNS.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`,
-    );
+    this.finishStmt = db.prepare(`UPDATE epochs SET ${EPOCH_FINISH_COLUMNS.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`);
     this.getStmt = db.prepare<[number], EpochRow>('SELECT * FROM epochs WHERE id = ?');
-    this.runningStmt = db.prepare<[], { id: number; started_at: string }>(`SELECT id, started_at FROM epochs WHERE outcome = 'running' ORDER BY id`);
+    this.runningStmt = db.prepare<[], { id: number; started_at: string }>(
+      `SELECT id, started_at FROM epochs WHERE outcome = 'running' ORDER BY id`,
+    );
     this.interruptStmt = db.prepare<[string, number | null, number | null, number]>(
       `UPDATE epochs SET outcome = 'interrupted',
          outcome_reason = 'the daemon stopped during this epoch (found running at start-up)',
@@ -133,27 +93,19 @@ export class EpochStore {
     this.countStmt = db.prepare<[number], { variant: string; outcome: Outcome; count: number }>(
       'SELECT variant, outcome, COUNT(*) AS count FROM epochs WHERE campaign_id = ? GROUP BY variant, outcome ORDER BY variant, outcome',
     );
+    this.latestSharedCampaignStmt = db.prepare<[string, string], { campaign: number | null }>(
+      `SELECT MAX(campaign_id) AS campaign FROM epochs
+        WHERE variant = ? AND campaign_id IN (SELECT campaign_id FROM epochs WHERE variant = ?)`,
+    );
   }
 
   /** Creates the epoch as `running` and returns its id. */
   start(e: EpochStart): number {
-    const info = this.startStmt.run({
-      campaign_id: e.campaign_id,
-      variant_id: e.variant_id,
-      variant: e.variant,
-      round: e.round,
-      started_at: e.started_at ?? nowIso(),
-      planned_ms: e.planned_ms,
-      warmup_ms: e.warmup_ms,
-      interval_ms: e.interval_ms,
-      pid: e.pid ?? null,
-      host_id: e.host_id ?? null,
-      load_avg_1m: e.load_avg_1m ?? null,
-      load_avg_5m: e.load_avg_5m ?? null,
-      load_avg_15m: e.load_avg_15m ?? null,
-      allocator_sha256: e.allocator_sha256 ?? null,
-    });
-    return Number(info.lastInsertRowid);
+    const given = e as Partial<Record<StartField, unknown>>;
+    const params: Record<string, unknown> = {};
+    for (const c of EPOCH_START_COLUMNS) params[c] = given[c] ?? null;
+    params['started_at'] = e.started_at ?? nowIso();
+    return Number(this.startStmt.run(params).lastInsertRowid);
   }
 
   setPid(id: number, pid: number): void {
@@ -163,7 +115,7 @@ export class EpochStore {
   /** Stores the outcome and analysis of an epoch in one durable transaction. */
   finish(id: number, f: EpochFinish): void {
     const params: Record<string, unknown> = { id };
-    for (const c of FINISH_COLUMNS) {
+    for (const c of EPOCH_FINISH_COLUMNS) {
       const v = (f as Record<string, unknown>)[c];
       params[c] = v === undefined ? null : typeof v === 'number' && !Number.isFinite(v) ? null : v;
     }
@@ -198,6 +150,11 @@ export class EpochStore {
   /** Epoch counts of a campaign by variant and outcome. */
   countsForCampaign(campaignId: number): { variant: string; outcome: Outcome; count: number }[] {
     return this.countStmt.all(campaignId);
+  }
+
+  /** The most recent campaign in which both variants have epochs (of any outcome); null when none. */
+  latestCampaignWithBoth(a: string, b: string): number | null {
+    return this.latestSharedCampaignStmt.get(a, b)?.campaign ?? null;
   }
 
   private listStatement(filter: EpochFilter, summary: boolean): ReturnType<Db['prepare']> {

@@ -24,7 +24,13 @@ export class HostStore {
 
   /** Returns the id of the row for this host configuration, inserting it if new. */
   upsert(host: HostInfo): number {
-    const row = this.upsertStmt.get({ hostname: host.hostname, kernel: host.kernel, cpu_model: host.cpu_model, cores: host.cores, thp: host.thp });
+    const row = this.upsertStmt.get({
+      hostname: host.hostname,
+      kernel: host.kernel,
+      cpu_model: host.cpu_model,
+      cores: host.cores,
+      thp: host.thp,
+    });
     if (row === undefined) throw new Error('host upsert returned no id');
     return row.id;
   }

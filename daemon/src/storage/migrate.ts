@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../plan/package-root.js';
+import { packageRoot } from '../paths/index.js';
 import type { Db } from './database.js';
 
 export interface Migration {

@@ -3,10 +3,11 @@ import type { Sample } from '../domain/types.js';
 import type { Db } from './database.js';
 
 /** A stored sample: the counters as their JSON text. */
-type SampleRow = Omit<Sample, 'counters'> & { counters_json: string | null };
+export type SampleRow = Omit<Sample, 'counters'> & { counters_json: string | null };
 
 /** The columns of a sample row, in storage order (what `sampleFromRow` reads). */
-export const SAMPLE_COLUMNS = 't_ms, ops, ops_per_sec, rss_bytes, hwm_bytes, rss_anon_bytes, pss_bytes, lazyfree_bytes, cpu_ms, counters_json';
+export const SAMPLE_COLUMNS =
+  't_ms, ops, ops_per_sec, rss_bytes, hwm_bytes, rss_anon_bytes, pss_bytes, lazyfree_bytes, cpu_ms, counters_json';
 
 export function sampleFromRow(row: SampleRow): Sample {
   const { counters_json, ...rest } = row;
@@ -32,6 +33,7 @@ export class SampleStore {
   private readonly listStmt;
   private readonly latestStmt;
   private readonly countStmt;
+  private readonly afterStmt;
 
   constructor(db: Db) {
     this.insertStmt = db.prepare(
@@ -40,8 +42,13 @@ export class SampleStore {
        ON CONFLICT (epoch_id, t_ms) DO NOTHING`,
     );
     this.listStmt = db.prepare<[number], SampleRow>(`SELECT ${SAMPLE_COLUMNS} FROM samples WHERE epoch_id = ? ORDER BY t_ms`);
-    this.latestStmt = db.prepare<[number], SampleRow>(`SELECT ${SAMPLE_COLUMNS} FROM samples WHERE epoch_id = ? ORDER BY t_ms DESC LIMIT 1`);
+    this.latestStmt = db.prepare<[number], SampleRow>(
+      `SELECT ${SAMPLE_COLUMNS} FROM samples WHERE epoch_id = ? ORDER BY t_ms DESC LIMIT 1`,
+    );
     this.countStmt = db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM samples WHERE epoch_id = ?');
+    this.afterStmt = db.prepare<[number, number], SampleRow>(
+      `SELECT ${SAMPLE_COLUMNS} FROM samples WHERE epoch_id = ? AND t_ms > ? ORDER BY t_ms`,
+    );
   }
 
   /**
@@ -68,6 +75,16 @@ export class SampleStore {
   /** Every sample of an epoch in time order. */
   list(epochId: number): Sample[] {
     return this.listStmt.all(epochId).map(sampleFromRow);
+  }
+
+  /**
+   * Raw rows of an epoch with t_ms > afterTms (all of them for -Infinity), in time order, counters unparsed:
+   * a live plot polls for what is new, and must not make the daemon re-read a whole epoch (and parse every
+   * counters_json) each time — the daemon shares the machine with the workload it measures. Thin them
+   * first, then `sampleFromRow` the ones kept.
+   */
+  rowsAfter(epochId: number, afterTms = -Infinity): SampleRow[] {
+    return this.afterStmt.all(epochId, Number.isFinite(afterTms) ? afterTms : -1);
   }
 
   /** At most `maxPoints` samples of an epoch for plotting (first and last always included). */

@@ -8,11 +8,12 @@
  * the limit into `oom`. The daemon does no polling of its own: all work is driven by the child's lines
  * and by two timers, so the workload under measurement is left alone.
  */
+import { bytes } from '../domain/format.js';
 import type { Outcome, Sample } from '../domain/types.js';
-import { describeTermination, startProcess, type ProcessResult } from '../exec/process.js';
+import { describeTermination, startProcess, type ProcessResult, type RunningProcess } from '../exec/index.js';
 import { parseLauncherReport, type SyscallCounts } from './launcher-report.js';
 import { readProcMemory } from './proc-memory.js';
-import { ProtocolValidator, type EndMessage } from './protocol.js';
+import { ProtocolValidator, type EndMessage, type SampleMessage } from './protocol.js';
 
 export type EpochWorkload =
   /** random_mixed: the daemon adds --seconds and --interval-ms, then the variant's args. */
@@ -95,38 +96,33 @@ export function stallMs(intervalMs: number): number {
   return Math.max(3 * intervalMs, 1000);
 }
 
-function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v.toFixed(u === 0 ? 0 : 1)} ${units[u]}`;
-}
-
 /** Why the daemon killed the group; decides the outcome regardless of how the child then died. */
 type KillDecision = { outcome: 'timeout' | 'oom' | 'failed' | 'aborted'; reason: string };
 
 /** Longest delay a Node timer can hold (about 24.8 days); longer ones would fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-export async function runEpoch(spec: EpochSpec, hooks: EpochHooks = {}): Promise<EpochResult> {
-  if (!(spec.epochMs > 0) || !(spec.intervalMs > 0)) throw new RangeError(`runEpoch: epoch and interval must be > 0 ms (got ${spec.epochMs}, ${spec.intervalMs})`);
+/** The RangeErrors of an epoch the supervisor cannot run. */
+function checkEpochLength(spec: EpochSpec): void {
+  if (!(spec.epochMs > 0) || !(spec.intervalMs > 0))
+    throw new RangeError(`runEpoch: epoch and interval must be > 0 ms (got ${spec.epochMs}, ${spec.intervalMs})`);
   if (spec.epochMs + overstayMs(spec.epochMs, spec.intervalMs) > MAX_TIMER_MS) {
     throw new RangeError(`runEpoch: an epoch of ${spec.epochMs} ms is longer than the supervisor supports (about 23 days)`);
   }
+}
+
+/** The launcher's arguments (its options, then the workload's command line) and the workload's environment. */
+function launcherCommand(spec: EpochSpec): { args: string[]; env: NodeJS.ProcessEnv } {
   const epochSeconds = String(spec.epochMs / 1000);
   const intervalMs = String(Math.round(spec.intervalMs));
-  const launcherArgs = spec.countSyscalls === false ? ['--report-fd', '3'] : ['--count-syscalls', '--report-fd', '3'];
-  if (spec.preload !== null) launcherArgs.push('--preload', spec.preload);
-  launcherArgs.push('--');
+  const args = spec.countSyscalls === false ? ['--report-fd', '3'] : ['--count-syscalls', '--report-fd', '3'];
+  if (spec.preload !== null) args.push('--preload', spec.preload);
+  args.push('--');
   if (spec.workload.kind === 'random_mixed') {
-    launcherArgs.push(spec.workload.program, '--seconds', epochSeconds, '--interval-ms', intervalMs, ...spec.workload.args);
+    args.push(spec.workload.program, '--seconds', epochSeconds, '--interval-ms', intervalMs, ...spec.workload.args);
   } else {
     if (spec.workload.argv.length === 0) throw new Error('runEpoch: custom command is empty');
-    launcherArgs.push(...spec.workload.argv);
+    args.push(...spec.workload.argv);
   }
   const env: NodeJS.ProcessEnv = {
     ...(spec.baseEnv ?? process.env),
@@ -134,50 +130,119 @@ export async function runEpoch(spec: EpochSpec, hooks: EpochHooks = {}): Promise
     ALLOCSOAK_SECONDS: epochSeconds,
     ALLOCSOAK_INTERVAL_MS: intervalMs,
   };
+  return { args, env };
+}
 
-  const validator = new ProtocolValidator();
-  let decision: KillDecision | null = null;
-  let hookError: unknown = null;
-  let workloadPid: number | null = null;
-  let reportedExit: { code: number | null; signal: string | null } | null = null;
-  let syscallsLatest: SyscallCounts | null = null;
-  let syscallsAtWarmupEnd: SyscallSnapshot | null = null;
-  let startLine: Record<string, unknown> | null = null;
-  let endLine: EndMessage | null = null;
-  let prevT = 0;
-  let prevOps = 0;
+/**
+ * One epoch's child while it runs: what its lines said so far, and the decision to kill it. Driven by the
+ * child's stdout (protocol) and report (fd 3) lines and by the watchdog timers.
+ */
+class SupervisedEpoch {
+  readonly validator = new ProtocolValidator();
+  decision: KillDecision | null = null;
+  hookError: Error | null = null;
+  workloadPid: number | null = null;
+  reportedExit: { code: number | null; signal: string | null } | null = null;
+  syscallsLatest: SyscallCounts | null = null;
+  syscallsAtWarmupEnd: SyscallSnapshot | null = null;
+  startLine: Record<string, unknown> | null = null;
+  endLine: EndMessage | null = null;
+  private prevT = 0;
+  private prevOps = 0;
+  private child: RunningProcess | undefined;
+  private stallTimer: NodeJS.Timeout | undefined;
 
-  // Forward declarations: the timers and the child refer to each other.
-  let stallTimer: NodeJS.Timeout | undefined;
-  let deadlineTimer: NodeJS.Timeout | undefined;
-  const decide = (d: KillDecision): void => {
-    if (decision !== null) return;
-    decision = d;
-    clearTimeout(stallTimer);
-    child.kill(d.outcome);
-  };
+  constructor(
+    private readonly spec: EpochSpec,
+    private readonly hooks: EpochHooks,
+  ) {}
 
-  const onStdoutLine = (line: string): void => {
-    if (decision !== null) return; // the outcome is settled; what it still prints does not matter
-    const parsed = validator.accept(line);
-    if (!parsed.ok) return decide({ outcome: 'failed', reason: `protocol violation: ${parsed.reason}` });
+  attach(child: RunningProcess): void {
+    this.child = child;
+  }
+
+  /** Kills the group for this reason; the first decision is the one that stands. */
+  decide(d: KillDecision): void {
+    if (this.decision !== null) return;
+    this.decision = d;
+    clearTimeout(this.stallTimer);
+    this.child?.kill(d.outcome);
+  }
+
+  /**
+   * Starts the watchdogs: silence (no sample for 3 intervals), overstaying the epoch, and the daemon's
+   * abort signal. Returns the function that stops them.
+   */
+  armWatchdogs(): () => void {
+    const { spec } = this;
+    const stall = stallMs(spec.intervalMs);
+    this.stallTimer = setTimeout(
+      () => this.decide({ outcome: 'timeout', reason: `no protocol sample for ${stall} ms (3 intervals of ${spec.intervalMs} ms)` }),
+      stall,
+    );
+    const overstay = overstayMs(spec.epochMs, spec.intervalMs);
+    const deadlineTimer = setTimeout(
+      () => this.decide({ outcome: 'timeout', reason: `still running ${Math.round(overstay)} ms after the ${spec.epochMs} ms epoch` }),
+      spec.epochMs + overstay,
+    );
+    const onAbort = (): void => this.decide({ outcome: 'aborted', reason: 'the daemon was asked to stop' });
+    if (spec.signal?.aborted) onAbort();
+    else spec.signal?.addEventListener('abort', onAbort, { once: true });
+    return () => {
+      clearTimeout(this.stallTimer);
+      clearTimeout(deadlineTimer);
+      spec.signal?.removeEventListener('abort', onAbort);
+    };
+  }
+
+  onStdoutLine(line: string): void {
+    if (this.decision !== null) return; // the outcome is settled; what it still prints does not matter
+    const parsed = this.validator.accept(line);
+    if (!parsed.ok) return this.decide({ outcome: 'failed', reason: `protocol violation: ${parsed.reason}` });
     const m = parsed.message;
     if (m.type === 'start') {
-      startLine = m.fields;
+      this.startLine = m.fields;
       return;
     }
     if (m.type === 'end') {
-      endLine = m;
-      clearTimeout(stallTimer); // after the end line only the deadline applies
+      this.endLine = m;
+      clearTimeout(this.stallTimer); // after the end line only the deadline applies
       return;
     }
-    stallTimer?.refresh();
-    const mem = workloadPid === null ? null : readProcMemory(workloadPid);
-    const dt = m.t_ms - prevT;
+    this.stallTimer?.refresh();
+    const sample = this.sampleOf(m);
+    this.snapshotSyscallsAtWarmupEnd(m);
+    if (!this.deliver(sample)) return;
+    this.enforceRssLimit(sample, m.t_ms);
+  }
+
+  onReportLine(line: string): void {
+    const r = parseLauncherReport(line);
+    if (r === null) return;
+    if (r.type === 'syscalls') this.syscallsLatest = r.counts;
+    else if (r.type === 'exit') this.reportedExit = { code: r.code, signal: r.signal };
+    else if (r.type === 'launched') {
+      this.workloadPid = r.pid;
+      const launcherPid = this.child?.pid;
+      if (launcherPid !== undefined) {
+        try {
+          this.hooks.onLaunched?.({ launcherPid, workloadPid: r.pid });
+        } catch (err) {
+          this.hookError = err instanceof Error ? err : new Error(String(err));
+          this.decide({ outcome: 'aborted', reason: `the daemon failed to record the launch: ${(err as Error).message}` });
+        }
+      }
+    }
+  }
+
+  /** A protocol sample with the workload's memory, read once from /proc. */
+  private sampleOf(m: SampleMessage): Sample {
+    const mem = this.workloadPid === null ? null : readProcMemory(this.workloadPid);
+    const dt = m.t_ms - this.prevT;
     const sample: Sample = {
       t_ms: m.t_ms,
       ops: m.ops,
-      ops_per_sec: dt > 0 ? ((m.ops - prevOps) * 1000) / dt : null,
+      ops_per_sec: dt > 0 ? ((m.ops - this.prevOps) * 1000) / dt : null,
       rss_bytes: mem?.rss_bytes ?? null,
       hwm_bytes: mem?.hwm_bytes ?? null,
       rss_anon_bytes: mem?.rss_anon_bytes ?? null,
@@ -186,97 +251,88 @@ export async function runEpoch(spec: EpochSpec, hooks: EpochHooks = {}): Promise
       cpu_ms: m.cpu_ms,
       counters: m.counters,
     };
-    prevT = m.t_ms;
-    prevOps = m.ops;
-    if (syscallsAtWarmupEnd === null && m.t_ms >= spec.warmupMs && syscallsLatest !== null) {
-      syscallsAtWarmupEnd = { t_ms: m.t_ms, ops: m.ops, counts: { ...syscallsLatest } };
+    this.prevT = m.t_ms;
+    this.prevOps = m.ops;
+    return sample;
+  }
+
+  /** The launcher's counts when the first sample at or after the warm-up end arrives. */
+  private snapshotSyscallsAtWarmupEnd(m: SampleMessage): void {
+    if (this.syscallsAtWarmupEnd === null && m.t_ms >= this.spec.warmupMs && this.syscallsLatest !== null) {
+      this.syscallsAtWarmupEnd = { t_ms: m.t_ms, ops: m.ops, counts: { ...this.syscallsLatest } };
     }
+  }
+
+  /** Hands the sample to the daemon; false when the daemon failed to record it (the epoch is then aborted). */
+  private deliver(sample: Sample): boolean {
     try {
-      hooks.onSample?.(sample);
+      this.hooks.onSample?.(sample);
+      return true;
     } catch (err) {
-      hookError = err;
-      return decide({ outcome: 'aborted', reason: `the daemon failed to record a sample: ${(err as Error).message}` });
+      this.hookError = err instanceof Error ? err : new Error(String(err));
+      this.decide({ outcome: 'aborted', reason: `the daemon failed to record a sample: ${(err as Error).message}` });
+      return false;
     }
-    if (spec.rssLimitBytes !== null && sample.rss_bytes !== null && sample.rss_bytes > spec.rssLimitBytes) {
-      decide({
+  }
+
+  private enforceRssLimit(sample: Sample, tMs: number): void {
+    const limit = this.spec.rssLimitBytes;
+    if (limit !== null && sample.rss_bytes !== null && sample.rss_bytes > limit) {
+      this.decide({
         outcome: 'oom',
-        reason: `RSS ${formatBytes(sample.rss_bytes)} above rss_limit ${formatBytes(spec.rssLimitBytes)} at t=${m.t_ms} ms`,
+        reason: `RSS ${bytes(sample.rss_bytes)} above rss_limit ${bytes(limit)} at t=${tMs} ms`,
       });
     }
-  };
+  }
 
-  const onReportLine = (_fd: number, line: string): void => {
-    const r = parseLauncherReport(line);
-    if (r === null) return;
-    if (r.type === 'syscalls') syscallsLatest = r.counts;
-    else if (r.type === 'exit') reportedExit = { code: r.code, signal: r.signal };
-    else if (r.type === 'launched') {
-      workloadPid = r.pid;
-      if (child.pid !== undefined) {
-        try {
-          hooks.onLaunched?.({ launcherPid: child.pid, workloadPid: r.pid });
-        } catch (err) {
-          hookError = err;
-          decide({ outcome: 'aborted', reason: `the daemon failed to record the launch: ${(err as Error).message}` });
-        }
-      }
-    }
-  };
+  /** The epoch's result once the launcher has exited. */
+  result(proc: ProcessResult): EpochResult {
+    // How the workload ended: the launcher's word when it gave one, else the launcher's own status
+    // (it mirrors the workload's exit and re-raises its signal).
+    const ended: { code: number | null; signal: string | null } = this.reportedExit ?? { code: proc.exitCode, signal: proc.signal };
+    const outcome = classify(this.decision, proc, ended, this.validator);
+    return {
+      outcome: outcome.outcome,
+      reason: outcome.reason,
+      exitCode: ended.code,
+      signal: ended.signal,
+      stderrTail: outcome.outcome === 'completed' ? null : proc.stderrTail,
+      launcherPid: proc.pid ?? null,
+      workloadPid: this.workloadPid,
+      samples: this.validator.samples,
+      syscallsAtWarmupEnd: this.syscallsAtWarmupEnd,
+      syscallsFinal: this.syscallsLatest,
+      startLine: this.startLine,
+      endLine: this.endLine,
+      durationMs: proc.durationMs,
+    };
+  }
+}
 
+export async function runEpoch(spec: EpochSpec, hooks: EpochHooks = {}): Promise<EpochResult> {
+  checkEpochLength(spec);
+  const { args, env } = launcherCommand(spec);
+  const epoch = new SupervisedEpoch(spec, hooks);
   const child = startProcess({
     command: spec.launcher,
-    args: launcherArgs,
+    args,
     env,
     extraPipes: 1,
-    onStdoutLine,
-    onStdoutOverlong: (n) => decide({ outcome: 'failed', reason: `protocol violation: a stdout line of ${n} bytes (limit 64 KiB)` }),
-    onPipeLine: onReportLine,
+    onStdoutLine: (line) => epoch.onStdoutLine(line),
+    onStdoutOverlong: (n) => epoch.decide({ outcome: 'failed', reason: `protocol violation: a stdout line of ${n} bytes (limit 64 KiB)` }),
+    onPipeLine: (_fd, line) => epoch.onReportLine(line),
     killGraceMs: spec.killGraceMs,
   });
-
-  const stall = stallMs(spec.intervalMs);
-  stallTimer = setTimeout(
-    () => decide({ outcome: 'timeout', reason: `no protocol sample for ${stall} ms (3 intervals of ${spec.intervalMs} ms)` }),
-    stall,
-  );
-  const overstay = overstayMs(spec.epochMs, spec.intervalMs);
-  deadlineTimer = setTimeout(
-    () => decide({ outcome: 'timeout', reason: `still running ${Math.round(overstay)} ms after the ${spec.epochMs} ms epoch` }),
-    spec.epochMs + overstay,
-  );
-  const onAbort = (): void => decide({ outcome: 'aborted', reason: 'the daemon was asked to stop' });
-  if (spec.signal?.aborted) onAbort();
-  else spec.signal?.addEventListener('abort', onAbort, { once: true });
-
+  epoch.attach(child);
+  const disarm = epoch.armWatchdogs();
   let proc: ProcessResult;
   try {
     proc = await child.result;
   } finally {
-    clearTimeout(stallTimer);
-    clearTimeout(deadlineTimer);
-    spec.signal?.removeEventListener('abort', onAbort);
+    disarm();
   }
-  if (hookError !== null) throw hookError;
-
-  // How the workload ended: the launcher's word when it gave one, else the launcher's own status
-  // (it mirrors the workload's exit and re-raises its signal).
-  const ended: { code: number | null; signal: string | null } = reportedExit ?? { code: proc.exitCode, signal: proc.signal };
-  const outcome = classify(decision, proc, ended, validator);
-  return {
-    outcome: outcome.outcome,
-    reason: outcome.reason,
-    exitCode: ended.code,
-    signal: ended.signal,
-    stderrTail: outcome.outcome === 'completed' ? null : proc.stderrTail,
-    launcherPid: proc.pid ?? null,
-    workloadPid,
-    samples: validator.samples,
-    syscallsAtWarmupEnd,
-    syscallsFinal: syscallsLatest,
-    startLine,
-    endLine,
-    durationMs: proc.durationMs,
-  };
+  if (epoch.hookError !== null) throw epoch.hookError;
+  return epoch.result(proc);
 }
 
 /** Exit codes the launcher uses for its own failures (see soak_launch.c). */
@@ -297,7 +353,8 @@ function classify(
     const who = ended.signal === 'SIGKILL' ? ' (not sent by allocsoak: the kernel OOM killer or another process)' : '';
     return { outcome: 'crashed', reason: `killed by ${ended.signal}${who}` };
   }
-  if (ended.code !== 0) return { outcome: 'failed', reason: `exit code ${ended.code ?? 'unknown'}${LAUNCHER_CODES[ended.code ?? -1] ?? ''}` };
+  if (ended.code !== 0)
+    return { outcome: 'failed', reason: `exit code ${ended.code ?? 'unknown'}${LAUNCHER_CODES[ended.code ?? -1] ?? ''}` };
   const missing = validator.missingAtExit();
   if (missing !== null) return { outcome: 'failed', reason: `protocol violation: ${missing}` };
   return { outcome: 'completed', reason: null };

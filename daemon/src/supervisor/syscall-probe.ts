@@ -11,8 +11,16 @@ export type SyscallCounting = { ok: true } | { ok: false; reason: string };
 const PROBE_TIMEOUT_MS = 10_000;
 
 export async function probeSyscallCounting(launcher: string, program = '/bin/true'): Promise<SyscallCounting> {
-  const r = await runProcess({ command: launcher, args: ['--count-syscalls', '--', program], timeoutMs: PROBE_TIMEOUT_MS, killGraceMs: 500 });
+  const r = await runProcess({
+    command: launcher,
+    args: ['--count-syscalls', '--', program],
+    timeoutMs: PROBE_TIMEOUT_MS,
+    killGraceMs: 500,
+  });
   if (r.exitCode === 0) return { ok: true };
   const stderr = r.stderrTail.trim().split('\n').filter(Boolean).at(-1);
-  return { ok: false, reason: `${launcher} --count-syscalls -- ${program}: ${r.killedBy === 'timeout' ? `no answer within ${PROBE_TIMEOUT_MS / 1000} s` : describeTermination(r)}${stderr ? ` (${stderr})` : ''}` };
+  return {
+    ok: false,
+    reason: `${launcher} --count-syscalls -- ${program}: ${r.killedBy === 'timeout' ? `no answer within ${PROBE_TIMEOUT_MS / 1000} s` : describeTermination(r)}${stderr ? ` (${stderr})` : ''}`,
+  };
 }

@@ -3,7 +3,8 @@
  * served from this package (these machines have no internet, so no CDN):
  * - /                 the page (daemon/src/web/static/index.html)
  * - /assets/web/…     its stylesheet and icon (daemon/src/web/static/)
- * - /assets/app/…     the browser modules, compiled by tsc next to this file (dist/daemon/src/web/client/)
+ * - /assets/src/…     the browser modules as tsc compiles them (dist/daemon/src/): only web/client/ and the
+ *                      pure domain/ it imports (number formats), so the modules' relative imports resolve
  * - /assets/uplot/…   the vendored plotting library (node_modules/uplot/dist: ESM build and CSS only)
  * The page reads only the REST API; nothing here computes data.
  */
@@ -13,9 +14,9 @@ import type {} from '@fastify/swagger';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { packageRoot } from '../plan/index.js';
+import { packageRoot } from '../paths/index.js';
 
 /**
  * Everything comes from this origin; uPlot positions its elements with inline styles, hence
@@ -36,11 +37,30 @@ export const PAGE_CSP = [
 /** The files of uplot/dist the page uses; nothing else there is served. */
 const UPLOT_FILES = new Set(['uPlot.esm.js', 'uPlot.min.css']);
 
+/** The folders of the compiled sources the browser loads: the page's modules and the pure layer they import. */
+const BROWSER_MODULE_DIRS = ['/web/client/', '/domain/'];
+
+/**
+ * Whether a requested path (after the prefix) is a browser module. The path is checked as the file server will
+ * read it, decoded; one that does not normalise to itself ("..", "//", an encoded "/") could leave the folder
+ * it names and is refused.
+ */
+function isBrowserModule(path: string): boolean {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return false;
+  }
+  if (posix.normalize(decoded) !== decoded) return false;
+  return BROWSER_MODULE_DIRS.some((dir) => decoded.startsWith(dir)) && (decoded.endsWith('.js') || decoded.endsWith('.js.map'));
+}
+
 export interface WebAssetDirs {
   /** HTML, CSS, icon: source files used as they are. */
   staticDir: string;
-  /** Compiled browser modules (*.js). */
-  clientDir: string;
+  /** The compiled daemon sources (dist/daemon/src/): of these, the browser modules and domain/ are served. */
+  compiledSrcDir: string;
   /** node_modules/uplot/dist */
   uplotDir: string;
 }
@@ -52,8 +72,8 @@ export function webAssetDirs(): WebAssetDirs {
   return {
     // Not compiled, so taken from the source tree at the package root rather than from dist/.
     staticDir: join(packageRoot(), 'daemon', 'src', 'web', 'static'),
-    // tsc puts the compiled browser modules next to this compiled file.
-    clientDir: join(here, 'client'),
+    // tsc compiles the browser modules with the rest of the daemon: this file is in <src>/web/.
+    compiledSrcDir: dirname(here),
     uplotDir: dirname(require.resolve('uplot/dist/uPlot.esm.js')),
   };
 }
@@ -91,9 +111,24 @@ export const webPage: FastifyPluginAsync<WebPageOptions> = async (fastify, opts)
       res.setHeader('x-content-type-options', 'nosniff');
     },
   };
-  await fastify.register(fastifyStatic, { ...common, root: dirs.staticDir, prefix: '/assets/web/', allowedPath: (p) => !p.endsWith('.html') });
-  await fastify.register(fastifyStatic, { ...common, root: dirs.clientDir, prefix: '/assets/app/', allowedPath: (p) => p.endsWith('.js') || p.endsWith('.js.map') });
-  await fastify.register(fastifyStatic, { ...common, root: dirs.uplotDir, prefix: '/assets/uplot/', allowedPath: (p) => UPLOT_FILES.has(p.replace(/^\//, '')) });
+  await fastify.register(fastifyStatic, {
+    ...common,
+    root: dirs.staticDir,
+    prefix: '/assets/web/',
+    allowedPath: (p) => !p.endsWith('.html'),
+  });
+  await fastify.register(fastifyStatic, {
+    ...common,
+    root: dirs.compiledSrcDir,
+    prefix: '/assets/src/',
+    allowedPath: isBrowserModule,
+  });
+  await fastify.register(fastifyStatic, {
+    ...common,
+    root: dirs.uplotDir,
+    prefix: '/assets/uplot/',
+    allowedPath: (p) => UPLOT_FILES.has(p.replace(/^\//, '')),
+  });
 };
 
 export default webPage;

@@ -1,12 +1,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Sample } from '../../src/domain/types.js';
-import { analyzeEpoch, EPOCH_ANALYSIS_COLUMNS, intervalThroughputs, thin } from '../../src/analysis/index.js';
+import { analyzeEpoch, intervalThroughputs, thin } from '../../src/analysis/index.js';
+import { EPOCH_ANALYSIS_COLUMNS } from '../../src/domain/epoch-fields.js';
 import { openStore } from '../../src/storage/index.js';
 import { tempDbPath, testPlan } from '../storage/helpers.js';
 
 function s(t_ms: number, ops: number, rss: number | null = 10_000_000, extra: Partial<Sample> = {}): Sample {
-  return { t_ms, ops, ops_per_sec: null, rss_bytes: rss, hwm_bytes: null, rss_anon_bytes: null, pss_bytes: null, lazyfree_bytes: null, cpu_ms: null, counters: {}, ...extra };
+  return {
+    t_ms,
+    ops,
+    ops_per_sec: null,
+    rss_bytes: rss,
+    hwm_bytes: null,
+    rss_anon_bytes: null,
+    pss_bytes: null,
+    lazyfree_bytes: null,
+    cpu_ms: null,
+    counters: {},
+    ...extra,
+  };
 }
 
 function close(actual: number | null, expected: number, tol = 1e-9): void {
@@ -103,7 +116,7 @@ test('growth that stops (an allocator settling after a burst) has a flat late sl
   assert.ok(Math.abs((b.rss_slope_late_bytes_per_hour ?? 0) - 480_000) < 0.1 * 480_000, String(b.rss_slope_late_bytes_per_hour));
 });
 
-test('ops per CPU-second over the measured part, from the workload\'s cpu_ms; null when it does not report it', () => {
+test("ops per CPU-second over the measured part, from the workload's cpu_ms; null when it does not report it", () => {
   const samples: Sample[] = [];
   // 1000 ops per wall second; the workload got the CPU for only half of each second, so 2000 ops per CPU-second.
   for (let t = 0; t <= 10_000; t += 1000) samples.push(s(t, t, 10_000_000, { cpu_ms: t / 2 }));
@@ -112,7 +125,10 @@ test('ops per CPU-second over the measured part, from the workload\'s cpu_ms; nu
   close(a.throughput_cpu, ((10_500 - 2000) * 1000) / 4100);
   close(a.throughput_mean, 1000);
   assert.equal(a.throughput_cpu_cv, 0);
-  const none = analyzeEpoch(samples.map((x) => ({ ...x, cpu_ms: null })), { warmupMs: 2000, intervalMs: 1000 });
+  const none = analyzeEpoch(
+    samples.map((x) => ({ ...x, cpu_ms: null })),
+    { warmupMs: 2000, intervalMs: 1000 },
+  );
   assert.equal(none.cpu_ms, null);
   assert.equal(none.throughput_cpu, null);
   assert.equal(none.throughput_cpu_cv, null);
@@ -141,7 +157,10 @@ test('LazyFree-adjusted RSS: MADV_FREE pages still counted in RSS are subtracted
   assert.equal(a.adj_rss_peak_bytes, 10_000_000);
   close(a.adj_rss_drift_pct, -40);
   // No LazyFree readings at all → no adjusted values (not a silent copy of RSS).
-  const b = analyzeEpoch(samples.map((x) => ({ ...x, lazyfree_bytes: null })), { warmupMs: 1000, intervalMs: 1000 });
+  const b = analyzeEpoch(
+    samples.map((x) => ({ ...x, lazyfree_bytes: null })),
+    { warmupMs: 1000, intervalMs: 1000 },
+  );
   assert.equal(b.adj_rss_final_bytes, null);
   assert.equal(b.adj_rss_drift_pct, null);
 });
@@ -157,13 +176,19 @@ test('syscalls per op after warm-up, counter deltas and per-op rates from the en
   const a = analyzeEpoch(
     samples,
     { warmupMs: 1000, intervalMs: 1000 },
-    { at_warmup_end: { mmap: 10, munmap: 2, madvise: 0, mremap: 0, brk: 3 }, at_end: { mmap: 14, munmap: 4, madvise: 5, mremap: 1, brk: 3 } },
+    {
+      at_warmup_end: { mmap: 10, munmap: 2, madvise: 0, mremap: 0, brk: 3 },
+      at_end: { mmap: 14, munmap: 4, madvise: 5, mremap: 1, brk: 3 },
+    },
     end,
   );
   assert.equal(a.ops, 6000);
   assert.equal(a.elapsed_ms, 3400);
   assert.equal(a.hwm_bytes, 777);
-  assert.deepEqual([a.syscalls_mmap, a.syscalls_munmap, a.syscalls_madvise, a.syscalls_mremap, a.syscalls_brk, a.syscalls_total], [4, 2, 5, 1, 0, 12]);
+  assert.deepEqual(
+    [a.syscalls_mmap, a.syscalls_munmap, a.syscalls_madvise, a.syscalls_mremap, a.syscalls_brk, a.syscalls_total],
+    [4, 2, 5, 1, 0, 12],
+  );
   close(a.syscalls_per_op, 12 / 5000); // measured ops: 6000 at the end - 1000 at the first post-warm-up sample
   assert.equal(a.lean_decommit, 8);
   assert.equal(a.lean_retire, 2);
@@ -184,13 +209,20 @@ test('syscalls per op after warm-up, counter deltas and per-op rates from the en
   assert.equal(c.syscalls_total, null);
   assert.equal(c.syscalls_per_op, null);
   // No counters reported (glibc): NULL, not 0.
-  const d = analyzeEpoch(samples.map((x) => ({ ...x, counters: {} })), { warmupMs: 1000, intervalMs: 1000 });
+  const d = analyzeEpoch(
+    samples.map((x) => ({ ...x, counters: {} })),
+    { warmupMs: 1000, intervalMs: 1000 },
+  );
   assert.equal(d.counters_json, null);
   assert.equal(d.lean_decommit, null);
 });
 
 test('an epoch shorter than its warm-up uses all samples, counts from the start, and says so', () => {
-  const samples = [s(500, 500, 100, { counters: { lean_decommit: 1 } }), s(1000, 1500, 200, { counters: { lean_decommit: 2 } }), s(1500, 2500, 300, { counters: { lean_decommit: 4 } })];
+  const samples = [
+    s(500, 500, 100, { counters: { lean_decommit: 1 } }),
+    s(1000, 1500, 200, { counters: { lean_decommit: 2 } }),
+    s(1500, 2500, 300, { counters: { lean_decommit: 4 } }),
+  ];
   const a = analyzeEpoch(samples, { warmupMs: 5000, intervalMs: 500 }, { at_warmup_end: null, at_end: { ...zeros, mmap: 25 } });
   assert.equal(a.throughput_mean, 2000);
   assert.equal(a.rss_initial_bytes, 100);
@@ -198,7 +230,10 @@ test('an epoch shorter than its warm-up uses all samples, counts from the start,
   close(a.rss_drift_pct, 200);
   assert.equal(a.lean_decommit, 4, 'counted from the workload start');
   close(a.syscalls_per_op, 25 / 2500);
-  assert.match(a.analysis_note ?? '', /fewer than 2 samples after the 5000 ms warm-up \(last sample at 1500 ms\): statistics use all 3 samples/);
+  assert.match(
+    a.analysis_note ?? '',
+    /fewer than 2 samples after the 5000 ms warm-up \(last sample at 1500 ms\): statistics use all 3 samples/,
+  );
   assert.doesNotMatch(a.analysis_note ?? '', /no count at the end of the warm-up/);
 });
 
@@ -211,9 +246,20 @@ test('fractional protocol times (t_ms 1000.132): throughput exact, elapsed_ms wh
   const plan = testPlan();
   const c = store.campaigns.create({ source: 'api', plan });
   const v = store.variants.upsert(c, plan.variants[0]!, null);
-  const e = store.epochs.start({ campaign_id: c, variant_id: v, variant: 'speed', round: 1, planned_ms: 4000, warmup_ms: 1000, interval_ms: 1000 });
+  const e = store.epochs.start({
+    campaign_id: c,
+    variant_id: v,
+    variant: 'speed',
+    round: 1,
+    planned_ms: 4000,
+    warmup_ms: 1000,
+    interval_ms: 1000,
+  });
   for (const x of samples) store.samples.add(e, x);
-  assert.deepEqual(store.samples.list(e).map((x) => x.t_ms), [1000.25, 2000.25, 3000.75]);
+  assert.deepEqual(
+    store.samples.list(e).map((x) => x.t_ms),
+    [1000.25, 2000.25, 3000.75],
+  );
   assert.equal(store.epochs.markRunningInterrupted(), 1);
   assert.equal(store.epochs.getRow(e)?.elapsed_ms, 3001);
   store.close();
@@ -233,10 +279,22 @@ test('the analysis is stored as-is by the epoch store', () => {
   const plan = testPlan();
   const c = store.campaigns.create({ source: 'api', plan });
   const v = store.variants.upsert(c, plan.variants[0]!, null);
-  const e = store.epochs.start({ campaign_id: c, variant_id: v, variant: 'speed', round: 1, planned_ms: 4000, warmup_ms: 1000, interval_ms: 1000 });
+  const e = store.epochs.start({
+    campaign_id: c,
+    variant_id: v,
+    variant: 'speed',
+    round: 1,
+    planned_ms: 4000,
+    warmup_ms: 1000,
+    interval_ms: 1000,
+  });
   const samples = [0, 1000, 2000, 3000, 4000].map((t) => s(t, t * 3, 1000 + t, { counters: { lean_decommit: t / 1000 } }));
   for (const x of samples) store.samples.add(e, x);
-  const analysis = analyzeEpoch(store.samples.list(e), { warmupMs: 1000, intervalMs: 1000 }, { at_warmup_end: zeros, at_end: { ...zeros, brk: 3 } });
+  const analysis = analyzeEpoch(
+    store.samples.list(e),
+    { warmupMs: 1000, intervalMs: 1000 },
+    { at_warmup_end: zeros, at_end: { ...zeros, brk: 3 } },
+  );
   store.epochs.finish(e, { outcome: 'completed', ...analysis });
   const row = store.epochs.getRow(e);
   assert.ok(row);

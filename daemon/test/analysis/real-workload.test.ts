@@ -15,18 +15,41 @@ interface Line {
 }
 
 test('analysis of a real random_mixed run speaks the workload protocol', () => {
-  const out = execFileSync(nativePaths().workload, ['--seconds', '1.2', '--interval-ms', '100', '--burst-mb', '8', '--burst-every-s', '0.3'], {
-    encoding: 'utf8',
-    timeout: 20_000,
-  });
-  const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Line);
+  const out = execFileSync(
+    nativePaths().workload,
+    ['--seconds', '1.2', '--interval-ms', '100', '--burst-mb', '8', '--burst-every-s', '0.3'],
+    {
+      encoding: 'utf8',
+      timeout: 20_000,
+    },
+  );
+  const lines = out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Line);
   const samples: Sample[] = lines
     .filter((l) => l.type === 'sample')
-    .map((l) => ({ t_ms: l.t_ms ?? 0, ops: l.ops ?? 0, ops_per_sec: null, rss_bytes: null, hwm_bytes: null, rss_anon_bytes: null, pss_bytes: null, lazyfree_bytes: null, cpu_ms: l.cpu_ms ?? null, counters: l.counters ?? {} }));
+    .map((l) => ({
+      t_ms: l.t_ms ?? 0,
+      ops: l.ops ?? 0,
+      ops_per_sec: null,
+      rss_bytes: null,
+      hwm_bytes: null,
+      rss_anon_bytes: null,
+      pss_bytes: null,
+      lazyfree_bytes: null,
+      cpu_ms: l.cpu_ms ?? null,
+      counters: l.counters ?? {},
+    }));
   const end = lines.at(-1);
   assert.equal(end?.type, 'end');
   assert.ok(samples.length >= 6, `${samples.length} samples`);
-  const a = analyzeEpoch(samples, { warmupMs: 300, intervalMs: 100 }, undefined, { ops: end?.ops ?? 0, elapsed_ms: end?.elapsed_ms ?? 0, counters: end?.counters ?? {}, cpu_ms: end?.cpu_ms ?? null });
+  const a = analyzeEpoch(samples, { warmupMs: 300, intervalMs: 100 }, undefined, {
+    ops: end?.ops ?? 0,
+    elapsed_ms: end?.elapsed_ms ?? 0,
+    counters: end?.counters ?? {},
+    cpu_ms: end?.cpu_ms ?? null,
+  });
   assert.equal(a.ops, end?.ops);
   assert.equal(a.elapsed_ms, Math.round(end?.elapsed_ms ?? 0));
   // random_mixed reports its CPU time: ops per CPU-second over the measured part, from the first sample at
@@ -35,7 +58,9 @@ test('analysis of a real random_mixed run speaks the workload protocol', () => {
   assert.ok(base !== undefined && base.cpu_ms !== null && typeof end?.cpu_ms === 'number');
   const cpu = (end?.cpu_ms ?? 0) - (base?.cpu_ms ?? 0);
   assert.ok(a.cpu_ms !== null && Math.abs(a.cpu_ms - cpu) < 1e-9, `cpu_ms ${a.cpu_ms} vs ${cpu}`);
-  assert.ok(a.throughput_cpu !== null && Math.abs(a.throughput_cpu - (((end?.ops ?? 0) - (base?.ops ?? 0)) * 1000) / cpu) < 1e-6 * a.throughput_cpu);
+  assert.ok(
+    a.throughput_cpu !== null && Math.abs(a.throughput_cpu - (((end?.ops ?? 0) - (base?.ops ?? 0)) * 1000) / cpu) < 1e-6 * a.throughput_cpu,
+  );
   // One busy thread: CPU time is at most the wall time (plus clock granularity), so ops per CPU-second ≥ ops per second.
   assert.ok(a.throughput_cpu >= (a.throughput_mean ?? 0) * 0.9, `${a.throughput_cpu} vs ${a.throughput_mean}`);
   assert.ok(a.throughput_cpu_cv !== null && a.throughput_cpu_cv >= 0);

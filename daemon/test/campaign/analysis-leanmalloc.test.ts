@@ -7,7 +7,12 @@ import { LEANMALLOC } from '../helpers/native.js';
 
 test('random_mixed under leanmalloc completes with a sensible analysis, its counters and the library hash', async () => {
   const { rows, samples } = await runVariants([
-    { name: 'lean', allocator: 'leanmalloc', env: { LEANMALLOC_PROFILE: 'lean' }, args: ['--ws', '300', '--burst-mb', '8', '--burst-every-s', '0.5'] },
+    {
+      name: 'lean',
+      allocator: 'leanmalloc',
+      env: { LEANMALLOC_PROFILE: 'lean' },
+      args: ['--ws', '300', '--burst-mb', '8', '--burst-every-s', '0.5'],
+    },
   ]);
   const e = rows.get('lean')!;
   assertSensible('lean', e, samples.get('lean')!);

@@ -12,7 +12,7 @@ type Recorded = { [K in keyof CampaignEvents]: { event: K; data: CampaignEvents[
 function record(controller: CampaignController): Recorded[] {
   const events: Recorded[] = [];
   for (const name of ['campaign-started', 'epoch-started', 'epoch-launched', 'sample', 'epoch-finished', 'campaign-finished'] as const) {
-    controller.on(name as 'sample', (data: unknown) => void events.push({ event: name, data } as Recorded));
+    controller.on(name, (data: unknown) => void events.push({ event: name, data } as Recorded));
   }
   return events;
 }
@@ -33,16 +33,30 @@ test('variants are interleaved round-robin, every sample stored, the campaign co
     assert.equal(controller.status().state, 'idle');
 
     const epochs = store.epochs.list({ campaign: started.id }).reverse();
-    assert.deepEqual(epochs.map((e) => e.variant), ['A', 'B', 'C', 'A', 'B', 'C']);
-    assert.ok(epochs.every((e) => e.outcome === 'completed'), JSON.stringify(epochs.map((e) => [e.outcome])));
+    assert.deepEqual(
+      epochs.map((e) => e.variant),
+      ['A', 'B', 'C', 'A', 'B', 'C'],
+    );
+    assert.ok(
+      epochs.every((e) => e.outcome === 'completed'),
+      JSON.stringify(epochs.map((e) => [e.outcome])),
+    );
     const rows = epochs.map((e) => store.epochs.getRow(e.id)!);
-    assert.deepEqual(rows.map((r) => r.round), [1, 1, 1, 2, 2, 2]);
+    assert.deepEqual(
+      rows.map((r) => r.round),
+      [1, 1, 1, 2, 2, 2],
+    );
     assert.ok(rows.every((r) => r.pid !== null && r.host_id !== null && r.load_avg_1m !== null && r.planned_ms === 700));
     assert.equal(store.campaigns.get(started.id)?.status, 'completed');
 
     // Events: in order, each sample event stored as a row.
-    const order = events.filter((e) => e.event === 'epoch-started' || e.event === 'epoch-finished').map((e) => `${e.event}:${e.data.variant}`);
-    assert.deepEqual(order, ['A', 'B', 'C', 'A', 'B', 'C'].flatMap((v) => [`epoch-started:${v}`, `epoch-finished:${v}`]));
+    const order = events
+      .filter((e) => e.event === 'epoch-started' || e.event === 'epoch-finished')
+      .map((e) => `${e.event}:${e.data.variant}`);
+    assert.deepEqual(
+      order,
+      ['A', 'B', 'C', 'A', 'B', 'C'].flatMap((v) => [`epoch-started:${v}`, `epoch-finished:${v}`]),
+    );
     assert.equal(events[0]?.event, 'campaign-started');
     assert.equal(events.at(-1)?.event, 'campaign-finished');
     for (const e of epochs) {
@@ -108,10 +122,14 @@ test('stop() kills the workload, stores the epoch aborted and the campaign stopp
     const controller = new CampaignController({ store, launcher: LAUNCHER, log, killGraceMs: 500 });
     const resolved = planFrom({ name: 'long', epoch: '30s', warmup: '1s', interval: '100ms', variants: [ok('A'), ok('B')] });
     const started = controller.start({ resolved, source: 'test', epochsPerVariant: null });
-    const pid = await waitFor('a sample with a workload pid', () => {
-      const s = controller.status().campaign?.current_epoch;
-      return s?.last_sample && s.workload_pid !== null ? s.workload_pid : null;
-    }, 10_000);
+    const pid = await waitFor(
+      'a sample with a workload pid',
+      () => {
+        const s = controller.status().campaign?.current_epoch;
+        return s?.last_sample && s.workload_pid !== null ? s.workload_pid : null;
+      },
+      10_000,
+    );
     const progress = controller.status();
     assert.equal(progress.campaign?.epochs_total, null);
     assert.equal(progress.campaign?.current_epoch?.variant, 'A');
@@ -121,7 +139,7 @@ test('stop() kills the workload, stores the epoch aborted and the campaign stopp
     const [epoch] = store.epochs.listRows({ campaign: started.id });
     assert.equal(epoch?.outcome, 'aborted');
     assert.equal(epoch?.outcome_reason, 'the daemon was asked to stop');
-    assert.ok(store.samples.list(epoch!.id).length >= 1);
+    assert.ok(store.samples.list(epoch.id).length >= 1);
     assert.equal(store.campaigns.get(started.id)?.status, 'stopped');
     assert.equal(await controller.stop(), false, 'nothing left to stop');
   } finally {
@@ -135,14 +153,41 @@ test('a running campaign of the same plan is resumed at its next slot; others be
   const store = openStore(join(dir, 'd.db'));
   try {
     const { log } = memoryLogger();
-    const resolved = planFrom({ name: 'resume', epoch: '500ms', warmup: '100ms', interval: '100ms', variants: [ok('A'), ok('B'), ok('C')] });
+    const resolved = planFrom({
+      name: 'resume',
+      epoch: '500ms',
+      warmup: '100ms',
+      interval: '100ms',
+      variants: [ok('A'), ok('B'), ok('C')],
+    });
     // What a daemon killed during its 2nd epoch leaves behind: campaign running, A completed, B running.
     const cid = store.campaigns.create({ source: 'test', plan: resolved.plan, epochs_per_variant: 2 });
     const other = store.campaigns.create({ source: 'other', plan: { ...resolved.plan, name: 'other' }, epochs_per_variant: null });
-    const vid = (name: string) => store.variants.upsert(cid, resolved.plan.variants.find((v) => v.name === name)!, null);
-    const a = store.epochs.start({ campaign_id: cid, variant_id: vid('A'), variant: 'A', round: 1, planned_ms: 500, warmup_ms: 100, interval_ms: 100 });
+    const vid = (name: string) =>
+      store.variants.upsert(
+        cid,
+        resolved.plan.variants.find((v) => v.name === name)!,
+        null,
+      );
+    const a = store.epochs.start({
+      campaign_id: cid,
+      variant_id: vid('A'),
+      variant: 'A',
+      round: 1,
+      planned_ms: 500,
+      warmup_ms: 100,
+      interval_ms: 100,
+    });
     store.epochs.finish(a, { outcome: 'completed' });
-    store.epochs.start({ campaign_id: cid, variant_id: vid('B'), variant: 'B', round: 1, planned_ms: 500, warmup_ms: 100, interval_ms: 100 });
+    store.epochs.start({
+      campaign_id: cid,
+      variant_id: vid('B'),
+      variant: 'B',
+      round: 1,
+      planned_ms: 500,
+      warmup_ms: 100,
+      interval_ms: 100,
+    });
     assert.equal(store.epochs.markRunningInterrupted(), 1);
 
     const controller = new CampaignController({ store, launcher: LAUNCHER, log });
@@ -182,10 +227,13 @@ test('with a schedule, rounds start only at cron ticks', async () => {
     const status = controller.status();
     assert.equal(status.state, 'waiting');
     assert.ok(status.campaign?.next_round_at !== null);
-    const firstTick = Date.parse(status.campaign!.next_round_at!);
+    const firstTick = Date.parse(status.campaign!.next_round_at);
     assert.equal(await started.done, 'completed');
     const rows = store.epochs.listRows({ campaign: started.id }).reverse();
-    assert.deepEqual(rows.map((r) => r.variant), ['A', 'B', 'A', 'B']);
+    assert.deepEqual(
+      rows.map((r) => r.variant),
+      ['A', 'B', 'A', 'B'],
+    );
     // Round 1 at the first tick, round 2 at a later tick (the pair inside a round runs back to back).
     assert.ok(startedEpochs[0]! >= firstTick - 50, 'started before the first tick');
     assert.ok(startedEpochs[2]! - startedEpochs[0]! >= 1500, 'second round did not wait for a tick');

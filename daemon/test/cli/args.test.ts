@@ -26,7 +26,11 @@ test('mistakes name the option and what was expected', () => {
     [['--plan', ''], /option --plan expects FILE, got an empty string/],
   ];
   for (const [argv, re] of cases) {
-    assert.throws(() => parseOptions('daemon', argv, SPECS), (err: unknown) => err instanceof UsageError && re.test(err.message), argv.join(' '));
+    assert.throws(
+      () => parseOptions('daemon', argv, SPECS),
+      (err: unknown) => err instanceof UsageError && re.test(err.message),
+      argv.join(' '),
+    );
   }
   assert.throws(() => positiveInt('run', 'epochs', '0'), /option --epochs expects a positive integer, got "0"/);
   assert.throws(() => positiveInt('run', 'epochs', '2.5'), /positive integer/);

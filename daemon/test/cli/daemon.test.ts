@@ -20,9 +20,14 @@ interface EpochRow {
 function readDb(file: string): { epochs: EpochRow[]; samples: Map<number, number>; campaigns: Array<{ id: number; status: string }> } {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    const epochs = db.prepare('SELECT id, campaign_id, variant, round, outcome, outcome_reason, pid FROM epochs ORDER BY id').all() as EpochRow[];
+    const epochs = db
+      .prepare('SELECT id, campaign_id, variant, round, outcome, outcome_reason, pid FROM epochs ORDER BY id')
+      .all() as EpochRow[];
     const samples = new Map<number, number>();
-    for (const r of db.prepare('SELECT epoch_id, COUNT(*) AS n FROM samples GROUP BY epoch_id').all() as Array<{ epoch_id: number; n: number }>) {
+    for (const r of db.prepare('SELECT epoch_id, COUNT(*) AS n FROM samples GROUP BY epoch_id').all() as Array<{
+      epoch_id: number;
+      n: number;
+    }>) {
       samples.set(r.epoch_id, r.n);
     }
     const campaigns = db.prepare('SELECT id, status FROM campaigns ORDER BY id').all() as Array<{ id: number; status: string }>;
@@ -76,7 +81,8 @@ test('daemon: REST over real HTTP, kill -9 mid-epoch leaves no orphan and loses 
     assert.ok(Date.now() < deadline, `no completed + running epoch: ${JSON.stringify(listed)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  const completedOverHttp = listed.find((e) => e.outcome === 'completed')!;
+  // Newest first: on a busy machine B may have completed too before this poll, but round robin starts at A.
+  const completedOverHttp = listed.filter((e) => e.outcome === 'completed').at(-1)!;
   assert.equal(completedOverHttp.variant, 'A');
   assert.ok(completedOverHttp.throughput_mean! > 0);
   const onlyB = ((await getJson(`${url}/api/v1/epochs?variant=B`)) as { epochs: Array<{ variant: string }> }).epochs;
@@ -119,7 +125,10 @@ test('daemon: REST over real HTTP, kill -9 mid-epoch leaves no orphan and loses 
   assert.equal(next.r.campaign_id, cut.campaign_id, 'the same campaign carries on');
   const order = ['A', 'B', 'C'];
   assert.equal(next.r.variant, order[(order.indexOf(cut.variant) + 1) % 3], 'round-robin position continues after the cut epoch');
-  assert.deepEqual(resumed.campaigns.map((c) => c.status), ['running']);
+  assert.deepEqual(
+    resumed.campaigns.map((c) => c.status),
+    ['running'],
+  );
   const epochsOverHttp = ((await getJson(`${url2}/api/v1/epochs`)) as { epochs: Array<{ id: number; outcome: string }> }).epochs;
   assert.equal(epochsOverHttp.find((e) => e.id === cut.id)?.outcome, 'interrupted');
 
@@ -133,6 +142,9 @@ test('daemon: REST over real HTTP, kill -9 mid-epoch leaves no orphan and loses 
   assert.ok(await waitForDeath(next.r.pid!, 1000));
   const final = readDb(db);
   assert.equal(final.epochs.find((e) => e.id === next.r.id)?.outcome, 'aborted');
-  assert.deepEqual(final.campaigns.map((c) => c.status), ['stopped']);
+  assert.deepEqual(
+    final.campaigns.map((c) => c.status),
+    ['stopped'],
+  );
   assert.ok(!final.epochs.some((e) => e.outcome === 'running'));
 });

@@ -20,7 +20,8 @@ test('a database locked by a live process is refused; a stale lock is taken over
     writeFileSync(`${db}.lock`, `${other.pid}\n`);
     assert.throws(
       () => lockDatabase(db),
-      (err: unknown) => err instanceof UsageError && new RegExp(`in use by another allocsoak process \\(pid ${other.pid}`).test(err.message),
+      (err: unknown) =>
+        err instanceof UsageError && new RegExp(`in use by another allocsoak process \\(pid ${other.pid}`).test(err.message),
     );
     other.kill('SIGKILL');
     await new Promise((r) => other.once('exit', r));

@@ -32,7 +32,10 @@ test('allocsoak run: a finite interleaved campaign, a summary table, everything 
     const store = openStore(db);
     try {
       const rows = store.epochs.listRows({ campaign: 1 }).reverse();
-      assert.deepEqual(rows.map((e) => `${e.variant}:${e.outcome}`), ['glibc:completed', 'crashy:crashed', 'glibc:completed', 'crashy:crashed']);
+      assert.deepEqual(
+        rows.map((e) => `${e.variant}:${e.outcome}`),
+        ['glibc:completed', 'crashy:crashed', 'glibc:completed', 'crashy:crashed'],
+      );
       const glibc = rows[0]!;
       assert.equal(glibc.planned_ms, 1000);
       assert.ok(glibc.throughput_mean! > 0 && glibc.rss_initial_bytes! > 0 && glibc.syscalls_total! > 0);

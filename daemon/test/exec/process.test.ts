@@ -111,7 +111,10 @@ test('extra pipes deliver lines on their fd', async () => {
     onPipeLine: (fd, line) => got.push([fd, line]),
   });
   assert.equal(r.exitCode, 0);
-  assert.deepEqual(got, [[3, 'report-a'], [3, 'report-b']]);
+  assert.deepEqual(got, [
+    [3, 'report-a'],
+    [3, 'report-b'],
+  ]);
 });
 
 test('a program that does not exist is a spawn error, not a crash of the daemon', async () => {

@@ -9,7 +9,9 @@ import { memoryLogger, planFrom, tempDir } from './env.js';
 export type Row = ReturnType<ReturnType<typeof openStore>['epochs']['listRows']>[number];
 
 /** Run one campaign of the given variants (1 epoch each, 2 s) and return the stored rows by variant. */
-export async function runVariants(variants: Array<Record<string, unknown>>): Promise<{ rows: Map<string, Row>; samples: Map<string, number> }> {
+export async function runVariants(
+  variants: Array<Record<string, unknown>>,
+): Promise<{ rows: Map<string, Row>; samples: Map<string, number> }> {
   const { dir, cleanup } = tempDir('analysis');
   const store = openStore(join(dir, 'an.db'));
   try {
@@ -42,4 +44,3 @@ export function assertSensible(name: string, e: Row, samples: number): void {
   assert.ok(e.host_id !== null && e.pid !== null);
   assert.ok(samples >= 15, `${name}: ${samples} samples`);
 }
-

@@ -50,7 +50,7 @@ export function startDaemon(args: string[]): DaemonProcess {
     resolveUrl = res;
     rejectUrl = rej;
   });
-  child.stdout!.on('data', (d: Buffer) => {
+  child.stdout.on('data', (d: Buffer) => {
     pending += d.toString();
     let nl: number;
     while ((nl = pending.indexOf('\n')) !== -1) {
@@ -65,7 +65,7 @@ export function startDaemon(args: string[]): DaemonProcess {
       }
     }
   });
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
     child.on('exit', (code, signal) => {
       rejectUrl(new Error(`daemon exited (${code ?? signal}) before serving:\n${stderr}`));

@@ -1,23 +1,9 @@
-/** Paths of the real native build (npm test builds it first). */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+/** Paths of the real native build (npm test builds it first) and of the compiled CLI. */
+import { join } from 'node:path';
+import { nativePaths } from '../../src/plan/index.js';
+import { nativeBuildDir, packageRoot } from '../../src/paths/index.js';
 
-function findRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'allocsoak') return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('allocsoak package root not found');
-    dir = parent;
-  }
-}
-
-export const ROOT = findRoot();
-export const BUILD = join(ROOT, 'native', 'build');
-export const LAUNCHER = join(BUILD, 'soak-launch');
-export const RANDOM_MIXED = join(BUILD, 'random_mixed');
+const BUILD = nativeBuildDir();
+export const { launcher: LAUNCHER, workload: RANDOM_MIXED, leanmalloc: LEANMALLOC } = nativePaths();
 export const FIXTURE = join(BUILD, 'fixtures', 'protocol_fixture');
-export const LEANMALLOC = join(BUILD, 'libleanmalloc.so');
-export const CLI = join(ROOT, 'dist', 'daemon', 'src', 'cli', 'main.js');
+export const CLI = join(packageRoot(), 'dist', 'daemon', 'src', 'cli', 'main.js');

@@ -5,7 +5,14 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import os from 'node:os';
 import { join } from 'node:path';
-import { LibraryHasher, parseBracketedChoice, parseCpuModel, readHostInfo, readLoadAverage, THP_ENABLED_PATH } from '../../src/host/index.js';
+import {
+  LibraryHasher,
+  parseBracketedChoice,
+  parseCpuModel,
+  readHostInfo,
+  readLoadAverage,
+  THP_ENABLED_PATH,
+} from '../../src/host/index.js';
 
 test('bracketed sysfs choice and cpuinfo model are parsed', () => {
   assert.equal(parseBracketedChoice('always [madvise] never\n'), 'madvise');

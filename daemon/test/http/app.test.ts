@@ -7,14 +7,34 @@ import { makeApp, seed } from './helpers.js';
 
 type Json = Record<string, unknown>;
 
-const SUMMARY_FIELDS = ['id', 'campaign_id', 'variant', 'outcome', 'started_at', 'ended_at', 'ops', 'throughput_mean', 'throughput_cv', 'throughput_p1', 'throughput_p50', 'rss_initial_bytes', 'rss_final_bytes', 'rss_peak_bytes', 'rss_drift_pct', 'rss_slope_bytes_per_hour', 'syscalls_per_op', 'lean_decommit', 'lean_retire'];
+const SUMMARY_FIELDS = [
+  'id',
+  'campaign_id',
+  'variant',
+  'outcome',
+  'started_at',
+  'ended_at',
+  'ops',
+  'throughput_mean',
+  'throughput_cv',
+  'throughput_p1',
+  'throughput_p50',
+  'rss_initial_bytes',
+  'rss_final_bytes',
+  'rss_peak_bytes',
+  'rss_drift_pct',
+  'rss_slope_bytes_per_hour',
+  'syscalls_per_op',
+  'lean_decommit',
+  'lean_retire',
+];
 
 test('GET /api/v1/health and /api/v1/status when idle', async () => {
   const t = await makeApp();
   try {
     const health = await t.app.inject({ method: 'GET', url: '/api/v1/health' });
     assert.equal(health.statusCode, 200);
-    const h = health.json() as Json;
+    const h = health.json<Json>();
     assert.equal(h.status, 'ok');
     assert.equal(h.version, '9.9.9');
     assert.equal(h.state, 'idle');
@@ -22,7 +42,7 @@ test('GET /api/v1/health and /api/v1/status when idle', async () => {
 
     const status = await t.app.inject({ method: 'GET', url: '/api/v1/status' });
     assert.equal(status.statusCode, 200);
-    const s = status.json() as Json;
+    const s = status.json<Json>();
     assert.equal(s.state, 'idle');
     assert.equal(s.campaign, null);
     assert.equal(s.current_epoch, null);
@@ -39,9 +59,13 @@ test('GET /api/v1/epochs: fields, newest first, every filter, and 400s naming th
     const { campaign, ids, startedAt } = seed(t.store);
     const all = await t.app.inject({ method: 'GET', url: '/api/v1/epochs' });
     assert.equal(all.statusCode, 200);
-    const epochs = (all.json() as { epochs: Json[] }).epochs;
+    const epochs = all.json<{ epochs: Json[] }>().epochs;
     assert.equal(epochs.length, 6);
-    assert.deepEqual(epochs.map((e) => e.id), [...ids.speed!, ...ids.lean!].sort((a, b) => b - a), 'newest first');
+    assert.deepEqual(
+      epochs.map((e) => e.id),
+      [...ids.speed!, ...ids.lean!].sort((a, b) => b - a),
+      'newest first',
+    );
     assert.deepEqual(Object.keys(epochs[0]!).sort(), [...SUMMARY_FIELDS].sort());
     const newestLean = epochs.find((e) => e.id === ids.lean![2])!;
     assert.equal(newestLean.outcome, 'crashed');
@@ -53,7 +77,7 @@ test('GET /api/v1/epochs: fields, newest first, every filter, and 400s naming th
     const list = async (q: string): Promise<number[]> => {
       const r = await t.app.inject({ method: 'GET', url: `/api/v1/epochs?${q}` });
       assert.equal(r.statusCode, 200, `${q}: ${r.body}`);
-      return (r.json() as { epochs: Array<{ id: number }> }).epochs.map((e) => e.id);
+      return r.json<{ epochs: Array<{ id: number }> }>().epochs.map((e) => e.id);
     };
     assert.deepEqual(await list('variant=speed&limit=2'), [ids.speed![2], ids.speed![1]]);
     assert.deepEqual(await list('outcome=crashed'), [ids.lean![2]]);
@@ -87,7 +111,7 @@ test('GET /api/v1/epochs: fields, newest first, every filter, and 400s naming th
     ] as const) {
       const r = await t.app.inject({ method: 'GET', url: `/api/v1/epochs?${q}` });
       assert.equal(r.statusCode, 400, q);
-      const body = r.json() as Json;
+      const body = r.json<Json>();
       assert.equal(body.error, 'Bad Request', q);
       assert.match(body.message as string, re, q);
     }
@@ -102,7 +126,7 @@ test('GET /api/v1/epochs/:id: every measured field, counters, host metadata, std
     const { ids } = seed(t.store);
     const r = await t.app.inject({ method: 'GET', url: `/api/v1/epochs/${ids.lean![2]}` });
     assert.equal(r.statusCode, 200);
-    const e = r.json() as Json;
+    const e = r.json<Json>();
     assert.equal(e.outcome, 'crashed');
     assert.equal(e.signal, 'SIGSEGV');
     assert.equal(e.outcome_reason, 'killed by SIGSEGV');
@@ -113,16 +137,18 @@ test('GET /api/v1/epochs/:id: every measured field, counters, host metadata, std
     assert.deepEqual(e.counters, { delta: { lean_decommit: 3 }, per_op: { lean_decommit: 0.001 } });
     assert.equal(e.throughput_mean, 5e6 + 3);
     // every column of the epochs table is there (counters_json parsed into `counters`)
-    const columns = (t.store.db.prepare('SELECT name FROM pragma_table_info(?)').all('epochs') as Array<{ name: string }>).map((c) => c.name);
+    const columns = (t.store.db.prepare('SELECT name FROM pragma_table_info(?)').all('epochs') as Array<{ name: string }>).map(
+      (c) => c.name,
+    );
     for (const c of columns.filter((c) => c !== 'counters_json')) assert.ok(c in e, `field ${c} missing`);
 
     const missing = await t.app.inject({ method: 'GET', url: '/api/v1/epochs/424242' });
     assert.equal(missing.statusCode, 404);
-    assert.equal((missing.json() as Json).message, 'no epoch 424242');
+    assert.equal(missing.json<Json>().message, 'no epoch 424242');
     for (const bad of ['abc', '0', '-1', '1.5']) {
       const b = await t.app.inject({ method: 'GET', url: `/api/v1/epochs/${bad}` });
       assert.equal(b.statusCode, 400, bad);
-      assert.match((b.json() as Json).message as string, /^params\/id must be/, bad);
+      assert.match(b.json<Json>().message as string, /^params\/id must be/, bad);
     }
   } finally {
     await t.close();
@@ -136,12 +162,30 @@ test('GET /api/v1/epochs/:id/samples: step and max_points bound the series, firs
     const id = ids.speed![0]!;
     const N = 2500;
     for (let i = 0; i < N; i++) {
-      t.store.samples.add(id, { t_ms: (i + 1) * 100, ops: (i + 1) * 1000, ops_per_sec: 10_000 + i, rss_bytes: 1_000_000 + i * 8, hwm_bytes: null, rss_anon_bytes: null, pss_bytes: null, lazyfree_bytes: 0, cpu_ms: null, counters: { lean_decommit: i } });
+      t.store.samples.add(id, {
+        t_ms: (i + 1) * 100,
+        ops: (i + 1) * 1000,
+        ops_per_sec: 10_000 + i,
+        rss_bytes: 1_000_000 + i * 8,
+        hwm_bytes: null,
+        rss_anon_bytes: null,
+        pss_bytes: null,
+        lazyfree_bytes: 0,
+        cpu_ms: null,
+        counters: { lean_decommit: i },
+      });
     }
     const get = async (q: string) => {
       const r = await t.app.inject({ method: 'GET', url: `/api/v1/epochs/${id}/samples${q}` });
       assert.equal(r.statusCode, 200, `${q}: ${r.body}`);
-      return r.json() as { total_samples: number; step: number; max_points: number; samples: Array<{ t_ms: number; ops_per_sec: number; counters: Record<string, number> }>; variant: string; interval_ms: number };
+      return r.json<{
+        total_samples: number;
+        step: number;
+        max_points: number;
+        samples: Array<{ t_ms: number; ops_per_sec: number; counters: Record<string, number> }>;
+        variant: string;
+        interval_ms: number;
+      }>();
     };
     const dflt = await get('');
     assert.equal(dflt.total_samples, N);
@@ -153,7 +197,10 @@ test('GET /api/v1/epochs/:id/samples: step and max_points bound the series, firs
     assert.equal(dflt.samples[0]!.t_ms, 100);
     assert.equal(dflt.samples.at(-1)!.t_ms, N * 100);
     assert.deepEqual(dflt.samples.at(-1)!.counters, { lean_decommit: N - 1 });
-    assert.ok(dflt.samples.every((s, i) => i === 0 || s.t_ms > dflt.samples[i - 1]!.t_ms), 'time order');
+    assert.ok(
+      dflt.samples.every((s, i) => i === 0 || s.t_ms > dflt.samples[i - 1]!.t_ms),
+      'time order',
+    );
 
     for (const maxPoints of [1, 2, 7, 300, 2499, 2500, 10_000]) {
       const r = await get(`?max_points=${maxPoints}`);
@@ -163,17 +210,26 @@ test('GET /api/v1/epochs/:id/samples: step and max_points bound the series, firs
     const stepped = await get('?step=10&max_points=10000');
     // indices 0,10,...,2490 (250 samples) plus the last (2499)
     assert.equal(stepped.samples.length, 251);
-    assert.deepEqual(stepped.samples.slice(0, 3).map((s) => s.t_ms), [100, 1100, 2100]);
+    assert.deepEqual(
+      stepped.samples.slice(0, 3).map((s) => s.t_ms),
+      [100, 1100, 2100],
+    );
     assert.equal(stepped.samples.at(-1)!.t_ms, N * 100);
     const both = await get('?step=10&max_points=50');
     assert.equal(both.samples.length, 50);
-    assert.ok(both.samples.every((s) => (s.t_ms / 100 - 1) % 10 === 0 || s.t_ms === N * 100), 'max_points thins what step kept');
+    assert.ok(
+      both.samples.every((s) => (s.t_ms / 100 - 1) % 10 === 0 || s.t_ms === N * 100),
+      'max_points thins what step kept',
+    );
     const live = await get('?after_t_ms=249000');
-    assert.deepEqual(live.samples.map((s) => s.t_ms), [249_100, 249_200, 249_300, 249_400, 249_500, 249_600, 249_700, 249_800, 249_900, 250_000]);
+    assert.deepEqual(
+      live.samples.map((s) => s.t_ms),
+      [249_100, 249_200, 249_300, 249_400, 249_500, 249_600, 249_700, 249_800, 249_900, 250_000],
+    );
     assert.equal(live.total_samples, 10);
 
     const none = await t.app.inject({ method: 'GET', url: `/api/v1/epochs/${ids.lean![0]}/samples` });
-    assert.deepEqual((none.json() as { samples: unknown[] }).samples, [], 'an epoch without samples');
+    assert.deepEqual(none.json<{ samples: unknown[] }>().samples, [], 'an epoch without samples');
 
     for (const [q, re] of [
       ['?max_points=0', /^querystring\/max_points must be >= 1$/],
@@ -187,11 +243,11 @@ test('GET /api/v1/epochs/:id/samples: step and max_points bound the series, firs
     ] as const) {
       const r = await t.app.inject({ method: 'GET', url: `/api/v1/epochs/${id}/samples${q}` });
       assert.equal(r.statusCode, 400, q);
-      assert.match((r.json() as Json).message as string, re, q);
+      assert.match(r.json<Json>().message as string, re, q);
     }
     const missing = await t.app.inject({ method: 'GET', url: '/api/v1/epochs/99999/samples' });
     assert.equal(missing.statusCode, 404);
-    assert.equal((missing.json() as Json).message, 'no epoch 99999');
+    assert.equal(missing.json<Json>().message, 'no epoch 99999');
   } finally {
     await t.close();
   }
@@ -203,9 +259,17 @@ test('GET /api/v1/variants and /api/v1/campaigns(/:id)', async () => {
     const empty = await t.app.inject({ method: 'GET', url: '/api/v1/variants' });
     assert.deepEqual(empty.json(), { variants: [] });
     const { campaign } = seed(t.store);
-    const variants = (await t.app.inject({ method: 'GET', url: '/api/v1/variants' })).json() as { variants: Json[] };
+    const variants = (await t.app.inject({ method: 'GET', url: '/api/v1/variants' })).json<{ variants: Json[] }>();
     assert.deepEqual(
-      variants.variants.map((v) => [v.name, v.allocator, v.campaigns, v.epochs, v.epochs_completed, v.last_started_at, v.in_running_campaign]),
+      variants.variants.map((v) => [
+        v.name,
+        v.allocator,
+        v.campaigns,
+        v.epochs,
+        v.epochs_completed,
+        v.last_started_at,
+        v.in_running_campaign,
+      ]),
       [
         ['lean', 'glibc', 1, 3, 2, '2026-01-01T00:05:00.000Z', false],
         ['speed', 'glibc', 1, 3, 3, '2026-01-01T00:04:00.000Z', false],
@@ -214,25 +278,45 @@ test('GET /api/v1/variants and /api/v1/campaigns(/:id)', async () => {
 
     const list = await t.app.inject({ method: 'GET', url: '/api/v1/campaigns' });
     assert.equal(list.statusCode, 200);
-    const campaigns = (list.json() as { campaigns: Json[] }).campaigns;
+    const campaigns = list.json<{ campaigns: Json[] }>().campaigns;
     assert.equal(campaigns.length, 1);
     assert.deepEqual(
       { ...campaigns[0], started_at: undefined },
-      { id: campaign, name: 'seeded', source: 'test', status: 'running', epochs_per_variant: 3, started_at: undefined, ended_at: null, variants: ['speed', 'lean'], epochs: 6, running: false },
+      {
+        id: campaign,
+        name: 'seeded',
+        source: 'test',
+        status: 'running',
+        epochs_per_variant: 3,
+        started_at: undefined,
+        ended_at: null,
+        variants: ['speed', 'lean'],
+        epochs: 6,
+        running: false,
+      },
     );
     t.store.campaigns.finish(campaign, 'completed');
-    const done = (await t.app.inject({ method: 'GET', url: '/api/v1/campaigns?status=completed&limit=5' })).json() as { campaigns: Json[] };
-    assert.deepEqual(done.campaigns.map((c) => c.id), [campaign]);
-    const running = (await t.app.inject({ method: 'GET', url: '/api/v1/campaigns?status=running' })).json() as { campaigns: Json[] };
+    const done = (await t.app.inject({ method: 'GET', url: '/api/v1/campaigns?status=completed&limit=5' })).json<{ campaigns: Json[] }>();
+    assert.deepEqual(
+      done.campaigns.map((c) => c.id),
+      [campaign],
+    );
+    const running = (await t.app.inject({ method: 'GET', url: '/api/v1/campaigns?status=running' })).json<{ campaigns: Json[] }>();
     assert.deepEqual(running.campaigns, []);
 
     const detail = await t.app.inject({ method: 'GET', url: `/api/v1/campaigns/${campaign}` });
     assert.equal(detail.statusCode, 200);
-    const d = detail.json() as Json & { plan: Json; variant_configs: Json[]; epoch_counts: Json[] };
+    const d = detail.json<Json & { plan: Json; variant_configs: Json[]; epoch_counts: Json[] }>();
     assert.equal(d.status, 'completed');
     assert.equal(d.plan.epoch_ms, 1000);
     assert.equal(d.plan.interval_ms, 100);
-    assert.deepEqual(d.variant_configs.map((v) => [v.name, v.allocator]), [['speed', 'glibc'], ['lean', 'glibc']]);
+    assert.deepEqual(
+      d.variant_configs.map((v) => [v.name, v.allocator]),
+      [
+        ['speed', 'glibc'],
+        ['lean', 'glibc'],
+      ],
+    );
     assert.deepEqual(d.epoch_counts, [
       { variant: 'lean', outcome: 'completed', count: 2 },
       { variant: 'lean', outcome: 'crashed', count: 1 },
@@ -250,7 +334,7 @@ test('GET /api/v1/variants and /api/v1/campaigns(/:id)', async () => {
     ] as const) {
       const r = await t.app.inject({ method: 'GET', url });
       assert.equal(r.statusCode, code, url);
-      assert.match((r.json() as Json).message as string, re, url);
+      assert.match(r.json<Json>().message as string, re, url);
     }
   } finally {
     await t.close();

@@ -19,10 +19,10 @@ test('no token configured: mutating routes answer 403 saying how to enable them;
       for (const headers of [{}, auth(), auth('')]) {
         const res = await t.app.inject({ ...r, headers });
         assert.equal(res.statusCode, 403, `${r.url} ${JSON.stringify(headers)}`);
-        const body = res.json() as Json;
+        const body = res.json<Json>();
         assert.equal(body.error, 'Forbidden');
         assert.equal(body.message, DISABLED_MESSAGE);
-        assert.match(body.message as string, /ALLOCSOAK_TOKEN/);
+        assert.match(body.message, /ALLOCSOAK_TOKEN/);
       }
     }
     assert.equal(t.controller.status().state, 'idle', 'nothing was started');
@@ -35,7 +35,12 @@ test('no token configured: mutating routes answer 403 saying how to enable them;
 test('an empty ALLOCSOAK_TOKEN disables the routes too (an empty bearer must never match)', async () => {
   const t = await makeApp({ token: '' });
   try {
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/campaigns', payload: { plan: quickPlan() }, headers: { authorization: 'Bearer ' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/campaigns',
+      payload: { plan: quickPlan() },
+      headers: { authorization: 'Bearer ' },
+    });
     assert.equal(res.statusCode, 403);
   } finally {
     await t.close();
@@ -57,7 +62,7 @@ test('missing, malformed or wrong token: 401 with WWW-Authenticate, before the b
         const res = await t.app.inject({ ...r, headers });
         assert.equal(res.statusCode, 401, `${r.url} ${JSON.stringify(headers)}`);
         assert.equal(res.headers['www-authenticate'], 'Bearer realm="allocsoak"');
-        assert.match((res.json() as Json).message as string, re);
+        assert.match(res.json<Json>().message as string, re);
       }
     }
     // a body that would be a 400 is still a 401 without the token

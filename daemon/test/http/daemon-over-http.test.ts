@@ -19,7 +19,10 @@ const TOKEN = 'over-http-7d1e0b5c9a2f4e68';
 test('allocsoak daemon over HTTP: token-guarded start and stop of campaigns, /status, no token in the log', async () => {
   const { dir, cleanup } = tempDir('http-daemon');
   const planFile = join(dir, 'plan.yaml');
-  writeFileSync(planFile, 'name: from-file\nepoch: 20s\nwarmup: 200ms\ninterval: 100ms\nvariants:\n  - name: filed\n    allocator: glibc\n    args: ["--ws", "64"]\n');
+  writeFileSync(
+    planFile,
+    'name: from-file\nepoch: 20s\nwarmup: 200ms\ninterval: 100ms\nvariants:\n  - name: filed\n    allocator: glibc\n    args: ["--ws", "64"]\n',
+  );
   const child = spawn(process.execPath, [CLI, 'daemon', '--plan', planFile, '--db', join(dir, 'd.db'), '--port', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ALLOCSOAK_TOKEN: TOKEN, ALLOCSOAK_LOG_LEVEL: 'debug' },
@@ -28,13 +31,19 @@ test('allocsoak daemon over HTTP: token-guarded start and stop of campaigns, /st
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.on('exit', (code, signal) => res({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
+    child.on('exit', (code, signal) => res({ code, signal })),
+  );
   try {
     const url = await waitUntil('the daemon to serve', () => {
       if (child.exitCode !== null) throw new Error(`daemon exited early:\n${out}\n${err}`);
       return /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out)?.[1];
     });
-    const call = async (method: string, path: string, opts: { token?: string; body?: unknown } = {}): Promise<{ status: number; body: Json }> => {
+    const call = async (
+      method: string,
+      path: string,
+      opts: { token?: string; body?: unknown } = {},
+    ): Promise<{ status: number; body: Json }> => {
       const headers: Record<string, string> = {};
       if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`;
       if (opts.body !== undefined) headers['content-type'] = 'application/json';
@@ -67,7 +76,10 @@ test('allocsoak daemon over HTTP: token-guarded start and stop of campaigns, /st
     assert.notEqual(id, own);
 
     const live = await waitUntil('a live sample of the posted campaign', async () => {
-      const s = (await call('GET', '/api/v1/status')).body as Json & { current_epoch: (Json & { last_sample: Json | null }) | null; campaign: Json | null };
+      const s = (await call('GET', '/api/v1/status')).body as Json & {
+        current_epoch: (Json & { last_sample: Json | null }) | null;
+        campaign: Json | null;
+      };
       return s.campaign?.id === id && s.current_epoch?.last_sample != null ? s : undefined;
     });
     assert.equal(live.current_epoch!.variant, 'qa');
@@ -78,7 +90,10 @@ test('allocsoak daemon over HTTP: token-guarded start and stop of campaigns, /st
     assert.equal(stop.status, 200);
     assert.equal((stop.body.campaign as Json).status, 'stopped');
     const epochs = await call('GET', `/api/v1/epochs?campaign=${id}`);
-    assert.deepEqual((epochs.body.epochs as Json[]).map((e) => [e.variant, e.outcome]), [['qa', 'aborted']]);
+    assert.deepEqual(
+      (epochs.body.epochs as Json[]).map((e) => [e.variant, e.outcome]),
+      [['qa', 'aborted']],
+    );
     const status = await call('GET', '/api/v1/status');
     assert.equal(status.body.state, 'idle');
     assert.equal((await call('GET', '/api/v1/nothing-here')).status, 404);

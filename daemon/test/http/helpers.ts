@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { CampaignController } from '../../src/campaign/index.js';
 import { buildApp, type AppOptions } from '../../src/http/index.js';
-import type { Logger } from '../../src/log/index.js';
 import { openStore, type Store } from '../../src/storage/index.js';
 import { memoryLogger, planFrom, tempDir } from '../helpers/env.js';
 import { LAUNCHER } from '../helpers/native.js';
@@ -27,7 +26,7 @@ export async function makeApp(options: Partial<AppOptions> = {}, opts: { logRequ
   const controller = new CampaignController({ store, launcher: LAUNCHER, log, killGraceMs: 500 });
   const app = await buildApp(
     { store, controller, options: { version: '9.9.9', token: null, allowCommands: false, ...options } },
-    opts.logRequests === false ? {} : { logger: log as Logger },
+    opts.logRequests === false ? {} : { logger: log },
   );
   return {
     app,
@@ -57,7 +56,16 @@ export interface Seeded {
  * started a minute apart from 2026-01-01T00:00Z.
  */
 export function seed(store: Store): Seeded {
-  const resolved = planFrom({ name: 'seeded', epoch: '1s', warmup: '0s', interval: '100ms', variants: [{ name: 'speed', allocator: 'glibc' }, { name: 'lean', allocator: 'glibc' }] });
+  const resolved = planFrom({
+    name: 'seeded',
+    epoch: '1s',
+    warmup: '0s',
+    interval: '100ms',
+    variants: [
+      { name: 'speed', allocator: 'glibc' },
+      { name: 'lean', allocator: 'glibc' },
+    ],
+  });
   const campaign = store.campaigns.create({ source: 'test', plan: resolved.plan, epochs_per_variant: 3 });
   const ids: Record<string, number[]> = { speed: [], lean: [] };
   const startedAt: string[] = [];
@@ -68,7 +76,17 @@ export function seed(store: Store): Seeded {
       const vid = store.variants.upsert(campaign, v, null);
       const started = new Date(Date.UTC(2026, 0, 1, 0, minute++)).toISOString();
       startedAt.push(started);
-      const id = store.epochs.start({ campaign_id: campaign, variant_id: vid, variant: v.name, round, planned_ms: 1000, warmup_ms: 0, interval_ms: 100, started_at: started, host_id: host });
+      const id = store.epochs.start({
+        campaign_id: campaign,
+        variant_id: vid,
+        variant: v.name,
+        round,
+        planned_ms: 1000,
+        warmup_ms: 0,
+        interval_ms: 100,
+        started_at: started,
+        host_id: host,
+      });
       const crashed = round === 3 && v.name === 'lean';
       store.epochs.finish(id, {
         outcome: crashed ? 'crashed' : 'completed',

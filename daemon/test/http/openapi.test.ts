@@ -8,7 +8,13 @@ import { makeApp } from './helpers.js';
 interface OpenApiDoc {
   openapi: string;
   info: { title: string; version: string };
-  paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string }>; requestBody?: unknown; responses: Record<string, unknown>; security?: unknown[] }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      { parameters?: Array<{ name: string; in: string }>; requestBody?: unknown; responses: Record<string, unknown>; security?: unknown[] }
+    >
+  >;
   components: { securitySchemes: Record<string, unknown> };
 }
 
@@ -17,7 +23,7 @@ test('GET /docs/json lists every route the app serves, with parameters, response
   try {
     const r = await t.app.inject({ method: 'GET', url: '/docs/json' });
     assert.equal(r.statusCode, 200);
-    const doc = r.json() as OpenApiDoc;
+    const doc = r.json<OpenApiDoc>();
     assert.match(doc.openapi, /^3\./);
     assert.equal(doc.info.version, '9.9.9');
 
@@ -26,16 +32,20 @@ test('GET /docs/json lists every route the app serves, with parameters, response
     const probe = Fastify({ logger: false });
     probe.addHook('onRoute', (r) => {
       // Routes that opt out of the document (`schema.hide`, e.g. static files) are not API routes.
-      if ((r.schema as { hide?: boolean } | undefined)?.hide === true) return;
+      if (r.schema?.hide === true) return;
       for (const m of [r.method].flat()) if (m !== 'HEAD' && !r.url.startsWith('/docs')) routes.push([m, r.url] as const);
     });
-    await probe.register(allocsoakApp, { store: t.store, controller: t.controller, options: { version: '9.9.9', token: null, allowCommands: false } });
+    await probe.register(allocsoakApp, {
+      store: t.store,
+      controller: t.controller,
+      options: { version: '9.9.9', token: null, allowCommands: false },
+    });
     await probe.ready();
     await probe.close();
     assert.ok(routes.length >= 10, `routes found: ${JSON.stringify(routes)}`);
     for (const [method, path] of routes) {
       const oaPath = path.replace(/:(\w+)/g, '{$1}');
-      const op = doc.paths[oaPath]?.[method.toLowerCase()] as ({ responses: Record<string, unknown> } | undefined);
+      const op = doc.paths[oaPath]?.[method.toLowerCase()];
       assert.ok(op, `${method} ${path} missing from the OpenAPI document`);
       assert.ok(op.responses['200'] ?? op.responses['201'], `${method} ${path} documents no success response`);
     }
@@ -54,10 +64,21 @@ test('GET /docs/json lists every route the app serves, with parameters, response
     for (const [method, path] of expected) assert.ok(doc.paths[path!]?.[method!], `${method} ${path}`);
 
     const epochs = doc.paths['/api/v1/epochs']!.get!;
-    assert.deepEqual(epochs.parameters!.map((p) => `${p.in}:${p.name}`).sort(), ['query:campaign', 'query:limit', 'query:outcome', 'query:since', 'query:variant']);
+    assert.deepEqual(epochs.parameters!.map((p) => `${p.in}:${p.name}`).sort(), [
+      'query:campaign',
+      'query:limit',
+      'query:outcome',
+      'query:since',
+      'query:variant',
+    ]);
     assert.deepEqual(Object.keys(epochs.responses).sort(), ['200', '400']);
     const samples = doc.paths['/api/v1/epochs/{id}/samples']!.get!;
-    assert.deepEqual(samples.parameters!.map((p) => `${p.in}:${p.name}`).sort(), ['path:id', 'query:after_t_ms', 'query:max_points', 'query:step']);
+    assert.deepEqual(samples.parameters!.map((p) => `${p.in}:${p.name}`).sort(), [
+      'path:id',
+      'query:after_t_ms',
+      'query:max_points',
+      'query:step',
+    ]);
     const post = doc.paths['/api/v1/campaigns']!.post!;
     assert.ok(post.requestBody, 'POST /campaigns documents its body');
     assert.deepEqual(Object.keys(post.responses).sort(), ['201', '400', '401', '403', '409']);

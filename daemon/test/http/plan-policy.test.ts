@@ -36,7 +36,11 @@ test('parseSince normalises to the stored ISO form; bad times are 400s naming th
   assert.equal(parseSince('2026-11-23T22:00:05.5'), '2026-11-23T22:00:05.500Z');
   assert.equal(parseSince('2026-11-23 23:00:00+0100'), '2026-11-23T22:00:00.000Z');
   for (const bad of ['', 'now', '1700000000', '2026-11-23T', '23/11/2026', '2026-11-23T22:00:00Zjunk']) {
-    assert.throws(() => parseSince(bad), (e: Error & { statusCode?: number }) => e.statusCode === 400 && /^querystring\/since must be an ISO-8601 time/.test(e.message), bad);
+    assert.throws(
+      () => parseSince(bad),
+      (e: Error & { statusCode?: number }) => e.statusCode === 400 && /^querystring\/since must be an ISO-8601 time/.test(e.message),
+      bad,
+    );
   }
 });
 

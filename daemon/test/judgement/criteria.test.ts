@@ -25,9 +25,17 @@ test('valid overrides pass and resolve; numeric strings are accepted', () => {
 
 test('errors name comparisons[i].criteria.<key> and what was expected', () => {
   const p = 'plans/x.yaml: comparisons[2].criteria';
-  assert.deepEqual(criteriaErrors('speed', { speedup_min_pct: 'fast' }, p), [`${p}.speedup_min_pct: expected a number at least 0 and at most 1000 (%), got "fast"`]);
-  assert.match(criteriaErrors('speed', { rss_cut_go_pct: 70 }, p)[0] ?? '', /comparisons\[2\]\.criteria\.rss_cut_go_pct: expected a criterion of goal speed \(rss_cut_go_pct applies only to goal memory\)/);
-  assert.match(criteriaErrors('memory', { rss_cut: 70 }, p)[0] ?? '', /criteria\.rss_cut: expected a known criterion \(one of confidence, min_epochs/);
+  assert.deepEqual(criteriaErrors('speed', { speedup_min_pct: 'fast' }, p), [
+    `${p}.speedup_min_pct: expected a number at least 0 and at most 1000 (%), got "fast"`,
+  ]);
+  assert.match(
+    criteriaErrors('speed', { rss_cut_go_pct: 70 }, p)[0] ?? '',
+    /comparisons\[2\]\.criteria\.rss_cut_go_pct: expected a criterion of goal speed \(rss_cut_go_pct applies only to goal memory\)/,
+  );
+  assert.match(
+    criteriaErrors('memory', { rss_cut: 70 }, p)[0] ?? '',
+    /criteria\.rss_cut: expected a known criterion \(one of confidence, min_epochs/,
+  );
   assert.match(criteriaErrors('memory', { confidence: 1 }, p)[0] ?? '', /confidence: expected a number greater than 0.5 and less than 1/);
   assert.match(criteriaErrors('memory', { min_epochs: 2.5 }, p)[0] ?? '', /min_epochs: expected an integer/);
   assert.match(criteriaErrors('memory', { rss_cut_go_pct: 40 }, p)[0] ?? '', /rss_cut_go_pct: expected at least rss_cut_nogo_pct \(50\)/);
@@ -38,7 +46,10 @@ test('errors name comparisons[i].criteria.<key> and what was expected', () => {
 test('the plan validator reports bad criteria with the file and comparisons[i].criteria.<key>', async () => {
   const { validatePlan } = await import('../../src/plan/validate.js');
   const plan = {
-    variants: [{ name: 'a', allocator: 'glibc' }, { name: 'b', allocator: 'glibc' }],
+    variants: [
+      { name: 'a', allocator: 'glibc' },
+      { name: 'b', allocator: 'glibc' },
+    ],
     comparisons: [
       { baseline: 'a', candidate: 'b', goal: 'memory', criteria: { throughput_cost_max_pct: 10 } },
       { baseline: 'a', candidate: 'b', goal: 'speed', criteria: { speedup_min_pct: -1, rss_cut_go_pct: 70, typo_pct: 1 } },
@@ -47,7 +58,10 @@ test('the plan validator reports bad criteria with the file and comparisons[i].c
   assert.throws(
     () => validatePlan(plan, 'plans/x.yaml'),
     (err: Error) => {
-      assert.match(err.message, /plans\/x\.yaml: comparisons\[1\]\.criteria\.speedup_min_pct: expected a number at least 0 and at most 1000 \(%\), got -1/);
+      assert.match(
+        err.message,
+        /plans\/x\.yaml: comparisons\[1\]\.criteria\.speedup_min_pct: expected a number at least 0 and at most 1000 \(%\), got -1/,
+      );
       assert.match(err.message, /comparisons\[1\]\.criteria\.rss_cut_go_pct: expected a criterion of goal speed/);
       assert.match(err.message, /comparisons\[1\]\.criteria\.typo_pct: expected a known criterion/);
       assert.doesNotMatch(err.message, /comparisons\[0\]/);

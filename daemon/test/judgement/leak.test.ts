@@ -2,7 +2,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRng } from '../../src/stats/bootstrap.js';
-import { epochLeakCheck, epochLeaks, judgeDrift, slopeColumns, withinEpochSlope, binomialUpperTail, type RssSample } from '../../src/judgement/leak.js';
+import {
+  epochLeakCheck,
+  epochLeaks,
+  judgeDrift,
+  slopeColumns,
+  withinEpochSlope,
+  binomialUpperTail,
+  type RssSample,
+} from '../../src/judgement/leak.js';
 import { resolveCriteria } from '../../src/judgement/criteria.js';
 import { gaussian, synthesize } from './synthetic.js';
 
@@ -48,7 +56,8 @@ test('a slow leak (480 KB/h) is flagged within one 10-minute epoch, where the en
   const first = post[0]?.rss_bytes as number;
   const last = post[post.length - 1]?.rss_bytes as number;
   const cleanPost = epochSamples(0, 2).filter((x) => x.t_ms >= 60_000);
-  const cleanDrift = ((cleanPost[cleanPost.length - 1]?.rss_bytes as number) - (cleanPost[0]?.rss_bytes as number)) / (cleanPost[0]?.rss_bytes as number);
+  const cleanDrift =
+    ((cleanPost[cleanPost.length - 1]?.rss_bytes as number) - (cleanPost[0]?.rss_bytes as number)) / (cleanPost[0]?.rss_bytes as number);
   assert.ok(Math.abs((last - first) / first - cleanDrift) < 0.01, 'endpoint drift cannot tell the leak from the clean epoch');
   // Least squares is dragged by the spikes (here by the final burst) far more than the robust slope.
   const post60 = samples.filter((x) => x.t_ms >= 60_000);
@@ -83,7 +92,10 @@ test('an allocator filling in its working set after bursts is not a leak; a leak
   assert.ok(q.low > criteria.leak_floor_bytes_per_hour, `the floor alone would flag it: low ${q.low}`);
   assert.equal(epochLeakCheck(slopeColumns(q), criteria), 'short_window');
   // The same window with an unmistakable leak (2 MB/s, as planted in the tests) is flagged.
-  const fast = quick.map((x) => ({ t_ms: x.t_ms, rss_bytes: (x.rss_bytes as number) + Math.floor((2_000_000 * (x.t_ms - 4000)) / 1000 / 4096) * 4096 }));
+  const fast = quick.map((x) => ({
+    t_ms: x.t_ms,
+    rss_bytes: (x.rss_bytes as number) + Math.floor((2_000_000 * (x.t_ms - 4000)) / 1000 / 4096) * 4096,
+  }));
   assert.equal(epochLeakCheck(slopeColumns(withinEpochSlope(fast, 4000)), criteria), 'leak');
 
   // A 10-minute window: +2 MB over the first half after the warm-up, then flat (settled), against a 480 KB/h leak.
@@ -99,7 +111,14 @@ test('an allocator filling in its working set after bursts is not a leak; a leak
 });
 
 test('variant level: a leaking variant is LEAK, a clean one CLEAN, from one epoch up', () => {
-  const one = synthesize({ seed: 3, rounds: 1, variants: [{ name: 'leaky', throughput: 1e6, rssPeak: 50 * MB, slopeBytesPerHour: 2 * MB }, { name: 'clean', throughput: 1e6, rssPeak: 50 * MB }] });
+  const one = synthesize({
+    seed: 3,
+    rounds: 1,
+    variants: [
+      { name: 'leaky', throughput: 1e6, rssPeak: 50 * MB, slopeBytesPerHour: 2 * MB },
+      { name: 'clean', throughput: 1e6, rssPeak: 50 * MB },
+    ],
+  });
   const leaky = judgeDrift('leaky', one, { criteria });
   assert.equal(leaky.leak, true);
   assert.equal(leaky.verdict, 'LEAK');
@@ -118,7 +137,11 @@ test('variant level: a leaking variant is LEAK, a clean one CLEAN, from one epoc
 
 test('a slow step change across epochs is found by the change-point check', () => {
   // Final/initial RSS steps up by 2 % from epoch 11 on, while every epoch alone stays under the floor.
-  const epochs = synthesize({ seed: 5, rounds: 20, variants: [{ name: 'v', throughput: 1e6, rssPeak: 50 * MB, driftPct: (r) => (r > 10 ? 2 : 0) }] });
+  const epochs = synthesize({
+    seed: 5,
+    rounds: 20,
+    variants: [{ name: 'v', throughput: 1e6, rssPeak: 50 * MB, driftPct: (r) => (r > 10 ? 2 : 0) }],
+  });
   const j = judgeDrift('v', epochs, { criteria });
   assert.equal(j.flagged_epochs, 0);
   assert.ok(j.series.change_point?.flagged, JSON.stringify(j.series));
@@ -133,7 +156,11 @@ test('a slow step change across epochs is found by the change-point check', () =
 });
 
 test('a leak that grows a little every night is caught by the trend of final/initial RSS', () => {
-  const epochs = synthesize({ seed: 6, rounds: 12, variants: [{ name: 'v', throughput: 1e6, rssPeak: 50 * MB, driftPct: (r) => 0.3 * r }] });
+  const epochs = synthesize({
+    seed: 6,
+    rounds: 12,
+    variants: [{ name: 'v', throughput: 1e6, rssPeak: 50 * MB, driftPct: (r) => 0.3 * r }],
+  });
   const j = judgeDrift('v', epochs, { criteria });
   assert.ok(j.series.trend?.flagged, JSON.stringify(j.series.trend));
   assert.equal(j.leak, true);

@@ -105,7 +105,10 @@ test('Hodges–Lehmann one-sample centre (median of Walsh averages)', () => {
 test('Brown–Forsythe F and p', () => {
   // |x − median|: {1,0,1} and {2,0,2}; means 2/3 and 4/3; SSB = 2/3, SSW = 10/3; F = (2/3)/(10/12) = 0.8.
   // F(1,4) = t4²: p = 1 − u(3 − u²)/2 with u = √(0.8/4.8) → 0.4216483.
-  const r = brownForsythe([[1, 2, 3], [1, 3, 5]]);
+  const r = brownForsythe([
+    [1, 2, 3],
+    [1, 3, 5],
+  ]);
   close(r.f, 0.8, 1e-12);
   const u = Math.sqrt(0.8 / 4.8);
   close(r.p, 1 - (u * (3 - u * u)) / 2, 1e-9);

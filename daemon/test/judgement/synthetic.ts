@@ -60,7 +60,7 @@ export function synthesize(c: SyntheticCampaign): JudgedEpoch[] {
       const completed = outcome === 'completed';
       const tput = v.throughput * machine * Math.exp(noise * gaussian(rng));
       const rssPeak = Math.round(v.rssPeak * Math.exp(0.005 * gaussian(rng)));
-      const driftPct = (typeof v.driftPct === 'function' ? v.driftPct(round) : v.driftPct ?? 0) + 0.05 * gaussian(rng);
+      const driftPct = (typeof v.driftPct === 'function' ? v.driftPct(round) : (v.driftPct ?? 0)) + 0.05 * gaussian(rng);
       const initial = Math.round(rssPeak * 0.97);
       const slopeSe = v.slopeSe ?? 20 * 1024;
       const slope = (v.slopeBytesPerHour ?? 0) + slopeSe * gaussian(rng);

@@ -7,7 +7,14 @@ import { synthesize } from './synthetic.js';
 const MB = 1024 * 1024;
 
 test('a real 5 % slowdown is NO-GO (speed)', () => {
-  const epochs = synthesize({ seed: 1, rounds: 8, variants: [{ name: 'base', throughput: 1e6, rssPeak: 50 * MB }, { name: 'slow', throughput: 0.95e6, rssPeak: 50 * MB }] });
+  const epochs = synthesize({
+    seed: 1,
+    rounds: 8,
+    variants: [
+      { name: 'base', throughput: 1e6, rssPeak: 50 * MB },
+      { name: 'slow', throughput: 0.95e6, rssPeak: 50 * MB },
+    ],
+  });
   const v = judgeComparison(epochs, { baseline: 'base', candidate: 'slow', goal: 'speed' });
   assert.equal(v.verdict, 'NO-GO', JSON.stringify(v.reasons, null, 1));
   assert.equal(v.decided_by, 'slowdown_tolerance_pct');
@@ -15,11 +22,23 @@ test('a real 5 % slowdown is NO-GO (speed)', () => {
   assert.ok((v.throughput?.high ?? 1) < 0.9975);
   assert.ok(Math.abs((v.throughput?.ratio ?? 0) - 0.95) < 0.01);
   const decisive = v.reasons.filter((r) => r.decisive);
-  assert.ok(decisive.some((r) => /real slowdown/.test(r.message)), JSON.stringify(decisive));
+  assert.ok(
+    decisive.some((r) => /real slowdown/.test(r.message)),
+    JSON.stringify(decisive),
+  );
 });
 
 test('a statistically real −0.46 % slowdown is NO-GO when the epochs are precise enough', () => {
-  const epochs = synthesize({ seed: 5, rounds: 12, noise: 0.001, machine: 0.02, variants: [{ name: 'base', throughput: 1e6, rssPeak: 50 * MB }, { name: 'cand', throughput: 0.9954e6, rssPeak: 50 * MB }] });
+  const epochs = synthesize({
+    seed: 5,
+    rounds: 12,
+    noise: 0.001,
+    machine: 0.02,
+    variants: [
+      { name: 'base', throughput: 1e6, rssPeak: 50 * MB },
+      { name: 'cand', throughput: 0.9954e6, rssPeak: 50 * MB },
+    ],
+  });
   const v = judgeComparison(epochs, { baseline: 'base', candidate: 'cand', goal: 'speed' });
   assert.equal(v.verdict, 'NO-GO', JSON.stringify(v.reasons, null, 1));
   // The shared machine factor (2 %) dwarfs the effect: only the paired analysis sees it.
@@ -27,11 +46,25 @@ test('a statistically real −0.46 % slowdown is NO-GO when the epochs are preci
 });
 
 test('a real speed-up beyond the threshold is GO; the same with a much less steady candidate is not', () => {
-  const fast = synthesize({ seed: 2, rounds: 8, variants: [{ name: 'base', throughput: 1e6, rssPeak: 50 * MB }, { name: 'fast', throughput: 1.05e6, rssPeak: 50 * MB }] });
+  const fast = synthesize({
+    seed: 2,
+    rounds: 8,
+    variants: [
+      { name: 'base', throughput: 1e6, rssPeak: 50 * MB },
+      { name: 'fast', throughput: 1.05e6, rssPeak: 50 * MB },
+    ],
+  });
   const go = judgeComparison(fast, { baseline: 'base', candidate: 'fast', goal: 'speed' });
   assert.equal(go.verdict, 'GO', JSON.stringify(go.reasons, null, 1));
   assert.equal(go.decided_by, 'speedup_min_pct');
-  const shaky = synthesize({ seed: 2, rounds: 10, variants: [{ name: 'base', throughput: 1e6, rssPeak: 50 * MB, cv: 0.01 }, { name: 'fast', throughput: 1.08e6, rssPeak: 50 * MB, cv: 0.05 }] });
+  const shaky = synthesize({
+    seed: 2,
+    rounds: 10,
+    variants: [
+      { name: 'base', throughput: 1e6, rssPeak: 50 * MB, cv: 0.01 },
+      { name: 'fast', throughput: 1.08e6, rssPeak: 50 * MB, cv: 0.05 },
+    ],
+  });
   const withheld = judgeComparison(shaky, { baseline: 'base', candidate: 'fast', goal: 'speed' });
   assert.equal(withheld.verdict, 'NEUTRAL', JSON.stringify(withheld.reasons, null, 1));
   assert.equal(withheld.decided_by, 'spread_increase_max');
@@ -39,13 +72,29 @@ test('a real speed-up beyond the threshold is GO; the same with a much less stea
 });
 
 test('A/A twins are never GO or NO-GO in a single campaign and rarely over 300 campaigns', () => {
-  const one = synthesize({ seed: 3, rounds: 8, variants: [{ name: 'a', throughput: 1e6, rssPeak: 50 * MB }, { name: 'a2', throughput: 1e6, rssPeak: 50 * MB }] });
+  const one = synthesize({
+    seed: 3,
+    rounds: 8,
+    variants: [
+      { name: 'a', throughput: 1e6, rssPeak: 50 * MB },
+      { name: 'a2', throughput: 1e6, rssPeak: 50 * MB },
+    ],
+  });
   const v = judgeComparison(one, { baseline: 'a', candidate: 'a2', goal: 'speed' });
   assert.ok(v.verdict === 'NEUTRAL' || v.verdict === 'INSUFFICIENT', v.verdict);
   let falseVerdicts = 0;
   const counts: Record<string, number> = {};
   for (let seed = 100; seed < 400; seed++) {
-    const epochs = synthesize({ seed, rounds: 8, noise: 0.002, machine: 0.01, variants: [{ name: 'a', throughput: 1e6, rssPeak: 50 * MB }, { name: 'a2', throughput: 1e6, rssPeak: 50 * MB }] });
+    const epochs = synthesize({
+      seed,
+      rounds: 8,
+      noise: 0.002,
+      machine: 0.01,
+      variants: [
+        { name: 'a', throughput: 1e6, rssPeak: 50 * MB },
+        { name: 'a2', throughput: 1e6, rssPeak: 50 * MB },
+      ],
+    });
     const r = judgeComparison(epochs, { baseline: 'a', candidate: 'a2', goal: 'speed' });
     counts[r.verdict] = (counts[r.verdict] ?? 0) + 1;
     if (r.verdict === 'GO' || r.verdict === 'NO-GO') falseVerdicts++;
@@ -57,19 +106,40 @@ test('A/A twins are never GO or NO-GO in a single campaign and rarely over 300 c
 });
 
 test('A/A twins under goal memory are NEUTRAL (no memory effect), not NO-GO', () => {
-  const epochs = synthesize({ seed: 4, rounds: 8, variants: [{ name: 'a', throughput: 1e6, rssPeak: 50 * MB }, { name: 'a2', throughput: 1e6, rssPeak: 50 * MB }] });
+  const epochs = synthesize({
+    seed: 4,
+    rounds: 8,
+    variants: [
+      { name: 'a', throughput: 1e6, rssPeak: 50 * MB },
+      { name: 'a2', throughput: 1e6, rssPeak: 50 * MB },
+    ],
+  });
   const v = judgeComparison(epochs, { baseline: 'a', candidate: 'a2', goal: 'memory' });
   assert.equal(v.verdict, 'NEUTRAL', JSON.stringify(v.reasons, null, 1));
   assert.equal(v.decided_by, 'rss_equivalence_pct');
 });
 
 test('memory: a 75 % RSS cut at 3 % cost is GO; a 70 % cut to below 10 MiB is GO too', () => {
-  const lean = synthesize({ seed: 6, rounds: 8, variants: [{ name: 'speed', throughput: 1e6, rssPeak: 100 * MB }, { name: 'lean', throughput: 0.97e6, rssPeak: 25 * MB, syscallsPerOp: 1e-7 }] });
+  const lean = synthesize({
+    seed: 6,
+    rounds: 8,
+    variants: [
+      { name: 'speed', throughput: 1e6, rssPeak: 100 * MB },
+      { name: 'lean', throughput: 0.97e6, rssPeak: 25 * MB, syscallsPerOp: 1e-7 },
+    ],
+  });
   const v = judgeComparison(lean, { baseline: 'speed', candidate: 'lean', goal: 'memory' });
   assert.equal(v.verdict, 'GO', JSON.stringify(v.reasons, null, 1));
   assert.equal(v.decided_by, 'rss_cut_go_pct');
   assert.ok(Math.abs((v.rss_peak?.ratio ?? 0) - 0.25) < 0.01);
-  const small = synthesize({ seed: 7, rounds: 8, variants: [{ name: 'speed', throughput: 1e6, rssPeak: 30 * MB }, { name: 'lean', throughput: 0.97e6, rssPeak: 9 * MB }] });
+  const small = synthesize({
+    seed: 7,
+    rounds: 8,
+    variants: [
+      { name: 'speed', throughput: 1e6, rssPeak: 30 * MB },
+      { name: 'lean', throughput: 0.97e6, rssPeak: 9 * MB },
+    ],
+  });
   const w = judgeComparison(small, { baseline: 'speed', candidate: 'lean', goal: 'memory' });
   assert.equal(w.verdict, 'GO', JSON.stringify(w.reasons, null, 1));
 });
@@ -97,7 +167,10 @@ test('memory with bursts: the peak is the burst for both, held memory shows the 
   assert.match(byHeld.reasons.find((r) => r.decisive)?.message ?? '', /held RSS/);
   // Rows without held memory (schema v2) fall back to the peak.
   const old = epochs.map(({ rss_held_bytes: _h, ...e }) => e);
-  assert.equal(judgeComparison(old, { baseline: 'speed', candidate: 'lean', goal: 'memory', criteria: { judge_held_rss: 1 } }).rss_basis, 'peak');
+  assert.equal(
+    judgeComparison(old, { baseline: 'speed', candidate: 'lean', goal: 'memory', criteria: { judge_held_rss: 1 } }).rss_basis,
+    'peak',
+  );
 });
 
 test('memory: when the cost interval straddles its line but a gate withholds GO anyway, the gate decides and the message says so', () => {
@@ -112,7 +185,10 @@ test('memory: when the cost interval straddles its line but a gate withholds GO 
     ],
   });
   const v = judgeComparison(epochs, { baseline: 'speed', candidate: 'lean', goal: 'memory', criteria: { judge_held_rss: 1 } });
-  assert.ok((v.throughput?.low ?? 1) < 0.95 && (v.throughput?.high ?? 0) > 0.95, `the cost interval straddles 0.95: [${v.throughput?.low}, ${v.throughput?.high}]`);
+  assert.ok(
+    (v.throughput?.low ?? 1) < 0.95 && (v.throughput?.high ?? 0) > 0.95,
+    `the cost interval straddles 0.95: [${v.throughput?.low}, ${v.throughput?.high}]`,
+  );
   assert.equal(v.verdict, 'NEUTRAL');
   assert.equal(v.decided_by, 'cv_max_pct');
   const decisive = v.reasons.find((r) => r.decisive && r.criterion === 'cv_max_pct' && /whichever way/.test(r.message));
@@ -121,18 +197,37 @@ test('memory: when the cost interval straddles its line but a gate withholds GO 
 });
 
 test('memory: the same cut at a 12 % cost is NEUTRAL (improves but costs too much)', () => {
-  const epochs = synthesize({ seed: 8, rounds: 8, variants: [{ name: 'speed', throughput: 1e6, rssPeak: 100 * MB }, { name: 'lean', throughput: 0.88e6, rssPeak: 25 * MB }] });
+  const epochs = synthesize({
+    seed: 8,
+    rounds: 8,
+    variants: [
+      { name: 'speed', throughput: 1e6, rssPeak: 100 * MB },
+      { name: 'lean', throughput: 0.88e6, rssPeak: 25 * MB },
+    ],
+  });
   const v = judgeComparison(epochs, { baseline: 'speed', candidate: 'lean', goal: 'memory' });
   assert.equal(v.verdict, 'NEUTRAL', JSON.stringify(v.reasons, null, 1));
   assert.equal(v.decided_by, 'throughput_cost_max_pct');
   // A plan that accepts 15 % makes it GO.
-  const lenient = judgeComparison(epochs, { baseline: 'speed', candidate: 'lean', goal: 'memory', criteria: { throughput_cost_max_pct: 15 } });
+  const lenient = judgeComparison(epochs, {
+    baseline: 'speed',
+    candidate: 'lean',
+    goal: 'memory',
+    criteria: { throughput_cost_max_pct: 15 },
+  });
   assert.equal(lenient.verdict, 'GO');
 });
 
 test('memory: a 30 % cut is NO-GO, a 60 % cut NEUTRAL, a CV of 3 % or 5e-6 syscalls/op withhold GO', () => {
   const make = (rss: number, extra: object = {}) =>
-    synthesize({ seed: 9, rounds: 8, variants: [{ name: 'speed', throughput: 1e6, rssPeak: 100 * MB }, { name: 'lean', throughput: 0.98e6, rssPeak: rss * MB, ...extra }] });
+    synthesize({
+      seed: 9,
+      rounds: 8,
+      variants: [
+        { name: 'speed', throughput: 1e6, rssPeak: 100 * MB },
+        { name: 'lean', throughput: 0.98e6, rssPeak: rss * MB, ...extra },
+      ],
+    });
   assert.equal(judgeComparison(make(70), { baseline: 'speed', candidate: 'lean', goal: 'memory' }).verdict, 'NO-GO');
   assert.equal(judgeComparison(make(70), { baseline: 'speed', candidate: 'lean', goal: 'memory' }).decided_by, 'rss_cut_nogo_pct');
   assert.equal(judgeComparison(make(40), { baseline: 'speed', candidate: 'lean', goal: 'memory' }).verdict, 'NEUTRAL');
@@ -158,12 +253,26 @@ test('a crashed candidate epoch is NO-GO whatever the numbers', () => {
   assert.equal(v.decided_by, 'guard.crash');
   assert.match(v.reasons.find((r) => r.decisive)?.message ?? '', /crashed \(SIGSEGV\)/);
   // Even with a single epoch.
-  const lone = synthesize({ seed: 11, rounds: 1, variants: [{ name: 'base', throughput: 1e6, rssPeak: 50 * MB }, { name: 'cand', throughput: 1e6, rssPeak: 50 * MB, outcome: () => 'oom' }] });
+  const lone = synthesize({
+    seed: 11,
+    rounds: 1,
+    variants: [
+      { name: 'base', throughput: 1e6, rssPeak: 50 * MB },
+      { name: 'cand', throughput: 1e6, rssPeak: 50 * MB, outcome: () => 'oom' },
+    ],
+  });
   assert.equal(judgeComparison(lone, { baseline: 'base', candidate: 'cand', goal: 'memory' }).verdict, 'NO-GO');
 });
 
 test('too few epochs is INSUFFICIENT with a positive number of further epochs per arm', () => {
-  const epochs = synthesize({ seed: 12, rounds: 3, variants: [{ name: 'base', throughput: 1e6, rssPeak: 50 * MB }, { name: 'cand', throughput: 0.95e6, rssPeak: 50 * MB }] });
+  const epochs = synthesize({
+    seed: 12,
+    rounds: 3,
+    variants: [
+      { name: 'base', throughput: 1e6, rssPeak: 50 * MB },
+      { name: 'cand', throughput: 0.95e6, rssPeak: 50 * MB },
+    ],
+  });
   const v = judgeComparison(epochs, { baseline: 'base', candidate: 'cand', goal: 'speed' });
   assert.equal(v.verdict, 'INSUFFICIENT');
   assert.equal(v.decided_by, 'min_epochs');
@@ -172,8 +281,15 @@ test('too few epochs is INSUFFICIENT with a positive number of further epochs pe
 
 test('an interval straddling the NO-GO line is INSUFFICIENT, and the estimate of epochs needed settles it', () => {
   // True slowdown 2 %, epoch noise 2 %: six pairs leave the interval across the −0.25 % line.
-  const variants = [{ name: 'base', throughput: 1e6, rssPeak: 50 * MB }, { name: 'cand', throughput: 0.98e6, rssPeak: 50 * MB }];
-  const v = judgeComparison(synthesize({ seed: 16, rounds: 6, noise: 0.02, variants }), { baseline: 'base', candidate: 'cand', goal: 'speed' });
+  const variants = [
+    { name: 'base', throughput: 1e6, rssPeak: 50 * MB },
+    { name: 'cand', throughput: 0.98e6, rssPeak: 50 * MB },
+  ];
+  const v = judgeComparison(synthesize({ seed: 16, rounds: 6, noise: 0.02, variants }), {
+    baseline: 'base',
+    candidate: 'cand',
+    goal: 'speed',
+  });
   assert.equal(v.verdict, 'INSUFFICIENT', JSON.stringify(v.reasons, null, 1));
   assert.equal(v.decided_by, 'slowdown_tolerance_pct');
   const needed = v.epochs_needed_per_arm ?? 0;
@@ -182,28 +298,60 @@ test('an interval straddling the NO-GO line is INSUFFICIENT, and the estimate of
   // at the observed effect; here the observed effect is close to the true one).
   let settled = 0;
   for (let seed = 500; seed < 540; seed++) {
-    const more = judgeComparison(synthesize({ seed, rounds: 6 + needed, noise: 0.02, variants }), { baseline: 'base', candidate: 'cand', goal: 'speed' });
+    const more = judgeComparison(synthesize({ seed, rounds: 6 + needed, noise: 0.02, variants }), {
+      baseline: 'base',
+      candidate: 'cand',
+      goal: 'speed',
+    });
     if (more.verdict === 'NO-GO') settled++;
   }
   assert.ok(settled >= 24, `settled ${settled}/40`);
 });
 
 test('guardrails: a leaking or syscall-heavy candidate is NO-GO; the same condition in the baseline only withholds GO', () => {
-  const leaky = synthesize({ seed: 14, rounds: 6, variants: [{ name: 'base', throughput: 1e6, rssPeak: 50 * MB }, { name: 'cand', throughput: 1.1e6, rssPeak: 50 * MB, slopeBytesPerHour: 4 * MB }] });
+  const leaky = synthesize({
+    seed: 14,
+    rounds: 6,
+    variants: [
+      { name: 'base', throughput: 1e6, rssPeak: 50 * MB },
+      { name: 'cand', throughput: 1.1e6, rssPeak: 50 * MB, slopeBytesPerHour: 4 * MB },
+    ],
+  });
   const v = judgeComparison(leaky, { baseline: 'base', candidate: 'cand', goal: 'speed' });
   assert.equal(v.verdict, 'NO-GO');
   assert.equal(v.decided_by, 'guard.leak');
-  const both = synthesize({ seed: 14, rounds: 6, variants: [{ name: 'base', throughput: 1e6, rssPeak: 50 * MB, slopeBytesPerHour: 4 * MB }, { name: 'cand', throughput: 1.1e6, rssPeak: 50 * MB, slopeBytesPerHour: 4 * MB }] });
+  const both = synthesize({
+    seed: 14,
+    rounds: 6,
+    variants: [
+      { name: 'base', throughput: 1e6, rssPeak: 50 * MB, slopeBytesPerHour: 4 * MB },
+      { name: 'cand', throughput: 1.1e6, rssPeak: 50 * MB, slopeBytesPerHour: 4 * MB },
+    ],
+  });
   const w = judgeComparison(both, { baseline: 'base', candidate: 'cand', goal: 'speed' });
   assert.equal(w.verdict, 'NEUTRAL', JSON.stringify(w.reasons, null, 1));
-  const sys = synthesize({ seed: 15, rounds: 6, variants: [{ name: 'base', throughput: 1e6, rssPeak: 50 * MB }, { name: 'cand', throughput: 1.1e6, rssPeak: 50 * MB, syscallsPerOp: 3e-5 }] });
+  const sys = synthesize({
+    seed: 15,
+    rounds: 6,
+    variants: [
+      { name: 'base', throughput: 1e6, rssPeak: 50 * MB },
+      { name: 'cand', throughput: 1.1e6, rssPeak: 50 * MB, syscallsPerOp: 3e-5 },
+    ],
+  });
   const s = judgeComparison(sys, { baseline: 'base', candidate: 'cand', goal: 'speed' });
   assert.equal(s.verdict, 'NO-GO');
   assert.equal(s.decided_by, 'syscalls_nogo_per_op');
 });
 
 test('the verdict is deterministic and JSON-safe', () => {
-  const epochs = synthesize({ seed: 16, rounds: 3, variants: [{ name: 'base', throughput: 1e6, rssPeak: 50 * MB }, { name: 'cand', throughput: 1e6, rssPeak: 50 * MB }] });
+  const epochs = synthesize({
+    seed: 16,
+    rounds: 3,
+    variants: [
+      { name: 'base', throughput: 1e6, rssPeak: 50 * MB },
+      { name: 'cand', throughput: 1e6, rssPeak: 50 * MB },
+    ],
+  });
   const a = judgeComparison(epochs, { baseline: 'base', candidate: 'cand', goal: 'memory' });
   const b = judgeComparison(epochs, { baseline: 'base', candidate: 'cand', goal: 'memory' });
   assert.deepEqual(a, b);

@@ -34,7 +34,12 @@ test('a real campaign: zeros and live values while it runs, the stored results a
       warmup: '300ms',
       interval: '100ms',
       variants: [
-        { name: 'lean', allocator: 'leanmalloc', env: { LEANMALLOC_PROFILE: 'lean' }, args: ['--burst-mb', '32', '--burst-every-s', '0.4'] },
+        {
+          name: 'lean',
+          allocator: 'leanmalloc',
+          env: { LEANMALLOC_PROFILE: 'lean' },
+          args: ['--burst-mb', '32', '--burst-every-s', '0.4'],
+        },
         { name: 'crashy', command: [FIXTURE, '--mode', 'crash', '--after-ms', '400'] },
       ],
     });
@@ -60,7 +65,10 @@ test('a real campaign: zeros and live values while it runs, the stored results a
       assert.equal(valueOf(e, 'allocsoak_epoch_planned_seconds', { variant }), 1.5);
       assert.equal(valueOf(e, 'allocsoak_epoch_warmup_seconds', { variant }), 0.3);
     }
-    assert.deepEqual(find(e, 'allocsoak_workload_rss_bytes').map((s) => s.labels.variant), ['lean']);
+    assert.deepEqual(
+      find(e, 'allocsoak_workload_rss_bytes').map((s) => s.labels.variant),
+      ['lean'],
+    );
     assert.ok(valueOf(e, 'allocsoak_workload_rss_bytes', { variant: 'lean' }) > 1 << 20, 'a real RSS');
     assert.ok(valueOf(e, 'allocsoak_workload_throughput_ops_per_second', { variant: 'lean' }) > 0);
     assert.ok(valueOf(e, 'allocsoak_workload_elapsed_seconds', { variant: 'lean' }) > 0);
@@ -79,7 +87,10 @@ test('a real campaign: zeros and live values while it runs, the stored results a
     assert.equal(valueOf(e, 'allocsoak_epoch_throughput_cv_ratio', { variant: 'lean' }), stored.throughput_cv);
     assert.equal(valueOf(e, 'allocsoak_epoch_rss_drift_ratio', { variant: 'lean' }), stored.rss_drift_pct / 100);
     assert.equal(valueOf(e, 'allocsoak_epoch_rss_peak_bytes', { variant: 'lean' }), stored.rss_peak_bytes);
-    assert.equal(valueOf(e, 'allocsoak_last_epoch_completed_timestamp_seconds', { variant: 'lean' }), Date.parse(stored.ended_at ?? '') / 1000);
+    assert.equal(
+      valueOf(e, 'allocsoak_last_epoch_completed_timestamp_seconds', { variant: 'lean' }),
+      Date.parse(stored.ended_at ?? '') / 1000,
+    );
     if (stored.syscalls_per_op !== null) {
       assert.equal(valueOf(e, 'allocsoak_epoch_syscalls_per_op', { variant: 'lean' }), stored.syscalls_per_op);
     }
@@ -106,7 +117,7 @@ test('a real campaign: zeros and live values while it runs, the stored results a
   }
 });
 
-test('an app built without an exporter has no /metrics route (404), as other routes\' tests build it', async () => {
+test("an app built without an exporter has no /metrics route (404), as other routes' tests build it", async () => {
   const { dir, cleanup } = tempDir('metrics-route');
   const store = openStore(join(dir, 'm.db'));
   const { log } = memoryLogger();

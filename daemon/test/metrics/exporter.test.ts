@@ -99,7 +99,18 @@ test('after epochs: counts by outcome, the latest completed epoch, counter sums 
   const timedOut = w.epoch('glibc', 'timeout', { ended_at: '2025-01-01T00:00:12.000Z' });
   // Still running: its counters are not final and must not be counted yet.
   const running = w.epoch('speed', 'running');
-  store.samples.add(running, { t_ms: 500, ops: 10, ops_per_sec: 20, rss_bytes: 1, hwm_bytes: 1, rss_anon_bytes: 1, pss_bytes: 1, lazyfree_bytes: 0, cpu_ms: null, counters: { lean_decommit: 1000, lean_retire: 1000 } });
+  store.samples.add(running, {
+    t_ms: 500,
+    ops: 10,
+    ops_per_sec: 20,
+    rss_bytes: 1,
+    hwm_bytes: 1,
+    rss_anon_bytes: 1,
+    pss_bytes: 1,
+    lazyfree_bytes: 0,
+    cpu_ms: null,
+    counters: { lean_decommit: 1000, lean_retire: 1000 },
+  });
 
   const e = await scrape(exporterRunningPlan());
   assert.equal(valueOf(e, 'allocsoak_epochs_total', { variant: 'speed', outcome: 'completed' }), 2);
@@ -136,8 +147,7 @@ test('a restarted daemon (new connection, new exporter) exports the same SQLite-
 
   store = openTestStore(dbPath);
   const after = await scrape(exporterRunningPlan());
-  const sqliteBacked = (e: Exposition) =>
-    e.samples.filter((s) => METRICS.some((m) => m.name === s.name && m.source !== 'live'));
+  const sqliteBacked = (e: Exposition) => e.samples.filter((s) => METRICS.some((m) => m.name === s.name && m.source !== 'live'));
   assert.ok(sqliteBacked(after).length > 20);
   assert.deepEqual(sqliteBacked(after), sqliteBacked(before));
   assert.equal(valueOf(after, 'allocsoak_epochs_total', { variant: 'glibc', outcome: 'oom' }), 1);
@@ -183,7 +193,11 @@ test('live gauges: set by samples of the running child, cleared when it ends or 
 
   m.epochEnded('speed');
   e = await scrape(m);
-  for (const name of ['allocsoak_workload_rss_bytes', 'allocsoak_workload_throughput_ops_per_second', 'allocsoak_workload_elapsed_seconds']) {
+  for (const name of [
+    'allocsoak_workload_rss_bytes',
+    'allocsoak_workload_throughput_ops_per_second',
+    'allocsoak_workload_elapsed_seconds',
+  ]) {
     assert.deepEqual(find(e, name), [], `${name} gone after the epoch ended`);
   }
 
@@ -191,7 +205,10 @@ test('live gauges: set by samples of the running child, cleared when it ends or 
   m.observeSample('speed', { t_ms: 500, rss_bytes: 1, ops_per_sec: 1 });
   m.observeSample('glibc', { t_ms: 500, rss_bytes: 2, ops_per_sec: 2 });
   e = await scrape(m);
-  assert.deepEqual(find(e, 'allocsoak_workload_rss_bytes').map((s) => s.labels.variant), ['glibc']);
+  assert.deepEqual(
+    find(e, 'allocsoak_workload_rss_bytes').map((s) => s.labels.variant),
+    ['glibc'],
+  );
   // A late epochEnded of another variant does not clear the running child's series...
   m.epochEnded('speed');
   assert.equal(find(await scrape(m), 'allocsoak_workload_rss_bytes').length, 1);

@@ -35,9 +35,7 @@ export function parseExposition(text: string): Exposition {
 
 /** Samples of one metric, optionally restricted to matching labels. */
 export function find(e: Exposition, name: string, labels: Record<string, string> = {}): ExpositionSample[] {
-  return e.samples.filter(
-    (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
-  );
+  return e.samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
 }
 
 /** The value of the single sample of `name` with these labels; throws when there is not exactly one. */

@@ -5,7 +5,7 @@
 import { parsePlanText, type Plan } from '../../src/plan/index.js';
 import { openStore, type Store } from '../../src/storage/index.js';
 import type { CampaignStatus, Outcome } from '../../src/domain/types.js';
-import type { EpochAnalysis } from '../../src/analysis/types.js';
+import type { EpochAnalysis } from '../../src/domain/epoch-fields.js';
 
 export function openTestStore(file: string): Store {
   return openStore(file);
@@ -23,7 +23,12 @@ export function testPlan(variants: readonly string[], lengths = { epoch: '3s', w
   return parsePlanText(yaml, 'test plan');
 }
 
-export type EpochFields = Partial<Pick<EpochAnalysis, 'throughput_mean' | 'throughput_cv' | 'rss_drift_pct' | 'rss_peak_bytes' | 'syscalls_per_op' | 'lean_decommit' | 'lean_retire'>> & {
+export type EpochFields = Partial<
+  Pick<
+    EpochAnalysis,
+    'throughput_mean' | 'throughput_cv' | 'rss_drift_pct' | 'rss_peak_bytes' | 'syscalls_per_op' | 'lean_decommit' | 'lean_retire'
+  >
+> & {
   /** ISO end time; default now. */
   ended_at?: string;
 };

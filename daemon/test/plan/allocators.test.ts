@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import {
   defaultLibraryDirs,
   nativePaths,
-  packageRoot,
   PlanError,
   privilegedFeatures,
   resolveAllocator,
@@ -25,11 +24,12 @@ function fixture(libs: string[], withLeanmalloc: boolean): { root: string; libDi
   return { root, libDir };
 }
 
-test('the package root is found from the compiled file and holds package.json and migrations', () => {
-  const root = packageRoot();
-  assert.ok(nativePaths(root).workload.endsWith('/native/build/random_mixed'));
-  assert.equal(nativePaths(root).launcher, join(root, 'native', 'build', 'soak-launch'));
-  assert.equal(nativePaths().leanmalloc, join(root, 'native', 'build', 'libleanmalloc.so'));
+test('native programs are looked for in <package root>/native/build', () => {
+  assert.deepEqual(nativePaths('/pkg'), {
+    workload: '/pkg/native/build/random_mixed',
+    launcher: '/pkg/native/build/soak-launch',
+    leanmalloc: '/pkg/native/build/libleanmalloc.so',
+  });
 });
 
 test('named allocators resolve to libraries in the searched directories; glibc needs none', () => {
@@ -47,14 +47,18 @@ test('named allocators resolve to libraries in the searched directories; glibc n
 
 test('a missing library of a required variant is an error naming variant, library and Debian package', () => {
   const { root, libDir } = fixture([], false);
-  const plan = validatePlan({
-    epoch: '4s', warmup: '1s',
-    variants: [
-      { name: 'g', allocator: 'glibc' },
-      { name: 'mi', allocator: 'mimalloc' },
-      { name: 'lm', allocator: 'leanmalloc' },
-    ],
-  }, 'plans/t.yaml');
+  const plan = validatePlan(
+    {
+      epoch: '4s',
+      warmup: '1s',
+      variants: [
+        { name: 'g', allocator: 'glibc' },
+        { name: 'mi', allocator: 'mimalloc' },
+        { name: 'lm', allocator: 'leanmalloc' },
+      ],
+    },
+    'plans/t.yaml',
+  );
   let err: unknown;
   try {
     resolvePlan(plan, 'plans/t.yaml', { root, libraryDirs: [libDir] });
@@ -71,7 +75,8 @@ test('a missing library of a required variant is an error naming variant, librar
 test('optional variants with a missing library are skipped with a warning; their comparisons and reference go too', () => {
   const { root, libDir } = fixture(['libjemalloc.so.2'], true);
   const plan = validatePlan({
-    epoch: '4s', warmup: '1s',
+    epoch: '4s',
+    warmup: '1s',
     variants: [
       { name: 'speed', allocator: 'leanmalloc', args: ['--ws', '10'] },
       { name: 'mimalloc', allocator: 'mimalloc', optional: true },
@@ -86,13 +91,22 @@ test('optional variants with a missing library are skipped with a warning; their
   });
   const r = resolvePlan(plan, 'api', { root, libraryDirs: [libDir] });
   assert.deepEqual(r.skipped, ['mimalloc']);
-  assert.deepEqual(r.variants.map((v) => [v.name, v.library, v.argv]), [
-    ['speed', join(root, 'native', 'build', 'libleanmalloc.so'), [join(root, 'native', 'build', 'random_mixed'), '--ws', '10']],
-    ['jemalloc', join(libDir, 'libjemalloc.so.2'), [join(root, 'native', 'build', 'random_mixed')]],
-    ['bench', null, ['/bin/true', '-x']],
-  ]);
-  assert.deepEqual(r.plan.variants.map((v) => v.name), ['speed', 'jemalloc', 'bench']);
-  assert.deepEqual(r.plan.comparisons.map((c) => c.candidate), ['jemalloc']);
+  assert.deepEqual(
+    r.variants.map((v) => [v.name, v.library, v.argv]),
+    [
+      ['speed', join(root, 'native', 'build', 'libleanmalloc.so'), [join(root, 'native', 'build', 'random_mixed'), '--ws', '10']],
+      ['jemalloc', join(libDir, 'libjemalloc.so.2'), [join(root, 'native', 'build', 'random_mixed')]],
+      ['bench', null, ['/bin/true', '-x']],
+    ],
+  );
+  assert.deepEqual(
+    r.plan.variants.map((v) => v.name),
+    ['speed', 'jemalloc', 'bench'],
+  );
+  assert.deepEqual(
+    r.plan.comparisons.map((c) => c.candidate),
+    ['jemalloc'],
+  );
   assert.equal(r.plan.reference, null);
   assert.equal(r.warnings.length, 3);
   assert.match(r.warnings[0] ?? '', /variant "mimalloc" skipped: .*libmimalloc\.so\.2.*install the Debian package libmimalloc2\.0/);
@@ -111,7 +125,7 @@ test('privileged features: commands, library paths and LD_* variables are listed
   assert.deepEqual(privilegedFeatures(plan), ['variants[1].command', 'variants[2].allocator', 'variants[2].env.LD_LIBRARY_PATH']);
 });
 
-test('the default search path has the running architecture\'s multiarch directory and the usual ones, and finds the installed peers', () => {
+test("the default search path has the running architecture's multiarch directory and the usual ones, and finds the installed peers", () => {
   const dirs = defaultLibraryDirs();
   for (const d of ['/usr/lib64', '/usr/lib', '/usr/local/lib']) assert.ok(dirs.includes(d), d);
   if (process.arch === 'x64') assert.equal(dirs[0], '/usr/lib/x86_64-linux-gnu');

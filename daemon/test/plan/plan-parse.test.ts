@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadPlanFile, parsePlanText, PlanError, validatePlan, packageRoot } from '../../src/plan/index.js';
+import { loadPlanFile, parsePlanText, PlanError, validatePlan } from '../../src/plan/index.js';
+import { packageRoot } from '../../src/paths/index.js';
 import { tempDir } from '../storage/helpers.js';
 
 function planError(fn: () => unknown): PlanError {
@@ -48,7 +49,14 @@ reference: speed
     schedule: '0 22 * * *',
     rss_limit_bytes: 4 * 1024 ** 3,
     variants: [
-      { name: 'speed', allocator: 'leanmalloc', env: { LEANMALLOC_PROFILE: 'speed', LEANMALLOC_TARGET_MB: '10' }, args: ['--ws', '400'], command: null, optional: false },
+      {
+        name: 'speed',
+        allocator: 'leanmalloc',
+        env: { LEANMALLOC_PROFILE: 'speed', LEANMALLOC_TARGET_MB: '10' },
+        args: ['--ws', '400'],
+        command: null,
+        optional: false,
+      },
       { name: 'custom', allocator: null, env: {}, args: [], command: ['/bin/bench', '--flag'], optional: false },
       { name: 'mine', allocator: '/opt/lib/libmine.so.1', env: {}, args: [], command: null, optional: true },
     ],
@@ -72,7 +80,10 @@ test('defaults: name from the file, 60m/2m/1s, no schedule, no limit, plain seco
 
 test('the example error of the brief, with the line number appended', () => {
   const err = planError(() =>
-    parsePlanText('epoch: 10s\nwarmup: 2s\nvariants:\n  - name: a\n    allocator: glibc\n  - name: b\n    allocator: foo\n', 'plans/x.yaml'),
+    parsePlanText(
+      'epoch: 10s\nwarmup: 2s\nvariants:\n  - name: a\n    allocator: glibc\n  - name: b\n    allocator: foo\n',
+      'plans/x.yaml',
+    ),
   );
   assert.equal(
     err.message,
@@ -136,9 +147,13 @@ test('every problem of a bad plan is listed, each with file, path, expectation a
 test('duration relations: warm-up shorter than the epoch (defaults named), interval bounds', () => {
   const err = planError(() => validatePlan({ epoch: '90s', variants: [{ name: 'a', allocator: 'glibc' }] }, 'api'));
   assert.equal(err.message, 'api: warmup: expected a duration shorter than the epoch (90s), got 2m (the default)');
-  const err2 = planError(() => validatePlan({ epoch: '4s', warmup: '1s', interval: '5ms', variants: [{ name: 'a', allocator: 'glibc' }] }, 'api'));
+  const err2 = planError(() =>
+    validatePlan({ epoch: '4s', warmup: '1s', interval: '5ms', variants: [{ name: 'a', allocator: 'glibc' }] }, 'api'),
+  );
   assert.equal(err2.message, 'api: interval: expected a duration of at least 10ms, got 5ms');
-  const err3 = planError(() => validatePlan({ epoch: '4s', warmup: 0, interval: '5s', variants: [{ name: 'a', allocator: 'glibc' }] }, 'api'));
+  const err3 = planError(() =>
+    validatePlan({ epoch: '4s', warmup: 0, interval: '5s', variants: [{ name: 'a', allocator: 'glibc' }] }, 'api'),
+  );
   assert.equal(err3.message, 'api: interval: expected a duration no longer than the epoch (4s), got 5s');
 });
 
@@ -155,8 +170,14 @@ test('a REST body is validated the same way, with source "api" and no line numbe
 test('YAML syntax errors and unreadable files are PlanErrors naming the file', () => {
   const err = planError(() => parsePlanText('epoch: 1s\nepoch: 2s\n', 'plans/dup.yaml'));
   assert.match(err.message, /^plans\/dup\.yaml: expected valid YAML, got Map keys must be unique.*\(line 2\)$/);
-  assert.equal(planError(() => parsePlanText('a: 1\n---\nb: 2\n', 'p.yaml')).message, 'p.yaml: expected valid YAML, got more than one YAML document (line 2)');
-  assert.equal(planError(() => parsePlanText('# nothing\n', 'p.yaml')).message, 'p.yaml: expected a mapping with at least a "variants" list, got an empty document');
+  assert.equal(
+    planError(() => parsePlanText('a: 1\n---\nb: 2\n', 'p.yaml')).message,
+    'p.yaml: expected valid YAML, got more than one YAML document (line 2)',
+  );
+  assert.equal(
+    planError(() => parsePlanText('# nothing\n', 'p.yaml')).message,
+    'p.yaml: expected a mapping with at least a "variants" list, got an empty document',
+  );
   const missing = planError(() => loadPlanFile('/nonexistent/plan.yaml'));
   assert.match(missing.message, /^\/nonexistent\/plan\.yaml: expected a readable plan file, got ENOENT/);
 });
@@ -175,11 +196,29 @@ test('the shipped plans are valid and say what the brief asks', () => {
   assert.deepEqual([def.epoch_ms, def.warmup_ms, def.interval_ms], [3_600_000, 120_000, 1000]);
   assert.ok(quick.epoch_ms <= 10_000 && quick.warmup_ms < quick.epoch_ms);
   for (const plan of [def, quick]) {
-    assert.deepEqual(plan.variants.map((v) => v.name), ['speed', 'balanced', 'lean', 'glibc', 'mimalloc', 'jemalloc']);
-    assert.deepEqual(plan.variants.filter((v) => v.optional).map((v) => v.name), ['mimalloc', 'jemalloc']);
-    assert.deepEqual(plan.comparisons.map((c) => [c.baseline, c.candidate, c.goal]), [['speed', 'balanced', 'memory'], ['speed', 'lean', 'memory']]);
+    assert.deepEqual(
+      plan.variants.map((v) => v.name),
+      ['speed', 'balanced', 'lean', 'glibc', 'mimalloc', 'jemalloc'],
+    );
+    assert.deepEqual(
+      plan.variants.filter((v) => v.optional).map((v) => v.name),
+      ['mimalloc', 'jemalloc'],
+    );
+    assert.deepEqual(
+      plan.comparisons.map((c) => [c.baseline, c.candidate, c.goal]),
+      [
+        ['speed', 'balanced', 'memory'],
+        ['speed', 'lean', 'memory'],
+      ],
+    );
     assert.equal(plan.reference, 'mimalloc');
-    assert.ok(plan.variants.every((v) => v.args.includes('--burst-mb')), 'every variant runs the same churn workload');
+    assert.ok(
+      plan.variants.every((v) => v.args.includes('--burst-mb')),
+      'every variant runs the same churn workload',
+    );
   }
-  assert.deepEqual(quick.variants.map((v) => v.env), def.variants.map((v) => v.env));
+  assert.deepEqual(
+    quick.variants.map((v) => v.env),
+    def.variants.map((v) => v.env),
+  );
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatBytes, formatDuration, parseDuration, parseSize } from '../../src/plan/units.js';
+import { formatDuration, parseDuration, parseSize } from '../../src/plan/units.js';
 
 test('durations: units, plain seconds, rejects garbage', () => {
   assert.equal(parseDuration('250ms'), 250);
@@ -26,7 +26,5 @@ test('sizes: binary and decimal units, plain bytes, rejects garbage', () => {
   assert.equal(parseSize(4096), 4096);
   assert.equal(parseSize('4096'), 4096);
   assert.equal(parseSize('1.5GiB'), 1.5 * 1024 ** 3);
-  for (const bad of ['4 gigs', 'GiB', '-1MB', 1.5, -1, null, {}]) assert.equal(parseSize(bad), null, String(bad));
-  assert.equal(formatBytes(4 * 1024 ** 3), '4.0 GiB');
-  assert.equal(formatBytes(512), '512 B');
+  for (const bad of ['4 gigs', 'GiB', '-1MB', 1.5, -1, null, {}]) assert.equal(parseSize(bad), null, JSON.stringify(bad));
 });

@@ -4,7 +4,7 @@ import type { Sample } from '../../src/domain/types.js';
 import { analyzeEpoch } from '../../src/analysis/index.js';
 import { openStore, type Store } from '../../src/storage/index.js';
 import { validatePlan } from '../../src/plan/validate.js';
-import { CSV_COLUMNS, renderReport, type ReportExtension } from '../../src/report/index.js';
+import { renderReport, type ReportExtension } from '../../src/report/index.js';
 import { tempDbPath } from '../storage/helpers.js';
 
 const NOW = new Date('2026-11-23T21:00:00.000Z');
@@ -28,28 +28,86 @@ function seed(): { store: Store; campaign: number } {
     },
     'plans/nightly.yaml',
   );
-  const campaign = store.campaigns.create({ source: 'plans/nightly.yaml', plan, epochs_per_variant: 3, started_at: '2026-11-23T20:00:00.000Z' });
+  const campaign = store.campaigns.create({
+    source: 'plans/nightly.yaml',
+    plan,
+    epochs_per_variant: 3,
+    started_at: '2026-11-23T20:00:00.000Z',
+  });
   const host = store.hosts.upsert({ hostname: 'box', kernel: '6.1.0', cpu_model: 'Test CPU', cores: 2, thp: 'madvise' });
   const ids = {
     speed: store.variants.upsert(campaign, plan.variants[0]!, '/pkg/native/build/libleanmalloc.so'),
     glibc: store.variants.upsert(campaign, plan.variants[1]!, null),
   };
   const run = (variant: 'speed' | 'glibc', rate: number, rssGrowthPerS: number, decommit: number): number => {
-    const e = store.epochs.start({ campaign_id: campaign, variant_id: ids[variant], variant, round: store.epochs.nextRound(campaign, variant), planned_ms: 10_000, warmup_ms: 2000, interval_ms: 1000, host_id: host });
+    const e = store.epochs.start({
+      campaign_id: campaign,
+      variant_id: ids[variant],
+      variant,
+      round: store.epochs.nextRound(campaign, variant),
+      planned_ms: 10_000,
+      warmup_ms: 2000,
+      interval_ms: 1000,
+      host_id: host,
+    });
     const samples: Sample[] = [];
     for (let t = 1000; t <= 10_000; t += 1000) {
-      samples.push({ t_ms: t, ops: rate * (t / 1000), ops_per_sec: rate, rss_bytes: 8_000_000 + rssGrowthPerS * (t / 1000), hwm_bytes: 9_000_000, rss_anon_bytes: null, pss_bytes: null, lazyfree_bytes: 0, cpu_ms: null, counters: variant === 'speed' ? { lean_decommit: decommit * (t / 1000), lean_retire: 0 } : {} });
+      samples.push({
+        t_ms: t,
+        ops: rate * (t / 1000),
+        ops_per_sec: rate,
+        rss_bytes: 8_000_000 + rssGrowthPerS * (t / 1000),
+        hwm_bytes: 9_000_000,
+        rss_anon_bytes: null,
+        pss_bytes: null,
+        lazyfree_bytes: 0,
+        cpu_ms: null,
+        counters: variant === 'speed' ? { lean_decommit: decommit * (t / 1000), lean_retire: 0 } : {},
+      });
     }
     for (const s of samples) store.samples.add(e, s);
-    store.epochs.finish(e, { outcome: 'completed', ...analyzeEpoch(samples, { warmupMs: 2000, intervalMs: 1000 }, { at_warmup_end: { mmap: 2, munmap: 0, madvise: 0, mremap: 0, brk: 1 }, at_end: { mmap: 2 + rate / 1000, munmap: 0, madvise: 0, mremap: 0, brk: 1 } }) });
+    store.epochs.finish(e, {
+      outcome: 'completed',
+      ...analyzeEpoch(
+        samples,
+        { warmupMs: 2000, intervalMs: 1000 },
+        {
+          at_warmup_end: { mmap: 2, munmap: 0, madvise: 0, mremap: 0, brk: 1 },
+          at_end: { mmap: 2 + rate / 1000, munmap: 0, madvise: 0, mremap: 0, brk: 1 },
+        },
+      ),
+    });
     return e;
   };
   run('speed', 1_000_000, 0, 1);
   const glibc1 = run('glibc', 800_000, 8_000, 0);
   run('speed', 1_200_000, 0, 2);
-  const crashed = store.epochs.start({ campaign_id: campaign, variant_id: ids.speed, variant: 'speed', round: 3, planned_ms: 10_000, warmup_ms: 2000, interval_ms: 1000, host_id: host });
-  store.epochs.finish(crashed, { outcome: 'crashed', signal: 'SIGSEGV', outcome_reason: 'killed by SIGSEGV, "core", dumped\nline 2', exit_code: null });
-  store.epochs.start({ campaign_id: campaign, variant_id: ids.glibc, variant: 'glibc', round: 2, planned_ms: 10_000, warmup_ms: 2000, interval_ms: 1000, host_id: host });
+  const crashed = store.epochs.start({
+    campaign_id: campaign,
+    variant_id: ids.speed,
+    variant: 'speed',
+    round: 3,
+    planned_ms: 10_000,
+    warmup_ms: 2000,
+    interval_ms: 1000,
+    host_id: host,
+  });
+  store.epochs.finish(crashed, {
+    outcome: 'crashed',
+    signal: 'SIGSEGV',
+    outcome_reason: 'killed by SIGSEGV, "core", dumped\nline 2',
+    exit_code: null,
+  });
+  store.epochs.start({
+    campaign_id: campaign,
+    variant_id: ids.glibc,
+    variant: 'glibc',
+    round: 2,
+    planned_ms: 10_000,
+    warmup_ms: 2000,
+    interval_ms: 1000,
+    host_id: host,
+  });
   assert.ok(glibc1 > 0);
   return { store, campaign };
 }
@@ -58,20 +116,35 @@ test('markdown: configuration, host, per-variant table with the measured values,
   const { store } = seed();
   const md = renderReport(store, { format: 'md', now: NOW, extensions: [] });
   assert.match(md, /^# allocsoak report: nightly\n/);
-  assert.match(md, /Campaign 1 from `plans\/nightly\.yaml`, running; started 2026-11-23T20:00:00\.000Z, 3 epochs per variant\. Generated 2026-11-23T21:00:00\.000Z\./);
+  assert.match(
+    md,
+    /Campaign 1 from `plans\/nightly\.yaml`, running; started 2026-11-23T20:00:00\.000Z, 3 epochs per variant\. Generated 2026-11-23T21:00:00\.000Z\./,
+  );
   assert.match(md, /\| epoch \| 10s \|/);
   assert.match(md, /\| warm-up \| 2s \|/);
   assert.match(md, /\| RSS limit \| 1\.0 GiB \|/);
   assert.match(md, /\| comparisons \| speed → glibc \(speed\) \|/);
-  assert.match(md, /\| speed \| leanmalloc \| \/pkg\/native\/build\/libleanmalloc\.so \| args: `--burst-mb 64`; env: `LEANMALLOC_PROFILE=speed` \|/);
+  assert.match(
+    md,
+    /\| speed \| leanmalloc \| \/pkg\/native\/build\/libleanmalloc\.so \| args: `--burst-mb 64`; env: `LEANMALLOC_PROFILE=speed` \|/,
+  );
   assert.match(md, /\| box \| 6\.1\.0 \| Test CPU \| 2 \| madvise \|/);
   assert.doesNotMatch(md, /mimalloc/, 'a skipped optional variant is not listed');
   // speed: mean of 1.0M and 1.2M = 1.1M ops/s, CV 0 in epoch, across epochs sd(1.0M,1.2M)/1.1M = 12.86 %.
   // peak 8 MB flat → drift 0; syscalls/op = 1000/1e6 ... per epoch (rate/1000 mmaps over rate*8 ops) = 1.25e-4; decommit 8 + 16.
-  assert.match(md, /\| speed \| 2\/3 \| 1,100,000 \| 0\.00 % \| 12\.86 % \| 7\.6 MiB \| \+0\.00 % \(\+0\.00 %\) \| \+0 B\/h \| 1\.25e-4 \| 24 \| 0 \| completed 2, crashed 1 \|/);
+  assert.match(
+    md,
+    /\| speed \| 2\/3 \| 1,100,000 \| 0\.00 % \| 7\.6 MiB \| \+0\.00 % \| \+0 B\/h \| \+0\.00 % \| 1\.25e-4 \| 24 \| 0 \| 12\.86 % \| \+0\.00 % \| completed 2, crashed 1 \|/,
+  );
   // glibc: 8 kB/s growth: initial 8.016 MB at 2 s, final 8.08 MB at 10 s → +0.80 %; slope 28.8 MB/h; no lean counters.
-  assert.match(md, /\| glibc \| 1\/2 \| 800,000 \| 0\.00 % \| – \| 7\.7 MiB \| \+0\.80 % \(\+0\.80 %\) \| \+27\.5 MiB\/h \| 1\.25e-4 \| – \| – \| running 1, completed 1 \|/);
-  assert.match(md, /## Epochs that did not complete\n\n\| epoch \| variant \| round \| outcome \| reason \| started \|\n\| --- .*\n\| 4 \| speed \| 3 \| crashed \| killed by SIGSEGV, "core", dumped line 2 \|/);
+  assert.match(
+    md,
+    /\| glibc \| 1\/2 \| 800,000 \| 0\.00 % \| 7\.7 MiB \| \+0\.80 % \| \+27\.5 MiB\/h \| \+0\.80 % \| 1\.25e-4 \| – \| – \| – \| \+0\.80 % \| running 1, completed 1 \|/,
+  );
+  assert.match(
+    md,
+    /## Epochs that did not complete\n\n\| epoch \| variant \| round \| outcome \| reason \| started \|\n\| --- .*\n\| 4 \| speed \| 3 \| crashed \| killed by SIGSEGV, "core", dumped line 2 \|/,
+  );
   store.close();
 });
 
@@ -82,18 +155,48 @@ test('json: the same data structured, with every epoch and parsed counters', () 
     campaign: { id: number; status: string };
     plan: { epoch_ms: number };
     hosts: { hostname: string }[];
-    variants: { name: string; epochs_total: number; epochs_completed: number; throughput_mean: number; throughput_cv_between_epochs: number; outcomes: Record<string, number>; lean_decommit: number | null; extra: object }[];
+    variants: {
+      name: string;
+      epochs_total: number;
+      epochs_completed: number;
+      throughput_mean: number;
+      throughput_cv_between_epochs: number;
+      outcomes: Record<string, number>;
+      lean_decommit: number | null;
+      extra: object;
+    }[];
     epochs: { id: number; outcome: string; counters: unknown }[];
     sections: object;
   };
   assert.equal(j.generated_at, NOW.toISOString());
   assert.equal(j.campaign.id, campaign);
   assert.equal(j.plan.epoch_ms, 10_000);
-  assert.deepEqual(j.hosts.map((h) => h.hostname), ['box']);
-  assert.deepEqual(j.variants.map((v) => [v.name, v.epochs_completed, v.epochs_total, v.throughput_mean, v.lean_decommit]), [['speed', 2, 3, 1_100_000, 24], ['glibc', 1, 2, 800_000, null]]);
-  assert.ok(Math.abs((j.variants[0]?.throughput_cv_between_epochs ?? 0) - Math.SQRT2 * 100_000 / 1_100_000) < 1e-12);
-  assert.deepEqual(j.variants[0]?.outcomes, { running: 0, completed: 2, crashed: 1, timeout: 0, oom: 0, failed: 0, interrupted: 0, aborted: 0 });
-  assert.deepEqual(j.epochs.map((e) => e.outcome), ['completed', 'completed', 'completed', 'crashed', 'running']);
+  assert.deepEqual(
+    j.hosts.map((h) => h.hostname),
+    ['box'],
+  );
+  assert.deepEqual(
+    j.variants.map((v) => [v.name, v.epochs_completed, v.epochs_total, v.throughput_mean, v.lean_decommit]),
+    [
+      ['speed', 2, 3, 1_100_000, 24],
+      ['glibc', 1, 2, 800_000, null],
+    ],
+  );
+  assert.ok(Math.abs((j.variants[0]?.throughput_cv_between_epochs ?? 0) - (Math.SQRT2 * 100_000) / 1_100_000) < 1e-12);
+  assert.deepEqual(j.variants[0]?.outcomes, {
+    running: 0,
+    completed: 2,
+    crashed: 1,
+    timeout: 0,
+    oom: 0,
+    failed: 0,
+    interrupted: 0,
+    aborted: 0,
+  });
+  assert.deepEqual(
+    j.epochs.map((e) => e.outcome),
+    ['completed', 'completed', 'completed', 'crashed', 'running'],
+  );
   assert.deepEqual(j.epochs[0]?.counters, { delta: { lean_decommit: 8, lean_retire: 0 }, per_op: { lean_decommit: 1e-6, lean_retire: 0 } });
   assert.deepEqual(j.sections, {});
   store.close();
@@ -110,23 +213,46 @@ test('csv: a header and one row per epoch, quoted where needed, parseable back',
   for (let i = 0; i < csv.length; i++) {
     const ch = csv[i] as string;
     if (quoted) {
-      if (ch === '"' && csv[i + 1] === '"') { field += '"'; i++; }
-      else if (ch === '"') quoted = false;
+      if (ch === '"' && csv[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') { row.push(field); field = ''; }
-    else if (ch === '\n') { row.push(field); rows.push(row); row = []; field = ''; }
-    else field += ch;
+    else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += ch;
   }
-  assert.deepEqual(rows[0], [...CSV_COLUMNS]);
+  // The header is every column of the epochs table as the migrations left it, but the stderr tail: read from
+  // the database itself, not from the list the CSV writer uses.
+  const schemaColumns = store.db
+    .prepare<[string], { name: string }>('SELECT name FROM pragma_table_info(?)')
+    .all('epochs')
+    .map((c) => c.name)
+    .filter((c) => c !== 'stderr_tail');
+  const header = rows[0] ?? [];
+  assert.deepEqual([...header].sort(), [...schemaColumns].sort());
+  assert.equal(new Set(header).size, header.length, 'no column twice');
   assert.equal(rows.length, 6);
-  const col = (name: (typeof CSV_COLUMNS)[number]): number => CSV_COLUMNS.indexOf(name);
-  assert.deepEqual(rows.slice(1).map((r) => r[col('variant')]), ['speed', 'glibc', 'speed', 'speed', 'glibc']);
+  const col = (name: string): number => header.indexOf(name);
+  assert.deepEqual(
+    rows.slice(1).map((r) => r[col('variant')]),
+    ['speed', 'glibc', 'speed', 'speed', 'glibc'],
+  );
   assert.equal(rows[1]?.[col('throughput_mean')], '1000000');
   assert.equal(rows[4]?.[col('outcome_reason')], 'killed by SIGSEGV, "core", dumped\nline 2');
   assert.equal(rows[5]?.[col('throughput_mean')], '', 'NULL is an empty field');
-  assert.deepEqual(JSON.parse(rows[1]?.[col('counters_json')] ?? ''), { delta: { lean_decommit: 8, lean_retire: 0 }, per_op: { lean_decommit: 1e-6, lean_retire: 0 } });
-  assert.ok(rows.every((r) => r.length === CSV_COLUMNS.length));
+  assert.deepEqual(JSON.parse(rows[1]?.[col('counters_json')] ?? ''), {
+    delta: { lean_decommit: 8, lean_retire: 0 },
+    per_op: { lean_decommit: 1e-6, lean_retire: 0 },
+  });
+  assert.ok(rows.every((r) => r.length === header.length));
   store.close();
 });
 
@@ -134,14 +260,31 @@ test('extensions add variant columns and sections to md and json (the judgement 
   const { store } = seed();
   const ext: ReportExtension = {
     name: 'test-verdicts',
-    variantColumns: [{ key: 'ratio', header: 'ratio to speed', value: (v, data) => (v.throughput_mean ?? 0) / (data.variants[0]?.throughput_mean ?? 1), format: (x) => `${(Number(x) * 100).toFixed(1)} %` }],
-    sections: (data) => [{ key: 'verdicts', title: 'Verdicts', markdown: `speed → glibc: NO-GO (${data.variants.length} variants)`, data: [{ verdict: 'NO-GO' }] }],
+    variantColumns: [
+      {
+        key: 'ratio',
+        header: 'ratio to speed',
+        value: (v, data) => (v.throughput_mean ?? 0) / (data.variants[0]?.throughput_mean ?? 1),
+        format: (x) => `${(Number(x) * 100).toFixed(1)} %`,
+      },
+    ],
+    sections: (data) => [
+      {
+        key: 'verdicts',
+        title: 'Verdicts',
+        markdown: `speed → glibc: NO-GO (${data.variants.length} variants)`,
+        data: [{ verdict: 'NO-GO' }],
+      },
+    ],
   };
   const md = renderReport(store, { format: 'md', extensions: [ext] });
-  assert.match(md, /\| lean_retire \| ratio to speed \| outcomes \|/);
+  assert.match(md, /\| worst RSS drift \| ratio to speed \| outcomes \|/);
   assert.match(md, /\| glibc \| 1\/2 \| 800,000 .*\| 72\.7 % \| running 1, completed 1 \|/);
   assert.match(md, /## Verdicts\n\nspeed → glibc: NO-GO \(2 variants\)/);
-  const j = JSON.parse(renderReport(store, { format: 'json', extensions: [ext] })) as { variants: { extra: { ratio: number } }[]; sections: unknown };
+  const j = JSON.parse(renderReport(store, { format: 'json', extensions: [ext] })) as {
+    variants: { extra: { ratio: number } }[];
+    sections: unknown;
+  };
   assert.equal(j.variants[0]?.extra.ratio, 1);
   assert.deepEqual(j.sections, { verdicts: { title: 'Verdicts', data: [{ verdict: 'NO-GO' }] } });
   store.close();

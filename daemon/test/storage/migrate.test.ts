@@ -2,7 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultMigrationsDir, listMigrations, migrate, MigrationError, openDatabase, openStore, schemaVersion } from '../../src/storage/index.js';
+import {
+  defaultMigrationsDir,
+  listMigrations,
+  migrate,
+  MigrationError,
+  openDatabase,
+  openStore,
+  schemaVersion,
+} from '../../src/storage/index.js';
 import { tempDbPath, tempDir } from './helpers.js';
 
 test('a fresh database is created (parents too) with WAL, FULL sync, foreign keys and every migration', () => {
@@ -16,7 +24,9 @@ test('a fresh database is created (parents too) with WAL, FULL sync, foreign key
   assert.ok(known.length >= 2 && known[0]?.file === '001_initial_schema.sql');
   const r = migrate(db);
   assert.deepEqual(r, { from: 0, to: known.at(-1)?.version, applied: known.map((m) => m.file) });
-  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map(
+    (t) => t.name,
+  );
   assert.deepEqual(tables, ['campaigns', 'epochs', 'hosts', 'samples', 'variants']);
   const cols = (db.prepare('PRAGMA table_info(epochs)').all() as { name: string }[]).map((c) => c.name);
   assert.ok(cols.includes('analysis_note'));
@@ -42,11 +52,17 @@ test('a database newer than the code is refused with a clear message', () => {
   migrate(db);
   const known = schemaVersion(db);
   db.pragma(`user_version = ${known + 5}`);
-  assert.throws(() => migrate(db), (err: unknown) => {
-    assert.ok(err instanceof MigrationError);
-    assert.match(err.message, new RegExp(`has schema version ${known + 5}, newer than this allocsoak knows \\(${known}, from .*migrations\\); upgrade allocsoak`));
-    return true;
-  });
+  assert.throws(
+    () => migrate(db),
+    (err: unknown) => {
+      assert.ok(err instanceof MigrationError);
+      assert.match(
+        err.message,
+        new RegExp(`has schema version ${known + 5}, newer than this allocsoak knows \\(${known}, from .*migrations\\); upgrade allocsoak`),
+      );
+      return true;
+    },
+  );
   db.close();
   assert.throws(() => openStore(file), MigrationError);
 });

@@ -56,9 +56,15 @@ test('campaigns: create, get with the plan, resumable by plan, finish, list newe
   s.store.campaigns.finish(daemon, 'stopped', '2026-01-01T00:00:00.000Z');
   assert.deepEqual(
     s.store.campaigns.list().map((x) => [x.id, x.name, x.status, x.ended_at !== null]),
-    [[daemon, 'nightly', 'stopped', true], [s.campaign, 'test', 'interrupted', true]],
+    [
+      [daemon, 'nightly', 'stopped', true],
+      [s.campaign, 'test', 'interrupted', true],
+    ],
   );
-  assert.deepEqual(s.store.campaigns.list({ status: 'stopped' }).map((x) => x.id), [daemon]);
+  assert.deepEqual(
+    s.store.campaigns.list({ status: 'stopped' }).map((x) => x.id),
+    [daemon],
+  );
   assert.equal(s.store.campaigns.findResumable(plan), undefined);
   assert.throws(() => s.store.campaigns.finish(999, 'completed'), /campaign 999 does not exist/);
   s.store.close();
@@ -69,7 +75,13 @@ test('variants: upsert returns a stable id, config kept, names across campaigns'
   const plan = testPlan();
   assert.equal(s.store.variants.upsert(s.campaign, plan.variants[0]!, '/other/lib.so'), s.speed);
   const rows = s.store.variants.listForCampaign(s.campaign);
-  assert.deepEqual(rows.map((r) => [r.name, r.allocator, r.allocator_library]), [['speed', 'leanmalloc', '/other/lib.so'], ['glibc', 'glibc', null]]);
+  assert.deepEqual(
+    rows.map((r) => [r.name, r.allocator, r.allocator_library]),
+    [
+      ['speed', 'leanmalloc', '/other/lib.so'],
+      ['glibc', 'glibc', null],
+    ],
+  );
   assert.deepEqual(rows[0]?.config.env, { LEANMALLOC_PROFILE: 'speed' });
   const c2 = s.store.campaigns.create({ source: 'api', plan: { ...plan, variants: [{ ...plan.variants[0]!, name: 'zeta' }] } });
   s.store.variants.upsert(c2, { ...plan.variants[0]!, name: 'zeta' }, null);
@@ -118,18 +130,52 @@ test('epochs: start running, set pid, finish with analysis, list and get round-t
   assert.throws(() => s.store.epochs.finish(12345, { outcome: 'failed' }), /epoch 12345 does not exist/);
 
   const all = s.store.epochs.list();
-  assert.deepEqual(all.map((e) => e.id), [e3, e2, e1]);
+  assert.deepEqual(
+    all.map((e) => e.id),
+    [e3, e2, e1],
+  );
   assert.deepEqual(Object.keys(all[2]!).sort(), [
-    'campaign_id', 'ended_at', 'id', 'lean_decommit', 'lean_retire', 'ops', 'outcome', 'rss_drift_pct', 'rss_final_bytes',
-    'rss_initial_bytes', 'rss_peak_bytes', 'rss_slope_bytes_per_hour', 'started_at', 'syscalls_per_op', 'throughput_cv',
-    'throughput_mean', 'throughput_p1', 'throughput_p50', 'variant',
+    'campaign_id',
+    'ended_at',
+    'id',
+    'lean_decommit',
+    'lean_retire',
+    'ops',
+    'outcome',
+    'rss_drift_pct',
+    'rss_final_bytes',
+    'rss_initial_bytes',
+    'rss_peak_bytes',
+    'rss_slope_bytes_per_hour',
+    'started_at',
+    'syscalls_per_op',
+    'throughput_cv',
+    'throughput_mean',
+    'throughput_p1',
+    'throughput_p50',
+    'variant',
   ]);
-  assert.deepEqual(s.store.epochs.list({ variant: 'speed' }).map((e) => e.id), [e3, e1]);
-  assert.deepEqual(s.store.epochs.list({ outcome: 'crashed' }).map((e) => e.id), [e2]);
-  assert.deepEqual(s.store.epochs.list({ since: '2026-01-01T01:00:00.000Z' }).map((e) => e.id), [e3, e2]);
-  assert.deepEqual(s.store.epochs.list({ variant: 'speed', limit: 1 }).map((e) => e.id), [e3]);
+  assert.deepEqual(
+    s.store.epochs.list({ variant: 'speed' }).map((e) => e.id),
+    [e3, e1],
+  );
+  assert.deepEqual(
+    s.store.epochs.list({ outcome: 'crashed' }).map((e) => e.id),
+    [e2],
+  );
+  assert.deepEqual(
+    s.store.epochs.list({ since: '2026-01-01T01:00:00.000Z' }).map((e) => e.id),
+    [e3, e2],
+  );
+  assert.deepEqual(
+    s.store.epochs.list({ variant: 'speed', limit: 1 }).map((e) => e.id),
+    [e3],
+  );
   assert.deepEqual(s.store.epochs.list({ campaign: s.campaign + 1 }), []);
-  assert.deepEqual(s.store.epochs.list({ campaign: s.campaign, outcome: 'completed', variant: 'speed', since: '2025-01-01' }).map((e) => e.id), [e1]);
+  assert.deepEqual(
+    s.store.epochs.list({ campaign: s.campaign, outcome: 'completed', variant: 'speed', since: '2025-01-01' }).map((e) => e.id),
+    [e1],
+  );
   assert.equal(s.store.epochs.listRows({ variant: 'speed' })[1]?.throughput_mean, 250_000.5);
   assert.deepEqual(s.store.epochs.countsForCampaign(s.campaign), [
     { variant: 'glibc', outcome: 'crashed', count: 1 },
@@ -142,11 +188,15 @@ test('epochs: start running, set pid, finish with analysis, list and get round-t
 test('samples: add durable one by one, duplicates refused, list in order, downsample keeps ends', () => {
   const s = seeded();
   const e = startEpoch(s, 'speed');
-  for (let i = 100; i >= 1; i--) assert.equal(s.store.samples.add(e, sample(i * 10, i * 1000, { lazyfree_bytes: i === 50 ? null : i })), true);
+  for (let i = 100; i >= 1; i--)
+    assert.equal(s.store.samples.add(e, sample(i * 10, i * 1000, { lazyfree_bytes: i === 50 ? null : i })), true);
   assert.equal(s.store.samples.add(e, sample(10, 999)), false);
   const all = s.store.samples.list(e);
   assert.equal(all.length, 100);
-  assert.deepEqual(all.map((x) => x.t_ms), Array.from({ length: 100 }, (_, i) => (i + 1) * 10));
+  assert.deepEqual(
+    all.map((x) => x.t_ms),
+    Array.from({ length: 100 }, (_, i) => (i + 1) * 10),
+  );
   assert.deepEqual(all[0], sample(10, 1000, { lazyfree_bytes: 1 }));
   assert.equal(all[49]?.lazyfree_bytes, null);
   assert.deepEqual(s.store.samples.add(e, { ...sample(2000, 1), counters: {} }), true);
@@ -174,7 +224,13 @@ test('metrics queries: last completed per variant, counts by outcome, live sampl
   const live = startEpoch(s, 'glibc');
   s.store.samples.add(live, sample(250, 100));
   s.store.samples.add(live, sample(500, 300, { rss_bytes: 77 }));
-  assert.deepEqual(s.store.metrics.lastCompletedByVariant().map((e) => [e.variant, e.id, e.throughput_mean]), [['glibc', g, 3], ['speed', b, 2]]);
+  assert.deepEqual(
+    s.store.metrics.lastCompletedByVariant().map((e) => [e.variant, e.id, e.throughput_mean]),
+    [
+      ['glibc', g, 3],
+      ['speed', b, 2],
+    ],
+  );
   assert.deepEqual(s.store.metrics.epochCounts(), [
     { variant: 'glibc', outcome: 'completed', count: 1 },
     { variant: 'glibc', outcome: 'running', count: 1 },

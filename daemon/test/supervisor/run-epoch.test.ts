@@ -37,8 +37,8 @@ test('random_mixed under glibc completes with samples, /proc readings and syscal
   assert.equal(r.stderrTail, null);
   assert.equal(r.exitCode, 0);
   assert.ok(launched);
-  assert.equal(r.workloadPid, launched!.workloadPid);
-  assert.notEqual(launched!.workloadPid, launched!.launcherPid);
+  assert.equal(r.workloadPid, launched.workloadPid);
+  assert.notEqual(launched.workloadPid, launched.launcherPid);
   assert.equal(r.startLine?.workload, 'random_mixed');
   assert.equal(r.startLine?.allocator, 'glibc');
   assert.deepEqual((r.startLine?.params as Record<string, unknown>).ws, 200);
@@ -56,7 +56,7 @@ test('random_mixed under glibc completes with samples, /proc readings and syscal
   assert.ok(r.syscallsFinal && r.syscallsFinal.mmap > 0);
   assert.ok(r.syscallsAtWarmupEnd && r.syscallsAtWarmupEnd.t_ms >= 500);
   assert.ok(r.syscallsAtWarmupEnd.counts.mmap <= r.syscallsFinal.mmap);
-  assert.ok(await waitForDeath(r.workloadPid!, 1000), 'workload still alive after its epoch');
+  assert.ok(await waitForDeath(r.workloadPid, 1000), 'workload still alive after its epoch');
 });
 
 test('plan env and ALLOCSOAK_* reach a custom command', async () => {
@@ -65,7 +65,9 @@ test('plan env and ALLOCSOAK_* reach a custom command', async () => {
     'echo "{\\"type\\":\\"sample\\",\\"t_ms\\":$ALLOCSOAK_INTERVAL_MS,\\"ops\\":7}"',
     'echo "{\\"type\\":\\"end\\",\\"ops\\":7,\\"elapsed_ms\\":$ALLOCSOAK_INTERVAL_MS,\\"counters\\":{\\"secs\\":$ALLOCSOAK_SECONDS}}"',
   ].join('; ');
-  const r = await runEpoch(spec({ workload: { kind: 'command', argv: ['/bin/sh', '-c', script] }, env: { WHO: 'planned' }, epochMs: 2500, intervalMs: 300 }));
+  const r = await runEpoch(
+    spec({ workload: { kind: 'command', argv: ['/bin/sh', '-c', script] }, env: { WHO: 'planned' }, epochMs: 2500, intervalMs: 300 }),
+  );
   assert.equal(r.outcome, 'completed', `${r.reason} ${r.stderrTail}`);
   assert.equal(r.startLine?.who, 'planned');
   assert.equal(r.endLine?.elapsed_ms, 300);
@@ -90,7 +92,9 @@ test('abort() is crashed with SIGABRT', async () => {
 test('a workload that stops sampling and ignores SIGTERM is a timeout, and is gone afterwards', async () => {
   let pid = 0;
   const t0 = Date.now();
-  const r = await runEpoch(spec({ epochMs: 20_000, workload: fixture('hang', '--after-ms', '300') }), { onLaunched: (l) => (pid = l.workloadPid) });
+  const r = await runEpoch(spec({ epochMs: 20_000, workload: fixture('hang', '--after-ms', '300') }), {
+    onLaunched: (l) => (pid = l.workloadPid),
+  });
   assert.equal(r.outcome, 'timeout');
   assert.match(r.reason ?? '', /no protocol sample for 1000 ms/);
   assert.match(r.stderrTail ?? '', /ignoring SIGTERM/);
@@ -129,10 +133,9 @@ test('a non-zero exit is failed with the code', async () => {
 
 test('RSS past rss_limit is oom', async () => {
   const samples: Sample[] = [];
-  const r = await runEpoch(
-    spec({ epochMs: 10_000, rssLimitBytes: 48 << 20, workload: fixture('grow', '--grow-mb-per-s', '100') }),
-    { onSample: (s) => samples.push(s) },
-  );
+  const r = await runEpoch(spec({ epochMs: 10_000, rssLimitBytes: 48 << 20, workload: fixture('grow', '--grow-mb-per-s', '100') }), {
+    onSample: (s) => samples.push(s),
+  });
   assert.equal(r.outcome, 'oom');
   assert.match(r.reason ?? '', /above rss_limit 48\.0 MiB/);
   assert.ok(samples.at(-1)!.rss_bytes! > 48 << 20);

@@ -24,7 +24,7 @@ test('GET / serves the page and every asset it loads; nothing else of those dire
     assert.match(String(page.headers['content-type']), /^text\/html/);
     assert.match(String(page.headers['content-security-policy']), /default-src 'self'; script-src 'self'/);
     assert.equal(page.headers['cache-control'], 'no-cache');
-    assert.match(page.body, /<script type="module" src="\/assets\/app\/main\.js"><\/script>/);
+    assert.match(page.body, /<script type="module" src="\/assets\/src\/web\/client\/main\.js"><\/script>/);
     assert.doesNotMatch(page.body, /https?:\/\//, 'no external (CDN) URL in the page');
 
     // Every /assets/ URL of the page, then every module those scripts import, must be served.
@@ -40,7 +40,7 @@ test('GET / serves the page and every asset it loads; nothing else of those dire
       if (url.endsWith('.js')) {
         assert.match(type, /javascript/, `${url}: ${type}`);
         // Static imports of the page's own modules (tsc output: one `import … from '…';` per line).
-        const imports = url.startsWith('/assets/app/') ? res.body.matchAll(/^(?:import|export)\b[^;\n]*?from\s*['"]([^'"]+)['"];?$/gm) : [];
+        const imports = url.startsWith('/assets/src/') ? res.body.matchAll(/^(?:import|export)\b[^;\n]*?from\s*['"]([^'"]+)['"];?$/gm) : [];
         for (const m of imports) {
           assert.doesNotMatch(m[1]!, /^[a-z]+:/i, `${url} imports ${m[1]} from another origin`);
           pending.push(new URL(m[1]!, `http://page${url}`).pathname);
@@ -50,7 +50,16 @@ test('GET / serves the page and every asset it loads; nothing else of those dire
       if (url.endsWith('.css')) assert.match(type, /text\/css/);
       served.add(url);
     }
-    for (const needed of ['/assets/app/main.js', '/assets/app/charts.js', '/assets/app/views/live.js', '/assets/uplot/uPlot.esm.js', '/assets/uplot/uPlot.min.css', '/assets/web/style.css']) {
+    for (const needed of [
+      '/assets/src/web/client/main.js',
+      '/assets/src/web/client/charts.js',
+      '/assets/src/web/client/views/live.js',
+      '/assets/src/domain/epoch-fields.js',
+      '/assets/src/domain/format.js',
+      '/assets/uplot/uPlot.esm.js',
+      '/assets/uplot/uPlot.min.css',
+      '/assets/web/style.css',
+    ]) {
       assert.ok(served.has(needed), `${needed} is loaded by the page (served: ${[...served].join(', ')})`);
     }
     const uplot = await app.inject({ method: 'GET', url: '/assets/uplot/uPlot.esm.js' });
@@ -61,10 +70,18 @@ test('GET / serves the page and every asset it loads; nothing else of those dire
       '/assets/uplot/uPlot.cjs.js',
       '/assets/uplot/uPlot.d.ts',
       '/assets/web/index.html',
-      '/assets/app/main.ts',
-      '/assets/app/../plugin.js',
-      '/assets/app/..%2fplugin.js',
-      '/assets/app/%2e%2e/%2e%2e/%2e%2e/%2e%2e/package.json',
+      '/assets/src/web/client/main.ts',
+      '/assets/src/web/plugin.js',
+      '/assets/src/http/app.js',
+      '/assets/src/http/schemas/page.js',
+      '/assets/src/cli/main.js',
+      '/assets/src/storage/database.js',
+      '/assets/src/web/client/../plugin.js',
+      '/assets/src/web/client/..%2fplugin.js',
+      '/assets/src/web/client/%2e%2e/%2e%2e/http/app.js',
+      '/assets/src/domain/%2e%2e/http/app.js',
+      '/assets/src/domain/%2e%2e/%2e%2e/%2e%2e/%2e%2e/package.json',
+      '/assets/src/%2e%2e/%2e%2e/%2e%2e/package.json',
       '/assets/web/../../../../package.json',
     ]) {
       const res = await app.inject({ method: 'GET', url });
@@ -74,7 +91,7 @@ test('GET / serves the page and every asset it loads; nothing else of those dire
     // The API's own 404 is untouched by the page's routes.
     const missing = await app.inject({ method: 'GET', url: '/api/v1/no-such-route' });
     assert.equal(missing.statusCode, 404);
-    assert.equal((missing.json() as { statusCode: number }).statusCode, 404);
+    assert.equal(missing.json<{ statusCode: number }>().statusCode, 404);
   } finally {
     await app.close();
     store.close();

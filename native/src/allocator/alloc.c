@@ -13,10 +13,10 @@ static inline void *pop(lm_slab_t *s) {
 /* The current slab of `cls` is dry: refill it, or walk on to the next available slab (moving
  * dry ones to the full list), or take back slabs that remote frees refilled, or a fresh slab. */
 void *lm_alloc_class_slow(lm_heap_t *h, unsigned cls) {
-  if (LM_UNLIKELY(h->state != 2)) lm_heap_init(h);
+  if (LM_UNLIKELY(h->state != LM_HEAP_READY)) lm_heap_init(h);
   lm_slab_t *s;
   for (;;) {
-    s = h->avail[cls];
+    s = h->avail[cls].first;
     while (s) {
       lm_superslab_t *ss = lm_ss_of(s);
       if (s->free || lm_slab_refill(ss, s)) goto found;
@@ -35,13 +35,15 @@ void *lm_alloc_class_slow(lm_heap_t *h, unsigned cls) {
       s = next;
     }
     lm_heap_rescan_remote(h);
-    if (h->avail[cls] == NULL) break;
+    if (h->avail[cls].first == NULL) break;
   }
   s = lm_ss_acquire_slab(h, cls);
   if (s == NULL) { errno = ENOMEM; return NULL; }
   lm_slab_extend(lm_ss_of(s), s);
 found:
-  if (h->avail[cls] != s) {
+  lm_assert_internal(s->free != NULL && s->class_idx == cls);
+  lm_assert_expensive(lm_slab_is_valid(s));
+  if (h->avail[cls].first != s) {
     lm_list_remove(&h->avail[cls], s);
     lm_list_push(&h->avail[cls], s);
   }
@@ -54,7 +56,7 @@ found:
 void *lm_malloc_slow(size_t n) {
   if (n <= LM_SMALL_MAX) {
     unsigned cls = lm_class_of(n);
-    lm_slab_t *s = lm_heap.avail[cls];
+    lm_slab_t *s = lm_heap.avail[cls].first;
     if (s && s->free) return pop(s);    /* the fast path of classes above 1 KiB */
     return lm_alloc_class_slow(&lm_heap, cls);
   }
@@ -104,6 +106,7 @@ void *lm_realloc(void *p, size_t n) {
   size_t old = lm_usable_size(p, "realloc");
   if (n == 0) { lm_free_inline(p); return NULL; }
   if (n <= old && (n >= old / 2 || old <= 64)) return p;
+  if (LM_UNLIKELY(n > LM_ALLOC_MAX)) { errno = ENOMEM; return NULL; }   /* p stays as it was */
   if (n > old && n > LM_SMALL_MAX && lm_seg_entry(p) == LM_SEG_LARGE && lm_large_grow_in_place(p, n)) return p;
   void *q = lm_malloc_inline(n);
   if (q == NULL) return NULL;

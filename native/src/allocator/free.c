@@ -23,8 +23,17 @@ void lm_free_remote(lm_superslab_t *ss, lm_slab_t *s, lm_block_t *b) {
     b->next = old;
   } while (!atomic_compare_exchange_weak_explicit(&s->thread_free, &old, b, memory_order_seq_cst,
                                                   memory_order_relaxed));
+  LM_PERTURB_POINT(LM_PP_REMOTE_PUSHED);
   if (atomic_load_explicit(&s->slow_flags, memory_order_seq_cst) & LM_SLAB_IN_FULL)
     atomic_store_explicit(&ss->remote_full, 1, memory_order_relaxed);
+  /* No owner (its thread exited): wake the purger, which collects the block, so the memory is
+   * purged on the usual delay rather than when some thread next adopts the superslab. Read after
+   * the push: either this sees the exiting owner's LM_SEG_SHARED, or lm_ss_abandon's scan sees
+   * the block. The caller holds no lock, so the purger may be started here. */
+  if (lm_purge_enabled && __atomic_load_n(&lm_segmap[((uintptr_t)ss >> LM_SS_SHIFT) & (LM_SEGMAP_SIZE - 1)], __ATOMIC_SEQ_CST) == LM_SEG_SHARED) {
+    lm_purge_notify();
+    lm_purge_maybe_start();
+  }
 }
 
 void lm_free_slow(void *p) {

@@ -17,6 +17,54 @@ extern lm_counters_t lm_counters LM_HIDDEN;
 extern const uint32_t lm_class_size[LM_CLASSES] LM_HIDDEN;
 extern int lm_purge_enabled LM_HIDDEN;   /* decommit or retire can happen: track free times */
 
+/* ---- internal assertions (make DEBUG=1) ----
+ * Three tiers, as in mimalloc: lm_assert checks what a caller promises, lm_assert_internal the
+ * allocator's own invariants, lm_assert_expensive invariants that cost a walk (a free list, a
+ * mask recount). LM_DEBUG (0..3) turns on the tiers up to its value. Release builds have
+ * LM_DEBUG 0, where every tier compiles to nothing, so the fast paths are the same instructions
+ * with or without the assertions written into them. */
+#ifndef LM_DEBUG
+#define LM_DEBUG 0
+#endif
+#if LM_DEBUG > 0
+__attribute__((noreturn, cold)) void lm_assert_fail(const char *expr, const char *file, int line, const char *func) LM_HIDDEN;
+#define lm_assert(e) (LM_LIKELY(e) ? (void)0 : lm_assert_fail(#e, __FILE__, __LINE__, __func__))
+#else
+#define lm_assert(e) ((void)0)
+#endif
+#if LM_DEBUG > 1
+#define lm_assert_internal(e) lm_assert(e)
+#else
+#define lm_assert_internal(e) ((void)0)
+#endif
+#if LM_DEBUG > 2
+#define lm_assert_expensive(e) lm_assert(e)
+#else
+#define lm_assert_expensive(e) ((void)0)
+#endif
+
+/* ---- schedule perturbation (make PERTURB=1: test builds only) ----
+ * Named points between two steps of a hand-off between threads. A PERTURB build, run with
+ * LEANMALLOC_PERTURB_US=n, sleeps about n microseconds or yields at them, so that interleavings a
+ * normal run produces once in a great while (another thread slipping in between the two steps)
+ * happen in every run. A correct allocator survives any delay; other builds compile the points
+ * to nothing. */
+typedef enum {
+  LM_PP_GAVE_BACK,      /* a superslab just went to the cache */
+  LM_PP_CACHE_TAKEN,    /* a superslab just left the cache, not yet owned by the taker's heap */
+  LM_PP_ABANDONED,      /* an exiting thread just put a superslab on the abandoned list */
+  LM_PP_ADOPT_TAKEN,    /* a superslab just left the abandoned list, not yet adopted */
+  LM_PP_RECLAIM_TAKEN,  /* the purger just took a superslab off the abandoned list */
+  LM_PP_REMOTE_PUSHED,  /* a remote free just pushed its block, flags not yet looked at */
+  LM_PP_COUNT
+} lm_perturb_point_t;
+#ifdef LM_PERTURB
+void lm_perturb(lm_perturb_point_t at) LM_HIDDEN;
+#define LM_PERTURB_POINT(at) lm_perturb(at)
+#else
+#define LM_PERTURB_POINT(at) ((void)0)
+#endif
+
 /* ---- counters (slow path only) ---- */
 #define LM_COUNT(field, n) atomic_fetch_add_explicit(&lm_counters.field, (uint64_t)(n), memory_order_relaxed)
 #define LM_UNCOUNT(field, n) atomic_fetch_sub_explicit(&lm_counters.field, (uint64_t)(n), memory_order_relaxed)
@@ -58,6 +106,13 @@ static inline int32_t lm_slab_used(const lm_slab_t *s) {
 static inline uint8_t *lm_slab_start(lm_superslab_t *ss, const lm_slab_t *s) {
   return (uint8_t *)ss + ((size_t)(s - ss->slabs) << LM_SLAB_SHIFT);
 }
+/* For assertions: p is the start of a block of slab s (not inside one, not in another slab). */
+static inline int lm_is_block_of(const lm_slab_t *s, const void *p) {
+  lm_superslab_t *ss = lm_ss_of(p);
+  if (lm_slab_of(ss, p) != s || s->block_size == 0) return 0;
+  size_t off = (size_t)((const uint8_t *)p - lm_slab_start(ss, s));
+  return off % s->block_size == 0 && off / s->block_size < s->capacity;
+}
 
 /* ---- slow paths ---- */
 void *lm_malloc_slow(size_t n) LM_HIDDEN LM_NOINLINE;
@@ -77,18 +132,23 @@ void lm_slab_init(lm_slab_t *s, unsigned cls) LM_HIDDEN;
 int  lm_slab_extend(lm_superslab_t *ss, lm_slab_t *s) LM_HIDDEN;
 unsigned lm_slab_collect_remote(lm_slab_t *s) LM_HIDDEN;
 int  lm_slab_refill(lm_superslab_t *ss, lm_slab_t *s) LM_HIDDEN;
-void lm_list_push(lm_slab_t **head, lm_slab_t *s) LM_HIDDEN;
-void lm_list_remove(lm_slab_t **head, lm_slab_t *s) LM_HIDDEN;
+void lm_list_push(lm_slab_list_t *l, lm_slab_t *s) LM_HIDDEN;     /* at the front */
+void lm_list_append(lm_slab_list_t *l, lm_slab_t *s) LM_HIDDEN;   /* at the end */
+void lm_list_remove(lm_slab_list_t *l, lm_slab_t *s) LM_HIDDEN;
 void lm_heap_set_direct(lm_heap_t *h, unsigned cls) LM_HIDDEN;
 void lm_heap_slab_empty(lm_heap_t *h, lm_superslab_t *ss, lm_slab_t *s) LM_HIDDEN;
 void lm_heap_rescan_remote(lm_heap_t *h) LM_HIDDEN;
 void lm_heap_unfull(lm_heap_t *h, lm_slab_t *s) LM_HIDDEN;
+#if LM_DEBUG > 2
+int  lm_slab_is_valid(lm_slab_t *s) LM_HIDDEN;   /* for lm_assert_expensive */
+#endif
 
 /* superslab.c: superslabs and the slabs inside them */
 lm_slab_t *lm_ss_acquire_slab(lm_heap_t *h, unsigned cls) LM_HIDDEN;
 void lm_ss_release_slab(lm_heap_t *h, lm_superslab_t *ss, lm_slab_t *s) LM_HIDDEN;
 void lm_ss_give_back(lm_superslab_t *ss) LM_HIDDEN;   /* empty superslab -> cache */
 void lm_ss_abandon(lm_superslab_t *ss) LM_HIDDEN;     /* live superslab of an exiting thread */
+int  lm_ss_reclaim_abandoned(void) LM_HIDDEN;          /* purger: collect frees into abandoned ones */
 void lm_ss_heap_list_remove(lm_heap_t *h, lm_superslab_t *ss) LM_HIDDEN;
 int  lm_ss_purge_pass(uint64_t now_ms) LM_HIDDEN;     /* returns 1 while work is pending */
 void lm_ss_fork_prepare(void) LM_HIDDEN;
@@ -143,6 +203,7 @@ static inline void *lm_malloc_inline(size_t n) {
     lm_slab_t *s = lm_heap.direct[(n + 15) >> 4];
     lm_block_t *b = s->free;
     if (LM_LIKELY(b != NULL)) {
+      lm_assert_internal(lm_is_block_of(s, b));
       s->free = b->next;
       s->used++;
       return b;
@@ -160,6 +221,8 @@ static inline void lm_free_inline(void *p) {
   if (LM_LIKELY(ss == lm_heap.hot_ss) || (LM_LIKELY(lm_seg_entry(p) == lm_heap.id) && (lm_heap.hot_ss = ss, 1))) {
     lm_slab_t *s = lm_slab_of(ss, p);
     lm_block_t *b = (lm_block_t *)p;
+    lm_assert(atomic_load_explicit(&s->slow_flags, memory_order_relaxed) & LM_SLAB_NOT_IN_USE || lm_is_block_of(s, p));
+    lm_assert_internal(ss->magic == LM_MAGIC);
     b->next = s->free;
     s->free = b;
 #if defined(__x86_64__) && (__GNUC__ >= 11 || __clang_major__ >= 11)   /* asm goto with outputs */

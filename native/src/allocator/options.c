@@ -10,7 +10,7 @@
 
 extern char **environ;
 
-lm_options_t lm_options = { 0, LM_DECOMMIT_OFF, -1, 200, 0, "speed" };
+lm_options_t lm_options = { 0, LM_DECOMMIT_OFF, -1, 200, 0, "speed", 0 };
 int lm_purge_enabled = 0;
 
 static char proc_env[65536];
@@ -78,7 +78,7 @@ static const char *decommit_name(int d) {
 }
 
 void lm_options_init(void) {
-  lm_options_t o = { 0, LM_DECOMMIT_OFF, -1, 200, 0, "speed" };
+  lm_options_t o = { 0, LM_DECOMMIT_OFF, -1, 200, 0, "speed", 0 };
   const char *v = env_lookup("LEANMALLOC_PROFILE");
   if (v && *v) {
     if (word_eq(v, "speed")) { /* defaults above */ }
@@ -119,6 +119,13 @@ void lm_options_init(void) {
     else if (word_eq(v, "0")) o.stats = 0;
     else complain("LEANMALLOC_STATS", v, "0 or 1", "0");
   }
+#ifdef LM_PERTURB
+  if ((v = env_lookup("LEANMALLOC_PERTURB_US")) && *v) {
+    int64_t us;
+    if (parse_uint(v, 100000, &us) == 0) o.perturb_us = us;
+    else complain("LEANMALLOC_PERTURB_US", v, "0..100000 microseconds", "0");
+  }
+#endif
   if (o.lean != profile.lean || o.decommit != profile.decommit || o.target_mb != profile.target_mb ||
       o.purge_delay_ms != profile.purge_delay_ms)
     o.profile = "custom";

@@ -12,11 +12,20 @@
 
 static pthread_mutex_t bg_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t bg_cond = PTHREAD_COND_INITIALIZER;
-static _Atomic int bg_state;       /* 0 not started, 1 wanted, 2 running, 3 could not start */
+typedef enum {
+  LM_BG_NOT_STARTED = 0,
+  LM_BG_WANTED,          /* something waits for its delay: start at the next safe point */
+  LM_BG_RUNNING,
+  LM_BG_FAILED,          /* pthread_create failed: purging stays off */
+} lm_bg_state_t;
+static _Atomic lm_bg_state_t bg_state;
 static _Atomic int bg_idle;        /* waiting on bg_cond */
 static int bg_signal;              /* under bg_lock */
 
+/* Collects frees into superslabs of exited threads first: the slabs this empties join this very
+ * pass's candidates (they wait for their delay like any free slab). */
 static int pass(void) {
+  lm_ss_reclaim_abandoned();
   uint64_t now = lm_now_ms();
   int pending = lm_large_purge_pass(now);
   return lm_ss_purge_pass(now) | pending;
@@ -46,9 +55,9 @@ static void *bg_main(void *arg) {
 
 void lm_purge_notify(void) {
   if (!lm_purge_enabled) return;
-  int st = atomic_load_explicit(&bg_state, memory_order_relaxed);
-  if (st == 0) { atomic_store_explicit(&bg_state, 1, memory_order_relaxed); return; }
-  if (st == 2 && atomic_load_explicit(&bg_idle, memory_order_seq_cst)) {
+  lm_bg_state_t st = atomic_load_explicit(&bg_state, memory_order_relaxed);
+  if (st == LM_BG_NOT_STARTED) { atomic_store_explicit(&bg_state, LM_BG_WANTED, memory_order_relaxed); return; }
+  if (st == LM_BG_RUNNING && atomic_load_explicit(&bg_idle, memory_order_seq_cst)) {
     pthread_mutex_lock(&bg_lock);
     bg_signal = 1;
     pthread_cond_signal(&bg_cond);
@@ -57,9 +66,9 @@ void lm_purge_notify(void) {
 }
 
 void lm_purge_maybe_start(void) {
-  if (LM_LIKELY(atomic_load_explicit(&bg_state, memory_order_relaxed) != 1)) return;
-  int expected = 1;
-  if (!atomic_compare_exchange_strong(&bg_state, &expected, 2)) return;
+  if (LM_LIKELY(atomic_load_explicit(&bg_state, memory_order_relaxed) != LM_BG_WANTED)) return;
+  lm_bg_state_t expected = LM_BG_WANTED;
+  if (!atomic_compare_exchange_strong(&bg_state, &expected, LM_BG_RUNNING)) return;
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -69,7 +78,7 @@ void lm_purge_maybe_start(void) {
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);
   pthread_t t;
-  if (pthread_create(&t, &attr, bg_main, NULL) != 0) atomic_store(&bg_state, 3);
+  if (pthread_create(&t, &attr, bg_main, NULL) != 0) atomic_store(&bg_state, LM_BG_FAILED);
   pthread_sigmask(SIG_SETMASK, &old, NULL);
   pthread_attr_destroy(&attr);
 }
@@ -82,6 +91,5 @@ void lm_purge_fork_child(void) {
   bg_signal = 0;
   atomic_store(&bg_idle, 0);
   /* the purger did not survive the fork: start a new one when needed */
-  int st = atomic_load(&bg_state);
-  if (st == 2) atomic_store(&bg_state, 1);
+  if (atomic_load(&bg_state) == LM_BG_RUNNING) atomic_store(&bg_state, LM_BG_WANTED);
 }

@@ -10,11 +10,28 @@ const uint32_t lm_class_size[LM_CLASSES] = {
   10240, 12288, 14336, 16384,
 };
 
+#if LM_DEBUG > 2
+/* Owner thread: every carved block is either on `free` or counted in `used`, once. The walk is
+ * bounded, so a cycle (a block freed twice into the list) shows as a count mismatch. */
+int lm_slab_is_valid(lm_slab_t *s) {
+  if (atomic_load_explicit(&s->slow_flags, memory_order_relaxed) & LM_SLAB_NOT_IN_USE) return 1;
+  int32_t used = lm_slab_used(s);
+  if (used < 0 || used > s->capacity || s->capacity > s->reserved) return 0;
+  unsigned n = 0;
+  for (lm_block_t *b = s->free; b != NULL; b = b->next) {
+    if (++n > s->capacity || !lm_is_block_of(s, b)) return 0;
+  }
+  return n == (unsigned)(s->capacity - used);
+}
+#endif
+
 /* Fast-path target when a class has no slab yet: its free list is always empty, so the fast path
  * falls through to the slow path without a NULL check of its own. */
 lm_slab_t lm_empty_slab = { .slow_flags = LM_SLAB_NOT_IN_USE };
 
 void lm_slab_init(lm_slab_t *s, unsigned cls) {
+  lm_assert_internal(cls < LM_CLASSES);
+  lm_assert_internal(atomic_load_explicit(&s->slow_flags, memory_order_relaxed) & LM_SLAB_NOT_IN_USE);
   s->free = NULL;
   s->used = 0;
   s->capacity = 0;
@@ -39,6 +56,7 @@ int lm_slab_extend(lm_superslab_t *ss, lm_slab_t *s) {
   ((lm_block_t *)p)->next = s->free;
   s->free = (lm_block_t *)first;
   s->capacity = (uint16_t)(s->capacity + n);
+  lm_assert_internal(s->capacity <= s->reserved);
   return 1;
 }
 
@@ -53,6 +71,7 @@ unsigned lm_slab_collect_remote(lm_slab_t *s) {
   tail->next = s->free;
   s->free = list;
   s->used -= (int32_t)n;
+  lm_assert_internal(lm_slab_used(s) >= 0);
   return n;
 }
 
@@ -62,45 +81,47 @@ int lm_slab_refill(lm_superslab_t *ss, lm_slab_t *s) {
   return lm_slab_extend(ss, s);
 }
 
-void lm_list_push(lm_slab_t **head, lm_slab_t *s) {
+void lm_list_push(lm_slab_list_t *l, lm_slab_t *s) {
+  lm_assert_internal(s != l->first && s->next == NULL && s->prev == NULL);
   s->prev = NULL;
-  s->next = *head;
-  if (*head) (*head)->prev = s;
-  *head = s;
+  s->next = l->first;
+  if (l->first) l->first->prev = s; else l->last = s;
+  l->first = s;
 }
 
-/* Inserts behind the head: O(1), and the current slab (the head) stays current. */
-static void list_insert_second(lm_slab_t **head, lm_slab_t *s) {
-  lm_slab_t *h = *head;
-  if (h == NULL) { lm_list_push(head, s); return; }
-  s->prev = h;
-  s->next = h->next;
-  if (h->next) h->next->prev = s;
-  h->next = s;
+void lm_list_append(lm_slab_list_t *l, lm_slab_t *s) {
+  lm_assert_internal(s != l->last && s->next == NULL && s->prev == NULL);
+  s->next = NULL;
+  s->prev = l->last;
+  if (l->last) l->last->next = s; else l->first = s;
+  l->last = s;
 }
 
-void lm_list_remove(lm_slab_t **head, lm_slab_t *s) {
-  if (s->prev) s->prev->next = s->next; else *head = s->next;
-  if (s->next) s->next->prev = s->prev;
+void lm_list_remove(lm_slab_list_t *l, lm_slab_t *s) {
+  if (s->prev) s->prev->next = s->next; else l->first = s->next;
+  if (s->next) s->next->prev = s->prev; else l->last = s->prev;
   s->next = s->prev = NULL;
 }
 
 /* Points the fast-path lookup entries of a tiny class at the class's current slab. */
 void lm_heap_set_direct(lm_heap_t *h, unsigned cls) {
   if (cls >= LM_TINY_CLASSES) return;
-  lm_slab_t *s = h->avail[cls] ? h->avail[cls] : &lm_empty_slab;
+  lm_slab_t *s = h->avail[cls].first ? h->avail[cls].first : &lm_empty_slab;
   unsigned lo = cls == 0 ? 0 : lm_class_size[cls - 1] / 16 + 1;
   unsigned hi = lm_class_size[cls] / 16;
   for (unsigned i = lo; i <= hi; i++) h->direct[i] = s;
 }
 
-/* A full slab got a block back: it is available again (the current slab stays current). */
+/* A full slab got a block back: it is available again, at the end of the list. The current
+ * slab stays current, and by the time allocation reaches this one more of its blocks have come
+ * back: a slab that went back to the front would be drained of its one block and found full
+ * again at once, two slow paths per block (mimalloc appends too). */
 void lm_heap_unfull(lm_heap_t *h, lm_slab_t *s) {
   unsigned cls = s->class_idx;
   lm_slab_set_flags(s, 0);
   lm_list_remove(&h->full[cls], s);
-  int was_empty = h->avail[cls] == NULL;
-  list_insert_second(&h->avail[cls], s);
+  int was_empty = h->avail[cls].first == NULL;
+  lm_list_append(&h->avail[cls], s);
   if (was_empty) lm_heap_set_direct(h, cls);
 }
 
@@ -109,8 +130,10 @@ void lm_heap_unfull(lm_heap_t *h, lm_slab_t *s) {
  * to its superslab, where it can serve another class or be purged. */
 void lm_heap_slab_empty(lm_heap_t *h, lm_superslab_t *ss, lm_slab_t *s) {
   unsigned cls = s->class_idx;
-  if (h->avail[cls] == s && s->next == NULL) return;
-  int was_head = h->avail[cls] == s;
+  lm_assert_internal(lm_slab_used(s) == 0);
+  lm_assert_expensive(lm_slab_is_valid(s));
+  if (h->avail[cls].first == s && s->next == NULL) return;
+  int was_head = h->avail[cls].first == s;
   lm_list_remove(&h->avail[cls], s);
   if (was_head) lm_heap_set_direct(h, cls);
   lm_ss_release_slab(h, ss, s);

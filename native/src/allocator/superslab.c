@@ -1,9 +1,22 @@
 /* leanmalloc: superslabs (4 MiB aligned regions) and the slabs inside them.
  *
- * Ownership: a superslab belongs to one thread's heap (its segmap entry = the heap id) while it has slabs in
- * use; only the owner hands out or takes back its slabs. Empty superslabs go to a process-wide
- * cache (LIFO: the most recently used is the hottest); superslabs of exited threads that still
- * hold live blocks go to an "abandoned" list and are adopted by the next thread that needs one.
+ * Ownership. At any moment a superslab is either on one of two shared lists, the cache (empty
+ * superslabs, LIFO: the most recently used is the hottest) or the abandoned list (superslabs
+ * of exited threads that still hold live blocks), or held by exactly one thread: the heap that
+ * owns it (its segmap entry is the heap id), a thread adopting it, or the purger collecting it.
+ * Only the holder reads or writes its slab masks, lists and slab descriptors (the purger's
+ * decommit of free slabs excepted, under ss->lock). It changes hands only through the shared
+ * lists, under g_lock, and
+ *
+ *   INVARIANT: putting a superslab on a shared list (lm_ss_give_back, lm_ss_abandon) is the
+ *   holder's last access to it. No caller reads it afterwards, returns it, or keeps it in a list;
+ *   whoever takes it off a list next is its only holder.
+ *
+ * So no path may give a superslab back "on the way" and go on using it: a function that may give
+ * back returns what became of the superslab (ss_collect's count, ss_adopt's NULL), and the caller
+ * acts on that instead of on the superslab. Each shared-list push is followed by a perturbation
+ * point (LM_PP_GAVE_BACK, LM_PP_ABANDONED) where test builds sleep, so a use after the hand-off
+ * breaks the churn stress at once (native/tests/perturb.test.ts).
  *
  * Locks (slow path only): g_lock guards the registry, the cache and the abandoned list; each
  * superslab's own lock guards its free/decommitted slab masks against the background purger,
@@ -18,8 +31,8 @@ static size_t g_cache_count;
 static lm_superslab_t *g_abandoned;
 
 /* ---- heap superslab lists (owner thread only) ---- */
-static void ss_list_push(lm_heap_t *h, lm_superslab_t *ss, uint8_t which) {
-  lm_superslab_t **head = which == 1 ? &h->ss_avail : &h->ss_full;
+static void ss_list_push(lm_heap_t *h, lm_superslab_t *ss, lm_ss_list_t which) {
+  lm_superslab_t **head = which == LM_SS_LIST_AVAIL ? &h->ss_avail : &h->ss_full;
   ss->prev = NULL;
   ss->next = *head;
   if (*head) (*head)->prev = ss;
@@ -29,23 +42,24 @@ static void ss_list_push(lm_heap_t *h, lm_superslab_t *ss, uint8_t which) {
 
 void lm_ss_heap_list_remove(lm_heap_t *h, lm_superslab_t *ss) {
   if (h->hot_ss == ss) h->hot_ss = LM_NO_SS;   /* it may be leaving the heap */
-  if (ss->heap_list == 0) return;
-  lm_superslab_t **head = ss->heap_list == 1 ? &h->ss_avail : &h->ss_full;
+  if (ss->heap_list == LM_SS_LIST_NONE) return;
+  lm_superslab_t **head = ss->heap_list == LM_SS_LIST_AVAIL ? &h->ss_avail : &h->ss_full;
   if (ss->prev) ss->prev->next = ss->next; else *head = ss->next;
   if (ss->next) ss->next->prev = ss->prev;
   ss->next = ss->prev = NULL;
-  ss->heap_list = 0;
+  ss->heap_list = LM_SS_LIST_NONE;
 }
 
 /* ---- mapping ---- */
 #define LM_MAP_BATCH 4
 
 static void cache_push_locked(lm_superslab_t *ss, uint64_t now) {
+  lm_assert_internal(ss->state == LM_SS_HELD);
   ss->prev = NULL;
   ss->next = g_cache;
   if (g_cache) g_cache->prev = ss; else g_cache_tail = ss;
   g_cache = ss;
-  ss->in_cache = 1;
+  ss->state = LM_SS_CACHED;
   ss->cached_at_ms = now;
   g_cache_count++;
   LM_COUNT(superslabs_cached, 1);
@@ -55,6 +69,7 @@ static void cache_push_locked(lm_superslab_t *ss, uint64_t now) {
  * (committed_bytes counts only the header slab) and the purger never madvises untouched memory. */
 static void ss_init(lm_superslab_t *ss) {
   ss->magic = LM_MAGIC;
+  ss->state = LM_SS_HELD;
   pthread_mutex_init(&ss->lock, NULL);
   ss->free_mask = ~(uint64_t)1;          /* slab 0 holds this header */
   ss->decommitted_mask = ~(uint64_t)1;
@@ -120,34 +135,185 @@ static void unmap_runs(lm_superslab_t **v, int n) {
 }
 
 static void cache_remove_locked(lm_superslab_t *ss) {
+  lm_assert_internal(ss->state == LM_SS_CACHED);
   if (ss->prev) ss->prev->next = ss->next; else g_cache = ss->next;
   if (ss->next) ss->next->prev = ss->prev; else g_cache_tail = ss->prev;
   ss->next = ss->prev = NULL;
-  ss->in_cache = 0;
+  ss->state = LM_SS_HELD;
   g_cache_count--;
   LM_UNCOUNT(superslabs_cached, 1);
 }
 
-/* Takes over a superslab of an exited thread: its live slabs join this heap's lists; remote
- * frees that arrived meanwhile are collected. Returns 0 if it turned out to be empty. */
-static int ss_adopt(lm_heap_t *h, lm_superslab_t *ss) {
-  lm_seg_set(ss, h->id == LM_SEG_NEVER ? LM_SEG_SHARED : h->id);
-  ss_list_push(h, ss, ss->free_mask ? 1 : 2);
-  for (int i = 1; i < LM_SLABS; i++) {
-    if (ss->free_mask & ((uint64_t)1 << i)) continue;
-    lm_slab_t *s = &ss->slabs[i];
-    lm_slab_collect_remote(s);
-    lm_slab_set_flags(s, 0);
-    if (s->used == 0) {
-      lm_ss_release_slab(h, ss, s);     /* may give the whole superslab back */
-      continue;
-    }
-    unsigned cls = s->class_idx;
-    lm_slab_t *head = h->avail[cls];
-    if (head == NULL) { lm_list_push(&h->avail[cls], s); lm_heap_set_direct(h, cls); }
-    else { s->prev = head; s->next = head->next; if (head->next) head->next->prev = s; head->next = s; }
+/* ---- slabs going back to their superslab ---- */
+
+/* Slab s of ss has no live block: it becomes a free slab of ss (and a purge candidate once its
+ * delay expires). The caller holds ss (see "Ownership" above) and has taken s out of any heap
+ * list. Returns the number of slabs of ss still in use. */
+static unsigned ss_free_slab(lm_superslab_t *ss, lm_slab_t *s) {
+  int i = (int)(s - ss->slabs);
+  lm_assert_internal(i > 0 && !(ss->free_mask & ((uint64_t)1 << i)));
+  lm_assert_internal(lm_slab_used(s) == 0 && s->next == NULL && s->prev == NULL);
+  lm_assert_expensive(lm_slab_is_valid(s));
+  s->free = NULL;
+  lm_slab_set_flags(s, LM_SLAB_NOT_IN_USE);
+  pthread_mutex_lock(&ss->lock);
+  ss->free_mask |= (uint64_t)1 << i;
+  s->freed_at_ms = lm_purge_enabled ? lm_now_ms() : 0;
+  unsigned left = --ss->used_slabs;
+  pthread_mutex_unlock(&ss->lock);
+  lm_assert_internal(left == 63u - (unsigned)__builtin_popcountll(ss->free_mask));
+  return left;
+}
+
+/* The slab is out of the heap's class lists and has no live block. When it was the superslab's
+ * last slab in use, the superslab goes to the cache, and the caller must not touch ss again. */
+void lm_ss_release_slab(lm_heap_t *h, lm_superslab_t *ss, lm_slab_t *s) {
+  lm_assert_internal(ss->state == LM_SS_HELD && ss->heap_list != LM_SS_LIST_NONE);
+  if (ss_free_slab(ss, s) == 0) {
+    lm_ss_heap_list_remove(h, ss);
+    lm_ss_give_back(ss);
+    return;
   }
-  return ss->in_cache == 0;
+  if (ss->heap_list == LM_SS_LIST_FULL) {
+    lm_ss_heap_list_remove(h, ss);
+    ss_list_push(h, ss, LM_SS_LIST_AVAIL);
+  }
+  lm_purge_notify();
+}
+
+/* Hands an empty superslab to the cache. This is the giver's last access to ss: from the moment
+ * g_lock is released another thread may take it. */
+void lm_ss_give_back(lm_superslab_t *ss) {
+  lm_assert_internal(ss->state == LM_SS_HELD && ss->heap_list == LM_SS_LIST_NONE);
+  lm_assert_internal(ss->used_slabs == 0 && ss->free_mask == ~(uint64_t)1);
+  lm_seg_set(ss, LM_SEG_SHARED);
+  uint64_t now = lm_purge_enabled ? lm_now_ms() : 0;
+  pthread_mutex_lock(&g_lock);
+  cache_push_locked(ss, now);
+  pthread_mutex_unlock(&g_lock);
+  lm_purge_notify();
+  LM_PERTURB_POINT(LM_PP_GAVE_BACK);
+}
+
+/* ---- superslabs of exited threads ----
+ * A thread that exits keeps nothing: superslabs in which it still has live blocks are abandoned
+ * (their blocks may be freed later, by any thread, through the remote-free path). Two parties
+ * take them off the abandoned list: a thread that needs a superslab adopts one, and the purger
+ * (lean) collects the remote frees of those that received some, so that memory freed after its
+ * thread exited is purged on the usual delay without waiting for an adopter. */
+
+static void abandoned_push_locked(lm_superslab_t *ss) {
+  ss->prev = NULL;
+  ss->next = g_abandoned;
+  if (g_abandoned) g_abandoned->prev = ss;
+  g_abandoned = ss;
+  ss->state = LM_SS_ABANDONED;
+}
+
+static void abandoned_remove_locked(lm_superslab_t *ss) {
+  lm_assert_internal(ss->state == LM_SS_ABANDONED);
+  if (ss->prev) ss->prev->next = ss->next; else g_abandoned = ss->next;
+  if (ss->next) ss->next->prev = ss->prev;
+  ss->next = ss->prev = NULL;
+  ss->state = LM_SS_HELD;
+}
+
+/* Some slab in use of ss has blocks freed by other threads and not collected yet. The caller
+ * holds ss, or g_lock while ss is on the abandoned list (where nobody changes its masks). */
+static int ss_has_remote_frees(lm_superslab_t *ss) {
+  uint64_t in_use = ~ss->free_mask & ~(uint64_t)1;
+  while (in_use) {
+    /* seq_cst: the other half of the handshake in lm_free_remote (push, then read the segmap) */
+    if (atomic_load_explicit(&ss->slabs[__builtin_ctzll(in_use)].thread_free, memory_order_seq_cst) != NULL) return 1;
+    in_use &= in_use - 1;
+  }
+  return 0;
+}
+
+/* The exiting owner's last access to ss, like a give-back. A free that raced with the owner's
+ * exit either reads the segmap after the store below (LM_SEG_SHARED: it wakes the purger itself)
+ * or pushed its block before the scan, which then wakes the purger. */
+void lm_ss_abandon(lm_superslab_t *ss) {
+  lm_assert_internal(ss->state == LM_SS_HELD && ss->heap_list == LM_SS_LIST_NONE && ss->used_slabs > 0);
+  lm_seg_set(ss, LM_SEG_SHARED);
+  atomic_thread_fence(memory_order_seq_cst);
+  int wake = lm_purge_enabled && ss_has_remote_frees(ss);
+  pthread_mutex_lock(&g_lock);
+  abandoned_push_locked(ss);
+  pthread_mutex_unlock(&g_lock);
+  if (wake) lm_purge_notify();
+  LM_PERTURB_POINT(LM_PP_ABANDONED);
+}
+
+/* Collects the remote frees of every slab in use of ss, which the caller took off the abandoned
+ * list, and frees the slabs left without a live block. Touches no heap. Returns the number of
+ * slabs still in use: at 0 the caller gives ss back, otherwise it adopts it or abandons it again. */
+static unsigned ss_collect(lm_superslab_t *ss) {
+  lm_assert_internal(ss->state == LM_SS_HELD && ss->heap_list == LM_SS_LIST_NONE);
+  uint64_t in_use = ~ss->free_mask & ~(uint64_t)1;
+  while (in_use) {
+    lm_slab_t *s = &ss->slabs[__builtin_ctzll(in_use)];
+    in_use &= in_use - 1;
+    lm_assert_internal(atomic_load_explicit(&s->slow_flags, memory_order_relaxed) == 0);
+    lm_slab_collect_remote(s);
+    if (s->used == 0) ss_free_slab(ss, s);
+  }
+  return ss->used_slabs;
+}
+
+/* Adoption: h takes ss, which it took off the abandoned list, into its lists, and the slabs
+ * with live blocks into its class lists. Returns ss, or NULL when no live block was left: then
+ * ss went to the cache instead, and h no longer holds it. */
+static lm_superslab_t *ss_adopt(lm_heap_t *h, lm_superslab_t *ss) {
+  if (ss_collect(ss) == 0) {
+    lm_ss_give_back(ss);
+    return NULL;
+  }
+  lm_seg_set(ss, h->id == LM_SEG_NEVER ? LM_SEG_SHARED : h->id);
+  ss_list_push(h, ss, ss->free_mask ? LM_SS_LIST_AVAIL : LM_SS_LIST_FULL);
+  uint64_t in_use = ~ss->free_mask & ~(uint64_t)1;
+  while (in_use) {
+    lm_slab_t *s = &ss->slabs[__builtin_ctzll(in_use)];
+    in_use &= in_use - 1;
+    unsigned cls = s->class_idx;
+    int was_empty = h->avail[cls].first == NULL;
+    lm_list_append(&h->avail[cls], s);   /* behind the current slab: it stays current */
+    if (was_empty) lm_heap_set_direct(h, cls);
+  }
+  return ss;
+}
+
+/* Purger: superslabs on the abandoned list that received remote frees. They are taken off the
+ * list (so no thread adopts one meanwhile), collected without g_lock held, then given back when
+ * empty or abandoned again. Returns 1 if it freed slabs (they now wait for their purge delay). */
+int lm_ss_reclaim_abandoned(void) {
+  lm_superslab_t *work = NULL;
+  pthread_mutex_lock(&g_lock);
+  for (lm_superslab_t *ss = g_abandoned, *next; ss; ss = next) {
+    next = ss->next;
+    if (!ss_has_remote_frees(ss)) continue;
+    abandoned_remove_locked(ss);
+    ss->next = work;
+    work = ss;
+  }
+  pthread_mutex_unlock(&g_lock);
+  int freed = 0;
+  while (work) {
+    lm_superslab_t *ss = work;
+    work = ss->next;
+    ss->next = NULL;
+    LM_PERTURB_POINT(LM_PP_RECLAIM_TAKEN);
+    unsigned before = ss->used_slabs, left = ss_collect(ss);
+    freed |= left < before;
+    if (left == 0) {
+      lm_ss_give_back(ss);
+    } else {
+      pthread_mutex_lock(&g_lock);
+      abandoned_push_locked(ss);
+      pthread_mutex_unlock(&g_lock);
+    }
+  }
+  return freed;
 }
 
 /* A superslab with a free slab for this heap: abandoned first (returns memory of dead threads),
@@ -156,21 +322,24 @@ static lm_superslab_t *ss_obtain(lm_heap_t *h) {
   for (;;) {
     pthread_mutex_lock(&g_lock);
     lm_superslab_t *ss = g_abandoned;
-    if (ss) g_abandoned = ss->next;
+    if (ss) abandoned_remove_locked(ss);
     pthread_mutex_unlock(&g_lock);
     if (ss == NULL) break;
-    ss->next = ss->prev = NULL;
-    if (ss_adopt(h, ss) && ss->free_mask) return ss;
+    LM_PERTURB_POINT(LM_PP_ADOPT_TAKEN);
+    ss = ss_adopt(h, ss);
+    if (ss && ss->free_mask) return ss;
     if (h->ss_avail) return h->ss_avail;
   }
   pthread_mutex_lock(&g_lock);
   lm_superslab_t *ss = g_cache;
   if (ss) cache_remove_locked(ss);
   pthread_mutex_unlock(&g_lock);
+  if (ss) LM_PERTURB_POINT(LM_PP_CACHE_TAKEN);
   if (ss == NULL) ss = ss_map();
   if (ss == NULL) return NULL;
+  lm_assert_internal(ss->state == LM_SS_HELD && ss->used_slabs == 0);
   lm_seg_set(ss, h->id == LM_SEG_NEVER ? LM_SEG_SHARED : h->id);
-  ss_list_push(h, ss, 1);
+  ss_list_push(h, ss, LM_SS_LIST_AVAIL);
   return ss;
 }
 
@@ -192,53 +361,13 @@ lm_slab_t *lm_ss_acquire_slab(lm_heap_t *h, unsigned cls) {
   pthread_mutex_unlock(&ss->lock);
   if (ss->free_mask == 0) {
     lm_ss_heap_list_remove(h, ss);
-    ss_list_push(h, ss, 2);
+    ss_list_push(h, ss, LM_SS_LIST_FULL);
   }
   lm_slab_t *s = &ss->slabs[i];
   lm_slab_init(s, cls);
   lm_list_push(&h->avail[cls], s);
   lm_heap_set_direct(h, cls);
   return s;
-}
-
-/* The slab is out of the heap's class lists and has no live block. */
-void lm_ss_release_slab(lm_heap_t *h, lm_superslab_t *ss, lm_slab_t *s) {
-  int i = (int)(s - ss->slabs);
-  s->free = NULL;
-  lm_slab_set_flags(s, LM_SLAB_NOT_IN_USE);
-  pthread_mutex_lock(&ss->lock);
-  ss->free_mask |= (uint64_t)1 << i;
-  s->freed_at_ms = lm_purge_enabled ? lm_now_ms() : 0;
-  ss->used_slabs--;
-  pthread_mutex_unlock(&ss->lock);
-  if (ss->heap_list == 2) {
-    lm_ss_heap_list_remove(h, ss);
-    ss_list_push(h, ss, 1);
-  }
-  if (ss->used_slabs == 0) {
-    lm_ss_heap_list_remove(h, ss);
-    lm_ss_give_back(ss);
-  } else {
-    lm_purge_notify();
-  }
-}
-
-void lm_ss_give_back(lm_superslab_t *ss) {
-  lm_seg_set(ss, LM_SEG_SHARED);
-  uint64_t now = lm_purge_enabled ? lm_now_ms() : 0;
-  pthread_mutex_lock(&g_lock);
-  cache_push_locked(ss, now);
-  pthread_mutex_unlock(&g_lock);
-  lm_purge_notify();
-}
-
-void lm_ss_abandon(lm_superslab_t *ss) {
-  lm_seg_set(ss, LM_SEG_SHARED);
-  pthread_mutex_lock(&g_lock);
-  ss->prev = NULL;
-  ss->next = g_abandoned;
-  g_abandoned = ss;
-  pthread_mutex_unlock(&g_lock);
 }
 
 /* Decommits one superslab's free slabs whose delay expired, one madvise per contiguous run.

@@ -19,7 +19,8 @@ __thread lm_heap_t lm_heap LM_TLS = {
 };
 uint16_t lm_segmap[LM_SEGMAP_SIZE];
 
-static _Atomic int g_process_state;          /* 0 none, 1 initialising, 2 ready */
+typedef enum { LM_PROCESS_UNINIT = 0, LM_PROCESS_INITIALISING, LM_PROCESS_READY } lm_process_state_t;
+static _Atomic lm_process_state_t g_process_state;
 static __thread int t_in_process_init LM_TLS;
 /* Heap ids are segmap entries, so they are 16-bit and recycled: a bit per id, set while in use.
  * An id is released only after teardown re-marked all of its superslabs as shared. */
@@ -50,36 +51,36 @@ static pthread_key_t g_key;
 static _Atomic int g_key_ready;
 
 void lm_process_init(void) {
-  if (LM_LIKELY(atomic_load_explicit(&g_process_state, memory_order_acquire) == 2)) return;
-  int expected = 0;
-  if (atomic_compare_exchange_strong(&g_process_state, &expected, 1)) {
+  if (LM_LIKELY(atomic_load_explicit(&g_process_state, memory_order_acquire) == LM_PROCESS_READY)) return;
+  lm_process_state_t expected = LM_PROCESS_UNINIT;
+  if (atomic_compare_exchange_strong(&g_process_state, &expected, LM_PROCESS_INITIALISING)) {
     t_in_process_init = 1;
     lm_options_init();
-    atomic_store_explicit(&g_process_state, 2, memory_order_release);
+    atomic_store_explicit(&g_process_state, LM_PROCESS_READY, memory_order_release);
     t_in_process_init = 0;
     return;
   }
   if (t_in_process_init) return;     /* re-entered from our own initialisation */
-  while (atomic_load_explicit(&g_process_state, memory_order_acquire) != 2) sched_yield();
+  while (atomic_load_explicit(&g_process_state, memory_order_acquire) != LM_PROCESS_READY) sched_yield();
 }
 
 /* Speed profile: the first heap maps a superslab and gives every tiny class a slab up front, so
  * the first allocations of each class do not pay for mapping. Only the header page is touched. */
 static void prewarm(lm_heap_t *h) {
   for (unsigned cls = 0; cls < LM_TINY_CLASSES; cls++)
-    if (h->avail[cls] == NULL && lm_ss_acquire_slab(h, cls) == NULL) return;
+    if (h->avail[cls].first == NULL && lm_ss_acquire_slab(h, cls) == NULL) return;
 }
 
 void lm_heap_init(lm_heap_t *h) {
-  if (h->state == 2 || h->state == 1) return;
+  if (h->state == LM_HEAP_READY || h->state == LM_HEAP_INITIALISING) return;
   lm_process_init();
-  h->state = 1;
+  h->state = LM_HEAP_INITIALISING;
   for (int i = 0; i < LM_DIRECT; i++) h->direct[i] = &lm_empty_slab;
-  for (int c = 0; c < LM_CLASSES; c++) h->avail[c] = h->full[c] = NULL;
+  for (int c = 0; c < LM_CLASSES; c++) h->avail[c] = h->full[c] = (lm_slab_list_t){ NULL, NULL };
   h->ss_avail = h->ss_full = NULL;
   h->hot_ss = LM_NO_SS;
   h->id = lm_heap_id_alloc();   /* LM_SEG_NEVER if all ids are in use: the heap still works, slower */
-  h->state = 2;   /* from here on a recursive malloc (e.g. from pthread_setspecific) just works */
+  h->state = LM_HEAP_READY;   /* from here on a recursive malloc (e.g. from pthread_setspecific) just works */
   if (atomic_load_explicit(&g_key_ready, memory_order_acquire)) pthread_setspecific(g_key, h);
   if (!lm_options.lean && atomic_exchange(&g_prewarmed, 1) == 0) prewarm(h);
 }
@@ -87,10 +88,10 @@ void lm_heap_init(lm_heap_t *h) {
 /* Thread exit: give back everything the heap holds that has no live block. */
 static void heap_teardown(lm_heap_t *h) {
   for (unsigned cls = 0; cls < LM_CLASSES; cls++) {
-    lm_slab_t **lists[2] = { &h->avail[cls], &h->full[cls] };
+    lm_slab_list_t *lists[2] = { &h->avail[cls], &h->full[cls] };
     for (int l = 0; l < 2; l++) {
-      while (*lists[l]) {
-        lm_slab_t *s = *lists[l];
+      while (lists[l]->first) {
+        lm_slab_t *s = lists[l]->first;
         lm_list_remove(lists[l], s);
         lm_slab_set_flags(s, 0);
         lm_slab_collect_remote(s);
@@ -107,13 +108,13 @@ static void heap_teardown(lm_heap_t *h) {
   h->hot_ss = LM_NO_SS;
   lm_heap_id_release(h->id);
   h->id = LM_SEG_NEVER;
-  h->state = 3;
+  h->state = LM_HEAP_TORN_DOWN;
 }
 
 static void heap_destructor(void *arg) {
   (void)arg;
   lm_heap_t *h = &lm_heap;
-  if (h->state != 2) return;
+  if (h->state != LM_HEAP_READY) return;
   heap_teardown(h);
   lm_purge_maybe_start();
 }
@@ -138,7 +139,7 @@ __attribute__((constructor(101))) static void lm_constructor(void) {
   lm_process_init();
   if (pthread_key_create(&g_key, heap_destructor) == 0) {
     atomic_store_explicit(&g_key_ready, 1, memory_order_release);
-    if (lm_heap.state == 2) pthread_setspecific(g_key, &lm_heap);
+    if (lm_heap.state == LM_HEAP_READY) pthread_setspecific(g_key, &lm_heap);
   }
   pthread_atfork(fork_prepare, fork_parent, fork_child);
 }

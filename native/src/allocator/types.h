@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <pthread.h>
+#include <leanmalloc.h>
 
 #define LM_LIKELY(x)   __builtin_expect(!!(x), 1)
 #define LM_UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -54,6 +55,10 @@ enum {
 #define LM_CLASSES      36
 #define LM_TINY_CLASSES 20                                /* classes 0..19 are <= 1024 B */
 
+/* The largest request leanmalloc accepts (64 TiB: half the 47-bit user address space). Checked
+ * before any size is rounded, so that no rounding up to a page, class or alignment can wrap. */
+#define LM_ALLOC_MAX    ((size_t)1 << 46)
+
 /* "no superslab": never equal to a 4 MiB-aligned address, NULL included */
 #define LM_NO_SS ((struct lm_superslab_s *)(uintptr_t)1)
 
@@ -83,11 +88,21 @@ typedef struct lm_slab_s {
   uint64_t freed_at_ms;            /* when the slab went back to its superslab (purge delay) */
 } __attribute__((aligned(64))) lm_slab_t;
 
+/* Where a superslab is. Exactly one thread holds a superslab that is not on a shared list; the
+ * state changes only under the global lock, when it enters or leaves a shared list. */
+typedef enum {
+  LM_SS_HELD = 0,     /* held by one thread: its owning heap's, an adopter, or the purger collecting it */
+  LM_SS_CACHED,       /* in the cache (empty) */
+  LM_SS_ABANDONED,    /* on the abandoned list: its thread exited while it held live blocks */
+} lm_ss_state_t;
+
+/* Which list of its owning heap a superslab is in (owner thread only). */
+typedef enum { LM_SS_LIST_NONE = 0, LM_SS_LIST_AVAIL, LM_SS_LIST_FULL } lm_ss_list_t;
+
 typedef struct lm_superslab_s {
   uint64_t magic;                  /* LM_MAGIC: checked on every slow path that reaches a header */
   _Atomic uint8_t remote_full;     /* a remote free hit a full slab: owner should rescan */
-  uint8_t  in_cache;
-  uint8_t  prewarmed;
+  lm_ss_state_t state;             /* changes under the global lock only */
   uint16_t used_slabs;             /* slabs handed to size classes */
   pthread_mutex_t lock;            /* slab acquire/release vs. the background purger */
   uint64_t free_mask;              /* bit i: slab i is not in use */
@@ -95,8 +110,7 @@ typedef struct lm_superslab_s {
   uint64_t cached_at_ms;
   struct lm_superslab_s *next, *prev;       /* heap list, cache list or abandoned list */
   struct lm_superslab_s *all_next, *all_prev; /* registry of every mapped superslab */
-  struct lm_heap_s *heap_list_owner;        /* which heap list (avail/full) it is in */
-  uint8_t  heap_list;                       /* 0 none, 1 avail, 2 full */
+  lm_ss_list_t heap_list;                   /* which of its owner's lists it is in */
   lm_slab_t slabs[LM_SLABS];
 } lm_superslab_t;
 
@@ -108,16 +122,27 @@ typedef struct lm_large_s {
   uint8_t  fresh;        /* memory came straight from mmap: already zero */
 } lm_large_t;
 
+/* A doubly linked list of slabs (a heap's available or full slabs of one class). */
+typedef struct { lm_slab_t *first, *last; } lm_slab_list_t;
+
+/* A heap's life. Zero is the state of a thread's TLS before its first allocation. */
+typedef enum {
+  LM_HEAP_UNINIT = 0,     /* no allocation yet (TLS is zero-initialised) */
+  LM_HEAP_INITIALISING,   /* lm_heap_init is running (a recursive malloc must not re-enter it) */
+  LM_HEAP_READY,
+  LM_HEAP_TORN_DOWN,      /* thread exit returned its memory; later allocations re-initialise */
+} lm_heap_state_t;
+
 /* Per-thread heap, kept directly in initial-exec TLS so the fast path is one TLS-relative load. */
 typedef struct lm_heap_s {
   lm_slab_t *direct[LM_DIRECT];    /* (size+15)/16 -> slab to pop from (never NULL) */
   uint16_t id;                     /* segmap entry of the superslabs it owns; LM_SEG_NEVER if none */
   struct lm_superslab_s *hot_ss;   /* an owned superslab, checked before the segmap; LM_NO_SS if none */
-  lm_slab_t *avail[LM_CLASSES];    /* slabs that may have free blocks; head = current */
-  lm_slab_t *full[LM_CLASSES];     /* slabs found full; a free moves them back */
+  lm_slab_list_t avail[LM_CLASSES];   /* slabs that may have free blocks; first = current */
+  lm_slab_list_t full[LM_CLASSES];    /* slabs found full; frees move them back, to the end */
   lm_superslab_t *ss_avail;        /* owned superslabs with free slabs */
   lm_superslab_t *ss_full;         /* owned superslabs with no free slab */
-  uint8_t state;                   /* 0 uninitialised, 1 initialising, 2 ready, 3 torn down */
+  lm_heap_state_t state;
 } lm_heap_t;
 
 /* Decommit policies (LEANMALLOC_DECOMMIT). */
@@ -130,12 +155,14 @@ typedef struct lm_options_s {
   int64_t purge_delay_ms;   /* LEANMALLOC_PURGE_DELAY_MS */
   int stats;                /* LEANMALLOC_STATS */
   const char *profile;      /* "speed", "balanced", "lean" or "custom" */
+  int64_t perturb_us;       /* LEANMALLOC_PERTURB_US, read by PERTURB builds only */
 } lm_options_t;
 
-/* Counters: slow-path events only, relaxed atomics. */
+/* The counters of include/leanmalloc.h's list, as relaxed atomics (slow-path events only). */
 typedef struct lm_counters_s {
-  _Atomic uint64_t lean_decommit, lean_retire, superslabs_mapped, superslabs_cached;
-  _Atomic uint64_t mmap_calls, munmap_calls, madvise_calls, committed_bytes;
+#define LM_COUNTER_FIELD(name, meaning) _Atomic uint64_t name;
+  LEANMALLOC_FOREACH_COUNTER(LM_COUNTER_FIELD)
+#undef LM_COUNTER_FIELD
 } lm_counters_t;
 
 #endif

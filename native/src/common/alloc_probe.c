@@ -3,6 +3,7 @@
 
 #include <dlfcn.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "leanmalloc.h"
@@ -16,7 +17,7 @@ typedef int (*tc_numeric_fn)(const char *, size_t *);
 struct alloc_probe {
   alloc_kind_t kind;
   char malloc_lib[512];
-  lean_stats_fn lean_stats;
+  lean_stats_fn lean_stats;   /* NULL under leanmalloc when its stats layout is not ours */
   lean_profile_fn lean_profile;
   mi_process_info_fn mi_process_info;
   mallctl_fn mallctl;
@@ -31,6 +32,27 @@ static int probed;
 static void *find(void *malloc_obj, const char *name) {
   void *s = malloc_obj ? dlsym(malloc_obj, name) : NULL;
   return s ? s : dlsym(RTLD_DEFAULT, name);
+}
+
+/* leanmalloc_get_stats fills a struct whose layout this program fixed when it was compiled; the
+ * library in the process may have been built from another counter list. Asked once: on a mismatch
+ * one line on stderr says so and the counters stay {} rather than misread. */
+static int lean_layout_matches(lean_stats_fn get) {
+  leanmalloc_stats_t s = LEANMALLOC_STATS_INIT;
+  int r = get(&s);
+  if (r == LEANMALLOC_STATS_OK && s.size == sizeof s && s.version == LEANMALLOC_STATS_VERSION) return 1;
+  if (r == LEANMALLOC_STATS_OK) {
+    /* a library that ignores the header wrote its first counter over it */
+    fprintf(stderr, "alloc_probe: leanmalloc_get_stats does not state its stats layout (a leanmalloc older than "
+            "stats version %u?); leanmalloc counters are not reported\n", (unsigned)LEANMALLOC_STATS_VERSION);
+  } else if (r == LEANMALLOC_STATS_MISMATCH) {
+    fprintf(stderr, "alloc_probe: leanmalloc_get_stats has stats version %u (%u bytes), this program was built for "
+            "version %u (%zu bytes); leanmalloc counters are not reported\n",
+            s.version, s.size, (unsigned)LEANMALLOC_STATS_VERSION, sizeof s);
+  } else {
+    fprintf(stderr, "alloc_probe: leanmalloc_get_stats failed (%d); leanmalloc counters are not reported\n", r);
+  }
+  return 0;
 }
 
 const alloc_probe_t *alloc_probe(void) {
@@ -51,6 +73,7 @@ const alloc_probe_t *alloc_probe(void) {
   p->lean_profile = (lean_profile_fn)find(malloc_obj, "leanmalloc_profile");
   if (p->lean_stats) {
     p->kind = ALLOC_LEANMALLOC;
+    if (!lean_layout_matches(p->lean_stats)) p->lean_stats = NULL;
   } else if (malloc_obj && dlsym(malloc_obj, "mi_malloc")) {
     p->kind = ALLOC_MIMALLOC;
     p->mi_process_info = (mi_process_info_fn)dlsym(malloc_obj, "mi_process_info");
@@ -104,17 +127,11 @@ static void tcmalloc_field(const alloc_probe_t *p, json_line_t *j, const char *p
 void alloc_probe_counters(const alloc_probe_t *p, json_line_t *j) {
   jl_obj_begin(j, "counters");
   if (p->kind == ALLOC_LEANMALLOC && p->lean_stats) {
-    leanmalloc_stats_t s;
-    memset(&s, 0, sizeof s);
-    if (p->lean_stats(&s) == 0) {
-      jl_u64(j, "lean_decommit", s.lean_decommit);
-      jl_u64(j, "lean_retire", s.lean_retire);
-      jl_u64(j, "superslabs_mapped", s.superslabs_mapped);
-      jl_u64(j, "superslabs_cached", s.superslabs_cached);
-      jl_u64(j, "mmap_calls", s.mmap_calls);
-      jl_u64(j, "munmap_calls", s.munmap_calls);
-      jl_u64(j, "madvise_calls", s.madvise_calls);
-      jl_u64(j, "committed_bytes", s.committed_bytes);
+    leanmalloc_stats_t s = LEANMALLOC_STATS_INIT;
+    if (p->lean_stats(&s) == LEANMALLOC_STATS_OK) {
+#define COUNTER_FIELD(name, meaning) jl_u64(j, #name, s.name);
+      LEANMALLOC_FOREACH_COUNTER(COUNTER_FIELD)
+#undef COUNTER_FIELD
     }
   } else if (p->kind == ALLOC_MIMALLOC && p->mi_process_info) {
     size_t elapsed, user, sys, rss, peak_rss, commit, peak_commit, faults;

@@ -1,9 +1,9 @@
 /** `allocsoak compare`: the verdict of baseline → candidate from a database (same JSON as GET /api/v1/compare). */
 import { existsSync } from 'node:fs';
-import { GOALS, type Goal } from '../../judgement/criteria.js';
-import { compare, JudgementInputError } from '../../judgement/service.js';
-import { compareText } from '../../judgement/text.js';
+import { GOALS, type Goal } from '../../judgement/index.js';
+import { compareText } from '../../report/index.js';
 import { openStore } from '../../storage/index.js';
+import { compare, JudgementInputError } from '../../verdicts/index.js';
 import { helpText, oneOf, parseOptions, positiveInt, UsageError, type OptionSpecs } from '../args.js';
 
 const OPTIONS = {
@@ -28,16 +28,23 @@ export async function compareCommand(argv: readonly string[]): Promise<number> {
     process.stdout.write(COMPARE_HELP);
     return 0;
   }
-  if (!existsSync(opts.db)) throw new UsageError(`compare: option --db expects an existing database file, got ${JSON.stringify(opts.db)} (no such file)`);
+  if (!existsSync(opts.db))
+    throw new UsageError(`compare: option --db expects an existing database file, got ${JSON.stringify(opts.db)} (no such file)`);
   const goal: Goal | undefined = opts.goal === undefined ? undefined : oneOf('compare', 'goal', opts.goal, GOALS);
   const campaign = opts.campaign === undefined ? undefined : positiveInt('compare', 'campaign', opts.campaign);
   const store = openStore(opts.db);
   try {
-    const result = compare(store, { baseline: opts.baseline, candidate: opts.candidate, ...(campaign !== undefined ? { campaign } : {}), ...(goal !== undefined ? { goal } : {}) });
+    const result = compare(store, {
+      baseline: opts.baseline,
+      candidate: opts.candidate,
+      ...(campaign !== undefined ? { campaign } : {}),
+      ...(goal !== undefined ? { goal } : {}),
+    });
     process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : compareText(result));
     return 0;
   } catch (err) {
-    if (err instanceof JudgementInputError) throw new UsageError(`compare: option --${err.parameter}: ${err.message.replace(/^[a-z_.]+: /, '')}`);
+    if (err instanceof JudgementInputError)
+      throw new UsageError(`compare: option --${err.parameter}: ${err.message.replace(/^[a-z_.]+: /, '')}`);
     throw err;
   } finally {
     store.close();

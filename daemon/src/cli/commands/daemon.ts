@@ -5,7 +5,7 @@
 import { CampaignController } from '../../campaign/index.js';
 import { startServer, DEFAULT_HOST, DEFAULT_PORT, type RunningServer } from '../../http/index.js';
 import { createLogger } from '../../log/index.js';
-import { AllocsoakMetrics } from '../../metrics/exporter.js';
+import { AllocsoakMetrics } from '../../metrics/index.js';
 import type { Store } from '../../storage/index.js';
 import { helpText, parseOptions, port, type OptionSpecs } from '../args.js';
 import { handleShutdownSignals } from '../shutdown.js';
@@ -55,14 +55,19 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
   let server: RunningServer;
   try {
     server = await startServer(
-      { store, controller, metrics, options: { version: packageVersion(), token: process.env.ALLOCSOAK_TOKEN || null, allowCommands: opts['allow-commands'] } },
+      {
+        store,
+        controller,
+        metrics,
+        options: { version: packageVersion(), token: process.env.ALLOCSOAK_TOKEN || null, allowCommands: opts['allow-commands'] },
+      },
       { host: opts.host, port: listenPort, logger: log },
     );
   } catch (err) {
     db.close();
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {
-      throw new Error(`cannot listen on ${opts.host}:${listenPort}: ${e.code} (choose another --host/--port)`);
+      throw new Error(`cannot listen on ${opts.host}:${listenPort}: ${e.code} (choose another --host/--port)`, { cause: err });
     }
     throw err;
   }

@@ -1,8 +1,8 @@
 /** `allocsoak drift`: a variant's RSS drift and leak judgement from a database (same JSON as GET /api/v1/drift). */
 import { existsSync } from 'node:fs';
-import { drift, JudgementInputError } from '../../judgement/service.js';
-import { driftText } from '../../judgement/text.js';
+import { driftText } from '../../report/index.js';
 import { openStore } from '../../storage/index.js';
+import { drift, JudgementInputError } from '../../verdicts/index.js';
 import { helpText, parseOptions, positiveInt, UsageError, type OptionSpecs } from '../args.js';
 
 const OPTIONS = {
@@ -26,15 +26,21 @@ export async function driftCommand(argv: readonly string[]): Promise<number> {
     process.stdout.write(DRIFT_HELP);
     return 0;
   }
-  if (!existsSync(opts.db)) throw new UsageError(`drift: option --db expects an existing database file, got ${JSON.stringify(opts.db)} (no such file)`);
+  if (!existsSync(opts.db))
+    throw new UsageError(`drift: option --db expects an existing database file, got ${JSON.stringify(opts.db)} (no such file)`);
   const campaign = opts.campaign === undefined ? undefined : positiveInt('drift', 'campaign', opts.campaign);
   const store = openStore(opts.db);
   try {
-    const result = drift(store, { variant: opts.variant, ...(opts.since !== undefined ? { since: opts.since } : {}), ...(campaign !== undefined ? { campaign } : {}) });
+    const result = drift(store, {
+      variant: opts.variant,
+      ...(opts.since !== undefined ? { since: opts.since } : {}),
+      ...(campaign !== undefined ? { campaign } : {}),
+    });
     process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : driftText(result));
     return 0;
   } catch (err) {
-    if (err instanceof JudgementInputError) throw new UsageError(`drift: option --${err.parameter}: ${err.message.replace(/^[a-z_.]+: /, '')}`);
+    if (err instanceof JudgementInputError)
+      throw new UsageError(`drift: option --${err.parameter}: ${err.message.replace(/^[a-z_.]+: /, '')}`);
     throw err;
   } finally {
     store.close();

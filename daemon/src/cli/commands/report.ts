@@ -11,7 +11,11 @@ const OPTIONS = {
   format: { type: 'string', value: 'md|json|csv', description: 'output format', default: 'md' },
 } satisfies OptionSpecs;
 
-export const REPORT_HELP = helpText('allocsoak report --db FILE [--format md|json|csv]', 'Print the results stored in the database.', OPTIONS);
+export const REPORT_HELP = helpText(
+  'allocsoak report --db FILE [--format md|json|csv]',
+  'Print the results stored in the database.',
+  OPTIONS,
+);
 
 export async function reportCommand(argv: readonly string[]): Promise<number> {
   const opts = parseOptions('report', argv, OPTIONS);
@@ -20,7 +24,8 @@ export async function reportCommand(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const format = oneOf('report', 'format', opts.format, FORMATS);
-  if (!existsSync(opts.db)) throw new UsageError(`report: option --db expects an existing database file, got ${JSON.stringify(opts.db)} (no such file)`);
+  if (!existsSync(opts.db))
+    throw new UsageError(`report: option --db expects an existing database file, got ${JSON.stringify(opts.db)} (no such file)`);
   const store = openStore(opts.db);
   try {
     const text = renderReport(store, { format });

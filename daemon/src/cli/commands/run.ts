@@ -21,7 +21,7 @@ const OPTIONS = {
 export const RUN_HELP = helpText(
   'allocsoak run --plan FILE --db FILE [--epochs N] [--epoch DURATION]',
   'Run one finite campaign in the foreground: N epochs per variant, interleaved round-robin (A B C A B C ...),\n' +
-    'with a live progress line on a terminal, then a summary table. The plan\'s schedule is ignored.\n' +
+    "with a live progress line on a terminal, then a summary table. The plan's schedule is ignored.\n" +
     'SIGTERM/SIGINT stop the workload, store the epoch as aborted and exit 0.',
   OPTIONS,
 );
@@ -29,7 +29,8 @@ export const RUN_HELP = helpText(
 function overrideEpoch(raw: string | undefined): ((plan: Plan) => Plan) | undefined {
   if (raw === undefined) return undefined;
   const ms = parseDuration(raw);
-  if (ms === null || ms <= 0) throw new UsageError(`run: option --epoch expects a duration such as 30s, 5m or 1h, got ${JSON.stringify(raw)}`);
+  if (ms === null || ms <= 0)
+    throw new UsageError(`run: option --epoch expects a duration such as 30s, 5m or 1h, got ${JSON.stringify(raw)}`);
   return (plan) => {
     if (plan.warmup_ms >= ms) {
       throw new UsageError(`run: option --epoch ${raw} must be longer than the plan's warmup (${formatDuration(plan.warmup_ms)})`);
@@ -81,7 +82,12 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     detach();
     const epochs = store.epochs.list({ campaign: started.id, limit: 1_000_000 });
     process.stdout.write(`\ncampaign ${started.id} (${resolved.plan.name}) ${status}\n\n`);
-    process.stdout.write(summaryTable(resolved.variants.map((v) => v.name), epochs));
+    process.stdout.write(
+      summaryTable(
+        resolved.variants.map((v) => v.name),
+        epochs,
+      ),
+    );
     return 0;
   } catch (err) {
     detach();

@@ -36,7 +36,10 @@ export function bearerToken(header: string | undefined): string | null {
 
 function refuse(request: FastifyRequest, reply: FastifyReply, status: 401 | 403, message: string): FastifyReply {
   // Headers are logged for whoever investigates the refusal; the logger redacts `authorization`.
-  request.log.warn({ method: request.method, url: request.url, remote: request.ip, headers: request.headers, status }, 'mutating request refused');
+  request.log.warn(
+    { method: request.method, url: request.url, remote: request.ip, headers: request.headers, status },
+    'mutating request refused',
+  );
   if (status === 401) reply.header('www-authenticate', 'Bearer realm="allocsoak"');
   return reply.code(status).send({ statusCode: status, error: status === 401 ? 'Unauthorized' : 'Forbidden', message });
 }

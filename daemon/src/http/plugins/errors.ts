@@ -54,14 +54,20 @@ export function installErrorHandling(fastify: FastifyInstance): void {
   });
   fastify.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
     if (error instanceof HttpError) {
-      return reply.code(error.statusCode).send({ statusCode: error.statusCode, error: STATUS_CODES[error.statusCode] ?? 'Error', message: error.message, ...error.extra });
+      return reply
+        .code(error.statusCode)
+        .send({ statusCode: error.statusCode, error: STATUS_CODES[error.statusCode] ?? 'Error', message: error.message, ...error.extra });
     }
     if (error.validation) {
       return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: error.message });
     }
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       const type = request.headers['content-type'] ?? 'none';
-      return reply.code(415).send({ statusCode: 415, error: STATUS_CODES[415], message: `unsupported Content-Type ${type}: send the body as application/json` });
+      return reply.code(415).send({
+        statusCode: 415,
+        error: STATUS_CODES[415],
+        message: `unsupported Content-Type ${type}: send the body as application/json`,
+      });
     }
     const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
@@ -69,6 +75,10 @@ export function installErrorHandling(fastify: FastifyInstance): void {
     return reply.code(status).send({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', message });
   });
   fastify.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]} (see /docs for the API)` }),
+    reply.code(404).send({
+      statusCode: 404,
+      error: 'Not Found',
+      message: `no route ${request.method} ${request.url.split('?')[0]} (see /docs for the API)`,
+    }),
   );
 }

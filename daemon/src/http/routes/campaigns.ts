@@ -40,7 +40,13 @@ function summarize(store: Store, c: CampaignRecord, runningId: number | null): C
 }
 
 function planProblems(err: PlanError): { message: string; problems: Array<Record<string, string>> } {
-  const problems = err.problems.map(({ source, path, expected, got, hint }) => ({ source, path, expected, got, ...(hint === undefined ? {} : { hint }) }));
+  const problems = err.problems.map(({ source, path, expected, got, hint }) => ({
+    source,
+    path,
+    expected,
+    got,
+    ...(hint === undefined ? {} : { hint }),
+  }));
   return { message: `malformed plan: ${err.message.split('\n').join('; ')}`, problems };
 }
 
@@ -134,7 +140,12 @@ const campaignRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, { sto
       }
       let started: StartedCampaign;
       try {
-        started = controller.start({ resolved, source: API_PLAN_SOURCE, epochsPerVariant: request.body.epochs_per_variant ?? null, resume: false });
+        started = controller.start({
+          resolved,
+          source: API_PLAN_SOURCE,
+          epochsPerVariant: request.body.epochs_per_variant ?? null,
+          resume: false,
+        });
       } catch (err) {
         if (err instanceof CampaignBusyError) {
           const name = controller.status().campaign?.name;
@@ -150,7 +161,14 @@ const campaignRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, { sto
       // The controller logs a failed loop; nothing waits on this promise here.
       started.done.catch(() => undefined);
       for (const w of resolved.warnings) request.log.warn({ campaign: started.id }, w);
-      request.log.info({ campaign: started.id, variants: resolved.variants.map((v) => v.name), epochs_per_variant: request.body.epochs_per_variant ?? null }, 'campaign started over HTTP');
+      request.log.info(
+        {
+          campaign: started.id,
+          variants: resolved.variants.map((v) => v.name),
+          epochs_per_variant: request.body.epochs_per_variant ?? null,
+        },
+        'campaign started over HTTP',
+      );
       const record = store.campaigns.get(started.id);
       if (record === undefined) throw new Error(`campaign ${started.id} vanished right after it was created`);
       reply.code(201).header('location', `/api/v1/campaigns/${started.id}`);
@@ -177,7 +195,11 @@ const campaignRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, { sto
       const stopped = await controller.stop(id);
       if (!stopped) {
         const running = runningId();
-        throw new HttpError(409, `campaign ${id} is not running (status ${c.status})${running === null ? '' : `; campaign ${running} is`}`, running === null ? {} : { running_campaign_id: running });
+        throw new HttpError(
+          409,
+          `campaign ${id} is not running (status ${c.status})${running === null ? '' : `; campaign ${running} is`}`,
+          running === null ? {} : { running_campaign_id: running },
+        );
       }
       request.log.info({ campaign: id }, 'campaign stopped over HTTP');
       const after = store.campaigns.get(id) ?? c;

@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { downsample } from '../../storage/index.js';
+import { downsample, sampleFromRow } from '../../storage/index.js';
 import type { AppDeps } from '../app.js';
 import { parseSince, requireKnownCampaign, requireKnownVariant } from '../filters.js';
 import { notFound } from '../plugins/errors.js';
-import { SampleRows } from '../queries/sample-rows.js';
 import { errorResponses, IdParams } from '../schemas/common.js';
 import {
   EPOCH_LIST_DEFAULT,
@@ -30,7 +29,6 @@ export function thinSamples<T>(items: readonly T[], step: number, maxPoints: num
 }
 
 const epochRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, { store }) => {
-  const sampleRows = new SampleRows(store.db);
   fastify.get(
     '/epochs',
     {
@@ -85,7 +83,7 @@ const epochRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, { store 
       const maxPoints = request.query.max_points ?? SAMPLES_MAX_POINTS_DEFAULT;
       const after = request.query.after_t_ms;
       // Thin the raw rows first: only the points returned get their counters parsed.
-      const matching = sampleRows.rows(epoch.id, after);
+      const matching = store.samples.rowsAfter(epoch.id, after);
       return {
         epoch_id: epoch.id,
         variant: epoch.variant,
@@ -95,7 +93,7 @@ const epochRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, { store 
         total_samples: matching.length,
         step,
         max_points: maxPoints,
-        samples: thinSamples(matching, step, maxPoints).map(SampleRows.toSample),
+        samples: thinSamples(matching, step, maxPoints).map((row) => sampleFromRow(row)),
       };
     },
   );

@@ -1,6 +1,6 @@
 /** GET /compare and GET /drift: the judgement's verdicts over the stored epochs (see docs/judgement.md). */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { compare, drift, JudgementInputError } from '../../judgement/service.js';
+import { compare, drift, JudgementInputError } from '../../verdicts/index.js';
 import type { AppDeps } from '../app.js';
 import { badRequest } from '../plugins/errors.js';
 import { ErrorResponse } from '../schemas/common.js';
@@ -30,7 +30,9 @@ const judgementRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, { st
       const { baseline, candidate, campaign, goal } = request.query;
       if (baseline === undefined) throw badRequest('querystring/baseline is required: the name of the baseline variant');
       if (candidate === undefined) throw badRequest('querystring/candidate is required: the name of the candidate variant');
-      return judged(() => compare(store, { baseline, candidate, ...(campaign !== undefined ? { campaign } : {}), ...(goal !== undefined ? { goal } : {}) }));
+      return judged(() =>
+        compare(store, { baseline, candidate, ...(campaign !== undefined ? { campaign } : {}), ...(goal !== undefined ? { goal } : {}) }),
+      );
     },
   );
   fastify.get(
@@ -45,7 +47,9 @@ const judgementRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, { st
     async (request) => {
       const { variant, since, campaign } = request.query;
       if (variant === undefined) throw badRequest('querystring/variant is required: the name of a variant');
-      return judged(() => drift(store, { variant, ...(since !== undefined ? { since } : {}), ...(campaign !== undefined ? { campaign } : {}) }));
+      return judged(() =>
+        drift(store, { variant, ...(since !== undefined ? { since } : {}), ...(campaign !== undefined ? { campaign } : {}) }),
+      );
     },
   );
 };

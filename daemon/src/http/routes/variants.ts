@@ -1,16 +1,20 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppDeps } from '../app.js';
-import { VariantSummaries } from '../queries/variant-summaries.js';
 import { VariantListResponse } from '../schemas/variants.js';
 
 const variantRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, { store, controller }) => {
-  const summaries = new VariantSummaries(store.db);
   fastify.get(
     '/variants',
-    { schema: { tags: ['variants'], summary: 'Every variant ever planned, with its allocator and epoch counts', response: { 200: VariantListResponse } } },
+    {
+      schema: {
+        tags: ['variants'],
+        summary: 'Every variant ever planned, with its allocator and epoch counts',
+        response: { 200: VariantListResponse },
+      },
+    },
     async () => {
       const running = new Set(controller.status().campaign?.variants ?? []);
-      return { variants: summaries.all().map((v) => ({ ...v, in_running_campaign: running.has(v.name) })) };
+      return { variants: store.variants.summaries().map((v) => ({ ...v, in_running_campaign: running.has(v.name) })) };
     },
   );
 };

@@ -52,7 +52,14 @@ export type CampaignSummary = Static<typeof CampaignSummary>;
 export const CampaignListQuery = Type.Object(
   {
     status: Type.Optional(Type.Enum([...CAMPAIGN_STATUSES], { description: 'only campaigns with this status' })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: CAMPAIGN_LIST_MAX, default: CAMPAIGN_LIST_DEFAULT, description: 'at most this many, newest first' })),
+    limit: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: CAMPAIGN_LIST_MAX,
+        default: CAMPAIGN_LIST_DEFAULT,
+        description: 'at most this many, newest first',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -22,7 +22,9 @@ export const ErrorResponse = Type.Object(
     error: Type.String({ description: 'HTTP reason phrase, e.g. "Bad Request"' }),
     message: Type.String({ description: 'what was wrong, naming the field or parameter' }),
     problems: Type.Optional(Type.Array(PlanProblem, { description: 'malformed plan (400): every problem found' })),
-    features: Type.Optional(Type.Array(Type.String(), { description: 'refused plan (403): the privileged fields, e.g. variants[0].command' })),
+    features: Type.Optional(
+      Type.Array(Type.String(), { description: 'refused plan (403): the privileged fields, e.g. variants[0].command' }),
+    ),
     running_campaign_id: Type.Optional(Type.Integer({ description: '409: the campaign that is running' })),
   },
   { title: 'Error' },
@@ -32,7 +34,7 @@ export const ErrorResponse = Type.Object(
 export function errorResponses<const C extends readonly number[]>(...codes: C): { [K in C[number]]: typeof ErrorResponse } {
   const out: Record<number, typeof ErrorResponse> = {};
   for (const c of codes) out[c] = ErrorResponse;
-  return out as { [K in C[number]]: typeof ErrorResponse };
+  return out;
 }
 
 /** `:id` of a campaign or an epoch. */
@@ -49,7 +51,9 @@ export const Sample = Type.Object({
   pss_bytes: NullableNumber,
   lazyfree_bytes: NullableNumber,
   cpu_ms: NullableNumber,
-  counters: Type.Record(Type.String(), Type.Number(), { description: 'cumulative allocator counters as reported (leanmalloc: lean_decommit, ...)' }),
+  counters: Type.Record(Type.String(), Type.Number(), {
+    description: 'cumulative allocator counters as reported (leanmalloc: lean_decommit, ...)',
+  }),
 });
 
 /** The epoch outcomes (domain OUTCOMES), as a response type. */
@@ -64,4 +68,9 @@ export const Outcome = Type.Union([
   Type.Literal('aborted'),
 ]);
 
-export const CampaignStatus = Type.Union([Type.Literal('running'), Type.Literal('completed'), Type.Literal('stopped'), Type.Literal('interrupted')]);
+export const CampaignStatus = Type.Union([
+  Type.Literal('running'),
+  Type.Literal('completed'),
+  Type.Literal('stopped'),
+  Type.Literal('interrupted'),
+]);

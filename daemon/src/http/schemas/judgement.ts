@@ -1,4 +1,4 @@
-/** Schemas of the judgement routes: GET /compare and GET /drift (shapes of daemon/src/judgement/service.ts). */
+/** Schemas of the judgement routes: GET /compare and GET /drift (shapes of daemon/src/verdicts/service.ts). */
 import Type, { type Static } from 'typebox';
 import { NullableNumber, NullableString } from './common.js';
 
@@ -49,7 +49,10 @@ const DriftCore = {
   flagged_p_value: NullableNumber,
   drift_pct: Type.Union([Type.Object({ median: Type.Number(), low: NullableNumber, high: NullableNumber }), Type.Null()]),
   series: Type.Object({
-    trend: Type.Union([Type.Object({ slope_per_epoch: Type.Number(), low: NullableNumber, high: NullableNumber, flagged: Type.Boolean() }), Type.Null()]),
+    trend: Type.Union([
+      Type.Object({ slope_per_epoch: Type.Number(), low: NullableNumber, high: NullableNumber, flagged: Type.Boolean() }),
+      Type.Null(),
+    ]),
     change_point: Type.Union([
       Type.Object({
         after_epoch_id: Type.Integer(),
@@ -70,7 +73,9 @@ export const CompareQuery = Type.Object(
     baseline: Type.Optional(VariantName),
     candidate: Type.Optional(VariantName),
     campaign: Type.Optional(Type.Integer({ minimum: 1, description: 'default: the most recent campaign in which both ran' })),
-    goal: Type.Optional(Type.Union([Type.Literal('speed'), Type.Literal('memory')], { description: "default: the plan comparison's goal, else speed" })),
+    goal: Type.Optional(
+      Type.Union([Type.Literal('speed'), Type.Literal('memory')], { description: "default: the plan comparison's goal, else speed" }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -88,12 +93,18 @@ export const CompareResponse = Type.Object({
   reasons: Type.Array(Reason),
   criteria: Type.Record(Type.String(), Type.Number()),
   epochs: Type.Object({ baseline: ArmCounts, candidate: ArmCounts, pairs: Type.Integer() }),
-  throughput_basis: Type.Union([Type.Literal('cpu'), Type.Literal('wall')], { description: 'cpu: ops per CPU-second of the workload; wall: ops per wall-clock second' }),
+  throughput_basis: Type.Union([Type.Literal('cpu'), Type.Literal('wall')], {
+    description: 'cpu: ops per CPU-second of the workload; wall: ops per wall-clock second',
+  }),
   throughput: Type.Union([RatioEstimate, Type.Null()]),
   throughput_wall: Type.Union([RatioEstimate, Type.Null()], { description: 'the wall-clock ratio when the verdict is on the CPU basis' }),
   rss_peak: Type.Union([RatioEstimate, Type.Null()]),
-  rss_held: Type.Union([RatioEstimate, Type.Null()], { description: 'held memory (median RSS − LazyFree after warm-up) candidate/baseline' }),
-  rss_basis: Type.Union([Type.Literal('peak'), Type.Literal('held')], { description: 'which RSS the memory criteria read (judge_held_rss)' }),
+  rss_held: Type.Union([RatioEstimate, Type.Null()], {
+    description: 'held memory (median RSS − LazyFree after warm-up) candidate/baseline',
+  }),
+  rss_basis: Type.Union([Type.Literal('peak'), Type.Literal('held')], {
+    description: 'which RSS the memory criteria read (judge_held_rss)',
+  }),
   spread: Type.Union([
     Type.Object({
       between: Type.Object({ ratio: NullableNumber, p_value: NullableNumber, increased: Type.Boolean() }),
@@ -136,9 +147,13 @@ export const DriftEpoch = Type.Object({
   rss_slope_high: NullableNumber,
   rss_slope_late_bytes_per_hour: NullableNumber,
   leak: Type.Boolean(),
-  leak_check: Type.Union([Type.Literal('leak'), Type.Literal('below_floor'), Type.Literal('stopped_growing'), Type.Literal('short_window')], {
-    description: 'why the epoch is or is not flagged: leak, below_floor (slope lower bound under the floor), stopped_growing (not in its later half), short_window (too little growth in a short window)',
-  }),
+  leak_check: Type.Union(
+    [Type.Literal('leak'), Type.Literal('below_floor'), Type.Literal('stopped_growing'), Type.Literal('short_window')],
+    {
+      description:
+        'why the epoch is or is not flagged: leak, below_floor (slope lower bound under the floor), stopped_growing (not in its later half), short_window (too little growth in a short window)',
+    },
+  ),
 });
 
 export const DriftResponse = Type.Object({

@@ -5,7 +5,8 @@ import { NullableInteger, Sample } from './common.js';
 export const StatusResponse = Type.Object({
   now: Type.String({ description: "the daemon's clock (ISO-8601 UTC), to compute ages client-side" }),
   state: Type.Union([Type.Literal('idle'), Type.Literal('running'), Type.Literal('waiting'), Type.Literal('stopping')], {
-    description: 'idle: no campaign; running: an epoch is in progress; waiting: a scheduled campaign between rounds; stopping: a stop was asked',
+    description:
+      'idle: no campaign; running: an epoch is in progress; waiting: a scheduled campaign between rounds; stopping: a stop was asked',
   }),
   campaign: Type.Union([
     Type.Object({

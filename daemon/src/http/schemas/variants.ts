@@ -4,7 +4,9 @@ import { NullableString } from './common.js';
 
 export const VariantSummary = Type.Object({
   name: Type.String(),
-  allocator: Type.Union([Type.String(), Type.Null()], { description: 'as planned most recently: leanmalloc, glibc, ... or a path; null for a custom command' }),
+  allocator: Type.Union([Type.String(), Type.Null()], {
+    description: 'as planned most recently: leanmalloc, glibc, ... or a path; null for a custom command',
+  }),
   allocator_library: Type.Union([Type.String(), Type.Null()], { description: 'the resolved library (null for glibc or a command)' }),
   campaigns: Type.Integer({ description: 'campaigns that planned this variant' }),
   epochs: Type.Integer({ description: 'epochs of any outcome' }),

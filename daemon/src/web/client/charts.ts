@@ -7,7 +7,9 @@
  * from outside (the browser test reads them).
  */
 import type uPlot from 'uplot';
+import { MISSING } from '../../domain/format.js';
 import { h } from './dom.js';
+import type { PlotData } from './plot-data.js';
 
 type UPlotCtor = typeof uPlot;
 const UPLOT_URL = '/assets/uplot/uPlot.esm.js';
@@ -47,8 +49,6 @@ export interface PlotSpec {
   emptyText?: string;
 }
 
-export type PlotData = [number[], ...Array<Array<number | null>>];
-
 const DEFAULT_HEIGHT = 190;
 
 /** Tick steps of a wall-clock axis, in seconds: whole seconds up to days. */
@@ -61,7 +61,12 @@ function clockLabels(values: number[], withSeconds = false): string[] {
   const span = first !== undefined && last !== undefined ? last - first : 0;
   return values.map((v) => {
     const d = new Date(v * 1000);
-    const time = d.toLocaleTimeString('en-GB', { hour12: false, hour: '2-digit', minute: '2-digit', ...(withSeconds || span < 600 ? { second: '2-digit' } : {}) });
+    const time = d.toLocaleTimeString('en-GB', {
+      hour12: false,
+      hour: '2-digit',
+      minute: '2-digit',
+      ...(withSeconds || span < 600 ? { second: '2-digit' } : {}),
+    });
     return span >= 86400 ? `${d.toLocaleDateString('en-CA', { month: '2-digit', day: '2-digit' })} ${time}` : time;
   });
 }
@@ -79,7 +84,13 @@ export class Plot {
   ) {
     this.body = h('div');
     this.emptyNote = h('div', { class: 'plot-empty' }, spec.emptyText ?? 'no data yet');
-    this.el = h('div', { class: 'plot', 'data-plot': spec.name, 'data-points': 0, 'data-x': 0 }, h('div', { class: 'plot-title' }, `${spec.title} (${spec.unit})`), this.emptyNote, this.body);
+    this.el = h(
+      'div',
+      { class: 'plot', 'data-plot': spec.name, 'data-points': 0, 'data-x': 0 },
+      h('div', { class: 'plot-title' }, `${spec.title} (${spec.unit})`),
+      this.emptyNote,
+      this.body,
+    );
     parent.appendChild(this.el);
     this.resize = new ResizeObserver(() => {
       const width = this.width();
@@ -95,7 +106,9 @@ export class Plot {
   /** Replace the data; `xRange` pins the x scale (e.g. the whole planned epoch while it runs). */
   setData(data: PlotData, xRange: [number, number] | null = null): void {
     if (!UPlot) throw new Error('the plotting library is not loaded');
-    const points = data.slice(1).reduce((n, col, i) => (this.spec.series[i]?.bandEdge ? n : n + col.filter((v) => v !== null && v !== undefined).length), 0);
+    const points = data
+      .slice(1)
+      .reduce((n, col, i) => (this.spec.series[i]?.bandEdge ? n : n + col.filter((v) => v !== null && v !== undefined).length), 0);
     this.el.dataset.points = String(points);
     this.el.dataset.x = String(data[0].length);
     this.emptyNote.hidden = points > 0;
@@ -168,11 +181,19 @@ export class Plot {
       axes: [
         spec.x === 'clock'
           ? { stroke: '#5d6678', grid: { stroke: '#eef0f4' }, space: 70, incrs: CLOCK_STEPS, values: (_u, splits) => clockLabels(splits) }
-          : { stroke: '#5d6678', grid: { stroke: '#eef0f4' }, label: 'seconds into the epoch', labelSize: 18, values: (_u, splits) => splits.map((s) => `${s}`) },
+          : {
+              stroke: '#5d6678',
+              grid: { stroke: '#eef0f4' },
+              label: 'seconds into the epoch',
+              labelSize: 18,
+              values: (_u, splits) => splits.map((s) => `${s}`),
+            },
         { stroke: '#5d6678', grid: { stroke: '#eef0f4' }, size: 64, values: (_u, splits) => splits.map((s) => fmt(s)) },
       ],
       series: [
-        spec.x === 'clock' ? { label: 'started', value: (_u, v) => (v === null ? '–' : clockLabels([v], true)[0] ?? '–') } : { label: 's', value: (_u, v) => (v === null ? '–' : `${v.toFixed(1)} s`) },
+        spec.x === 'clock'
+          ? { label: 'started', value: (_u, v) => (v === null ? MISSING : (clockLabels([v], true)[0] ?? MISSING)) }
+          : { label: 's', value: (_u, v) => (v === null ? MISSING : `${v.toFixed(1)} s`) },
         ...spec.series.map((s): uPlot.Series => ({
           label: s.label,
           stroke: s.bandEdge ? 'transparent' : s.color,
@@ -180,7 +201,7 @@ export class Plot {
           dash: s.dash,
           spanGaps: true,
           points: { show: s.bandEdge ? false : (s.points ?? false), size: 5, fill: s.color },
-          value: (_u, v) => (v === null || v === undefined ? '–' : fmt(v)),
+          value: (_u, v) => (v === null || v === undefined ? MISSING : fmt(v)),
         })),
       ],
       hooks: { drawClear: [(u) => this.drawShade(u)] },
@@ -203,22 +224,4 @@ export class Plot {
     this.u = null;
     this.el.remove();
   }
-}
-
-/**
- * Join several (x, y) series on a shared, sorted x axis (uPlot's aligned data), with null where a
- * series has no value at that x.
- */
-export function alignSeries(series: Array<Array<[number, number | null]>>): PlotData {
-  const xs = [...new Set(series.flatMap((s) => s.map(([x]) => x)))].sort((a, b) => a - b);
-  const index = new Map(xs.map((x, i) => [x, i]));
-  const columns = series.map((s) => {
-    const col: Array<number | null> = new Array<number | null>(xs.length).fill(null);
-    for (const [x, y] of s) {
-      const i = index.get(x);
-      if (i !== undefined) col[i] = y;
-    }
-    return col;
-  });
-  return [xs, ...columns];
 }

@@ -4,7 +4,20 @@
  */
 
 // Okabe–Ito-like qualitative palette, readable for the common colour-vision deficiencies, then extras.
-const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#D55E00', '#56B4E9', '#7F7F7F', '#B8860B', '#6A3D9A', '#1B9E77', '#E7298A', '#666666'];
+const PALETTE = [
+  '#0072B2',
+  '#E69F00',
+  '#009E73',
+  '#CC79A7',
+  '#D55E00',
+  '#56B4E9',
+  '#7F7F7F',
+  '#B8860B',
+  '#6A3D9A',
+  '#1B9E77',
+  '#E7298A',
+  '#666666',
+];
 
 const assigned = new Map<string, string>();
 
@@ -24,6 +37,8 @@ export function registerVariants(names: readonly string[]): void {
 
 /** The colour with an alpha channel (bands, fills). */
 export function withAlpha(hex: string, alpha: number): string {
-  const a = Math.round(Math.max(0, Math.min(1, alpha)) * 255).toString(16).padStart(2, '0');
+  const a = Math.round(Math.max(0, Math.min(1, alpha)) * 255)
+    .toString(16)
+    .padStart(2, '0');
   return `${hex}${a}`;
 }

@@ -3,17 +3,28 @@
  * (/status every interval; the running epoch's samples with it; the epoch list, verdicts and drift
  * whenever an epoch ends). The poll interval is 2 s, or `?poll=MS` (250 ms at least).
  */
-import { ApiError, fetchCampaign, fetchCampaigns, fetchEpochs, fetchStatus, type CampaignInfo, type DaemonStatus, type Drift, type EpochSummary } from './api.js';
+import {
+  ApiError,
+  fetchCampaign,
+  fetchCampaigns,
+  fetchEpochs,
+  fetchStatus,
+  type CampaignDetail,
+  type CampaignSummary,
+  type EpochSummary,
+  type StatusResponse,
+} from './api.js';
 import { loadPlotting } from './charts.js';
 import { registerVariants } from './colors.js';
 import { byId, errorNote, h, note } from './dom.js';
-import { when } from './format.js';
+import { withDerivedFields, type ListedEpoch } from './fields.js';
+import { clockTime } from '../../domain/format.js';
 import { unavailable } from './views/common.js';
 import { renderEpochs } from './views/epochs.js';
 import { LiveView } from './views/live.js';
 import { renderProgress } from './views/progress.js';
 import { SeriesView } from './views/series.js';
-import { loadDrifts, renderSummary } from './views/summary.js';
+import { loadDrifts, renderSummary, type DriftResult } from './views/summary.js';
 import { renderComparisons, renderReference } from './views/verdicts.js';
 
 const POLL_MS = Math.max(250, Number(new URLSearchParams(location.search).get('poll')) || 2000);
@@ -21,15 +32,16 @@ const POLL_MS = Math.max(250, Number(new URLSearchParams(location.search).get('p
 const JUDGE_EVERY_MS = 30_000;
 
 const state = {
-  campaigns: [] as CampaignInfo[],
-  campaign: null as CampaignInfo | null,
-  epochs: [] as EpochSummary[],
-  status: null as DaemonStatus | null,
+  campaigns: [] as CampaignSummary[],
+  campaign: null as CampaignDetail | null,
+  /** The shown campaign's epochs, newest first. */
+  epochs: [] as ListedEpoch[],
+  status: null as StatusResponse | null,
   /** Identifies the finished epochs the judgements were computed on (recomputed when it changes). */
   judgedKey: '',
   judgedCampaign: null as number | null,
   judgedAt: 0,
-  drifts: new Map<string, Drift | string>(),
+  drifts: new Map<string, DriftResult>(),
   lastContact: null as Date | null,
   down: false,
 };
@@ -56,14 +68,14 @@ function setConnection(ok: boolean, message?: string): void {
   document.body.dataset.connection = ok ? 'ok' : 'down';
   if (ok) {
     state.lastContact = new Date();
-    el.textContent = `updated ${when(state.lastContact.toISOString())} · every ${POLL_MS / 1000} s`;
+    el.textContent = `updated ${clockTime(state.lastContact.toISOString())} · every ${POLL_MS / 1000} s`;
     banner.hidden = true;
   } else {
     el.textContent = 'daemon unreachable';
     banner.hidden = false;
     banner.textContent =
       `The daemon at ${location.origin} does not answer (${message ?? 'no response'}). Retrying every ${POLL_MS / 1000} s` +
-      (state.lastContact ? `; what is shown is from ${when(state.lastContact.toISOString())}.` : '.');
+      (state.lastContact ? `; what is shown is from ${clockTime(state.lastContact.toISOString())}.` : '.');
   }
 }
 
@@ -83,7 +95,7 @@ function initialCampaign(): number | null {
   const fromHash = /campaign=(\d+)/.exec(location.hash)?.[1];
   const wanted = fromHash ? Number(fromHash) : null;
   if (wanted !== null && state.campaigns.some((c) => c.id === wanted)) return wanted;
-  const running = state.status?.campaign_id ?? null;
+  const running = state.status?.campaign?.id ?? null;
   if (running !== null && state.campaigns.some((c) => c.id === running)) return running;
   return [...state.campaigns].sort((a, b) => b.id - a.id)[0]?.id ?? null;
 }
@@ -96,7 +108,7 @@ async function refreshCampaigns(): Promise<void> {
     ...(sorted.length === 0
       ? [h('option', { value: '' }, 'no campaigns yet')]
       : sorted.map((c) =>
-          h('option', { value: c.id, selected: c.id === selected }, `#${c.id} ${c.name} — ${c.status}${c.started_at ? `, started ${when(c.started_at)}` : ''}`),
+          h('option', { value: c.id, selected: c.id === selected }, `#${c.id} ${c.name} — ${c.status}, started ${clockTime(c.started_at)}`),
         )),
   );
   picker.disabled = sorted.length === 0;
@@ -117,14 +129,7 @@ async function showCampaign(id: number | null): Promise<void> {
     document.body.dataset.campaign = '';
     return;
   }
-  const listed = state.campaigns.find((c) => c.id === id) ?? null;
-  let detail: CampaignInfo | null = listed;
-  try {
-    detail = await fetchCampaign(id);
-  } catch (err) {
-    if (!listed) throw err;
-  }
-  if (detail === null) return;
+  const detail = await fetchCampaign(id);
   state.campaign = detail;
   picker.value = String(id);
   if (location.hash !== `#campaign=${id}`) history.replaceState(null, '', `#campaign=${id}`);
@@ -138,44 +143,30 @@ async function showCampaign(id: number | null): Promise<void> {
 }
 
 /**
- * The epoch list carries no round; a variant's round is the 1-based rank of its epoch in the campaign
- * (the `round` column's definition), so it is derived from the complete list.
- */
-function withRounds(epochs: EpochSummary[]): EpochSummary[] {
-  const seen = new Map<string, number>();
-  const rounds = new Map<number, number>();
-  for (const e of [...epochs].sort((a, b) => a.id - b.id)) {
-    const n = (seen.get(e.variant) ?? 0) + 1;
-    seen.set(e.variant, n);
-    rounds.set(e.id, n);
-  }
-  return epochs.map((e) => (e.round !== null ? e : { ...e, round: rounds.get(e.id) ?? null }));
-}
-
-/**
  * The campaign's epoch list. After the first load only the tail is fetched: epochs started at or after
  * the oldest one still running in the list (or the newest one), merged in by id, so an overnight
  * campaign of thousands of epochs is not re-read at every epoch end.
  */
-async function loadEpochs(campaignId: number, known: readonly EpochSummary[] = []): Promise<EpochSummary[]> {
+async function loadEpochs(campaignId: number, known: readonly ListedEpoch[] = []): Promise<ListedEpoch[]> {
   const open = known.filter((e) => e.outcome === 'running');
   const pivot = open.length ? open[open.length - 1] : known[0];
-  if (!pivot || known.some((e) => e.campaign_id !== null && e.campaign_id !== campaignId)) return withRounds(await fetchEpochs(campaignId));
-  const merged = new Map(known.map((e) => [e.id, e]));
+  if (!pivot || known.some((e) => e.campaign_id !== campaignId)) return withDerivedFields(await fetchEpochs(campaignId));
+  const merged = new Map<number, ListedEpoch | EpochSummary>(known.map((e) => [e.id, e]));
   for (const e of await fetchEpochs(campaignId, pivot.started_at)) merged.set(e.id, e);
-  return withRounds([...merged.values()].sort((a, b) => b.id - a.id));
+  // Derived again over the whole list (a round is a rank in it).
+  return withDerivedFields([...merged.values()].sort((a, b) => b.id - a.id));
 }
 
-/** Plan order, plus any variant seen in the epochs but not listed (older plan versions). */
-function variantsOf(c: CampaignInfo, epochs: readonly EpochSummary[]): string[] {
+/** Plan order, plus any variant seen in the epochs but not in the plan. */
+function variantsOf(c: CampaignDetail, epochs: readonly ListedEpoch[]): string[] {
   const out = [...c.variants];
   for (const e of [...epochs].reverse()) if (!out.includes(e.variant)) out.push(e.variant);
   return out;
 }
 
-function runningHere(): DaemonStatus | null {
+function runningHere(): StatusResponse | null {
   const s = state.status;
-  return s !== null && state.campaign !== null && s.campaign_id === state.campaign.id ? s : null;
+  return s !== null && state.campaign !== null && s.campaign?.id === state.campaign.id ? s : null;
 }
 
 /** Everything that depends on the epoch list. */
@@ -216,7 +207,8 @@ async function maybeJudge(): Promise<void> {
     renderSummary(byId('summary'), variantsOf(c, state.epochs), state.epochs, d);
   });
   await Promise.all([drifts, renderComparisons(byId('comparisons'), c), renderReference(byId('reference'), { ...c, variants })]);
-  byId('judged-at').textContent = `Judged at ${when(new Date().toISOString())} on ${finished.length} finished epoch(s); refreshed as epochs end, at most every ${JUDGE_EVERY_MS / 1000} s.`;
+  byId('judged-at').textContent =
+    `Judged at ${clockTime(new Date().toISOString())} on ${finished.length} finished epoch(s); refreshed as epochs end, at most every ${JUDGE_EVERY_MS / 1000} s.`;
 }
 
 let lastEpochSeen: number | null = null;
@@ -224,7 +216,7 @@ let lastEpochsDone: number | null = null;
 let lastRunningCampaign: number | null = null;
 
 async function tick(): Promise<void> {
-  let status: DaemonStatus;
+  let status: StatusResponse;
   try {
     status = await fetchStatus();
   } catch (err) {
@@ -234,27 +226,29 @@ async function tick(): Promise<void> {
       return;
     }
     state.status = null;
-    renderProgress(null, unavailable('progress', err), state.campaign?.id ?? null, pick);
+    renderProgress(null, unavailable('progress', err), state.campaign?.id ?? null, (id) => void pick(id));
     return;
   }
   const wasDown = state.down;
   state.down = false;
   setConnection(true);
   state.status = status;
-  renderProgress(status, null, state.campaign?.id ?? null, pick);
+  renderProgress(status, null, state.campaign?.id ?? null, (id) => void pick(id));
 
   // A campaign we do not know yet (started since the page loaded, or the first one of an empty database).
-  if (status.campaign_id !== null && !state.campaigns.some((c) => c.id === status.campaign_id)) {
+  const runningCampaign = status.campaign?.id ?? null;
+  if (runningCampaign !== null && !state.campaigns.some((c) => c.id === runningCampaign)) {
     await refreshCampaigns();
     if (state.campaign === null) await showCampaign(initialCampaign());
   }
   const here = runningHere();
-  const epochChanged = (status.current?.epoch_id ?? null) !== lastEpochSeen || status.epochs_done !== lastEpochsDone;
+  const epochsStarted = status.campaign?.epochs_started ?? null;
+  const epochChanged = (status.current_epoch?.id ?? null) !== lastEpochSeen || epochsStarted !== lastEpochsDone;
   // The shown campaign was running at the last poll and no longer is: its last epoch and status changed.
   const justEnded = state.campaign !== null && lastRunningCampaign === state.campaign.id && here === null;
-  lastEpochSeen = status.current?.epoch_id ?? null;
-  lastEpochsDone = status.epochs_done;
-  lastRunningCampaign = status.campaign_id;
+  lastEpochSeen = status.current_epoch?.id ?? null;
+  lastEpochsDone = epochsStarted;
+  lastRunningCampaign = runningCampaign;
   if (justEnded) await refreshCampaigns();
   if (state.campaign !== null && (wasDown || justEnded || (here !== null && epochChanged))) {
     state.epochs = await loadEpochs(state.campaign.id, state.epochs);
@@ -291,7 +285,8 @@ async function start(): Promise<void> {
     await loadPlotting();
   } catch (err) {
     byId('banner').hidden = false;
-    byId('banner').textContent = `The plotting library could not be loaded from /assets/uplot/ (${(err as Error).message}); tables still work.`;
+    byId('banner').textContent =
+      `The plotting library could not be loaded from /assets/uplot/ (${(err as Error).message}); tables still work.`;
   }
   try {
     state.status = await fetchStatus().catch((err: unknown) => {

@@ -1,5 +1,5 @@
 /** Small pieces shared by the views. */
-import type { ApiError } from '../api.js';
+import { ApiError } from '../api.js';
 import { colorOf } from '../colors.js';
 import { h } from '../dom.js';
 
@@ -14,13 +14,8 @@ export function badge(text: string, kind: string = text): HTMLSpanElement {
 
 /** Why something could not be shown, in words a user can act on. */
 export function unavailable(what: string, err: unknown): string {
-  const e = err as ApiError;
-  if (e && e.name === 'ApiError') {
-    if (e.unreachable) return `${what}: not available (the daemon does not answer)`;
-    if (e.missingRoute) return `${what}: not available (this daemon has no ${e.url.split('?')[0]} route)`;
-    return `${what}: not available (${e.message})`;
-  }
-  return `${what}: not available (${(err as Error)?.message ?? String(err)})`;
+  if (err instanceof ApiError && err.unreachable) return `${what}: not available (the daemon does not answer)`;
+  return `${what}: not available (${err instanceof Error ? err.message : String(err)})`;
 }
 
 /** A long message cut to `max` characters (the whole text stays in the title tooltip). */

@@ -2,11 +2,12 @@
  * A card per variant with two plots of its latest epoch: RSS over time and ops/s per interval. The
  * running epoch's card is refreshed at every poll (live); finished epochs are fetched once.
  */
-import { fetchSamples, type DaemonStatus, type EpochSummary, type Sample } from '../api.js';
+import { fetchSamples, type Sample, type StatusResponse } from '../api.js';
 import { Plot } from '../charts.js';
 import { colorOf } from '../colors.js';
+import type { ListedEpoch } from '../fields.js';
 import { h, note } from '../dom.js';
-import { MIB, opsPerSec, seconds, sig, when } from '../format.js';
+import { clockTime, duration, MIB, rate, significant } from '../../../domain/format.js';
 import { badge, unavailable, variantLabel } from './common.js';
 
 interface Card {
@@ -42,11 +43,34 @@ export class LiveView {
     }
     for (const v of variants) {
       const sub = h('div', { class: 'sub' }, 'no epoch yet');
-      const el = h('article', { class: 'card', 'data-variant': v, style: `border-top-color:${colorOf(v)}` }, h('h3', null, variantLabel(v)), sub);
+      const el = h(
+        'article',
+        { class: 'card', 'data-variant': v, style: `border-top-color:${colorOf(v)}` },
+        h('h3', null, variantLabel(v)),
+        sub,
+      );
       this.root.appendChild(el);
       const color = colorOf(v);
-      const rss = new Plot(el, { name: `live-rss:${v}`, title: 'RSS', unit: 'MiB', x: 'elapsed', series: [{ label: 'RSS', color }], format: (b) => sig(b), height: 140, legend: false });
-      const ops = new Plot(el, { name: `live-ops:${v}`, title: 'Throughput per interval', unit: 'ops/s', x: 'elapsed', series: [{ label: 'ops/s', color }], format: (x) => opsPerSec(x).replace(' ops/s', ''), height: 140, legend: false });
+      const rss = new Plot(el, {
+        name: `live-rss:${v}`,
+        title: 'RSS',
+        unit: 'MiB',
+        x: 'elapsed',
+        series: [{ label: 'RSS', color }],
+        format: (b) => significant(b),
+        height: 140,
+        legend: false,
+      });
+      const ops = new Plot(el, {
+        name: `live-ops:${v}`,
+        title: 'Throughput per interval',
+        unit: 'ops/s',
+        x: 'elapsed',
+        series: [{ label: 'ops/s', color }],
+        format: (x) => rate(x),
+        height: 140,
+        legend: false,
+      });
       this.cards.set(v, { el, sub, rss, ops, shownEpoch: null, finished: false, samples: [] });
     }
   }
@@ -55,15 +79,15 @@ export class LiveView {
    * Show each variant's running or latest epoch. `epochs` is the campaign's list (newest first);
    * `running` is the status when the daemon runs an epoch of this campaign.
    */
-  async update(epochs: readonly EpochSummary[], status: DaemonStatus | null): Promise<void> {
-    const running = status?.current ?? null;
+  async update(epochs: readonly ListedEpoch[], status: StatusResponse | null): Promise<void> {
+    const running = status?.current_epoch ?? null;
     await Promise.all(
       this.variants.map(async (v) => {
         const card = this.cards.get(v);
         if (!card) return;
         const isLive = running !== null && running.variant === v;
-        const latest = epochs.find((e) => e.variant === v && (!isLive || e.id !== running.epoch_id)) ?? null;
-        const epochId = isLive ? running.epoch_id : latest?.id ?? null;
+        const latest = epochs.find((e) => e.variant === v && (!isLive || e.id !== running.id)) ?? null;
+        const epochId = isLive ? running.id : (latest?.id ?? null);
         if (epochId === null) {
           card.sub.textContent = 'no epoch yet';
           return;
@@ -72,7 +96,7 @@ export class LiveView {
         const finished = !isLive && known !== null && known.outcome !== 'running';
         if (card.shownEpoch === epochId && card.finished && finished) return;
         let samples: Sample[];
-        let warmupMs: number | null;
+        let warmupMs: number;
         try {
           // Same epoch still running: only what came after the last sample drawn.
           const incremental = card.shownEpoch === epochId && !card.finished && card.samples.length > 0;
@@ -88,8 +112,8 @@ export class LiveView {
         const xs = samples.map((s) => s.t_ms / 1000);
         // x from the workload's start; while the epoch runs, up to its planned end, so progress shows as a growing line.
         const lastX = xs[xs.length - 1] ?? 1;
-        const pin: [number, number] = [0, isLive && running.planned_ms ? Math.max(running.planned_ms / 1000, lastX) : lastX];
-        const shade = warmupMs === null ? null : warmupMs / 1000;
+        const pin: [number, number] = [0, isLive ? Math.max(running.planned_ms / 1000, lastX) : lastX];
+        const shade = warmupMs / 1000;
         card.rss.setShade(shade);
         card.ops.setShade(shade);
         card.rss.setData([xs, samples.map((s) => (s.rss_bytes === null ? null : s.rss_bytes / MIB))], pin);
@@ -100,11 +124,11 @@ export class LiveView {
         card.el.dataset.live = String(isLive);
         card.sub.replaceChildren(
           `epoch #${epochId}`,
-          known?.round != null ? `, round ${known.round}` : running?.round != null && isLive ? `, round ${running.round}` : '',
+          isLive ? `, round ${running.round}` : known ? `, round ${known.round}` : '',
           ' · ',
           isLive ? badge('running') : badge(known?.outcome ?? 'unknown'),
           ' ',
-          isLive ? `${seconds(running.elapsed_ms)} of ${seconds(running.planned_ms)}` : `started ${when(known?.started_at)}`,
+          isLive ? `${duration(running.elapsed_ms)} of ${duration(running.planned_ms)}` : `started ${clockTime(known?.started_at)}`,
           ` · ${samples.length} samples`,
         );
       }),

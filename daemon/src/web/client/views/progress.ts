@@ -1,49 +1,83 @@
 /** Progress of the running epoch: which variant, how far (elapsed / planned), its last sample, what is next. */
-import type { DaemonStatus } from '../api.js';
+import type { StatusResponse } from '../api.js';
 import { errorNote, fill, h, note } from '../dom.js';
-import { mib, opsPerSec, seconds, when } from '../format.js';
+import { bytes, clockTime, duration, opsPerSec } from '../../../domain/format.js';
 import { variantLabel } from './common.js';
 
-export function renderProgress(status: DaemonStatus | null, statusError: string | null, shownCampaign: number | null, show: (campaignId: number) => void): void {
+export function renderProgress(
+  status: StatusResponse | null,
+  statusError: string | null,
+  shownCampaign: number | null,
+  show: (campaignId: number) => void,
+): void {
   if (status === null) {
     fill('progress', statusError ? errorNote(statusError) : note('loading…'));
     return;
   }
-  const cur = status.current;
-  const campaignLine = status.campaign_id !== null
-    ? h('p', { class: 'muted' },
-        `Campaign ${status.campaign_name ?? ''} #${status.campaign_id}: ${status.epochs_done ?? '?'} epoch(s) started`,
-        status.epochs_total !== null ? ` of ${status.epochs_total}` : ' (continuous)',
-        status.next_round_at ? `; next round at ${when(status.next_round_at)}` : '',
-        shownCampaign !== null && shownCampaign !== status.campaign_id ? ' — ' : '',
-        shownCampaign !== null && shownCampaign !== status.campaign_id ? showButton(status.campaign_id, show) : '')
-    : null;
+  const cur = status.current_epoch;
+  const c = status.campaign;
+  const campaignLine =
+    c !== null
+      ? h(
+          'p',
+          { class: 'muted' },
+          `Campaign ${c.name} #${c.id}: ${c.epochs_started} epoch(s) started`,
+          c.epochs_total !== null ? ` of ${c.epochs_total}` : ' (continuous)',
+          c.next_round_at ? `; next round at ${clockTime(c.next_round_at)}` : '',
+          shownCampaign !== null && shownCampaign !== c.id ? ' — ' : '',
+          shownCampaign !== null && shownCampaign !== c.id ? showButton(c.id, show) : '',
+        )
+      : null;
   if (cur === null) {
     const state = status.state === 'waiting' ? 'waiting for the next scheduled round' : status.state === 'stopping' ? 'stopping' : 'idle';
-    const el = fill('progress', h('p', { class: 'progress-line' }, h('span', { class: 'big' }, 'No epoch is running'), h('span', { class: 'muted' }, `daemon ${state}`)), campaignLine);
+    const el = fill(
+      'progress',
+      h(
+        'p',
+        { class: 'progress-line' },
+        h('span', { class: 'big' }, 'No epoch is running'),
+        h('span', { class: 'muted' }, `daemon ${state}`),
+      ),
+      campaignLine,
+    );
     el.dataset.state = status.state;
     delete el.dataset.variant;
     return;
   }
   const planned = cur.planned_ms;
   const elapsed = cur.elapsed_ms;
-  const fraction = planned && elapsed !== null ? Math.max(0, Math.min(1, elapsed / planned)) : null;
+  const fraction = planned > 0 ? Math.max(0, Math.min(1, elapsed / planned)) : null;
   const last = cur.last_sample;
   const el = fill(
     'progress',
-    h('div', { class: 'progress-line' },
+    h(
+      'div',
+      { class: 'progress-line' },
       h('span', { class: 'big' }, variantLabel(cur.variant)),
-      h('span', null, `epoch #${cur.epoch_id}`, cur.round !== null ? `, round ${cur.round}` : ''),
-      h('span', { class: 'big', 'data-role': 'elapsed' }, `${seconds(elapsed)} of ${seconds(planned)}`, fraction !== null ? ` (${Math.round(fraction * 100)} %)` : ''),
-      last ? h('span', null, `last interval: RSS ${mib(last.rss_bytes)}, ${opsPerSec(last.ops_per_sec)}`) : h('span', { class: 'muted' }, 'no sample yet'),
+      h('span', null, `epoch #${cur.id}, round ${cur.round}`),
+      h(
+        'span',
+        { class: 'big', 'data-role': 'elapsed' },
+        `${duration(elapsed)} of ${duration(planned)}`,
+        fraction !== null ? ` (${Math.round(fraction * 100)} %)` : '',
+      ),
+      last
+        ? h('span', null, `last interval: RSS ${bytes(last.rss_bytes, { significant: 3 })}, ${opsPerSec(last.ops_per_sec)}`)
+        : h('span', { class: 'muted' }, 'no sample yet'),
       h('span', { class: 'muted' }, status.next_variant ? `next: ${status.next_variant}` : ''),
     ),
-    fraction !== null ? h('div', { class: 'bar', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(fraction * 100) }, h('div', { style: `width:${(fraction * 100).toFixed(1)}%` })) : null,
+    fraction !== null
+      ? h(
+          'div',
+          { class: 'bar', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(fraction * 100) },
+          h('div', { style: `width:${(fraction * 100).toFixed(1)}%` }),
+        )
+      : null,
     campaignLine,
   );
   el.dataset.state = status.state;
   el.dataset.variant = cur.variant;
-  el.dataset.epoch = String(cur.epoch_id);
+  el.dataset.epoch = String(cur.id);
 }
 
 function showButton(campaignId: number, show: (id: number) => void): HTMLButtonElement {

@@ -4,10 +4,11 @@
  * Completed epochs only (a crashed epoch's partial numbers would mislead); x is the epoch's start.
  */
 import type { EpochSummary } from '../api.js';
-import { alignSeries, Plot, type PlotSpec, type SeriesSpec } from '../charts.js';
+import { Plot, type PlotSpec, type SeriesSpec } from '../charts.js';
+import { alignSeries } from '../plot-data.js';
 import { colorOf, withAlpha } from '../colors.js';
 import { fill, note } from '../dom.js';
-import { MIB, opsPerSec, plain, sig } from '../format.js';
+import { MIB, rate, significant } from '../../../domain/format.js';
 import { variantLabel } from './common.js';
 
 type Point = [number, number | null];
@@ -25,7 +26,14 @@ interface Metric {
 }
 
 const METRICS: Metric[] = [
-  { name: 'throughput', title: 'Throughput, epoch mean with ±CV band', unit: 'ops/s', lines: [{ suffix: '', value: (e) => e.throughput_mean }], cvBand: true, format: (v) => opsPerSec(v).replace(' ops/s', '') },
+  {
+    name: 'throughput',
+    title: 'Throughput, epoch mean with ±CV band',
+    unit: 'ops/s',
+    lines: [{ suffix: '', value: (e) => e.throughput_mean }],
+    cvBand: true,
+    format: (v) => rate(v),
+  },
   {
     name: 'rss',
     title: 'RSS after warm-up: peak (solid) and final (dashed)',
@@ -34,12 +42,38 @@ const METRICS: Metric[] = [
       { suffix: ' peak', value: (e) => bytesToMib(e.rss_peak_bytes) },
       { suffix: ' final', dash: [6, 4], value: (e) => bytesToMib(e.rss_final_bytes) },
     ],
-    format: (v) => sig(v),
+    format: (v) => significant(v),
   },
-  { name: 'drift', title: 'RSS drift, final vs initial', unit: '%', lines: [{ suffix: '', value: (e) => e.rss_drift_pct }], format: (v) => sig(v) },
-  { name: 'syscalls', title: 'Memory syscalls per op', unit: 'syscalls/op', lines: [{ suffix: '', value: (e) => e.syscalls_per_op }], format: (v) => plain(v) },
-  { name: 'lean_decommit', title: 'lean_decommit per epoch', unit: 'count', lines: [{ suffix: '', value: (e) => e.lean_decommit }], emptyText: 'no data: no variant reported lean_decommit (leanmalloc does)', format: (v) => sig(v) },
-  { name: 'lean_retire', title: 'lean_retire per epoch', unit: 'count', lines: [{ suffix: '', value: (e) => e.lean_retire }], emptyText: 'no data: no variant reported lean_retire (leanmalloc does)', format: (v) => sig(v) },
+  {
+    name: 'drift',
+    title: 'RSS drift, final vs initial',
+    unit: '%',
+    lines: [{ suffix: '', value: (e) => e.rss_drift_pct }],
+    format: (v) => significant(v),
+  },
+  {
+    name: 'syscalls',
+    title: 'Memory syscalls per op',
+    unit: 'syscalls/op',
+    lines: [{ suffix: '', value: (e) => e.syscalls_per_op }],
+    format: (v) => significant(v),
+  },
+  {
+    name: 'lean_decommit',
+    title: 'lean_decommit per epoch',
+    unit: 'count',
+    lines: [{ suffix: '', value: (e) => e.lean_decommit }],
+    emptyText: 'no data: no variant reported lean_decommit (leanmalloc does)',
+    format: (v) => significant(v),
+  },
+  {
+    name: 'lean_retire',
+    title: 'lean_retire per epoch',
+    unit: 'count',
+    lines: [{ suffix: '', value: (e) => e.lean_retire }],
+    emptyText: 'no data: no variant reported lean_retire (leanmalloc does)',
+    format: (v) => significant(v),
+  },
 ];
 
 function bytesToMib(b: number | null): number | null {
@@ -73,7 +107,17 @@ export class SeriesView {
           bands.push({ upper: series.length - 1, lower: series.length, fill: withAlpha(color, 0.16) });
         }
       }
-      const plot = new Plot(this.root, { name: `series:${metric.name}`, title: metric.title, unit: metric.unit, x: 'clock', series, bands, format: metric.format, height: 210, emptyText: metric.emptyText ?? 'no completed epoch yet' });
+      const plot = new Plot(this.root, {
+        name: `series:${metric.name}`,
+        title: metric.title,
+        unit: metric.unit,
+        x: 'clock',
+        series,
+        bands,
+        format: metric.format,
+        height: 210,
+        emptyText: metric.emptyText ?? 'no completed epoch yet',
+      });
       this.plots.push({ metric, plot });
     }
   }
@@ -89,7 +133,10 @@ export class SeriesView {
         for (const line of metric.lines) columns.push(mine.map((e) => [x(e), line.value(e)]));
         if (metric.cvBand) {
           const band = (sign: 1 | -1): Point[] =>
-            mine.map((e) => [x(e), e.throughput_mean !== null && e.throughput_cv !== null ? e.throughput_mean * (1 + sign * e.throughput_cv) : null]);
+            mine.map((e) => [
+              x(e),
+              e.throughput_mean !== null && e.throughput_cv !== null ? e.throughput_mean * (1 + sign * e.throughput_cv) : null,
+            ]);
           columns.push(band(1), band(-1));
         }
       }
@@ -100,4 +147,3 @@ export class SeriesView {
     this.root.setAttribute('aria-description', hint);
   }
 }
-

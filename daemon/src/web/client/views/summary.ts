@@ -1,75 +1,91 @@
 /**
- * One row per variant: how many epochs and how they ended, and the campaign-wide figures from its
- * completed epochs (as listed by /epochs), plus the leak judgement of /drift.
+ * One row per variant: how many epochs and how they ended, the leak judgement of /drift, and the
+ * registry's per-variant fields (`perVariant`, fields.ts) folded over its completed epochs as listed by /epochs.
  */
-import { fetchDrift, type Drift, type EpochSummary } from '../api.js';
+import type { Aggregate } from '../../../domain/epoch-fields.js';
+import { fetchDrift, type DriftResponse, type EpochSummary } from '../api.js';
 import { h, note } from '../dom.js';
-import { count, mib, opsPerSec, plain, ratioPct, signedPct } from '../format.js';
+import { fold, SUMMARY_TABLE } from '../fields.js';
+import { formatField } from '../../../domain/format.js';
 import { badge, clipped, unavailable, variantLabel } from './common.js';
 
-function mean(xs: number[]): number | null {
-  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
-}
-function median(xs: number[]): number | null {
-  if (!xs.length) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] ?? null) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
-}
-function values(es: EpochSummary[], f: (e: EpochSummary) => number | null): number[] {
-  return es.map(f).filter((v): v is number => v !== null);
+/** A variant's drift judgement, or why it is not available. */
+export type DriftResult = DriftResponse | string;
+
+const FOLDS: Record<Aggregate, string> = { mean: 'the mean', median: 'the median', max: 'the maximum', sum: 'the sum' };
+
+/** "throughput is the mean of the epoch values, CV in epoch and RSS drift the median, …" */
+function foldsText(): string {
+  const by = new Map<Aggregate, string[]>();
+  for (const c of SUMMARY_TABLE) by.set(c.aggregate, [...(by.get(c.aggregate) ?? []), c.header]);
+  return [...by].map(([how, headers]) => `${headers.join(', ')}: ${FOLDS[how]}`).join('; ');
 }
 
-export function renderSummary(root: HTMLElement, variants: string[], epochs: readonly EpochSummary[], drifts: Map<string, Drift | string>): void {
+export function renderSummary(
+  root: HTMLElement,
+  variants: string[],
+  epochs: readonly EpochSummary[],
+  drifts: Map<string, DriftResult>,
+): void {
   if (variants.length === 0 || epochs.length === 0) {
     root.replaceChildren(note('no epochs yet'));
     return;
   }
-  const head = ['variant', 'epochs', 'leak', 'throughput', 'CV', 'peak RSS', 'final RSS', 'drift', 'syscalls/op', 'lean_decommit', 'lean_retire'];
   const rows = variants.map((v) => {
     const all = epochs.filter((e) => e.variant === v);
-    const done = all.filter((e) => e.outcome === 'completed'); // newest first
+    const done = all.filter((e) => e.outcome === 'completed');
     const bad = all.filter((e) => e.outcome !== 'completed' && e.outcome !== 'running');
-    const peaks = values(done, (e) => e.rss_peak_bytes);
-    const sum = (f: (e: EpochSummary) => number | null): number | null => {
-      const xs = values(done, f);
-      return xs.length ? xs.reduce((a, b) => a + b, 0) : null;
-    };
-    const d = drifts.get(v);
-    return h('tr', { 'data-variant': v },
+    return h(
+      'tr',
+      { 'data-variant': v },
       h('td', null, variantLabel(v)),
       h('td', { class: 'num' }, `${done.length} completed`, bad.length ? h('span', { class: 'error' }, `, ${bad.length} failed`) : ''),
-      h('td', null, driftCell(d)),
-      h('td', { class: 'num' }, opsPerSec(mean(values(done, (e) => e.throughput_mean)))),
-      h('td', { class: 'num' }, ratioPct(median(values(done, (e) => e.throughput_cv)))),
-      h('td', { class: 'num' }, mib(peaks.length ? Math.max(...peaks) : null)),
-      h('td', { class: 'num' }, mib(done[0]?.rss_final_bytes)),
-      h('td', { class: 'num' }, signedPct(done[0]?.rss_drift_pct)),
-      h('td', { class: 'num' }, plain(mean(values(done, (e) => e.syscalls_per_op)))),
-      h('td', { class: 'num', 'data-col': 'lean_decommit' }, count(sum((e) => e.lean_decommit))),
-      h('td', { class: 'num', 'data-col': 'lean_retire' }, count(sum((e) => e.lean_retire))),
+      h('td', null, driftCell(drifts.get(v))),
+      ...SUMMARY_TABLE.map((c) =>
+        h('td', { class: c.numeric ? 'num' : undefined, 'data-col': c.field }, formatField(c.unit, fold(c, done), 'compact')),
+      ),
     );
   });
   root.replaceChildren(
-    h('div', { class: 'table-wide' }, h('table', null, h('thead', null, h('tr', null, ...head.map((t, i) => h('th', { class: i === 1 || i > 2 ? 'num' : undefined }, t)))), h('tbody', null, ...rows))),
-    h('p', { class: 'muted' },
-      'From this campaign\'s completed epochs: throughput and syscalls/op are the mean of the epoch values, CV the median, peak RSS the maximum, ' +
-        'final RSS and drift those of the latest epoch, lean counters the sum. Leak: the judgement of /api/v1/drift over this campaign\'s epochs of the variant.'),
+    h(
+      'div',
+      { class: 'table-wide' },
+      h(
+        'table',
+        null,
+        h(
+          'thead',
+          null,
+          h(
+            'tr',
+            null,
+            h('th', null, 'variant'),
+            h('th', { class: 'num' }, 'epochs'),
+            h('th', null, 'leak'),
+            ...SUMMARY_TABLE.map((c) => h('th', { class: c.numeric ? 'num' : undefined }, c.header)),
+          ),
+        ),
+        h('tbody', null, ...rows),
+      ),
+    ),
+    h(
+      'p',
+      { class: 'muted' },
+      `Over this campaign's completed epochs of the variant — ${foldsText()}. ` +
+        "Leak: the judgement of /api/v1/drift over this campaign's epochs of the variant.",
+    ),
   );
 }
 
-function driftCell(d: Drift | string | undefined): HTMLElement | string {
+function driftCell(d: DriftResult | undefined): HTMLElement | string {
   if (d === undefined) return 'checking…';
   if (typeof d === 'string') return h('span', { class: 'muted', title: d }, 'not available');
-  // The drift judgement's own words (LEAK, DRIFT, CLEAN, INSUFFICIENT); an older daemon may only say leak: bool.
-  const word = d.verdict ?? (d.leak === true ? 'LEAK' : d.leak === false ? 'CLEAN' : 'unknown');
-  const label = badge(word);
   const first = d.reasons.find((r) => r.decisive) ?? d.reasons[0];
-  return h('span', null, label, first ? clipped(first.message, 90, 'div', 'muted why-left') : '');
+  return h('span', null, badge(d.verdict), first ? clipped(first.message, 90, 'div', 'muted why-left') : '');
 }
 
-export async function loadDrifts(variants: string[], campaign: number): Promise<Map<string, Drift | string>> {
-  const out = new Map<string, Drift | string>();
+export async function loadDrifts(variants: string[], campaign: number): Promise<Map<string, DriftResult>> {
+  const out = new Map<string, DriftResult>();
   await Promise.all(
     variants.map(async (v) => {
       try {

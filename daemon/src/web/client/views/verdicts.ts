@@ -2,48 +2,65 @@
  * The plan's comparisons with their verdicts and reasons, and every variant's ratio to the reference
  * variant, as /api/v1/compare computes them. When a verdict cannot be had the page says so and why.
  */
-import { fetchCompare, type CampaignInfo, type RatioEstimate, type Verdict } from '../api.js';
+import { fetchCompare, type CampaignDetail, type CompareResponse, type RatioEstimate, type Reason } from '../api.js';
 import { h, note } from '../dom.js';
-import { ratioPct } from '../format.js';
+import { MISSING, percent } from '../../../domain/format.js';
 import { badge, clipped, unavailable, variantLabel } from './common.js';
 
 /** Why a verdict has no ratio: its decisive reason (e.g. too few epochs). */
-function whyNoRatio(v: Verdict): string {
+function whyNoRatio(v: CompareResponse): string {
   return (v.reasons.find((r) => r.decisive) ?? v.reasons[0])?.message ?? v.verdict;
 }
 
-function ratioCell(v: Verdict | string | undefined, pick: (v: Verdict) => RatioEstimate | null, explain: boolean): HTMLElement {
+function ratioCell(
+  v: CompareResponse | string | undefined,
+  pick: (v: CompareResponse) => RatioEstimate | null,
+  explain: boolean,
+): HTMLElement {
   if (typeof v !== 'object') return h('td', { class: 'num muted', title: v ?? '' }, 'not available');
   const r = pick(v);
-  if (r && r.ratio !== null) return h('td', { class: 'num' }, ratioText(r), r === v.throughput ? basisNote(v) : '');
+  if (r) return h('td', { class: 'num' }, ratioText(r), r === v.throughput ? basisNote(v) : '');
   return h('td', { class: 'num muted', title: whyNoRatio(v) }, 'not available', explain ? clipped(whyNoRatio(v), 110, 'div', 'why') : '');
 }
 
 /** What the throughput ratio measures, under the ratio. */
-function basisNote(v: Verdict): HTMLElement | string {
-  if (v.throughput === null || v.throughput_basis === null) return '';
-  return h('div', { class: 'muted basis', 'data-basis': v.throughput_basis }, v.throughput_basis === 'cpu' ? 'per CPU-second' : 'per wall-clock second');
-}
-
-function ratioText(r: RatioEstimate | null): string {
-  if (!r || r.ratio === null) return 'not available';
-  const interval = r.low !== null && r.high !== null ? ` [${ratioPct(r.low)} – ${ratioPct(r.high)}]` : '';
-  return `${ratioPct(r.ratio)}${interval}`;
-}
-
-/** The decisive reasons in full; the others one click away. */
-function reasonList(v: Verdict): HTMLElement {
-  const item = (r: Verdict['reasons'][number]): HTMLElement => h('li', { class: `${r.decisive ? 'decisive' : ''} ${r.status ?? ''}`.trim() || undefined }, r.message);
-  const decisive = v.reasons.filter((r) => r.decisive);
-  const shown = decisive.length ? decisive : v.reasons.slice(0, 2);
-  const others = v.reasons.filter((r) => !shown.includes(r));
-  return h('div', null,
-    h('ul', { class: 'reasons' }, ...shown.map(item)),
-    others.length ? h('details', { class: 'more-reasons' }, h('summary', null, `${others.length} more reason${others.length > 1 ? 's' : ''}`), h('ul', { class: 'reasons' }, ...others.map(item))) : '',
+function basisNote(v: CompareResponse): HTMLElement | string {
+  if (v.throughput === null) return '';
+  return h(
+    'div',
+    { class: 'muted basis', 'data-basis': v.throughput_basis },
+    v.throughput_basis === 'cpu' ? 'per CPU-second' : 'per wall-clock second',
   );
 }
 
-async function compareSafely(baseline: string, candidate: string, campaign: number): Promise<Verdict | string> {
+function ratioText(r: RatioEstimate | null): string {
+  if (!r) return 'not available';
+  const interval = r.low !== null && r.high !== null ? ` [${percent(r.low)} – ${percent(r.high)}]` : '';
+  return `${percent(r.ratio)}${interval}`;
+}
+
+/** The decisive reasons in full; the others one click away. */
+function reasonList(v: CompareResponse): HTMLElement {
+  const item = (r: Reason): HTMLElement => h('li', { class: `${r.decisive ? 'decisive' : ''} ${r.status}`.trim() }, r.message);
+  const decisive = v.reasons.filter((r) => r.decisive);
+  const shown = decisive.length ? decisive : v.reasons.slice(0, 2);
+  const others = v.reasons.filter((r) => !shown.includes(r));
+  return h(
+    'div',
+    null,
+    h('ul', { class: 'reasons' }, ...shown.map(item)),
+    others.length
+      ? h(
+          'details',
+          { class: 'more-reasons' },
+          h('summary', null, `${others.length} more reason${others.length > 1 ? 's' : ''}`),
+          h('ul', { class: 'reasons' }, ...others.map(item)),
+        )
+      : '',
+  );
+}
+
+async function compareSafely(baseline: string, candidate: string, campaign: number): Promise<CompareResponse | string> {
   try {
     return await fetchCompare(baseline, candidate, campaign);
   } catch (err) {
@@ -51,53 +68,117 @@ async function compareSafely(baseline: string, candidate: string, campaign: numb
   }
 }
 
-export async function renderComparisons(root: HTMLElement, campaign: CampaignInfo): Promise<void> {
-  if (campaign.comparisons.length === 0) {
-    root.replaceChildren(note('This campaign\'s plan has no comparisons (add `comparisons:` to the plan).'));
+export async function renderComparisons(root: HTMLElement, campaign: CampaignDetail): Promise<void> {
+  const comparisons = campaign.plan.comparisons;
+  if (comparisons.length === 0) {
+    root.replaceChildren(note("This campaign's plan has no comparisons (add `comparisons:` to the plan)."));
     return;
   }
-  const results = await Promise.all(campaign.comparisons.map((c) => compareSafely(c.baseline, c.candidate, campaign.id)));
-  const rows = campaign.comparisons.map((c, i) => {
+  const results = await Promise.all(comparisons.map((c) => compareSafely(c.baseline, c.candidate, campaign.id)));
+  const rows = comparisons.map((c, i) => {
     const r = results[i];
-    const verdictCell = typeof r === 'string' || r === undefined ? h('td', { class: 'muted' }, r ?? 'not available') : h('td', null, badge(r.verdict), r.epochs_needed_per_arm !== null ? h('div', { class: 'muted' }, `≈ ${r.epochs_needed_per_arm} more epochs per variant to settle`) : '');
+    const verdictCell =
+      typeof r === 'string' || r === undefined
+        ? h('td', { class: 'muted' }, r ?? 'not available')
+        : h(
+            'td',
+            null,
+            badge(r.verdict),
+            r.epochs_needed_per_arm !== null
+              ? h('div', { class: 'muted' }, `≈ ${r.epochs_needed_per_arm} more epochs per variant to settle`)
+              : '',
+          );
     const ok = typeof r === 'object';
-    return h('tr', { 'data-baseline': c.baseline, 'data-candidate': c.candidate, 'data-verdict': ok ? r.verdict : 'unavailable' },
+    return h(
+      'tr',
+      { 'data-baseline': c.baseline, 'data-candidate': c.candidate, 'data-verdict': ok ? r.verdict : 'unavailable' },
       h('td', null, variantLabel(c.candidate), h('span', { class: 'muted' }, ' vs '), variantLabel(c.baseline)),
-      h('td', null, c.goal ?? '–'),
+      h('td', null, c.goal),
       verdictCell,
-      h('td', { class: 'num' }, ok ? ratioText(r.throughput) : '–', ok ? basisNote(r) : ''),
-      h('td', { class: 'num' }, ok ? ratioText(r.rss_basis === 'held' ? r.rss_held : r.rss_peak) : '–', ok && r.rss_basis !== null ? h('div', { class: 'muted', 'data-rss-basis': r.rss_basis }, r.rss_basis === 'held' ? 'held (median RSS − LazyFree)' : 'peak') : ''),
+      h('td', { class: 'num' }, ok ? ratioText(r.throughput) : MISSING, ok ? basisNote(r) : ''),
+      h(
+        'td',
+        { class: 'num' },
+        ok ? ratioText(r.rss_basis === 'held' ? r.rss_held : r.rss_peak) : MISSING,
+        ok
+          ? h('div', { class: 'muted', 'data-rss-basis': r.rss_basis }, r.rss_basis === 'held' ? 'held (median RSS − LazyFree)' : 'peak')
+          : '',
+      ),
       h('td', null, ok ? reasonList(r) : ''),
     );
   });
   root.replaceChildren(
-    h('table', null,
-      h('thead', null, h('tr', null, h('th', null, 'candidate vs baseline'), h('th', null, 'goal'), h('th', null, 'verdict'), h('th', { class: 'num' }, 'throughput ratio'), h('th', { class: 'num' }, 'RSS ratio'), h('th', null, 'reasons (decisive in bold)'))),
-      h('tbody', null, ...rows)),
-    h('p', { class: 'muted' }, 'Judged on this campaign\'s epochs. Ratios are candidate / baseline (medians), with their confidence intervals; throughput per CPU-second of the workload when every epoch reports its CPU time (a busy host does not move it), else per wall-clock second.'),
+    h(
+      'table',
+      null,
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          h('th', null, 'candidate vs baseline'),
+          h('th', null, 'goal'),
+          h('th', null, 'verdict'),
+          h('th', { class: 'num' }, 'throughput ratio'),
+          h('th', { class: 'num' }, 'RSS ratio'),
+          h('th', null, 'reasons (decisive in bold)'),
+        ),
+      ),
+      h('tbody', null, ...rows),
+    ),
+    h(
+      'p',
+      { class: 'muted' },
+      "Judged on this campaign's epochs. Ratios are candidate / baseline (medians), with their confidence intervals; throughput per CPU-second of the workload when every epoch reports its CPU time (a busy host does not move it), else per wall-clock second.",
+    ),
   );
 }
 
-export async function renderReference(root: HTMLElement, campaign: CampaignInfo): Promise<void> {
-  const ref = campaign.reference;
+export async function renderReference(root: HTMLElement, campaign: CampaignDetail): Promise<void> {
+  const ref = campaign.plan.reference;
   if (ref === null) {
-    root.replaceChildren(note('not available: this campaign\'s plan names no reference variant (`reference:` in the plan).'));
+    root.replaceChildren(note("not available: this campaign's plan names no reference variant (`reference:` in the plan)."));
     return;
   }
   const others = campaign.variants.filter((v) => v !== ref);
   const results = await Promise.all(others.map((v) => compareSafely(ref, v, campaign.id)));
   root.replaceChildren(
-    h('table', null,
-      h('thead', null, h('tr', null, h('th', null, 'variant'), h('th', { class: 'num' }, `throughput, % of ${ref}`), h('th', { class: 'num' }, `peak RSS, % of ${ref}`))),
-      h('tbody', null, ...others.map((v, i) => {
-        const r = results[i];
-        return h('tr', { 'data-variant': v },
-          h('td', null, variantLabel(v)),
-          ratioCell(r, (x) => x.throughput, true),
-          ratioCell(r, (x) => x.rss_peak, false),
-        );
-      })),
+    h(
+      'table',
+      null,
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          h('th', null, 'variant'),
+          h('th', { class: 'num' }, `throughput, % of ${ref}`),
+          h('th', { class: 'num' }, `peak RSS, % of ${ref}`),
+        ),
+      ),
+      h(
+        'tbody',
+        null,
+        ...others.map((v, i) => {
+          const r = results[i];
+          return h(
+            'tr',
+            { 'data-variant': v },
+            h('td', null, variantLabel(v)),
+            ratioCell(r, (x) => x.throughput, true),
+            ratioCell(r, (x) => x.rss_peak, false),
+          );
+        }),
+      ),
     ),
-    h('p', { class: 'muted' }, `Reference: `, variantLabel(ref), '. Values are variant / reference over completed epochs, with confidence intervals.'),
+    h(
+      'p',
+      { class: 'muted' },
+      `Reference: `,
+      variantLabel(ref),
+      '. Values are variant / reference over completed epochs, with confidence intervals.',
+    ),
   );
 }

@@ -1,4 +1,7 @@
-/** Locates the allocsoak package root from this file, compiled (dist/daemon/src/plan/) or not (daemon/src/plan/). */
+/**
+ * Where allocsoak's own files are, for the daemon, the benchmark and every test: the package root (the
+ * repository root) is found from this file, whether it runs compiled (dist/daemon/src/paths/) or not.
+ */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,4 +30,9 @@ export function packageRoot(): string {
     if (parent === dir) throw new Error(`allocsoak package root not found above ${start}`);
     dir = parent;
   }
+}
+
+/** The native build outputs (leanmalloc, random_mixed, the launcher, test programs): `<package root>/native/build`. */
+export function nativeBuildDir(root: string = packageRoot()): string {
+  return join(root, 'native', 'build');
 }

@@ -1,7 +1,6 @@
-/** Human-readable forms of verdicts (CLI) — the same data as the JSON, nothing computed here. */
-import type { DriftResult, CompareResult } from './service.js';
-import type { RatioEstimate } from './ratio.js';
-import { bytes, fmt, type Reason } from './types.js';
+/** Human-readable forms of verdicts (CLI, report) — the same data as the JSON, nothing computed here. */
+import { bytes, fmt, type RatioEstimate, type Reason } from '../judgement/index.js';
+import type { CompareResult, DriftResult } from '../verdicts/index.js';
 
 const MARK: Record<Reason['status'], string> = { pass: '+', fail: '!', undecided: '?', info: '·' };
 
@@ -11,7 +10,8 @@ export function reasonLine(r: Reason): string {
 
 export function ratioText(label: string, e: RatioEstimate | null): string {
   if (e === null) return `${label}: not measured`;
-  const conf = e.confidence === null ? 'no interval yet' : `${Number((e.confidence * 100).toPrecision(3))} % CI [${fmt(e.low)}, ${fmt(e.high)}]`;
+  const conf =
+    e.confidence === null ? 'no interval yet' : `${Number((e.confidence * 100).toPrecision(3))} % CI [${fmt(e.low)}, ${fmt(e.high)}]`;
   return `${label}: ${fmt(e.ratio)} (${conf}; ${e.analysis}, ${e.test} p = ${fmt(e.p_value)})`;
 }
 

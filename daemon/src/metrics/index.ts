@@ -1,0 +1,2 @@
+export * from './exporter.js';
+export * from './names.js';
