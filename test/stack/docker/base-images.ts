@@ -64,7 +64,10 @@ export function hostAptSources(root = '/etc/apt'): AptSource[] {
       }
     } else {
       for (const raw of text.split('\n')) {
-        const line = raw.replace(/#.*$/, '').replace(/\[[^\]]*\]/, ' ').trim();
+        const line = raw
+          .replace(/#.*$/, '')
+          .replace(/\[[^\]]*\]/, ' ')
+          .trim();
         const parts = line.split(/\s+/);
         if (parts[0] !== 'deb' || parts.length < 4) continue;
         out.push({ uri: parts[1] ?? '', suite: parts[2] ?? '', components: parts.slice(3) });
@@ -154,7 +157,11 @@ async function ensureDebian(engine: DockerEngine, req: BaseImageRequest, out: Ba
     // debootstrap mounts /proc and /sys in the target while it works; a failure can leave them.
     for (const mp of ['proc', 'sys', 'dev/pts', 'dev']) {
       const p = path.join(rootfs, mp);
-      if (readFileSync('/proc/self/mounts', 'utf8').split('\n').some((l) => l.split(' ')[1] === p)) {
+      if (
+        readFileSync('/proc/self/mounts', 'utf8')
+          .split('\n')
+          .some((l) => l.split(' ')[1] === p)
+      ) {
         await run('umount', ['-l', p], { timeoutMs: 30_000, allowFailure: true });
       }
     }
@@ -165,7 +172,8 @@ async function ensureDebian(engine: DockerEngine, req: BaseImageRequest, out: Ba
   }
   for (const dir of ['var/cache/apt/archives', 'var/lib/apt/lists']) {
     for (const f of readdirSync(path.join(rootfs, dir))) {
-      if (f.endsWith('.deb') || (dir.endsWith('lists') && f !== 'partial' && f !== 'lock')) rmSync(path.join(rootfs, dir, f), { force: true });
+      if (f.endsWith('.deb') || (dir.endsWith('lists') && f !== 'partial' && f !== 'lock'))
+        rmSync(path.join(rootfs, dir, f), { force: true });
     }
   }
   const tarball = path.join(req.workDir, 'rootfs.tar');
@@ -224,7 +232,10 @@ async function ensureNode(engine: DockerEngine, req: BaseImageRequest, out: Base
   rmSync(nodeTgz);
   const npmVersion = bundledNpmVersion(readFileSync(path.join(ctx, 'node', 'CHANGELOG.md'), 'utf8'), req.nodeVersion);
   req.log(`npm pack npm@${npmVersion} (the npm Node ${req.nodeVersion} ships)`);
-  const npmPacked = await run('npm', ['pack', `npm@${npmVersion}`, '--pack-destination', ctx, '--silent'], { timeoutMs: 10 * 60_000, env: npmEnv });
+  const npmPacked = await run('npm', ['pack', `npm@${npmVersion}`, '--pack-destination', ctx, '--silent'], {
+    timeoutMs: 10 * 60_000,
+    env: npmEnv,
+  });
   const npmTgz = path.join(ctx, npmPacked.stdout.trim().split('\n').pop() ?? '');
   mkdirSync(path.join(ctx, 'npm'));
   await run('tar', ['-xzf', npmTgz, '-C', path.join(ctx, 'npm'), '--strip-components=1'], { timeoutMs: 5 * 60_000 });
@@ -233,7 +244,21 @@ async function ensureNode(engine: DockerEngine, req: BaseImageRequest, out: Base
   const [first, ...rest] = req.nodeTags;
   if (first === undefined) throw new Error('no node image requested');
   await engine.run(
-    ['build', '--network', 'none', '--build-arg', `NODE_VERSION=${req.nodeVersion}`, '--build-arg', `NPM_VERSION=${npmVersion}`, '--label', `${RECIPE_LABEL}=${recipe}`, '-t', first, ctx],
+    [
+      'build',
+      '--network',
+      'none',
+      '--force-rm',
+      '--build-arg',
+      `NODE_VERSION=${req.nodeVersion}`,
+      '--build-arg',
+      `NPM_VERSION=${npmVersion}`,
+      '--label',
+      `${RECIPE_LABEL}=${recipe}`,
+      '-t',
+      first,
+      ctx,
+    ],
     { timeoutMs: 10 * 60_000 },
   );
   for (const tag of rest) await engine.run(['tag', first, tag], { timeoutMs: 30_000 });
@@ -267,9 +292,12 @@ async function ensurePrometheus(engine: DockerEngine, req: BaseImageRequest, out
   mkdirSync(ctx, { recursive: true });
   writeFileSync(path.join(ctx, 'Dockerfile'), PROMETHEUS_DOCKERFILE);
   req.log(`building ${req.prometheusTag} from Debian's prometheus package`);
-  await engine.run(['build', '--network', 'host', ...proxyBuildArgs(), '--label', `${RECIPE_LABEL}=${recipe}`, '-t', req.prometheusTag, ctx], {
-    timeoutMs: 15 * 60_000,
-  });
+  await engine.run(
+    ['build', '--network', 'host', '--force-rm', ...proxyBuildArgs(), '--label', `${RECIPE_LABEL}=${recipe}`, '-t', req.prometheusTag, ctx],
+    {
+      timeoutMs: 15 * 60_000,
+    },
+  );
   rmSync(ctx, { recursive: true, force: true });
   out.built.push(req.prometheusTag);
 }

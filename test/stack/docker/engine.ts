@@ -46,13 +46,16 @@ export function engineUnavailableReason(): string | null {
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
     return 'needs root: the test starts its own dockerd (rootless Docker is not attempted)';
   }
-  const missing = ['dockerd', 'containerd', 'runc', 'docker-init', 'docker-compose', 'debootstrap', 'ip', 'tar'].filter((c) => onPath(c) === null);
+  const missing = ['dockerd', 'containerd', 'runc', 'docker-init', 'docker-compose', 'debootstrap', 'ip', 'tar'].filter(
+    (c) => onPath(c) === null,
+  );
   if (missing.length > 0) {
     return `missing programs: ${missing.join(', ')} (apt-get install docker.io docker-compose debootstrap iproute2; see .ci/run)`;
   }
   if (dockerCli() === null) return 'no docker client (apt-get install docker.io)';
   const fs = readFileSync('/proc/filesystems', 'utf8');
-  if (!/\boverlay$/m.test(fs) && !existsSync('/lib/modules')) return 'the kernel has no overlay file system (needed for the overlay2 storage driver)';
+  if (!/\boverlay$/m.test(fs) && !existsSync('/lib/modules'))
+    return 'the kernel has no overlay file system (needed for the overlay2 storage driver)';
   if (!existsSync('/sys/fs/cgroup') || readdirSync('/sys/fs/cgroup').length === 0) return 'no cgroup file system mounted at /sys/fs/cgroup';
   return null;
 }
@@ -168,7 +171,10 @@ export class DockerEngine {
     try {
       await waitFor('dockerd to answer on its socket', 90_000, 500, async () => {
         if (child.exitCode !== null || child.signalCode !== null) {
-          throw new GiveUp('dockerd exited', new EngineUnavailable(`dockerd exited (${child.signalCode ?? child.exitCode}) at start:\n${this.logTail(30)}`));
+          throw new GiveUp(
+            'dockerd exited',
+            new EngineUnavailable(`dockerd exited (${child.signalCode ?? child.exitCode}) at start:\n${this.logTail(30)}`),
+          );
         }
         if (!existsSync(this.socket)) return undefined;
         const r = await this.run(['version', '--format', '{{.Server.Version}}'], { timeoutMs: 10_000, allowFailure: true });
@@ -206,7 +212,10 @@ export class DockerEngine {
   }
 
   async imageLabel(ref: string, label: string): Promise<string | null> {
-    const r = await this.run(['image', 'inspect', '--format', `{{ index .Config.Labels "${label}" }}`, ref], { timeoutMs: 30_000, allowFailure: true });
+    const r = await this.run(['image', 'inspect', '--format', `{{ index .Config.Labels "${label}" }}`, ref], {
+      timeoutMs: 30_000,
+      allowFailure: true,
+    });
     if (r.code !== 0) return null;
     const v = r.stdout.trim();
     return v === '' || v === '<no value>' ? null : v;

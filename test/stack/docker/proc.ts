@@ -148,6 +148,11 @@ export function startBackground(cmd: string, args: readonly string[], logFile: s
   }
 }
 
+/** Whatever was thrown, as an Error. */
+export function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
+}
+
 /** Thrown by a waitFor probe: stop polling at once and fail with this error. */
 export class GiveUp extends Error {
   constructor(
@@ -165,14 +170,14 @@ export class GiveUp extends Error {
  */
 export async function waitFor<T>(what: string, timeoutMs: number, everyMs: number, probe: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let last: unknown = undefined;
+  let last: unknown;
   for (;;) {
     try {
       const v = await probe();
       if (v !== undefined) return v;
       last = undefined;
     } catch (e) {
-      if (e instanceof GiveUp) throw e.error ?? e;
+      if (e instanceof GiveUp) throw asError(e.error ?? e);
       last = e;
     }
     if (Date.now() >= deadline) {
