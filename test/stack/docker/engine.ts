@@ -168,6 +168,9 @@ export class DockerEngine {
     this.opts.log(`dockerd ${args.join(' ')}`);
     this.child = startBackground('dockerd', args, this.logFile);
     const child = this.child;
+    // Should this process end without stop() (a test runner's timeout, an uncaught error), dockerd must
+    // not outlive it: SIGTERM makes it stop its containers and containerd.
+    process.once('exit', this.killOnExit);
     try {
       await waitFor('dockerd to answer on its socket', 90_000, 500, async () => {
         if (child.exitCode !== null || child.signalCode !== null) {
@@ -226,9 +229,21 @@ export class DockerEngine {
    * containers and containerd, unmount what it left under its roots, remove the system directories it
    * created. Safe to call twice; collects problems and throws them together at the end.
    */
+  private readonly killOnExit = (): void => {
+    const pid = this.child?.pid;
+    if (pid !== undefined && this.child?.exitCode === null && this.child.signalCode === null) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        /* gone */
+      }
+    }
+  };
+
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    process.removeListener('exit', this.killOnExit);
     const problems: string[] = [];
     const child = this.child;
     let containerIds: string[] = [];
