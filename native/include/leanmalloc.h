@@ -57,6 +57,41 @@ int leanmalloc_get_stats(leanmalloc_stats_t *out);
  * individual variables override a profile). */
 const char *leanmalloc_profile(void);
 
+/* The knobs, each named once: X(field, VARIABLE, meaning). VARIABLE is the environment variable that
+ * sets it (docs/allocator.md); this list generates leanmalloc_config_t and the "allocator_knobs"
+ * object allocsoak's workloads report. A new knob is one line here, its parsing in options.c, and a
+ * bump of LEANMALLOC_CONFIG_VERSION. */
+#define LEANMALLOC_FOREACH_KNOB(X)                                                                      \
+  X(base_profile,   LEANMALLOC_PROFILE,        "the profile whose defaults apply: speed, balanced or lean") \
+  X(lean,           LEANMALLOC_LEAN,           "0 or 1: memory-lean mode, no prewarm of hot classes")  \
+  X(decommit,       LEANMALLOC_DECOMMIT,       "OFF, FREE or DONTNEED: what purging does to free memory") \
+  X(target_mb,      LEANMALLOC_TARGET_MB,      "whole MB or unlimited: cap on idle cached superslabs")  \
+  X(purge_delay_ms, LEANMALLOC_PURGE_DELAY_MS, "0..3600000: ms memory stays unused before it is purged") \
+  X(stats,          LEANMALLOC_STATS,          "0 or 1: print the counters on stderr at exit")
+
+#define LEANMALLOC_CONFIG_VERSION 1
+
+/* The configuration leanmalloc runs with: the profile's defaults with the environment's overrides
+ * applied, invalid values replaced as their warnings said. Each knob is the text its variable would
+ * be set to ("1", "DONTNEED", "unlimited", "200"), so a configuration can be compared with the
+ * environment that asked for it. The strings are leanmalloc's own and live as long as the process.
+ * Same size/version handshake as leanmalloc_stats_t, same results (LEANMALLOC_STATS_OK, ...). */
+typedef struct leanmalloc_config_s {
+  uint32_t size;          /* in: sizeof(leanmalloc_config_t) of the caller; out: the library's */
+  uint32_t version;       /* in: LEANMALLOC_CONFIG_VERSION of the caller; out: the library's */
+  const char *profile;    /* leanmalloc_profile(): base_profile, or "custom" when a knob differs from it */
+#define LEANMALLOC_CONFIG_FIELD_(field, variable, meaning) const char *field;
+  LEANMALLOC_FOREACH_KNOB(LEANMALLOC_CONFIG_FIELD_)
+#undef LEANMALLOC_CONFIG_FIELD_
+} leanmalloc_config_t;
+
+/* leanmalloc_config_t c = LEANMALLOC_CONFIG_INIT; */
+#define LEANMALLOC_CONFIG_INIT { .size = sizeof(leanmalloc_config_t), .version = LEANMALLOC_CONFIG_VERSION }
+
+/* Fills *out with the effective configuration; find it with dlsym(RTLD_DEFAULT, "leanmalloc_get_config")
+ * when leanmalloc may or may not be the process's allocator. */
+int leanmalloc_get_config(leanmalloc_config_t *out);
+
 #ifdef __cplusplus
 }
 #endif

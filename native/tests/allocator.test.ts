@@ -246,6 +246,49 @@ describe('counters through the allocator probe (what random_mixed reports)', () 
     assert.deepEqual(Object.keys(counters), [...LEANMALLOC_COUNTERS]);
   });
 
+  /** Every knob's documented value in each profile (README's knob table). */
+  const knobs = (profile: string, over: Record<string, string> = {}): Record<string, string> => ({
+    LEANMALLOC_PROFILE: profile,
+    LEANMALLOC_LEAN: profile === 'speed' ? '0' : '1',
+    LEANMALLOC_DECOMMIT: profile === 'lean' ? 'DONTNEED' : 'OFF',
+    LEANMALLOC_TARGET_MB: profile === 'lean' ? '10' : 'unlimited',
+    LEANMALLOC_PURGE_DELAY_MS: '200',
+    LEANMALLOC_STATS: '0',
+    ...over,
+  });
+  const configs: Array<[string, Record<string, string>, string, Record<string, string>]> = [
+    ['no variable', {}, 'speed', knobs('speed')],
+    ['balanced', { LEANMALLOC_PROFILE: 'balanced' }, 'balanced', knobs('balanced')],
+    ['lean', { LEANMALLOC_PROFILE: 'LEAN' }, 'lean', knobs('lean')],
+    [
+      'lean with two overrides',
+      { LEANMALLOC_PROFILE: 'lean', LEANMALLOC_DECOMMIT: 'free', LEANMALLOC_TARGET_MB: '007' },
+      'custom',
+      knobs('lean', { LEANMALLOC_DECOMMIT: 'FREE', LEANMALLOC_TARGET_MB: '7' }),
+    ],
+    ['an override equal to the profile', { LEANMALLOC_PROFILE: 'balanced', LEANMALLOC_LEAN: '1' }, 'balanced', knobs('balanced')],
+    ['an invalid profile (speed is used)', { LEANMALLOC_PROFILE: 'superfast' }, 'speed', knobs('speed')],
+    [
+      'an invalid value (the profile value is used)',
+      { LEANMALLOC_PROFILE: 'lean', LEANMALLOC_PURGE_DELAY_MS: 'soon', LEANMALLOC_STATS: '1' },
+      'lean',
+      knobs('lean', { LEANMALLOC_STATS: '1' }),
+    ],
+  ];
+  for (const [what, env, profile, expected] of configs) {
+    test(`the start line reports the knobs leanmalloc runs with: ${what}`, () => {
+      const { line } = probe('probe_counters', env);
+      assert.equal(line['allocator_profile'], profile);
+      assert.deepEqual(line['allocator_knobs'], expected);
+      assert.equal(line['allocator_version'], undefined, 'leanmalloc has no release version');
+    });
+  }
+
+  test('the knobs of a preloaded libleanmalloc.so too', () => {
+    const { line } = probe('plain_probe_counters', { LD_PRELOAD: lib, LEANMALLOC_PROFILE: 'balanced' });
+    assert.deepEqual(line['allocator_knobs'], knobs('balanced'));
+  });
+
   const skews: Array<[string, string, Record<string, string>, RegExp]> = [
     [
       'another LEANMALLOC_STATS_VERSION',

@@ -34,6 +34,12 @@ const PEER_COUNTERS: Record<string, string[]> = {
   tcmalloc: ['tcmalloc.current_allocated_bytes', 'tcmalloc.heap_size', 'tcmalloc.pageheap_free_bytes', 'tcmalloc.pageheap_unmapped_bytes'],
 };
 
+const PEER_VERSIONS: Record<string, RegExp> = {
+  mimalloc: /^\d\.\d\.\d$/,
+  jemalloc: /^\d+\.\d+\.\d+-/,
+  tcmalloc: /^gperftools \d+\.\d+/,
+};
+
 for (const name of PEERS) {
   test(`random_mixed under LD_PRELOAD of ${name} speaks the protocol with allocator ${name} and its stats`, () => {
     const lib = peerLibrary(name);
@@ -50,6 +56,8 @@ for (const name of PEERS) {
     assert.equal(start?.['type'], 'start');
     assert.equal(start?.['allocator'], name);
     assert.equal(start?.['malloc_lib'], lib);
+    // The version its own API gives (mi_version, mallctl "version", tc_version).
+    assert.match(String(start?.['allocator_version']), PEER_VERSIONS[name] ?? /^$/);
     assert.equal(end?.['type'], 'end');
     const samples = lines.slice(1, -1);
     assert.ok(samples.length >= 3, `samples: ${samples.length}`);

@@ -256,6 +256,14 @@ test('the web page shows a real short campaign live in Debian chromium', { timeo
     await page.screenshot({ path: join(dir, 'dialog.png') });
     await page.click('#epoch-dialog-close');
 
+    // A completed epoch's details say what it ran: leanmalloc, its profile and knobs.
+    await page.click('tr[data-outcome="completed"]:has([data-variant="lean"]) button');
+    await page.waitForSelector('#epoch-dialog[open][data-loaded="true"]', { timeout: 10_000 });
+    const details = (await page.textContent('#epoch-dialog-body')) ?? '';
+    assert.match(details, /allocator \(as run\)leanmalloc, profile lean \(/);
+    assert.match(details, /LEANMALLOC_PROFILE=lean LEANMALLOC_LEAN=1 LEANMALLOC_DECOMMIT=DONTNEED/);
+    await page.click('#epoch-dialog-close');
+
     await page.screenshot({ path: screenshot, fullPage: true });
     t.diagnostic(`screenshot: ${screenshot}`);
     console.log(`web page screenshot: ${screenshot}`);

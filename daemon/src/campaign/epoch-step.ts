@@ -11,7 +11,7 @@ import type { Sample } from '../domain/types.js';
 import type { Logger } from '../log/index.js';
 import { readHostInfo, readLoadAverage, type LibraryHasher } from '../host/index.js';
 import type { Plan, ResolvedVariant } from '../plan/index.js';
-import { nowIso, type Store } from '../storage/index.js';
+import { nowIso, type EpochFinish, type Store } from '../storage/index.js';
 import { runEpoch, type EpochResult, type EpochWorkload } from '../supervisor/index.js';
 import type { CampaignEvents, EpochFinishedEvent, EpochSlotFields } from './events.js';
 import type { Slot } from './round-robin.js';
@@ -121,6 +121,7 @@ async function runSupervised(
       launcher: ctx.launcher,
       workload: workloadOf(variant),
       preload: variant.library,
+      allocator: variant.allocator,
       env: variant.env,
       epochMs: plan.epoch_ms,
       intervalMs: plan.interval_ms,
@@ -160,6 +161,22 @@ function analyzeStored(ctx: EpochStepContext, epochId: number, result: EpochResu
   }
 }
 
+/** What served malloc, as the epoch's columns hold it. */
+function allocatorFields({
+  allocator: id,
+}: EpochResult): Pick<
+  EpochFinish,
+  'allocator_reported' | 'allocator_library_reported' | 'allocator_version' | 'allocator_profile' | 'allocator_knobs'
+> {
+  return {
+    allocator_reported: id?.allocator ?? null,
+    allocator_library_reported: id?.library ?? null,
+    allocator_version: id?.version ?? null,
+    allocator_profile: id?.profile ?? null,
+    allocator_knobs: id?.knobs ? JSON.stringify(id.knobs) : null,
+  };
+}
+
 /** Stores the outcome and analysis, logs and emits the end of the epoch. */
 function recordFinish(
   ctx: EpochStepContext,
@@ -175,6 +192,8 @@ function recordFinish(
     exit_code: result.exitCode,
     signal: result.signal,
     stderr_tail: result.stderrTail,
+    stderr_lines: result.stderrLines,
+    ...allocatorFields(result),
     ended_at: endedAt,
   });
   const level = result.outcome === 'completed' ? 'info' : 'warn';

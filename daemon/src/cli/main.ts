@@ -6,6 +6,7 @@
  *   allocsoak report --db F [--format md|json|csv]
  *   allocsoak compare --db F --baseline A --candidate B [--json]
  *   allocsoak drift --db F --variant V [--json]
+ *   allocsoak serve --db F [--host H] [--port P]
  * Exit status: 0 done, 1 failure at run time, 2 bad arguments or an invalid plan (nothing started).
  */
 import { PlanError } from '../plan/index.js';
@@ -15,6 +16,7 @@ import { daemonCommand } from './commands/daemon.js';
 import { driftCommand } from './commands/drift.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
+import { serveCommand } from './commands/serve.js';
 
 const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
   daemon: daemonCommand,
@@ -22,6 +24,7 @@ const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
   report: reportCommand,
   compare: compareCommand,
   drift: driftCommand,
+  serve: serveCommand,
 };
 
 export const MAIN_HELP = `usage: allocsoak <command> [options]
@@ -34,6 +37,7 @@ commands:
   report   print the results stored in a database (md, json or csv)
   compare  judge a candidate against a baseline: GO, NEUTRAL, NO-GO or INSUFFICIENT, with reasons
   drift    a variant's RSS drift and leak judgement
+  serve    serve the HTTP API and web page over an existing database, starting nothing
 
 \`allocsoak <command> --help\` shows a command's options.
 `;

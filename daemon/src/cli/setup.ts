@@ -1,20 +1,20 @@
 /**
- * What `daemon` and `run` share before the first epoch: load and resolve the plan (errors → exit 2),
- * open the store, turn epochs left `running` by a killed daemon into `interrupted`, check the native
- * launcher is built.
+ * What `daemon` and `run` share before the first epoch: load and check the plan (errors → exit 2),
+ * check the native launcher is built and whether syscalls can be counted. The database: database.ts.
  */
 import { existsSync } from 'node:fs';
 import type { Logger } from '../log/index.js';
-import { loadPlanFile, nativePaths, resolvePlan, type Plan, type ResolvedPlan } from '../plan/index.js';
-import { openStore, type Store } from '../storage/index.js';
+import { loadPlan, nativePaths, type Plan, type ResolvedPlan } from '../plan/index.js';
 import { probeSyscallCounting } from '../supervisor/index.js';
 import { UsageError } from './args.js';
-import { lockDatabase } from './db-lock.js';
 
-/** The plan, validated and with its allocators resolved. Throws PlanError (exit 2). */
-export function loadResolvedPlan(file: string, log: Logger, override?: (plan: Plan) => Plan): ResolvedPlan {
-  const plan = loadPlanFile(file);
-  const resolved = resolvePlan(override ? override(plan) : plan, file);
+/**
+ * The plan, checked (every problem at once, libraries, commands and random_mixed's arguments included)
+ * and with its allocators resolved. Throws PlanError (exit 2).
+ */
+export async function loadResolvedPlan(file: string, log: Logger, override?: (plan: Plan) => Plan): Promise<ResolvedPlan> {
+  const loaded = await loadPlan(file);
+  const resolved = override ? { ...loaded, plan: override(loaded.plan) } : loaded;
   for (const w of resolved.warnings) log.warn({ plan: file }, w);
   if (resolved.variants.length === 0) throw new UsageError(`${file}: no variant can run (every one was skipped)`);
   return resolved;
@@ -38,32 +38,4 @@ export async function syscallCountingOrWarn(launcher: string, log: Logger): Prom
     'memory syscall counting is not possible here (seccomp + ptrace refused; in a container, its seccomp or AppArmor profile): epochs run without it and syscalls_per_op stays empty',
   );
   return false;
-}
-
-export interface DaemonStore {
-  store: Store;
-  /** Close the database and release its lock. */
-  close(): void;
-}
-
-/** Lock the database for this process (see db-lock.ts), open and migrate it, recover cut epochs. */
-export function openStoreForDaemon(file: string, log: Logger): DaemonStore {
-  const lock = lockDatabase(file);
-  let store: Store;
-  try {
-    store = openStore(file);
-  } catch (err) {
-    lock.release();
-    throw err;
-  }
-  if (store.migration && store.migration.applied.length > 0) log.info({ db: file, applied: store.migration.applied }, 'database migrated');
-  const interrupted = store.epochs.markRunningInterrupted();
-  if (interrupted > 0) log.warn({ db: file, epochs: interrupted }, 'epochs left running by a previous daemon marked interrupted');
-  return {
-    store,
-    close: () => {
-      store.close();
-      lock.release();
-    },
-  };
 }

@@ -1,6 +1,9 @@
 /** The table `allocsoak run` prints at the end: one row per variant of the campaign. */
 import { bytes, MISSING, percent, rate, signedPercent, significant } from '../domain/format.js';
 import type { EpochSummary } from '../domain/types.js';
+import { reasonLine, stderrExcerpt } from '../report/index.js';
+import type { EpochRow } from '../storage/index.js';
+import type { CompareResult } from '../verdicts/index.js';
 import { mean, median } from '../stats/descriptive.js';
 import { textTable } from './text-table.js';
 
@@ -31,4 +34,29 @@ export function summaryTable(variants: readonly string[], epochs: readonly Epoch
     ];
   });
   return textTable(['variant', 'completed', 'ops/s', 'CV', 'RSS peak', 'drift', 'syscalls/op', 'other outcomes'], rows);
+}
+
+/** Epochs that did not complete, one line each with the reason, and the last line the workload wrote on stderr. */
+export function failedEpochsText(epochs: readonly EpochRow[]): string {
+  const bad = epochs.filter((e) => e.outcome !== 'completed' && e.outcome !== 'running');
+  if (bad.length === 0) return '';
+  const lines = [`epochs that did not complete (${bad.length}):`];
+  for (const e of bad) {
+    lines.push(`  epoch ${e.id}  ${e.variant}  round ${e.round}  ${e.outcome}: ${e.outcome_reason ?? e.signal ?? 'no reason recorded'}`);
+    for (const l of stderrExcerpt(e.stderr_tail, 1)) lines.push(`    stderr: ${l}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The plan's comparisons with their verdicts and what decided each. */
+export function verdictsText(results: readonly CompareResult[]): string {
+  if (results.length === 0) return '';
+  const lines = ['verdicts:'];
+  for (const r of results) {
+    const decisive = r.reasons.filter((x) => x.decisive);
+    lines.push(`  ${r.baseline} → ${r.candidate} (goal ${r.goal}): ${r.verdict}`);
+    for (const x of decisive.length > 0 ? decisive : r.reasons.slice(0, 1)) lines.push(`    ${reasonLine(x)}`);
+  }
+  lines.push('  (allocsoak compare --db FILE --baseline A --candidate B shows every reason)');
+  return `${lines.join('\n')}\n`;
 }

@@ -54,6 +54,8 @@ export interface ProcessResult {
   spawnError: string | null;
   stderrTail: string;
   stderrBytes: number;
+  /** Lines written on stderr over the child's whole life (the tail may hold fewer). */
+  stderrLines: number;
   durationMs: number;
 }
 
@@ -187,6 +189,7 @@ export function startProcess(options: ProcessOptions): RunningProcess {
         spawnError,
         stderrTail: stderrTail.toString(),
         stderrBytes: stderrTail.totalBytes,
+        stderrLines: stderrTail.totalLines,
         durationMs,
       });
     });

@@ -29,6 +29,8 @@ export interface AppOptions {
   token: string | null;
   /** Plans over HTTP may run custom commands / libraries (`--allow-commands`). */
   allowCommands: boolean;
+  /** Serve a database only (`allocsoak serve`): every mutating route is refused, whatever the token. */
+  readOnly?: boolean;
 }
 
 export interface AppDeps {

@@ -5,3 +5,6 @@ export * from './validate.js';
 export * from './load.js';
 export * from './allocators.js';
 export * from './privileged.js';
+export * from './prepare.js';
+export * from './leanmalloc-knobs.js';
+export * from './suggest.js';

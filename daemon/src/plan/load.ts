@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { PlanError, type PlanProblem } from './errors.js';
 import type { Plan } from './types.js';
-import { validatePlan, type PlanPath } from './validate.js';
+import type { ResolvedPlan } from './allocators.js';
+import { preparePlan, type PrepareOptions } from './prepare.js';
+import { validatePlan, type LocateLine, type PlanPath } from './validate.js';
 
 /** Finds the line of the deepest node on `path` (the key's line for a mapping entry). */
 function lineLocator(root: unknown, lines: LineCounter): (path: PlanPath) => number | undefined {
@@ -29,8 +31,14 @@ function lineLocator(root: unknown, lines: LineCounter): (path: PlanPath) => num
   };
 }
 
-/** Parses and validates a plan from YAML text. `source` names the file in error messages. */
-export function parsePlanText(text: string, source: string): Plan {
+/** A plan document read from YAML: the plain object, and where each field is in the text. */
+export interface PlanDocument {
+  raw: unknown;
+  locate: LocateLine;
+}
+
+/** Parses YAML text (not yet validated). Throws PlanError for text that is not one YAML document. */
+export function parsePlanDocument(text: string, source: string): PlanDocument {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -46,16 +54,33 @@ export function parsePlanText(text: string, source: string): Plan {
   if (doc.contents === null) {
     throw new PlanError([{ source, path: '', expected: 'a mapping with at least a "variants" list', got: 'an empty document' }]);
   }
-  return validatePlan(doc.toJS({ maxAliasCount: 100 }) as unknown, source, lineLocator(doc.contents, lines));
+  return { raw: doc.toJS({ maxAliasCount: 100 }) as unknown, locate: lineLocator(doc.contents, lines) };
+}
+
+/** Parses and validates a plan from YAML text. `source` names the file in error messages. */
+export function parsePlanText(text: string, source: string): Plan {
+  const { raw, locate } = parsePlanDocument(text, source);
+  return validatePlan(raw, source, locate);
+}
+
+function readPlanText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new PlanError([{ source: file, path: '', expected: 'a readable plan file', got: (err as Error).message }]);
+  }
 }
 
 /** Reads, parses and validates a plan file. A missing or unreadable file is a PlanError too. */
 export function loadPlanFile(file: string): Plan {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new PlanError([{ source: file, path: '', expected: 'a readable plan file', got: (err as Error).message }]);
-  }
-  return parsePlanText(text, file);
+  return parsePlanText(readPlanText(file), file);
+}
+
+/**
+ * Reads a plan file and checks everything before anything runs (preparePlan): what the plan says,
+ * libraries, commands and random_mixed's arguments, every problem in one PlanError.
+ */
+export async function loadPlan(file: string, opts: Omit<PrepareOptions, 'locate'> = {}): Promise<ResolvedPlan> {
+  const { raw, locate } = parsePlanDocument(readPlanText(file), file);
+  return preparePlan(raw, file, { ...opts, locate });
 }

@@ -6,6 +6,8 @@ import { validate as validateCron } from 'node-cron';
 import { basename, extname } from 'node:path';
 import { criteriaProblems } from '../judgement/index.js';
 import { describeValue, PlanError, type PlanProblem } from './errors.js';
+import { LEANMALLOC_KNOB_PREFIX, leanmallocKnobProblem } from './leanmalloc-knobs.js';
+import { closest } from './suggest.js';
 import {
   COMPARISON_GOALS,
   NAMED_ALLOCATORS,
@@ -58,19 +60,6 @@ function isMapping(v: unknown): v is Mapping {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) (d[0] as number[])[j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const row = d[i] as number[];
-      const prev = d[i - 1] as number[];
-      row[j] = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-  }
-  return (d[a.length] as number[])[b.length] as number;
-}
-
 class Checker {
   readonly problems: PlanProblem[] = [];
   constructor(
@@ -95,7 +84,7 @@ class Checker {
   knownKeys(obj: Mapping, path: PlanPath, known: readonly string[]): void {
     for (const key of Object.keys(obj)) {
       if (known.includes(key)) continue;
-      const close = known.find((k) => editDistance(k, key) <= 2);
+      const close = closest(key, known);
       this.fail([...path, key], `one of the keys ${known.join(', ')}`, `unknown key ${JSON.stringify(key)}`, {
         raw: true,
         ...(close !== undefined ? { hint: `did you mean ${JSON.stringify(close)}?` } : {}),
@@ -103,14 +92,12 @@ class Checker {
     }
   }
 
-  duration(obj: Mapping, key: string, fallback: number): number {
+  /** The duration at `key` in ms, the fallback when absent, null when invalid (already reported). */
+  duration(obj: Mapping, key: string, fallback: number): number | null {
     const v = obj[key];
     if (v === undefined) return fallback;
     const ms = parseDuration(v);
-    if (ms === null) {
-      this.fail([key], 'a duration such as "250ms", "4s", "60m", "1h" or a number of seconds', v);
-      return fallback;
-    }
+    if (ms === null) this.fail([key], 'a duration such as "250ms", "4s", "60m", "1h" or a number of seconds', v);
     return ms;
   }
 
@@ -120,12 +107,16 @@ class Checker {
       return null;
     }
     const out: string[] = [];
+    let ok = true;
     v.forEach((item, i) => {
       if (typeof item === 'string') out.push(item);
       else if (typeof item === 'number' && Number.isFinite(item)) out.push(String(item));
-      else this.fail([...path, i], 'a string', item);
+      else {
+        this.fail([...path, i], 'a string', item);
+        ok = false;
+      }
     });
-    return out;
+    return ok ? out : null;
   }
 }
 
@@ -139,11 +130,71 @@ function isLibraryPath(s: string): boolean {
   return s.startsWith('/') && /\.so(\.[0-9]+)*$/.test(s);
 }
 
-function checkVariant(c: Checker, raw: unknown, i: number): PlanVariant | null {
+/**
+ * One entry of the plan's `variants` list after validation: the variant when all of it is valid, and
+ * each field that is valid on its own, so that the checks that need the system (allocator libraries,
+ * commands, random_mixed's arguments) run in the same pass as the rest, on what can be checked.
+ */
+export interface VariantDraft {
+  /** Position in the plan's `variants` list. */
+  index: number;
+  /** The whole variant, or null when any of its fields is invalid. */
+  variant: PlanVariant | null;
+  name: string | null;
+  /** A valid allocator (named or a library path); null when absent or invalid. */
+  allocator: string | null;
+  /** A valid command; null when absent or invalid. */
+  command: string[] | null;
+  /** Valid random_mixed arguments (the variant runs random_mixed); null when it runs a command or they are invalid. */
+  args: string[] | null;
+  /** The environment entries that are valid. */
+  env: Record<string, string>;
+  /** null when `optional` is not a boolean. */
+  optional: boolean | null;
+}
+
+function checkEnv(c: Checker, rawEnv: unknown, path: PlanPath): { env: Record<string, string>; ok: boolean } {
+  const env: Record<string, string> = {};
+  if (rawEnv === undefined) return { env, ok: true };
+  if (!isMapping(rawEnv)) {
+    c.fail([...path, 'env'], 'a mapping of environment variable names to values', rawEnv);
+    return { env, ok: false };
+  }
+  let ok = true;
+  for (const [k, v] of Object.entries(rawEnv)) {
+    const at = [...path, 'env', k];
+    if (!ENV_NAME_RE.test(k)) {
+      c.fail(at, 'an environment variable name ([A-Za-z_][A-Za-z0-9_]*)', k);
+      ok = false;
+    } else if (k === 'LD_PRELOAD') {
+      c.fail(at, 'no LD_PRELOAD (the allocator field sets the preload)', v);
+      ok = false;
+    } else if (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean') {
+      const value = String(v);
+      // leanmalloc warns about a bad knob and runs another configuration: refuse it here instead.
+      const knob = k.startsWith(LEANMALLOC_KNOB_PREFIX) ? leanmallocKnobProblem(k, value) : null;
+      if (knob !== null) {
+        const unknownName = knob.what === 'name';
+        c.fail(at, knob.expected, unknownName ? `unknown name ${JSON.stringify(k)}` : value, {
+          raw: unknownName,
+          ...(knob.hint !== undefined ? { hint: knob.hint } : {}),
+        });
+        ok = false;
+      } else env[k] = value;
+    } else {
+      c.fail(at, 'a string, number or boolean', v);
+      ok = false;
+    }
+  }
+  return { env, ok };
+}
+
+function checkVariant(c: Checker, raw: unknown, i: number): VariantDraft {
   const path = ['variants', i];
+  const draft: VariantDraft = { index: i, variant: null, name: null, allocator: null, command: null, args: null, env: {}, optional: false };
   if (!isMapping(raw)) {
     c.fail(path, 'a mapping with name and allocator or command', raw);
-    return null;
+    return draft;
   }
   c.knownKeys(raw, path, VARIANT_KEYS);
   let ok = true;
@@ -152,7 +203,7 @@ function checkVariant(c: Checker, raw: unknown, i: number): PlanVariant | null {
   if (typeof name !== 'string' || !VARIANT_NAME_RE.test(name)) {
     c.fail([...path, 'name'], 'a name made of letters, digits, "_", "." or "-"', name);
     ok = false;
-  }
+  } else draft.name = name;
 
   let allocator: string | null = null;
   const rawAllocator = raw['allocator'];
@@ -167,17 +218,20 @@ function checkVariant(c: Checker, raw: unknown, i: number): PlanVariant | null {
       ok = false;
     }
   }
+  draft.allocator = allocator;
 
   let command: string[] | null = null;
   const rawCommand = raw['command'];
   if (rawCommand !== undefined) {
-    command = c.stringList(rawCommand, [...path, 'command'], 'a non-empty list: the program, then its arguments');
-    if (command !== null && (command.length === 0 || command[0] === '')) {
+    const list = c.stringList(rawCommand, [...path, 'command'], 'a non-empty list: the program, then its arguments');
+    command = list;
+    if (list !== null && (list.length === 0 || list[0] === '')) {
       c.fail([...path, 'command'], 'a non-empty list: the program, then its arguments', rawCommand);
       command = null;
     }
     if (command === null) ok = false;
   }
+  draft.command = command;
 
   if (rawAllocator === undefined && rawCommand === undefined) {
     c.fail(path, 'an allocator or a command', 'neither', { raw: true });
@@ -185,57 +239,49 @@ function checkVariant(c: Checker, raw: unknown, i: number): PlanVariant | null {
   }
 
   let args: string[] = [];
+  let argsOk = true;
   const rawArgs = raw['args'];
   if (rawArgs !== undefined) {
     if (rawCommand !== undefined) {
       c.fail([...path, 'args'], 'no args with command (put the arguments in command)', rawArgs);
-      ok = false;
+      argsOk = false;
     } else {
       const list = c.stringList(rawArgs, [...path, 'args'], 'a list of random_mixed arguments');
-      if (list === null) ok = false;
+      if (list === null) argsOk = false;
       else args = list;
     }
   }
+  if (!argsOk) ok = false;
+  // random_mixed runs when there is no command; its arguments are checked by random_mixed itself later.
+  if (rawCommand === undefined && argsOk) draft.args = args;
 
-  const env: Record<string, string> = {};
-  const rawEnv = raw['env'];
-  if (rawEnv !== undefined) {
-    if (!isMapping(rawEnv)) {
-      c.fail([...path, 'env'], 'a mapping of environment variable names to values', rawEnv);
-      ok = false;
-    } else {
-      for (const [k, v] of Object.entries(rawEnv)) {
-        if (!ENV_NAME_RE.test(k)) {
-          c.fail([...path, 'env', k], 'an environment variable name ([A-Za-z_][A-Za-z0-9_]*)', k);
-          ok = false;
-        } else if (k === 'LD_PRELOAD') {
-          c.fail([...path, 'env', k], 'no LD_PRELOAD (the allocator field sets the preload)', v);
-          ok = false;
-        } else if (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean') {
-          env[k] = String(v);
-        } else {
-          c.fail([...path, 'env', k], 'a string, number or boolean', v);
-          ok = false;
-        }
-      }
-    }
-  }
+  const env = checkEnv(c, raw['env'], path);
+  if (!env.ok) ok = false;
+  draft.env = env.env;
 
-  let optional = false;
+  let optional: boolean | null = false;
   const rawOptional = raw['optional'];
   if (rawOptional !== undefined) {
     if (typeof rawOptional === 'boolean') optional = rawOptional;
     else {
       c.fail([...path, 'optional'], 'true or false', rawOptional);
       ok = false;
+      optional = null;
     }
   }
+  draft.optional = optional;
 
-  if (!ok || typeof name !== 'string') return null;
-  return { name, allocator, env, args, command, optional };
+  if (ok && typeof name === 'string' && optional !== null) draft.variant = { name, allocator, env: env.env, args, command, optional };
+  return draft;
 }
 
-function checkComparison(c: Checker, raw: unknown, i: number, variantNames: ReadonlySet<string>): PlanComparison | null {
+function checkComparison(
+  c: Checker,
+  raw: unknown,
+  i: number,
+  variantNames: ReadonlySet<string> | null,
+  seen: Map<string, number>,
+): PlanComparison | null {
   const path = ['comparisons', i];
   if (!isMapping(raw)) {
     c.fail(path, 'a mapping with baseline, candidate and goal', raw);
@@ -243,11 +289,12 @@ function checkComparison(c: Checker, raw: unknown, i: number, variantNames: Read
   }
   c.knownKeys(raw, path, COMPARISON_KEYS);
   let ok = true;
-  const names = [...variantNames].join(', ');
   const side = (key: 'baseline' | 'candidate'): string | null => {
     const v = raw[key];
+    // Without a valid variants list every name would be "unknown": that error is already reported.
+    if (variantNames === null) return typeof v === 'string' ? v : null;
     if (typeof v !== 'string' || !variantNames.has(v)) {
-      c.fail([...path, key], `the name of a variant (${names})`, v);
+      c.fail([...path, key], `the name of a variant (${[...variantNames].join(', ')})`, v);
       ok = false;
       return null;
     }
@@ -258,6 +305,17 @@ function checkComparison(c: Checker, raw: unknown, i: number, variantNames: Read
   if (baseline !== null && candidate !== null && baseline === candidate) {
     c.fail([...path, 'candidate'], `a variant other than the baseline ${JSON.stringify(baseline)}`, candidate);
     ok = false;
+  } else if (baseline !== null && candidate !== null) {
+    // One verdict per pair and goal: a repeat would give two answers to one question (a pair may be judged
+    // once for speed and once for memory).
+    const pair = JSON.stringify([baseline, candidate, raw['goal'] ?? null]);
+    const first = seen.get(pair);
+    const goalText = typeof raw['goal'] === 'string' ? ` for ${raw['goal']}` : '';
+    const compared = `${baseline} → ${candidate}${goalText}`;
+    if (first !== undefined) {
+      c.fail(path, `a comparison not made before (comparisons[${first}] already compares ${compared})`, compared, { raw: true });
+      ok = false;
+    } else seen.set(pair, i);
   }
   const goal = raw['goal'];
   if (typeof goal !== 'string' || !(COMPARISON_GOALS as readonly string[]).includes(goal)) {
@@ -271,39 +329,47 @@ function checkComparison(c: Checker, raw: unknown, i: number, variantNames: Read
       c.fail([...path, 'criteria'], 'a mapping of criterion names to numbers', rawCriteria);
       ok = false;
     } else {
+      let criteriaOk = true;
       for (const [k, v] of Object.entries(rawCriteria)) {
         if (!CRITERION_NAME_RE.test(k)) {
           c.fail([...path, 'criteria', k], 'a criterion name made of letters, digits and "_"', k);
-          ok = false;
+          criteriaOk = false;
         } else if (typeof v !== 'number' || !Number.isFinite(v)) {
           c.fail([...path, 'criteria', k], 'a number', v);
-          ok = false;
+          criteriaOk = false;
         } else criteria[k] = v;
       }
-      // Names, goals and ranges of criteria belong to the judgement module.
-      if (ok) {
+      // Names, goals and ranges of criteria belong to the judgement module (an invalid goal is reported
+      // above; the judgement then checks names and ranges without it).
+      if (criteriaOk) {
         for (const problem of criteriaProblems(goal, criteria)) {
           c.fail(problem.key === null ? [...path, 'criteria'] : [...path, 'criteria', problem.key], problem.expected, problem.got);
-          ok = false;
+          criteriaOk = false;
         }
       }
+      if (!criteriaOk) ok = false;
     }
   }
   if (!ok || baseline === null || candidate === null) return null;
   return { baseline, candidate, goal: goal as ComparisonGoal, criteria };
 }
 
+/** What validation found: the plan (null when anything is wrong), every problem, and each variant's draft. */
+export interface PlanInspection {
+  plan: Plan | null;
+  problems: PlanProblem[];
+  variants: VariantDraft[];
+}
+
 /**
- * Validates and normalises a plan given as a plain object.
- * @param source the file name for messages, or "api" for a REST body
- * @param locate optional line lookup (see `parsePlanText`)
- * @throws PlanError listing every problem
+ * Validates a plan given as a plain object without throwing: every problem, each reported once and
+ * without follow-on errors (a field that is invalid is not also compared with other fields).
  */
-export function validatePlan(raw: unknown, source = 'api', locate?: LocateLine): Plan {
+export function inspectPlan(raw: unknown, source = 'api', locate?: LocateLine): PlanInspection {
   const c = new Checker(source, locate);
   if (!isMapping(raw)) {
     c.fail([], 'a mapping with at least a "variants" list', raw);
-    throw new PlanError(c.problems);
+    return { plan: null, problems: c.problems, variants: [] };
   }
   c.knownKeys(raw, [], TOP_LEVEL_KEYS);
 
@@ -318,13 +384,15 @@ export function validatePlan(raw: unknown, source = 'api', locate?: LocateLine):
   const warmup_ms = c.duration(raw, 'warmup', PLAN_DEFAULTS.warmup_ms);
   const interval_ms = c.duration(raw, 'interval', PLAN_DEFAULTS.interval_ms);
   const given = (key: string, ms: number): string => `${formatDuration(ms)}${raw[key] === undefined ? ' (the default)' : ''}`;
-  if (epoch_ms <= 0) c.fail(['epoch'], 'a duration above 0', raw['epoch']);
-  if (epoch_ms > 0 && warmup_ms >= epoch_ms) {
+  // Relations between durations are checked only between valid ones: an invalid warmup is one error, not two.
+  const epochOk = epoch_ms !== null && epoch_ms > 0;
+  if (epoch_ms !== null && epoch_ms <= 0) c.fail(['epoch'], 'a duration above 0', raw['epoch']);
+  if (epochOk && warmup_ms !== null && warmup_ms >= epoch_ms) {
     c.fail(['warmup'], `a duration shorter than the epoch (${given('epoch', epoch_ms)})`, given('warmup', warmup_ms), { raw: true });
   }
-  if (interval_ms < MIN_INTERVAL_MS)
+  if (interval_ms !== null && interval_ms < MIN_INTERVAL_MS)
     c.fail(['interval'], `a duration of at least ${MIN_INTERVAL_MS}ms`, given('interval', interval_ms), { raw: true });
-  else if (epoch_ms > 0 && interval_ms > epoch_ms) {
+  else if (epochOk && interval_ms !== null && interval_ms > epoch_ms) {
     c.fail(['interval'], `a duration no longer than the epoch (${given('epoch', epoch_ms)})`, given('interval', interval_ms), {
       raw: true,
     });
@@ -346,9 +414,10 @@ export function validatePlan(raw: unknown, source = 'api', locate?: LocateLine):
     else rss_limit_bytes = bytes;
   }
 
-  const variants: PlanVariant[] = [];
+  const drafts: VariantDraft[] = [];
   const allNames = new Map<string, number>();
   const rawVariants = raw['variants'];
+  const variantsOk = Array.isArray(rawVariants) && rawVariants.length > 0;
   if (!Array.isArray(rawVariants) || rawVariants.length === 0) {
     c.fail(['variants'], 'a non-empty list of variants', rawVariants);
   } else {
@@ -364,19 +433,19 @@ export function validatePlan(raw: unknown, source = 'api', locate?: LocateLine):
           );
         } else allNames.set(rv['name'], i);
       }
-      const v = checkVariant(c, rv, i);
-      if (v !== null) variants.push(v);
+      drafts.push(checkVariant(c, rv, i));
     });
   }
-  const variantNames = new Set(allNames.keys());
+  const variantNames = variantsOk ? new Set(allNames.keys()) : null;
 
   const comparisons: PlanComparison[] = [];
   const rawComparisons = raw['comparisons'];
   if (rawComparisons !== undefined && rawComparisons !== null) {
     if (!Array.isArray(rawComparisons)) c.fail(['comparisons'], 'a list of comparisons', rawComparisons);
     else {
+      const seen = new Map<string, number>();
       rawComparisons.forEach((rc, i) => {
-        const cmp = checkComparison(c, rc, i, variantNames);
+        const cmp = checkComparison(c, rc, i, variantNames, seen);
         if (cmp !== null) comparisons.push(cmp);
       });
     }
@@ -385,10 +454,41 @@ export function validatePlan(raw: unknown, source = 'api', locate?: LocateLine):
   let reference: string | null = null;
   const rawReference = raw['reference'];
   if (rawReference !== undefined && rawReference !== null) {
-    if (typeof rawReference === 'string' && variantNames.has(rawReference)) reference = rawReference;
-    else c.fail(['reference'], `the name of a variant (${[...variantNames].join(', ')})`, rawReference);
+    if (typeof rawReference === 'string' && (variantNames === null || variantNames.has(rawReference))) reference = rawReference;
+    else c.fail(['reference'], `the name of a variant (${[...(variantNames ?? [])].join(', ')})`, rawReference);
   }
 
-  if (c.problems.length > 0) throw new PlanError(c.problems);
-  return { name, epoch_ms, warmup_ms, interval_ms, schedule, rss_limit_bytes, variants, comparisons, reference };
+  const variants = drafts.map((d) => d.variant);
+  if (c.problems.length > 0 || epoch_ms === null || warmup_ms === null || interval_ms === null || variants.includes(null)) {
+    return { plan: null, problems: c.problems, variants: drafts };
+  }
+  return {
+    plan: {
+      name,
+      epoch_ms,
+      warmup_ms,
+      interval_ms,
+      schedule,
+      rss_limit_bytes,
+      variants: variants as PlanVariant[],
+      comparisons,
+      reference,
+    },
+    problems: [],
+    variants: drafts,
+  };
+}
+
+/**
+ * Validates and normalises a plan given as a plain object. Only what the plan says is checked here;
+ * `preparePlan` (prepare.ts) adds the checks that need the system: libraries, commands, random_mixed's
+ * arguments.
+ * @param source the file name for messages, or "api" for a REST body
+ * @param locate optional line lookup (see `parsePlanText`)
+ * @throws PlanError listing every problem
+ */
+export function validatePlan(raw: unknown, source = 'api', locate?: LocateLine): Plan {
+  const { plan, problems } = inspectPlan(raw, source, locate);
+  if (plan === null) throw new PlanError(problems);
+  return plan;
 }

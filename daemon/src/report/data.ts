@@ -21,6 +21,8 @@ export interface VariantReport extends VariantAggregates {
   throughput_cv_between_epochs: number | null;
   /** The worst (highest) RSS drift of the completed epochs. */
   rss_drift_pct_max: number | null;
+  /** What its epochs reported running ("glibc 2.36", "leanmalloc profile lean"), each once, oldest first. */
+  allocators_reported: string[];
   /** Values contributed by report extensions' variant columns, by key. */
   extra: Record<string, string | number | null>;
 }
@@ -37,6 +39,13 @@ export interface ReportData {
 
 function finiteOrNull(x: number): number | null {
   return Number.isFinite(x) ? x : null;
+}
+
+/** An epoch's allocator as it reported it: name, version and leanmalloc profile. */
+function reportedAllocator(e: EpochRow): string | null {
+  if (e.allocator_reported === null) return null;
+  const profile = e.allocator_profile === null ? null : `profile ${e.allocator_profile}`;
+  return [e.allocator_reported, e.allocator_version, profile].filter((x) => x !== null).join(' ');
 }
 
 function summarizeVariant(
@@ -71,6 +80,7 @@ function summarizeVariant(
       'max',
       done.map((e) => e.rss_drift_pct),
     ),
+    allocators_reported: [...new Set(epochs.map(reportedAllocator).filter((x) => x !== null))],
     extra: {},
   };
 }

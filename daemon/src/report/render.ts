@@ -7,7 +7,12 @@ import type { EpochRow, Store } from '../storage/index.js';
 import { buildReportData, type ReportData, type VariantReport } from './data.js';
 import type { ReportExtension, ReportSection } from './extensions.js';
 import { table } from './markdown.js';
+import { stderrSectionMarkdown } from './stderr-section.js';
+import { fencedBlock, stderrExcerpt } from './stderr.js';
 import { verdictReportExtension } from './verdict-sections.js';
+
+/** Lines of stderr shown per epoch that did not complete (the store keeps its last 4 KiB). */
+const STDERR_LINES = 12;
 
 export const REPORT_FORMATS = ['md', 'json', 'csv'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -86,12 +91,13 @@ function renderMarkdown({ data, sections, columns }: Extended): string {
   out.push('');
   out.push(
     table(
-      ['variant', 'allocator', 'library', 'setup'],
+      ['variant', 'allocator', 'library', 'setup', 'ran (as reported)'],
       data.variants.map((v) => [
         v.name,
         v.allocator ?? (v.config?.command !== null ? 'custom command' : MISSING),
         v.allocator_library ?? MISSING,
         variantSetup(v),
+        v.allocators_reported.length === 0 ? MISSING : v.allocators_reported.join('; '),
       ]),
     ),
   );
@@ -153,6 +159,23 @@ function renderMarkdown({ data, sections, columns }: Extended): string {
         bad.map((e) => [String(e.id), e.variant, String(e.round), e.outcome, e.outcome_reason ?? e.signal ?? MISSING, e.started_at]),
       ),
     );
+    // The reason says how the workload ended; its own last words usually say why.
+    for (const e of bad) {
+      const lines = stderrExcerpt(e.stderr_tail, STDERR_LINES);
+      if (lines.length === 0) continue;
+      out.push('');
+      out.push(`Epoch ${e.id} (${e.variant}, round ${e.round}, ${e.outcome}), last lines of stderr:`);
+      out.push('');
+      out.push(fencedBlock(lines));
+    }
+  }
+  // Warnings of epochs that ran to the end (those that did not show their stderr above).
+  const stderr = stderrSectionMarkdown(data.epochs.filter((e) => e.outcome === 'completed'));
+  if (stderr !== null) {
+    out.push('');
+    out.push('## Warnings: stderr of completed epochs');
+    out.push('');
+    out.push(stderr);
   }
   out.push('');
   return out.join('\n');

@@ -4,3 +4,5 @@ export type { EpochHooks, EpochLaunch, EpochOutcome, EpochResult, EpochSpec, Epo
 export { probeSyscallCounting } from './syscall-probe.js';
 export type { SyscallCounting } from './syscall-probe.js';
 export type { SyscallCounts } from './launcher-report.js';
+export { checkAllocator, describeIdentity, LEANMALLOC_DEFAULT_PROFILE } from './allocator-identity.js';
+export type { AllocatorExpectation, AllocatorIdentity } from './allocator-identity.js';

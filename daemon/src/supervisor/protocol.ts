@@ -1,11 +1,17 @@
 /**
- * The workload protocol (docs/protocol.md): stdout JSON lines — one `start`, then a `sample` every
- * interval (`t_ms`, cumulative `ops`, cumulative `counters`), then one `end`. Every way a workload can
- * break it becomes a reason string; the supervisor ends such an epoch as `failed` with that reason.
+ * The workload protocol (docs/protocol.md): stdout JSON lines — one `start` (`workload`, `pid`), then a
+ * `sample` every interval (`t_ms`, cumulative `ops`, optional `counters`), then one `end`. Every way a
+ * workload can break it becomes a reason string naming the field; the supervisor ends such an epoch as
+ * `failed` with that reason.
  */
 
 export interface StartMessage {
   type: 'start';
+  /** The workload's name. */
+  workload: string;
+  /** The process that reports, which must be the one the daemon started and measures. */
+  pid: number;
+  /** Every field of the line, the optional and unknown ones included. */
   fields: Record<string, unknown>;
 }
 export interface SampleMessage {
@@ -68,8 +74,17 @@ export function parseProtocolLine(line: string): ParseResult {
   }
   if (!isRecord(v)) return { ok: false, reason: `not a JSON object: ${quote(line)}` };
   switch (v.type) {
-    case 'start':
-      return { ok: true, message: { type: 'start', fields: v } };
+    case 'start': {
+      if (typeof v.workload !== 'string' || v.workload.trim() === '')
+        return { ok: false, reason: `start: "workload" must be a non-empty string (the workload's name): ${quote(line)}` };
+      if (typeof v.pid !== 'number' || !Number.isSafeInteger(v.pid) || v.pid <= 0)
+        return { ok: false, reason: `start: "pid" must be the workload's process id (a positive integer): ${quote(line)}` };
+      if (v.allocator !== undefined && typeof v.allocator !== 'string')
+        return { ok: false, reason: `start: "allocator" must be a string when present: ${quote(line)}` };
+      if (v.params !== undefined && !isRecord(v.params))
+        return { ok: false, reason: `start: "params" must be an object when present: ${quote(line)}` };
+      return { ok: true, message: { type: 'start', workload: v.workload, pid: v.pid, fields: v } };
+    }
     case 'sample': {
       if (!nonNegative(v.t_ms)) return { ok: false, reason: `sample: "t_ms" must be a non-negative number: ${quote(line)}` };
       if (!nonNegative(v.ops)) return { ok: false, reason: `sample: "ops" must be a non-negative number: ${quote(line)}` };

@@ -11,6 +11,7 @@
 import { bytes } from '../domain/format.js';
 import type { Outcome, Sample } from '../domain/types.js';
 import { describeTermination, startProcess, type ProcessResult, type RunningProcess } from '../exec/index.js';
+import { checkAllocator, reportedIdentity, type AllocatorIdentity } from './allocator-identity.js';
 import { parseLauncherReport, type SyscallCounts } from './launcher-report.js';
 import { readProcMemory } from './proc-memory.js';
 import { ProtocolValidator, type EndMessage, type SampleMessage } from './protocol.js';
@@ -27,6 +28,12 @@ export interface EpochSpec {
   workload: EpochWorkload;
   /** Library to LD_PRELOAD into the workload only (null: the system allocator). */
   preload: string | null;
+  /**
+   * The allocator the plan names (leanmalloc, glibc, mimalloc, jemalloc, tcmalloc, or a library's path): the
+   * workload must be running it, and leanmalloc with the LEANMALLOC_* settings of `env`, or the epoch ends
+   * `failed` naming both (supervisor/allocator-identity.ts). Null or absent: what it runs is recorded, not checked.
+   */
+  allocator?: string | null;
   /** The variant's env, merged over the daemon's environment. */
   env: Readonly<Record<string, string>>;
   epochMs: number;
@@ -72,8 +79,12 @@ export interface EpochResult {
   /** The workload's exit code / terminating signal (as the launcher reported it). */
   exitCode: number | null;
   signal: string | null;
-  /** Last 4 KiB of stderr, for every outcome but completed. */
-  stderrTail: string | null;
+  /** Last 4 KiB of stderr ('' when nothing was written), for every outcome. */
+  stderrTail: string;
+  /** Lines written on stderr over the whole epoch. */
+  stderrLines: number;
+  /** The allocator that served malloc, as the start line reported it or the daemon found it; null when unknown. */
+  allocator: AllocatorIdentity | null;
   launcherPid: number | null;
   workloadPid: number | null;
   samples: number;
@@ -146,7 +157,10 @@ class SupervisedEpoch {
   syscallsLatest: SyscallCounts | null = null;
   syscallsAtWarmupEnd: SyscallSnapshot | null = null;
   startLine: Record<string, unknown> | null = null;
+  private startPid: number | null = null;
   endLine: EndMessage | null = null;
+  allocator: AllocatorIdentity | null = null;
+  private allocatorChecked = false;
   private prevT = 0;
   private prevOps = 0;
   private child: RunningProcess | undefined;
@@ -202,6 +216,9 @@ class SupervisedEpoch {
     const m = parsed.message;
     if (m.type === 'start') {
       this.startLine = m.fields;
+      this.startPid = m.pid;
+      this.checkStartPid();
+      this.verifyAllocator();
       return;
     }
     if (m.type === 'end') {
@@ -216,6 +233,22 @@ class SupervisedEpoch {
     this.enforceRssLimit(sample, m.t_ms);
   }
 
+  /**
+   * The daemon reads /proc of the process it started; a start line from another process (a wrapper that
+   * runs the workload as its child) would have it measure the wrapper. Checked once both pids are known
+   * (the start line and the launcher's report arrive on different pipes, in either order).
+   */
+  private checkStartPid(): void {
+    const { startPid, workloadPid } = this;
+    if (startPid === null || workloadPid === null || startPid === workloadPid) return;
+    this.decide({
+      outcome: 'failed',
+      reason:
+        `protocol violation: start: "pid" is ${startPid}, but the process allocsoak started and measures is ${workloadPid}; ` +
+        'a wrapper must exec the workload instead of running it as a child',
+    });
+  }
+
   onReportLine(line: string): void {
     const r = parseLauncherReport(line);
     if (r === null) return;
@@ -223,6 +256,8 @@ class SupervisedEpoch {
     else if (r.type === 'exit') this.reportedExit = { code: r.code, signal: r.signal };
     else if (r.type === 'launched') {
       this.workloadPid = r.pid;
+      this.checkStartPid();
+      this.verifyAllocator();
       const launcherPid = this.child?.pid;
       if (launcherPid !== undefined) {
         try {
@@ -233,6 +268,21 @@ class SupervisedEpoch {
         }
       }
     }
+  }
+
+  /**
+   * Once the start line is in (the workload runs its own code, its libraries loaded): what serves malloc,
+   * and a `failed` decision when it is not what the plan asks. A check that reads /proc waits for the pid.
+   */
+  private verifyAllocator(): void {
+    if (this.allocatorChecked || this.startLine === null || this.decision !== null) return;
+    const { spec } = this;
+    const expect = spec.allocator ? { allocator: spec.allocator, library: spec.preload, env: spec.env } : null;
+    const check = checkAllocator(expect, this.startLine, this.workloadPid);
+    if (!check.done) return;
+    this.allocatorChecked = true;
+    this.allocator = check.identity;
+    if (check.mismatch !== null) this.decide({ outcome: 'failed', reason: check.mismatch });
   }
 
   /** A protocol sample with the workload's memory, read once from /proc. */
@@ -296,7 +346,10 @@ class SupervisedEpoch {
       reason: outcome.reason,
       exitCode: ended.code,
       signal: ended.signal,
-      stderrTail: outcome.outcome === 'completed' ? null : proc.stderrTail,
+      stderrTail: proc.stderrTail,
+      stderrLines: proc.stderrLines,
+      // Unchecked (the epoch ended first, or the pid never came): what the start line said, if anything.
+      allocator: this.allocatorChecked || this.startLine === null ? this.allocator : reportedIdentity(this.startLine),
       launcherPid: proc.pid ?? null,
       workloadPid: this.workloadPid,
       samples: this.validator.samples,

@@ -106,7 +106,9 @@ test('a failing workload is stored with its outcome, reason and stderr; the camp
     assert.match(exit3.stderr_tail ?? '', /exiting with code 3/);
     const fine = byVariant.get('fine')!;
     assert.equal(fine.outcome, 'completed');
-    assert.equal(fine.stderr_tail, null);
+    assert.equal(fine.stderr_tail, '', 'kept for a completed epoch too: it printed nothing');
+    assert.equal(fine.stderr_lines, 0);
+    assert.equal(exit3.stderr_lines, 1);
     assert.equal(fine.outcome_reason, null);
   } finally {
     store.close();

@@ -21,6 +21,8 @@ test('allocsoak run: a finite interleaved campaign, a summary table, everything 
         'variants:',
         '  - { name: glibc, allocator: glibc, args: ["--ws", "100"] }',
         `  - { name: crashy, command: ["${FIXTURE}", "--mode", "crash", "--after-ms", "400"] }`,
+        'comparisons:',
+        '  - { baseline: glibc, candidate: crashy, goal: speed }',
       ].join('\n'),
     );
     const db = join(dir, 'run.db');
@@ -29,6 +31,15 @@ test('allocsoak run: a finite interleaved campaign, a summary table, everything 
     assert.match(r.stdout, /campaign 1 \(cli-run\) completed/);
     assert.match(r.stdout, /^glibc\s+2\/2\s+[\d.]+[kMG]?\s/m);
     assert.match(r.stdout, /^crashy\s+0\/2\s.*2 crashed$/m);
+    // Which epochs failed, why, and what the workload said last; then the plan's verdicts.
+    assert.match(
+      r.stdout,
+      /^epochs that did not complete \(2\):\n {2}epoch 2 {2}crashy {2}round 1 {2}crashed: killed by SIGSEGV.*\n {4}stderr: protocol_fixture: crash line 3 before dying \(mode crash\)\n {2}epoch 4 {2}crashy {2}round 2 {2}crashed: killed by SIGSEGV/m,
+    );
+    assert.match(
+      r.stdout,
+      /^verdicts:\n {2}glibc → crashy \(goal speed\): NO-GO\n {4}! \[decisive\] candidate crashy ended 2 epoch\(s\) badly/m,
+    );
     const store = openStore(db);
     try {
       const rows = store.epochs.listRows({ campaign: 1 }).reverse();
@@ -50,6 +61,12 @@ test('allocsoak run: a finite interleaved campaign, a summary table, everything 
       assert.match(rep.stdout, /glibc/);
       assert.match(rep.stdout, /crashy/);
       if (format === 'json') JSON.parse(rep.stdout);
+      if (format === 'md') {
+        assert.match(
+          rep.stdout,
+          /Epoch 2 \(crashy, round 1, crashed\), last lines of stderr:\n\n```\nprotocol_fixture: crash line 1 before dying \(mode crash\)\nprotocol_fixture: crash line 2 before dying \(mode crash\)\nprotocol_fixture: crash line 3 before dying \(mode crash\)\n```/,
+        );
+      }
     }
   } finally {
     cleanup();

@@ -50,3 +50,16 @@ test('tail buffer keeps exactly the last bytes across wrap-arounds', () => {
   assert.equal(t.toString(), '3456789k');
   assert.equal(t.totalBytes, 3 + 5 + 2 + 10 + 1);
 });
+
+test('tail buffer counts every line written, an unterminated last one included', () => {
+  const t = new TailBuffer(4);
+  assert.equal(t.totalLines, 0);
+  t.write(Buffer.from('one\ntwo'));
+  assert.equal(t.totalLines, 2);
+  t.write(Buffer.from('\n'));
+  assert.equal(t.totalLines, 2);
+  t.write(Buffer.from('\n\nthree\nfour\n'));
+  assert.equal(t.totalLines, 6, 'an empty line is a line; lines that left the ring still count');
+  t.write(Buffer.alloc(0));
+  assert.equal(t.totalLines, 6);
+});

@@ -98,6 +98,7 @@ test('stderr keeps only the last 4 KiB', async () => {
     args: ['-c', 'head -c 20000 /dev/zero | tr "\\0" a >&2; printf END >&2'],
   });
   assert.equal(r.stderrBytes, 20003);
+  assert.equal(r.stderrLines, 1);
   assert.equal(r.stderrTail.length, 4096);
   assert.ok(r.stderrTail.endsWith('aaaEND'));
 });

@@ -40,7 +40,12 @@ export interface DaemonProcess {
 
 /** Start `allocsoak daemon ...`; `url` resolves from the "serving" log line. */
 export function startDaemon(args: string[]): DaemonProcess {
-  const child = spawn(process.execPath, [CLI, 'daemon', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return startServing('daemon', args);
+}
+
+/** Start a serving command (`daemon`, `serve`); `url` resolves from its "serving" log line. */
+export function startServing(command: 'daemon' | 'serve', args: string[]): DaemonProcess {
+  const child = spawn(process.execPath, [CLI, command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: Array<Record<string, unknown>> = [];
   let stderr = '';
   let pending = '';
@@ -68,7 +73,7 @@ export function startDaemon(args: string[]): DaemonProcess {
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
     child.on('exit', (code, signal) => {
-      rejectUrl(new Error(`daemon exited (${code ?? signal}) before serving:\n${stderr}`));
+      rejectUrl(new Error(`${command} exited (${code ?? signal}) before serving:\n${stderr}`));
       res({ code, signal });
     }),
   );

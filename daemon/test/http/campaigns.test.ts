@@ -245,7 +245,9 @@ test('POST /campaigns runs a real finite campaign; /status follows it; 409 while
     const detail = (await t.app.inject({ method: 'GET', url: `/api/v1/epochs/${epochs.epochs[1]!.id}` })).json<Json & { host: Json }>();
     assert.ok((detail.host.cores as number) >= 1);
     assert.equal(typeof detail.host.kernel, 'string');
-    assert.equal(detail.stderr_tail, null);
+    assert.equal(detail.stderr_tail, '');
+    assert.equal(detail.stderr_lines, 0);
+    assert.equal(detail.allocator_reported, 'glibc');
     assert.ok((detail.syscalls_total as number) >= 0);
     const samples = (await t.app.inject({ method: 'GET', url: `/api/v1/epochs/${epochs.epochs[1]!.id}/samples?max_points=5` })).json<{
       total_samples: number;

@@ -23,7 +23,7 @@ test('refusedOverHttp: named allocators, args and allocator knobs pass; commands
     refusedOverHttp(
       plan([
         { name: 'a', command: ['/bin/true'] },
-        { name: 'b', allocator: '/tmp/lib.so', env: { LD_LIBRARY_PATH: '/tmp', PATH: '/tmp', LEANMALLOC_PROFILE: 'x' } },
+        { name: 'b', allocator: '/tmp/lib.so', env: { LD_LIBRARY_PATH: '/tmp', PATH: '/tmp', LEANMALLOC_PROFILE: 'balanced' } },
       ]),
     ).sort(),
     ['variants[0].command', 'variants[1].allocator', 'variants[1].env.LD_LIBRARY_PATH', 'variants[1].env.PATH'],

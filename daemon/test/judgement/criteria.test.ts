@@ -49,10 +49,11 @@ test('the plan validator reports bad criteria with the file and comparisons[i].c
     variants: [
       { name: 'a', allocator: 'glibc' },
       { name: 'b', allocator: 'glibc' },
+      { name: 'c', allocator: 'glibc' },
     ],
     comparisons: [
       { baseline: 'a', candidate: 'b', goal: 'memory', criteria: { throughput_cost_max_pct: 10 } },
-      { baseline: 'a', candidate: 'b', goal: 'speed', criteria: { speedup_min_pct: -1, rss_cut_go_pct: 70, typo_pct: 1 } },
+      { baseline: 'a', candidate: 'c', goal: 'speed', criteria: { speedup_min_pct: -1, rss_cut_go_pct: 70, typo_pct: 1 } },
     ],
   };
   assert.throws(

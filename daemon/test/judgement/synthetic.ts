@@ -91,6 +91,9 @@ export function synthesize(c: SyntheticCampaign): JudgedEpoch[] {
         syscalls_per_op: completed ? (v.syscallsPerOp === undefined ? 1e-8 : v.syscallsPerOp) : null,
         lean_decommit: null,
         lean_retire: null,
+        allocator_reported: null,
+        allocator_profile: null,
+        stderr_lines: null,
       });
       id++;
     }

@@ -5,6 +5,7 @@ import { analyzeEpoch } from '../../src/analysis/index.js';
 import { openStore, type Store } from '../../src/storage/index.js';
 import { validatePlan } from '../../src/plan/validate.js';
 import { renderReport, type ReportExtension } from '../../src/report/index.js';
+import { stderrSectionMarkdown } from '../../src/report/stderr-section.js';
 import { tempDbPath } from '../storage/helpers.js';
 
 const NOW = new Date('2026-11-23T21:00:00.000Z');
@@ -68,6 +69,14 @@ function seed(): { store: Store; campaign: number } {
     for (const s of samples) store.samples.add(e, s);
     store.epochs.finish(e, {
       outcome: 'completed',
+      ...(variant === 'speed'
+        ? {
+            allocator_reported: 'leanmalloc',
+            allocator_profile: 'speed',
+            stderr_tail: "leanmalloc: invalid LEANMALLOC_STATS='yes' (expected 0 or 1); using 0\n",
+            stderr_lines: 1,
+          }
+        : { allocator_reported: 'glibc', allocator_version: '2.36', stderr_tail: '', stderr_lines: 0 }),
       ...analyzeEpoch(
         samples,
         { warmupMs: 2000, intervalMs: 1000 },
@@ -97,6 +106,8 @@ function seed(): { store: Store; campaign: number } {
     signal: 'SIGSEGV',
     outcome_reason: 'killed by SIGSEGV, "core", dumped\nline 2',
     exit_code: null,
+    stderr_tail: 'a ```fenced``` word\n\nsegfault at 0x0\n',
+    stderr_lines: 3,
   });
   store.epochs.start({
     campaign_id: campaign,
@@ -128,6 +139,8 @@ test('markdown: configuration, host, per-variant table with the measured values,
     md,
     /\| speed \| leanmalloc \| \/pkg\/native\/build\/libleanmalloc\.so \| args: `--burst-mb 64`; env: `LEANMALLOC_PROFILE=speed` \|/,
   );
+  assert.match(md, /\| glibc \| glibc \| – \| – \| glibc 2\.36 \|/, 'what the epochs reported running');
+  assert.match(md, /LEANMALLOC_PROFILE=speed` \| leanmalloc profile speed \|/);
   assert.match(md, /\| box \| 6\.1\.0 \| Test CPU \| 2 \| madvise \|/);
   assert.doesNotMatch(md, /mimalloc/, 'a skipped optional variant is not listed');
   // speed: mean of 1.0M and 1.2M = 1.1M ops/s, CV 0 in epoch, across epochs sd(1.0M,1.2M)/1.1M = 12.86 %.
@@ -146,6 +159,48 @@ test('markdown: configuration, host, per-variant table with the measured values,
     /## Epochs that did not complete\n\n\| epoch \| variant \| round \| outcome \| reason \| started \|\n\| --- .*\n\| 4 \| speed \| 3 \| crashed \| killed by SIGSEGV, "core", dumped line 2 \|/,
   );
   store.close();
+});
+
+test('markdown: the warnings of completed epochs, the same lines shown once; a crash keeps its stderr with its reason', () => {
+  const { store } = seed();
+  const md = renderReport(store, { format: 'md', now: NOW, extensions: [] });
+  const heading = '## Warnings: stderr of completed epochs';
+  assert.ok(md.includes(heading), md);
+  const section = md.slice(md.indexOf(heading));
+  // the two completed speed epochs printed the same warning: one block
+  assert.match(
+    section,
+    /\nEpochs 1 and 3 \(speed, completed\): 1 line each\.\n\n```\nleanmalloc: invalid LEANMALLOC_STATS='yes' \(expected 0 or 1\); using 0\n```\n/,
+  );
+  assert.doesNotMatch(section, /segfault/, 'the crash is shown with its reason, above, not again here');
+  assert.match(md, /## Epochs that did not complete[\s\S]*segfault at 0x0[\s\S]*## Warnings: stderr of completed epochs/);
+  assert.doesNotMatch(section, /glibc/, 'epochs that wrote nothing are not listed');
+  store.close();
+});
+
+test('the stderr section: epochs grouped by their last lines, counted lines, a fence its backticks cannot close', () => {
+  const e = (id: number, variant: string, tail: string | null, lines: number | null) => ({
+    id,
+    variant,
+    round: id,
+    outcome: 'completed' as const,
+    stderr_tail: tail,
+    stderr_lines: lines,
+  });
+  const md = stderrSectionMarkdown([
+    e(1, 'a', 'same\n', 1),
+    e(2, 'b', 'same\n', 2),
+    e(3, 'a', 'a ```fenced``` word\n\nlast\n', 3),
+    e(4, 'a', '', 0),
+    e(5, 'c', 'before v4\n', null),
+    ...Array.from({ length: 14 }, (_, i) => e(10 + i, 'd', 'every night\n', 1)),
+  ]);
+  assert.match(md ?? '', /\nEpochs 1 and 2 \(a and b, completed\): 1–2 lines each\.\n\n```\nsame\n```\n/);
+  assert.match(md ?? '', /\nEpoch 3 \(a, round 3, completed\): 3 lines\.\n\n````\na ```fenced``` word\nlast\n````/);
+  assert.match(md ?? '', /\nEpoch 5 \(c, round 5, completed\): lines not counted \(recorded before schema v4\)\./);
+  assert.match(md ?? '', /\nEpochs 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21 and 2 more \(d, completed\): 1 line each\./);
+  assert.doesNotMatch(md ?? '', /Epoch 4/, 'an epoch that wrote nothing');
+  assert.equal(stderrSectionMarkdown([e(4, 'a', '', 0), e(6, 'a', null, null)]), null);
 });
 
 test('json: the same data structured, with every epoch and parsed counters', () => {

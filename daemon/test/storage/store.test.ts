@@ -135,6 +135,8 @@ test('epochs: start running, set pid, finish with analysis, list and get round-t
     [e3, e2, e1],
   );
   assert.deepEqual(Object.keys(all[2]!).sort(), [
+    'allocator_profile',
+    'allocator_reported',
     'campaign_id',
     'ended_at',
     'id',
@@ -148,6 +150,7 @@ test('epochs: start running, set pid, finish with analysis, list and get round-t
     'rss_peak_bytes',
     'rss_slope_bytes_per_hour',
     'started_at',
+    'stderr_lines',
     'syscalls_per_op',
     'throughput_cv',
     'throughput_mean',

@@ -4,6 +4,11 @@ import { parseProtocolLine, ProtocolValidator } from '../../src/supervisor/proto
 import { parseLauncherReport, totalSyscalls } from '../../src/supervisor/launcher-report.js';
 
 test('well-formed messages parse', () => {
+  // The start line needs only its workload and pid; allocator and params are optional.
+  assert.deepEqual(parseProtocolLine('{"type":"start","workload":"mine","pid":42}'), {
+    ok: true,
+    message: { type: 'start', workload: 'mine', pid: 42, fields: { type: 'start', workload: 'mine', pid: 42 } },
+  });
   assert.deepEqual(parseProtocolLine('{"type":"sample","t_ms":1000,"ops":5,"counters":{"lean_retire":2}}'), {
     ok: true,
     message: { type: 'sample', t_ms: 1000, ops: 5, counters: { lean_retire: 2 }, cpu_ms: null },
@@ -26,6 +31,13 @@ test('every malformed line gets a reason that says what is wrong', () => {
     ['{"type":"end","ops":1}', /"elapsed_ms"/],
     ['{"type":"sample","t_ms":1,"ops":1,"cpu_ms":"12"}', /sample: "cpu_ms" must be a non-negative number when present/],
     ['{"type":"end","ops":1,"elapsed_ms":2,"cpu_ms":-3}', /end: "cpu_ms" must be a non-negative number when present/],
+    ['{"type":"start"}', /start: "workload" must be a non-empty string/],
+    ['{"type":"start","workload":"","pid":4}', /start: "workload" must be a non-empty string/],
+    ['{"type":"start","workload":"w"}', /start: "pid" must be the workload's process id \(a positive integer\)/],
+    ['{"type":"start","workload":"w","pid":"42"}', /start: "pid" must be/],
+    ['{"type":"start","workload":"w","pid":0}', /start: "pid" must be/],
+    ['{"type":"start","workload":"w","pid":4,"allocator":7}', /start: "allocator" must be a string when present/],
+    ['{"type":"start","workload":"w","pid":4,"params":[1]}', /start: "params" must be an object when present/],
   ];
   for (const [line, re] of cases) {
     const r = parseProtocolLine(line);
@@ -41,7 +53,7 @@ test('ordering rules: start first, monotonic samples, nothing after end', () => 
     return r.ok ? null : r.reason;
   };
   assert.match(reason('{"type":"sample","t_ms":1,"ops":1}') ?? '', /before the start/);
-  assert.equal(reason('{"type":"start","workload":"x"}'), null);
+  assert.equal(reason('{"type":"start","workload":"x","pid":42}'), null);
   assert.equal(v.missingAtExit(), 'exited without printing any sample');
   assert.equal(reason('{"type":"sample","t_ms":100,"ops":10}'), null);
   assert.equal(reason('{"type":"sample","t_ms":100,"ops":11}'), null, 'equal t_ms is allowed (never decreases)');

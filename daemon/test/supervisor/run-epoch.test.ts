@@ -34,7 +34,8 @@ test('random_mixed under glibc completes with samples, /proc readings and syscal
   });
   assert.equal(r.outcome, 'completed', `${r.reason} ${r.stderrTail}`);
   assert.equal(r.reason, null);
-  assert.equal(r.stderrTail, null);
+  assert.equal(r.stderrTail, '');
+  assert.equal(r.stderrLines, 0);
   assert.equal(r.exitCode, 0);
   assert.ok(launched);
   assert.equal(r.workloadPid, launched.workloadPid);
@@ -61,7 +62,7 @@ test('random_mixed under glibc completes with samples, /proc readings and syscal
 
 test('plan env and ALLOCSOAK_* reach a custom command', async () => {
   const script = [
-    'echo "{\\"type\\":\\"start\\",\\"who\\":\\"$WHO\\"}"',
+    'echo "{\\"type\\":\\"start\\",\\"workload\\":\\"sh\\",\\"pid\\":$$,\\"who\\":\\"$WHO\\"}"',
     'echo "{\\"type\\":\\"sample\\",\\"t_ms\\":$ALLOCSOAK_INTERVAL_MS,\\"ops\\":7}"',
     'echo "{\\"type\\":\\"end\\",\\"ops\\":7,\\"elapsed_ms\\":$ALLOCSOAK_INTERVAL_MS,\\"counters\\":{\\"secs\\":$ALLOCSOAK_SECONDS}}"',
   ].join('; ');
@@ -72,6 +73,32 @@ test('plan env and ALLOCSOAK_* reach a custom command', async () => {
   assert.equal(r.startLine?.who, 'planned');
   assert.equal(r.endLine?.elapsed_ms, 300);
   assert.equal(r.endLine?.counters.secs, 2.5);
+});
+
+test('the start line must name the workload and the pid allocsoak started; counters are optional', async () => {
+  const bare = await runEpoch(spec({ workload: fixture('bare-start') }));
+  assert.equal(bare.outcome, 'failed');
+  assert.equal(
+    bare.reason,
+    'protocol violation: start: "workload" must be a non-empty string (the workload\'s name): "{\\"type\\":\\"start\\"}"',
+  );
+
+  // A wrapper whose child speaks the protocol: the daemon would measure the wrapper, not the workload.
+  let launched = 0;
+  const wrapped = await runEpoch(spec({ workload: fixture('child') }), { onLaunched: (l) => (launched = l.workloadPid) });
+  assert.equal(wrapped.outcome, 'failed');
+  const reported = wrapped.startLine?.pid;
+  assert.ok(typeof reported === 'number' && reported !== launched);
+  assert.equal(
+    wrapped.reason,
+    `protocol violation: start: "pid" is ${reported}, but the process allocsoak started and measures is ${launched}; ` +
+      'a wrapper must exec the workload instead of running it as a child',
+  );
+
+  const plain = await runEpoch(spec({ workload: fixture('no-counters') }));
+  assert.equal(plain.outcome, 'completed', `${plain.reason} ${plain.stderrTail}`);
+  assert.ok(plain.samples >= 4);
+  assert.deepEqual(plain.endLine?.counters, {});
 });
 
 test('a crashing workload is crashed, with the signal and its stderr', async () => {

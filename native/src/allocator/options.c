@@ -13,6 +13,14 @@ extern char **environ;
 lm_options_t lm_options = { 0, LM_DECOMMIT_OFF, -1, 200, 0, "speed", 0 };
 int lm_purge_enabled = 0;
 
+/* The effective knobs as their variables would write them (leanmalloc_get_config); set once, with
+ * lm_options, by lm_options_init. */
+static struct {
+  const char *base_profile;
+  char target_mb[24];
+  char purge_delay_ms[24];
+} knob_text = { "speed", "unlimited", "200" };
+
 static char proc_env[65536];
 static size_t proc_env_len;
 
@@ -129,6 +137,28 @@ void lm_options_init(void) {
   if (o.lean != profile.lean || o.decommit != profile.decommit || o.target_mb != profile.target_mb ||
       o.purge_delay_ms != profile.purge_delay_ms)
     o.profile = "custom";
+  knob_text.base_profile = profile.profile;
+  if (o.target_mb < 0) memcpy(knob_text.target_mb, "unlimited", sizeof "unlimited");
+  else lm_u64_to_str((uint64_t)o.target_mb, knob_text.target_mb);
+  lm_u64_to_str((uint64_t)o.purge_delay_ms, knob_text.purge_delay_ms);
   lm_options = o;
   lm_purge_enabled = o.decommit != LM_DECOMMIT_OFF || o.target_mb >= 0;
+}
+
+__attribute__((visibility("default"))) int leanmalloc_get_config(leanmalloc_config_t *out) {
+  if (out == NULL) return LEANMALLOC_STATS_EINVAL;
+  if (out->size != sizeof *out || out->version != LEANMALLOC_CONFIG_VERSION) {
+    out->size = (uint32_t)sizeof *out;   /* as leanmalloc_get_stats: the header always fits */
+    out->version = LEANMALLOC_CONFIG_VERSION;
+    return LEANMALLOC_STATS_MISMATCH;
+  }
+  lm_process_init();
+  out->profile = lm_options.profile;
+  out->base_profile = knob_text.base_profile;
+  out->lean = lm_options.lean ? "1" : "0";
+  out->decommit = decommit_name(lm_options.decommit);
+  out->target_mb = knob_text.target_mb;
+  out->purge_delay_ms = knob_text.purge_delay_ms;
+  out->stats = lm_options.stats ? "1" : "0";
+  return LEANMALLOC_STATS_OK;
 }

@@ -13,6 +13,10 @@ typedef const char *(*lean_profile_fn)(void);
 typedef void (*mi_process_info_fn)(size_t *, size_t *, size_t *, size_t *, size_t *, size_t *, size_t *, size_t *);
 typedef int (*mallctl_fn)(const char *, void *, size_t *, void *, size_t);
 typedef int (*tc_numeric_fn)(const char *, size_t *);
+typedef int (*lean_config_fn)(leanmalloc_config_t *);
+typedef int (*mi_version_fn)(void);
+typedef const char *(*tc_version_fn)(int *, int *, const char **);
+typedef const char *(*libc_version_fn)(void);
 
 struct alloc_probe {
   alloc_kind_t kind;
@@ -22,6 +26,9 @@ struct alloc_probe {
   mi_process_info_fn mi_process_info;
   mallctl_fn mallctl;
   tc_numeric_fn tc_numeric;
+  char version[128];          /* "" when the allocator exposes none */
+  int have_config;            /* leanmalloc's effective knobs are in `config` */
+  leanmalloc_config_t config;
 };
 
 static struct alloc_probe probe_result;
@@ -53,6 +60,59 @@ static int lean_layout_matches(lean_stats_fn get) {
     fprintf(stderr, "alloc_probe: leanmalloc_get_stats failed (%d); leanmalloc counters are not reported\n", r);
   }
   return 0;
+}
+
+/* The allocator's own version string, asked through its API where it has one. Nothing is linked:
+ * every function is looked up in the object that provides malloc. */
+static void read_version(struct alloc_probe *p, void *malloc_obj) {
+  switch (p->kind) {
+    case ALLOC_MIMALLOC: {
+      mi_version_fn f = (mi_version_fn)dlsym(malloc_obj, "mi_version");
+      if (f) {   /* MI_MALLOC_VERSION: 212 is 2.1.2 (mimalloc prints it this way itself) */
+        int v = f();
+        snprintf(p->version, sizeof p->version, "%d.%d.%d", v / 100, (v / 10) % 10, v % 10);
+      }
+      break;
+    }
+    case ALLOC_JEMALLOC: {
+      const char *v = NULL;
+      size_t len = sizeof v;
+      if (p->mallctl("version", &v, &len, NULL, 0) == 0 && v) snprintf(p->version, sizeof p->version, "%s", v);
+      break;
+    }
+    case ALLOC_TCMALLOC: {
+      tc_version_fn f = (tc_version_fn)dlsym(malloc_obj, "tc_version");
+      int major = 0, minor = 0;
+      const char *patch = NULL;
+      const char *v = f ? f(&major, &minor, &patch) : NULL;
+      if (v) snprintf(p->version, sizeof p->version, "%s", v);
+      break;
+    }
+    case ALLOC_GLIBC: {
+      libc_version_fn f = (libc_version_fn)find(malloc_obj, "gnu_get_libc_version");
+      if (f) snprintf(p->version, sizeof p->version, "%s", f());
+      break;
+    }
+    default:
+      break;   /* leanmalloc has no release version: the daemon records its library's sha256 */
+  }
+}
+
+/* leanmalloc's effective knobs, when the library has leanmalloc_get_config in the layout this
+ * program was built with (otherwise one line on stderr, and no knobs reported). */
+static void read_config(struct alloc_probe *p, void *malloc_obj) {
+  lean_config_fn get = (lean_config_fn)find(malloc_obj, "leanmalloc_get_config");
+  if (!get) return;   /* a leanmalloc older than the call: its profile is still reported */
+  leanmalloc_config_t c = LEANMALLOC_CONFIG_INIT;
+  int r = get(&c);
+  if (r == LEANMALLOC_STATS_OK && c.size == sizeof c && c.version == LEANMALLOC_CONFIG_VERSION) {
+    p->config = c;
+    p->have_config = 1;
+  } else {
+    fprintf(stderr, "alloc_probe: leanmalloc_get_config has config version %u (%u bytes), this program was built for "
+            "version %u (%zu bytes); leanmalloc knobs are not reported\n",
+            c.version, c.size, (unsigned)LEANMALLOC_CONFIG_VERSION, sizeof c);
+  }
 }
 
 const alloc_probe_t *alloc_probe(void) {
@@ -88,6 +148,8 @@ const alloc_probe_t *alloc_probe(void) {
   } else {
     p->kind = ALLOC_UNKNOWN;
   }
+  read_version(p, malloc_obj);
+  if (p->kind == ALLOC_LEANMALLOC) read_config(p, malloc_obj);
   /* dlopen(RTLD_NOLOAD) took a reference; keeping it is harmless and keeps the symbols valid. */
   return p;
 }
@@ -107,11 +169,22 @@ const char *alloc_probe_malloc_lib(const alloc_probe_t *p) { return p->malloc_li
 
 const char *alloc_probe_profile(const alloc_probe_t *p) { return p->lean_profile ? p->lean_profile() : NULL; }
 
+const char *alloc_probe_version(const alloc_probe_t *p) { return p->version[0] ? p->version : NULL; }
+
 void alloc_probe_start_fields(const alloc_probe_t *p, json_line_t *j) {
   jl_str(j, "allocator", alloc_probe_name(p));
   jl_str(j, "malloc_lib", alloc_probe_malloc_lib(p));
+  const char *version = alloc_probe_version(p);
+  if (version) jl_str(j, "allocator_version", version);
   const char *profile = alloc_probe_profile(p);
   if (profile) jl_str(j, "allocator_profile", profile);
+  if (p->have_config) {
+    jl_obj_begin(j, "allocator_knobs");
+#define KNOB_FIELD(field, variable, meaning) if (p->config.field) jl_str(j, #variable, p->config.field);
+    LEANMALLOC_FOREACH_KNOB(KNOB_FIELD)
+#undef KNOB_FIELD
+    jl_obj_end(j);
+  }
 }
 
 static void jemalloc_field(const alloc_probe_t *p, json_line_t *j, const char *ctl, const char *name) {

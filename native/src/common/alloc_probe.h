@@ -19,9 +19,13 @@ const char *alloc_probe_name(const alloc_probe_t *p);
 const char *alloc_probe_malloc_lib(const alloc_probe_t *p);
 /* leanmalloc_profile() when available, else NULL. */
 const char *alloc_probe_profile(const alloc_probe_t *p);
+/* The allocator's version as its own API gives it (mi_version, mallctl "version", tc_version,
+ * gnu_get_libc_version), or NULL when it exposes none. */
+const char *alloc_probe_version(const alloc_probe_t *p);
 
-/* Writes the start line's allocator fields (docs/protocol.md): "allocator", "malloc_lib" and, under
- * leanmalloc, "allocator_profile". */
+/* Writes the start line's allocator fields (docs/protocol.md): "allocator", "malloc_lib",
+ * "allocator_version" when known and, under leanmalloc, "allocator_profile" and "allocator_knobs"
+ * (every LEANMALLOC_* variable with the value leanmalloc runs with). */
 void alloc_probe_start_fields(const alloc_probe_t *p, json_line_t *j);
 
 /* Writes a "counters" object into the line: leanmalloc's fields by their header names, or the peer

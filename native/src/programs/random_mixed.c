@@ -247,11 +247,34 @@ static void usage(FILE *f) {
           "  --spin-iters N           exactly N busy-loop iterations per op (no calibration: planted\n"
           "                           effects that must be the same in every process)\n"
           "  --help                   this text\n"
+          "  --check ARGS...          (first) check ARGS without running: one line per bad argument, exit 2\n"
           "One op = one malloc or one free. Output: JSON lines on stdout (docs/protocol.md).\n");
 }
 
+/* For "did you mean": every option that takes a value. */
+static const char *const option_names[] = {
+    "--ws", "--min-size", "--max-size", "--seconds", "--ops", "--seed", "--threads", "--interval-ms",
+    "--burst-mb", "--burst-every-s", "--leak-bytes-per-sec", "--spin-ns", "--spin-iters", NULL,
+};
+
+/* Parses one value; *bad is set when it was reported as invalid (check mode goes on, and a value known
+ * to be bad is not compared with others: one error per bad argument). */
+static uint64_t parse_u64(const char *option, const char *text, uint64_t min, uint64_t max, int *bad) {
+  int before = cli_errors;
+  uint64_t v = cli_parse_u64(option, text, min, max);
+  if (cli_errors != before) *bad = 1;
+  return v;
+}
+
+/* In check mode (`random_mixed --check ARGS...`, argv[1]) every bad argument is reported, one line each,
+ * and the program exits 2 (0 when all are fine) without running: the daemon checks a plan's args so. */
 static void parse_options(int argc, char **argv) {
   opt = (options_t){.ws = 400, .min_size = 16, .max_size = 1024, .seed = 42, .threads = 1, .interval_ms = 1000};
+  int first = 1;
+  if (argc > 1 && strcmp(argv[1], "--check") == 0) {
+    cli_check_mode = 1;
+    first = 2;
+  }
   const char *env_seconds = getenv("ALLOCSOAK_SECONDS");
   const char *env_interval = getenv("ALLOCSOAK_INTERVAL_MS");
   if (env_seconds && *env_seconds) {
@@ -260,55 +283,67 @@ static void parse_options(int argc, char **argv) {
   }
   if (env_interval && *env_interval) opt.interval_ms = cli_parse_u64("ALLOCSOAK_INTERVAL_MS", env_interval, 1, 86400000);
   int burst_mb_set = 0, burst_every_set = 0;
-  for (int i = 1; i < argc; i++) {
+  int bad_min = 0, bad_max = 0, bad_ops = 0, bad_threads = 0, bad_spin = 0, bad = 0;
+  for (int i = first; i < argc; i++) {
     const char *v;
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      if (cli_check_mode) {
+        cli_arg_error("%s is not a workload argument (it prints this usage and exits)", argv[i]);
+        continue;
+      }
       usage(stdout);
       exit(0);
+    } else if (strcmp(argv[i], "--check") == 0) {
+      cli_arg_error("--check must be the first argument (it checks the arguments that follow)");
     } else if (cli_match(argc, argv, &i, "--ws", &v)) {
-      opt.ws = cli_parse_u64("--ws", v, 1, 100000000);
+      opt.ws = parse_u64("--ws", v, 1, 100000000, &bad);
     } else if (cli_match(argc, argv, &i, "--min-size", &v)) {
-      opt.min_size = cli_parse_u64("--min-size", v, 1, 1ull << 30);
+      opt.min_size = parse_u64("--min-size", v, 1, 1ull << 30, &bad_min);
     } else if (cli_match(argc, argv, &i, "--max-size", &v)) {
-      opt.max_size = cli_parse_u64("--max-size", v, 1, 1ull << 30);
+      opt.max_size = parse_u64("--max-size", v, 1, 1ull << 30, &bad_max);
     } else if (cli_match(argc, argv, &i, "--seconds", &v)) {
       opt.seconds = cli_parse_double("--seconds", v, 0.001, 1e9);
       opt.have_seconds = 1;
     } else if (cli_match(argc, argv, &i, "--ops", &v)) {
-      opt.ops = cli_parse_u64("--ops", v, 1, UINT64_MAX / 2);
+      opt.ops = parse_u64("--ops", v, 1, UINT64_MAX / 2, &bad_ops);
       opt.have_ops = 1;
     } else if (cli_match(argc, argv, &i, "--seed", &v)) {
-      opt.seed = cli_parse_u64("--seed", v, 0, UINT64_MAX);
+      opt.seed = parse_u64("--seed", v, 0, UINT64_MAX, &bad);
     } else if (cli_match(argc, argv, &i, "--threads", &v)) {
-      opt.threads = cli_parse_u64("--threads", v, 1, 1024);
+      opt.threads = parse_u64("--threads", v, 1, 1024, &bad_threads);
     } else if (cli_match(argc, argv, &i, "--interval-ms", &v)) {
-      opt.interval_ms = cli_parse_u64("--interval-ms", v, 1, 86400000);
+      opt.interval_ms = parse_u64("--interval-ms", v, 1, 86400000, &bad);
     } else if (cli_match(argc, argv, &i, "--burst-mb", &v)) {
-      opt.burst_mb = cli_parse_u64("--burst-mb", v, 1, 1ull << 20);
+      opt.burst_mb = parse_u64("--burst-mb", v, 1, 1ull << 20, &bad);
       burst_mb_set = 1;
     } else if (cli_match(argc, argv, &i, "--burst-every-s", &v)) {
       opt.burst_every_s = cli_parse_double("--burst-every-s", v, 0.001, 1e9);
       burst_every_set = 1;
     } else if (cli_match(argc, argv, &i, "--leak-bytes-per-sec", &v)) {
-      opt.leak_bytes_per_sec = cli_parse_u64("--leak-bytes-per-sec", v, 0, 1ull << 40);
+      opt.leak_bytes_per_sec = parse_u64("--leak-bytes-per-sec", v, 0, 1ull << 40, &bad);
     } else if (cli_match(argc, argv, &i, "--spin-ns", &v)) {
-      opt.spin_ns = cli_parse_u64("--spin-ns", v, 0, 100000000);
+      opt.spin_ns = parse_u64("--spin-ns", v, 0, 100000000, &bad_spin);
     } else if (cli_match(argc, argv, &i, "--spin-iters", &v)) {
-      opt.spin_iters = cli_parse_u64("--spin-iters", v, 0, 1000000000);
+      opt.spin_iters = parse_u64("--spin-iters", v, 0, 1000000000, &bad_spin);
     } else {
-      cli_usage_error("unknown option '%s' (see --help)", argv[i]);
+      const char *near = cli_closest(argv[i], option_names);
+      if (near) cli_arg_error("unknown option '%s' (see --help); did you mean %s?", argv[i], near);
+      else cli_arg_error("unknown option '%s' (see --help)", argv[i]);
+      /* Every option takes a value: what follows a mistyped one is its value, not another error. */
+      if (strncmp(argv[i], "--", 2) == 0 && !strchr(argv[i], '=') && i + 1 < argc && argv[i + 1][0] != '-') i++;
     }
   }
-  if (opt.spin_ns && opt.spin_iters) cli_usage_error("--spin-ns and --spin-iters exclude each other");
-  if (opt.min_size > opt.max_size)
-    cli_usage_error("--min-size (%llu) must not exceed --max-size (%llu)", (unsigned long long)opt.min_size,
-                    (unsigned long long)opt.max_size);
+  if (opt.spin_ns && opt.spin_iters && !bad_spin) cli_arg_error("--spin-ns and --spin-iters exclude each other");
+  if (opt.min_size > opt.max_size && !bad_min && !bad_max)
+    cli_arg_error("--min-size (%llu) must not exceed --max-size (%llu)", (unsigned long long)opt.min_size,
+                  (unsigned long long)opt.max_size);
   if (burst_mb_set != burst_every_set)
-    cli_usage_error("--burst-mb and --burst-every-s must be given together (got only %s)",
-                    burst_mb_set ? "--burst-mb" : "--burst-every-s");
-  if (opt.have_ops && opt.ops < opt.threads)
-    cli_usage_error("--ops expects at least one op per thread (%llu threads), got %llu",
-                    (unsigned long long)opt.threads, (unsigned long long)opt.ops);
+    cli_arg_error("--burst-mb and --burst-every-s must be given together (got only %s)",
+                  burst_mb_set ? "--burst-mb" : "--burst-every-s");
+  if (opt.have_ops && opt.ops < opt.threads && !bad_ops && !bad_threads)
+    cli_arg_error("--ops expects at least one op per thread (%llu threads), got %llu", (unsigned long long)opt.threads,
+                  (unsigned long long)opt.ops);
+  if (cli_check_mode) exit(cli_errors > 0 ? CLI_USAGE_EXIT : 0);
 }
 
 static void emit_start(const alloc_probe_t *probe) {

@@ -1,10 +1,9 @@
 /** `allocsoak compare`: the verdict of baseline → candidate from a database (same JSON as GET /api/v1/compare). */
-import { existsSync } from 'node:fs';
 import { GOALS, type Goal } from '../../judgement/index.js';
 import { compareText } from '../../report/index.js';
-import { openStore } from '../../storage/index.js';
 import { compare, JudgementInputError } from '../../verdicts/index.js';
 import { helpText, oneOf, parseOptions, positiveInt, UsageError, type OptionSpecs } from '../args.js';
+import { openExistingStore, requireCampaign } from '../database.js';
 
 const OPTIONS = {
   db: { type: 'string', value: 'FILE', description: 'SQLite database file', required: true },
@@ -28,12 +27,11 @@ export async function compareCommand(argv: readonly string[]): Promise<number> {
     process.stdout.write(COMPARE_HELP);
     return 0;
   }
-  if (!existsSync(opts.db))
-    throw new UsageError(`compare: option --db expects an existing database file, got ${JSON.stringify(opts.db)} (no such file)`);
   const goal: Goal | undefined = opts.goal === undefined ? undefined : oneOf('compare', 'goal', opts.goal, GOALS);
   const campaign = opts.campaign === undefined ? undefined : positiveInt('compare', 'campaign', opts.campaign);
-  const store = openStore(opts.db);
+  const store = openExistingStore('compare', opts.db);
   try {
+    if (campaign !== undefined) requireCampaign('compare', store, opts.db, campaign);
     const result = compare(store, {
       baseline: opts.baseline,
       candidate: opts.candidate,

@@ -9,7 +9,9 @@ import { AllocsoakMetrics } from '../../metrics/index.js';
 import type { Store } from '../../storage/index.js';
 import { helpText, parseOptions, port, type OptionSpecs } from '../args.js';
 import { handleShutdownSignals } from '../shutdown.js';
-import { launcherPath, loadResolvedPlan, openStoreForDaemon, syscallCountingOrWarn } from '../setup.js';
+import { openStoreForDaemon } from '../database.js';
+import { checkListen, listenError } from '../listen.js';
+import { launcherPath, loadResolvedPlan, syscallCountingOrWarn } from '../setup.js';
 import { packageVersion } from '../version.js';
 
 const OPTIONS = {
@@ -39,10 +41,12 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
   }
   const listenPort = port('daemon', 'port', opts.port);
   const log = createLogger();
-  const resolved = loadResolvedPlan(opts.plan, log);
+  const resolved = await loadResolvedPlan(opts.plan, log);
   const launcher = launcherPath();
+  // Before the database is created: a daemon that cannot listen must leave nothing behind.
+  await checkListen('daemon', opts.host, listenPort);
   const countSyscalls = await syscallCountingOrWarn(launcher, log);
-  const db = openStoreForDaemon(opts.db, log);
+  const db = openStoreForDaemon('daemon', opts.db, log);
   const store: Store = db.store;
   const controller = new CampaignController({ store, launcher, log, countSyscalls });
   // Follows the controller before its first campaign starts, so the plan's variants are exported at once.
@@ -64,12 +68,9 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
       { host: opts.host, port: listenPort, logger: log },
     );
   } catch (err) {
-    db.close();
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {
-      throw new Error(`cannot listen on ${opts.host}:${listenPort}: ${e.code} (choose another --host/--port)`, { cause: err });
-    }
-    throw err;
+    // Taken between the check and now: still an input error, and still nothing left behind.
+    db.discard();
+    throw listenError('daemon', opts.host, listenPort, err) ?? err;
   }
   log.info({ url: server.url, plan: opts.plan, db: opts.db }, `allocsoak daemon serving ${server.url}`);
   const tokenSet = Boolean(process.env.ALLOCSOAK_TOKEN);

@@ -1,9 +1,8 @@
 /** `allocsoak drift`: a variant's RSS drift and leak judgement from a database (same JSON as GET /api/v1/drift). */
-import { existsSync } from 'node:fs';
 import { driftText } from '../../report/index.js';
-import { openStore } from '../../storage/index.js';
 import { drift, JudgementInputError } from '../../verdicts/index.js';
 import { helpText, parseOptions, positiveInt, UsageError, type OptionSpecs } from '../args.js';
+import { openExistingStore, requireCampaign } from '../database.js';
 
 const OPTIONS = {
   db: { type: 'string', value: 'FILE', description: 'SQLite database file', required: true },
@@ -26,11 +25,10 @@ export async function driftCommand(argv: readonly string[]): Promise<number> {
     process.stdout.write(DRIFT_HELP);
     return 0;
   }
-  if (!existsSync(opts.db))
-    throw new UsageError(`drift: option --db expects an existing database file, got ${JSON.stringify(opts.db)} (no such file)`);
   const campaign = opts.campaign === undefined ? undefined : positiveInt('drift', 'campaign', opts.campaign);
-  const store = openStore(opts.db);
+  const store = openExistingStore('drift', opts.db);
   try {
+    if (campaign !== undefined) requireCampaign('drift', store, opts.db, campaign);
     const result = drift(store, {
       variant: opts.variant,
       ...(opts.since !== undefined ? { since: opts.since } : {}),

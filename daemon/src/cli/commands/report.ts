@@ -1,19 +1,19 @@
 /** `allocsoak report`: the stored results as Markdown, JSON or CSV on stdout. */
-import { existsSync } from 'node:fs';
 import { renderReport } from '../../report/index.js';
-import { openStore } from '../../storage/index.js';
-import { helpText, oneOf, parseOptions, UsageError, type OptionSpecs } from '../args.js';
+import { helpText, oneOf, parseOptions, positiveInt, type OptionSpecs } from '../args.js';
+import { openExistingStore, requireCampaign } from '../database.js';
 
 const FORMATS = ['md', 'json', 'csv'] as const;
 
 const OPTIONS = {
   db: { type: 'string', value: 'FILE', description: 'SQLite database file', required: true },
   format: { type: 'string', value: 'md|json|csv', description: 'output format', default: 'md' },
+  campaign: { type: 'string', value: 'ID', description: 'campaign to report (default: the most recent)' },
 } satisfies OptionSpecs;
 
 export const REPORT_HELP = helpText(
-  'allocsoak report --db FILE [--format md|json|csv]',
-  'Print the results stored in the database.',
+  'allocsoak report --db FILE [--format md|json|csv] [--campaign ID]',
+  'Print the results of a campaign stored in the database (default: the most recent one).',
   OPTIONS,
 );
 
@@ -24,11 +24,11 @@ export async function reportCommand(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const format = oneOf('report', 'format', opts.format, FORMATS);
-  if (!existsSync(opts.db))
-    throw new UsageError(`report: option --db expects an existing database file, got ${JSON.stringify(opts.db)} (no such file)`);
-  const store = openStore(opts.db);
+  const campaign = opts.campaign === undefined ? undefined : positiveInt('report', 'campaign', opts.campaign);
+  const store = openExistingStore('report', opts.db);
   try {
-    const text = renderReport(store, { format });
+    if (campaign !== undefined) requireCampaign('report', store, opts.db, campaign);
+    const text = renderReport(store, { format, ...(campaign !== undefined ? { campaign } : {}) });
     process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     return 0;
   } finally {

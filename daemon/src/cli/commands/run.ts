@@ -5,11 +5,13 @@
 import { CampaignController } from '../../campaign/index.js';
 import { createLogger } from '../../log/index.js';
 import { formatDuration, parseDuration, type Plan } from '../../plan/index.js';
+import { judgePlanComparisons } from '../../verdicts/index.js';
 import { helpText, parseOptions, positiveInt, UsageError, type OptionSpecs } from '../args.js';
 import { attachTtyProgress } from '../progress.js';
 import { handleShutdownSignals } from '../shutdown.js';
-import { launcherPath, loadResolvedPlan, openStoreForDaemon, syscallCountingOrWarn } from '../setup.js';
-import { summaryTable } from '../summary.js';
+import { openStoreForDaemon } from '../database.js';
+import { launcherPath, loadResolvedPlan, syscallCountingOrWarn } from '../setup.js';
+import { failedEpochsText, summaryTable, verdictsText } from '../summary.js';
 
 const OPTIONS = {
   plan: { type: 'string', value: 'FILE', description: 'soak plan (YAML)', required: true },
@@ -53,14 +55,14 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   const tty = process.stdout.isTTY === true;
   // On a terminal the progress line tells the story; the log only speaks up for problems.
   const log = createLogger({ level: process.env.ALLOCSOAK_LOG_LEVEL ?? (tty ? 'warn' : 'info') });
-  const resolved = loadResolvedPlan(opts.plan, log, (plan) => {
+  const resolved = await loadResolvedPlan(opts.plan, log, (plan) => {
     // `run` is a foreground campaign: it starts now, whatever the plan's schedule says.
     const p = { ...plan, schedule: null };
     return override ? override(p) : p;
   });
   const launcher = launcherPath();
   const countSyscalls = await syscallCountingOrWarn(launcher, log);
-  const db = openStoreForDaemon(opts.db, log);
+  const db = openStoreForDaemon('run', opts.db, log);
   const store = db.store;
   const controller = new CampaignController({ store, launcher, log, countSyscalls });
   const detach = tty ? attachTtyProgress(controller, { out: process.stdout, epochsPerVariant }) : () => {};
@@ -88,6 +90,11 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
         epochs,
       ),
     );
+    for (const text of [
+      failedEpochsText(store.epochs.listRows({ campaign: started.id }).reverse()),
+      verdictsText(judgePlanComparisons(store, started.id)),
+    ])
+      if (text !== '') process.stdout.write(`\n${text}`);
     return 0;
   } catch (err) {
     detach();

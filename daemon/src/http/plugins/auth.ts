@@ -44,6 +44,16 @@ function refuse(request: FastifyRequest, reply: FastifyReply, status: 401 | 403,
   return reply.code(status).send({ statusCode: status, error: status === 401 ? 'Unauthorized' : 'Forbidden', message });
 }
 
+export const READ_ONLY_MESSAGE =
+  'this server only shows a database (allocsoak serve): it starts and stops no campaign; run `allocsoak daemon` for that';
+
+/** The `onRequest` hook of a mutating route on a read-only server: every request is refused (403). */
+export function refuseReadOnly(): onRequestHookHandler {
+  return function readOnlyGuard(request, reply) {
+    refuse(request, reply, 403, READ_ONLY_MESSAGE);
+  };
+}
+
 /** The `onRequest` hook guarding a mutating route. `token` null or empty: the routes are disabled. */
 export function requireBearerToken(token: string | null): onRequestHookHandler {
   const expected = token === null || token === '' ? null : token;

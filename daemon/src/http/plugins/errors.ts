@@ -47,10 +47,25 @@ function describeSchemaError(e: AjvError, dataVar: string): string {
   }
 }
 
+/**
+ * A union of literals (TypeBox `Union([Literal('speed'), Literal('memory')])`) fails as one `const`
+ * error per literal and an `anyOf`: said as one message naming every allowed value.
+ */
+function describeLiteralUnion(errors: readonly AjvError[], dataVar: string): string | null {
+  const first = errors[0];
+  if (first === undefined || first.keyword !== 'const') return null;
+  const allowed = errors
+    .filter((e) => e.keyword === 'const' && e.instancePath === first.instancePath)
+    .map((e) => String(e.params['allowedValue']));
+  return `${dataVar}${first.instancePath} must be one of ${[...new Set(allowed)].join(', ')}`;
+}
+
 export function installErrorHandling(fastify: FastifyInstance): void {
   fastify.setSchemaErrorFormatter((errors, dataVar) => {
-    const first = errors[0] as unknown as AjvError | undefined;
-    return new Error(first === undefined ? `${dataVar} is invalid` : describeSchemaError(first, dataVar));
+    const all = errors as unknown as AjvError[];
+    const first = all[0];
+    if (first === undefined) return new Error(`${dataVar} is invalid`);
+    return new Error(describeLiteralUnion(all, dataVar) ?? describeSchemaError(first, dataVar));
   });
   fastify.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
     if (error instanceof HttpError) {

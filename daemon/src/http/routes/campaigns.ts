@@ -4,11 +4,11 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { CampaignBusyError, type StartedCampaign } from '../../campaign/index.js';
-import { PlanError, resolvePlan, validatePlan, type ResolvedPlan } from '../../plan/index.js';
+import { checkPlan, formatProblem, PlanError, resolvePlan, type ResolvedPlan } from '../../plan/index.js';
 import type { CampaignRecord, Store } from '../../storage/index.js';
 import type { AppDeps } from '../app.js';
 import { ALLOWED_ENV_DESCRIPTION, refusedOverHttp } from '../plan-policy.js';
-import { BEARER_SCHEME, requireBearerToken } from '../plugins/auth.js';
+import { BEARER_SCHEME, refuseReadOnly, requireBearerToken } from '../plugins/auth.js';
 import { HttpError, notFound } from '../plugins/errors.js';
 import {
   CAMPAIGN_LIST_DEFAULT,
@@ -39,19 +39,24 @@ function summarize(store: Store, c: CampaignRecord, runningId: number | null): C
   };
 }
 
+/** The problems of a refused plan, each once: `message` for people, `problems` for programs. */
 function planProblems(err: PlanError): { message: string; problems: Array<Record<string, string>> } {
-  const problems = err.problems.map(({ source, path, expected, got, hint }) => ({
-    source,
-    path,
-    expected,
-    got,
-    ...(hint === undefined ? {} : { hint }),
-  }));
-  return { message: `malformed plan: ${err.message.split('\n').join('; ')}`, problems };
+  const seen = new Set<string>();
+  const problems: Array<Record<string, string>> = [];
+  const lines: string[] = [];
+  for (const p of err.problems) {
+    const line = formatProblem(p);
+    if (seen.has(line)) continue;
+    seen.add(line);
+    lines.push(line);
+    const { source, path, expected, got, hint } = p;
+    problems.push({ source, path, expected, got, ...(hint === undefined ? {} : { hint }) });
+  }
+  return { message: `malformed plan: ${lines.join('; ')}`, problems };
 }
 
 const campaignRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, { store, controller, options }) => {
-  const guard = requireBearerToken(options.token);
+  const guard = options.readOnly === true ? refuseReadOnly() : requireBearerToken(options.token);
   const runningId = (): number | null => controller.status().campaign?.campaign_id ?? null;
   const security = [{ [BEARER_SCHEME]: [] }];
 
@@ -114,10 +119,11 @@ const campaignRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, { sto
       },
     },
     async (request, reply) => {
-      // Validation first: a malformed plan is a 400 naming the field, whatever it asks for.
+      // Validation first: a malformed plan is a 400 naming every problem, whatever it asks for. Files it
+      // names (commands, library paths) are looked at only when it may use them at all.
       let resolved: ResolvedPlan;
       try {
-        const plan = validatePlan(request.body.plan, API_PLAN_SOURCE);
+        const plan = await checkPlan(request.body.plan, API_PLAN_SOURCE, { checkFiles: options.allowCommands });
         const refused = options.allowCommands ? [] : refusedOverHttp(plan);
         if (refused.length > 0) {
           throw new HttpError(

@@ -61,6 +61,31 @@ export function renderEpochs(root: HTMLElement, epochs: readonly ListedEpoch[]):
   );
 }
 
+type Ran = Pick<
+  EpochDetail,
+  'allocator_reported' | 'allocator_version' | 'allocator_profile' | 'allocator_library_reported' | 'allocator_knobs'
+>;
+
+/** What served malloc, as the epoch recorded it: "leanmalloc, profile lean (/…/libleanmalloc.so)". */
+function ranText(e: Ran): string | null {
+  if (e.allocator_reported === null) return null;
+  const name = [e.allocator_reported, e.allocator_version].filter((x) => x !== null).join(' ');
+  const profile = e.allocator_profile === null ? '' : `, profile ${e.allocator_profile}`;
+  return `${name}${profile}${e.allocator_library_reported === null ? '' : ` (${e.allocator_library_reported})`}`;
+}
+
+/** leanmalloc's knobs as VARIABLE=value, one space apart. */
+function knobsText(json: string | null): string | null {
+  if (json === null) return null;
+  try {
+    return Object.entries(JSON.parse(json) as Record<string, unknown>)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(' ');
+  } catch {
+    return json;
+  }
+}
+
 function hostText(host: EpochDetail['host']): string | null {
   return host === null ? null : `${host.hostname}, ${host.kernel}, ${host.cpu_model}`;
 }
@@ -91,15 +116,23 @@ export async function showEpoch(id: number): Promise<void> {
       ],
       ['syscalls/op', significant(e.syscalls_per_op)],
     ];
+    const ran = ranText(e);
+    if (ran) facts.push(['allocator (as run)', ran]);
+    const knobs = knobsText(e.allocator_knobs);
+    if (knobs) facts.push(['leanmalloc knobs', knobs]);
     if (e.analysis_note) facts.push(['analysis note', e.analysis_note]);
     const host = hostText(e.host);
     if (host) facts.push(['host', host]);
     body.replaceChildren(
       h('dl', { class: 'facts' }, ...facts.flatMap(([k, v]) => [h('dt', null, k), h('dd', null, v)])),
-      h('h3', null, 'stderr tail'),
+      h('h3', null, e.stderr_lines ? `stderr tail (${e.stderr_lines} lines written)` : 'stderr tail'),
       e.stderr_tail
         ? h('pre', { class: 'stderr' }, e.stderr_tail)
-        : note(e.outcome === 'completed' ? 'not kept for completed epochs' : '(empty)'),
+        : note(
+            e.stderr_tail === null && e.outcome === 'completed'
+              ? 'not kept (recorded before completed epochs kept it)'
+              : '(nothing written)',
+          ),
     );
     dialog.dataset.loaded = 'true';
   } catch (err) {
