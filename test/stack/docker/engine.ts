@@ -6,7 +6,7 @@
  * any process left in its containers, unmounts what it left mounted and removes the system directories
  * it created.
  */
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SYSTEM_PATHS } from './host-state.js';
@@ -104,6 +104,79 @@ function processesOf(needle: string, containerIds: readonly string[]): number[] 
   return pids;
 }
 
+/** What a run records in its lock file, so that a later run can clean up after one that was killed. */
+export interface EngineRecord {
+  dockerdPid: number;
+  workDir: string;
+}
+
+/**
+ * Clean up after a run of this test that was killed before it could (SIGKILL, a machine's OOM killer):
+ * its dockerd is stopped (SIGTERM: it stops its containers and its containerd), what is left naming its
+ * exec root is killed, what it left mounted is unmounted, its scratch directory removed. Only processes
+ * whose command line names that run's own exec root or data root are touched. Returns what was done.
+ */
+export async function recoverAbandoned(record: EngineRecord, dataRoot: string): Promise<string[]> {
+  const done: string[] = [];
+  const execRoot = path.join(record.workDir, 'exec');
+  const isOurs = (pid: number): boolean => {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      return cmd.includes(`--data-root=${dataRoot}`) && cmd.includes(execRoot);
+    } catch {
+      return false;
+    }
+  };
+  if (record.dockerdPid > 0 && isOurs(record.dockerdPid)) {
+    process.kill(record.dockerdPid, 'SIGTERM');
+    done.push(`stopped the dockerd (pid ${record.dockerdPid}) of an earlier run`);
+    const deadline = Date.now() + 60_000;
+    while (processAlive(record.dockerdPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+    if (processAlive(record.dockerdPid)) process.kill(record.dockerdPid, 'SIGKILL');
+  }
+  for (const pid of processesOf(execRoot, [])) {
+    try {
+      process.kill(pid, 'SIGKILL');
+      done.push(`killed pid ${pid} (of an earlier run's engine)`);
+    } catch {
+      /* gone */
+    }
+  }
+  for (const mp of [...mountsUnder(execRoot), ...mountsUnder(dataRoot)]) {
+    await run('umount', ['-l', mp], { timeoutMs: 30_000, allowFailure: true });
+    done.push(`unmounted ${mp}`);
+  }
+  if (record.workDir.startsWith('/tmp/allocsoak-dk-') && existsSync(record.workDir) && mountsUnder(record.workDir).length === 0) {
+    rmSync(record.workDir, { recursive: true, force: true });
+  }
+  // The empty directories a dockerd and its containerd create under /run, unless another engine runs.
+  if (!anyEngineRunning()) {
+    for (const p of [...SYSTEM_PATHS].sort((a, b) => b.length - a.length).filter((x) => x.startsWith('/run/'))) {
+      try {
+        if (statSync(p).isDirectory() && readdirSync(p).length === 0) {
+          rmdirSync(p);
+          done.push(`removed the empty ${p}`);
+        }
+      } catch {
+        /* absent */
+      }
+    }
+  }
+  return done;
+}
+
+function anyEngineRunning(): boolean {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (/^(dockerd|containerd)$/.test(readFileSync(`/proc/${entry}/comm`, 'utf8').trim())) return true;
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return false;
+}
+
 export class DockerEngine {
   readonly socket: string;
   readonly execRoot: string;
@@ -191,6 +264,11 @@ export class DockerEngine {
     if (driver !== 'overlay2') throw new EngineUnavailable(`dockerd runs with storage driver ${driver}, not overlay2`);
   }
 
+  /** For the lock file (see recoverAbandoned). */
+  record(): EngineRecord {
+    return { dockerdPid: this.child?.pid ?? 0, workDir: this.opts.workDir };
+  }
+
   logTail(lines: number): string {
     try {
       return readFileSync(this.logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
@@ -230,15 +308,52 @@ export class DockerEngine {
    * created. Safe to call twice; collects problems and throws them together at the end.
    */
   private readonly killOnExit = (): void => {
+    this.emergencyStopSync();
+  };
+
+  /**
+   * The last resort, synchronous so that it can run in an 'exit' handler (an uncaught error, process.exit):
+   * SIGTERM to dockerd (it stops its containers and containerd), up to 60 s for it to end, then SIGKILL;
+   * unmount what is left under its roots, remove the empty system directories it created.
+   */
+  emergencyStopSync(): void {
+    if (this.stopped) return;
+    this.stopped = true;
     const pid = this.child?.pid;
     if (pid !== undefined && this.child?.exitCode === null && this.child.signalCode === null) {
       try {
         process.kill(pid, 'SIGTERM');
+        spawnSync(
+          'sh',
+          [
+            '-c',
+            `i=0; while kill -0 ${pid} 2>/dev/null && [ $i -lt 120 ]; do sleep 0.5; i=$((i+1)); done; kill -9 ${pid} 2>/dev/null; true`,
+          ],
+          { timeout: 70_000, stdio: 'ignore' },
+        );
       } catch {
         /* gone */
       }
     }
-  };
+    for (const p of processesOf(this.execRoot, [])) {
+      try {
+        process.kill(p, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+    for (const mp of [...mountsUnder(this.execRoot), ...mountsUnder(this.dataRoot)]) {
+      spawnSync('umount', ['-l', mp], { timeout: 30_000, stdio: 'ignore' });
+    }
+    for (const p of [...this.createdSystemPaths].sort((a, b) => b.length - a.length)) {
+      try {
+        if (statSync(p).isDirectory() && readdirSync(p).length === 0) rmdirSync(p);
+      } catch {
+        /* absent */
+      }
+    }
+    if (mountsUnder(this.execRoot).length === 0) rmSync(this.execRoot, { recursive: true, force: true });
+  }
 
   async stop(): Promise<void> {
     if (this.stopped) return;

@@ -7,6 +7,28 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
+/**
+ * Why every command of this process is being stopped (the test's deadline passed, or a signal came), or
+ * null. While set, running commands are killed and new ones fail at once; cleanup clears it with allowRuns().
+ */
+let abortReason: string | null = null;
+const active = new Set<ChildProcess>();
+
+/** Kill every running command's group and refuse new ones (and make waitFor give up) until allowRuns(). */
+export function abortRuns(reason: string): void {
+  abortReason = reason;
+  for (const child of active) killGroup(child, 2000);
+}
+
+/** Commands may run again (the cleanup after abortRuns). */
+export function allowRuns(): void {
+  abortReason = null;
+}
+
+export function abortedBecause(): string | null {
+  return abortReason;
+}
+
 export interface RunOptions {
   /** Hard limit; the group is killed and the run fails with "timed out". */
   timeoutMs: number;
@@ -19,6 +41,10 @@ export interface RunOptions {
   maxOutputBytes?: number;
   /** Resolve with the result instead of throwing when the exit status is not 0 (timeouts still throw). */
   allowFailure?: boolean;
+  /** Also kill the group when it prints nothing for this long (for commands that report as they go). */
+  stallMs?: number;
+  /** Called on every chunk of output (progress for a caller's own deadline). */
+  onOutput?: () => void;
 }
 
 export interface RunResult {
@@ -98,35 +124,64 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions): Pro
   const max = opts.maxOutputBytes ?? 1024 * 1024;
   const started = performance.now();
   return new Promise((resolve, reject) => {
+    if (abortReason !== null) {
+      reject(new Error(`${command}: not started: ${abortReason}`));
+      return;
+    }
     const child = spawn(cmd, args, {
       cwd: opts.cwd,
       env: opts.env ?? process.env,
       detached: true,
       stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    active.add(child);
     const out = new Tail(max);
     const err = new Tail(max);
-    child.stdout?.on('data', (c: Buffer) => out.push(c));
-    child.stderr?.on('data', (c: Buffer) => err.push(c));
+    child.stdout?.on('data', (c: Buffer) => {
+      out.push(c);
+      opts.onOutput?.();
+    });
+    child.stderr?.on('data', (c: Buffer) => {
+      err.push(c);
+      opts.onOutput?.();
+    });
     if (opts.input !== undefined) {
       child.stdin?.on('error', () => undefined);
       child.stdin?.end(opts.input);
     }
-    let timedOut = false;
+    let timedOut = '';
     const timer = setTimeout(() => {
-      timedOut = true;
+      timedOut = `timed out after ${opts.timeoutMs} ms`;
       killGroup(child);
     }, opts.timeoutMs);
+    // A stall limit: no output for stallMs (a command that prints as it works and has stopped doing so).
+    let stallTimer: NodeJS.Timeout | undefined;
+    const armStall = (): void => {
+      if (opts.stallMs === undefined) return;
+      clearTimeout(stallTimer);
+      stallTimer = setTimeout(() => {
+        timedOut = `printed nothing for ${opts.stallMs} ms`;
+        killGroup(child);
+      }, opts.stallMs);
+    };
+    armStall();
+    child.stdout?.on('data', armStall);
+    child.stderr?.on('data', armStall);
     child.on('error', (e) => {
       clearTimeout(timer);
+      clearTimeout(stallTimer);
+      active.delete(child);
       reject(new Error(`${command}: could not start: ${e.message}`));
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      clearTimeout(stallTimer);
+      active.delete(child);
+      if (abortReason !== null && !timedOut && (code !== 0 || signal !== null)) timedOut = `killed: ${abortReason}`;
       const result: RunResult = { command, code, signal, stdout: out.text(), stderr: err.text(), ms: performance.now() - started };
       const output = `\n--- stderr (tail) ---\n${tailLines(result.stderr, 40)}\n--- stdout (tail) ---\n${tailLines(result.stdout, 20)}`;
       if (timedOut) {
-        reject(new CommandError(`${command}: timed out after ${opts.timeoutMs} ms (process group killed)${output}`, result));
+        reject(new CommandError(`${command}: ${timedOut} (process group killed)${output}`, result));
       } else if ((code !== 0 || signal !== null) && !opts.allowFailure) {
         reject(new CommandError(`${command}: exited ${signal ?? code}${output}`, result));
       } else {
@@ -169,21 +224,58 @@ export class GiveUp extends Error {
  * that throws is tried again (the last error is reported on timeout), unless it throws GiveUp.
  */
 export async function waitFor<T>(what: string, timeoutMs: number, everyMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  return waitProgress(what, { stallMs: timeoutMs, everyMs }, async () => ({ value: await probe(), progress: '' }));
+}
+
+export interface ProgressProbe<T> {
+  /** The awaited value; undefined = not yet. */
+  value: T | undefined;
+  /** What the awaited thing has done so far (e.g. epochs and their outcomes): a change is progress. */
+  progress: string;
+}
+
+/**
+ * Poll `probe` every `everyMs` until it returns a value. The deadline is derived from what can be seen:
+ * it fails when the probe's `progress` has not changed for `stallMs` (nothing is happening, however busy
+ * the machine), or after `capMs` in all (default: no cap beyond the stall limit). A probe that throws is
+ * tried again (the last error is reported), unless it throws GiveUp; abortRuns() ends the wait.
+ */
+export async function waitProgress<T>(
+  what: string,
+  limits: { stallMs: number; everyMs: number; capMs?: number },
+  probe: () => Promise<ProgressProbe<T>>,
+): Promise<T> {
+  const start = Date.now();
+  let lastChange = start;
+  let progress: string | null = null;
   let last: unknown;
   for (;;) {
+    if (abortReason !== null) throw new Error(`stopped waiting for ${what}: ${abortReason}`);
     try {
-      const v = await probe();
-      if (v !== undefined) return v;
+      const p = await probe();
+      if (p.value !== undefined) return p.value;
+      if (p.progress !== progress) {
+        if (progress !== null) lastChange = Date.now();
+        progress = p.progress;
+      }
       last = undefined;
     } catch (e) {
       if (e instanceof GiveUp) throw asError(e.error ?? e);
       last = e;
     }
-    if (Date.now() >= deadline) {
-      const why = last instanceof Error ? `: last error: ${last.message}` : '';
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${why}`);
+    const now = Date.now();
+    const stalled = now - lastChange >= limits.stallMs;
+    const capped = limits.capMs !== undefined && now - start >= limits.capMs;
+    if (stalled || capped) {
+      const why = last instanceof Error ? `; last error: ${last.message}` : '';
+      const seen = progress ? `; last seen: ${progress}` : '';
+      const how = capped
+        ? `gave up after ${limits.capMs} ms in all`
+        : progress === '' || progress === null
+          ? `timed out after ${limits.stallMs} ms`
+          : `no progress for ${limits.stallMs} ms (waited ${now - start} ms)`;
+      throw new Error(`${how} waiting for ${what}${seen}${why}`);
     }
-    await new Promise((r) => setTimeout(r, everyMs));
+    await new Promise((r) => setTimeout(r, limits.everyMs));
   }
 }
