@@ -87,6 +87,7 @@ async function underDaemon(dbFile: string): Promise<Rate> {
       source: 'bench',
       plan: {
         name: 'harness-overhead',
+        mode: 'sequential',
         epoch_ms: seconds * 1000,
         warmup_ms: 0,
         interval_ms: intervalMs,

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: leanmalloc's three profiles against glibc, mimalloc, jemalloc and tcmalloc (those
  * installed), on random_mixed (single thread), the cross-thread hand-off (xthread), the drain probe and
- * a syscall-counted soak with burst churn. Prints the table and the targets of issue 7, and writes every
+ * a syscall-counted soak with burst churn. Prints the table and the performance targets, and writes every
  * run as JSON (bench/results/<timestamp>.json unless --out) so that runs can be compared later.
  *
  * Interleaving: every repetition runs each workload for every allocator, in an order shuffled anew for
@@ -181,7 +181,7 @@ async function main(): Promise<number> {
       drainTable,
     );
   }
-  out.push('', 'Targets (issue 7):', '', renderTargets(doc.targets));
+  out.push('', 'Performance targets:', '', renderTargets(doc.targets));
   out.push('', `Machine: ${describeMachine(machine)}`);
   out.push(
     `Date: ${startedAt.toISOString()}; ${o.reps} repetitions (${o.memReps} with drain + soak), ${o.seconds} s per throughput run; seed ${o.seed}`,

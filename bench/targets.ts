@@ -1,6 +1,6 @@
 /**
- * The targets of issue 7, checked against one benchmark run. Every target is judged on the median over
- * repetitions (as the issue defines them); ratios are per repetition (same repetition's runs), and the
+ * leanmalloc's targets against its peers, checked against one benchmark run. Every target is judged on the
+ * median over repetitions (as the targets are stated); ratios are per repetition (same repetition's runs), and the
  * min–max over repetitions is shown next to the verdict so a reader sees how close the call was.
  */
 import { cpuRate, DRAIN_CHECK_MS, ratioPerRep, REFERENCE, spread, type AllocatorSummary, type RunRecord, type Spread } from './summary.js';

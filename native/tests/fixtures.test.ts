@@ -15,7 +15,9 @@ test('fixture ok: start, samples, end, exit 0', { timeout: 15000 }, async () => 
   const t = types(p.stdoutLines);
   assert.equal(t[0], 'start');
   assert.equal(t[t.length - 1], 'end');
-  assert.ok(t.filter((x) => x === 'sample').length >= 3);
+  // One sample per 100 ms slot at most; a busy machine may skip slots (how many is not asserted).
+  const samples = t.filter((x) => x === 'sample').length;
+  assert.ok(samples >= 1 && samples <= 5, `samples: ${samples}`);
   const start = parseJsonLine(p.stdoutLines[0]!);
   assert.equal(num(start, 'pid'), p.pid);
 });
@@ -23,9 +25,14 @@ test('fixture ok: start, samples, end, exit 0', { timeout: 15000 }, async () => 
 test('fixture ok honours ALLOCSOAK_SECONDS and ALLOCSOAK_INTERVAL_MS', { timeout: 15000 }, async () => {
   const p = await run(F, ['--mode', 'ok'], { env: { ALLOCSOAK_SECONDS: '0.4', ALLOCSOAK_INTERVAL_MS: '50' } });
   assert.equal(p.result.code, 0);
+  // The start line says which values it runs with (the defaults are 2 s and 1000 ms); the end line that it
+  // ran its 0.4 s. How much longer a busy machine made it is not asserted.
+  const params = parseJsonLine(p.stdoutLines[0]!)['params'] as Record<string, unknown>;
+  assert.deepEqual([params['seconds'], params['interval_ms']], [0.4, 50]);
   const end = parseJsonLine(p.stdoutLines[p.stdoutLines.length - 1]!);
-  assert.ok(num(end, 'elapsed_ms') >= 400 && num(end, 'elapsed_ms') < 650, `elapsed ${num(end, 'elapsed_ms')}`);
-  assert.ok(types(p.stdoutLines).filter((x) => x === 'sample').length >= 3);
+  assert.ok(num(end, 'elapsed_ms') >= 400, `elapsed ${num(end, 'elapsed_ms')}: stopped before its 0.4 s`);
+  const samples = types(p.stdoutLines).filter((x) => x === 'sample').length;
+  assert.ok(samples >= 1 && samples <= 8, `samples: ${samples} (at most one per 50 ms slot)`);
 });
 
 test('fixture crash and abort die by SIGSEGV / SIGABRT after writing recognisable stderr', { timeout: 15000 }, async () => {

@@ -309,12 +309,23 @@ test('launcher errors: exec failure exits 127 naming the program; bad options ex
     [['--report-fd', '1', 'true'], /^soak-launch: --report-fd expects an integer from 3 to/],
     [['--preload', '/nonexistent/lib.so', 'true'], /^soak-launch: --preload expects a readable library, '\/nonexistent\/lib.so'/],
     [['--count-syscalls'], /^soak-launch: expects a PROGRAM to run/],
+    [['--cpus', '0,x', 'true'], /^soak-launch: --cpus expects CPU numbers separated by commas such as 0,2, got '0,x'$/],
+    [['--cpus', '1000', 'true'], /^soak-launch: --cpus '1000': cannot run there: Invalid argument \(this machine has \d+ CPUs online\)$/],
   ];
   for (const [args, message] of cases) {
     const p = await run(SOAK_LAUNCH, args);
     assert.deepEqual(p.result, { code: 125, signal: null }, args.join(' '));
     assert.match(p.stderr.trim(), message);
     assert.equal(p.stderr.trim().split('\n').length, 1);
+  }
+});
+
+test('--cpus pins the workload (and the launcher) to those CPUs', { timeout: 30000 }, async () => {
+  const allowed = (args: string[]) => run(SOAK_LAUNCH, [...args, '--', 'grep', '^Cpus_allowed_list:', '/proc/self/status']);
+  for (const cpu of ['0', '1']) {
+    const p = await allowed(['--cpus', cpu, '--count-syscalls']);
+    assert.deepEqual(p.result, { code: 0, signal: null }, p.stderr);
+    assert.deepEqual(p.stdoutLines, [`Cpus_allowed_list:\t${cpu}`]);
   }
 });
 

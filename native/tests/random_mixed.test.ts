@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { LEANMALLOC_COUNTERS } from '../../daemon/src/domain/types.js';
 import {
   LEANMALLOC_SO,
@@ -65,16 +64,17 @@ test('random_mixed speaks the protocol: start, samples at the interval, end; ops
   assert.equal(params['seconds'], 1.3);
   assert.equal(params['min_size'], 16);
   assert.equal(params['max_size'], 1024);
-  // 1.3 s at 200 ms: samples at 200..1200 ms = 6. Sampling is on an absolute schedule: each sample is
-  // at a multiple of 200 ms (late only by wake-up latency; a slot is skipped, not shifted, after a stall).
-  assert.ok(samples.length >= 4 && samples.length <= 6, `sample count ${samples.length}`);
-  for (const s of samples) {
-    const t = num(s, 't_ms');
-    const late = t - Math.floor(t / 200) * 200;
-    assert.ok(t >= 200 && late < 190, `sample at ${t} ms is not on the 200 ms schedule`);
-  }
-  assert.ok(num(end, 'elapsed_ms') >= 1300 && num(end, 'elapsed_ms') < 1800, `elapsed ${num(end, 'elapsed_ms')}`);
+  // 1.3 s at 200 ms: slots at 200..1200 ms. Sampling is on an absolute schedule: a sample is never early,
+  // and a stall skips slots rather than shifting the schedule, so no slot holds two samples. How late a
+  // sample is depends on how busy the machine is, and is not asserted.
+  assert.ok(samples.length >= 1 && samples.length <= 6, `sample count ${samples.length}`);
+  const slots = samples.map((s) => Math.floor(num(s, 't_ms') / 200));
+  assert.ok(
+    slots.every((slot, i) => slot >= i + 1 && (i === 0 || slot > (slots[i - 1] ?? 0))),
+    `samples at ${samples.map((s) => num(s, 't_ms')).join(', ')} ms: early, or two in one 200 ms slot`,
+  );
   assert.equal(end['reason'], 'seconds');
+  assert.ok(num(end, 'elapsed_ms') >= 1300, `elapsed ${num(end, 'elapsed_ms')}: stopped before its 1.3 s`);
   assert.deepEqual(obj(end, 'counters'), {}, 'glibc has no counters');
   // CPU time is reported, cumulative and bounded by the wall clock (one thread). How much of the elapsed
   // time it is depends on how loaded the machine is, so that is not asserted.
@@ -100,7 +100,9 @@ test('random_mixed takes its defaults from ALLOCSOAK_SECONDS and ALLOCSOAK_INTER
   assert.deepEqual(p.result, { code: 0, signal: null }, p.stderr);
   const { start, samples, end } = checkProtocol(p.stdoutLines);
   assert.equal(obj(start, 'params')['interval_ms'], 100);
-  assert.ok(samples.length >= 2 && samples.length <= 4, `sample count ${samples.length}`);
+  assert.equal(obj(start, 'params')['seconds'], 0.5);
+  // At most one sample per 100 ms slot (a busy machine may skip slots, how many is not asserted).
+  assert.ok(samples.length <= 4, `sample count ${samples.length}`);
   assert.equal(end['reason'], 'seconds');
 });
 
@@ -249,14 +251,10 @@ test('random_mixed on SIGTERM prints its end line and exits 0', { timeout: 20000
   assert.deepEqual(exit, { code: 0, signal: null }, p.stderr);
   const { end } = checkProtocol(p.stdoutLines);
   assert.equal(end['reason'], 'SIGTERM');
-  assert.ok(num(end, 'elapsed_ms') < 5000);
+  assert.ok(num(end, 'elapsed_ms') < 30_000, 'stopped by the signal, not by its 30 s');
 });
 
-test('random_mixed under leanmalloc reports allocator leanmalloc and its counters', { timeout: 20000 }, async (t) => {
-  if (!existsSync(LEANMALLOC_SO)) {
-    t.skip(`${LEANMALLOC_SO} is not built on this branch`);
-    return;
-  }
+test('random_mixed under leanmalloc reports allocator leanmalloc and its counters', { timeout: 20000 }, async () => {
   const p = await run(RANDOM_MIXED, ['--seconds', '0.5', '--interval-ms', '100'], { env: { LD_PRELOAD: LEANMALLOC_SO } });
   assert.deepEqual(p.result, { code: 0, signal: null }, p.stderr);
   const { start, samples, end } = checkProtocol(p.stdoutLines);

@@ -1,15 +1,17 @@
 /**
- * The campaign loop: variants interleaved round-robin, one child at a time, N epochs per variant
- * (`run`) or forever (`daemon`), optionally only at cron ticks (see cron-ticks.ts). A campaign left
- * `running` by a killed daemon is taken up again with its next slot.
+ * The campaign loop: variants interleaved round-robin, one child at a time — or, in a duet plan, both
+ * variants of a round at once, each pinned to CPUs of its own (duet.ts) — N epochs per variant (`run`) or
+ * forever (`daemon`), optionally only at cron ticks (see cron-ticks.ts). A campaign left `running` by a
+ * killed daemon is taken up again with its next slot.
  */
 import type { EventEmitter } from 'node:events';
 import type { CampaignStatus } from '../domain/types.js';
-import type { LibraryHasher } from '../host/index.js';
+import { allowedCpus, type LibraryHasher } from '../host/index.js';
 import type { Logger } from '../log/index.js';
-import type { ResolvedPlan } from '../plan/index.js';
+import { variantThreads, type ResolvedPlan } from '../plan/index.js';
 import type { Store } from '../storage/index.js';
-import { CronTicks } from './cron-ticks.js';
+import { CronTicks, type StartTicks } from './cron-ticks.js';
+import { duetPlacement } from './duet.js';
 import { runEpochStep, type EpochStepContext, type EpochStepVariant, type LiveEpoch } from './epoch-step.js';
 import type { CampaignEvents } from './events.js';
 import { slotAt, totalSlots } from './round-robin.js';
@@ -35,6 +37,8 @@ export interface CampaignDeps {
   killGraceMs?: number;
   /** Count memory syscalls (default true). */
   countSyscalls?: boolean;
+  /** What fires a schedule's ticks (default: node-cron on the wall clock). */
+  startTicks?: StartTicks;
 }
 
 export type FinalCampaignStatus = Exclude<CampaignStatus, 'running'>;
@@ -80,6 +84,9 @@ export class Campaign {
     const { store } = deps;
     const { plan } = request.resolved;
     if (request.resolved.variants.length === 0) throw new Error('the plan has no runnable variant');
+    if (plan.mode === 'duet' && request.resolved.variants.length !== 2) {
+      throw new Error(`a duet runs two variants at once; ${request.resolved.variants.length} of this plan can run here`);
+    }
     if (request.epochsPerVariant !== null && !(Number.isInteger(request.epochsPerVariant) && request.epochsPerVariant > 0)) {
       throw new RangeError(`epochs per variant must be a positive integer, got ${request.epochsPerVariant}`);
     }
@@ -136,6 +143,25 @@ export class Campaign {
     };
   }
 
+  /**
+   * Both arms of the next round at once, each on CPUs of its own (swapped every round, and the arm started
+   * first alternates). The page follows the first arm.
+   */
+  private async runDuetRound(ctx: EpochStepContext, signal: AbortSignal): Promise<void> {
+    const arms = this.variants as [EpochStepVariant, EpochStepVariant];
+    const slots = [slotAt(this.nextIndex, 2), slotAt(this.nextIndex + 1, 2)] as const;
+    this.nextIndex += 2;
+    const threads = arms.map((a) => variantThreads(a.variant.command === null ? a.variant.args : null)) as [number, number];
+    const placement = duetPlacement(slots[0].round, threads, allowedCpus());
+    await Promise.all(
+      placement.startOrder.map((arm) =>
+        runEpochStep(ctx, arms[arm], slots[arm], signal, arm === 0 ? (live) => (this.live = live) : () => undefined, {
+          cpus: placement.cpus[arm],
+        }),
+      ),
+    );
+  }
+
   private async runLoop(): Promise<FinalCampaignStatus> {
     const { store, log, emitter } = this.deps;
     const { plan } = this.request.resolved;
@@ -174,7 +200,12 @@ export class Campaign {
       resumed: this.resumed,
     });
 
-    if (plan.schedule !== null) this.ticks = new CronTicks(plan.schedule);
+    if (plan.schedule !== null) this.ticks = new CronTicks(plan.schedule, this.deps.startTicks);
+    const duet = plan.mode === 'duet';
+    // A duet runs a whole round per step; sequential runs one variant's epoch per step.
+    const stepsPerRound = duet ? 1 : this.variants.length;
+    // A daemon killed between the two starts of a duet round left half a round: the next round starts afresh.
+    if (duet && this.nextIndex % 2 === 1) this.nextIndex++;
     try {
       let roundLeft = this.ticks === null ? Infinity : 0;
       while (!signal.aborted && (total === null || this.nextIndex < total)) {
@@ -183,13 +214,16 @@ export class Campaign {
           log.info({ campaign: this.id, next_round_at: this.ticks.nextRun()?.toISOString() }, 'waiting for the next scheduled round');
           if (!(await this.ticks.next(signal))) break;
           this.state = 'running';
-          roundLeft = this.variants.length;
+          roundLeft = stepsPerRound;
         }
-        const slot = slotAt(this.nextIndex, this.variants.length);
-        const variant = this.variants[slot.variantIndex] as EpochStepVariant;
-        this.nextIndex++;
         roundLeft--;
-        await runEpochStep(ctx, variant, slot, signal, (live) => (this.live = live));
+        if (duet) await this.runDuetRound(ctx, signal);
+        else {
+          const slot = slotAt(this.nextIndex, this.variants.length);
+          const variant = this.variants[slot.variantIndex] as EpochStepVariant;
+          this.nextIndex++;
+          await runEpochStep(ctx, variant, slot, signal, (live) => (this.live = live));
+        }
       }
     } finally {
       await this.ticks?.close();

@@ -8,6 +8,7 @@ import { LibraryHasher } from '../host/index.js';
 import type { Logger } from '../log/index.js';
 import type { Store } from '../storage/index.js';
 import { Campaign, type CampaignProgress, type CampaignRequest, type FinalCampaignStatus } from './campaign.js';
+import type { StartTicks } from './cron-ticks.js';
 import type { CampaignEvents } from './events.js';
 
 export interface ControllerDeps {
@@ -19,6 +20,8 @@ export interface ControllerDeps {
   killGraceMs?: number;
   /** Count memory syscalls (default true; false where the launcher cannot trace: probeSyscallCounting). */
   countSyscalls?: boolean;
+  /** What fires a schedule's ticks (default: node-cron on the wall clock). */
+  startTicks?: StartTicks;
 }
 
 /** Thrown by start() while another campaign runs (HTTP: 409). */
@@ -66,6 +69,7 @@ export class CampaignController extends EventEmitter<CampaignEvents> {
         emitter: this,
         killGraceMs: this.deps.killGraceMs,
         countSyscalls: this.deps.countSyscalls,
+        startTicks: this.deps.startTicks,
       },
       request,
     );

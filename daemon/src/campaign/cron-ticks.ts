@@ -1,35 +1,54 @@
 /**
  * Schedule windows for a campaign with a `schedule` (node-cron expression, 5 fields, or 6 with
  * seconds). Semantics: each cron tick starts one round — one epoch of every variant, continuing the
- * rotation. A tick that comes while a round is still running is skipped (counted, not queued), so a
+ * rotation. A tick that comes while a round is still running is dropped (not queued), so a
  * schedule can never pile up rounds behind a slow one.
  */
-import cron, { type ScheduledTask } from 'node-cron';
+import cron from 'node-cron';
+
+/** What fires the ticks of an expression: node-cron's clock in the daemon; a test fires them itself. */
+export interface TickSource {
+  /** When the next tick is due (null if the expression never fires again). */
+  nextRun(): Date | null;
+  stop(): Promise<void>;
+}
+
+export type StartTicks = (expression: string, onTick: () => void) => TickSource;
+
+/** Ticks at the times of the cron expression, on the wall clock. */
+export const cronClock: StartTicks = (expression, onTick) => {
+  const task = cron.schedule(expression, onTick, { name: `allocsoak ${expression}` });
+  return {
+    nextRun: () => task.getNextRun(),
+    stop: async () => {
+      await task.destroy();
+    },
+  };
+};
 
 export class CronTicks {
-  private readonly task: ScheduledTask;
+  private readonly source: TickSource;
   private waiter: (() => void) | null = null;
-  /** Ticks that came while no one was waiting (a round was running). */
-  skipped = 0;
 
-  constructor(readonly expression: string) {
+  constructor(
+    readonly expression: string,
+    start: StartTicks = cronClock,
+  ) {
     if (!cron.validate(expression)) throw new Error(`schedule: not a valid cron expression: ${JSON.stringify(expression)}`);
-    this.task = cron.schedule(expression, () => this.tick(), { name: `allocsoak ${expression}` });
+    this.source = start(expression, () => this.tick());
   }
 
   private tick(): void {
     const w = this.waiter;
-    if (w === null) {
-      this.skipped++;
-      return;
-    }
+    // No one waiting: a round is still running, and this tick is dropped.
+    if (w === null) return;
     this.waiter = null;
     w();
   }
 
   /** When the next tick is due (null if the expression never fires again). */
   nextRun(): Date | null {
-    return this.task.getNextRun();
+    return this.source.nextRun();
   }
 
   /** Resolves true at the next tick, false if `signal` aborts first. */
@@ -49,6 +68,6 @@ export class CronTicks {
   }
 
   async close(): Promise<void> {
-    await this.task.destroy();
+    await this.source.stop();
   }
 }

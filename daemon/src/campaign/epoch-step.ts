@@ -15,6 +15,7 @@ import { nowIso, type EpochFinish, type Store } from '../storage/index.js';
 import { runEpoch, type EpochResult, type EpochWorkload } from '../supervisor/index.js';
 import type { CampaignEvents, EpochFinishedEvent, EpochSlotFields } from './events.js';
 import type { Slot } from './round-robin.js';
+import { seriesOf } from './series-identity.js';
 
 export interface EpochStepContext {
   store: Store;
@@ -64,16 +65,18 @@ async function libraryHash(ctx: EpochStepContext, variant: ResolvedVariant): Pro
   }
 }
 
-/** Stores the epoch as `running`, with its host, the load and the library's hash. */
+/** Stores the epoch as `running`, with its host, the load, the library's hash and the series it belongs to. */
 async function recordStart(
   ctx: EpochStepContext,
   { variant, variantId }: EpochStepVariant,
   slot: Slot,
+  placement: EpochPlacement,
 ): Promise<{ epochId: number; startedAt: string }> {
   const { store, plan } = ctx;
   const hostId = store.hosts.upsert(readHostInfo());
   const load = readLoadAverage();
   const sha256 = await libraryHash(ctx, variant);
+  const series = await seriesOf(ctx.hasher, variant, sha256);
   const startedAt = nowIso();
   const epochId = store.epochs.start({
     campaign_id: ctx.campaignId,
@@ -87,6 +90,8 @@ async function recordStart(
     host_id: hostId,
     ...load,
     allocator_sha256: sha256,
+    series_sha256: series,
+    cpus: placement.cpus === undefined ? null : placement.cpus.join(','),
   });
   return { epochId, startedAt };
 }
@@ -113,6 +118,7 @@ async function runSupervised(
   variant: ResolvedVariant,
   liveEpoch: LiveEpoch,
   signal: AbortSignal,
+  placement: EpochPlacement,
 ): Promise<EpochResult> {
   const { store, emitter, plan } = ctx;
   const epochId = liveEpoch.epoch_id;
@@ -130,6 +136,7 @@ async function runSupervised(
       signal,
       killGraceMs: ctx.killGraceMs,
       ...(ctx.countSyscalls === false ? { countSyscalls: false } : {}),
+      ...(placement.cpus !== undefined ? { cpus: placement.cpus } : {}),
     },
     {
       onLaunched: ({ workloadPid }) => {
@@ -219,15 +226,21 @@ function recordFinish(
   return finished;
 }
 
+/** Where an epoch runs: anywhere (sequential), or pinned to CPUs (an arm of a duet). */
+export interface EpochPlacement {
+  cpus?: readonly number[];
+}
+
 export async function runEpochStep(
   ctx: EpochStepContext,
   step: EpochStepVariant,
   slot: Slot,
   signal: AbortSignal,
   live: (epoch: LiveEpoch | null) => void,
+  placement: EpochPlacement = {},
 ): Promise<EpochFinishedEvent> {
   const { variant } = step;
-  const { epochId, startedAt } = await recordStart(ctx, step, slot);
+  const { epochId, startedAt } = await recordStart(ctx, step, slot, placement);
   const liveEpoch: LiveEpoch = {
     epoch_id: epochId,
     variant: variant.name,
@@ -250,7 +263,7 @@ export async function runEpochStep(
   announceStart(ctx, slotFields, startedAt);
   let result: EpochResult;
   try {
-    result = await runSupervised(ctx, variant, liveEpoch, signal);
+    result = await runSupervised(ctx, variant, liveEpoch, signal, placement);
   } finally {
     live(null);
   }

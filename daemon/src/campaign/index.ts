@@ -4,6 +4,7 @@ export { CampaignBusyError, CampaignController } from './controller.js';
 export type { ControllerDeps, ControllerStatus, StartedCampaign } from './controller.js';
 export type * from './events.js';
 export { CronTicks } from './cron-ticks.js';
+export type { StartTicks, TickSource } from './cron-ticks.js';
 export { slotAt, totalSlots } from './round-robin.js';
 export type { Slot } from './round-robin.js';
 export { workloadOf } from './epoch-step.js';

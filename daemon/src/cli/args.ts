@@ -64,6 +64,22 @@ export function parseOptions<S extends OptionSpecs>(command: string, argv: reado
   return out as ParsedOptions<S>;
 }
 
+/**
+ * A command's options, or undefined when --help was given: then its help text is printed, and the command
+ * has nothing more to do (exit 0).
+ */
+export function parseOrHelp<S extends OptionSpecs>(
+  command: string,
+  argv: readonly string[],
+  specs: S,
+  help: string,
+): ParsedOptions<S> | undefined {
+  const opts = parseOptions(command, argv, specs);
+  if (!opts.help) return opts;
+  process.stdout.write(help);
+  return undefined;
+}
+
 function explainParseError(err: Error & { code?: string }): string {
   const m = /'([^']*)'/.exec(err.message);
   const opt = m?.[1];

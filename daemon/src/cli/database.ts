@@ -6,9 +6,10 @@
  */
 import { existsSync, mkdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { InputError } from '../domain/parameters.js';
 import type { Logger } from '../log/index.js';
 import { openStore, type Store } from '../storage/index.js';
-import { UsageError } from './args.js';
+import { positiveInt, UsageError } from './args.js';
 import { lockDatabase, type DbLock } from './db-lock.js';
 
 const FS_REASONS: Readonly<Record<string, string>> = {
@@ -158,4 +159,27 @@ export function requireCampaign(command: string, store: Store, file: string, id:
   const known = store.campaigns.list({ limit: 10 }).map((c) => c.id);
   const which = known.length === 0 ? 'it has none' : `the most recent: ${known.join(', ')}`;
   throw new UsageError(`${command}: option --campaign expects the id of a campaign in ${file} (${which}), got ${id}`);
+}
+
+/**
+ * A command that reads an existing database (--db) and, when --campaign is given, one campaign of it, checked
+ * before `read` runs. The store is closed afterwards; a parameter the verdicts refuse (an unknown variant, a
+ * bad time) is a UsageError naming the option, as every other bad option is.
+ */
+export function readDatabase<T>(
+  command: string,
+  opts: { db: string; campaign?: string | undefined },
+  read: (store: Store, campaign: number | undefined) => T,
+): T {
+  const campaign = opts.campaign === undefined ? undefined : positiveInt(command, 'campaign', opts.campaign);
+  const store = openExistingStore(command, opts.db);
+  try {
+    if (campaign !== undefined) requireCampaign(command, store, opts.db, campaign);
+    return read(store, campaign);
+  } catch (err) {
+    if (err instanceof InputError) throw new UsageError(`${command}: option --${err.parameter}: ${err.detail}`);
+    throw err;
+  } finally {
+    store.close();
+  }
 }

@@ -5,7 +5,15 @@
  */
 import { lookup } from 'node:dns/promises';
 import { createServer } from 'node:net';
-import { UsageError } from './args.js';
+import { DEFAULT_HOST, DEFAULT_PORT, startServer, type AppDeps, type RunningServer } from '../http/index.js';
+import type { Logger } from '../log/index.js';
+import { UsageError, type OptionSpecs } from './args.js';
+
+/** The options of the commands that serve the HTTP API (`daemon`, `serve`). */
+export const LISTEN_OPTIONS = {
+  host: { type: 'string', value: 'ADDRESS', description: 'address to listen on', default: DEFAULT_HOST },
+  port: { type: 'string', value: 'PORT', description: 'HTTP port (0: any free port)', default: String(DEFAULT_PORT) },
+} satisfies OptionSpecs;
 
 /** The UsageError for a failure to listen on host:port, or null when it is not about the address. */
 export function listenError(command: string, host: string, port: number, err: unknown): UsageError | null {
@@ -53,5 +61,24 @@ export async function checkListen(command: string, host: string, port: number): 
     throw listenError(command, host, port, err) ?? err;
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+/**
+ * Serves the HTTP API on host:port, which checkListen found free before the command created anything. Taken
+ * since (another process was quicker): `undo` removes what the command created, and the failure is still the
+ * UsageError of listenError.
+ */
+export async function serveHttp(
+  command: string,
+  deps: AppDeps,
+  at: { host: string; port: number; log: Logger },
+  undo: () => void,
+): Promise<RunningServer> {
+  try {
+    return await startServer(deps, { host: at.host, port: at.port, logger: at.log });
+  } catch (err) {
+    undo();
+    throw listenError(command, at.host, at.port, err) ?? err;
   }
 }

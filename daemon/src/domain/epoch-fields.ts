@@ -159,6 +159,23 @@ export const EPOCH_FIELDS = {
     meaning: 'sha256 of the preloaded allocator library',
     writer: 'start',
   },
+  series_sha256: {
+    sql: 'TEXT',
+    json: 'string',
+    nullable: true,
+    unit: 'sha256',
+    meaning:
+      'the series: sha256 over the workload program, the allocator library, env and arguments; epochs of a variant with the same series accumulate across campaigns',
+    writer: 'start',
+  },
+  cpus: {
+    sql: 'TEXT',
+    json: 'string',
+    nullable: true,
+    unit: 'text',
+    meaning: 'the CPUs the workload was pinned to, comma-separated (an arm of a duet); null when not pinned',
+    writer: 'start',
+  },
   allocator_reported: {
     sql: 'TEXT',
     json: 'string',

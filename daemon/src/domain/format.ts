@@ -14,7 +14,6 @@ export const MISSING = '–';
 /** Signed values use the minus sign (U+2212), not a hyphen, so that columns of signed numbers line up. */
 const MINUS = '−';
 
-export const KIB = 1024;
 export const MIB = 1024 * 1024;
 
 /** True for a finite number: what every formatter here shows as a number rather than MISSING. */

@@ -54,3 +54,11 @@ export interface Sample {
   cpu_ms: number | null;
   counters: Record<string, number>;
 }
+
+/**
+ * How a plan's variants run: one after the other (round robin), or, for two variants, a duet: both at the
+ * same time, each pinned to CPUs of its own, so that the machine's noise hits both arms alike
+ * (docs/judgement.md).
+ */
+export const PLAN_MODES = ['sequential', 'duet'] as const;
+export type PlanMode = (typeof PLAN_MODES)[number];

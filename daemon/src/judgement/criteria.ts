@@ -76,6 +76,16 @@ const BOTH: readonly Goal[] = ['speed', 'memory'];
 const MEMORY: readonly Goal[] = ['memory'];
 const SPEED: readonly Goal[] = ['speed'];
 
+/** Every test's significance level is bounded and defaulted alike: 1 % by default, strictly between 0 and 0.5. */
+const SIGNIFICANCE_LEVEL = {
+  goals: BOTH,
+  default: 0.01,
+  min: 0,
+  max: 0.5,
+  exclusive: true,
+  unit: 'probability',
+} as const satisfies Omit<CriterionSpec, 'key' | 'description'>;
+
 export const CRITERIA_SPECS: readonly CriterionSpec[] = [
   {
     key: 'confidence',
@@ -144,12 +154,7 @@ export const CRITERIA_SPECS: readonly CriterionSpec[] = [
   },
   {
     key: 'change_point_alpha',
-    goals: BOTH,
-    default: 0.01,
-    min: 0,
-    max: 0.5,
-    exclusive: true,
-    unit: 'probability',
+    ...SIGNIFICANCE_LEVEL,
     description: 'significance level of the across-epoch change-point and trend checks',
   },
   {
@@ -163,12 +168,7 @@ export const CRITERIA_SPECS: readonly CriterionSpec[] = [
   },
   {
     key: 'spread_alpha',
-    goals: BOTH,
-    default: 0.01,
-    min: 0,
-    max: 0.5,
-    exclusive: true,
-    unit: 'probability',
+    ...SIGNIFICANCE_LEVEL,
     description: 'significance level of the spread tests',
   },
   {
@@ -376,9 +376,4 @@ export function resolveCriteria(goal: Goal, overrides?: Readonly<Record<string, 
     }
   }
   return c;
-}
-
-/** The keys that matter for a goal, in documentation order. */
-export function criteriaForGoal(goal: Goal): CriterionSpec[] {
-  return CRITERIA_SPECS.filter((s) => s.goals.includes(goal));
 }

@@ -4,7 +4,6 @@ export {
   GOALS,
   assertValidCriteria,
   criteriaErrors,
-  criteriaForGoal,
   criteriaProblems,
   defaultCriteria,
   resolveCriteria,

@@ -103,6 +103,17 @@ interface Axis {
   regions: number[];
 }
 
+/** An axis whose regions are those its interval reaches, unless the rule has already narrowed them. */
+function axis(
+  name: string,
+  est: RatioEstimate,
+  thresholds: number[],
+  criterion: Axis['criterion'],
+  regions: number[] = possibleRegions(est, thresholds),
+): Axis {
+  return { name, criterion, est, thresholds, regions };
+}
+
 function settleNeeded(
   axes: readonly Axis[],
   decide: (choice: readonly number[]) => VerdictValue,
@@ -298,29 +309,23 @@ interface Decision {
   labels: (choice: readonly number[]) => string;
 }
 
+/** What a ratio's interval says about one criterion: information for the reader, decisive only through the rule. */
+function ratioReason(criterion: string, est: RatioEstimate, message: string): Reason {
+  return { criterion, status: 'info', decisive: false, message, value: est.ratio, low: est.low, high: est.high, p_value: est.p_value };
+}
+
 function speedDecision(tp: RatioEstimate, c: Criteria, lines: Lines, reasons: Reason[]): Decision {
   const map: VerdictValue[] = ['NO-GO', 'NEUTRAL', 'GO'];
   const [L, H] = lines.speed as [number, number];
-  reasons.push({
-    criterion: 'throughput',
-    status: 'info',
-    decisive: false,
-    message: `throughput candidate/baseline ${interval(tp)}: ${ratioChange(tp.ratio)}; NO-GO below ${fmt(L)} (slowdown_tolerance_pct ${c.slowdown_tolerance_pct}), GO above ${fmt(H)} (speedup_min_pct ${c.speedup_min_pct})`,
-    value: tp.ratio,
-    low: tp.low,
-    high: tp.high,
-    p_value: tp.p_value,
-  });
+  reasons.push(
+    ratioReason(
+      'throughput',
+      tp,
+      `throughput candidate/baseline ${interval(tp)}: ${ratioChange(tp.ratio)}; NO-GO below ${fmt(L)} (slowdown_tolerance_pct ${c.slowdown_tolerance_pct}), GO above ${fmt(H)} (speedup_min_pct ${c.speedup_min_pct})`,
+    ),
+  );
   return {
-    axes: [
-      {
-        name: 'throughput',
-        criterion: (r) => (r === 0 ? 'slowdown_tolerance_pct' : 'speedup_min_pct'),
-        est: tp,
-        thresholds: lines.speed,
-        regions: possibleRegions(tp, lines.speed),
-      },
-    ],
+    axes: [axis('throughput', tp, lines.speed, (r) => (r === 0 ? 'slowdown_tolerance_pct' : 'speedup_min_pct'))],
     rule: (ch) => map[ch[0] as number] as VerdictValue,
     labels: (ch) => ['slowdown_tolerance_pct', 'slowdown_tolerance_pct', 'speedup_min_pct'][ch[0] as number] as string,
   };
@@ -335,42 +340,22 @@ function memoryDecision(m: Measured, tp: RatioEstimate, c: Criteria, lines: Line
   const equivalent = (rp.low as number) >= 1 - c.rss_equivalence_pct / 100 && (rp.high as number) <= 1 + c.rss_equivalence_pct / 100;
   if (equivalent) rssRegions = [3];
   const [qGo, qNo] = lines.rss as [number, number];
-  reasons.push({
-    criterion: 'rss_peak',
-    status: 'info',
-    decisive: false,
-    message: `${m.rssLabel} candidate/baseline ${interval(rp)}: cut ${percent(1 - rp.ratio)} (${bytes(rp.baseline_median)} → ${bytes(rp.candidate_median)}); GO at ratio ≤ ${fmt(qGo)} (rss_cut_go_pct ${c.rss_cut_go_pct})${absoluteGo ? ` or below ${bytes(c.rss_go_below_bytes)} in every epoch (met)` : ` or below ${bytes(c.rss_go_below_bytes)}`}, NO-GO above ${fmt(qNo)} (rss_cut_nogo_pct ${c.rss_cut_nogo_pct})${equivalent ? `; within ±${c.rss_equivalence_pct} %: no memory effect` : ''}`,
-    value: rp.ratio,
-    low: rp.low,
-    high: rp.high,
-    p_value: rp.p_value,
-  });
-  reasons.push({
-    criterion: 'throughput',
-    status: 'info',
-    decisive: false,
-    message: `throughput candidate/baseline ${interval(tp)}: cost ${ratioChange(tp.ratio)}; GO needs ratio ≥ ${fmt(lines.cost[0])} (throughput_cost_max_pct ${c.throughput_cost_max_pct})`,
-    value: tp.ratio,
-    low: tp.low,
-    high: tp.high,
-    p_value: tp.p_value,
-  });
+  reasons.push(
+    ratioReason(
+      'rss_peak',
+      rp,
+      `${m.rssLabel} candidate/baseline ${interval(rp)}: cut ${percent(1 - rp.ratio)} (${bytes(rp.baseline_median)} → ${bytes(rp.candidate_median)}); GO at ratio ≤ ${fmt(qGo)} (rss_cut_go_pct ${c.rss_cut_go_pct})${absoluteGo ? ` or below ${bytes(c.rss_go_below_bytes)} in every epoch (met)` : ` or below ${bytes(c.rss_go_below_bytes)}`}, NO-GO above ${fmt(qNo)} (rss_cut_nogo_pct ${c.rss_cut_nogo_pct})${equivalent ? `; within ±${c.rss_equivalence_pct} %: no memory effect` : ''}`,
+    ),
+    ratioReason(
+      'throughput',
+      tp,
+      `throughput candidate/baseline ${interval(tp)}: cost ${ratioChange(tp.ratio)}; GO needs ratio ≥ ${fmt(lines.cost[0])} (throughput_cost_max_pct ${c.throughput_cost_max_pct})`,
+    ),
+  );
   return {
     axes: [
-      {
-        name: 'rss_peak',
-        criterion: (r) => (r === 0 ? 'rss_cut_go_pct' : 'rss_cut_nogo_pct'),
-        est: rp,
-        thresholds: lines.rss,
-        regions: rssRegions,
-      },
-      {
-        name: 'throughput',
-        criterion: () => 'throughput_cost_max_pct',
-        est: tp,
-        thresholds: lines.cost,
-        regions: possibleRegions(tp, lines.cost),
-      },
+      axis('rss_peak', rp, lines.rss, (r) => (r === 0 ? 'rss_cut_go_pct' : 'rss_cut_nogo_pct'), rssRegions),
+      axis('throughput', tp, lines.cost, () => 'throughput_cost_max_pct'),
     ],
     rule: memoryVerdict,
     labels: memoryCriterion,

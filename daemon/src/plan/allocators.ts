@@ -6,14 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { nativeBuildDir } from '../paths/index.js';
 import { PlanError, type PlanProblem } from './errors.js';
-import type { Plan, PlanVariant } from './types.js';
-
-/** Debian-packaged peer allocators: the soname to preload and the package that ships it. */
-export const SYSTEM_ALLOCATORS: Readonly<Record<string, { library: string; debianPackage: string }>> = {
-  mimalloc: { library: 'libmimalloc.so.2', debianPackage: 'libmimalloc2.0' },
-  jemalloc: { library: 'libjemalloc.so.2', debianPackage: 'libjemalloc2' },
-  tcmalloc: { library: 'libtcmalloc_minimal.so.4', debianPackage: 'libtcmalloc-minimal4' },
-};
+import { SYSTEM_ALLOCATORS, type Plan, type PlanVariant } from './types.js';
 
 const MULTIARCH: Readonly<Record<string, string>> = {
   x64: 'x86_64-linux-gnu',

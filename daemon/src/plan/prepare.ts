@@ -7,9 +7,10 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { runProcess } from '../exec/index.js';
+import { allowedCpus } from '../host/index.js';
 import { PlanError, type PlanProblem } from './errors.js';
 import { nativePaths, resolveAllocator, resolvePlan, type ResolveOptions, type ResolvedPlan } from './allocators.js';
-import { formatPath, inspectPlan, type LocateLine, type PlanPath, type VariantDraft } from './validate.js';
+import { formatPath, inspectPlan, isMapping, type LocateLine, type PlanPath, type VariantDraft } from './validate.js';
 import { NAMED_ALLOCATORS, type Plan } from './types.js';
 
 /** How long random_mixed may take to check its arguments (a loaded machine can be slow to start a process). */
@@ -25,6 +26,8 @@ export interface PrepareOptions extends ResolveOptions {
   checkFiles?: boolean;
   /** PATH used to find a command given by name when its variant's env sets none (default: the daemon's). */
   path?: string;
+  /** CPUs a duet may use (default: this process's affinity). */
+  cpus?: readonly number[];
 }
 
 function problemAt(
@@ -51,7 +54,7 @@ function isFile(path: string): boolean {
 }
 
 /** Where a `command` program would be executed from (like execvp), or why it cannot be. */
-function findProgram(program: string, searchPath: string): { ok: true; file: string } | { ok: false; why: string } {
+export function findProgram(program: string, searchPath: string): { ok: true; file: string } | { ok: false; why: string } {
   const check = (file: string): string | null => {
     let isFile: boolean;
     try {
@@ -116,7 +119,7 @@ async function systemProblems(drafts: readonly VariantDraft[], source: string, o
     const path = ['variants', d.index];
     const label = d.name === null ? '' : ` for variant ${JSON.stringify(d.name)}`;
     // An optional variant with a missing library is skipped with a warning (resolvePlan), not refused.
-    const isPath = d.allocator !== null && !(NAMED_ALLOCATORS as readonly string[]).includes(d.allocator);
+    const isPath = d.allocator !== null && !NAMED_ALLOCATORS.includes(d.allocator);
     if (d.allocator !== null && d.optional === false && (checkFiles || !isPath)) {
       const r = resolveAllocator(d.allocator, opts);
       if (!r.ok) mine.push(at([...path, 'allocator'], r.expected, `nothing${label}`, `${r.hint}, or mark the variant optional: true`));
@@ -155,6 +158,39 @@ async function systemProblems(drafts: readonly VariantDraft[], source: string, o
   return problems.flat();
 }
 
+/** The worker threads a variant runs: random_mixed's --threads (the last one given; default 1); a command counts as 1. */
+export function variantThreads(args: readonly string[] | null): number {
+  let threads = 1;
+  if (args === null) return threads;
+  args.forEach((a, i) => {
+    const value = a === '--threads' ? args[i + 1] : a.startsWith('--threads=') ? a.slice('--threads='.length) : undefined;
+    if (value !== undefined && /^\d+$/.test(value)) threads = Number(value);
+  });
+  return threads;
+}
+
+/**
+ * A duet pins each arm to CPUs of its own: the two arms' threads must fit this machine's CPUs, or they
+ * would share CPUs and measure each other instead of the allocator.
+ */
+function duetProblems(mode: unknown, drafts: readonly VariantDraft[], source: string, opts: PrepareOptions): PlanProblem[] {
+  if (mode !== 'duet' || drafts.length !== 2) return [];
+  const cpus = opts.cpus ?? allowedCpus();
+  const threads = drafts.map((d) => variantThreads(d.args));
+  const total = threads.reduce((a, b) => a + b, 0);
+  if (total <= cpus.length) return [];
+  return [
+    problemAt(
+      source,
+      opts.locate,
+      ['mode'],
+      `arms whose threads fit the ${cpus.length} CPUs allocsoak may use (${cpus.join(',')}), one CPU per thread`,
+      `duet of ${threads.join(' + ')} threads`,
+      'run it with mode: sequential, or give the variants fewer --threads',
+    ),
+  ];
+}
+
 /** Sort key of a problem: document-level, top-level fields, then each variant, comparisons, reference. */
 function order(p: PlanProblem): [number, number] {
   const m = /^(variants|comparisons)\[(\d+)\]/.exec(p.path);
@@ -180,7 +216,11 @@ export function sortProblems(problems: readonly PlanProblem[]): PlanProblem[] {
  */
 export async function checkPlan(raw: unknown, source: string, opts: PrepareOptions = {}): Promise<Plan> {
   const inspection = inspectPlan(raw, source, opts.locate);
-  const problems = [...inspection.problems, ...(await systemProblems(inspection.variants, source, opts))];
+  const problems = [
+    ...inspection.problems,
+    ...(await systemProblems(inspection.variants, source, opts)),
+    ...duetProblems(isMapping(raw) ? raw['mode'] : undefined, inspection.variants, source, opts),
+  ];
   if (problems.length > 0 || inspection.plan === null) throw new PlanError(sortProblems(problems));
   return inspection.plan;
 }

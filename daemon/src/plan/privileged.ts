@@ -10,7 +10,7 @@ export function privilegedFeatures(plan: Plan): string[] {
   const out: string[] = [];
   plan.variants.forEach((v, i) => {
     if (v.command !== null) out.push(`variants[${i}].command`);
-    if (v.allocator !== null && !(NAMED_ALLOCATORS as readonly string[]).includes(v.allocator)) out.push(`variants[${i}].allocator`);
+    if (v.allocator !== null && !NAMED_ALLOCATORS.includes(v.allocator)) out.push(`variants[${i}].allocator`);
     for (const key of Object.keys(v.env)) if (key.startsWith('LD_')) out.push(`variants[${i}].env.${key}`);
   });
   return out;

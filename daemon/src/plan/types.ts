@@ -1,7 +1,17 @@
 /** A validated, normalised soak plan: every default filled in, every duration in ms, sizes in bytes. */
 
-export const NAMED_ALLOCATORS = ['leanmalloc', 'glibc', 'mimalloc', 'jemalloc', 'tcmalloc'] as const;
-export type NamedAllocator = (typeof NAMED_ALLOCATORS)[number];
+/**
+ * The peer allocators a plan (and the benchmark) can name: Debian-packaged, preloaded from the system's library
+ * directories (plan/allocators.ts looks for them), with the soname to preload and the package that ships it.
+ */
+export const SYSTEM_ALLOCATORS: Readonly<Record<string, { library: string; debianPackage: string }>> = {
+  mimalloc: { library: 'libmimalloc.so.2', debianPackage: 'libmimalloc2.0' },
+  jemalloc: { library: 'libjemalloc.so.2', debianPackage: 'libjemalloc2' },
+  tcmalloc: { library: 'libtcmalloc_minimal.so.4', debianPackage: 'libtcmalloc-minimal4' },
+};
+
+/** Every allocator a plan can name: allocsoak's own, the C library's, and the peers. */
+export const NAMED_ALLOCATORS: readonly string[] = ['leanmalloc', 'glibc', ...Object.keys(SYSTEM_ALLOCATORS)];
 
 export const COMPARISON_GOALS = ['speed', 'memory'] as const;
 export type ComparisonGoal = (typeof COMPARISON_GOALS)[number];
@@ -28,8 +38,13 @@ export interface PlanComparison {
   criteria: Record<string, number>;
 }
 
+import type { PlanMode } from '../domain/types.js';
+export { PLAN_MODES, type PlanMode } from '../domain/types.js';
+
 export interface Plan {
   name: string;
+  /** Absent in plans stored before duet epochs existed: sequential. */
+  mode: PlanMode;
   epoch_ms: number;
   warmup_ms: number;
   interval_ms: number;

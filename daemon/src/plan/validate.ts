@@ -12,6 +12,8 @@ import {
   COMPARISON_GOALS,
   NAMED_ALLOCATORS,
   PLAN_DEFAULTS,
+  PLAN_MODES,
+  type PlanMode,
   type ComparisonGoal,
   type Plan,
   type PlanComparison,
@@ -25,6 +27,7 @@ export type LocateLine = (path: PlanPath) => number | undefined;
 
 export const TOP_LEVEL_KEYS = [
   'name',
+  'mode',
   'epoch',
   'warmup',
   'interval',
@@ -56,7 +59,7 @@ export function formatPath(path: PlanPath): string {
 
 type Mapping = Record<string, unknown>;
 
-function isMapping(v: unknown): v is Mapping {
+export function isMapping(v: unknown): v is Mapping {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
@@ -208,10 +211,7 @@ function checkVariant(c: Checker, raw: unknown, i: number): VariantDraft {
   let allocator: string | null = null;
   const rawAllocator = raw['allocator'];
   if (rawAllocator !== undefined) {
-    if (
-      typeof rawAllocator === 'string' &&
-      ((NAMED_ALLOCATORS as readonly string[]).includes(rawAllocator) || isLibraryPath(rawAllocator))
-    ) {
+    if (typeof rawAllocator === 'string' && (NAMED_ALLOCATORS.includes(rawAllocator) || isLibraryPath(rawAllocator))) {
       allocator = rawAllocator;
     } else {
       c.fail([...path, 'allocator'], ALLOCATOR_EXPECTED, rawAllocator);
@@ -405,6 +405,13 @@ export function inspectPlan(raw: unknown, source = 'api', locate?: LocateLine): 
     else c.fail(['schedule'], 'a cron expression such as "0 22 * * *"', rawSchedule);
   }
 
+  let mode: PlanMode = 'sequential';
+  const rawMode = raw['mode'];
+  if (rawMode !== undefined && rawMode !== null) {
+    if (typeof rawMode === 'string' && (PLAN_MODES as readonly string[]).includes(rawMode)) mode = rawMode as PlanMode;
+    else c.fail(['mode'], PLAN_MODES.join(' or '), rawMode);
+  }
+
   let rss_limit_bytes: number | null = null;
   const rawLimit = raw['rss_limit'];
   if (rawLimit !== undefined && rawLimit !== null) {
@@ -437,6 +444,11 @@ export function inspectPlan(raw: unknown, source = 'api', locate?: LocateLine): 
     });
   }
   const variantNames = variantsOk ? new Set(allNames.keys()) : null;
+  if (mode === 'duet' && variantsOk && rawVariants.length !== 2) {
+    c.fail(['mode'], 'a plan of exactly two variants for a duet (both run at the same time)', `duet with ${rawVariants.length} variants`, {
+      raw: true,
+    });
+  }
 
   const comparisons: PlanComparison[] = [];
   const rawComparisons = raw['comparisons'];
@@ -465,6 +477,7 @@ export function inspectPlan(raw: unknown, source = 'api', locate?: LocateLine): 
   return {
     plan: {
       name,
+      mode,
       epoch_ms,
       warmup_ms,
       interval_ms,

@@ -11,7 +11,7 @@ import { judgeCampaign, type CompareResult, type DriftResult } from '../verdicts
 import type { ReportData } from './data.js';
 import type { ReportExtension, ReportSection } from './extensions.js';
 import { table } from './markdown.js';
-import { reasonLine } from './verdict-text.js';
+import { campaignsText, reasonLine } from './verdict-text.js';
 
 /** What the report shows of a comparison: the verdict, without where its campaign and criteria came from. */
 type ReportedComparison = Omit<CompareResult, 'campaign' | 'criteria_source'>;
@@ -90,6 +90,8 @@ function verdictSection(j: Judged): ReportSection {
     for (const v of j.comparisons) {
       parts.push('');
       parts.push(`### ${v.baseline} → ${v.candidate}: ${v.verdict}`);
+      parts.push('');
+      parts.push(`Epochs from ${campaignsText(v.campaigns)}.`);
       parts.push('');
       for (const r of v.reasons) parts.push(`- ${reasonLine(r).replace(/^([+!?·]) /, '$1 ')}`);
     }

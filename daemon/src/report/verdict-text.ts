@@ -15,9 +15,19 @@ export function ratioText(label: string, e: RatioEstimate | null): string {
   return `${label}: ${fmt(e.ratio)} (${conf}; ${e.analysis}, ${e.test} p = ${fmt(e.p_value)})`;
 }
 
+/**
+ * Where a verdict's epochs came from: "campaign 5", or, when a series accumulated across campaigns,
+ * "campaigns 3 (4 + 4), 5 (2 + 2)" (baseline + candidate epochs of each).
+ */
+export function campaignsText(campaigns: CompareResult['campaigns']): string {
+  if (campaigns.length === 0) return 'no campaign';
+  if (campaigns.length === 1) return `campaign ${(campaigns[0] as CompareResult['campaigns'][number]).campaign}`;
+  return `campaigns ${campaigns.map((c) => `${c.campaign} (${c.baseline} + ${c.candidate})`).join(', ')}`;
+}
+
 export function compareText(r: CompareResult): string {
   const lines = [
-    `${r.baseline} → ${r.candidate}  (goal ${r.goal}, campaign ${r.campaign ?? 'none'}, criteria from ${r.criteria_source})`,
+    `${r.baseline} → ${r.candidate}  (goal ${r.goal}, epochs from ${campaignsText(r.campaigns)}, criteria from ${r.criteria_source})`,
     `verdict: ${r.verdict}  (decided by ${r.decided_by})${r.epochs_needed_per_arm !== null ? `  — about ${r.epochs_needed_per_arm} more epochs per arm would likely settle it` : ''}`,
     `epochs: baseline ${r.epochs.baseline.completed} completed${r.epochs.baseline.failed ? `, ${r.epochs.baseline.failed} failed` : ''}; candidate ${r.epochs.candidate.completed} completed${r.epochs.candidate.failed ? `, ${r.epochs.candidate.failed} failed` : ''}; ${r.epochs.pairs} interleaved pairs`,
     ratioText(`throughput candidate/baseline (${r.throughput_basis === 'cpu' ? 'per CPU-second' : 'per wall-clock second'})`, r.throughput),

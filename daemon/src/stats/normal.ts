@@ -53,11 +53,6 @@ export function erfc(x: number): number {
   return x < 0 ? 2 - r : r;
 }
 
-/** P(Z <= z) for a standard normal Z. */
-export function normalCdf(z: number): number {
-  return 0.5 * erfc(-z / Math.SQRT2);
-}
-
 /** Two-sided p-value of a standard normal statistic: P(|Z| >= |z|). */
 export function normalTwoSidedP(z: number): number {
   return Math.min(1, erfc(Math.abs(z) / Math.SQRT2));

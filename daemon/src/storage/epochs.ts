@@ -66,7 +66,9 @@ export class EpochStore {
   private readonly nextRoundStmt;
   private readonly countStmt;
   private readonly latestSharedCampaignStmt;
-  private readonly listCache = new Map<string, { summary: boolean; stmt: ReturnType<Db['prepare']> }>();
+  private readonly latestSeriesStmt;
+  private readonly seriesRowsStmt;
+  private readonly listCache = new Map<string, { stmt: ReturnType<Db['prepare']> }>();
 
   constructor(
     private readonly db: Db,
@@ -96,6 +98,12 @@ export class EpochStore {
     this.latestSharedCampaignStmt = db.prepare<[string, string], { campaign: number | null }>(
       `SELECT MAX(campaign_id) AS campaign FROM epochs
         WHERE variant = ? AND campaign_id IN (SELECT campaign_id FROM epochs WHERE variant = ?)`,
+    );
+    this.latestSeriesStmt = db.prepare<[string, number], { series: string | null }>(
+      'SELECT series_sha256 AS series FROM epochs WHERE variant = ? AND campaign_id = ? ORDER BY id DESC LIMIT 1',
+    );
+    this.seriesRowsStmt = db.prepare<[string, string, number], EpochRow>(
+      'SELECT * FROM epochs WHERE variant = ? AND series_sha256 = ? AND campaign_id <= ? ORDER BY id DESC',
     );
   }
 
@@ -170,7 +178,7 @@ export class EpochStore {
       };
       const clause = keys.length === 0 ? '' : `WHERE ${keys.map((k) => where[k]).join(' AND ')}`;
       const stmt = this.db.prepare(`SELECT ${summary ? SUMMARY_SELECT : '*'} FROM epochs ${clause} ORDER BY id DESC LIMIT @limit`);
-      entry = { summary, stmt };
+      entry = { stmt };
       this.listCache.set(cacheKey, entry);
     }
     return entry.stmt;
@@ -193,6 +201,16 @@ export class EpochStore {
   /** Full rows (every column), newest first: what the judgement and the report need. */
   listRows(filter: EpochFilter = {}): EpochRow[] {
     return this.listStatement(filter, false).all(this.listParams(filter)) as EpochRow[];
+  }
+
+  /**
+   * The epochs of `variant`'s series as it ran last in `campaign`: every epoch of that variant with the same
+   * series, in that campaign and earlier ones (newest first). Without a series (epochs from before schema
+   * v6), the variant's epochs in that campaign alone.
+   */
+  seriesRows(variant: string, campaign: number): EpochRow[] {
+    const series = this.latestSeriesStmt.get(variant, campaign)?.series ?? null;
+    return series === null ? this.listRows({ variant, campaign }) : this.seriesRowsStmt.all(variant, series, campaign);
   }
 
   getRow(id: number): EpochRow | undefined {

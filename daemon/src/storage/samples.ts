@@ -31,8 +31,6 @@ export function downsample<T>(items: readonly T[], maxPoints: number): T[] {
 export class SampleStore {
   private readonly insertStmt;
   private readonly listStmt;
-  private readonly latestStmt;
-  private readonly countStmt;
   private readonly afterStmt;
 
   constructor(db: Db) {
@@ -42,10 +40,6 @@ export class SampleStore {
        ON CONFLICT (epoch_id, t_ms) DO NOTHING`,
     );
     this.listStmt = db.prepare<[number], SampleRow>(`SELECT ${SAMPLE_COLUMNS} FROM samples WHERE epoch_id = ? ORDER BY t_ms`);
-    this.latestStmt = db.prepare<[number], SampleRow>(
-      `SELECT ${SAMPLE_COLUMNS} FROM samples WHERE epoch_id = ? ORDER BY t_ms DESC LIMIT 1`,
-    );
-    this.countStmt = db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM samples WHERE epoch_id = ?');
     this.afterStmt = db.prepare<[number, number], SampleRow>(
       `SELECT ${SAMPLE_COLUMNS} FROM samples WHERE epoch_id = ? AND t_ms > ? ORDER BY t_ms`,
     );
@@ -85,19 +79,5 @@ export class SampleStore {
    */
   rowsAfter(epochId: number, afterTms = -Infinity): SampleRow[] {
     return this.afterStmt.all(epochId, Number.isFinite(afterTms) ? afterTms : -1);
-  }
-
-  /** At most `maxPoints` samples of an epoch for plotting (first and last always included). */
-  listDownsampled(epochId: number, maxPoints: number): Sample[] {
-    return downsample(this.list(epochId), maxPoints);
-  }
-
-  latest(epochId: number): Sample | undefined {
-    const row = this.latestStmt.get(epochId);
-    return row === undefined ? undefined : sampleFromRow(row);
-  }
-
-  count(epochId: number): number {
-    return this.countStmt.get(epochId)?.n ?? 0;
   }
 }

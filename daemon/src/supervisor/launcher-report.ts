@@ -41,9 +41,3 @@ export function parseLauncherReport(line: string): LauncherReport | null {
       return null;
   }
 }
-
-export function totalSyscalls(c: SyscallCounts): number {
-  let t = 0;
-  for (const name of COUNTED_SYSCALLS) t += c[name];
-  return t;
-}

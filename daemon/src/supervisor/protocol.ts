@@ -64,6 +64,19 @@ function parseCpuMs(v: unknown, where: string, line: string): { ok: true; cpu_ms
   return { ok: true, cpu_ms: v };
 }
 
+/** What samples and the end line both carry besides their numbers: the counters and `cpu_ms`. */
+function parseMeasures(
+  v: Record<string, unknown>,
+  where: string,
+  line: string,
+): { ok: true; counters: Record<string, number>; cpu_ms: number | null } | { ok: false; reason: string } {
+  const c = parseCounters(v.counters, where);
+  if (!c.ok) return c;
+  const cpu = parseCpuMs(v.cpu_ms, where, line);
+  if (!cpu.ok) return cpu;
+  return { ok: true, counters: c.counters, cpu_ms: cpu.cpu_ms };
+}
+
 /** Parse one stdout line on its own (no ordering rules). */
 export function parseProtocolLine(line: string): ParseResult {
   let v: unknown;
@@ -88,20 +101,16 @@ export function parseProtocolLine(line: string): ParseResult {
     case 'sample': {
       if (!nonNegative(v.t_ms)) return { ok: false, reason: `sample: "t_ms" must be a non-negative number: ${quote(line)}` };
       if (!nonNegative(v.ops)) return { ok: false, reason: `sample: "ops" must be a non-negative number: ${quote(line)}` };
-      const c = parseCounters(v.counters, 'sample');
-      if (!c.ok) return c;
-      const cpu = parseCpuMs(v.cpu_ms, 'sample', line);
-      if (!cpu.ok) return cpu;
-      return { ok: true, message: { type: 'sample', t_ms: v.t_ms, ops: v.ops, counters: c.counters, cpu_ms: cpu.cpu_ms } };
+      const m = parseMeasures(v, 'sample', line);
+      if (!m.ok) return m;
+      return { ok: true, message: { type: 'sample', t_ms: v.t_ms, ops: v.ops, counters: m.counters, cpu_ms: m.cpu_ms } };
     }
     case 'end': {
       if (!nonNegative(v.ops)) return { ok: false, reason: `end: "ops" must be a non-negative number: ${quote(line)}` };
       if (!nonNegative(v.elapsed_ms)) return { ok: false, reason: `end: "elapsed_ms" must be a non-negative number: ${quote(line)}` };
-      const c = parseCounters(v.counters, 'end');
-      if (!c.ok) return c;
-      const cpu = parseCpuMs(v.cpu_ms, 'end', line);
-      if (!cpu.ok) return cpu;
-      return { ok: true, message: { type: 'end', ops: v.ops, elapsed_ms: v.elapsed_ms, counters: c.counters, cpu_ms: cpu.cpu_ms } };
+      const m = parseMeasures(v, 'end', line);
+      if (!m.ok) return m;
+      return { ok: true, message: { type: 'end', ops: v.ops, elapsed_ms: v.elapsed_ms, counters: m.counters, cpu_ms: m.cpu_ms } };
     }
     default:
       return { ok: false, reason: `unknown message type ${JSON.stringify(v.type)}: ${quote(line)}` };

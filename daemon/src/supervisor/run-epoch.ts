@@ -36,6 +36,8 @@ export interface EpochSpec {
   allocator?: string | null;
   /** The variant's env, merged over the daemon's environment. */
   env: Readonly<Record<string, string>>;
+  /** Pin the launcher and the workload to these CPUs (an arm of a duet); absent: wherever the kernel puts them. */
+  cpus?: readonly number[];
   epochMs: number;
   intervalMs: number;
   warmupMs: number;
@@ -128,6 +130,7 @@ function launcherCommand(spec: EpochSpec): { args: string[]; env: NodeJS.Process
   const intervalMs = String(Math.round(spec.intervalMs));
   const args = spec.countSyscalls === false ? ['--report-fd', '3'] : ['--count-syscalls', '--report-fd', '3'];
   if (spec.preload !== null) args.push('--preload', spec.preload);
+  if (spec.cpus !== undefined) args.push('--cpus', spec.cpus.join(','));
   args.push('--');
   if (spec.workload.kind === 'random_mixed') {
     args.push(spec.workload.program, '--seconds', epochSeconds, '--interval-ms', intervalMs, ...spec.workload.args);

@@ -11,6 +11,7 @@
  * interval); the judgement itself (daemon/src/judgement) never reads the store.
  */
 
+import { InputError, parseSince, requireKnownCampaign, requireKnownVariant } from '../domain/parameters.js';
 import {
   criteriaProblems,
   GOALS,
@@ -26,17 +27,6 @@ import {
 } from '../judgement/index.js';
 import type { CampaignRecord, Store } from '../storage/index.js';
 
-/** Bad input to the judgement (unknown variant, bad goal or criteria): a 400 over REST, exit 2 on the CLI. */
-export class JudgementInputError extends Error {
-  constructor(
-    readonly parameter: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'JudgementInputError';
-  }
-}
-
 export interface CompareRequest {
   baseline: string;
   candidate: string;
@@ -48,9 +38,18 @@ export interface CompareRequest {
   criteria?: Readonly<Record<string, unknown>>;
 }
 
+/** How many epochs of each arm a verdict took from one campaign. */
+export interface CampaignShare {
+  campaign: number;
+  baseline: number;
+  candidate: number;
+}
+
 export interface CompareResult extends ComparisonVerdict {
-  /** The campaign whose epochs were judged (null when neither variant has epochs). */
+  /** The campaign judged: its epochs, and those of earlier campaigns in the same series (null when neither variant has epochs). */
   campaign: number | null;
+  /** The campaigns whose epochs the verdict used, oldest first: each arm's series accumulates across them. */
+  campaigns: CampaignShare[];
   /** Where the goal and criteria came from. */
   criteria_source: 'plan' | 'default' | 'request';
 }
@@ -65,30 +64,25 @@ export interface DriftRequest {
 
 export type DriftResult = VariantDrift & { since: string | null };
 
-/** Every variant name ever planned in this database. */
-function knownVariants(store: Store): Set<string> {
-  return new Set(store.variants.names());
-}
-
-function requireVariant(store: Store, parameter: string, name: string): void {
-  const known = knownVariants(store);
-  if (!known.has(name)) {
-    const list = [...known].sort().join(', ') || 'none yet';
-    throw new JudgementInputError(parameter, `${parameter}: unknown variant ${JSON.stringify(name)}; expected one of ${list}`);
-  }
+/** Refuses criteria the goal does not accept (undefined: any goal's), naming the first bad key. */
+function requireValidCriteria(goal: Goal | undefined, criteria: Record<string, unknown> | undefined): void {
+  const p = criteriaProblems(goal, criteria)[0];
+  if (p !== undefined)
+    throw new InputError('criteria', `${p.key === null ? '' : `${p.key}: `}expected ${p.expected}, got ${JSON.stringify(p.got)}`);
 }
 
 export function compare(store: Store, req: CompareRequest): CompareResult {
-  requireVariant(store, 'baseline', req.baseline);
-  requireVariant(store, 'candidate', req.candidate);
+  const variants = store.variants.names();
+  requireKnownVariant(variants, req.baseline, 'baseline');
+  requireKnownVariant(variants, req.candidate, 'candidate');
   if (req.baseline === req.candidate)
-    throw new JudgementInputError('candidate', `candidate: expected a variant other than the baseline ${JSON.stringify(req.baseline)}`);
+    throw new InputError('candidate', `expected a variant other than the baseline ${JSON.stringify(req.baseline)}`);
   if (req.goal !== undefined && !(GOALS as readonly string[]).includes(req.goal)) {
-    throw new JudgementInputError('goal', `goal: expected ${GOALS.join(' or ')}, got ${JSON.stringify(req.goal)}`);
+    throw new InputError('goal', `expected ${GOALS.join(' or ')}, got ${JSON.stringify(req.goal)}`);
   }
   let campaign: number | null;
   if (req.campaign !== undefined) {
-    if (store.campaigns.get(req.campaign) === undefined) throw new JudgementInputError('campaign', `campaign: no campaign ${req.campaign}`);
+    requireKnownCampaign(store.campaigns.get(req.campaign) !== undefined, req.campaign);
     campaign = req.campaign;
   } else campaign = store.epochs.latestCampaignWithBoth(req.baseline, req.candidate);
 
@@ -98,51 +92,54 @@ export function compare(store: Store, req: CompareRequest): CompareResult {
       : store.campaigns.get(campaign)?.plan.comparisons.find((c) => c.baseline === req.baseline && c.candidate === req.candidate);
   const goal: Goal = req.goal ?? planned?.goal ?? 'speed';
   const criteria: Record<string, unknown> = { ...(planned && planned.goal === goal ? planned.criteria : {}), ...(req.criteria ?? {}) };
-  const problems = criteriaProblems(goal, criteria);
-  if (problems.length > 0) {
-    const p = problems[0] as (typeof problems)[number];
-    throw new JudgementInputError(
-      'criteria',
-      `criteria${p.key === null ? '' : `.${p.key}`}: expected ${p.expected}, got ${JSON.stringify(p.got)}`,
-    );
-  }
+  requireValidCriteria(goal, criteria);
   const source: CompareResult['criteria_source'] =
     req.goal !== undefined || req.criteria !== undefined ? 'request' : planned ? 'plan' : 'default';
   return judgeInCampaign(store, campaign, { baseline: req.baseline, candidate: req.candidate, goal, criteria }, source);
 }
 
-/** One comparison judged from the epochs both of its variants ran in one campaign (none without a campaign). */
+/** Epochs per campaign of each arm, oldest campaign first. */
+function campaignShares(baseline: readonly JudgedEpoch[], candidate: readonly JudgedEpoch[]): CampaignShare[] {
+  const shares = new Map<number, CampaignShare>();
+  const count = (rows: readonly JudgedEpoch[], arm: 'baseline' | 'candidate'): void => {
+    for (const e of rows) {
+      const share = shares.get(e.campaign_id) ?? { campaign: e.campaign_id, baseline: 0, candidate: 0 };
+      share[arm]++;
+      shares.set(e.campaign_id, share);
+    }
+  };
+  count(baseline, 'baseline');
+  count(candidate, 'candidate');
+  return [...shares.values()].sort((a, b) => a.campaign - b.campaign);
+}
+
+/**
+ * One comparison judged as of a campaign: each arm's epochs of the series it ran last in that campaign,
+ * from that campaign and earlier ones, so that verdicts accumulate across campaigns and daemon restarts
+ * while a rebuilt library or changed arguments start over (none without a campaign). The judgement
+ * pairs epochs only within a campaign.
+ */
 function judgeInCampaign(
   store: Store,
   campaign: number | null,
   input: ComparisonInput,
   source: CompareResult['criteria_source'],
 ): CompareResult {
-  const rows: JudgedEpoch[] =
-    campaign === null
-      ? []
-      : [...store.epochs.listRows({ variant: input.baseline, campaign }), ...store.epochs.listRows({ variant: input.candidate, campaign })];
-  return { ...judgeComparison(rows, input), campaign, criteria_source: source };
+  const baseline = campaign === null ? [] : store.epochs.seriesRows(input.baseline, campaign);
+  const candidate = campaign === null ? [] : store.epochs.seriesRows(input.candidate, campaign);
+  return {
+    ...judgeComparison([...baseline, ...candidate], input),
+    campaign,
+    campaigns: campaignShares(baseline, candidate),
+    criteria_source: source,
+  };
 }
 
 export function drift(store: Store, req: DriftRequest): DriftResult {
-  requireVariant(store, 'variant', req.variant);
-  if (req.since !== undefined && Number.isNaN(Date.parse(req.since))) {
-    throw new JudgementInputError(
-      'since',
-      `since: expected an ISO-8601 time such as 2026-11-23T22:00:00Z, got ${JSON.stringify(req.since)}`,
-    );
-  }
-  const problems = criteriaProblems(undefined, req.criteria);
-  if (problems.length > 0) {
-    const p = problems[0] as (typeof problems)[number];
-    throw new JudgementInputError(
-      'criteria',
-      `criteria${p.key === null ? '' : `.${p.key}`}: expected ${p.expected}, got ${JSON.stringify(p.got)}`,
-    );
-  }
+  requireKnownVariant(store.variants.names(), req.variant);
+  const since = req.since === undefined ? undefined : parseSince(req.since);
+  requireValidCriteria(undefined, req.criteria);
   const criteria: Criteria = resolveCriteria('speed', req.criteria);
-  const since = req.since === undefined ? undefined : new Date(Date.parse(req.since)).toISOString();
   const rows = store.epochs.listRows({
     variant: req.variant,
     ...(since !== undefined ? { since } : {}),

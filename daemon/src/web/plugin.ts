@@ -1,5 +1,5 @@
 /**
- * The daemon's own web page (issue 6) as a fastify plugin: GET / and the few static assets it needs, all
+ * The daemon's own web page as a fastify plugin: GET / and the few static assets it needs, all
  * served from this package (these machines have no internet, so no CDN):
  * - /                 the page (daemon/src/web/static/index.html)
  * - /assets/web/…     its stylesheet and icon (daemon/src/web/static/)

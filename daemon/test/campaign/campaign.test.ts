@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { CampaignController, type CampaignEvents } from '../../src/campaign/index.js';
+import { CampaignController, CronTicks, type CampaignEvents, type StartTicks } from '../../src/campaign/index.js';
 import { openStore } from '../../src/storage/index.js';
 import { FIXTURE, LAUNCHER } from '../helpers/native.js';
 import { memoryLogger, planFrom, tempDir } from '../helpers/env.js';
@@ -209,39 +209,71 @@ test('a running campaign of the same plan is resumed at its next slot; others be
   }
 });
 
-test('with a schedule, rounds start only at cron ticks', async () => {
+test('with a schedule, rounds start only at ticks; a tick during a round is dropped, not queued', async () => {
   const { dir, cleanup } = tempDir('campaign');
   const store = openStore(join(dir, 'e.db'));
   try {
     const { log } = memoryLogger();
-    const controller = new CampaignController({ store, launcher: LAUNCHER, log });
+    // The test is the clock: it fires each tick itself, once the campaign is where the tick should find it.
+    let fire: () => void = () => assert.fail('no tick source was started');
+    const due = new Date('2030-01-01T22:00:00.000Z');
+    const startTicks: StartTicks = (expression, onTick) => {
+      assert.equal(expression, '0 22 * * *');
+      fire = onTick;
+      return { nextRun: () => due, stop: async () => undefined };
+    };
+    const controller = new CampaignController({ store, launcher: LAUNCHER, log, startTicks });
+    const seen: string[] = [];
+    controller.on('epoch-started', (e) => seen.push(`${e.variant}${e.round}`));
+    const tick = (): void => {
+      seen.push('tick');
+      fire();
+    };
     const resolved = planFrom({
       name: 'cron',
       epoch: '400ms',
       warmup: '100ms',
       interval: '100ms',
-      schedule: '*/2 * * * * *', // every 2 s (node-cron's optional seconds field)
+      schedule: '0 22 * * *',
       variants: [ok('A'), ok('B')],
     });
-    const startedEpochs: number[] = [];
-    controller.on('epoch-started', () => startedEpochs.push(Date.now()));
     const started = controller.start({ resolved, source: 'test', epochsPerVariant: 2 });
-    const status = controller.status();
-    assert.equal(status.state, 'waiting');
-    assert.ok(status.campaign?.next_round_at !== null);
-    const firstTick = Date.parse(status.campaign!.next_round_at);
+    const waiting = () => (controller.status().state === 'waiting' ? controller.status() : undefined);
+    const first = await waitFor('the campaign waiting for its first tick', waiting);
+    assert.equal(first.campaign?.next_round_at, due.toISOString());
+    assert.equal(seen.length, 0, 'nothing runs before the first tick');
+
+    tick();
+    await waitFor('round 1 running', () => seen.includes('A1'));
+    tick(); // comes while round 1 runs: dropped
+    await waitFor('round 1 done, waiting again', waiting);
+    assert.deepEqual(seen, ['tick', 'A1', 'tick', 'B1'], "round 1's two epochs ran back to back; the tick during it started nothing");
+
+    tick();
     assert.equal(await started.done, 'completed');
-    const rows = store.epochs.listRows({ campaign: started.id }).reverse();
+    assert.deepEqual(seen, ['tick', 'A1', 'tick', 'B1', 'tick', 'A2', 'B2']);
     assert.deepEqual(
-      rows.map((r) => r.variant),
-      ['A', 'B', 'A', 'B'],
+      store.epochs
+        .listRows({ campaign: started.id })
+        .reverse()
+        .map((r) => `${r.variant}${r.round}:${r.outcome}`),
+      ['A1:completed', 'B1:completed', 'A2:completed', 'B2:completed'],
     );
-    // Round 1 at the first tick, round 2 at a later tick (the pair inside a round runs back to back).
-    assert.ok(startedEpochs[0]! >= firstTick - 50, 'started before the first tick');
-    assert.ok(startedEpochs[2]! - startedEpochs[0]! >= 1500, 'second round did not wait for a tick');
-    assert.ok(startedEpochs[1]! - startedEpochs[0]! < 1900);
   } finally {
     store.close();
     cleanup();
+  }
+});
+
+test('cron ticks: the expression is checked, and the clock tells when the next one is due', async () => {
+  assert.throws(() => new CronTicks('every night'), /schedule: not a valid cron expression: "every night"/);
+  const ticks = new CronTicks('0 22 * * *');
+  try {
+    const next = ticks.nextRun();
+    assert.ok(next !== null && next.getTime() > Date.now() && next.getTime() <= Date.now() + 24 * 3600 * 1000, String(next));
+    assert.equal(next.getMinutes(), 0);
+    assert.equal(next.getHours(), 22);
+  } finally {
+    await ticks.close();
   }
 });

@@ -1,5 +1,5 @@
 /**
- * Issue 12, items 1 and 2, end to end: a real campaign (real launcher, random_mixed, leanmalloc, a SQLite
+ * What ran, and its stderr, end to end: a real campaign (real launcher, random_mixed, leanmalloc, a SQLite
  * file) whose variants ask for zlib as an allocator, for leanmalloc lean, and for leanmalloc lean in a
  * command that sets another profile; what ran is stored per epoch, checked against the plan, and every
  * epoch's stderr is kept and shown on the REST API and in the report.

@@ -52,7 +52,8 @@ test('daemon: REST over real HTTP, kill -9 mid-epoch leaves no orphan and loses 
     'name: kill9\nepoch: 1500ms\nwarmup: 300ms\ninterval: 100ms\nvariants:\n' +
       '  - { name: A, allocator: glibc, args: ["--ws", "100"] }\n' +
       '  - { name: B, allocator: glibc, args: ["--ws", "200"] }\n' +
-      '  - { name: C, allocator: glibc, args: ["--ws", "300"] }\n',
+      '  - { name: C, allocator: glibc, args: ["--ws", "300"] }\n' +
+      'comparisons:\n  - { baseline: A, candidate: B, goal: speed }\n',
   );
   // The default plan first, then ours: the last --plan wins (as with `npm start -- --plan ...`).
   const args = ['--plan', 'plans/does-not-exist.yaml', '--plan', plan, '--db', db, '--port', '0'];
@@ -70,29 +71,36 @@ test('daemon: REST over real HTTP, kill -9 mid-epoch leaves no orphan and loses 
   assert.equal(intruder.code, 2);
   assert.match(intruder.stderr, new RegExp(`in use by another allocsoak process \\(pid ${first.child.pid}`));
 
-  // Wait for a completed epoch (over HTTP) and the next one running with a few samples stored.
-  let listed: Array<{ variant: string; outcome: string; throughput_mean: number | null }> = [];
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    listed = ((await getJson(`${url}/api/v1/epochs?limit=10`)) as { epochs: typeof listed }).epochs;
-    const s = readDb(db);
-    const running = s.epochs.find((e) => e.outcome === 'running');
-    if (listed.some((e) => e.outcome === 'completed') && running && running.pid !== null && (s.samples.get(running.id) ?? 0) >= 3) break;
-    assert.ok(Date.now() < deadline, `no completed + running epoch: ${JSON.stringify(listed)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  // Newest first: on a busy machine B may have completed too before this poll, but round robin starts at A.
-  const completedOverHttp = listed.filter((e) => e.outcome === 'completed').at(-1)!;
-  assert.equal(completedOverHttp.variant, 'A');
+  // A completed epoch, over HTTP.
+  const listed = await waitFor('a completed epoch over HTTP', async () => {
+    const epochs = (
+      (await getJson(`${url}/api/v1/epochs?limit=10`)) as {
+        epochs: Array<{ variant: string; outcome: string; throughput_mean: number | null }>;
+      }
+    ).epochs;
+    return epochs.some((e) => e.outcome === 'completed') ? epochs : undefined;
+  });
+  const completedOverHttp = listed.find((e) => e.outcome === 'completed')!;
+  assert.ok(['A', 'B', 'C'].includes(completedOverHttp.variant), completedOverHttp.variant);
   assert.ok(completedOverHttp.throughput_mean! > 0);
   const onlyB = ((await getJson(`${url}/api/v1/epochs?variant=B`)) as { epochs: Array<{ variant: string }> }).epochs;
   assert.ok(onlyB.every((e) => e.variant === 'B'));
 
-  // kill -9 the daemon in the middle of an epoch.
-  const before = readDb(db);
+  // kill -9 the daemon in the middle of an epoch. The daemon is frozen (SIGSTOP) while the database is read,
+  // so the epoch it shows running cannot end before the kill however slow this machine is; one seen too
+  // close to its end (its workload stops by itself at the epoch length) is let go and the next one taken.
+  const daemonPid = first.child.pid!;
+  const before = await waitFor('an epoch running, early enough in its 1.5 s', () => {
+    process.kill(daemonPid, 'SIGSTOP');
+    const s = readDb(db);
+    const running = s.epochs.find((e) => e.outcome === 'running');
+    const samples = running ? (s.samples.get(running.id) ?? 0) : 0;
+    if (running?.pid != null && samples >= 3 && samples <= 8 && isAlive(running.pid)) return s;
+    process.kill(daemonPid, 'SIGCONT');
+    return undefined;
+  });
   const cut = before.epochs.find((e) => e.outcome === 'running')!;
   const workloadPid = cut.pid!;
-  assert.ok(isAlive(workloadPid), 'workload should be running before the kill');
   first.child.kill('SIGKILL');
   await first.exited;
   assert.ok(await waitForDeath(workloadPid, 3000), `workload ${workloadPid} survived the daemon's kill -9`);
@@ -131,17 +139,35 @@ test('daemon: REST over real HTTP, kill -9 mid-epoch leaves no orphan and loses 
   );
   const epochsOverHttp = ((await getJson(`${url2}/api/v1/epochs`)) as { epochs: Array<{ id: number; outcome: string }> }).epochs;
   assert.equal(epochsOverHttp.find((e) => e.id === cut.id)?.outcome, 'interrupted');
+  // The comparison's verdict after the restart counts the epochs completed before the kill.
+  const completedBefore = (v: string): number => before.epochs.filter((e) => e.variant === v && e.outcome === 'completed').length;
+  const verdict = (await getJson(`${url2}/api/v1/compare?baseline=A&candidate=B`)) as {
+    epochs: { baseline: { completed: number }; candidate: { completed: number } };
+    campaigns: Array<{ campaign: number; baseline: number; candidate: number }>;
+  };
+  assert.ok(completedBefore('A') >= 1);
+  assert.ok(verdict.epochs.baseline.completed >= completedBefore('A'), JSON.stringify(verdict.epochs));
+  assert.ok(verdict.epochs.candidate.completed >= completedBefore('B'), JSON.stringify(verdict.epochs));
+  assert.deepEqual(
+    verdict.campaigns.map((c) => c.campaign),
+    [cut.campaign_id],
+  );
 
-  // SIGTERM: the epoch is aborted, the campaign stopped, exit 0 within 10 s, no workload left.
+  // SIGTERM: the epoch running then is aborted, the campaign stopped, exit 0 within 10 s, no workload left.
+  // That epoch is the last one: `next`, or one after it when a busy machine let `next` end during the calls above.
   const t0 = Date.now();
   second.child.kill('SIGTERM');
   const exit = await second.exited;
   const took = Date.now() - t0;
   assert.equal(exit.code, 0, second.stderr());
   assert.ok(took < 10_000, `shutdown took ${took} ms`);
-  assert.ok(await waitForDeath(next.r.pid!, 1000));
   const final = readDb(db);
-  assert.equal(final.epochs.find((e) => e.id === next.r.id)?.outcome, 'aborted');
+  const last = final.epochs.at(-1)!;
+  assert.ok(last.id >= next.r.id, `the last epoch ${last.id} is before ${next.r.id}`);
+  assert.equal(last.outcome, 'aborted');
+  for (const pid of [next.r.pid, last.pid]) {
+    if (pid !== null) assert.ok(await waitForDeath(pid, 1000), `workload ${pid} survived SIGTERM`);
+  }
   assert.deepEqual(
     final.campaigns.map((c) => c.status),
     ['stopped'],

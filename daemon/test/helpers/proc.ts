@@ -24,12 +24,14 @@ export async function waitForDeath(pid: number, timeoutMs: number): Promise<bool
   return !isAlive(pid);
 }
 
-/** Poll a condition until it holds or the time is up. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | null | false, timeoutMs: number): Promise<T> {
+type NotYet = undefined | null | false;
+
+/** Polls a probe until it answers something (anything but undefined, null or false) or the time is up. */
+export async function waitFor<T>(what: string, probe: () => T | NotYet | Promise<T | NotYet>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const v = probe();
-    if (v) return v;
+    const v = await probe();
+    if (v !== undefined && v !== null && v !== false) return v;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(25);
   }

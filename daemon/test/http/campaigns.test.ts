@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FIXTURE } from '../helpers/native.js';
-import { auth, makeApp, quickPlan, seed, TOKEN, waitUntil } from './helpers.js';
+import { waitFor } from '../helpers/proc.js';
+import { auth, makeApp, quickPlan, seed, TOKEN } from './helpers.js';
 
 type Json = Record<string, unknown>;
 
@@ -181,7 +182,7 @@ test('POST /campaigns runs a real finite campaign; /status follows it; 409 while
     );
 
     // /status: the running epoch with a live sample, and the variant that follows it
-    const live = await waitUntil('a live sample', async () => {
+    const live = await waitFor('a live sample', async () => {
       const s = (await t.app.inject({ method: 'GET', url: '/api/v1/status' })).json<
         Json & {
           current_epoch: (Json & { last_sample: Json | null }) | null;
@@ -207,12 +208,12 @@ test('POST /campaigns runs a real finite campaign; /status follows it; 409 while
     assert.equal(ce.round, 1);
     assert.equal(ce.index, first ? 0 : 1);
     assert.equal(ce.planned_ms, 1500);
-    assert.ok((ce.elapsed_ms as number) >= 0 && (ce.elapsed_ms as number) < 60_000);
+    assert.ok(typeof ce.elapsed_ms === 'number' && ce.elapsed_ms >= 0 && ce.elapsed_ms < 60_000, `elapsed_ms ${String(ce.elapsed_ms)}`);
     assert.ok((ce.last_sample!.ops_per_sec as number) > 0, 'ops/s of the last sample');
     assert.equal(live.next_variant, first ? 'qb' : null);
 
     // the second epoch: qb, nothing after it
-    const second = await waitUntil('the second epoch', async () => {
+    const second = await waitFor('the second epoch', async () => {
       const s = (await t.app.inject({ method: 'GET', url: '/api/v1/status' })).json<Json & { current_epoch: Json | null }>();
       return s.current_epoch?.variant === 'qb' || s.state === 'idle' ? s : undefined;
     });
@@ -248,7 +249,8 @@ test('POST /campaigns runs a real finite campaign; /status follows it; 409 while
     assert.equal(detail.stderr_tail, '');
     assert.equal(detail.stderr_lines, 0);
     assert.equal(detail.allocator_reported, 'glibc');
-    assert.ok((detail.syscalls_total as number) >= 0);
+    // random_mixed maps its ring and the loader maps libraries: a counted epoch has memory syscalls.
+    assert.ok(typeof detail.syscalls_total === 'number' && detail.syscalls_total > 0, `syscalls_total ${String(detail.syscalls_total)}`);
     const samples = (await t.app.inject({ method: 'GET', url: `/api/v1/epochs/${epochs.epochs[1]!.id}/samples?max_points=5` })).json<{
       total_samples: number;
       samples: Json[];
@@ -277,27 +279,29 @@ test('POST /campaigns/:id/stop ends a continuous campaign: epoch aborted, campai
     const id = r.json<{ campaign: { id: number; epochs_per_variant: number | null } }>().campaign.id;
     assert.equal(r.json<{ campaign: { epochs_per_variant: number | null } }>().campaign.epochs_per_variant, null);
     // /status shows the last sample's ops/s and RSS (what the progress line and the web page show)
-    const live = await waitUntil('a sample with RSS', async () => {
+    const live = await waitFor('a sample with RSS', async () => {
       const s = (await t.app.inject({ method: 'GET', url: '/api/v1/status' })).json<{
         current_epoch: { variant: string; last_sample: Json | null } | null;
         next_variant: string | null;
       }>();
       return s.current_epoch?.last_sample?.rss_bytes != null ? s : undefined;
     });
-    assert.equal(live.current_epoch!.variant, 'qa');
+    // Normally qa's first epoch; on a very busy machine qa may have missed its first samples' deadline
+    // (a timeout, as the daemon rules) and qb run next: the stop must work on whichever runs.
+    const running = live.current_epoch!.variant;
     assert.ok((live.current_epoch!.last_sample!.rss_bytes as number) > 100_000);
     assert.ok((live.current_epoch!.last_sample!.ops_per_sec as number) > 0);
-    assert.equal(live.next_variant, 'qb', 'continuous: qb follows qa');
+    assert.equal(live.next_variant, running === 'qa' ? 'qb' : 'qa', 'continuous: the variants take turns');
     const stop = await t.app.inject({ method: 'POST', url: `/api/v1/campaigns/${id}/stop`, headers: auth() });
     assert.equal(stop.statusCode, 200, stop.body);
     const c = stop.json<{ campaign: Json }>().campaign;
     assert.equal(c.status, 'stopped');
     assert.equal(c.running, false);
-    assert.equal(c.epochs, 1);
-    assert.deepEqual(
-      t.store.epochs.list({ campaign: id }).map((e) => e.outcome),
-      ['aborted'],
-    );
+    const epochs = t.store.epochs.list({ campaign: id });
+    assert.equal(c.epochs, epochs.length);
+    assert.equal(epochs[0]?.variant, running);
+    assert.equal(epochs[0]?.outcome, 'aborted', 'the running epoch is aborted');
+    assert.ok(!epochs.some((e) => e.outcome === 'running'));
     assert.equal(t.controller.status().state, 'idle');
 
     const next = await t.app.inject({

@@ -10,7 +10,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/env.js';
 import { CLI } from '../helpers/native.js';
-import { quickPlan, waitUntil } from './helpers.js';
+import { waitFor } from '../helpers/proc.js';
+import { quickPlan } from './helpers.js';
 
 type Json = Record<string, unknown>;
 
@@ -35,7 +36,7 @@ test('allocsoak daemon over HTTP: token-guarded start and stop of campaigns, /st
     child.on('exit', (code, signal) => res({ code, signal })),
   );
   try {
-    const url = await waitUntil('the daemon to serve', () => {
+    const url = await waitFor('the daemon to serve', () => {
       if (child.exitCode !== null) throw new Error(`daemon exited early:\n${out}\n${err}`);
       return /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out)?.[1];
     });
@@ -52,7 +53,7 @@ test('allocsoak daemon over HTTP: token-guarded start and stop of campaigns, /st
     };
 
     // the daemon's own continuous campaign is running
-    const first = await waitUntil('the plan campaign', async () => {
+    const first = await waitFor('the plan campaign', async () => {
       const s = await call('GET', '/api/v1/status');
       return (s.body.campaign as Json | null) !== null ? s.body : undefined;
     });
@@ -75,25 +76,25 @@ test('allocsoak daemon over HTTP: token-guarded start and stop of campaigns, /st
     const id = (started.body.campaign as { id: number }).id;
     assert.notEqual(id, own);
 
-    const live = await waitUntil('a live sample of the posted campaign', async () => {
+    const live = await waitFor('a live sample of the posted campaign', async () => {
       const s = (await call('GET', '/api/v1/status')).body as Json & {
         current_epoch: (Json & { last_sample: Json | null }) | null;
         campaign: Json | null;
       };
       return s.campaign?.id === id && s.current_epoch?.last_sample != null ? s : undefined;
     });
-    assert.equal(live.current_epoch!.variant, 'qa');
-    assert.equal(live.next_variant, 'qb');
+    // Normally qa's first epoch; on a very busy machine qa may have missed its first samples' deadline
+    // (a timeout, as the daemon rules) and qb run next: the stop must work on whichever runs.
+    const running = live.current_epoch!.variant;
+    assert.equal(live.next_variant, running === 'qa' ? 'qb' : 'qa');
     assert.ok((live.current_epoch!.last_sample!.ops_per_sec as number) > 0);
 
     const stop = await call('POST', `/api/v1/campaigns/${id}/stop`, { token: TOKEN });
     assert.equal(stop.status, 200);
     assert.equal((stop.body.campaign as Json).status, 'stopped');
-    const epochs = await call('GET', `/api/v1/epochs?campaign=${id}`);
-    assert.deepEqual(
-      (epochs.body.epochs as Json[]).map((e) => [e.variant, e.outcome]),
-      [['qa', 'aborted']],
-    );
+    const epochs = (await call('GET', `/api/v1/epochs?campaign=${id}`)).body.epochs as Json[];
+    assert.deepEqual([epochs[0]?.variant, epochs[0]?.outcome], [running, 'aborted']);
+    assert.ok(!epochs.some((e) => e.outcome === 'running'));
     const status = await call('GET', '/api/v1/status');
     assert.equal(status.body.state, 'idle');
     assert.equal((await call('GET', '/api/v1/nothing-here')).status, 404);

@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseSince } from '../../src/http/filters.js';
 import { refusedOverHttp } from '../../src/http/plan-policy.js';
 import { thinSamples } from '../../src/http/routes/epochs.js';
 import { validatePlan } from '../../src/plan/index.js';
@@ -28,20 +27,6 @@ test('refusedOverHttp: named allocators, args and allocator knobs pass; commands
     ).sort(),
     ['variants[0].command', 'variants[1].allocator', 'variants[1].env.LD_LIBRARY_PATH', 'variants[1].env.PATH'],
   );
-});
-
-test('parseSince normalises to the stored ISO form; bad times are 400s naming the parameter', () => {
-  assert.equal(parseSince('2026-11-23'), '2026-11-23T00:00:00.000Z');
-  assert.equal(parseSince('2026-11-23T22:00Z'), '2026-11-23T22:00:00.000Z');
-  assert.equal(parseSince('2026-11-23T22:00:05.5'), '2026-11-23T22:00:05.500Z');
-  assert.equal(parseSince('2026-11-23 23:00:00+0100'), '2026-11-23T22:00:00.000Z');
-  for (const bad of ['', 'now', '1700000000', '2026-11-23T', '23/11/2026', '2026-11-23T22:00:00Zjunk']) {
-    assert.throws(
-      () => parseSince(bad),
-      (e: Error & { statusCode?: number }) => e.statusCode === 400 && /^querystring\/since must be an ISO-8601 time/.test(e.message),
-      bad,
-    );
-  }
 });
 
 test('thinSamples: step stride, last kept, then bounded by max points', () => {

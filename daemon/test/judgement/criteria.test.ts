@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertValidCriteria, criteriaErrors, defaultCriteria, resolveCriteria } from '../../src/judgement/criteria.js';
 
-test('defaults follow the issue: memory GO at −70 % or < 10 MiB for ≤ 5 % cost, NO-GO under 50 %, syscalls 1e-6/1e-5, CV 2 %', () => {
+test('defaults: memory GO at −70 % or < 10 MiB for ≤ 5 % cost, NO-GO under 50 %, syscalls 1e-6/1e-5, CV 2 %', () => {
   const m = defaultCriteria('memory');
   assert.equal(m.rss_cut_go_pct, 70);
   assert.equal(m.rss_go_below_bytes, 10 * 1024 * 1024);

@@ -43,6 +43,7 @@ reference: speed
   );
   assert.deepEqual(plan, {
     name: 'nightly',
+    mode: 'sequential',
     epoch_ms: 3_600_000,
     warmup_ms: 120_000,
     interval_ms: 250,
@@ -124,7 +125,7 @@ test('every problem of a bad plan is listed, each with file, path, expectation a
   );
   const lines = err.message.split('\n');
   const expected = [
-    'plans/bad.yaml: extra: expected one of the keys name, epoch, warmup, interval, schedule, rss_limit, variants, comparisons, reference, got unknown key "extra" (line 21)',
+    'plans/bad.yaml: extra: expected one of the keys name, mode, epoch, warmup, interval, schedule, rss_limit, variants, comparisons, reference, got unknown key "extra" (line 21)',
     'plans/bad.yaml: epoch: expected a duration such as "250ms", "4s", "60m", "1h" or a number of seconds, got "ten minutes" (line 1)',
     'plans/bad.yaml: schedule: expected a cron expression such as "0 22 * * *", got "every night" (line 4)',
     'plans/bad.yaml: rss_limit: expected a size above 0 such as "4GiB", "512MiB", "100MB" or a number of bytes, got "4 gigs" (line 5)',

@@ -2,53 +2,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { InputError } from '../../src/domain/parameters.js';
 import { AllocsoakMetrics } from '../../src/metrics/index.js';
 import { renderReport } from '../../src/report/index.js';
-import { openStore, type Store } from '../../src/storage/index.js';
-import { compare, drift, JudgementInputError, judgePlanComparisons } from '../../src/verdicts/index.js';
-import { planFrom, tempDir } from '../helpers/env.js';
-import { synthesize, type SyntheticVariant } from '../judgement/synthetic.js';
+import { openStore } from '../../src/storage/index.js';
+import { compare, drift, judgePlanComparisons } from '../../src/verdicts/index.js';
+import { tempDir } from '../helpers/env.js';
+import type { SyntheticVariant } from '../judgement/synthetic.js';
+import { seedCampaign } from './seed.js';
 
 const MB = 1024 * 1024;
-
-/**
- * Creates a campaign of `plan` and stores synthetic epochs for its variants (same rounds, interleaved). A
- * plan variant without synthetic epochs is not recorded either, as an optional variant that was skipped.
- */
-function seedCampaign(store: Store, plan: Record<string, unknown>, variants: SyntheticVariant[], rounds: number, seed: number): number {
-  const resolved = planFrom(plan);
-  const campaign = store.campaigns.create({ source: 'test', plan: resolved.plan, epochs_per_variant: rounds });
-  const ran = resolved.plan.variants.filter((v) => variants.some((s) => s.name === v.name));
-  const ids = new Map(ran.map((v) => [v.name, store.variants.upsert(campaign, v, null)]));
-  for (const e of synthesize({ seed, rounds, variants })) {
-    const id = store.epochs.start({
-      campaign_id: campaign,
-      variant_id: ids.get(e.variant) as number,
-      variant: e.variant,
-      round: e.round as number,
-      planned_ms: 60_000,
-      warmup_ms: 1000,
-      interval_ms: 1000,
-      started_at: e.started_at,
-    });
-    store.epochs.finish(id, {
-      outcome: e.outcome as 'completed',
-      ...(e.signal ? { signal: e.signal } : {}),
-      ops: e.ops,
-      throughput_mean: e.throughput_mean,
-      throughput_cv: e.throughput_cv,
-      rss_initial_bytes: e.rss_initial_bytes,
-      rss_final_bytes: e.rss_final_bytes,
-      rss_peak_bytes: e.rss_peak_bytes,
-      rss_drift_pct: e.rss_drift_pct,
-      rss_slope_bytes_per_hour: e.rss_slope_bytes_per_hour,
-      rss_slope_low: e.rss_slope_low ?? null,
-      rss_slope_high: e.rss_slope_high ?? null,
-      syscalls_per_op: e.syscalls_per_op,
-    });
-  }
-  return campaign;
-}
 
 const plan = (comparisons: unknown[], reference?: string, extraVariants: unknown[] = []) => ({
   name: 'svc',
@@ -98,7 +61,7 @@ test('compare takes goal and criteria from the plan, the latest campaign with bo
     assert.equal(speed.verdict, 'NO-GO');
 
     const bad = (fn: () => unknown, parameter: string, message: RegExp) =>
-      assert.throws(fn, (err: unknown) => err instanceof JudgementInputError && err.parameter === parameter && message.test(err.message));
+      assert.throws(fn, (err: unknown) => err instanceof InputError && err.parameter === parameter && message.test(err.message));
     bad(
       () => compare(store, { baseline: 'ghost', candidate: 'lean' }),
       'baseline',

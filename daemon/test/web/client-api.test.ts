@@ -20,7 +20,8 @@ import {
   fetchStatus,
   get,
 } from '../../src/web/client/api.js';
-import { auth, makeApp, quickPlan, seed, TOKEN, waitUntil } from '../http/helpers.js';
+import { waitFor } from '../helpers/proc.js';
+import { auth, makeApp, quickPlan, seed, TOKEN } from '../http/helpers.js';
 
 const VERDICTS = ['GO', 'NEUTRAL', 'NO-GO', 'INSUFFICIENT'];
 
@@ -145,7 +146,7 @@ test("a running campaign's status and live samples, as the page polls them", asy
     payload: { plan: quickPlan('polled'), epochs_per_variant: 1 },
   });
   assert.equal(started.statusCode, 201, started.body);
-  const status = await waitUntil('a running epoch with a sample', async () => {
+  const status = await waitFor('a running epoch with a sample', async () => {
     const s = await fetchStatus();
     return s.current_epoch?.last_sample ? s : undefined;
   });

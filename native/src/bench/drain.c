@@ -1,4 +1,4 @@
-/* drain: how much memory does the allocator give back after a burst is freed? (issue 7, lean profile:
+/* drain: how much memory does the allocator give back after a burst is freed? (the lean profile's target:
  * "after a 256 MB small-object burst is freed, RSS minus LazyFree ≤ 8 MB within 1 s, also when the
  * program then runs only a trickle of allocations").
  *
@@ -38,6 +38,8 @@
 #include "json_line.h"
 #include "mono_clock.h"
 #include "proc_mem.h"
+#include "rng.h"
+#include "workload.h"
 
 #define MAX_POINTS 32
 #define TRICKLE_SLOTS 64
@@ -52,19 +54,6 @@ typedef struct options {
 
 static options_t opt;
 static uint64_t total_ops;
-
-static inline uint64_t wyrand(uint64_t *s) {
-  *s += 0xa0761d6478bd642full;
-  __uint128_t t = (__uint128_t)*s * (*s ^ 0xe7037ed1a0b428dbull);
-  return (uint64_t)(t >> 64) ^ (uint64_t)t;
-}
-
-static inline uint64_t fast_range(uint32_t r, uint64_t n) { return ((uint64_t)r * n) >> 32; }
-
-static void out_of_memory(uint64_t size) {
-  fprintf(stderr, "drain: malloc(%llu) returned NULL\n", (unsigned long long)size);
-  exit(1);
-}
 
 static void usage(FILE *f) {
   fprintf(f,
@@ -137,13 +126,7 @@ static void parse_options(int argc, char **argv) {
 
 static void emit_start(const alloc_probe_t *probe) {
   json_line_t j;
-  jl_begin(&j);
-  jl_str(&j, "type", "start");
-  jl_u64(&j, "protocol", 1);
-  jl_str(&j, "workload", "drain");
-  jl_i64(&j, "pid", getpid());
-  alloc_probe_start_fields(probe, &j);
-  jl_obj_begin(&j, "params");
+  workload_start_line(&j, "drain", probe);
   jl_u64(&j, "burst_mb", opt.burst_mb);
   jl_u64(&j, "min_size", opt.min_size);
   jl_u64(&j, "max_size", opt.max_size);
@@ -167,7 +150,7 @@ static void trickle(void **ring, uint64_t *rng, uint64_t n) {
     } else {
       uint64_t sz = opt.min_size + fast_range((uint32_t)r, span);
       char *p = malloc(sz);
-      if (!p) out_of_memory(sz);
+      if (!p) workload_out_of_memory(sz);
       p[0] = (char)r;
       p[sz - 1] = (char)r;
       *slot = p;
@@ -205,7 +188,7 @@ int main(int argc, char **argv) {
     uint64_t r = wyrand(&rng);
     uint64_t sz = opt.min_size + fast_range((uint32_t)r, span);
     char *p = malloc(sz);
-    if (!p) out_of_memory(sz);
+    if (!p) workload_out_of_memory(sz);
     p[0] = (char)r;
     p[sz - 1] = (char)r;
     blocks[n_blocks++] = p;

@@ -1,5 +1,5 @@
-/* xthread: the cross-thread hand-off workload of the benchmark (issue 7, "two threads handing blocks to
- * each other").
+/* xthread: the cross-thread hand-off workload of the benchmark: two threads handing blocks to each other,
+ * the pattern that makes a thread-caching allocator return memory to another thread's heap.
  *
  * Two threads, A and B. Each one mallocs blocks of a random size in [--min-size, --max-size], touches
  * them (first and last byte) and hands them to the other thread, which frees them: every free is a
@@ -32,6 +32,8 @@
 #include "cli_args.h"
 #include "json_line.h"
 #include "mono_clock.h"
+#include "rng.h"
+#include "workload.h"
 #include "proc_mem.h"
 
 #define RING_CAP 1024u /* power of two: blocks in flight per direction at most */
@@ -79,21 +81,6 @@ static pthread_barrier_t start_barrier;
 static sem_t wakeup;
 static volatile sig_atomic_t terminating_signal;
 
-static inline uint64_t wyrand(uint64_t *s) {
-  *s += 0xa0761d6478bd642full;
-  __uint128_t t = (__uint128_t)*s * (*s ^ 0xe7037ed1a0b428dbull);
-  return (uint64_t)(t >> 64) ^ (uint64_t)t;
-}
-
-static uint64_t splitmix64(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
-
-static inline uint64_t fast_range(uint32_t r, uint64_t n) { return ((uint64_t)r * n) >> 32; }
-
 static inline int ring_can_push(ring_end_t *e) {
   if (e->mine - e->theirs < RING_CAP) return 1;
   e->theirs = atomic_load_explicit(&e->ring->head, memory_order_acquire);
@@ -119,11 +106,6 @@ static inline void *ring_pop(ring_end_t *e) {
 
 static inline void publish_producer(ring_end_t *e) { atomic_store_explicit(&e->ring->tail, e->mine, memory_order_release); }
 static inline void publish_consumer(ring_end_t *e) { atomic_store_explicit(&e->ring->head, e->mine, memory_order_release); }
-
-static void out_of_memory(uint64_t size) {
-  fprintf(stderr, "xthread: malloc(%llu) returned NULL\n", (unsigned long long)size);
-  exit(1);
-}
 
 static void *worker_main(void *arg) {
   worker_t *w = arg;
@@ -152,7 +134,7 @@ static void *worker_main(void *arg) {
         uint64_t r = wyrand(&rng);
         uint64_t sz = min + fast_range((uint32_t)r, span);
         char *p = malloc(sz);
-        if (__builtin_expect(p == NULL, 0)) out_of_memory(sz);
+        if (__builtin_expect(p == NULL, 0)) workload_out_of_memory(sz);
         p[0] = (char)r; /* touch: first and last byte */
         p[sz - 1] = (char)r;
         ring_push(&w->out, p);
@@ -259,13 +241,7 @@ static uint64_t total_ops(void) {
 
 static void emit_start(const alloc_probe_t *probe) {
   json_line_t j;
-  jl_begin(&j);
-  jl_str(&j, "type", "start");
-  jl_u64(&j, "protocol", 1);
-  jl_str(&j, "workload", "xthread");
-  jl_i64(&j, "pid", getpid());
-  alloc_probe_start_fields(probe, &j);
-  jl_obj_begin(&j, "params");
+  workload_start_line(&j, "xthread", probe);
   jl_u64(&j, "threads", 2);
   jl_u64(&j, "min_size", opt.min_size);
   jl_u64(&j, "max_size", opt.max_size);
@@ -283,23 +259,15 @@ int main(int argc, char **argv) {
   parse_options(argc, argv);
 
   sem_init(&wakeup, 0, 0);
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_terminate;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGTERM, &sa, NULL);
-  sigaction(SIGINT, &sa, NULL);
+  workload_on_termination(on_terminate);
 
   const alloc_probe_t *probe = alloc_probe();
   emit_start(probe);
 
   uint64_t total_mallocs = opt.have_ops ? (opt.ops + 1) / 2 : 0;
   pthread_barrier_init(&start_barrier, NULL, 3);
-  sigset_t term_set, old_set;
-  sigemptyset(&term_set);
-  sigaddset(&term_set, SIGTERM);
-  sigaddset(&term_set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &term_set, &old_set);
+  sigset_t old_set;
+  workload_block_termination(&old_set);
   for (unsigned i = 0; i < 2; i++) {
     worker_t *w = &workers[i];
     w->index = i;

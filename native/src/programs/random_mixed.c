@@ -1,4 +1,4 @@
-/* random_mixed: the mixed tiny-object workload soaked by allocsoak (spec: issue 2, protocol: docs/protocol.md).
+/* random_mixed: the mixed tiny-object workload soaked by allocsoak (protocol: docs/protocol.md).
  *
  * Each worker thread owns a ring of --ws slots. One op picks a random slot: if it holds a block the op
  * frees it, otherwise it mallocs a random size in [--min-size, --max-size] and touches it (writes its
@@ -27,6 +27,8 @@
 #include "cli_args.h"
 #include "json_line.h"
 #include "mono_clock.h"
+#include "rng.h"
+#include "workload.h"
 
 #define OPS_BATCH 1024u
 /* Wake-up period of the reporter while a burst or leak schedule is active (only then). */
@@ -55,22 +57,6 @@ static _Atomic uint64_t leak_target_bytes;
 static _Atomic uint64_t leaked_bytes;
 static volatile sig_atomic_t terminating_signal;
 static sem_t wakeup; /* posted by workers that reach their quota and by SIGTERM/SIGINT */
-
-static inline uint64_t wyrand(uint64_t *s) {
-  *s += 0xa0761d6478bd642full;
-  __uint128_t t = (__uint128_t)*s * (*s ^ 0xe7037ed1a0b428dbull);
-  return (uint64_t)(t >> 64) ^ (uint64_t)t;
-}
-
-static uint64_t splitmix64(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
-
-/* Maps a 32-bit random value onto [0, n) without a division (Lemire's multiply-shift). */
-static inline uint64_t fast_range(uint32_t r, uint64_t n) { return ((uint64_t)r * n) >> 32; }
 
 /* Busy work with a steady cost: a dependent multiply chain the compiler cannot remove or vectorise. */
 static inline void spin(uint64_t iters) {
@@ -116,11 +102,6 @@ static uint64_t calibrate_spin(uint64_t ns_per_op) {
   return k ? k : 1;
 }
 
-static void out_of_memory(uint64_t size) {
-  fprintf(stderr, "random_mixed: malloc(%llu) returned NULL\n", (unsigned long long)size);
-  exit(1);
-}
-
 static inline uint64_t random_size(uint64_t *rng) {
   return opt.min_size + fast_range((uint32_t)wyrand(rng), opt.max_size - opt.min_size + 1);
 }
@@ -139,14 +120,14 @@ static void run_burst(uint64_t *rng) {
   while (total < target) {
     if (!head || head->used == 1022) {
       burst_chunk_t *c = malloc(sizeof *c);
-      if (!c) out_of_memory(sizeof *c);
+      if (!c) workload_out_of_memory(sizeof *c);
       c->next = head;
       c->used = 0;
       head = c;
     }
     uint64_t sz = random_size(rng);
     char *p = malloc(sz);
-    if (!p) out_of_memory(sz);
+    if (!p) workload_out_of_memory(sz);
     p[0] = 1;
     p[sz - 1] = 1;
     head->ptr[head->used++] = p;
@@ -168,7 +149,7 @@ static void run_leak(uint64_t *rng) {
   while (done < target) {
     uint64_t sz = random_size(rng);
     char *p = malloc(sz);
-    if (!p) out_of_memory(sz);
+    if (!p) workload_out_of_memory(sz);
     memset(p, 0xA5, sz);
     done += sz;
   }
@@ -180,7 +161,7 @@ static void *worker_main(void *arg) {
   const uint64_t ws = opt.ws, min = opt.min_size, span = opt.max_size - opt.min_size + 1;
   const uint64_t spin_k = spin_iters_per_op;
   void **ring = calloc(ws, sizeof *ring);
-  if (!ring) out_of_memory(ws * sizeof *ring);
+  if (!ring) workload_out_of_memory(ws * sizeof *ring);
   uint64_t rng = w->rng, done = 0, bursts_seen = 0;
 
   while (!atomic_load_explicit(&stop_requested, memory_order_relaxed)) {
@@ -196,7 +177,7 @@ static void *worker_main(void *arg) {
       } else {
         uint64_t sz = min + fast_range((uint32_t)r, span);
         p = malloc(sz);
-        if (__builtin_expect(p == NULL, 0)) out_of_memory(sz);
+        if (__builtin_expect(p == NULL, 0)) workload_out_of_memory(sz);
         p[0] = (char)r;      /* touch: first and last byte */
         p[sz - 1] = (char)r;
         *slot = p;
@@ -348,13 +329,7 @@ static void parse_options(int argc, char **argv) {
 
 static void emit_start(const alloc_probe_t *probe) {
   json_line_t j;
-  jl_begin(&j);
-  jl_str(&j, "type", "start");
-  jl_u64(&j, "protocol", 1);
-  jl_str(&j, "workload", "random_mixed");
-  jl_i64(&j, "pid", getpid());
-  alloc_probe_start_fields(probe, &j);
-  jl_obj_begin(&j, "params");
+  workload_start_line(&j, "random_mixed", probe);
   jl_u64(&j, "ws", opt.ws);
   jl_u64(&j, "min_size", opt.min_size);
   jl_u64(&j, "max_size", opt.max_size);
@@ -401,12 +376,7 @@ int main(int argc, char **argv) {
   parse_options(argc, argv);
 
   sem_init(&wakeup, 0, 0);
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_terminate;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGTERM, &sa, NULL);
-  sigaction(SIGINT, &sa, NULL);
+  workload_on_termination(on_terminate);
 
   const alloc_probe_t *probe = alloc_probe();
   /* --spin-iters is exact; --spin-ns is calibrated per process, which adds the calibration's own noise. */
@@ -414,15 +384,12 @@ int main(int argc, char **argv) {
   emit_start(probe);
 
   worker_t *workers = aligned_alloc(64, sizeof(worker_t) * opt.threads);
-  if (!workers) out_of_memory(sizeof(worker_t) * opt.threads);
+  if (!workers) workload_out_of_memory(sizeof(worker_t) * opt.threads);
   memset(workers, 0, sizeof(worker_t) * opt.threads);
 
   /* Workers ignore SIGTERM/SIGINT (the main thread takes them) so a signal never lands mid-op. */
-  sigset_t term_set, old_set;
-  sigemptyset(&term_set);
-  sigaddset(&term_set, SIGTERM);
-  sigaddset(&term_set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &term_set, &old_set);
+  sigset_t old_set;
+  workload_block_termination(&old_set);
 
   const uint64_t t0 = mono_ns();
   cpu_at_start = process_cpu_ns();

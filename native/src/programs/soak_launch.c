@@ -1,6 +1,6 @@
 /* soak-launch: the launcher the daemon starts every workload through.
  *
- *   soak-launch [--count-syscalls] [--report-fd N] [--preload LIB] [--] PROGRAM [ARGS...]
+ *   soak-launch [--count-syscalls] [--report-fd N] [--preload LIB] [--cpus LIST] [--] PROGRAM [ARGS...]
  *
  * - Dies with its parent (PR_SET_PDEATHSIG=SIGKILL), and the workload dies with it (PDEATHSIG in the
  *   child too, and PTRACE_O_EXITKILL when tracing): a kill -9 of the daemon leaves no workload behind.
@@ -10,6 +10,9 @@
  *   returns SECCOMP_RET_TRACE only for those five, so the workload stops (and the launcher wakes) only
  *   on them. Everything else runs at full speed under SECCOMP_RET_ALLOW.
  * - --report-fd N: JSON lines on fd N (docs/protocol.md, "Launcher report").
+ * - --cpus LIST (e.g. "1" or "0,2") pins the launcher and the workload to those CPUs, for duet epochs:
+ *   two arms that run at once each on their own CPUs. The launcher is pinned too, so that the tracer's
+ *   work for --count-syscalls lands on its own arm's CPU, not on the partner's.
  * - The exit status mirrors the workload's: same code, or the same signal re-raised on the launcher.
  * - SIGTERM/SIGINT/SIGHUP/SIGQUIT sent to the launcher alone are forwarded to the workload.
  */
@@ -27,6 +30,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -68,10 +72,11 @@ static volatile sig_atomic_t report_due;
 
 static void usage(FILE *f) {
   fprintf(f,
-          "usage: soak-launch [--count-syscalls] [--report-fd N] [--preload LIB] [--] PROGRAM [ARGS...]\n"
+          "usage: soak-launch [--count-syscalls] [--report-fd N] [--preload LIB] [--cpus LIST] [--] PROGRAM [ARGS...]\n"
           "  --count-syscalls  count mmap/munmap/madvise/mremap/brk of PROGRAM (seccomp + ptrace)\n"
           "  --report-fd N     write JSON report lines to the open fd N (not inherited by PROGRAM)\n"
           "  --preload LIB     run PROGRAM with LD_PRELOAD=LIB (the launcher itself runs without it)\n"
+          "  --cpus LIST       pin the launcher and PROGRAM to these CPUs, comma-separated (e.g. 1 or 0,2)\n"
           "Exit status mirrors PROGRAM's (code or signal); 127 if PROGRAM cannot be executed,\n"
           "125 for the launcher's own errors.\n");
 }
@@ -144,6 +149,26 @@ static void run_child(pid_t launcher, char **argv, const char *preload, int coun
   execvp(argv[0], argv);
   fprintf(stderr, "soak-launch: cannot execute '%s': %s\n", argv[0], strerror(errno));
   _exit(EXIT_EXEC_FAILED);
+}
+
+/* Pins this process (and what it forks) to the CPUs of LIST, or exits with a usage error naming the problem. */
+static void pin_cpus(const char *list) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  const char *p = list;
+  for (;;) {
+    char *end;
+    errno = 0;
+    unsigned long cpu = strtoul(p, &end, 10);
+    if (end == p || errno != 0 || cpu >= CPU_SETSIZE || (*end != ',' && *end != '\0'))
+      cli_usage_error("--cpus expects CPU numbers separated by commas such as 0,2, got '%s'", list);
+    CPU_SET(cpu, &set);
+    if (*end == '\0') break;
+    p = end + 1;
+  }
+  if (sched_setaffinity(0, sizeof set, &set) != 0)
+    cli_usage_error("--cpus '%s': cannot run there: %s (this machine has %ld CPUs online)", list, strerror(errno),
+                    sysconf(_SC_NPROCESSORS_ONLN));
 }
 
 static const char *signal_name(int sig, char *buf, size_t cap) {
@@ -235,6 +260,7 @@ int main(int argc, char **argv) {
   cli_usage_exit_code = EXIT_LAUNCHER_ERROR;
   int count_syscalls = 0;
   const char *preload = NULL;
+  const char *cpus = NULL;
   int i = 1;
   for (; i < argc; i++) {
     const char *v;
@@ -257,6 +283,8 @@ int main(int argc, char **argv) {
       if (strchr(v, '/') && access(v, R_OK) != 0)
         cli_usage_error("--preload expects a readable library, '%s': %s", v, strerror(errno));
       preload = v;
+    } else if (cli_match(argc, argv, &i, "--cpus", &v)) {
+      cpus = v;
     } else if (argv[i][0] == '-' && argv[i][1] == '-') {
       cli_usage_error("unknown option '%s' (see --help)", argv[i]);
     } else {
@@ -265,6 +293,7 @@ int main(int argc, char **argv) {
   }
   if (i >= argc) cli_usage_error("expects a PROGRAM to run (see --help)");
   char **child_argv = argv + i;
+  if (cpus != NULL) pin_cpus(cpus);
 
   pid_t original_parent = getppid();
   prctl(PR_SET_PDEATHSIG, SIGKILL);

@@ -1,9 +1,9 @@
 /** `allocsoak compare`: the verdict of baseline → candidate from a database (same JSON as GET /api/v1/compare). */
 import { GOALS, type Goal } from '../../judgement/index.js';
 import { compareText } from '../../report/index.js';
-import { compare, JudgementInputError } from '../../verdicts/index.js';
-import { helpText, oneOf, parseOptions, positiveInt, UsageError, type OptionSpecs } from '../args.js';
-import { openExistingStore, requireCampaign } from '../database.js';
+import { compare } from '../../verdicts/index.js';
+import { helpText, oneOf, parseOrHelp, type OptionSpecs } from '../args.js';
+import { readDatabase } from '../database.js';
 
 const OPTIONS = {
   db: { type: 'string', value: 'FILE', description: 'SQLite database file', required: true },
@@ -22,16 +22,10 @@ export const COMPARE_HELP = helpText(
 );
 
 export async function compareCommand(argv: readonly string[]): Promise<number> {
-  const opts = parseOptions('compare', argv, OPTIONS);
-  if (opts.help) {
-    process.stdout.write(COMPARE_HELP);
-    return 0;
-  }
+  const opts = parseOrHelp('compare', argv, OPTIONS, COMPARE_HELP);
+  if (opts === undefined) return 0;
   const goal: Goal | undefined = opts.goal === undefined ? undefined : oneOf('compare', 'goal', opts.goal, GOALS);
-  const campaign = opts.campaign === undefined ? undefined : positiveInt('compare', 'campaign', opts.campaign);
-  const store = openExistingStore('compare', opts.db);
-  try {
-    if (campaign !== undefined) requireCampaign('compare', store, opts.db, campaign);
+  return readDatabase('compare', opts, (store, campaign) => {
     const result = compare(store, {
       baseline: opts.baseline,
       candidate: opts.candidate,
@@ -40,11 +34,5 @@ export async function compareCommand(argv: readonly string[]): Promise<number> {
     });
     process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : compareText(result));
     return 0;
-  } catch (err) {
-    if (err instanceof JudgementInputError)
-      throw new UsageError(`compare: option --${err.parameter}: ${err.message.replace(/^[a-z_.]+: /, '')}`);
-    throw err;
-  } finally {
-    store.close();
-  }
+  });
 }

@@ -3,22 +3,20 @@
  * serves the HTTP API, and takes up a campaign cut by a kill -9 where it stopped.
  */
 import { CampaignController } from '../../campaign/index.js';
-import { startServer, DEFAULT_HOST, DEFAULT_PORT, type RunningServer } from '../../http/index.js';
 import { createLogger } from '../../log/index.js';
 import { AllocsoakMetrics } from '../../metrics/index.js';
 import type { Store } from '../../storage/index.js';
-import { helpText, parseOptions, port, type OptionSpecs } from '../args.js';
+import { helpText, parseOrHelp, port, type OptionSpecs } from '../args.js';
 import { handleShutdownSignals } from '../shutdown.js';
 import { openStoreForDaemon } from '../database.js';
-import { checkListen, listenError } from '../listen.js';
+import { checkListen, LISTEN_OPTIONS, serveHttp } from '../listen.js';
 import { launcherPath, loadResolvedPlan, syscallCountingOrWarn } from '../setup.js';
 import { packageVersion } from '../version.js';
 
 const OPTIONS = {
   plan: { type: 'string', value: 'FILE', description: 'soak plan (YAML)', required: true },
   db: { type: 'string', value: 'FILE', description: 'SQLite database file (created if missing)', required: true },
-  host: { type: 'string', value: 'ADDRESS', description: 'address to listen on', default: DEFAULT_HOST },
-  port: { type: 'string', value: 'PORT', description: 'HTTP port (0: any free port)', default: String(DEFAULT_PORT) },
+  ...LISTEN_OPTIONS,
   'allow-commands': {
     type: 'boolean',
     description: 'let plans posted over HTTP run custom commands and libraries',
@@ -34,11 +32,8 @@ export const DAEMON_HELP = helpText(
 );
 
 export async function daemonCommand(argv: readonly string[]): Promise<number> {
-  const opts = parseOptions('daemon', argv, OPTIONS);
-  if (opts.help) {
-    process.stdout.write(DAEMON_HELP);
-    return 0;
-  }
+  const opts = parseOrHelp('daemon', argv, OPTIONS, DAEMON_HELP);
+  if (opts === undefined) return 0;
   const listenPort = port('daemon', 'port', opts.port);
   const log = createLogger();
   const resolved = await loadResolvedPlan(opts.plan, log);
@@ -56,22 +51,17 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
     onListenerError: (err, event) => log.warn({ err: (err as Error).message, event }, 'metrics listener failed'),
   });
   metrics.follow(controller);
-  let server: RunningServer;
-  try {
-    server = await startServer(
-      {
-        store,
-        controller,
-        metrics,
-        options: { version: packageVersion(), token: process.env.ALLOCSOAK_TOKEN || null, allowCommands: opts['allow-commands'] },
-      },
-      { host: opts.host, port: listenPort, logger: log },
-    );
-  } catch (err) {
-    // Taken between the check and now: still an input error, and still nothing left behind.
-    db.discard();
-    throw listenError('daemon', opts.host, listenPort, err) ?? err;
-  }
+  const server = await serveHttp(
+    'daemon',
+    {
+      store,
+      controller,
+      metrics,
+      options: { version: packageVersion(), token: process.env.ALLOCSOAK_TOKEN || null, allowCommands: opts['allow-commands'] },
+    },
+    { host: opts.host, port: listenPort, log },
+    () => db.discard(),
+  );
   log.info({ url: server.url, plan: opts.plan, db: opts.db }, `allocsoak daemon serving ${server.url}`);
   const tokenSet = Boolean(process.env.ALLOCSOAK_TOKEN);
   log.info(

@@ -1,8 +1,8 @@
 /** `allocsoak drift`: a variant's RSS drift and leak judgement from a database (same JSON as GET /api/v1/drift). */
 import { driftText } from '../../report/index.js';
-import { drift, JudgementInputError } from '../../verdicts/index.js';
-import { helpText, parseOptions, positiveInt, UsageError, type OptionSpecs } from '../args.js';
-import { openExistingStore, requireCampaign } from '../database.js';
+import { drift } from '../../verdicts/index.js';
+import { helpText, parseOrHelp, type OptionSpecs } from '../args.js';
+import { readDatabase } from '../database.js';
 
 const OPTIONS = {
   db: { type: 'string', value: 'FILE', description: 'SQLite database file', required: true },
@@ -20,15 +20,9 @@ export const DRIFT_HELP = helpText(
 );
 
 export async function driftCommand(argv: readonly string[]): Promise<number> {
-  const opts = parseOptions('drift', argv, OPTIONS);
-  if (opts.help) {
-    process.stdout.write(DRIFT_HELP);
-    return 0;
-  }
-  const campaign = opts.campaign === undefined ? undefined : positiveInt('drift', 'campaign', opts.campaign);
-  const store = openExistingStore('drift', opts.db);
-  try {
-    if (campaign !== undefined) requireCampaign('drift', store, opts.db, campaign);
+  const opts = parseOrHelp('drift', argv, OPTIONS, DRIFT_HELP);
+  if (opts === undefined) return 0;
+  return readDatabase('drift', opts, (store, campaign) => {
     const result = drift(store, {
       variant: opts.variant,
       ...(opts.since !== undefined ? { since: opts.since } : {}),
@@ -36,11 +30,5 @@ export async function driftCommand(argv: readonly string[]): Promise<number> {
     });
     process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : driftText(result));
     return 0;
-  } catch (err) {
-    if (err instanceof JudgementInputError)
-      throw new UsageError(`drift: option --${err.parameter}: ${err.message.replace(/^[a-z_.]+: /, '')}`);
-    throw err;
-  } finally {
-    store.close();
-  }
+  });
 }

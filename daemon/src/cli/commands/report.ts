@@ -1,7 +1,7 @@
 /** `allocsoak report`: the stored results as Markdown, JSON or CSV on stdout. */
 import { renderReport } from '../../report/index.js';
-import { helpText, oneOf, parseOptions, positiveInt, type OptionSpecs } from '../args.js';
-import { openExistingStore, requireCampaign } from '../database.js';
+import { helpText, oneOf, parseOrHelp, type OptionSpecs } from '../args.js';
+import { readDatabase } from '../database.js';
 
 const FORMATS = ['md', 'json', 'csv'] as const;
 
@@ -18,20 +18,12 @@ export const REPORT_HELP = helpText(
 );
 
 export async function reportCommand(argv: readonly string[]): Promise<number> {
-  const opts = parseOptions('report', argv, OPTIONS);
-  if (opts.help) {
-    process.stdout.write(REPORT_HELP);
-    return 0;
-  }
+  const opts = parseOrHelp('report', argv, OPTIONS, REPORT_HELP);
+  if (opts === undefined) return 0;
   const format = oneOf('report', 'format', opts.format, FORMATS);
-  const campaign = opts.campaign === undefined ? undefined : positiveInt('report', 'campaign', opts.campaign);
-  const store = openExistingStore('report', opts.db);
-  try {
-    if (campaign !== undefined) requireCampaign('report', store, opts.db, campaign);
+  return readDatabase('report', opts, (store, campaign) => {
     const text = renderReport(store, { format, ...(campaign !== undefined ? { campaign } : {}) });
     process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     return 0;
-  } finally {
-    store.close();
-  }
+  });
 }

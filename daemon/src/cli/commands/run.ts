@@ -6,7 +6,7 @@ import { CampaignController } from '../../campaign/index.js';
 import { createLogger } from '../../log/index.js';
 import { formatDuration, parseDuration, type Plan } from '../../plan/index.js';
 import { judgePlanComparisons } from '../../verdicts/index.js';
-import { helpText, parseOptions, positiveInt, UsageError, type OptionSpecs } from '../args.js';
+import { helpText, parseOrHelp, positiveInt, UsageError, type OptionSpecs } from '../args.js';
 import { attachTtyProgress } from '../progress.js';
 import { handleShutdownSignals } from '../shutdown.js';
 import { openStoreForDaemon } from '../database.js';
@@ -45,11 +45,8 @@ function overrideEpoch(raw: string | undefined): ((plan: Plan) => Plan) | undefi
 }
 
 export async function runCommand(argv: readonly string[]): Promise<number> {
-  const opts = parseOptions('run', argv, OPTIONS);
-  if (opts.help) {
-    process.stdout.write(RUN_HELP);
-    return 0;
-  }
+  const opts = parseOrHelp('run', argv, OPTIONS, RUN_HELP);
+  if (opts === undefined) return 0;
   const epochsPerVariant = positiveInt('run', 'epochs', opts.epochs);
   const override = overrideEpoch(opts.epoch);
   const tty = process.stdout.isTTY === true;

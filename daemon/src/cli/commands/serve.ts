@@ -4,20 +4,18 @@
  * daemon writes to the same file: SQLite's WAL lets readers in). No lock is taken, no epoch is touched.
  */
 import { CampaignController } from '../../campaign/index.js';
-import { startServer, DEFAULT_HOST, DEFAULT_PORT, type RunningServer } from '../../http/index.js';
 import { createLogger } from '../../log/index.js';
 import { AllocsoakMetrics } from '../../metrics/index.js';
 import { nativePaths } from '../../plan/index.js';
-import { helpText, parseOptions, port, type OptionSpecs } from '../args.js';
+import { helpText, parseOrHelp, port, type OptionSpecs } from '../args.js';
 import { openExistingStore } from '../database.js';
-import { checkListen, listenError } from '../listen.js';
+import { checkListen, LISTEN_OPTIONS, serveHttp } from '../listen.js';
 import { handleShutdownSignals } from '../shutdown.js';
 import { packageVersion } from '../version.js';
 
 const OPTIONS = {
   db: { type: 'string', value: 'FILE', description: 'SQLite database written by `daemon` or `run`', required: true },
-  host: { type: 'string', value: 'ADDRESS', description: 'address to listen on', default: DEFAULT_HOST },
-  port: { type: 'string', value: 'PORT', description: 'HTTP port (0: any free port)', default: String(DEFAULT_PORT) },
+  ...LISTEN_OPTIONS,
 } satisfies OptionSpecs;
 
 export const SERVE_HELP = helpText(
@@ -28,11 +26,8 @@ export const SERVE_HELP = helpText(
 );
 
 export async function serveCommand(argv: readonly string[]): Promise<number> {
-  const opts = parseOptions('serve', argv, OPTIONS);
-  if (opts.help) {
-    process.stdout.write(SERVE_HELP);
-    return 0;
-  }
+  const opts = parseOrHelp('serve', argv, OPTIONS, SERVE_HELP);
+  if (opts === undefined) return 0;
   const listenPort = port('serve', 'port', opts.port);
   const log = createLogger();
   await checkListen('serve', opts.host, listenPort);
@@ -44,16 +39,12 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
     state: () => controller.status().state,
     onListenerError: (err, event) => log.warn({ err: (err as Error).message, event }, 'metrics listener failed'),
   });
-  let server: RunningServer;
-  try {
-    server = await startServer(
-      { store, controller, metrics, options: { version: packageVersion(), token: null, allowCommands: false, readOnly: true } },
-      { host: opts.host, port: listenPort, logger: log },
-    );
-  } catch (err) {
-    store.close();
-    throw listenError('serve', opts.host, listenPort, err) ?? err;
-  }
+  const server = await serveHttp(
+    'serve',
+    { store, controller, metrics, options: { version: packageVersion(), token: null, allowCommands: false, readOnly: true } },
+    { host: opts.host, port: listenPort, log },
+    () => store.close(),
+  );
   log.info({ url: server.url, db: opts.db }, `allocsoak serve serving ${server.url} (read-only: no campaign is started)`);
   return await new Promise<number>((resolve) => {
     const removeHandlers = handleShutdownSignals({

@@ -5,6 +5,7 @@
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { STATUS_CODES } from 'node:http';
+import { InputError } from '../../domain/parameters.js';
 
 interface AjvError {
   keyword: string;
@@ -67,7 +68,11 @@ export function installErrorHandling(fastify: FastifyInstance): void {
     if (first === undefined) return new Error(`${dataVar} is invalid`);
     return new Error(describeLiteralUnion(all, dataVar) ?? describeSchemaError(first, dataVar));
   });
-  fastify.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
+  fastify.setErrorHandler((error: FastifyError | HttpError | InputError, request, reply) => {
+    // Every parameter the shared checks refuse is a query parameter (the request bodies are plans: PlanError).
+    if (error instanceof InputError) {
+      return reply.code(400).send({ statusCode: 400, error: STATUS_CODES[400], message: `querystring/${error.message}` });
+    }
     if (error instanceof HttpError) {
       return reply
         .code(error.statusCode)

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { parseSince, requireKnownCampaign, requireKnownVariant } from '../../domain/parameters.js';
 import { downsample, sampleFromRow } from '../../storage/index.js';
 import type { AppDeps } from '../app.js';
-import { parseSince, requireKnownCampaign, requireKnownVariant } from '../filters.js';
 import { notFound } from '../plugins/errors.js';
 import { errorResponses, IdParams } from '../schemas/common.js';
 import {
@@ -41,8 +41,8 @@ const epochRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, { store 
     },
     async (request) => {
       const { variant, campaign, outcome, since, limit } = request.query;
-      if (variant !== undefined) requireKnownVariant(store, variant);
-      if (campaign !== undefined) requireKnownCampaign(store, campaign);
+      if (variant !== undefined) requireKnownVariant(store.variants.names(), variant);
+      if (campaign !== undefined) requireKnownCampaign(store.campaigns.get(campaign) !== undefined, campaign);
       const sinceIso = since === undefined ? undefined : parseSince(since);
       return { epochs: store.epochs.list({ variant, campaign, outcome, since: sinceIso, limit: limit ?? EPOCH_LIST_DEFAULT }) };
     },

@@ -1,20 +1,10 @@
 /** GET /compare and GET /drift: the judgement's verdicts over the stored epochs (see docs/judgement.md). */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { compare, drift, JudgementInputError } from '../../verdicts/index.js';
+import { compare, drift } from '../../verdicts/index.js';
 import type { AppDeps } from '../app.js';
 import { badRequest } from '../plugins/errors.js';
 import { ErrorResponse } from '../schemas/common.js';
 import { CompareQuery, CompareResponse, DriftQuery, DriftResponse } from '../schemas/judgement.js';
-
-/** Runs a judgement call, turning bad input into a 400 that names the parameter. */
-function judged<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof JudgementInputError) throw badRequest(`querystring/${err.message}`);
-    throw err;
-  }
-}
 
 const judgementRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, { store }) => {
   fastify.get(
@@ -30,9 +20,12 @@ const judgementRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, { st
       const { baseline, candidate, campaign, goal } = request.query;
       if (baseline === undefined) throw badRequest('querystring/baseline is required: the name of the baseline variant');
       if (candidate === undefined) throw badRequest('querystring/candidate is required: the name of the candidate variant');
-      return judged(() =>
-        compare(store, { baseline, candidate, ...(campaign !== undefined ? { campaign } : {}), ...(goal !== undefined ? { goal } : {}) }),
-      );
+      return compare(store, {
+        baseline,
+        candidate,
+        ...(campaign !== undefined ? { campaign } : {}),
+        ...(goal !== undefined ? { goal } : {}),
+      });
     },
   );
   fastify.get(
@@ -47,9 +40,7 @@ const judgementRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, { st
     async (request) => {
       const { variant, since, campaign } = request.query;
       if (variant === undefined) throw badRequest('querystring/variant is required: the name of a variant');
-      return judged(() =>
-        drift(store, { variant, ...(since !== undefined ? { since } : {}), ...(campaign !== undefined ? { campaign } : {}) }),
-      );
+      return drift(store, { variant, ...(since !== undefined ? { since } : {}), ...(campaign !== undefined ? { campaign } : {}) });
     },
   );
 };

@@ -1,6 +1,6 @@
 /** Schemas of the campaign routes. Field names are the `campaigns` columns (migrations/001). */
 import Type, { type Static } from 'typebox';
-import { CAMPAIGN_STATUSES } from '../../domain/types.js';
+import { CAMPAIGN_STATUSES, PLAN_MODES } from '../../domain/types.js';
 import { CampaignStatus, NullableNumber, NullableString, Outcome } from './common.js';
 
 export const CAMPAIGN_LIST_MAX = 1000;
@@ -9,6 +9,9 @@ export const CAMPAIGN_LIST_DEFAULT = 100;
 /** A normalised plan as stored (daemon/src/plan/types.ts): durations in ms, sizes in bytes. */
 export const StoredPlan = Type.Object({
   name: Type.String(),
+  mode: Type.Optional(
+    Type.Enum(PLAN_MODES, { description: 'sequential, or duet: both variants at once; absent in plans stored before duets: sequential' }),
+  ),
   epoch_ms: Type.Number(),
   warmup_ms: Type.Number(),
   interval_ms: Type.Number(),

@@ -85,7 +85,12 @@ export const CompareResponse = Type.Object({
   baseline: Type.String(),
   candidate: Type.String(),
   goal: Type.Union([Type.Literal('speed'), Type.Literal('memory')]),
-  campaign: Type.Union([Type.Integer(), Type.Null()]),
+  campaign: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'the campaign judged: its epochs and those of earlier campaigns in the same series',
+  }),
+  campaigns: Type.Array(Type.Object({ campaign: Type.Integer(), baseline: Type.Integer(), candidate: Type.Integer() }), {
+    description: 'the campaigns whose epochs the verdict used (each arm counted), oldest first',
+  }),
   criteria_source: Type.Union([Type.Literal('plan'), Type.Literal('default'), Type.Literal('request')]),
   verdict: Verdict,
   decided_by: Type.String(),

@@ -25,6 +25,11 @@ export function append(parent: Node, children: readonly Child[]): void {
   }
 }
 
+/** A table with one header row: `headers` are its cells (th), `rows` the body's rows (tr). */
+export function table(headers: readonly Child[], rows: readonly Child[]): HTMLTableElement {
+  return h('table', null, h('thead', null, h('tr', null, ...headers)), h('tbody', null, ...rows));
+}
+
 /** Replace the content of the element with this id. */
 export function fill(id: string, ...children: Child[]): HTMLElement {
   const el = byId(id);

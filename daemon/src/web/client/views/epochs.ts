@@ -3,7 +3,7 @@
  * columns are the registry's `epochTable` fields (fields.ts).
  */
 import { fetchEpoch, type EpochDetail } from '../api.js';
-import { byId, h, note } from '../dom.js';
+import { byId, h, note, table } from '../dom.js';
 import { EPOCH_TABLE, type EpochTableField, type ListedEpoch } from '../fields.js';
 import { bytes, clockTime, count, duration, formatField, MISSING, opsPerSec, percent, significant } from '../../../domain/format.js';
 import { badge, unavailable, variantLabel } from './common.js';
@@ -46,16 +46,7 @@ export function renderEpochs(root: HTMLElement, epochs: readonly ListedEpoch[]):
     h(
       'div',
       { class: 'table-scroll' },
-      h(
-        'table',
-        null,
-        h(
-          'thead',
-          null,
-          h('tr', null, ...EPOCH_TABLE.map((c) => h('th', { class: c.numeric ? 'num' : undefined }, c.header)), h('th', null, '')),
-        ),
-        h('tbody', null, ...rows),
-      ),
+      table([...EPOCH_TABLE.map((c) => h('th', { class: c.numeric ? 'num' : undefined }, c.header)), h('th', null, '')], rows),
     ),
     ...(epochs.length > MAX_ROWS ? [note(`the newest ${MAX_ROWS} of ${epochs.length} epochs are listed; all are in /api/v1/epochs`)] : []),
   );

@@ -22,6 +22,24 @@ interface Card {
   samples: Sample[];
 }
 
+/** One of a card's small plots: a single line in the variant's colour over the epoch's elapsed time. */
+function cardPlot(
+  card: HTMLElement,
+  variant: string,
+  p: { name: string; title: string; unit: string; label: string; format: (v: number) => string },
+): Plot {
+  return new Plot(card, {
+    name: `${p.name}:${variant}`,
+    title: p.title,
+    unit: p.unit,
+    x: 'elapsed',
+    series: [{ label: p.label, color: colorOf(variant) }],
+    format: p.format,
+    height: 140,
+    legend: false,
+  });
+}
+
 export class LiveView {
   private cards = new Map<string, Card>();
   private variants: string[] = [];
@@ -50,26 +68,13 @@ export class LiveView {
         sub,
       );
       this.root.appendChild(el);
-      const color = colorOf(v);
-      const rss = new Plot(el, {
-        name: `live-rss:${v}`,
-        title: 'RSS',
-        unit: 'MiB',
-        x: 'elapsed',
-        series: [{ label: 'RSS', color }],
-        format: (b) => significant(b),
-        height: 140,
-        legend: false,
-      });
-      const ops = new Plot(el, {
-        name: `live-ops:${v}`,
+      const rss = cardPlot(el, v, { name: 'live-rss', title: 'RSS', unit: 'MiB', label: 'RSS', format: (b) => significant(b) });
+      const ops = cardPlot(el, v, {
+        name: 'live-ops',
         title: 'Throughput per interval',
         unit: 'ops/s',
-        x: 'elapsed',
-        series: [{ label: 'ops/s', color }],
+        label: 'ops/s',
         format: (x) => rate(x),
-        height: 140,
-        legend: false,
       });
       this.cards.set(v, { el, sub, rss, ops, shownEpoch: null, finished: false, samples: [] });
     }

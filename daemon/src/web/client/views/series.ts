@@ -25,6 +25,18 @@ interface Metric {
   format: (v: number) => string;
 }
 
+/** A leanmalloc counter stored per epoch: its count in each epoch (other allocators have none). */
+function counterMetric(field: 'lean_decommit' | 'lean_retire'): Metric {
+  return {
+    name: field,
+    title: `${field} per epoch`,
+    unit: 'count',
+    lines: [{ suffix: '', value: (e) => e[field] }],
+    emptyText: `no data: no variant reported ${field} (leanmalloc does)`,
+    format: (v) => significant(v),
+  };
+}
+
 const METRICS: Metric[] = [
   {
     name: 'throughput',
@@ -58,22 +70,8 @@ const METRICS: Metric[] = [
     lines: [{ suffix: '', value: (e) => e.syscalls_per_op }],
     format: (v) => significant(v),
   },
-  {
-    name: 'lean_decommit',
-    title: 'lean_decommit per epoch',
-    unit: 'count',
-    lines: [{ suffix: '', value: (e) => e.lean_decommit }],
-    emptyText: 'no data: no variant reported lean_decommit (leanmalloc does)',
-    format: (v) => significant(v),
-  },
-  {
-    name: 'lean_retire',
-    title: 'lean_retire per epoch',
-    unit: 'count',
-    lines: [{ suffix: '', value: (e) => e.lean_retire }],
-    emptyText: 'no data: no variant reported lean_retire (leanmalloc does)',
-    format: (v) => significant(v),
-  },
+  counterMetric('lean_decommit'),
+  counterMetric('lean_retire'),
 ];
 
 function bytesToMib(b: number | null): number | null {

@@ -4,7 +4,7 @@
  */
 import type { Aggregate } from '../../../domain/epoch-fields.js';
 import { fetchDrift, type DriftResponse, type EpochSummary } from '../api.js';
-import { h, note } from '../dom.js';
+import { h, note, table } from '../dom.js';
 import { fold, SUMMARY_TABLE } from '../fields.js';
 import { formatField } from '../../../domain/format.js';
 import { badge, clipped, unavailable, variantLabel } from './common.js';
@@ -50,22 +50,14 @@ export function renderSummary(
     h(
       'div',
       { class: 'table-wide' },
-      h(
-        'table',
-        null,
-        h(
-          'thead',
-          null,
-          h(
-            'tr',
-            null,
-            h('th', null, 'variant'),
-            h('th', { class: 'num' }, 'epochs'),
-            h('th', null, 'leak'),
-            ...SUMMARY_TABLE.map((c) => h('th', { class: c.numeric ? 'num' : undefined }, c.header)),
-          ),
-        ),
-        h('tbody', null, ...rows),
+      table(
+        [
+          h('th', null, 'variant'),
+          h('th', { class: 'num' }, 'epochs'),
+          h('th', null, 'leak'),
+          ...SUMMARY_TABLE.map((c) => h('th', { class: c.numeric ? 'num' : undefined }, c.header)),
+        ],
+        rows,
       ),
     ),
     h(

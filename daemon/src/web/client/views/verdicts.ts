@@ -3,7 +3,7 @@
  * variant, as /api/v1/compare computes them. When a verdict cannot be had the page says so and why.
  */
 import { fetchCompare, type CampaignDetail, type CompareResponse, type RatioEstimate, type Reason } from '../api.js';
-import { h, note } from '../dom.js';
+import { h, note, table } from '../dom.js';
 import { MISSING, percent } from '../../../domain/format.js';
 import { badge, clipped, unavailable, variantLabel } from './common.js';
 
@@ -108,24 +108,16 @@ export async function renderComparisons(root: HTMLElement, campaign: CampaignDet
     );
   });
   root.replaceChildren(
-    h(
-      'table',
-      null,
-      h(
-        'thead',
-        null,
-        h(
-          'tr',
-          null,
-          h('th', null, 'candidate vs baseline'),
-          h('th', null, 'goal'),
-          h('th', null, 'verdict'),
-          h('th', { class: 'num' }, 'throughput ratio'),
-          h('th', { class: 'num' }, 'RSS ratio'),
-          h('th', null, 'reasons (decisive in bold)'),
-        ),
-      ),
-      h('tbody', null, ...rows),
+    table(
+      [
+        h('th', null, 'candidate vs baseline'),
+        h('th', null, 'goal'),
+        h('th', null, 'verdict'),
+        h('th', { class: 'num' }, 'throughput ratio'),
+        h('th', { class: 'num' }, 'RSS ratio'),
+        h('th', null, 'reasons (decisive in bold)'),
+      ],
+      rows,
     ),
     h(
       'p',
@@ -144,34 +136,18 @@ export async function renderReference(root: HTMLElement, campaign: CampaignDetai
   const others = campaign.variants.filter((v) => v !== ref);
   const results = await Promise.all(others.map((v) => compareSafely(ref, v, campaign.id)));
   root.replaceChildren(
-    h(
-      'table',
-      null,
-      h(
-        'thead',
-        null,
-        h(
+    table(
+      [h('th', null, 'variant'), h('th', { class: 'num' }, `throughput, % of ${ref}`), h('th', { class: 'num' }, `peak RSS, % of ${ref}`)],
+      others.map((v, i) => {
+        const r = results[i];
+        return h(
           'tr',
-          null,
-          h('th', null, 'variant'),
-          h('th', { class: 'num' }, `throughput, % of ${ref}`),
-          h('th', { class: 'num' }, `peak RSS, % of ${ref}`),
-        ),
-      ),
-      h(
-        'tbody',
-        null,
-        ...others.map((v, i) => {
-          const r = results[i];
-          return h(
-            'tr',
-            { 'data-variant': v },
-            h('td', null, variantLabel(v)),
-            ratioCell(r, (x) => x.throughput, true),
-            ratioCell(r, (x) => x.rss_peak, false),
-          );
-        }),
-      ),
+          { 'data-variant': v },
+          h('td', null, variantLabel(v)),
+          ratioCell(r, (x) => x.throughput, true),
+          ratioCell(r, (x) => x.rss_peak, false),
+        );
+      }),
     ),
     h(
       'p',

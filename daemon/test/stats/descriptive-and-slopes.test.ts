@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cv, mean, median, quantile, variance } from '../src/stats/descriptive.js';
-import { normalQuantile, theilSen } from '../src/stats/theil-sen.js';
+import { cv, mean, median, quantile, variance } from '../../src/stats/descriptive.js';
+import { normalQuantile, theilSen } from '../../src/stats/theil-sen.js';
 
 test('descriptive statistics match hand-computed values', () => {
   const xs = [2, 4, 4, 4, 5, 5, 7, 9];

@@ -6,7 +6,7 @@ import { signedRank } from '../../src/stats/signed-rank.js';
 import { hodgesLehmannCenter, hodgesLehmannShift } from '../../src/stats/hodges-lehmann.js';
 import { brownForsythe } from '../../src/stats/spread.js';
 import { pettitt } from '../../src/stats/pettitt.js';
-import { normalCdf, normalTwoSidedP } from '../../src/stats/normal.js';
+import { erfc, normalTwoSidedP } from '../../src/stats/normal.js';
 import { regularizedIncompleteBeta, fSurvival } from '../../src/stats/special.js';
 import { bootstrapGroups, createRng } from '../../src/stats/bootstrap.js';
 import { observationsToSettle } from '../../src/stats/sample-size.js';
@@ -117,7 +117,8 @@ test('Brown–Forsythe F and p', () => {
 test('special functions', () => {
   // I_0.5(2,3) = (C(4,2) + C(4,3) + C(4,4)) / 16.
   close(regularizedIncompleteBeta(0.5, 2, 3), 11 / 16, 1e-12);
-  close(normalCdf(-3), 0.0013498980316300933, 1e-12);
+  // P(Z ≤ −3) = erfc(3/√2) / 2.
+  close(erfc(3 / Math.SQRT2) / 2, 0.0013498980316300933, 1e-12);
   close(normalTwoSidedP(1.959963984540054), 0.05, 1e-9);
   // F(2, d2) has a closed form: P(F > f) = (1 + 2f/d2)^(−d2/2).
   close(fSurvival(3.7, 2, 17), Math.pow(1 + (2 * 3.7) / 17, -17 / 2), 1e-10);
@@ -148,8 +149,12 @@ test('seeded bootstrap is reproducible and covers the truth', () => {
 test('observations to settle scale with (z_a + z_b)²·se²/distance²', () => {
   // se = 0.0196/1.96 = 0.01, distance 0.01 → total = 10·(2.8016)² = 78.5 → 79, further 69.
   const s = observationsToSettle({ n: 10, estimate: 0, bound: -0.0196, threshold: -0.01, confidence: 0.95, power: 0.8 });
-  const z = 1.959963984540054 + 0.8416212335729143;
-  assert.equal(s.total, Math.ceil(10 * ((z * (0.0196 / 1.959963984540054)) / 0.01) ** 2));
-  assert.equal(s.further, s.total - 10);
+  assert.deepEqual(s, { total: 79, further: 69, capped: false });
+  // Twice the distance needs a quarter of the observations: 10·(2.8016·0.01/0.02)² = 19.6 → 20.
+  assert.deepEqual(observationsToSettle({ n: 10, estimate: 0, bound: -0.0196, threshold: -0.02, confidence: 0.95, power: 0.8 }), {
+    total: 20,
+    further: 10,
+    capped: false,
+  });
   assert.ok(observationsToSettle({ n: 10, estimate: -0.01, bound: -0.02, threshold: -0.01, confidence: 0.95 }).capped);
 });
