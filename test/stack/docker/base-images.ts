@@ -102,6 +102,8 @@ const APT_CONF: Record<string, string> = {
   'etc/apt/apt.conf.d/docker-no-languages': 'Acquire::Languages "none";\n',
   'etc/apt/apt.conf.d/docker-gzip-indexes': 'Acquire::GzipIndexes "true";\nAcquire::CompressionTypes::Order:: "gz";\n',
   'etc/apt/apt.conf.d/docker-autoremove-suggests': 'Apt::AutoRemove::SuggestsImportant "false";\n',
+  // dpkg without an fsync per file: nothing survives a crashed build step anyway (the official images' docker-apt-speedup).
+  'etc/dpkg/dpkg.cfg.d/docker-apt-speedup': 'force-unsafe-io\n',
   'usr/sbin/policy-rc.d': '#!/bin/sh\n# no services are started in an image build\nexit 101\n',
 };
 
@@ -155,7 +157,9 @@ async function ensureDebian(engine: DockerEngine, req: BaseImageRequest, out: Ba
   const t0 = Date.now();
   try {
     // It prints a line per package fetched, unpacked and configured: 5 minutes of silence is a stall.
+    // DPKG_FORCE=unsafe-io: dpkg in the target skips its fsyncs, as the image's own dpkg will (docker-apt-speedup).
     await run('debootstrap', ['--variant=minbase', DEBIAN_SUITE, rootfs, mirror], {
+      env: { ...process.env, DPKG_FORCE: 'unsafe-io' },
       timeoutMs: 15 * 60_000,
       stallMs: 5 * 60_000,
       maxOutputBytes: 256 * 1024,
