@@ -10,14 +10,18 @@
  *      superposition is valid, and the real leaking epoch that checks it).
  *
  * usage: node dist/bench/judgement-calibration.js [--aa N] [--slow N] [--epochs K] [--epoch 1s]
- *          [--base-iters N] [--slow-iters N] [--wall] [--dir DIR] [--leak-db FILE [--clean VARIANT]] [--out FILE]
+ *          [--base-iters N] [--slow-iters N] [--wall] [--mode sequential|duet] [--dir DIR]
+ *          [--leak-db FILE [--clean VARIANT]] [--out FILE]
  * --wall judges on ops per wall-clock second instead of per CPU-second (both ratios are recorded anyway).
- * Campaigns run one at a time (one child process at a time), like the daemon.
+ * --mode duet runs both arms of each round at once, each pinned to its own CPU (docs/judgement.md).
+ * Campaigns run one at a time, like the daemon.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyzeEpoch } from '../daemon/src/analysis/index.js';
+import { median } from '../daemon/src/stats/descriptive.js';
 import { CampaignController } from '../daemon/src/campaign/index.js';
 import { launcherPath } from '../daemon/src/cli/setup.js';
 import { defaultCriteria } from '../daemon/src/judgement/criteria.js';
@@ -36,6 +40,7 @@ const { values } = parseArgs({
     'base-iters': { type: 'string', default: '100' },
     'slow-iters': { type: 'string', default: '106' },
     wall: { type: 'boolean', default: false },
+    mode: { type: 'string', default: 'sequential' },
     dir: { type: 'string', default: '/tmp/allocsoak-calibration' },
     'leak-db': { type: 'string' },
     clean: { type: 'string', default: 'clean' },
@@ -55,6 +60,9 @@ interface CampaignOutcome {
   high: number | null;
   p: number | null;
   epochs_needed: number | null;
+  /** Wall-clock length of the campaign, and the 1-minute load average when it ended. */
+  seconds: number;
+  load1: number;
 }
 
 async function runCampaigns(store: Store, label: string, count: number, candidateIters: string): Promise<CampaignOutcome[]> {
@@ -63,6 +71,7 @@ async function runCampaigns(store: Store, label: string, count: number, candidat
     const plan = validatePlan(
       {
         name: `${label}-${i + 1}`,
+        mode: values.mode,
         epoch: values.epoch,
         warmup: '200ms',
         interval: '100ms',
@@ -75,6 +84,7 @@ async function runCampaigns(store: Store, label: string, count: number, candidat
       label,
     );
     const controller = new CampaignController({ store, launcher: launcherPath(), log });
+    const t0 = Date.now();
     const started = controller.start({ resolved: resolvePlan(plan, label), source: label, epochsPerVariant: Number(values.epochs) });
     await started.done;
     const r = compare(store, { baseline: 'base', candidate: 'cand', campaign: started.id });
@@ -88,13 +98,27 @@ async function runCampaigns(store: Store, label: string, count: number, candidat
       high: r.throughput?.high ?? null,
       p: r.throughput?.p_value ?? null,
       epochs_needed: r.epochs_needed_per_arm,
+      seconds: (Date.now() - t0) / 1000,
+      load1: loadavg()[0] ?? 0,
     };
     out.push(o);
     process.stderr.write(
-      `${label} ${i + 1}/${count}: ${o.verdict} ${o.basis} ratio ${o.ratio?.toFixed(4)} [${o.low?.toFixed(4)}, ${o.high?.toFixed(4)}] (wall ${o.wall_ratio?.toFixed(4)})\n`,
+      `${label} ${i + 1}/${count}: ${o.verdict} ${o.basis} ratio ${o.ratio?.toFixed(4)} [${o.low?.toFixed(4)}, ${o.high?.toFixed(4)}] (wall ${o.wall_ratio?.toFixed(4)}) ${o.seconds.toFixed(0)} s, load ${o.load1.toFixed(1)}\n`,
     );
   }
   return out;
+}
+
+/** Time per campaign and the load the machine was under, for the calibration table. */
+function conditions(xs: readonly CampaignOutcome[]): Record<string, number | null> {
+  const loads = xs.map((x) => x.load1);
+  return {
+    median_seconds: xs.length ? median(xs.map((x) => x.seconds)) : null,
+    max_seconds: xs.length ? Math.max(...xs.map((x) => x.seconds)) : null,
+    load_min: loads.length ? Math.min(...loads) : null,
+    load_median: loads.length ? median(loads) : null,
+    load_max: loads.length ? Math.max(...loads) : null,
+  };
 }
 
 function tally(xs: readonly CampaignOutcome[]): Record<string, number> {
@@ -192,6 +216,7 @@ async function main(): Promise<void> {
     base_spin_iters: Number(values['base-iters']),
     slow_spin_iters: Number(values['slow-iters']),
     basis: values.wall ? 'wall' : 'cpu',
+    mode: values.mode,
   };
   try {
     if (Number(values.aa) > 0) {
@@ -200,6 +225,7 @@ async function main(): Promise<void> {
         campaigns: aa.length,
         verdicts: tally(aa),
         false_verdict_rate: aa.filter((x) => x.verdict === 'GO' || x.verdict === 'NO-GO').length / aa.length,
+        ...conditions(aa),
         runs: aa,
       };
     }
@@ -210,6 +236,7 @@ async function main(): Promise<void> {
         verdicts: tally(slow),
         detection_rate: slow.filter((x) => x.verdict === 'NO-GO').length / slow.length,
         wrong_direction: slow.filter((x) => x.verdict === 'GO').length,
+        ...conditions(slow),
         runs: slow,
       };
     }

@@ -1,4 +1,19 @@
 /** Command-line options of `npm run bench` (bench/run.ts). */
+import type { WorkloadName } from './summary.js';
+
+export const WORKLOAD_NAMES: readonly WorkloadName[] = [
+  'random_mixed',
+  'xthread',
+  'medium',
+  'xthread_medium',
+  'largebuf',
+  'alloctest',
+  'alloctest2',
+  'drain',
+  'drain_idle',
+  'xdrain',
+  'soak',
+];
 
 export interface BenchOptions {
   /** Repetitions; every repetition runs every allocator once, in a fresh shuffled order. */
@@ -18,6 +33,8 @@ export interface BenchOptions {
   seed: number;
   /** The libleanmalloc.so to measure (null = native/build/libleanmalloc.so). */
   leanmalloc: string | null;
+  /** Workloads to run, in this order within a repetition (the memory probes only in the first memReps). */
+  workloads: WorkloadName[];
 }
 
 export const USAGE = `usage: npm run bench -- [options]
@@ -32,6 +49,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --seed N           seed of the run-order shuffles (default: from the clock; recorded in the results)
   --leanmalloc FILE  the libleanmalloc.so to measure (default native/build/libleanmalloc.so), e.g. another
                      worktree's build
+  --workloads a,b    only these workloads (default all: ${WORKLOAD_NAMES.join(', ')})
   --help             this text`;
 
 export class OptionError extends Error {}
@@ -59,6 +77,7 @@ export function parseOptions(argv: readonly string[], knownAllocators: readonly 
     out: null,
     seed: Date.now() % 1_000_000_007,
     leanmalloc: null,
+    workloads: [...WORKLOAD_NAMES],
   };
   let memRepsGiven = false;
   for (let i = 0; i < argv.length; i++) {
@@ -96,6 +115,20 @@ export function parseOptions(argv: readonly string[], knownAllocators: readonly 
         const v = value();
         if (!v) throw new OptionError('--leanmalloc expects the path of a libleanmalloc.so');
         o.leanmalloc = v;
+        break;
+      }
+      case '--workloads': {
+        const v = value();
+        if (!v) throw new OptionError('--workloads expects a comma-separated list of workload names');
+        const names = v
+          .split(',')
+          .map((x) => x.trim())
+          .filter((x) => x !== '');
+        const unknown = names.filter((n) => !(WORKLOAD_NAMES as readonly string[]).includes(n));
+        if (unknown.length > 0 || names.length === 0) {
+          throw new OptionError(`--workloads: unknown workload '${unknown.join("', '")}' (known: ${WORKLOAD_NAMES.join(', ')})`);
+        }
+        o.workloads = WORKLOAD_NAMES.filter((n) => names.includes(n));
         break;
       }
       case '--only': {

@@ -1,8 +1,10 @@
 /**
  * `npm run bench`: leanmalloc's three profiles against glibc, mimalloc, jemalloc and tcmalloc (those
- * installed), on random_mixed (single thread), the cross-thread hand-off (xthread), the drain probe and
- * a syscall-counted soak with burst churn. Prints the table and the performance targets, and writes every
- * run as JSON (bench/results/<timestamp>.json unless --out) so that runs can be compared later.
+ * installed), on random_mixed (single thread), the cross-thread hand-off (xthread), medium blocks
+ * (random 16–256 KiB), 20 KB cross-thread hand-offs, 5–25 MiB buffers, alloc-test's shape (one and two
+ * threads), the drain probes (also with the blocks of exited threads) and a syscall-counted soak with
+ * burst churn. Prints the tables and the performance targets, and writes every run as JSON
+ * (bench/results/<timestamp>.json unless --out) so that runs can be compared later.
  *
  * Interleaving: every repetition runs each workload for every allocator, in an order shuffled anew for
  * each repetition and workload, so that a slow spell of the (shared, noisy) machine hits allocators at
@@ -18,9 +20,26 @@ import { ALLOCATOR_NAMES, findAllocators, type Allocator } from './allocators.js
 import { describeMachine, machineInfo } from './machine.js';
 import { OptionError, parseOptions, USAGE, type BenchOptions } from './options.js';
 import { summarize, type RunRecord, type WorkloadName } from './summary.js';
-import { renderDrainTable, renderTable, renderTargets } from './table.js';
-import { evaluateTargets } from './targets.js';
-import { programs, runDrain, runRandomMixed, runSoak, runXthread, SOAK_PARAMS, type Programs } from './workloads.js';
+import { renderAlloctestTable, renderDrainTable, renderMediumTable, renderTable, renderTargets, renderXdrainTable } from './table.js';
+import { evaluateSizeTargets, evaluateTargets } from './targets.js';
+import {
+  MEDIUM_ARGS,
+  programs,
+  runAlloctest,
+  runDrain,
+  runLargebuf,
+  runMedium,
+  runRandomMixed,
+  runSoak,
+  runXthread,
+  runXthreadMedium,
+  SOAK_PARAMS,
+  XDRAIN_THREADS,
+  XTHREAD_MEDIUM_ARGS,
+  type Programs,
+} from './workloads.js';
+
+const MEMORY_PROBES: readonly WorkloadName[] = ['drain', 'drain_idle', 'xdrain', 'soak'];
 
 function shuffled<T>(xs: readonly T[], rand: () => number): T[] {
   const a = [...xs];
@@ -36,11 +55,19 @@ function describeResult(r: RunRecord): string {
   switch (r.workload) {
     case 'random_mixed':
     case 'xthread':
+    case 'medium':
+    case 'xthread_medium':
+    case 'alloctest':
+    case 'alloctest2':
       return `${(r.result.opsPerSec / 1e6).toFixed(1)} Mops/s, peak ${(r.result.peakRssKb / 1024).toFixed(1)} MiB`;
+    case 'largebuf':
+      return `${(r.result.opsPerSec / 1e3).toFixed(2)} kops/s, peak ${(r.result.peakRssKb / 1024).toFixed(1)} MiB`;
     case 'drain':
-    case 'drain_idle': {
-      const at1 = r.result.points.find((p) => p.afterDrainMs === 1000);
-      return `peak ${(r.result.peakRssKb / 1024).toFixed(0)} MiB, RSS−LazyFree @1s ${at1?.rssMinusLazyFreeKb !== null && at1 ? (at1.rssMinusLazyFreeKb / 1024).toFixed(1) : '?'} MiB`;
+    case 'drain_idle':
+    case 'xdrain': {
+      const ms = r.workload === 'xdrain' ? 2000 : 1000;
+      const at = r.result.points.find((p) => p.afterDrainMs === ms);
+      return `peak ${(r.result.peakRssKb / 1024).toFixed(0)} MiB, RSS−LazyFree @${ms / 1000}s ${at?.rssMinusLazyFreeKb !== null && at ? (at.rssMinusLazyFreeKb / 1024).toFixed(1) : '?'} MiB`;
     }
     case 'soak':
       return `${r.result.syscallsTotal} syscalls / ${(r.result.ops / 1e6).toFixed(0)} M ops = ${r.result.syscallsPerOp.toExponential(2)}/op, ${r.result.bursts} bursts`;
@@ -60,6 +87,18 @@ async function measure(
       return { rep, position, allocator: a.name, workload, result: await runRandomMixed(p, a, o.seconds) };
     case 'xthread':
       return { rep, position, allocator: a.name, workload, result: await runXthread(p, a, o.seconds) };
+    case 'medium':
+      return { rep, position, allocator: a.name, workload, result: await runMedium(p, a, o.seconds) };
+    case 'xthread_medium':
+      return { rep, position, allocator: a.name, workload, result: await runXthreadMedium(p, a, o.seconds) };
+    case 'largebuf':
+      return { rep, position, allocator: a.name, workload, result: await runLargebuf(p, a, o.seconds) };
+    case 'alloctest':
+      return { rep, position, allocator: a.name, workload, result: await runAlloctest(p, a, o.seconds, 1) };
+    case 'alloctest2':
+      return { rep, position, allocator: a.name, workload, result: await runAlloctest(p, a, o.seconds, 2) };
+    case 'xdrain':
+      return { rep, position, allocator: a.name, workload, result: await runDrain(p, a, 0, XDRAIN_THREADS) };
     case 'drain':
       return { rep, position, allocator: a.name, workload, result: await runDrain(p, a, 4) };
     case 'drain_idle':
@@ -125,14 +164,16 @@ async function main(): Promise<number> {
       runs,
       summary: summaries,
       targets: evaluateTargets(runs, summaries),
+      sizeTargets: evaluateSizeTargets(runs, summaries),
     };
     writeFileSync(outFile, `${JSON.stringify(doc, null, 1)}\n`);
     return doc;
   };
 
   const rand = createRng(o.seed); // seeded, so a run's orders can be reproduced from its recorded seed
-  const perRep = 2 * o.seconds + 1;
-  const estimate = found.length * (o.reps * perRep + o.memReps * (9 + o.soakSeconds + 0.5));
+  const throughputRuns = o.workloads.filter((w) => w !== 'xdrain' && w !== 'drain' && w !== 'drain_idle' && w !== 'soak');
+  const perRep = throughputRuns.length * (o.seconds + 0.5);
+  const estimate = found.length * (o.reps * perRep + o.memReps * (9 + o.soakSeconds + 0.5 + 4.5));
   process.stderr.write(
     `bench: ${found.length} allocators × ${o.reps} repetitions (drain + soak in the first ${o.memReps}); about ${Math.ceil(estimate / 60)} min; seed ${o.seed}\n`,
   );
@@ -143,8 +184,7 @@ async function main(): Promise<number> {
   });
 
   outer: for (let rep = 1; rep <= o.reps; rep++) {
-    const workloads: WorkloadName[] =
-      rep <= o.memReps ? ['random_mixed', 'xthread', 'drain', 'drain_idle', 'soak'] : ['random_mixed', 'xthread'];
+    const workloads: WorkloadName[] = o.workloads.filter((w) => rep <= o.memReps || !MEMORY_PROBES.includes(w));
     for (const workload of workloads) {
       const order = shuffled(found, rand);
       orders.push({ rep, workload, order: order.map((a) => a.name) });
@@ -182,6 +222,39 @@ async function main(): Promise<number> {
     );
   }
   out.push('', 'Performance targets:', '', renderTargets(doc.targets));
+  out.push(
+    '',
+    `Blocks above 16 KiB: medium = random_mixed ${MEDIUM_ARGS.join(' ')}; xthread 20 KB = xthread ${XTHREAD_MEDIUM_ARGS.join(' ')}; ` +
+      `5–25 MiB buffers = largebuf (20 live buffers replaced at random, each zero-filled; one op = one malloc or free). ` +
+      `× tcmalloc: median of the per-repetition ratios.`,
+    '',
+    renderMediumTable(doc.summary),
+  );
+  const alloctestTable = renderAlloctestTable(doc.summary);
+  if (alloctestTable) {
+    out.push(
+      '',
+      "alloc-test's shape: alloctest = 2^18 slots, sizes 5–1024 B (each power-of-two range half as likely as the one below), " +
+        'slots picked by an 80/20 law, every byte written after malloc and read before free; one thread, and two with half the slots each.',
+      '',
+      alloctestTable,
+    );
+  }
+  const xdrainTable = renderXdrainTable(doc.summary);
+  if (xdrainTable) {
+    out.push(
+      '',
+      `Cross-thread drain: ${XDRAIN_THREADS} threads allocate a 256 MiB burst of 16–1024 B blocks and exit, main frees it all, then no malloc/free at all; RSS − LazyFree (median):`,
+      '',
+      xdrainTable,
+    );
+  }
+  out.push(
+    '',
+    "Targets beyond tiny blocks (medium and big blocks, alloc-test's shape, memory of exited threads):",
+    '',
+    renderTargets(doc.sizeTargets),
+  );
   out.push('', `Machine: ${describeMachine(machine)}`);
   out.push(
     `Date: ${startedAt.toISOString()}; ${o.reps} repetitions (${o.memReps} with drain + soak), ${o.seconds} s per throughput run; seed ${o.seed}`,

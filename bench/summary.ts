@@ -6,11 +6,24 @@
 import { median } from '../daemon/src/stats/descriptive.js';
 import type { DrainResult, Measured, SoakResult, ThroughputResult } from './workloads.js';
 
-export type WorkloadName = 'random_mixed' | 'xthread' | 'drain' | 'drain_idle' | 'soak';
+/** Workloads measured as ops/s (every repetition). */
+export type ThroughputWorkload = 'random_mixed' | 'xthread' | 'medium' | 'xthread_medium' | 'largebuf' | 'alloctest' | 'alloctest2';
+export const THROUGHPUT_WORKLOADS: readonly ThroughputWorkload[] = [
+  'random_mixed',
+  'xthread',
+  'medium',
+  'xthread_medium',
+  'largebuf',
+  'alloctest',
+  'alloctest2',
+];
+/** Memory probes (the first --mem-reps repetitions). */
+export type DrainWorkload = 'drain' | 'drain_idle' | 'xdrain';
+export type WorkloadName = ThroughputWorkload | DrainWorkload | 'soak';
 
 export type RunRecord =
-  | { rep: number; position: number; allocator: string; workload: 'random_mixed' | 'xthread'; result: Measured<ThroughputResult> }
-  | { rep: number; position: number; allocator: string; workload: 'drain' | 'drain_idle'; result: Measured<DrainResult> }
+  | { rep: number; position: number; allocator: string; workload: ThroughputWorkload; result: Measured<ThroughputResult> }
+  | { rep: number; position: number; allocator: string; workload: DrainWorkload; result: Measured<DrainResult> }
   | { rep: number; position: number; allocator: string; workload: 'soak'; result: Measured<SoakResult> };
 
 export interface Spread {
@@ -51,7 +64,7 @@ export function ratioPerRep(
   runs: readonly RunRecord[],
   a: string,
   b: string,
-  workload: 'random_mixed' | 'xthread',
+  workload: ThroughputWorkload,
   pick: (r: ThroughputResult) => number = (r) => r.opsPerSec,
 ): number[] {
   const ra = byRep<ThroughputResult>(runs, a, workload);
@@ -68,10 +81,27 @@ export function ratioPerRep(
 
 export const DRAIN_CHECK_MS = 1000;
 
+export const XDRAIN_CHECK_MS = 2000;
+
+export interface ThroughputSummary {
+  opsPerSec: Spread | null;
+  ratioToMimalloc: Spread | null;
+  peakRssKb: Spread | null;
+  cpuRatioToMimalloc: Spread | null;
+  /** Per-repetition ratio to tcmalloc (the fastest peer at medium sizes), when it ran. */
+  ratioToTcmalloc: Spread | null;
+}
+
 export interface AllocatorSummary {
   allocator: string;
-  randomMixed: { opsPerSec: Spread | null; ratioToMimalloc: Spread | null; peakRssKb: Spread | null; cpuRatioToMimalloc: Spread | null };
-  xthread: { opsPerSec: Spread | null; ratioToMimalloc: Spread | null; peakRssKb: Spread | null; cpuRatioToMimalloc: Spread | null };
+  randomMixed: ThroughputSummary;
+  xthread: ThroughputSummary;
+  medium: ThroughputSummary;
+  xthreadMedium: ThroughputSummary;
+  largebuf: ThroughputSummary;
+  /** alloc-test's shape (sizes 5–1024 B, 80/20 slot law, every byte touched): one thread, and two. */
+  alloctest: ThroughputSummary;
+  alloctest2: ThroughputSummary;
   drain: {
     /** RSS − LazyFree at DRAIN_CHECK_MS after the drain, KiB. */
     heldKbAt1s: Spread | null;
@@ -83,6 +113,15 @@ export interface AllocatorSummary {
     idleHeldKbAt1s: Spread | null;
     idleHeldKbByPoint: Record<string, number>;
   };
+  /** The cross-thread drain (blocks of exited threads freed by main, then idle). */
+  xdrain: {
+    /** RSS − LazyFree at XDRAIN_CHECK_MS after the drain, KiB. */
+    heldKbAt2s: Spread | null;
+    /** The same as a fraction of the probe's own peak RSS, per run. */
+    heldFractionAt2s: Spread | null;
+    heldKbByPoint: Record<string, number>;
+    peakRssKb: Spread | null;
+  };
   soak: { syscallsPerOp: Spread | null; syscallsTotal: Spread | null; ops: Spread | null };
   failures: number;
 }
@@ -91,15 +130,17 @@ export const REFERENCE = 'mimalloc';
 
 export function summarize(runs: readonly RunRecord[], allocators: readonly string[]): AllocatorSummary[] {
   const hasReference = allocators.includes(REFERENCE);
+  const hasTcmalloc = allocators.includes('tcmalloc');
   return allocators.map((name) => {
-    const tp = (w: 'random_mixed' | 'xthread') => ({
+    const tp = (w: ThroughputWorkload): ThroughputSummary => ({
       opsPerSec: spread(metric(runs, name, w, (r: ThroughputResult) => r.opsPerSec)),
       ratioToMimalloc: hasReference ? spread(ratioPerRep(runs, name, REFERENCE, w)) : null,
       peakRssKb: spread(metric(runs, name, w, (r: ThroughputResult) => r.peakRssKb)),
       cpuRatioToMimalloc: hasReference ? spread(ratioPerRep(runs, name, REFERENCE, w, cpuRate)) : null,
+      ratioToTcmalloc: hasTcmalloc ? spread(ratioPerRep(runs, name, 'tcmalloc', w)) : null,
     });
     const pointHeld = (r: DrainResult, ms: number) => r.points.find((p) => p.afterDrainMs === ms)?.rssMinusLazyFreeKb ?? null;
-    const curve = (workload: 'drain' | 'drain_idle'): Record<string, number> => {
+    const curve = (workload: DrainWorkload): Record<string, number> => {
       const drains = [...byRep<DrainResult>(runs, name, workload).values()];
       const byPoint: Record<string, number> = {};
       for (const ms of [...new Set(drains.flatMap((d) => d.points.map((p) => p.afterDrainMs)))].sort((x, y) => x - y)) {
@@ -112,6 +153,11 @@ export function summarize(runs: readonly RunRecord[], allocators: readonly strin
       allocator: name,
       randomMixed: tp('random_mixed'),
       xthread: tp('xthread'),
+      medium: tp('medium'),
+      xthreadMedium: tp('xthread_medium'),
+      largebuf: tp('largebuf'),
+      alloctest: tp('alloctest'),
+      alloctest2: tp('alloctest2'),
       drain: {
         heldKbAt1s: spread(metric(runs, name, 'drain', (r: DrainResult) => pointHeld(r, DRAIN_CHECK_MS))),
         rssKbAt1s: spread(
@@ -121,6 +167,17 @@ export function summarize(runs: readonly RunRecord[], allocators: readonly strin
         peakRssKb: spread(metric(runs, name, 'drain', (r: DrainResult) => r.peakRssKb)),
         idleHeldKbAt1s: spread(metric(runs, name, 'drain_idle', (r: DrainResult) => pointHeld(r, DRAIN_CHECK_MS))),
         idleHeldKbByPoint: curve('drain_idle'),
+      },
+      xdrain: {
+        heldKbAt2s: spread(metric(runs, name, 'xdrain', (r: DrainResult) => pointHeld(r, XDRAIN_CHECK_MS))),
+        heldFractionAt2s: spread(
+          metric(runs, name, 'xdrain', (r: DrainResult) => {
+            const held = pointHeld(r, XDRAIN_CHECK_MS);
+            return held === null || r.peakRssKb <= 0 ? null : held / r.peakRssKb;
+          }),
+        ),
+        heldKbByPoint: curve('xdrain'),
+        peakRssKb: spread(metric(runs, name, 'xdrain', (r: DrainResult) => r.peakRssKb)),
       },
       soak: {
         syscallsPerOp: spread(metric(runs, name, 'soak', (r: SoakResult) => r.syscallsPerOp)),

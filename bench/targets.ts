@@ -3,7 +3,18 @@
  * median over repetitions (as the targets are stated); ratios are per repetition (same repetition's runs), and the
  * min–max over repetitions is shown next to the verdict so a reader sees how close the call was.
  */
-import { cpuRate, DRAIN_CHECK_MS, ratioPerRep, REFERENCE, spread, type AllocatorSummary, type RunRecord, type Spread } from './summary.js';
+import {
+  cpuRate,
+  DRAIN_CHECK_MS,
+  ratioPerRep,
+  REFERENCE,
+  spread,
+  XDRAIN_CHECK_MS,
+  type AllocatorSummary,
+  type RunRecord,
+  type Spread,
+  type ThroughputWorkload,
+} from './summary.js';
 
 export type Verdict = 'PASS' | 'FAIL' | 'N/A';
 
@@ -36,7 +47,7 @@ function ratioTarget(
   present: readonly string[],
   a: string,
   b: string,
-  workload: 'random_mixed' | 'xthread',
+  workload: ThroughputWorkload,
   cmp: 'ge' | 'le',
   threshold: number,
   pick?: (r: { opsPerSec: number; peakRssKb: number }) => number,
@@ -117,5 +128,44 @@ export function evaluateTargets(runs: readonly RunRecord[], summaries: readonly 
       ),
     );
   }
+  return out;
+}
+
+export const XDRAIN_LIMIT_FRACTION = 0.1;
+
+/** Beyond tiny blocks: blocks above 16 KiB, cross-thread frees of medium blocks, big buffers, alloc-test's
+ * shape (a large working set of small blocks), and the memory of
+ * exited threads. */
+export function evaluateSizeTargets(runs: readonly RunRecord[], summaries: readonly AllocatorSummary[]): TargetResult[] {
+  const present = summaries.map((s) => s.allocator);
+  const out: TargetResult[] = [
+    ratioTarget(
+      'speed: medium blocks (random 16–256 KiB, 200 live) ops/s ≥ 1.0× mimalloc',
+      runs,
+      present,
+      SPEED,
+      REFERENCE,
+      'medium',
+      'ge',
+      1.0,
+    ),
+    ratioTarget('speed: cross-thread 20 KB blocks ops/s ≥ 1.0× mimalloc', runs, present, SPEED, REFERENCE, 'xthread_medium', 'ge', 1.0),
+    ratioTarget('speed: 5–25 MiB buffers ops/s ≥ 1.0× glibc', runs, present, SPEED, 'glibc', 'largebuf', 'ge', 1.0),
+    ratioTarget("speed: alloc-test's shape, 1 thread, ops/s ≥ 1.0× mimalloc", runs, present, SPEED, REFERENCE, 'alloctest', 'ge', 1.0),
+    ratioTarget("speed: alloc-test's shape, 2 threads, ops/s ≥ 1.0× mimalloc", runs, present, SPEED, REFERENCE, 'alloctest2', 'ge', 1.0),
+  ];
+  const target = `lean: RSS − LazyFree ${XDRAIN_CHECK_MS / 1000} s after main frees the blocks of exited threads ≤ ${XDRAIN_LIMIT_FRACTION * 100} % of the peak`;
+  const held = summaries.find((s) => s.allocator === LEAN)?.xdrain.heldFractionAt2s ?? null;
+  out.push(
+    held
+      ? {
+          target,
+          verdict: held.median <= XDRAIN_LIMIT_FRACTION ? 'PASS' : 'FAIL',
+          measured: `${(held.median * 100).toFixed(1)} % (min ${(held.min * 100).toFixed(1)}, max ${(held.max * 100).toFixed(1)}, n=${held.n})`,
+          value: held.median,
+          threshold: XDRAIN_LIMIT_FRACTION,
+        }
+      : { target, verdict: 'N/A', measured: missing([LEAN], present) ?? 'no xdrain run', value: null, threshold: XDRAIN_LIMIT_FRACTION },
+  );
   return out;
 }

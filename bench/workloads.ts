@@ -1,11 +1,17 @@
 /**
- * The four measurements of one allocator in one repetition. Each returns what it measured, or an error
+ * The measurements of one allocator in one repetition. Each returns what it measured, or an error
  * string saying why the run does not count (it is then left out of every median, and listed).
  *
  * - random_mixed, single thread: ops/s, and peak RSS = ru_maxrss of the workload (rusage-run).
  * - xthread: ops/s of two threads handing blocks to each other, and its own VmHWM.
+ * - medium: random_mixed with 200 slots of 16–256 KiB blocks: ops/s and peak RSS.
+ * - xthread_medium: xthread with 20 KB blocks (every free a cross-thread free of a medium block).
+ * - largebuf: 20 buffers of 5–25 MiB replaced at random, each zero-filled (malloc-large's shape).
+ * - alloctest, alloctest2: alloc-test's shape (5–1024 B, 2^18 slots picked by an 80/20 law, every
+ *   byte written and read), one thread and two: ops/s and the program's own VmHWM.
  * - drain: RSS and RSS − LazyFree at 0, 0.5, 1, 2, 3 s after a 256 MiB burst is freed, and its VmHWM;
- *   with a trickle of 4 malloc/free per ms afterwards (drain), or none at all (drain_idle).
+ *   with a trickle of 4 malloc/free per ms afterwards (drain), or none at all (drain_idle); xdrain:
+ *   the burst allocated by two threads that exit before main frees it, then idle.
  * - soak: random_mixed with burst churn under `soak-launch --count-syscalls`: memory syscalls per op.
  */
 import path from 'node:path';
@@ -17,6 +23,8 @@ export interface Programs {
   soakLaunch: string;
   xthread: string;
   drain: string;
+  largebuf: string;
+  alloctest: string;
   rusageRun: string;
 }
 
@@ -26,6 +34,8 @@ export function programs(buildDir: string): Programs {
     soakLaunch: path.join(buildDir, 'soak-launch'),
     xthread: path.join(buildDir, 'bench', 'xthread'),
     drain: path.join(buildDir, 'bench', 'drain'),
+    largebuf: path.join(buildDir, 'bench', 'largebuf'),
+    alloctest: path.join(buildDir, 'bench', 'alloctest'),
     rusageRun: path.join(buildDir, 'bench', 'rusage-run'),
   };
 }
@@ -151,9 +161,50 @@ export async function runXthread(p: Programs, a: Allocator, seconds: number): Pr
   return throughput(await runChild(p.rusageRun, args, envOf(a), slack(seconds)), a, 'vm_hwm_kb');
 }
 
-/** trickleOps: malloc/free calls per ms after the drain (the probe's default is 4; 0 = idle). */
-export async function runDrain(p: Programs, a: Allocator, trickleOps = 4): Promise<Measured<DrainResult>> {
-  const r = await runChild(p.drain, ['--trickle-ops', String(trickleOps)], envOf(a), 120_000);
+/** Blocks above 16 KiB: random_mixed's loop on 200 slots of 16–256 KiB blocks. */
+export const MEDIUM_ARGS = ['--ws', '200', '--min-size', '16384', '--max-size', '262144'];
+/** Cross-thread frees of medium blocks: xthread's hand-off with 20 KB blocks. */
+export const XTHREAD_MEDIUM_ARGS = ['--min-size', '20000', '--max-size', '20000'];
+/** The cross-thread drain: two threads allocate the burst and exit before main frees it. */
+export const XDRAIN_THREADS = 2;
+
+export async function runMedium(p: Programs, a: Allocator, seconds: number): Promise<Measured<ThroughputResult>> {
+  const args = ['--report-fd', '3', '--', p.randomMixed, '--seconds', String(seconds), '--interval-ms', '600000', ...MEDIUM_ARGS];
+  return throughput(await runChild(p.rusageRun, args, envOf(a), slack(seconds)), a, 'rusage');
+}
+
+export async function runXthreadMedium(p: Programs, a: Allocator, seconds: number): Promise<Measured<ThroughputResult>> {
+  const args = ['--report-fd', '3', '--', p.xthread, '--seconds', String(seconds), '--interval-ms', '600000', ...XTHREAD_MEDIUM_ARGS];
+  return throughput(await runChild(p.rusageRun, args, envOf(a), slack(seconds)), a, 'vm_hwm_kb');
+}
+
+export async function runLargebuf(p: Programs, a: Allocator, seconds: number): Promise<Measured<ThroughputResult>> {
+  const args = ['--report-fd', '3', '--', p.largebuf, '--seconds', String(seconds), '--interval-ms', '600000'];
+  return throughput(await runChild(p.rusageRun, args, envOf(a), slack(seconds)), a, 'vm_hwm_kb');
+}
+
+/** alloc-test's shape (a large, long-lived working set around a small churning one), with `threads` workers. */
+export async function runAlloctest(p: Programs, a: Allocator, seconds: number, threads: number): Promise<Measured<ThroughputResult>> {
+  const args = [
+    '--report-fd',
+    '3',
+    '--',
+    p.alloctest,
+    '--seconds',
+    String(seconds),
+    '--interval-ms',
+    '600000',
+    '--threads',
+    String(threads),
+  ];
+  return throughput(await runChild(p.rusageRun, args, envOf(a), slack(seconds)), a, 'vm_hwm_kb');
+}
+
+/** trickleOps: malloc/free calls per ms after the drain (the probe's default is 4; 0 = idle);
+ * allocThreads: threads that allocate the burst and exit before it is freed (0: main allocates). */
+export async function runDrain(p: Programs, a: Allocator, trickleOps = 4, allocThreads = 0): Promise<Measured<DrainResult>> {
+  const args = ['--trickle-ops', String(trickleOps), ...(allocThreads > 0 ? ['--alloc-threads', String(allocThreads)] : [])];
+  const r = await runChild(p.drain, args, envOf(a), 120_000);
   const checked = checkRun(r, a);
   if (typeof checked === 'string') return { ok: false, error: checked };
   const { end } = checked;

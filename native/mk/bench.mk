@@ -18,9 +18,17 @@ $(BUILD)/bench/drain: $(BUILD)/obj/bench/drain.o $(BUILD)/obj/bench/proc_mem.o $
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -o $@ $^ -ldl -lm
 
+$(BUILD)/bench/largebuf: $(BUILD)/obj/bench/largebuf.o $(BUILD)/obj/bench/proc_mem.o $(BENCH_COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -o $@ $^ -ldl -lm
+
+$(BUILD)/bench/alloctest: $(BUILD)/obj/bench/alloctest.o $(BUILD)/obj/bench/proc_mem.o $(BENCH_COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -o $@ $^ -ldl -lm -lpthread
+
 # Static and tiny: its own pre-exec RSS is folded into the ru_maxrss it reports (see rusage_run.c).
 $(BUILD)/bench/rusage-run: $(BUILD)/obj/bench/rusage_run.o $(BUILD)/obj/common/json_line.o $(BUILD)/obj/common/cli_args.o
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -static -o $@ $^ -lm
 
-ALL_TARGETS += $(BUILD)/bench/xthread $(BUILD)/bench/drain $(BUILD)/bench/rusage-run
+ALL_TARGETS += $(BUILD)/bench/xthread $(BUILD)/bench/drain $(BUILD)/bench/largebuf $(BUILD)/bench/alloctest $(BUILD)/bench/rusage-run

@@ -69,8 +69,52 @@ for (const p of profiles) {
       assertOk(r, 'alloc_fork');
       assert.match(r.stdout, /^ok fork 10 children$/m);
     });
+
+    // Blocks above 16 KiB: medium/large classes in spans, huge blocks in units (alloc_medium.c).
+    const medium = (mode: string): string => {
+      const r = run(testBin('alloc_medium'), [mode], p.env);
+      assertOk(r, `alloc_medium ${mode}`);
+      assert.match(r.stdout, new RegExp(`^allocator=leanmalloc profile=${p.expectProfile.replace('+', '\\+')}$`, 'm'));
+      assert.equal(r.stderr, '', 'no allocator messages on stderr');
+      return r.stdout;
+    };
+
+    // In the three profiles; the DECOMMIT=FREE variant of lean runs the same path (2 GB of page faults).
+    if (p.name !== 'lean+DECOMMIT=FREE') {
+      test('100,000 live 20 KB blocks: all allocated, intact, reused after free, in few mappings', () => {
+        const m = /^ok many blocks=100000 new_maps=(\d+)$/m.exec(medium('many'));
+        assert.ok(m, 'alloc_medium many reported');
+      });
+    }
+
+    test('realloc to sizes near SIZE_MAX: NULL with ENOMEM, the block intact (also malloc, calloc, aligned APIs)', () => {
+      assert.match(medium('realloc-overflow'), /^ok realloc-overflow$/m);
+    });
+
+    test('alignments of 4, 8 and 16 MiB through posix_memalign, aligned_alloc and memalign', () => {
+      assert.match(medium('huge-align'), /^ok huge-align$/m);
+    });
+
+    test('realloc keeps contents across every class boundary from 16 KiB to huge; calloc of reused memory is zero', () => {
+      assert.match(medium('realloc-classes'), /^ok realloc-classes boundaries=33$/m);
+    });
+
+    test('20 KB producer/consumer: cross-thread frees of medium blocks are reused', () => {
+      assert.match(medium('xthread'), /^ok xthread blocks=200000$/m);
+    });
+
+    test("four threads allocate, resize and free each other's large and huge blocks, patterns intact", () => {
+      assert.match(medium('huge-threads'), /^ok huge-threads$/m);
+    });
   });
 }
+
+test('huge blocks under contention while the purger decommits and retires at once (lean, purge delay 0)', () => {
+  const r = run(testBin('alloc_medium'), ['huge-threads'], { LEANMALLOC_PROFILE: 'lean', LEANMALLOC_PURGE_DELAY_MS: '0' });
+  assertOk(r, 'alloc_medium huge-threads');
+  assert.match(r.stdout, /^ok huge-threads$/m);
+  assert.equal(r.stderr, '');
+});
 
 test("the API edge checks hold for glibc too: they test the contract, not leanmalloc's choices", () => {
   const r = run(testBin('plain_alloc_edges'), ['all']);
@@ -91,8 +135,8 @@ interface LeanResult {
   madvise_calls: number;
 }
 
-function runLean(p: Profile, mode: 'idle' | 'trickle'): LeanResult {
-  const r = run(testBin('alloc_lean'), [mode, '64', '1500'], p.env);
+function runLean(p: Profile, mode: 'idle' | 'trickle', watchMs = 1500, sizes: [number, number] = [16, 1024]): LeanResult {
+  const r = run(testBin('alloc_lean'), [mode, '64', String(watchMs), String(sizes[0]), String(sizes[1])], p.env);
   assertOk(r, `alloc_lean ${mode}`);
   return JSON.parse(r.stdout.trim()) as LeanResult;
 }
@@ -116,6 +160,33 @@ describe('lean mode: a 64 MB burst of small objects is freed, then the program i
           assert.equal(res.lean_retire, 0, detail);
           assert.equal(res.madvise_calls, 0, detail);
           // speed and balanced keep the memory for reuse: it is still resident
+          assert.ok(res.end_kb > res.base_kb + 32 * 1024, `${p.name} keeps the freed burst cached: ${detail}`);
+        }
+      });
+    }
+  }
+});
+
+describe('lean mode: a 64 MB burst of medium, large or huge blocks is freed, then the program idles', () => {
+  const bursts: Array<[string, [number, number]]> = [
+    ['medium and large classes (16 KiB - 2 MiB)', [16385, 2 << 20]],
+    ['huge blocks (2 - 20 MB)', [(2 << 20) + 1, 20_000_000]],
+  ];
+  for (const p of profiles) {
+    for (const [what, sizes] of bursts) {
+      test(`${p.name}, ${what}`, () => {
+        // lean must give the memory back within a second; the others only have to keep it
+        const res = runLean(p, 'idle', p.name.startsWith('lean') ? 1000 : 300, sizes);
+        const detail = JSON.stringify(res);
+        assert.ok(res.leanmalloc, detail);
+        assert.ok(res.peak_kb - res.base_kb > 56 * 1024, `the burst was resident: ${detail}`);
+        if (p.name.startsWith('lean')) {
+          assert.ok(res.lean_decommit + res.lean_retire > 0, `lean_decommit or lean_retire moved: ${detail}`);
+          // given back within the purge delay (200 ms) plus the purger's tick, well inside 1 s
+          assert.ok(res.fell_after_ms >= 0 && res.fell_after_ms < 1000, `RSS minus LazyFree fell back: ${detail}`);
+          assert.ok(res.end_kb <= res.base_kb + 8 * 1024, `RSS stays down: ${detail}`);
+        } else {
+          assert.equal(res.lean_decommit + res.lean_retire + res.madvise_calls, 0, detail);
           assert.ok(res.end_kb > res.base_kb + 32 * 1024, `${p.name} keeps the freed burst cached: ${detail}`);
         }
       });
@@ -327,6 +398,12 @@ describe('invalid pointers: one clear message, then abort', () => {
       /^leanmalloc: free\(0x[0-9a-f]{16}\): invalid pointer: not allocated by leanmalloc \(foreign or corrupted pointer\); aborting$/m,
     ],
     ['interior-large', /^leanmalloc: free\(0x[0-9a-f]{16}\): invalid pointer: not the start of a leanmalloc allocation; aborting$/m],
+    ['interior-huge', /^leanmalloc: free\(0x[0-9a-f]{16}\): invalid pointer: not the start of a leanmalloc allocation; aborting$/m],
+    ['interior-huge-unit', /^leanmalloc: free\(0x[0-9a-f]{16}\): invalid pointer: not the start of a leanmalloc allocation; aborting$/m],
+    [
+      'double-free-huge',
+      /^leanmalloc: free\(0x[0-9a-f]{16}\): invalid pointer: not allocated by leanmalloc \(foreign or corrupted pointer\); aborting$/m,
+    ],
     ['usable-foreign', /^leanmalloc: malloc_usable_size\(0x[0-9a-f]{16}\): invalid pointer: not allocated by leanmalloc/m],
     ['realloc-foreign', /^leanmalloc: realloc\(0x[0-9a-f]{16}\): invalid pointer: not allocated by leanmalloc/m],
   ];

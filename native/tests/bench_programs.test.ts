@@ -10,6 +10,8 @@ import { BUILD, num, obj, parseJsonLine, Program, RANDOM_MIXED, run, type Protoc
 
 const XTHREAD = path.join(BUILD, 'bench', 'xthread');
 const DRAIN = path.join(BUILD, 'bench', 'drain');
+const LARGEBUF = path.join(BUILD, 'bench', 'largebuf');
+const ALLOCTEST = path.join(BUILD, 'bench', 'alloctest');
 const RUSAGE_RUN = path.join(BUILD, 'bench', 'rusage-run');
 
 function frame(lines: string[]): { start: ProtocolLine; samples: ProtocolLine[]; end: ProtocolLine } {
@@ -117,6 +119,103 @@ test(
     // The trickle ran: 4 ops per ms for ~400 ms after the burst's 2 ops per block.
     const trickleOps = num(end, 'ops') - 2 * num(end, 'burst_blocks');
     assert.ok(trickleOps > 100 && trickleOps <= 4 * 400 + 8, `trickle ops ${trickleOps}`);
+  },
+);
+
+test('drain --alloc-threads: the burst comes from threads that exit, main frees it all', { timeout: 30000 }, async () => {
+  const p = await run(DRAIN, ['--burst-mb', '32', '--alloc-threads', '2', '--at-ms', '0,100'], {}, 20000);
+  assert.deepEqual(p.result, { code: 0, signal: null }, p.stderr);
+  const { start, samples, end } = frame(p.stdoutLines);
+  assert.equal(obj(start, 'params')['alloc_threads'], 2);
+  assert.equal(samples.length, 2);
+  // Each of the two threads allocates half the burst (and at most one block more).
+  const burst = num(end, 'burst_bytes');
+  assert.ok(burst >= 32 * 1024 * 1024 && burst < 32 * 1024 * 1024 + 2 * 1024 + 2, `burst_bytes ${burst}`);
+  assert.ok(num(end, 'vm_hwm_kb') > 32 * 1024, `vm_hwm_kb ${num(end, 'vm_hwm_kb')}`);
+  // every block was freed by main: malloc + free per block, plus the trickle
+  assert.ok(num(end, 'ops') >= 2 * num(end, 'burst_blocks'));
+  const bad = await run(DRAIN, ['--alloc-threads', '65']);
+  assert.equal(bad.result.code, 2);
+  assert.match(bad.stderr, /--alloc-threads/);
+});
+
+test(
+  'largebuf --iterations: every buffer allocated, zero-filled and freed; the live set shows in the peak',
+  { timeout: 30000 },
+  async () => {
+    const mib = 1024 * 1024;
+    const p = await run(LARGEBUF, [
+      '--iterations',
+      '40',
+      '--buffers',
+      '8',
+      '--min-size',
+      String(mib),
+      '--max-size',
+      String(3 * mib),
+      '--interval-ms',
+      '60000',
+    ]);
+    assert.deepEqual(p.result, { code: 0, signal: null }, p.stderr);
+    const { start, end } = frame(p.stdoutLines);
+    assert.equal(start['workload'], 'largebuf');
+    assert.equal(obj(start, 'params')['buffers'], 8);
+    assert.equal(num(end, 'iterations'), 40);
+    assert.equal(num(end, 'ops'), 80, 'one malloc and one free per buffer');
+    assert.equal(end['reason'], 'iterations');
+    const filled = num(end, 'filled_bytes');
+    assert.ok(filled >= 40 * mib && filled <= 40 * 3 * mib, `filled_bytes ${filled}`);
+    // Several buffers of at least 1 MiB were live and written at once (the fill was not optimised away).
+    assert.ok(num(end, 'vm_hwm_kb') > 8 * 1024, `vm_hwm_kb ${num(end, 'vm_hwm_kb')}`);
+
+    const timed = await run(LARGEBUF, [
+      '--seconds',
+      '0.3',
+      '--min-size',
+      String(mib),
+      '--max-size',
+      String(2 * mib),
+      '--interval-ms',
+      '100',
+    ]);
+    assert.deepEqual(timed.result, { code: 0, signal: null }, timed.stderr);
+    const t = frame(timed.stdoutLines);
+    assert.equal(t.end['reason'], 'seconds');
+    assert.ok(t.samples.length >= 1, 'samples while running');
+    assert.equal(num(t.end, 'ops'), 2 * num(t.end, 'iterations'));
+
+    const bad = await run(LARGEBUF, ['--min-size', '10', '--max-size', '5']);
+    assert.equal(bad.result.code, 2);
+    assert.match(bad.stderr, /^largebuf: --min-size \(10\) must not exceed --max-size \(5\)\n$/);
+  },
+);
+
+test(
+  "alloctest --ops: alloc-test's shape, exactly that many ops over two threads, the setup's blocks live",
+  { timeout: 30000 },
+  async () => {
+    const p = await run(ALLOCTEST, ['--ops', '300001', '--threads', '2', '--slots', '65536', '--interval-ms', '60000']);
+    assert.deepEqual(p.result, { code: 0, signal: null }, p.stderr);
+    const { start, end } = frame(p.stdoutLines);
+    assert.equal(start['workload'], 'alloctest');
+    assert.deepEqual(obj(start, 'params')['max_size_exp'], 10);
+    assert.equal(num(end, 'ops'), 300001);
+    assert.equal(num(end, 'threads'), 2);
+    assert.equal(end['reason'], 'ops');
+    // Half of the slots got a block in the setup (one random bit each).
+    const setup = num(end, 'setup_blocks');
+    assert.ok(setup > 0.45 * 65536 && setup < 0.55 * 65536, `setup_blocks ${setup}`);
+
+    const timed = await run(ALLOCTEST, ['--seconds', '0.3', '--interval-ms', '100']);
+    assert.deepEqual(timed.result, { code: 0, signal: null }, timed.stderr);
+    const t = frame(timed.stdoutLines);
+    assert.equal(t.end['reason'], 'seconds');
+    assert.ok(t.samples.length >= 1, 'samples while running');
+    assert.ok(num(t.end, 'ops') > 0 && num(t.end, 'elapsed_ms') >= 300, JSON.stringify(t.end));
+
+    const bad = await run(ALLOCTEST, ['--max-size-exp', '40']);
+    assert.equal(bad.result.code, 2);
+    assert.match(bad.stderr, /--max-size-exp/);
   },
 );
 

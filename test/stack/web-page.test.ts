@@ -14,6 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { nativeBuildDir, packageRoot } from '../../daemon/src/paths/index.js';
+import { summaryTable } from '../../daemon/src/cli/summary.js';
+import { renderReport } from '../../daemon/src/report/index.js';
+import { openStore } from '../../daemon/src/storage/index.js';
+import { SURFACE_VARIANTS, seedSurfaces } from '../../daemon/test/helpers/surfaces.js';
 
 const CLI = join(packageRoot(), 'dist', 'daemon', 'src', 'cli', 'main.js');
 const FIXTURE = join(nativeBuildDir(), 'fixtures', 'protocol_fixture');
@@ -61,9 +65,14 @@ interface Daemon {
 async function startDaemon(dir: string): Promise<Daemon> {
   const plan = join(dir, 'plan.yaml');
   writeFileSync(plan, PLAN);
+  return startServer(['daemon', '--plan', plan, '--db', join(dir, 'soak.db'), '--port', '0']);
+}
+
+/** Start `allocsoak ARGS` (daemon or serve) and read the URL it prints. */
+async function startServer(args: string[]): Promise<Daemon> {
   const env = { ...process.env };
   delete env['ALLOCSOAK_TOKEN'];
-  const child = spawn(process.execPath, [CLI, 'daemon', '--plan', plan, '--db', join(dir, 'soak.db'), '--port', '0'], {
+  const child = spawn(process.execPath, [CLI, ...args], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -246,6 +255,9 @@ test('the web page shows a real short campaign live in Debian chromium', { timeo
     // Comparisons: the plan's one comparison, judged by /compare.
     const verdict = await page.getAttribute('#comparisons tr[data-candidate="lean"][data-baseline="glibc"]', 'data-verdict');
     assert.ok(verdict !== null && VERDICTS.includes(verdict), `comparison verdict shown: ${verdict}`);
+    // Where its epochs came from: this campaign (the series starts with it in this fresh database).
+    const from = page.locator('#comparisons tr[data-candidate="lean"][data-baseline="glibc"] [data-campaigns]');
+    assert.match((await from.textContent()) ?? '', /^epochs from campaign \d+$/);
 
     // One click from a crashed epoch to its stderr tail.
     await page.click('tr[data-outcome="crashed"] button');
@@ -287,3 +299,99 @@ test('the web page shows a real short campaign live in Debian chromium', { timeo
   assert.deepEqual(leftovers, [], 'processes left running');
   assert.deepEqual(workloadsLeft, [], 'workload left running');
 });
+
+test(
+  'over a stored campaign (serve): the page says UNDECIDED with the held drift, never CLEAN, and ranks throughput as the report and the CLI do',
+  { timeout: 60_000 },
+  async () => {
+    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} missing: apt-get install chromium`);
+    const dir = mkdtempSync(join(tmpdir(), 'allocsoak-web-surfaces-'));
+    const db = join(dir, 'surfaces.db');
+    const store = openStore(db);
+    const campaign = seedSurfaces(store);
+    const variants = Object.keys(SURFACE_VARIANTS);
+    // What the report and `allocsoak run`'s summary say is fastest, over the same rows.
+    const md = renderReport(store, { format: 'md', campaign });
+    const cliSummary = summaryTable(variants, store.epochs.listRows({ campaign }).reverse());
+    store.close();
+    let server: Daemon | null = null;
+    let context: BrowserContext | null = null;
+    try {
+      server = await startServer(['serve', '--db', db, '--port', '0']);
+      context = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: CHROMIUM_ARGS,
+        viewport: { width: 1400, height: 900 },
+      });
+      const page = context.pages()[0] ?? (await context.newPage());
+      const consoleErrors: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error') consoleErrors.push(`${m.text()} (${m.location().url})`);
+      });
+      page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
+      assert.equal((await page.goto(`${server.url}/`))?.status(), 200);
+      await page.waitForFunction(
+        (n) =>
+          document.querySelectorAll('#summary [data-drift-verdict]').length === n &&
+          document.querySelectorAll('#reference tr[data-variant]').length === n - 1 &&
+          document.querySelector('#comparisons tr[data-verdict]') !== null,
+        variants.length,
+        { timeout: 30_000, polling: 250 },
+      );
+      const shown = await page.evaluate(() => {
+        const rows = Array.from(document.querySelectorAll<HTMLElement>('#summary tr[data-variant]'));
+        const fastest = document.getElementById('fastest');
+        return {
+          drift: Object.fromEntries(
+            rows.map((r) => [
+              r.dataset.variant ?? '',
+              {
+                verdict: r.querySelector<HTMLElement>('[data-drift-verdict]')?.dataset.driftVerdict ?? '',
+                figure: r.querySelector('.drift-figure')?.textContent ?? '',
+              },
+            ]),
+          ),
+          lead: Object.fromEntries(
+            rows.map((r) => {
+              const td = r.querySelector<HTMLElement>('td[data-col="throughput"]');
+              return [r.dataset.variant ?? '', { text: td?.textContent ?? '', basis: td?.dataset.basis ?? '' }];
+            }),
+          ),
+          order: fastest?.dataset.order ?? '',
+          basis: fastest?.dataset.basis ?? '',
+          fastestText: fastest?.textContent ?? '',
+          summaryText: document.getElementById('summary')?.textContent ?? '',
+          cleanBadges: document.querySelectorAll('.badge.CLEAN').length,
+          comparisonBasis: document.querySelector<HTMLElement>('#comparisons [data-basis]')?.dataset.basis ?? '',
+          referenceSpeed: document.querySelector('#reference tr[data-variant="speed"] td.num')?.textContent ?? '',
+        };
+      });
+      // (b) glibc's endpoints drift +3338 % and +3496 %, lean's held memory +17 %: UNDECIDED with the held drift, never CLEAN.
+      for (const v of variants) assert.equal(shown.drift[v]?.verdict, 'UNDECIDED', `${v}: ${JSON.stringify(shown.drift[v])}`);
+      assert.equal(shown.cleanBadges, 0);
+      assert.doesNotMatch(shown.summaryText, /no drift/i);
+      assert.match(shown.drift['glibc']?.figure ?? '', /^held-memory drift \+0\.\d+ % per epoch \(too few epochs for an interval\)$/);
+      assert.match(shown.drift['lean']?.figure ?? '', /^held-memory drift \+17\.\d+ % per epoch/);
+      // (c) One answer to "which is faster": per CPU-second, as the verdict's ratio, the report and the CLI.
+      assert.equal(shown.basis, 'cpu');
+      assert.equal(shown.comparisonBasis, 'cpu');
+      assert.equal(shown.lead['speed']?.basis, 'cpu');
+      assert.match(shown.lead['speed']?.text ?? '', /^91\.7 M/);
+      assert.match(shown.lead['mimalloc']?.text ?? '', /^100 M/);
+      assert.match(shown.referenceSpeed, /^91\.7 % \(no interval yet: too few epochs\)/, 'the reference ratio says why it has no interval');
+      const reportOrder = /Fastest first: ([^.]+)\./.exec(md)?.[1]?.split(', ');
+      const cliOrder = /fastest first \(per CPU-second\): (.+)\n/.exec(cliSummary)?.[1]?.split(', ');
+      assert.deepEqual(shown.order.split(','), ['mimalloc', 'speed', 'glibc', 'lean']);
+      assert.deepEqual(reportOrder, shown.order.split(','), 'the report ranks as the page');
+      assert.deepEqual(cliOrder, shown.order.split(','), 'the CLI ranks as the page');
+      assert.match(shown.fastestText, /Fastest first, per CPU-second: mimalloc, speed, glibc, lean\./);
+      assert.deepEqual(consoleErrors, [], 'console errors');
+      await page.screenshot({ path: join(tmpdir(), `allocsoak-web-surfaces-${process.pid}.png`), fullPage: true });
+    } finally {
+      await context?.close();
+      if (server) await stopDaemon(server);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

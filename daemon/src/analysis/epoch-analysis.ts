@@ -32,6 +32,12 @@ export interface EndLine {
 export interface AnalyzeOptions {
   warmupMs: number;
   intervalMs: number;
+  /**
+   * The reset of the workload's VmHWM at the first sample at or after the warm-up end (supervisor): with it,
+   * VmHWM at later samples is the true peak of the measured part. null: the supervisor did not reset it;
+   * left out: the caller knows nothing of VmHWM resets, and rss_hwm_bytes / hwm_reset stay null.
+   */
+  peakReset?: { t_ms: number; refused: string | null } | null;
 }
 
 /** Long series are thinned to at most this many points for the O(n²) Theil–Sen slope. */
@@ -171,17 +177,38 @@ function rssSlope(points: readonly (Sample & { rss_bytes: number })[], minPoints
     : null;
 }
 
+/**
+ * Held-memory drift: the growth of held memory (RSS − LazyFree) along its robust Theil–Sen line over the
+ * measured part, in percent of the line's start. A burst is a few samples high (or one, or none when it falls
+ * between samples); the line's median slopes and intercept ignore them, where the endpoints drift by
+ * thousands of percent when a burst is live at the last sample. Null below 2 points or a start at or under 0.
+ */
+function heldDriftPct(points: readonly { t_ms: number; held: number }[]): number | null {
+  const thinned = thin(points, MAX_SLOPE_POINTS);
+  if (thinned.length < 2) return null;
+  const hours = thinned.map((p) => p.t_ms / MS_PER_HOUR);
+  const line = theilSen(
+    hours,
+    thinned.map((p) => p.held),
+  );
+  const start = line.intercept + line.slope * (hours[0] as number);
+  const end = line.intercept + line.slope * (hours[hours.length - 1] as number);
+  return start > 0 && Number.isFinite(end) ? ((end - start) / start) * 100 : null;
+}
+
 /** RSS after warm-up, raw and LazyFree-adjusted, held memory, and the slopes of the whole and the later half. */
 interface RssStats {
   rss: SeriesStats;
   adj: SeriesStats;
   held: number[];
+  heldDrift: number | null;
   slope: SlopeEstimate | null;
   lateSlope: SlopeEstimate | null;
 }
 
 function rssStats(measured: readonly Sample[]): RssStats {
   const rssSamples = measured.filter((s): s is Sample & { rss_bytes: number } => s.rss_bytes !== null);
+  const heldPoints = rssSamples.map((s) => ({ t_ms: s.t_ms, held: s.rss_bytes - (s.lazyfree_bytes ?? 0) }));
   return {
     rss: seriesStats(rssSamples.map((s) => s.rss_bytes)),
     adj: seriesStats(
@@ -189,11 +216,42 @@ function rssStats(measured: readonly Sample[]): RssStats {
         .filter((s) => s.rss_bytes !== null && s.lazyfree_bytes !== null)
         .map((s) => (s.rss_bytes as number) - (s.lazyfree_bytes as number)),
     ),
-    held: rssSamples.map((s) => s.rss_bytes - (s.lazyfree_bytes ?? 0)),
+    held: heldPoints.map((p) => p.held),
+    heldDrift: heldDriftPct(heldPoints),
     slope: rssSlope(rssSamples, 2),
     // Persistence: the slope over the later half of the measured part (at least 3 points).
     lateSlope: rssSlope(laterHalf(rssSamples), 3),
   };
+}
+
+/** The true peak after warm-up (rss_hwm_bytes) and whether VmHWM was reset (hwm_reset); notes what was used instead. */
+function truePeak(
+  part: MeasuredPart,
+  largestSample: number | null,
+  reset: AnalyzeOptions['peakReset'],
+): { hwm: number | null; reset: number | null } {
+  if (reset === undefined) return { hwm: null, reset: null };
+  const lastHwm = (xs: readonly Sample[]): number | null => [...xs].reverse().find((s) => s.hwm_bytes !== null)?.hwm_bytes ?? null;
+  const atLeast = (x: number | null): number | null =>
+    x === null ? largestSample : largestSample === null ? x : Math.max(x, largestSample);
+  const sinceStart = lastHwm(part.all);
+  const instead =
+    sinceStart !== null
+      ? 'the peak is VmHWM since the workload started (warm-up included)'
+      : 'the peak is the largest sample (bursts between samples missed)';
+  if (!part.warmupApplied) return { hwm: atLeast(sinceStart), reset: reset === null ? null : reset.refused === null ? 1 : 0 };
+  if (reset === null) {
+    part.notes.push(`VmHWM was not reset at the warm-up end: ${instead}`);
+    return { hwm: atLeast(sinceStart), reset: null };
+  }
+  if (reset.refused !== null) {
+    part.notes.push(`peak reset refused: ${reset.refused}; ${instead}`);
+    return { hwm: atLeast(sinceStart), reset: 0 };
+  }
+  // VmHWM after the reset sample counts from it on; the reset sample's own RSS is in the largest sample.
+  const after = lastHwm(part.measured.filter((s) => s.t_ms > reset.t_ms));
+  if (after === null) part.notes.push('no VmHWM reading after the peak reset at the warm-up end: the peak is the largest sample');
+  return { hwm: atLeast(after), reset: 1 };
 }
 
 /** Ops: the measured part runs from the base sample (or the workload start) to the end line (or last sample). */
@@ -277,8 +335,9 @@ export function analyzeEpoch(
   const ts = sorted(tput);
   const q = (p: number): number | null => (ts.length === 0 ? null : finite(quantileSorted(ts, p)));
   noteGaps(measured, opts.intervalMs, notes);
-  const { rss, adj, held, slope, lateSlope } = rssStats(measured);
+  const { rss, adj, held, heldDrift, slope, lateSlope } = rssStats(measured);
   const hwm = [...all].reverse().find((s) => s.hwm_bytes !== null)?.hwm_bytes ?? null;
+  const peak = truePeak(part, rss.peak, opts.peakReset);
   const ops = opsOf(part, endLine);
   const { endOps } = ops;
   const { cpuOps, measuredCpu } = cpuOf(part, endLine, ops);
@@ -303,9 +362,12 @@ export function analyzeEpoch(
     throughput_cpu_cv: cpuTput.length < 2 ? null : finite(cv(cpuTput)),
     rss_initial_bytes: rss.initial,
     rss_final_bytes: rss.final,
+    rss_hwm_bytes: peak.hwm,
+    hwm_reset: peak.reset,
     rss_peak_bytes: rss.peak,
     hwm_bytes: hwm,
     rss_drift_pct: finite(rss.drift_pct ?? undefined),
+    rss_held_drift_pct: finite(heldDrift ?? undefined),
     rss_slope_bytes_per_hour: slope === null ? null : finite(slope.slope),
     rss_slope_low: slope === null ? null : finite(slope.low),
     rss_slope_high: slope === null ? null : finite(slope.high),

@@ -274,5 +274,6 @@ export async function runEpochStep(
 function analyze(samples: readonly Sample[], plan: Plan, result: EpochResult): EpochAnalysis {
   const syscalls =
     result.syscallsFinal === null ? undefined : { at_warmup_end: result.syscallsAtWarmupEnd?.counts ?? null, at_end: result.syscallsFinal };
-  return analyzeEpoch(samples, { warmupMs: plan.warmup_ms, intervalMs: plan.interval_ms }, syscalls, result.endLine ?? undefined);
+  const opts = { warmupMs: plan.warmup_ms, intervalMs: plan.interval_ms, peakReset: result.peakReset };
+  return analyzeEpoch(samples, opts, syscalls, result.endLine ?? undefined);
 }

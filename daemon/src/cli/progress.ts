@@ -4,7 +4,9 @@
  * plain log lines (the logger's), nothing rewritten.
  */
 import type { CampaignController, EpochFinishedEvent, EpochStartedEvent, SampleEvent } from '../campaign/index.js';
+import type { EpochAnalysis } from '../domain/epoch-fields.js';
 import { bytes, duration, opsPerSec, percent, signedPercent } from '../domain/format.js';
+import { judgedDrift, peakRss } from '../domain/measures.js';
 
 export interface ProgressOptions {
   out: NodeJS.WriteStream;
@@ -45,8 +47,8 @@ export function attachTtyProgress(controller: CampaignController, opts: Progress
     const mark = e.outcome === 'completed' ? 'ok ' : '!! ';
     const detail =
       e.outcome === 'completed'
-        ? `${opsPerSec(a?.throughput_mean)}  CV ${percent(a?.throughput_cv, 2)}  ` +
-          `RSS peak ${bytes(a?.rss_peak_bytes)}  drift ${signedPercent(a?.rss_drift_pct, 2)}`
+        ? `${epochThroughput(a)}  CV ${percent(a?.throughput_cv, 2)}  ` +
+          `RSS peak ${bytes(a ? peakRss(a) : null)}  ${a ? driftText(a) : 'drift –'}`
         : `${e.outcome}: ${e.reason ?? ''}`;
     out.write(`\r\x1b[2K${mark}${e.variant} epoch ${e.round}/${opts.epochsPerVariant}  ${detail}\n`);
     current = null;
@@ -64,4 +66,16 @@ export function attachTtyProgress(controller: CampaignController, opts: Progress
     controller.off('epoch-finished', onFinish);
     if (current !== null) out.write('\r\x1b[2K');
   };
+}
+
+/** An epoch's throughput, per CPU-second first when it has it (the basis verdicts use), wall-clock beside it. */
+function epochThroughput(a: EpochAnalysis | null | undefined): string {
+  if (typeof a?.throughput_cpu === 'number') return `${opsPerSec(a.throughput_cpu)} per CPU-s (${opsPerSec(a.throughput_mean)} wall)`;
+  return `${opsPerSec(a?.throughput_mean)} wall`;
+}
+
+/** The judged drift, labelled (held memory; the endpoints only when held memory was not measured). */
+function driftText(a: EpochAnalysis): string {
+  const d = judgedDrift(a);
+  return d === null ? 'drift –' : `${d.basis === 'held' ? 'held drift' : 'endpoint drift'} ${signedPercent(d.pct, 2)}`;
 }

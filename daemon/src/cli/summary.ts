@@ -1,39 +1,57 @@
 /** The table `allocsoak run` prints at the end: one row per variant of the campaign. */
-import { bytes, MISSING, percent, rate, signedPercent, significant } from '../domain/format.js';
-import type { EpochSummary } from '../domain/types.js';
+import { aggregate, EPOCH_FIELDS, PER_VARIANT_COLUMNS } from '../domain/epoch-fields.js';
+import { formatField, MISSING } from '../domain/format.js';
+import { BASIS_LABEL, summarizeThroughput, throughputHeaders } from '../domain/measures.js';
 import { reasonLine, stderrExcerpt } from '../report/index.js';
 import type { EpochRow } from '../storage/index.js';
 import type { CompareResult } from '../verdicts/index.js';
-import { mean, median } from '../stats/descriptive.js';
 import { textTable } from './text-table.js';
 
-function values(epochs: readonly EpochSummary[], pick: (e: EpochSummary) => number | null): number[] {
-  return epochs.map(pick).filter((x): x is number => x !== null && Number.isFinite(x));
-}
-
 /**
- * Per variant (plan order): epochs completed / run, other outcomes, mean of the epochs' mean
- * throughput, median CV, highest RSS peak, median drift and syscalls per op (completed epochs only).
+ * Per variant (plan order): epochs completed / run, the throughput on the basis the verdicts use and on the
+ * other (domain/measures.ts, as the report and the page), the registry's per-variant fields folded as the
+ * report and the page fold them, and the other outcomes; then which variant is fastest on that basis.
  */
-export function summaryTable(variants: readonly string[], epochs: readonly EpochSummary[]): string {
+export function summaryTable(variants: readonly string[], epochs: readonly EpochRow[]): string {
+  const done = (name: string): EpochRow[] => epochs.filter((e) => e.variant === name && e.outcome === 'completed');
+  const tput = summarizeThroughput(new Map(variants.map((v) => [v, done(v)] as const).filter(([, es]) => es.length > 0)));
+  const heads = throughputHeaders(tput);
   const rows = variants.map((name) => {
     const mine = epochs.filter((e) => e.variant === name);
-    const done = mine.filter((e) => e.outcome === 'completed');
     const others = new Map<string, number>();
     for (const e of mine) if (e.outcome !== 'completed') others.set(e.outcome, (others.get(e.outcome) ?? 0) + 1);
-    const peak = values(done, (e) => e.rss_peak_bytes);
+    const t = tput.variants.get(name);
     return [
       name,
-      `${done.length}/${mine.length}`,
-      rate(mean(values(done, (e) => e.throughput_mean))),
-      percent(median(values(done, (e) => e.throughput_cv)), 2),
-      bytes(peak.length > 0 ? Math.max(...peak) : null),
-      signedPercent(median(values(done, (e) => e.rss_drift_pct)), 2),
-      significant(median(values(done, (e) => e.syscalls_per_op))),
+      `${done(name).length}/${mine.length}`,
+      formatField('ops/s', t?.lead ?? null, 'compact'),
+      formatField('ops/s', t?.other ?? null, 'compact'),
+      ...PER_VARIANT_COLUMNS.map((f) =>
+        formatField(
+          EPOCH_FIELDS[f].unit,
+          aggregate(
+            EPOCH_FIELDS[f].perVariant.aggregate,
+            done(name).map((e) => e[f]),
+          ),
+          'compact',
+        ),
+      ),
       [...others].map(([o, n]) => `${n} ${o}`).join(', ') || MISSING,
     ];
   });
-  return textTable(['variant', 'completed', 'ops/s', 'CV', 'RSS peak', 'drift', 'syscalls/op', 'other outcomes'], rows);
+  const table = textTable(
+    [
+      'variant',
+      'completed',
+      heads.lead,
+      heads.other,
+      ...PER_VARIANT_COLUMNS.map((f) => `${EPOCH_FIELDS[f].perVariant.header} (${EPOCH_FIELDS[f].perVariant.aggregate})`),
+      'other outcomes',
+    ],
+    rows,
+  );
+  const fastest = tput.fastestFirst.length < 2 ? '' : `fastest first (${BASIS_LABEL[tput.basis]}): ${tput.fastestFirst.join(', ')}\n`;
+  return `${table}${fastest}`;
 }
 
 /** Epochs that did not complete, one line each with the reason, and the last line the workload wrote on stderr. */

@@ -247,7 +247,6 @@ export const EPOCH_FIELDS = {
     writer: 'analysis',
     summary: true,
     epochTable: 'throughput',
-    perVariant: { header: 'throughput', aggregate: 'mean' },
     gauge: {
       name: 'allocsoak_epoch_throughput_ops_per_second',
       help: 'Mean throughput (ops/s) over the post-warm-up intervals of the latest completed epoch.',
@@ -312,6 +311,7 @@ export const EPOCH_FIELDS = {
     unit: 'ops/s',
     meaning: 'measured ops per CPU-second: unmoved by a busy host taking the core away (the judgement basis)',
     writer: 'analysis',
+    summary: true,
   },
   throughput_cpu_cv: {
     sql: 'REAL',
@@ -339,17 +339,41 @@ export const EPOCH_FIELDS = {
     writer: 'analysis',
     summary: true,
   },
+  rss_hwm_bytes: {
+    sql: 'INTEGER',
+    json: 'number',
+    nullable: true,
+    unit: 'bytes',
+    meaning:
+      'true peak RSS after warm-up: VmHWM at the end, reset at the warm-up end (bursts between samples included); ' +
+      'what memory verdicts judge. Where the reset was refused (hwm_reset 0), VmHWM since the start (analysis_note says so)',
+    writer: 'analysis',
+    summary: true,
+    epochTable: 'peak RSS',
+    perVariant: { header: 'peak RSS', aggregate: 'max' },
+    gauge: {
+      name: 'allocsoak_epoch_rss_hwm_bytes',
+      help: 'True peak RSS (VmHWM reset at the warm-up end) of the latest completed epoch, in bytes.',
+    },
+  },
+  hwm_reset: {
+    sql: 'INTEGER',
+    json: 'integer',
+    nullable: true,
+    unit: 'count',
+    meaning: "1: the workload's VmHWM was reset at the warm-up end; 0: the reset was refused (analysis_note says why); null: not tried",
+    writer: 'analysis',
+  },
   rss_peak_bytes: {
     sql: 'INTEGER',
     json: 'number',
     nullable: true,
     unit: 'bytes',
-    meaning: 'largest VmRSS sample after warm-up',
+    meaning: 'largest VmRSS sample after warm-up (misses bursts between samples; rss_hwm_bytes is the true peak)',
     writer: 'analysis',
     summary: true,
-    epochTable: 'peak RSS',
-    perVariant: { header: 'peak RSS', aggregate: 'max' },
-    gauge: { name: 'allocsoak_epoch_rss_peak_bytes', help: 'Peak RSS after warm-up of the latest completed epoch, in bytes.' },
+    perVariant: { header: 'largest sample', aggregate: 'max' },
+    gauge: { name: 'allocsoak_epoch_rss_peak_bytes', help: 'Largest RSS sample after warm-up of the latest completed epoch, in bytes.' },
   },
   hwm_bytes: {
     sql: 'INTEGER',
@@ -364,14 +388,32 @@ export const EPOCH_FIELDS = {
     json: 'number',
     nullable: true,
     unit: 'percent',
-    meaning: '(final − initial) / initial × 100',
+    meaning:
+      'endpoint RSS drift: (final − initial) / initial × 100 of the first and last samples after warm-up; a burst live at either moves it ' +
+      '(thousands of percent), so it is not judged (rss_held_drift_pct is) except for epochs stored before schema v8',
     writer: 'analysis',
     summary: true,
-    epochTable: 'drift',
-    perVariant: { header: 'RSS drift', aggregate: 'median' },
     gauge: {
       name: 'allocsoak_epoch_rss_drift_ratio',
-      help: 'RSS drift (final - initial) / initial after warm-up of the latest completed epoch, as a ratio (0.01 = 1 %).',
+      help: 'Endpoint RSS drift (final - initial) / initial after warm-up of the latest completed epoch, as a ratio (0.01 = 1 %); not judged (see allocsoak_epoch_rss_held_drift_ratio).',
+      scale: 0.01,
+    },
+  },
+  rss_held_drift_pct: {
+    sql: 'REAL',
+    json: 'number',
+    nullable: true,
+    unit: 'percent',
+    meaning:
+      'held-memory drift: growth of RSS − LazyFree along its robust Theil–Sen line over the measured part, (fitted end − fitted start) / fitted start × 100; ' +
+      'a burst at or between samples does not move it. The drift the judgement reads (drift_max_pct)',
+    writer: 'analysis',
+    summary: true,
+    epochTable: 'held drift',
+    perVariant: { header: 'held drift', aggregate: 'median' },
+    gauge: {
+      name: 'allocsoak_epoch_rss_held_drift_ratio',
+      help: 'Held-memory drift (RSS - LazyFree along its robust line) of the latest completed epoch, as a ratio (0.01 = 1 %): the drift judged.',
       scale: 0.01,
     },
   },
@@ -438,9 +480,8 @@ export const EPOCH_FIELDS = {
     json: 'number',
     nullable: true,
     unit: 'percent',
-    meaning: 'drift of RSS − LazyFree',
+    meaning: 'endpoint drift of RSS − LazyFree (first and last samples after warm-up; not judged)',
     writer: 'analysis',
-    perVariant: { header: 'RSS − LazyFree drift', aggregate: 'median' },
   },
   rss_held_bytes: {
     sql: 'INTEGER',

@@ -138,6 +138,24 @@ export function clockTime(iso: string | null | undefined, today: Date = new Date
 export type FieldStyle = 'compact' | 'fixed';
 
 /** An epoch field's value formatted by its unit (domain/epoch-fields.ts): the one place a unit picks its format. */
+/** Epochs an arm of a verdict took from one campaign (the verdict's `campaigns`). */
+export interface CampaignShareLike {
+  readonly campaign: number;
+  readonly baseline: number;
+  readonly candidate: number;
+}
+
+/**
+ * Where a verdict's epochs came from: "campaign 5", or, when the series accumulated across campaigns,
+ * "campaigns 3 (4 + 4), 5 (2 + 2)" (baseline + candidate epochs of each).
+ */
+export function campaignsText(campaigns: readonly CampaignShareLike[]): string {
+  const [only] = campaigns;
+  if (only === undefined) return 'no campaign';
+  if (campaigns.length === 1) return `campaign ${only.campaign}`;
+  return `campaigns ${campaigns.map((c) => `${c.campaign} (${c.baseline} + ${c.candidate})`).join(', ')}`;
+}
+
 export function formatField(unit: FieldUnit, v: number | string | null | undefined, style: FieldStyle): string {
   const compact = style === 'compact';
   if (typeof v === 'string') return unit === 'time' && compact ? clockTime(v) : v;

@@ -5,7 +5,7 @@
 import { median } from '../stats/descriptive.js';
 import { chooseBasis, throughputOn, type ThroughputBasis } from './basis.js';
 import type { Criteria, Goal } from './criteria.js';
-import { finiteValues, pairEpochs, splitArm, type Arm, type EpochPair, type JudgedEpoch } from './epochs.js';
+import { finiteValues, pairEpochs, peakRss, splitArm, type Arm, type EpochPair, type JudgedEpoch } from './epochs.js';
 import { judgeDrift, type VariantDrift } from './leak.js';
 import { estimateRatio, type RatioEstimate } from './ratio.js';
 import { checkSpread, type SpreadCheck } from './spread-check.js';
@@ -53,7 +53,7 @@ export function measure(epochs: readonly JudgedEpoch[], input: ComparisonInput, 
   const ratioOpts = { confidence: c.confidence };
   const basis = chooseBasis([A.completed, B.completed], c.throughput_per_cpu_second === 1);
   const rssHeld = estimateRatio(A.completed, B.completed, pairs, (e) => e.rss_held_bytes, ratioOpts);
-  const rssPeak = estimateRatio(A.completed, B.completed, pairs, (e) => e.rss_peak_bytes, ratioOpts);
+  const rssPeak = estimateRatio(A.completed, B.completed, pairs, peakRss, ratioOpts);
   // The RSS the memory goal judges: the peak, or held memory when asked for and measured.
   const rssBasis: RssBasis = c.judge_held_rss === 1 && rssHeld !== null ? 'held' : 'peak';
   const driftOpts = { criteria: c };
@@ -73,7 +73,7 @@ export function measure(epochs: readonly JudgedEpoch[], input: ComparisonInput, 
     rssHeld,
     rssBasis,
     rssJudged: rssBasis === 'held' ? rssHeld : rssPeak,
-    rssOf: (e) => (rssBasis === 'held' ? e.rss_held_bytes : e.rss_peak_bytes),
+    rssOf: (e) => (rssBasis === 'held' ? e.rss_held_bytes : peakRss(e)),
     rssLabel: rssBasis === 'held' ? 'held RSS' : 'peak RSS',
     driftA: judgeDrift(baseline, epochs, driftOpts),
     driftB: judgeDrift(candidate, epochs, driftOpts),

@@ -5,8 +5,13 @@
 
 import { WORKLOAD_FAILURES, type EpochSummary, type Outcome } from '../domain/types.js';
 
-/** An epoch row as stored (EpochSummary, plus columns the judgement uses when present). */
-export interface JudgedEpoch extends EpochSummary {
+/**
+ * An epoch row as stored (EpochSummary, plus columns the judgement uses when present; those added by later
+ * schema versions are optional, so rows built by hand need not name them).
+ */
+export interface JudgedEpoch extends Omit<EpochSummary, 'throughput_cpu' | 'rss_held_drift_pct'> {
+  /** Held-memory drift (schema v8); the judged drift, domain/measures.ts. */
+  rss_held_drift_pct?: number | null;
   round?: number | null;
   outcome_reason?: string | null;
   signal?: string | null;
@@ -21,6 +26,9 @@ export interface JudgedEpoch extends EpochSummary {
   throughput_cpu?: number | null;
   throughput_cpu_cv?: number | null;
 }
+
+/** The peak RSS memory verdicts judge, and the drift the drift judgement reads: domain/measures.ts. */
+export { judgedDrift, peakRss } from '../domain/measures.js';
 
 export interface Arm {
   variant: string;

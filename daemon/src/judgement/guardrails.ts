@@ -84,10 +84,23 @@ function guardLeaks({ driftA, driftB, baseline, candidate }: Measured, c: Criter
       criterion: 'guard.leak',
       status: 'pass',
       decisive: false,
-      message: `candidate ${candidate}: no leak (${driftB.flagged_epochs} of ${driftB.epochs.length} epochs over ${bytes(c.leak_floor_bytes_per_hour)}/h) and no drift`,
+      message: `candidate ${candidate}: no leak (${driftB.flagged_epochs} of ${driftB.epochs.length} epochs surely over ${bytes(c.leak_floor_bytes_per_hour)}/h) and no drift`,
       value: driftB.slope_bytes_per_hour,
       low: driftB.slope_low,
       high: driftB.slope_high,
+      threshold: c.leak_floor_bytes_per_hour,
+    });
+  } else if (driftB.verdict === 'UNDECIDED') {
+    // Neither a leak nor surely none: said as such, not as "no leak and no drift".
+    reasons.push({
+      criterion: 'guard.leak',
+      status: 'undecided',
+      decisive: false,
+      message: `candidate ${candidate}: leak and drift undecided: ${driftB.reasons
+        .filter((r) => r.status === 'undecided')
+        .map((r) => r.message)
+        .join('; ')}`,
+      value: driftB.slope_bytes_per_hour,
       threshold: c.leak_floor_bytes_per_hour,
     });
   }

@@ -22,9 +22,13 @@
  * interval assumes independent residuals, which RSS samples a second apart are not, so the interval can be
  * optimistic: the absolute floor is what keeps clean epochs from being flagged.
  *
- * Across epochs: every variant's series of final/initial RSS (one value per epoch, oldest first) gets
- * its own Theil–Sen trend and a Pettitt change-point check, so a leak that grows a little every night,
- * or appears one night and stays, is caught even when each epoch alone is under the floor.
+ * Across epochs: every variant's series of per-epoch growth ratios (1 + the judged drift, held memory's
+ * robust line; one value per epoch, oldest first) gets its own Theil–Sen trend and a Pettitt change-point
+ * check, so a leak that grows a little every night, or appears one night and stays, is caught even when
+ * each epoch alone is under the floor.
+ *
+ * Every status has three states: LEAK or DRIFT when sure, CLEAN when every check passed, UNDECIDED (with the
+ * reason and what would decide it) when a check could not tell.
  */
 
 import { laterHalf } from '../analysis/index.js';
@@ -33,7 +37,8 @@ import { hodgesLehmannCenter, type ShiftEstimate } from '../stats/hodges-lehmann
 import { pettitt } from '../stats/pettitt.js';
 import { seedFromText } from '../stats/bootstrap.js';
 import type { Criteria } from './criteria.js';
-import { finiteValues, splitArm, type JudgedEpoch } from './epochs.js';
+import { DRIFT_LABEL, driftBasisOf, type DriftBasis } from '../domain/measures.js';
+import { judgedDrift, splitArm, type JudgedEpoch } from './epochs.js';
 import { bytes, fmt, jsonNumber, type Reason } from './types.js';
 
 const MS_PER_HOUR = 3_600_000;
@@ -153,7 +158,10 @@ export interface EpochDrift {
   started_at: string;
   rss_initial_bytes: number | null;
   rss_final_bytes: number | null;
+  /** Endpoint drift (first and last samples); not judged. */
   rss_drift_pct: number | null;
+  /** Held-memory drift: the one judged (null before schema v8, when the endpoint drift is). */
+  rss_held_drift_pct: number | null;
   rss_slope_bytes_per_hour: number | null;
   rss_slope_low: number | null;
   rss_slope_high: number | null;
@@ -164,7 +172,12 @@ export interface EpochDrift {
   leak_check: EpochLeakCheck;
 }
 
-export type DriftVerdict = 'LEAK' | 'DRIFT' | 'CLEAN' | 'INSUFFICIENT';
+/**
+ * LEAK and DRIFT: surely; CLEAN: surely not (every check passed, the drift estimate within the limit);
+ * UNDECIDED: a check could not decide (no completed epoch, too few epochs for an interval, or a drift
+ * estimate over the limit whose interval reaches below it); its reasons say why and what would decide.
+ */
+export type DriftVerdict = 'LEAK' | 'DRIFT' | 'CLEAN' | 'UNDECIDED';
 
 export interface VariantDrift {
   variant: string;
@@ -180,10 +193,13 @@ export interface VariantDrift {
   flagged_epochs: number;
   /** Probability of at least this many flagged epochs if none leaked (each flags falsely at most (1 − confidence)/2). */
   flagged_p_value: number | null;
-  /** Hodges–Lehmann centre of per-epoch drift % and its interval. */
-  drift_pct: { median: number; low: number | null; high: number | null } | null;
+  /**
+   * Hodges–Lehmann centre of the per-epoch judged drift % (domain/measures.ts `judgedDrift`) and its
+   * interval; `basis` says which drift it is (held memory, or the endpoints for epochs before schema v8).
+   */
+  drift_pct: { median: number; low: number | null; high: number | null; basis: DriftBasis } | null;
   series: {
-    /** Trend of final/initial RSS per epoch (ratio units per epoch). */
+    /** Trend of the per-epoch growth ratio 1 + judged drift / 100 (ratio units per epoch). */
     trend: { slope_per_epoch: number; low: number | null; high: number | null; flagged: boolean } | null;
     change_point: {
       after_epoch_id: number;
@@ -214,6 +230,7 @@ function perEpochDrift(completed: readonly JudgedEpoch[], c: LeakCriteria): Epoc
       rss_initial_bytes: e.rss_initial_bytes,
       rss_final_bytes: e.rss_final_bytes,
       rss_drift_pct: e.rss_drift_pct,
+      rss_held_drift_pct: e.rss_held_drift_pct ?? null,
       rss_slope_bytes_per_hour: e.rss_slope_bytes_per_hour,
       rss_slope_low: e.rss_slope_low ?? null,
       rss_slope_high: e.rss_slope_high ?? null,
@@ -239,76 +256,118 @@ function judgeWithinEpochs(
   c: DriftCriteria,
   reasons: Reason[],
 ): WithinEpochs {
+  const floor = c.leak_floor_bytes_per_hour;
   const withInterval = perEpoch.filter((e) => e.rss_slope_low !== null);
   const flagged = perEpoch.filter((e) => e.leak);
   const settled = perEpoch.filter((e) => e.leak_check === 'stopped_growing');
   const short = perEpoch.filter((e) => e.leak_check === 'short_window');
+  // Over the floor by their estimate, but their interval reaches below it: neither a leak nor surely not.
+  const unsure = perEpoch.filter((e) => e.leak_check === 'below_floor' && (e.rss_slope_bytes_per_hour ?? 0) > floor);
   const falseFlagRate = (1 - c.confidence) / 2;
   const flaggedP = withInterval.length > 0 ? binomialUpperTail(flagged.length, withInterval.length, falseFlagRate) : null;
   const withinLeak = flagged.length > 0 && flaggedP !== null && flaggedP <= 1 - c.confidence;
-  const slopes = finiteValues(completed, (e) => e.rss_slope_bytes_per_hour);
-  const slopeHl = slopes.length > 0 ? hodgesLehmannCenter(slopes, { confidence: c.confidence }) : null;
+  const slopeValues = completed
+    .map((e) => e.rss_slope_bytes_per_hour)
+    .filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+  const slopeHl = slopeValues.length > 0 ? hodgesLehmannCenter(slopeValues, { confidence: c.confidence }) : null;
+  // The median slope over the floor with epochs that could not tell: undecided, not "no leak".
+  const undecided = !withinLeak && slopeHl !== null && slopeHl.estimate > floor && unsure.length > 0;
+  const ids = (xs: readonly EpochDrift[]): string => xs.map((e) => e.id).join(', ');
   if (withInterval.length === 0) {
     reasons.push({
       criterion: 'leak_floor_bytes_per_hour',
       status: 'undecided',
       decisive: false,
-      message: `${variant}: no epoch has an RSS slope interval; within-epoch leak check not possible`,
+      message: `${variant}: undecided: no epoch has an RSS slope interval; within-epoch leak check not possible (epochs with at least 3 samples after warm-up would decide)`,
     });
-  } else {
-    const worst = flagged.length > 0 ? flagged.reduce((a, b) => ((a.rss_slope_low ?? 0) > (b.rss_slope_low ?? 0) ? a : b)) : null;
-    reasons.push({
-      criterion: 'leak_floor_bytes_per_hour',
-      status: withinLeak ? 'fail' : 'pass',
-      decisive: false,
-      message: withinLeak
-        ? `${variant}: ${flagged.length} of ${withInterval.length} epochs leak (RSS slope lower bound above ${bytes(c.leak_floor_bytes_per_hour)}/h; worst epoch ${worst?.id}: ${bytes(worst?.rss_slope_bytes_per_hour)}/h [${bytes(worst?.rss_slope_low)}/h, ${bytes(worst?.rss_slope_high)}/h]); p = ${fmt(flaggedP)} that false alarms explain it`
-        : `${variant}: ${flagged.length} of ${withInterval.length} epochs over the leak floor ${bytes(c.leak_floor_bytes_per_hour)}/h${flagged.length > 0 ? ` (p = ${fmt(flaggedP)}: within false-alarm expectations)` : ''}; median slope ${bytes(slopeHl?.estimate)}/h` +
-          (settled.length > 0
-            ? `; ${settled.length} epoch(s) grew early but not in their later half (settling, not leaking: epoch ${settled.map((e) => e.id).join(', ')})`
-            : '') +
-          (short.length > 0
-            ? `; ${short.length} epoch(s) grew faster than the floor in a window under ${c.leak_min_window_s} s, by less than ${bytes(c.leak_short_window_bytes)}: too short to tell a leak from an allocator filling in its working set (epoch ${short.map((e) => e.id).join(', ')})`
-            : ''),
-      value: jsonNumber(slopeHl?.estimate),
-      low: jsonNumber(slopeHl?.low),
-      high: jsonNumber(slopeHl?.high),
-      threshold: c.leak_floor_bytes_per_hour,
-      p_value: jsonNumber(flaggedP),
-    });
+    return { flagged: flagged.length, flaggedP, leak: false, slope: slopeHl };
   }
+  const worst = flagged.length > 0 ? flagged.reduce((a, b) => ((a.rss_slope_low ?? 0) > (b.rss_slope_low ?? 0) ? a : b)) : null;
+  const surely = `${flagged.length} of ${withInterval.length} epochs surely over the leak floor ${bytes(floor)}/h (RSS slope's lower bound above it)`;
+  const explained =
+    (settled.length > 0
+      ? `; ${settled.length} epoch(s) grew early but not in their later half (settling, not leaking: epoch ${ids(settled)})`
+      : '') +
+    (short.length > 0
+      ? `; ${short.length} epoch(s) grew faster than the floor in a window under ${c.leak_min_window_s} s, by less than ${bytes(c.leak_short_window_bytes)}: too short to tell a leak from an allocator filling in its working set (epoch ${ids(short)})`
+      : '');
+  reasons.push({
+    criterion: 'leak_floor_bytes_per_hour',
+    status: withinLeak ? 'fail' : undecided ? 'undecided' : 'pass',
+    decisive: false,
+    message: withinLeak
+      ? `${variant}: ${flagged.length} of ${withInterval.length} epochs leak (RSS slope lower bound above ${bytes(floor)}/h; worst epoch ${worst?.id}: ${bytes(worst?.rss_slope_bytes_per_hour)}/h [${bytes(worst?.rss_slope_low)}/h, ${bytes(worst?.rss_slope_high)}/h]); p = ${fmt(flaggedP)} that false alarms explain it`
+      : undecided
+        ? `${variant}: undecided: median RSS slope ${bytes(slopeHl?.estimate)}/h is over the leak floor ${bytes(floor)}/h, but only ${surely}; ${unsure.length} epoch(s) over it whose interval reaches below it (epoch ${ids(unsure)}): longer epochs (narrower intervals) or more epochs would decide` +
+          explained
+        : `${variant}: no leak: ${surely}${flagged.length > 0 ? ` (p = ${fmt(flaggedP)}: within false-alarm expectations)` : ''}; median RSS slope ${bytes(slopeHl?.estimate)}/h` +
+          explained,
+    value: jsonNumber(slopeHl?.estimate),
+    low: jsonNumber(slopeHl?.low),
+    high: jsonNumber(slopeHl?.high),
+    threshold: floor,
+    p_value: jsonNumber(flaggedP),
+  });
   return { flagged: flagged.length, flaggedP, leak: withinLeak, slope: slopeHl };
 }
 
-/** Per-epoch drift %: is its centre surely above the tolerance? */
+/** The fewest epochs whose Hodges–Lehmann interval is finite at this confidence. */
+export function epochsForDriftInterval(confidence: number): number {
+  for (let n = 1; n <= 50; n++)
+    if (
+      Number.isFinite(
+        hodgesLehmannCenter(
+          Array.from({ length: n }, (_, i) => i),
+          { confidence },
+        ).low,
+      )
+    )
+      return n;
+  return 50;
+}
+
+/**
+ * Per-epoch drift % (the judged one, domain/measures.ts: held memory, or the endpoints for epochs before
+ * schema v8): is its centre surely above the tolerance (fail), within it (pass), or neither (undecided: no
+ * interval yet, or an estimate over the limit whose interval reaches below it)?
+ */
 function judgeDriftPct(
   variant: string,
   completed: readonly JudgedEpoch[],
   c: DriftCriteria,
   reasons: Reason[],
-): { drift_pct: VariantDrift['drift_pct']; drift: boolean } {
-  const drifts = finiteValues(completed, (e) => e.rss_drift_pct);
-  if (drifts.length === 0) return { drift_pct: null, drift: false };
+): { drift_pct: VariantDrift['drift_pct']; drift: boolean; undecided: boolean } {
+  const judged = completed.map(judgedDrift).filter((d) => d !== null);
+  if (judged.length === 0) return { drift_pct: null, drift: false, undecided: false };
+  const basis = driftBasisOf(completed);
+  const what = `${DRIFT_LABEL[basis]}${basis === 'endpoint' ? ' (epochs before schema v8 have no held-memory drift)' : ''}`;
+  const drifts = judged.map((d) => d.pct);
   const hl = hodgesLehmannCenter(drifts, { confidence: c.confidence });
   const drift = Number.isFinite(hl.low) && hl.low > c.drift_max_pct;
+  const noInterval = !Number.isFinite(hl.low);
+  const overButUnsure = !drift && !noInterval && hl.estimate > c.drift_max_pct;
+  const undecided = noInterval || overButUnsure;
+  const need = epochsForDriftInterval(c.confidence);
   reasons.push({
     criterion: 'drift_max_pct',
-    status: drift ? 'fail' : Number.isFinite(hl.low) ? 'pass' : 'undecided',
+    status: drift ? 'fail' : undecided ? 'undecided' : 'pass',
     decisive: false,
     message: drift
-      ? `${variant}: RSS drifts ${fmt(hl.estimate)} % per epoch [${fmt(hl.low)}, ${fmt(hl.high)}], surely above ${c.drift_max_pct} %`
-      : Number.isFinite(hl.low)
-        ? `${variant}: RSS drift ${fmt(hl.estimate)} % per epoch [${fmt(hl.low)}, ${fmt(hl.high)}] is not surely above ${c.drift_max_pct} %`
-        : `${variant}: RSS drift ${fmt(hl.estimate)} % per epoch; too few epochs (${drifts.length}) for an interval`,
+      ? `${variant}: ${what} ${fmt(hl.estimate)} % per epoch [${fmt(hl.low)}, ${fmt(hl.high)}], surely above the ${c.drift_max_pct} % limit`
+      : noInterval
+        ? `${variant}: undecided: ${what} ${fmt(hl.estimate)} % per epoch (centre of ${drifts.length}); too few epochs (${drifts.length}) for an interval: ${need} completed epochs would decide against the ${c.drift_max_pct} % limit`
+        : overButUnsure
+          ? `${variant}: undecided: ${what} ${fmt(hl.estimate)} % per epoch [${fmt(hl.low)}, ${fmt(hl.high)}] is over the ${c.drift_max_pct} % limit but its interval reaches below it; more epochs would decide`
+          : `${variant}: ${what} ${fmt(hl.estimate)} % per epoch [${fmt(hl.low)}, ${fmt(hl.high)}], within the ${c.drift_max_pct} % limit`,
     value: hl.estimate,
     low: jsonNumber(hl.low),
     high: jsonNumber(hl.high),
     threshold: c.drift_max_pct,
   });
-  return { drift_pct: { median: hl.estimate, low: jsonNumber(hl.low), high: jsonNumber(hl.high) }, drift };
+  return { drift_pct: { median: hl.estimate, low: jsonNumber(hl.low), high: jsonNumber(hl.high), basis }, drift, undecided };
 }
 
-/** Across epochs: the trend of final/initial RSS (from 3 epochs on). */
+/** Across epochs: the trend of the per-epoch growth ratio (from 3 epochs on). */
 function judgeTrend(variant: string, ratios: readonly number[], c: DriftCriteria, reasons: Reason[]): VariantDrift['series']['trend'] {
   if (ratios.length < 3) return null;
   const minStep = c.drift_max_pct / 100;
@@ -324,8 +383,8 @@ function judgeTrend(variant: string, ratios: readonly number[], c: DriftCriteria
     status: flagged ? 'fail' : 'pass',
     decisive: false,
     message: flagged
-      ? `${variant}: final/initial RSS rises across epochs by ${fmt(ts.slope * 100)} % per epoch [${fmt(ts.low * 100)}, ${fmt(ts.high * 100)}] (${fmt(rise * 100)} % over ${ratios.length} epochs)`
-      : `${variant}: no rising trend of final/initial RSS across ${ratios.length} epochs (${fmt(ts.slope * 100)} % per epoch)`,
+      ? `${variant}: the per-epoch memory growth (1 + judged drift) rises across epochs by ${fmt(ts.slope * 100)} % per epoch [${fmt(ts.low * 100)}, ${fmt(ts.high * 100)}] (${fmt(rise * 100)} % over ${ratios.length} epochs)`
+      : `${variant}: no rising trend of the per-epoch memory growth (1 + judged drift) across ${ratios.length} epochs (${fmt(ts.slope * 100)} % per epoch)`,
     value: ts.slope,
     low: jsonNumber(ts.low),
     high: jsonNumber(ts.high),
@@ -334,7 +393,7 @@ function judgeTrend(variant: string, ratios: readonly number[], c: DriftCriteria
   return { slope_per_epoch: ts.slope, low: jsonNumber(ts.low), high: jsonNumber(ts.high), flagged };
 }
 
-/** Across epochs: an upward step of final/initial RSS (Pettitt, from 4 epochs on). */
+/** Across epochs: an upward step of the per-epoch growth ratio (Pettitt, from 4 epochs on). */
 function judgeChangePoint(
   variant: string,
   seriesEpochs: readonly JudgedEpoch[],
@@ -356,8 +415,8 @@ function judgeChangePoint(
     status: flagged ? 'fail' : 'pass',
     decisive: false,
     message: flagged
-      ? `${variant}: final/initial RSS stepped up from ${fmt(cp.before)} to ${fmt(cp.after)} at epoch ${after.id} (Pettitt p = ${fmt(cp.p)})`
-      : `${variant}: no upward step in final/initial RSS (Pettitt p = ${fmt(cp.p)}, shift ${fmt(cp.shift * 100)} %)`,
+      ? `${variant}: the per-epoch memory growth (1 + judged drift) stepped up from ${fmt(cp.before)} to ${fmt(cp.after)} at epoch ${after.id} (Pettitt p = ${fmt(cp.p)})`
+      : `${variant}: no upward step in the per-epoch memory growth (Pettitt p = ${fmt(cp.p)}, shift ${fmt(cp.shift * 100)} %)`,
     value: cp.shift,
     threshold: minStep,
     p_value: cp.p,
@@ -373,17 +432,18 @@ function judgeChangePoint(
   };
 }
 
-/** Across epochs: every variant's series of final/initial RSS, its trend and change point. */
+/**
+ * Across epochs: the series of per-epoch growth ratios, 1 + judged drift / 100 (held memory, which a burst
+ * does not move; the endpoints' final/initial RSS for epochs before schema v8), its trend and change point.
+ */
 function judgeAcrossEpochs(
   variant: string,
   completed: readonly JudgedEpoch[],
   opts: DriftOptions,
   reasons: Reason[],
 ): VariantDrift['series'] {
-  const seriesEpochs = completed.filter(
-    (e) => typeof e.rss_initial_bytes === 'number' && e.rss_initial_bytes > 0 && typeof e.rss_final_bytes === 'number',
-  );
-  const ratios = seriesEpochs.map((e) => (e.rss_final_bytes as number) / (e.rss_initial_bytes as number));
+  const seriesEpochs = completed.filter((e) => judgedDrift(e) !== null);
+  const ratios = seriesEpochs.map((e) => 1 + (judgedDrift(e)?.pct ?? 0) / 100);
   return {
     trend: judgeTrend(variant, ratios, opts.criteria, reasons),
     change_point: judgeChangePoint(variant, seriesEpochs, ratios, opts, reasons),
@@ -394,6 +454,7 @@ function judgeAcrossEpochs(
 function markDecisive(reasons: Reason[], verdict: DriftVerdict): void {
   for (const r of reasons) if (r.status === 'fail') r.decisive = true;
   if (verdict === 'CLEAN') for (const r of reasons) r.decisive = r.status === 'pass';
+  if (verdict === 'UNDECIDED') for (const r of reasons) r.decisive = r.status === 'undecided';
 }
 
 /**
@@ -413,7 +474,7 @@ export function judgeDrift(variant: string, epochs: readonly JudgedEpoch[], opts
     slope_high: null,
     leak: false,
     drift: false,
-    verdict: 'INSUFFICIENT',
+    verdict: 'UNDECIDED',
     reasons,
     flagged_epochs: 0,
     flagged_p_value: null,
@@ -421,14 +482,21 @@ export function judgeDrift(variant: string, epochs: readonly JudgedEpoch[], opts
     series: { trend: null, change_point: null },
   };
   if (completed.length === 0) {
-    reasons.push({ criterion: 'epochs', status: 'undecided', decisive: true, message: `${variant}: no completed epoch to judge` });
+    reasons.push({
+      criterion: 'epochs',
+      status: 'undecided',
+      decisive: true,
+      message: `${variant}: undecided: no completed epoch to judge; completed epochs would decide`,
+    });
     return empty;
   }
   const within = judgeWithinEpochs(variant, completed, perEpoch, opts.criteria, reasons);
-  const { drift_pct, drift } = judgeDriftPct(variant, completed, opts.criteria, reasons);
+  const { drift_pct, drift, undecided } = judgeDriftPct(variant, completed, opts.criteria, reasons);
   const series = judgeAcrossEpochs(variant, completed, opts, reasons);
   const leak = within.leak || series.trend?.flagged === true || series.change_point?.flagged === true;
-  const verdict: DriftVerdict = leak ? 'LEAK' : drift ? 'DRIFT' : 'CLEAN';
+  // CLEAN only when nothing is undecided: never beside a drift estimate over the limit or without an interval.
+  const anyUndecided = undecided || reasons.some((r) => r.status === 'undecided');
+  const verdict: DriftVerdict = leak ? 'LEAK' : drift ? 'DRIFT' : anyUndecided ? 'UNDECIDED' : 'CLEAN';
   markDecisive(reasons, verdict);
   return {
     ...empty,

@@ -6,7 +6,7 @@
 
 import { median } from '../stats/descriptive.js';
 import { chooseBasis, throughputOn, type ThroughputBasis } from './basis.js';
-import { pairEpochs, splitArm, type JudgedEpoch } from './epochs.js';
+import { pairEpochs, peakRss, splitArm, type JudgedEpoch } from './epochs.js';
 import { estimateRatio, type RatioEstimate } from './ratio.js';
 
 export interface ReferenceRatio {
@@ -35,7 +35,7 @@ export function referenceRatios(
     const basis = chooseBasis([ref, mine], perCpuSecond);
     const pick = throughputOn(basis);
     const tputs = mine.map(pick).filter((v): v is number => typeof v === 'number');
-    const peaks = mine.map((e) => e.rss_peak_bytes).filter((v): v is number => typeof v === 'number');
+    const peaks = mine.map(peakRss).filter((v): v is number => typeof v === 'number');
     const base = {
       variant,
       reference,
@@ -74,7 +74,7 @@ export function referenceRatios(
     return {
       ...base,
       throughput: estimateRatio(ref, mine, pairs, pick, { confidence }),
-      rss_peak: estimateRatio(ref, mine, pairs, (e) => e.rss_peak_bytes, { confidence }),
+      rss_peak: estimateRatio(ref, mine, pairs, peakRss, { confidence }),
     };
   });
 }

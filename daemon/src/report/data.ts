@@ -1,6 +1,7 @@
 /** The report's data model, built from the store: what every format (md, json, csv) renders. */
 import { OUTCOMES, type Outcome } from '../domain/types.js';
 import { aggregate, EPOCH_FIELDS, PER_VARIANT_COLUMNS, type PerVariantField } from '../domain/epoch-fields.js';
+import { judgedDrift, summarizeThroughput, throughputOn, type ThroughputBasis } from '../domain/measures.js';
 import { cv } from '../stats/descriptive.js';
 import type { Plan, PlanVariant } from '../plan/index.js';
 import type { CampaignRecord, EpochRow, HostRow, Store } from '../storage/index.js';
@@ -17,10 +18,14 @@ export interface VariantReport extends VariantAggregates {
   epochs_completed: number;
   /** Every outcome with its count (zeros included, so the shape is fixed). */
   outcomes: Record<Outcome, number>;
-  /** CV of the completed epochs' mean throughputs (epoch-to-epoch noise). */
+  /** Throughput on the campaign's basis (ReportData.throughput_basis): the median of the completed epochs'. */
+  throughput: number | null;
+  /** Throughput on the other basis, shown labelled beside it. */
+  throughput_other: number | null;
+  /** CV of the completed epochs' throughputs on the campaign's basis (epoch-to-epoch noise). */
   throughput_cv_between_epochs: number | null;
-  /** The worst (highest) RSS drift of the completed epochs. */
-  rss_drift_pct_max: number | null;
+  /** The worst (highest) judged drift of the completed epochs (held memory; the endpoints before schema v8). */
+  drift_pct_max: number | null;
   /** What its epochs reported running ("glibc 2.36", "leanmalloc profile lean"), each once, oldest first. */
   allocators_reported: string[];
   /** Values contributed by report extensions' variant columns, by key. */
@@ -35,6 +40,13 @@ export interface ReportData {
   variants: VariantReport[];
   /** Every epoch of the campaign, oldest first. */
   epochs: EpochRow[];
+  /**
+   * The throughput every variant leads with (domain/measures.ts `summarizeThroughput`): per CPU-second when
+   * every completed epoch reports it, as the verdicts judge; the other basis is shown labelled.
+   */
+  throughput_basis: ThroughputBasis;
+  /** The variants by that throughput, fastest first. */
+  fastest_first: string[];
 }
 
 function finiteOrNull(x: number): number | null {
@@ -52,11 +64,13 @@ function summarizeVariant(
   name: string,
   epochs: readonly EpochRow[],
   planned: { allocator: string | null; library: string | null; config: PlanVariant | null },
+  basis: ThroughputBasis,
+  throughput: { lead: number | null; other: number | null } | undefined,
 ): VariantReport {
   const outcomes = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
   for (const e of epochs) outcomes[e.outcome] += 1;
   const done = epochs.filter((e) => e.outcome === 'completed');
-  const means = done.map((e) => e.throughput_mean).filter((x): x is number => x !== null && Number.isFinite(x));
+  const onBasis = done.map((e) => throughputOn(basis)(e)).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
   const folded = Object.fromEntries(
     PER_VARIANT_COLUMNS.map((f) => [
       f,
@@ -75,10 +89,12 @@ function summarizeVariant(
     epochs_total: epochs.length,
     epochs_completed: done.length,
     outcomes,
-    throughput_cv_between_epochs: means.length < 2 ? null : finiteOrNull(cv(means)),
-    rss_drift_pct_max: aggregate(
+    throughput: throughput?.lead ?? null,
+    throughput_other: throughput?.other ?? null,
+    throughput_cv_between_epochs: onBasis.length < 2 ? null : finiteOrNull(cv(onBasis)),
+    drift_pct_max: aggregate(
       'max',
-      done.map((e) => e.rss_drift_pct),
+      done.map((e) => judgedDrift(e)?.pct ?? null),
     ),
     allocators_reported: [...new Set(epochs.map(reportedAllocator).filter((x) => x !== null))],
     extra: {},
@@ -94,7 +110,7 @@ export function buildReportData(store: Store, opts: { campaign?: number; now?: D
   const campaign = opts.campaign !== undefined ? store.campaigns.get(opts.campaign) : store.campaigns.list({ limit: 1 })[0];
   if (campaign === undefined) {
     if (opts.campaign !== undefined) throw new Error(`campaign ${opts.campaign} does not exist`);
-    return { generated_at, campaign: null, plan: null, hosts: [], variants: [], epochs: [] };
+    return { generated_at, campaign: null, plan: null, hosts: [], variants: [], epochs: [], throughput_basis: 'wall', fastest_first: [] };
   }
   const { plan, ...campaignInfo } = campaign;
   const epochs = store.epochs.listRows({ campaign: campaign.id }).reverse();
@@ -102,6 +118,8 @@ export function buildReportData(store: Store, opts: { campaign?: number; now?: D
   // Plan order first, then any variant that only appears in epochs or the variants table.
   const names = [...plan.variants.map((v) => v.name)];
   for (const n of [...recorded.map((v) => v.name), ...epochs.map((e) => e.variant)]) if (!names.includes(n)) names.push(n);
+  const completed = (name: string): EpochRow[] => epochs.filter((e) => e.variant === name && e.outcome === 'completed');
+  const tput = summarizeThroughput(new Map(names.map((n) => [n, completed(n)] as const).filter(([, es]) => es.length > 0)));
   const variants = names
     .map((name) => {
       const row = recorded.find((v) => v.name === name);
@@ -110,11 +128,22 @@ export function buildReportData(store: Store, opts: { campaign?: number; now?: D
         name,
         epochs.filter((e) => e.variant === name),
         { allocator: row?.allocator ?? planned?.allocator ?? null, library: row?.allocator_library ?? null, config: planned },
+        tput.basis,
+        tput.variants.get(name),
       );
     })
     // Optional variants that were skipped (never recorded, never run) are left out.
     .filter((v) => v.epochs_total > 0 || recorded.some((r) => r.name === v.name));
   const hostIds = [...new Set(epochs.map((e) => e.host_id).filter((id): id is number => id !== null))];
   const hosts = hostIds.map((id) => store.hosts.get(id)).filter((h): h is HostRow => h !== undefined);
-  return { generated_at, campaign: campaignInfo, plan, hosts, variants, epochs };
+  return {
+    generated_at,
+    campaign: campaignInfo,
+    plan,
+    hosts,
+    variants,
+    epochs,
+    throughput_basis: tput.basis,
+    fastest_first: tput.fastestFirst,
+  };
 }

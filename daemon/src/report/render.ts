@@ -1,6 +1,7 @@
 /** renderReport: a campaign's results as a markdown document, JSON, or CSV (one row per epoch). */
 import { EPOCH_CSV_COLUMNS, EPOCH_FIELDS, PER_VARIANT_COLUMNS } from '../domain/epoch-fields.js';
 import { bytes, formatField, MISSING, percent, signedPercent } from '../domain/format.js';
+import { BASIS_LABEL, throughputHeaders } from '../domain/measures.js';
 import { OUTCOMES } from '../domain/types.js';
 import { formatDuration } from '../plan/index.js';
 import type { EpochRow, Store } from '../storage/index.js';
@@ -115,26 +116,33 @@ function renderMarkdown({ data, sections, columns }: Extended): string {
   out.push('');
   out.push('## Results per variant');
   out.push('');
+  const heads = throughputHeaders({ basis: data.throughput_basis, other: data.throughput_basis === 'cpu' ? 'wall' : 'cpu' });
   out.push(
     'Statistics over completed epochs, after warm-up, each folded over the epochs as its column says ' +
-      "(mean, median, max or sum); CV across epochs is the CV of the epochs' mean throughputs.",
+      `(mean, median, max or sum). Throughput leads ${BASIS_LABEL[data.throughput_basis]}, the basis the verdicts use, ` +
+      `with the other beside it; CV across epochs is the CV of the epochs' throughputs on that basis. ` +
+      `Fastest first: ${data.fastest_first.join(', ') || MISSING}. Drift is held memory's (RSS − LazyFree along its robust line), the one judged.`,
   );
   out.push('');
   const headers = [
     'variant',
     'epochs (completed/total)',
+    heads.lead,
+    heads.other,
     ...PER_VARIANT_COLUMNS.map((f) => `${EPOCH_FIELDS[f].perVariant.header} (${EPOCH_FIELDS[f].perVariant.aggregate})`),
     'CV across epochs',
-    'worst RSS drift',
+    'worst held drift',
     ...columns.map((col) => col.header),
     'outcomes',
   ];
   const rows = data.variants.map((v) => [
     v.name,
     `${v.epochs_completed}/${v.epochs_total}`,
+    formatField('ops/s', v.throughput, 'fixed'),
+    formatField('ops/s', v.throughput_other, 'fixed'),
     ...PER_VARIANT_COLUMNS.map((f) => formatField(EPOCH_FIELDS[f].unit, v[f], 'fixed')),
     percent(v.throughput_cv_between_epochs, 2),
-    signedPercent(v.rss_drift_pct_max, 2),
+    signedPercent(v.drift_pct_max, 2),
     ...columns.map((col) => {
       const val = v.extra[col.key] ?? null;
       return col.format !== undefined ? col.format(val) : val === null ? MISSING : String(val);

@@ -5,13 +5,14 @@
  * from the same functions as GET /compare and /drift and the verdict gauge; only the prose is made here.
  */
 import { bytes, fmt, resolveCriteria, type RatioEstimate, type ReferenceRatio, type VariantDrift } from '../judgement/index.js';
-import { MISSING } from '../domain/format.js';
+import { campaignsText, MISSING } from '../domain/format.js';
+import { driftFigure } from '../domain/measures.js';
 import type { Store } from '../storage/index.js';
 import { judgeCampaign, type CompareResult, type DriftResult } from '../verdicts/index.js';
 import type { ReportData } from './data.js';
 import type { ReportExtension, ReportSection } from './extensions.js';
 import { table } from './markdown.js';
-import { campaignsText, reasonLine } from './verdict-text.js';
+import { reasonLine } from './verdict-text.js';
 
 /** What the report shows of a comparison: the verdict, without where its campaign and criteria came from. */
 type ReportedComparison = Omit<CompareResult, 'campaign' | 'criteria_source'>;
@@ -130,13 +131,7 @@ function driftSection(j: Judged): ReportSection {
           d.slope_low === null ? null : `${bytes(d.slope_low)}/h`,
           d.slope_high === null ? null : `${bytes(d.slope_high)}/h`,
         ),
-    d.drift_pct === null
-      ? MISSING
-      : withInterval(
-          `${fmt(d.drift_pct.median)} %`,
-          d.drift_pct.low === null ? null : fmt(d.drift_pct.low),
-          d.drift_pct.high === null ? null : fmt(d.drift_pct.high),
-        ),
+    driftFigure(d.drift_pct),
     d.series.change_point === null ? MISSING : `${d.series.change_point.flagged ? 'step ' : ''}p = ${fmt(d.series.change_point.p_value)}`,
   ]);
   const floor = resolveCriteria('speed').leak_floor_bytes_per_hour;
@@ -144,9 +139,9 @@ function driftSection(j: Judged): ReportSection {
     key: 'drift',
     title: 'Leaks and drift',
     markdown:
-      `An epoch leaks when the lower bound of its RSS slope exceeds ${bytes(floor)}/h; across epochs, the trend and change point of final/initial RSS (docs/judgement.md).\n\n` +
+      `An epoch leaks when the lower bound of its RSS slope exceeds ${bytes(floor)}/h. The drift judged is held memory's (RSS − LazyFree along its robust line over the epoch, which a burst does not move), not the endpoints' (first to last sample); across epochs, the trend and change point of 1 + that drift. CLEAN when every check passed, UNDECIDED when one could not tell (the reasons say what would decide; docs/judgement.md).\n\n` +
       table(
-        ['variant', 'judgement', 'epochs over the floor', 'median RSS slope (95 % CI)', 'drift per epoch (95 % CI)', 'change point'],
+        ['variant', 'judgement', 'epochs surely over the floor', 'median RSS slope (95 % CI)', 'drift judged (95 % CI)', 'change point'],
         rows,
       ),
     data: [...j.drift.values()].map(({ reasons: _r, ...rest }) => rest),
@@ -177,7 +172,7 @@ export function verdictReportExtension(store: Store): ReportExtension {
         header: 'peak RSS vs reference',
         value: (v, data) => pctOfReference(judged(data).reference.get(v.name)?.rss_peak),
       },
-      { key: 'leak', header: 'leak', value: (v, data) => judged(data).drift.get(v.name)?.verdict ?? null },
+      { key: 'leak', header: 'leak and drift', value: (v, data) => judged(data).drift.get(v.name)?.verdict ?? null },
     ],
     sections(data) {
       if (data.plan === null) return [];

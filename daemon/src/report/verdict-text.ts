@@ -1,5 +1,7 @@
 /** Human-readable forms of verdicts (CLI, report) — the same data as the JSON, nothing computed here. */
+import { driftFigure } from '../domain/measures.js';
 import { bytes, fmt, type RatioEstimate, type Reason } from '../judgement/index.js';
+import { campaignsText, duration } from '../domain/format.js';
 import type { CompareResult, DriftResult } from '../verdicts/index.js';
 
 const MARK: Record<Reason['status'], string> = { pass: '+', fail: '!', undecided: '?', info: '·' };
@@ -15,20 +17,10 @@ export function ratioText(label: string, e: RatioEstimate | null): string {
   return `${label}: ${fmt(e.ratio)} (${conf}; ${e.analysis}, ${e.test} p = ${fmt(e.p_value)})`;
 }
 
-/**
- * Where a verdict's epochs came from: "campaign 5", or, when a series accumulated across campaigns,
- * "campaigns 3 (4 + 4), 5 (2 + 2)" (baseline + candidate epochs of each).
- */
-export function campaignsText(campaigns: CompareResult['campaigns']): string {
-  if (campaigns.length === 0) return 'no campaign';
-  if (campaigns.length === 1) return `campaign ${(campaigns[0] as CompareResult['campaigns'][number]).campaign}`;
-  return `campaigns ${campaigns.map((c) => `${c.campaign} (${c.baseline} + ${c.candidate})`).join(', ')}`;
-}
-
 export function compareText(r: CompareResult): string {
   const lines = [
     `${r.baseline} → ${r.candidate}  (goal ${r.goal}, epochs from ${campaignsText(r.campaigns)}, criteria from ${r.criteria_source})`,
-    `verdict: ${r.verdict}  (decided by ${r.decided_by})${r.epochs_needed_per_arm !== null ? `  — about ${r.epochs_needed_per_arm} more epochs per arm would likely settle it` : ''}`,
+    `verdict: ${r.verdict}  (decided by ${r.decided_by})${r.epochs_needed_per_arm !== null ? `  — about ${r.epochs_needed_per_arm} more epochs per arm would likely settle it${r.settle_seconds === null ? '' : ` (≈ ${duration(r.settle_seconds * 1000)})`}` : ''}`,
     `epochs: baseline ${r.epochs.baseline.completed} completed${r.epochs.baseline.failed ? `, ${r.epochs.baseline.failed} failed` : ''}; candidate ${r.epochs.candidate.completed} completed${r.epochs.candidate.failed ? `, ${r.epochs.candidate.failed} failed` : ''}; ${r.epochs.pairs} interleaved pairs`,
     ratioText(`throughput candidate/baseline (${r.throughput_basis === 'cpu' ? 'per CPU-second' : 'per wall-clock second'})`, r.throughput),
     ratioText(`peak RSS candidate/baseline${r.goal === 'memory' && r.rss_basis === 'peak' ? ' (judged)' : ''}`, r.rss_peak),
@@ -40,15 +32,25 @@ export function compareText(r: CompareResult): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** yes / no / undecided for one of the drift judgement's questions (undecided when a reason on it is). */
+function threeState(d: DriftResult, flagged: boolean, criteria: readonly string[]): string {
+  if (flagged) return 'yes';
+  return d.reasons.some((r) => r.status === 'undecided' && criteria.includes(r.criterion)) ? 'undecided' : 'no';
+}
+
 export function driftText(d: DriftResult): string {
+  const undecided = d.reasons.filter((r) => r.status === 'undecided').map((r) => r.message);
   const lines = [
-    `${d.variant}: ${d.verdict}${d.since ? ` (epochs since ${d.since})` : ''}  leak ${d.leak ? 'yes' : 'no'}, drift ${d.drift ? 'yes' : 'no'}`,
-    `median RSS slope ${bytes(d.slope_bytes_per_hour)}/h${d.slope_low !== null && d.slope_high !== null ? ` [${bytes(d.slope_low)}/h, ${bytes(d.slope_high)}/h]` : ' (too few epochs for an interval across epochs)'}; ${d.flagged_epochs} of ${d.epochs.length} epochs over the leak floor`,
+    `${d.variant}: ${d.verdict}${d.since ? ` (epochs since ${d.since})` : ''}  leak ${threeState(d, d.leak, ['leak_floor_bytes_per_hour', 'epochs'])}, ` +
+      `drift ${threeState(d, d.drift, ['drift_max_pct', 'epochs'])}`,
+    ...(d.verdict === 'UNDECIDED' ? [`undecided because: ${undecided.join('; ')}`] : []),
+    `${driftFigure(d.drift_pct)} (judged)`,
+    `median RSS slope ${bytes(d.slope_bytes_per_hour)}/h${d.slope_low !== null && d.slope_high !== null ? ` [${bytes(d.slope_low)}/h, ${bytes(d.slope_high)}/h]` : ' (too few epochs for an interval across epochs)'}; ${d.flagged_epochs} of ${d.epochs.length} epochs surely over the leak floor`,
     '',
-    'epochs:',
+    'epochs (held drift is judged; endpoint drift, first to last sample, is not):',
     ...d.epochs.map(
       (e) =>
-        `  ${String(e.id).padStart(6)}  ${e.started_at}  RSS ${bytes(e.rss_initial_bytes)} → ${bytes(e.rss_final_bytes)}  drift ${fmt(e.rss_drift_pct)} %  slope ${bytes(e.rss_slope_bytes_per_hour)}/h [${bytes(e.rss_slope_low)}/h, ${bytes(e.rss_slope_high)}/h]${e.leak ? '  LEAK' : e.leak_check === 'below_floor' ? '' : `  (${e.leak_check.replace('_', ' ')}: not a leak)`}`,
+        `  ${String(e.id).padStart(6)}  ${e.started_at}  RSS ${bytes(e.rss_initial_bytes)} → ${bytes(e.rss_final_bytes)}  held drift ${fmt(e.rss_held_drift_pct)} %  endpoint drift ${fmt(e.rss_drift_pct)} %  slope ${bytes(e.rss_slope_bytes_per_hour)}/h [${bytes(e.rss_slope_low)}/h, ${bytes(e.rss_slope_high)}/h]${e.leak ? '  LEAK' : e.leak_check === 'below_floor' ? '' : `  (${e.leak_check.replace('_', ' ')}: not a leak)`}`,
     ),
     '',
     'reasons:',

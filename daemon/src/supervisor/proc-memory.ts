@@ -3,7 +3,7 @@
  * LazyFree matters: pages freed with MADV_FREE stay in RSS until the kernel reclaims them, so RSS alone
  * misjudges an allocator that uses MADV_FREE. A process that has already gone yields null, not an error.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 export interface ProcMemory {
   rss_bytes: number | null;
@@ -54,4 +54,22 @@ export function readProcMemory(pid: number): ProcMemory | null {
   if (s.rss_bytes === null) return null;
   const r = rollup === null ? { pss_bytes: null, lazyfree_bytes: null } : parseSmapsRollup(rollup);
   return { ...s, ...r };
+}
+
+/** Whether the peak (VmHWM) of a process was reset, and if not, why. */
+export type HwmReset = { ok: true } | { ok: false; reason: string };
+
+/**
+ * Resets the process's peak resident set size (VmHWM) to its current RSS by writing "5" to
+ * /proc/PID/clear_refs (Linux ≥ 4.0). Refused where the file is missing or not ours (EACCES, EPERM,
+ * ENOENT): the caller then says which peak it used instead.
+ */
+export function resetPeak(pid: number): HwmReset {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return { ok: true };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    return { ok: false, reason: `writing 5 to /proc/${pid}/clear_refs failed (${code})` };
+  }
 }

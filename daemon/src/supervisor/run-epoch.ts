@@ -13,7 +13,7 @@ import type { Outcome, Sample } from '../domain/types.js';
 import { describeTermination, startProcess, type ProcessResult, type RunningProcess } from '../exec/index.js';
 import { checkAllocator, reportedIdentity, type AllocatorIdentity } from './allocator-identity.js';
 import { parseLauncherReport, type SyscallCounts } from './launcher-report.js';
-import { readProcMemory } from './proc-memory.js';
+import { readProcMemory, resetPeak } from './proc-memory.js';
 import { ProtocolValidator, type EndMessage, type SampleMessage } from './protocol.js';
 
 export type EpochWorkload =
@@ -72,6 +72,14 @@ export interface SyscallSnapshot {
   counts: SyscallCounts;
 }
 
+/** The reset of the workload's peak (VmHWM) at the first sample at or after the warm-up end. */
+export interface PeakReset {
+  /** t_ms of the sample after which the peak was reset. */
+  t_ms: number;
+  /** Why the reset was refused (null: VmHWM now counts from this sample on). */
+  refused: string | null;
+}
+
 export type EpochOutcome = Exclude<Outcome, 'running' | 'interrupted'>;
 
 export interface EpochResult {
@@ -94,6 +102,8 @@ export interface EpochResult {
   syscallsAtWarmupEnd: SyscallSnapshot | null;
   /** The launcher's last counts (it reports them once more at the end). */
   syscallsFinal: SyscallCounts | null;
+  /** The peak reset at the warm-up end (null: no sample reached it, or the workload's pid was unknown). */
+  peakReset: PeakReset | null;
   startLine: Record<string, unknown> | null;
   endLine: EndMessage | null;
   durationMs: number;
@@ -159,6 +169,7 @@ class SupervisedEpoch {
   reportedExit: { code: number | null; signal: string | null } | null = null;
   syscallsLatest: SyscallCounts | null = null;
   syscallsAtWarmupEnd: SyscallSnapshot | null = null;
+  peakReset: PeakReset | null = null;
   startLine: Record<string, unknown> | null = null;
   private startPid: number | null = null;
   endLine: EndMessage | null = null;
@@ -232,6 +243,7 @@ class SupervisedEpoch {
     this.stallTimer?.refresh();
     const sample = this.sampleOf(m);
     this.snapshotSyscallsAtWarmupEnd(m);
+    this.resetPeakAtWarmupEnd(m);
     if (!this.deliver(sample)) return;
     this.enforceRssLimit(sample, m.t_ms);
   }
@@ -316,6 +328,16 @@ class SupervisedEpoch {
     }
   }
 
+  /**
+   * At the first sample at or after the warm-up end (its memory already read), resets the workload's VmHWM,
+   * so that VmHWM at later samples is the true peak of the measured part, bursts between samples included.
+   */
+  private resetPeakAtWarmupEnd(m: SampleMessage): void {
+    if (this.peakReset !== null || m.t_ms < this.spec.warmupMs || this.workloadPid === null) return;
+    const r = resetPeak(this.workloadPid);
+    this.peakReset = { t_ms: m.t_ms, refused: r.ok ? null : r.reason };
+  }
+
   /** Hands the sample to the daemon; false when the daemon failed to record it (the epoch is then aborted). */
   private deliver(sample: Sample): boolean {
     try {
@@ -358,6 +380,7 @@ class SupervisedEpoch {
       samples: this.validator.samples,
       syscallsAtWarmupEnd: this.syscallsAtWarmupEnd,
       syscallsFinal: this.syscallsLatest,
+      peakReset: this.peakReset,
       startLine: this.startLine,
       endLine: this.endLine,
       durationMs: proc.durationMs,

@@ -25,6 +25,7 @@ import {
   type JudgedEpoch,
   type VariantDrift,
 } from '../judgement/index.js';
+import type { Plan } from '../plan/index.js';
 import type { CampaignRecord, Store } from '../storage/index.js';
 
 export interface CompareRequest {
@@ -52,6 +53,12 @@ export interface CompareResult extends ComparisonVerdict {
   campaigns: CampaignShare[];
   /** Where the goal and criteria came from. */
   criteria_source: 'plan' | 'default' | 'request';
+  /**
+   * About how long the epochs it still needs take under the campaign's plan (seconds; null when settled or
+   * unknown): a duet round gives both arms an epoch in one epoch length, a sequential round takes an
+   * epoch of every variant of the plan.
+   */
+  settle_seconds: number | null;
 }
 
 export interface DriftRequest {
@@ -127,12 +134,21 @@ function judgeInCampaign(
 ): CompareResult {
   const baseline = campaign === null ? [] : store.epochs.seriesRows(input.baseline, campaign);
   const candidate = campaign === null ? [] : store.epochs.seriesRows(input.candidate, campaign);
+  const verdict = judgeComparison([...baseline, ...candidate], input);
+  const plan = campaign === null ? undefined : store.campaigns.get(campaign)?.plan;
   return {
-    ...judgeComparison([...baseline, ...candidate], input),
+    ...verdict,
     campaign,
     campaigns: campaignShares(baseline, candidate),
     criteria_source: source,
+    settle_seconds: settleSeconds(plan, verdict.epochs_needed_per_arm),
   };
+}
+
+function settleSeconds(plan: Plan | undefined, epochsNeeded: number | null): number | null {
+  if (plan === undefined || epochsNeeded === null) return null;
+  const epochsPerRound = plan.mode === 'duet' ? 1 : plan.variants.length;
+  return (epochsNeeded * epochsPerRound * plan.epoch_ms) / 1000;
 }
 
 export function drift(store: Store, req: DriftRequest): DriftResult {

@@ -146,6 +146,27 @@ test('held memory: the median of RSS − LazyFree after the warm-up, unmoved by 
   assert.equal(a.rss_peak_bytes, 68 * 1048576);
 });
 
+test('held-memory drift: a 32 MB burst live at the last sample drifts the endpoints by thousands of percent, not held memory', () => {
+  const MiB = 1048576;
+  // glibc as the issue saw it: ~1 MiB held, a 32 MiB burst every 5 s sampled every 500 ms, one sample in
+  // each burst, the last sample inside one (the endpoints read +3,200 %).
+  const samples: Sample[] = [];
+  for (let t = 500; t <= 20_000; t += 500) samples.push(s(t, t, t % 5000 === 0 ? 33 * MiB : MiB));
+  const a = analyzeEpoch(samples, { warmupMs: 1000, intervalMs: 500 });
+  assert.ok((a.rss_drift_pct ?? 0) > 3000, `endpoint drift ${a.rss_drift_pct}`);
+  close(a.rss_held_drift_pct, 0, 1e-9);
+  // A real leak of held memory (1 MiB → 2 MiB along the epoch) reads as +100 %, bursts or not; LazyFree
+  // pages left in RSS after a burst are not held.
+  const leak: Sample[] = [];
+  for (let t = 1000; t <= 21_000; t += 500) {
+    const held = MiB + ((t - 1000) / 20_000) * MiB;
+    const burst = t % 5000 === 0 ? 32 * MiB : 0;
+    leak.push(s(t, t, held + burst + (t > 5000 ? 3 * MiB : 0), { lazyfree_bytes: t > 5000 ? 3 * MiB : 0 }));
+  }
+  const b = analyzeEpoch(leak, { warmupMs: 1000, intervalMs: 500 });
+  close(b.rss_held_drift_pct, 100, 1e-9);
+});
+
 test('LazyFree-adjusted RSS: MADV_FREE pages still counted in RSS are subtracted', () => {
   const samples: Sample[] = [];
   // RSS flat at 10 MB, of which 0 → 4 MB is LazyFree: the real footprint falls from 10 to 6 MB.
@@ -302,4 +323,43 @@ test('the analysis is stored as-is by the epoch store', () => {
   assert.equal(row.throughput_mean, 3000);
   assert.deepEqual(store.epochs.get(e)?.counters, { delta: { lean_decommit: 3 }, per_op: { lean_decommit: 3 / 9000 } });
   store.close();
+});
+
+test('true peak: VmHWM after the warm-up reset, the largest sample kept apart; a refused reset says what was used instead', () => {
+  const MiB = 1048576;
+  // Warm-up peaks at 100 MiB (VmHWM 100 MiB); the reset at t=1000 brings VmHWM down to RSS, and a 36 MiB burst
+  // between the samples at 2000 and 3000 shows only in VmHWM.
+  const samples = [
+    s(500, 10, 100 * MiB, { hwm_bytes: 100 * MiB }),
+    s(1000, 20, 4 * MiB, { hwm_bytes: 100 * MiB }),
+    s(2000, 30, 4 * MiB, { hwm_bytes: 4 * MiB }),
+    s(3000, 40, 5 * MiB, { hwm_bytes: 40 * MiB }),
+    s(4000, 50, 4 * MiB, { hwm_bytes: 40 * MiB }),
+  ];
+  const opts = { warmupMs: 1000, intervalMs: 1000 };
+  const reset = analyzeEpoch(samples, { ...opts, peakReset: { t_ms: 1000, refused: null } });
+  assert.equal(reset.rss_hwm_bytes, 40 * MiB);
+  assert.equal(reset.hwm_reset, 1);
+  assert.equal(reset.rss_peak_bytes, 5 * MiB, 'the largest sample stays a secondary field');
+  assert.equal(reset.analysis_note, null);
+
+  const refused = analyzeEpoch(samples, { ...opts, peakReset: { t_ms: 1000, refused: 'writing 5 to /proc/1/clear_refs failed (EACCES)' } });
+  assert.equal(refused.hwm_reset, 0);
+  assert.equal(refused.rss_hwm_bytes, 40 * MiB, 'VmHWM since the start (the last reading)');
+  assert.match(refused.analysis_note ?? '', /peak reset refused: .*EACCES.*VmHWM since the workload started \(warm-up included\)/);
+
+  const noHwm = analyzeEpoch(
+    samples.map((x) => ({ ...x, hwm_bytes: null })),
+    { ...opts, peakReset: { t_ms: 1000, refused: 'no /proc/1/clear_refs (ENOENT)' } },
+  );
+  assert.equal(noHwm.rss_hwm_bytes, 5 * MiB);
+  assert.match(noHwm.analysis_note ?? '', /the peak is the largest sample/);
+
+  const notTried = analyzeEpoch(samples, { ...opts, peakReset: null });
+  assert.equal(notTried.hwm_reset, null);
+  assert.match(notTried.analysis_note ?? '', /VmHWM was not reset at the warm-up end/);
+
+  const unknown = analyzeEpoch(samples, opts);
+  assert.equal(unknown.rss_hwm_bytes, null, 'without word of a reset the analysis claims no true peak');
+  assert.equal(unknown.hwm_reset, null);
 });

@@ -60,6 +60,9 @@ test('a duet campaign runs both arms of a round at the same time on swapped CPUs
     }
     const verdict = compare(store, { baseline: 'A', candidate: 'B' });
     assert.equal(verdict.epochs.pairs, 2, 'each duet round is a pair');
+    // Two rounds are too few; each further round gives both arms an epoch in one epoch length.
+    assert.equal(verdict.verdict, 'INSUFFICIENT');
+    assert.equal(verdict.settle_seconds, ((verdict.epochs_needed_per_arm ?? NaN) * 800) / 1000);
   } finally {
     store.close();
     cleanup();

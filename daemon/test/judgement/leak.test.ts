@@ -110,7 +110,7 @@ test('an allocator filling in its working set after bursts is not a leak; a leak
   assert.equal(epochLeaks({ rss_slope_low: s.low, rss_slope_late_bytes_per_hour: null, window_ms: s.window_ms }, criteria), true);
 });
 
-test('variant level: a leaking variant is LEAK, a clean one CLEAN, from one epoch up', () => {
+test('variant level: a leaking variant is LEAK from one epoch up; a clean one is UNDECIDED until its drift has an interval, then CLEAN', () => {
   const one = synthesize({
     seed: 3,
     rounds: 1,
@@ -125,13 +125,14 @@ test('variant level: a leaking variant is LEAK, a clean one CLEAN, from one epoc
   assert.equal(leaky.epochs[0]?.leak, true);
   const clean = judgeDrift('clean', one, { criteria });
   assert.equal(clean.leak, false);
-  assert.equal(clean.verdict, 'CLEAN');
+  assert.equal(clean.verdict, 'UNDECIDED', 'one epoch gives no drift interval: not CLEAN yet');
   // One false flag among twenty clean epochs is expected noise, not a leak.
   const many = synthesize({ seed: 4, rounds: 20, variants: [{ name: 'clean', throughput: 1e6, rssPeak: 50 * MB }] });
   (many[7] as { rss_slope_low: number }).rss_slope_low = 400 * 1024;
   const j = judgeDrift('clean', many, { criteria });
   assert.equal(j.flagged_epochs, 1);
   assert.equal(j.leak, false);
+  assert.equal(j.verdict, 'CLEAN');
   assert.ok(binomialUpperTail(1, 20, 0.025) > 0.05);
 });
 
@@ -174,7 +175,71 @@ test('persistent per-epoch drift above the tolerance is DRIFT', () => {
   assert.equal(j.verdict, 'DRIFT');
 });
 
-test('no completed epoch is INSUFFICIENT', () => {
+test('no completed epoch is UNDECIDED', () => {
   const epochs = synthesize({ seed: 8, rounds: 2, variants: [{ name: 'v', throughput: 1e6, rssPeak: 50 * MB, outcome: () => 'crashed' }] });
-  assert.equal(judgeDrift('v', epochs, { criteria }).verdict, 'INSUFFICIENT');
+  assert.equal(judgeDrift('v', epochs, { criteria }).verdict, 'UNDECIDED');
+});
+
+test('three epochs, too few for a drift interval: UNDECIDED with its reason and what would decide, never CLEAN', () => {
+  const epochs = synthesize({ seed: 9, rounds: 3, variants: [{ name: 'v', throughput: 1e6, rssPeak: 50 * MB, driftPct: 0 }] });
+  const j = judgeDrift('v', epochs, { criteria });
+  assert.equal(j.verdict, 'UNDECIDED');
+  const why = j.reasons.find((r) => r.criterion === 'drift_max_pct');
+  assert.equal(why?.status, 'undecided');
+  assert.equal(why?.decisive, true);
+  assert.match(why?.message ?? '', /too few epochs \(3\) for an interval: \d+ completed epochs would decide/);
+});
+
+test('a drift estimate over the limit is never CLEAN: DRIFT when sure, else UNDECIDED', () => {
+  // Bursts: some epochs drift thousands of percent (a burst at the last sample), others none.
+  const pct = [3338, 3496, 0, 3315, 0, 3400, 2];
+  const epochs = synthesize({
+    seed: 10,
+    rounds: pct.length,
+    variants: [{ name: 'v', throughput: 1e6, rssPeak: 50 * MB, driftPct: (r) => pct[r - 1] ?? 0 }],
+  });
+  const j = judgeDrift('v', epochs, { criteria });
+  assert.notEqual(j.verdict, 'CLEAN');
+  assert.ok((j.drift_pct?.median ?? 0) > criteria.drift_max_pct);
+});
+
+test('glibc with 32 MB bursts: the endpoint drift (+3338 %, +3496 %, 0 %, +3315 %) is not judged; held memory is, and the reasons say which', () => {
+  const endpoint = [3338, 3496, 0, 3315, 3400, 0, 3350, 3420];
+  const burst = { name: 'glibc', throughput: 1e6, rssPeak: 36 * MB, driftPct: (r: number) => endpoint[r - 1] ?? 0, heldDriftPct: 0.2 };
+  const eight = judgeDrift('glibc', synthesize({ seed: 11, rounds: 8, variants: [burst] }), { criteria });
+  assert.equal(eight.verdict, 'CLEAN', JSON.stringify(eight.reasons));
+  assert.equal(eight.drift_pct?.basis, 'held');
+  assert.ok(Math.abs(eight.drift_pct?.median ?? 99) < 1, `judged drift ${eight.drift_pct?.median}`);
+  const why = eight.reasons.find((r) => r.criterion === 'drift_max_pct');
+  assert.match(why?.message ?? '', /^glibc: held-memory drift -?0\.\d+ % per epoch \[.*\], within the \d+ % limit$/);
+  // Across epochs the series is 1 + held drift: the endpoints' 0 % / +3,400 % jumps are no step.
+  assert.equal(eight.series.change_point?.flagged, false);
+  // Three epochs: UNDECIDED with its reason and what would decide, never CLEAN.
+  const three = judgeDrift('glibc', synthesize({ seed: 12, rounds: 3, variants: [burst] }), { criteria });
+  assert.equal(three.verdict, 'UNDECIDED');
+  const undecided = three.reasons.find((r) => r.status === 'undecided' && r.decisive);
+  assert.match(
+    undecided?.message ?? '',
+    /^glibc: undecided: held-memory drift .* too few epochs \(3\) for an interval: \d+ completed epochs would decide/,
+  );
+  // Held memory that does drift over the limit is judged so: DRIFT, never CLEAN.
+  const growing = judgeDrift('glibc', synthesize({ seed: 13, rounds: 8, variants: [{ ...burst, heldDriftPct: 40 }] }), { criteria });
+  assert.equal(growing.verdict, 'DRIFT');
+});
+
+test('the median slope over the leak floor with no epoch surely over it is UNDECIDED, not "0 of 2 epochs over the leak floor; median slope 376 MiB/h"', () => {
+  // Two short epochs whose RSS slope is 376 MiB/h with an interval reaching far below the floor.
+  const epochs = synthesize({ seed: 14, rounds: 2, variants: [{ name: 'glibc', throughput: 1e6, rssPeak: 36 * MB, heldDriftPct: 0 }] }).map(
+    (e, i) => ({ ...e, rss_slope_bytes_per_hour: (376 + i) * MB, rss_slope_low: -200 * MB, rss_slope_high: 950 * MB }),
+  );
+  const j = judgeDrift('glibc', epochs, { criteria });
+  assert.equal(j.verdict, 'UNDECIDED');
+  const leak = j.reasons.find((r) => r.criterion === 'leak_floor_bytes_per_hour');
+  assert.equal(leak?.status, 'undecided');
+  assert.match(
+    leak?.message ?? '',
+    /undecided: median RSS slope .*\/h is over the leak floor 256 KiB\/h, but only 0 of 2 epochs surely over the leak floor/,
+  );
+  assert.match(leak?.message ?? '', /longer epochs \(narrower intervals\) or more epochs would decide/);
+  for (const r of j.reasons) assert.doesNotMatch(r.message, /epochs over the leak floor [^;]*; median slope/);
 });

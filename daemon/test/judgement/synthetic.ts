@@ -23,8 +23,10 @@ export interface SyntheticVariant {
   /** Within-epoch throughput CV as a ratio (default 0.01). */
   cv?: number;
   syscallsPerOp?: number | null;
-  /** Per-epoch drift % of RSS (default ~0). */
+  /** Per-epoch endpoint drift % of RSS (default ~0). */
   driftPct?: number | ((round: number) => number);
+  /** Per-epoch held-memory drift % (schema v8; default: absent, as in rows before it, so the endpoint drift is judged). */
+  heldDriftPct?: number | ((round: number) => number);
   /** True RSS slope within each epoch, bytes/hour (default 0). */
   slopeBytesPerHour?: number;
   /** Standard error of each epoch's slope estimate, bytes/hour (default 20 KiB/h). */
@@ -83,8 +85,16 @@ export function synthesize(c: SyntheticCampaign): JudgedEpoch[] {
         rss_initial_bytes: completed ? initial : null,
         rss_final_bytes: completed ? Math.round(initial * (1 + driftPct / 100)) : null,
         rss_peak_bytes: completed ? rssPeak : null,
+        rss_hwm_bytes: null,
         ...(v.rssHeld !== undefined ? { rss_held_bytes: completed ? Math.round(v.rssHeld * Math.exp(0.005 * gaussian(rng))) : null } : {}),
         rss_drift_pct: completed ? driftPct : null,
+        ...(v.heldDriftPct !== undefined
+          ? {
+              rss_held_drift_pct: completed
+                ? (typeof v.heldDriftPct === 'function' ? v.heldDriftPct(round) : v.heldDriftPct) + 0.05 * gaussian(rng)
+                : null,
+            }
+          : {}),
         rss_slope_bytes_per_hour: completed ? slope : null,
         rss_slope_low: completed ? slope - 1.96 * slopeSe : null,
         rss_slope_high: completed ? slope + 1.96 * slopeSe : null,

@@ -26,7 +26,15 @@ export function testPlan(variants: readonly string[], lengths = { epoch: '3s', w
 export type EpochFields = Partial<
   Pick<
     EpochAnalysis,
-    'throughput_mean' | 'throughput_cv' | 'rss_drift_pct' | 'rss_peak_bytes' | 'syscalls_per_op' | 'lean_decommit' | 'lean_retire'
+    | 'throughput_mean'
+    | 'throughput_cv'
+    | 'rss_drift_pct'
+    | 'rss_held_drift_pct'
+    | 'rss_peak_bytes'
+    | 'rss_hwm_bytes'
+    | 'syscalls_per_op'
+    | 'lean_decommit'
+    | 'lean_retire'
   >
 > & {
   /** ISO end time; default now. */

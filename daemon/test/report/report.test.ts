@@ -79,7 +79,8 @@ function seed(): { store: Store; campaign: number } {
         : { allocator_reported: 'glibc', allocator_version: '2.36', stderr_tail: '', stderr_lines: 0 }),
       ...analyzeEpoch(
         samples,
-        { warmupMs: 2000, intervalMs: 1000 },
+        // VmHWM reset at the first sample at the warm-up end, as the supervisor does: the true peak is 9 MB.
+        { warmupMs: 2000, intervalMs: 1000, peakReset: { t_ms: 2000, refused: null } },
         {
           at_warmup_end: { mmap: 2, munmap: 0, madvise: 0, mremap: 0, brk: 1 },
           at_end: { mmap: 2 + rate / 1000, munmap: 0, madvise: 0, mremap: 0, brk: 1 },
@@ -143,16 +144,19 @@ test('markdown: configuration, host, per-variant table with the measured values,
   assert.match(md, /LEANMALLOC_PROFILE=speed` \| leanmalloc profile speed \|/);
   assert.match(md, /\| box \| 6\.1\.0 \| Test CPU \| 2 \| madvise \|/);
   assert.doesNotMatch(md, /mimalloc/, 'a skipped optional variant is not listed');
-  // speed: mean of 1.0M and 1.2M = 1.1M ops/s, CV 0 in epoch, across epochs sd(1.0M,1.2M)/1.1M = 12.86 %.
-  // peak 8 MB flat → drift 0; syscalls/op = 1000/1e6 ... per epoch (rate/1000 mmaps over rate*8 ops) = 1.25e-4; decommit 8 + 16.
+  // No epoch reports CPU time: throughput leads per wall-clock second (the per-CPU column empty).
+  assert.match(md, /\| throughput, ops\/s wall \(median\) \| ops per CPU-s \(median\) \|/);
+  assert.match(md, /Fastest first: speed, glibc\./);
+  // speed: median of 1.0M and 1.2M = 1.1M ops/s, CV 0 in epoch, across epochs sd(1.0M,1.2M)/1.1M = 12.86 %.
+  // RSS 8 MB flat → drift 0, largest sample 7.6 MiB; true peak (VmHWM after the reset) 9 MB = 8.6 MiB; syscalls/op = 1000/1e6 ... per epoch (rate/1000 mmaps over rate*8 ops) = 1.25e-4; decommit 8 + 16.
   assert.match(
     md,
-    /\| speed \| 2\/3 \| 1,100,000 \| 0\.00 % \| 7\.6 MiB \| \+0\.00 % \| \+0 B\/h \| \+0\.00 % \| 1\.25e-4 \| 24 \| 0 \| 12\.86 % \| \+0\.00 % \| completed 2, crashed 1 \|/,
+    /\| speed \| 2\/3 \| 1,100,000 \| – \| 0\.00 % \| 8\.6 MiB \| 7\.6 MiB \| \+0\.00 % \| \+0 B\/h \| 1\.25e-4 \| 24 \| 0 \| 12\.86 % \| \+0\.00 % \| completed 2, crashed 1 \|/,
   );
-  // glibc: 8 kB/s growth: initial 8.016 MB at 2 s, final 8.08 MB at 10 s → +0.80 %; slope 28.8 MB/h; no lean counters.
+  // glibc: 8 kB/s growth: initial 8.016 MB at 2 s, final 8.08 MB at 10 s → +0.80 % (held memory grows along a line: the same); slope 28.8 MB/h; no lean counters.
   assert.match(
     md,
-    /\| glibc \| 1\/2 \| 800,000 \| 0\.00 % \| 7\.7 MiB \| \+0\.80 % \| \+27\.5 MiB\/h \| \+0\.80 % \| 1\.25e-4 \| – \| – \| – \| \+0\.80 % \| running 1, completed 1 \|/,
+    /\| glibc \| 1\/2 \| 800,000 \| – \| 0\.00 % \| 8\.6 MiB \| 7\.7 MiB \| \+0\.80 % \| \+27\.5 MiB\/h \| 1\.25e-4 \| – \| – \| – \| \+0\.80 % \| running 1, completed 1 \|/,
   );
   assert.match(
     md,
@@ -214,7 +218,7 @@ test('json: the same data structured, with every epoch and parsed counters', () 
       name: string;
       epochs_total: number;
       epochs_completed: number;
-      throughput_mean: number;
+      throughput: number;
       throughput_cv_between_epochs: number;
       outcomes: Record<string, number>;
       lean_decommit: number | null;
@@ -231,7 +235,7 @@ test('json: the same data structured, with every epoch and parsed counters', () 
     ['box'],
   );
   assert.deepEqual(
-    j.variants.map((v) => [v.name, v.epochs_completed, v.epochs_total, v.throughput_mean, v.lean_decommit]),
+    j.variants.map((v) => [v.name, v.epochs_completed, v.epochs_total, v.throughput, v.lean_decommit]),
     [
       ['speed', 2, 3, 1_100_000, 24],
       ['glibc', 1, 2, 800_000, null],
@@ -319,7 +323,7 @@ test('extensions add variant columns and sections to md and json (the judgement 
       {
         key: 'ratio',
         header: 'ratio to speed',
-        value: (v, data) => (v.throughput_mean ?? 0) / (data.variants[0]?.throughput_mean ?? 1),
+        value: (v, data) => (v.throughput ?? 0) / (data.variants[0]?.throughput ?? 1),
         format: (x) => `${(Number(x) * 100).toFixed(1)} %`,
       },
     ],
@@ -333,7 +337,7 @@ test('extensions add variant columns and sections to md and json (the judgement 
     ],
   };
   const md = renderReport(store, { format: 'md', extensions: [ext] });
-  assert.match(md, /\| worst RSS drift \| ratio to speed \| outcomes \|/);
+  assert.match(md, /\| worst held drift \| ratio to speed \| outcomes \|/);
   assert.match(md, /\| glibc \| 1\/2 \| 800,000 .*\| 72\.7 % \| running 1, completed 1 \|/);
   assert.match(md, /## Verdicts\n\nspeed → glibc: NO-GO \(2 variants\)/);
   const j = JSON.parse(renderReport(store, { format: 'json', extensions: [ext] })) as {

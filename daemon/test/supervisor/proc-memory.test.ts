@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { kbField, parseSmapsRollup, parseStatus, readProcMemory } from '../../src/supervisor/proc-memory.js';
+import { kbField, parseSmapsRollup, parseStatus, readProcMemory, resetPeak } from '../../src/supervisor/proc-memory.js';
 
 test('status and smaps_rollup fields are parsed to bytes', () => {
   const status = 'Name:\tx\nVmHWM:\t    2028 kB\nVmRSS:\t    1500 kB\nRssAnon:\t     156 kB\n';
@@ -41,4 +41,10 @@ test('a live process is read, a vanished one gives null', async () => {
   }
   assert.equal(readProcMemory(child.pid!), null);
   assert.equal(readProcMemory(2 ** 22 + 12345), null);
+});
+
+test('resetPeak: refused with the errno when there is no /proc/PID/clear_refs', () => {
+  const r = resetPeak(2 ** 22 + 12345); // above pid_max's usual ceiling: no such process
+  assert.equal(r.ok, false);
+  assert.match(r.ok ? '' : r.reason, /^writing 5 to \/proc\/\d+\/clear_refs failed \((ENOENT|EACCES|EPERM)\)$/);
 });

@@ -217,3 +217,14 @@ test('a workload SIGKILLed from outside (e.g. the OOM killer) is crashed, and sa
   assert.equal(r.signal, 'SIGKILL');
   assert.match(r.reason ?? '', /killed by SIGKILL \(not sent by allocsoak/);
 });
+
+test('the workload peak (VmHWM) is reset at the first sample at or after the warm-up end', async () => {
+  const samples: Sample[] = [];
+  const r = await runEpoch(spec({ workload: { kind: 'random_mixed', program: RANDOM_MIXED, args: ['--ws', '200'] } }), {
+    onSample: (s) => samples.push(s),
+  });
+  assert.equal(r.outcome, 'completed', `${r.reason} ${r.stderrTail}`);
+  assert.ok(r.peakReset, 'no peak reset');
+  assert.equal(r.peakReset.refused, null);
+  assert.equal(r.peakReset.t_ms, samples.find((s) => s.t_ms >= 500)?.t_ms);
+});

@@ -30,7 +30,12 @@ test('a series accumulates across campaigns; a new build starts a new series; a 
   const store = openStore(join(dir, 's.db'));
   try {
     const legacy = seedCampaign(store, plan, arms, 2, 1); // before schema v6: no series
-    assert.deepEqual(compare(store, { baseline: 'A', candidate: 'B' }).campaigns, [{ campaign: legacy, baseline: 2, candidate: 2 }]);
+    const early = compare(store, { baseline: 'A', candidate: 'B' });
+    assert.deepEqual(early.campaigns, [{ campaign: legacy, baseline: 2, candidate: 2 }]);
+    // Too few epochs: the time the rest takes is a round robin of both variants' 60-s epochs per epoch needed.
+    assert.equal(early.verdict, 'INSUFFICIENT');
+    assert.ok(early.epochs_needed_per_arm !== null && early.epochs_needed_per_arm >= 3);
+    assert.equal(early.settle_seconds, early.epochs_needed_per_arm * 2 * 60);
 
     const c1 = seedCampaign(store, plan, arms, 3, 2, { A: 'a-build-1', B: 'b-build-1' });
     const c2 = seedCampaign(store, plan, arms, 3, 3, { A: 'a-build-1', B: 'b-build-1' });

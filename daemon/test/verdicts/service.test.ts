@@ -208,7 +208,10 @@ test('drift reads every campaign, filters by since, and rejects bad input', () =
     seedCampaign(store, plan([]), v(200 * 1024), 4, 5);
     const all = drift(store, { variant: 'speed' });
     assert.equal(all.epochs.length, 4);
-    assert.equal(all.verdict, 'CLEAN');
+    // Under the floor and no drift, but four epochs give the drift estimate no interval: not CLEAN yet.
+    assert.equal(all.verdict, 'UNDECIDED');
+    assert.equal(all.leak, false);
+    assert.match(all.reasons.find((r) => r.status === 'undecided')?.message ?? '', /too few epochs \(4\) for an interval/);
     assert.equal(all.since, null);
     const since = all.epochs[2]?.started_at as string;
     const later = drift(store, { variant: 'speed', since });

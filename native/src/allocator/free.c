@@ -1,5 +1,5 @@
 /* leanmalloc: the parts of free() that are not the inlined local fast path: frees from other
- * threads, large and NULL pointers, and the one clear message for pointers that are not ours. */
+ * threads, huge and NULL pointers, and the one clear message for pointers that are not ours. */
 #include "internal.h"
 #include <stdlib.h>
 
@@ -18,10 +18,13 @@ void lm_free_remote(lm_superslab_t *ss, lm_slab_t *s, lm_block_t *b) {
   if (ss->magic != LM_MAGIC) lm_invalid_pointer(b, "free", "superslab header magic is corrupted");
   if (atomic_load_explicit(&s->slow_flags, memory_order_relaxed) & LM_SLAB_NOT_IN_USE)
     lm_invalid_pointer(b, "free", "the block is not in a slab in use (double free or corrupted pointer)");
-  lm_block_t *old = atomic_load_explicit(&s->thread_free, memory_order_relaxed);
+  if (s->reserved == 1 && (uint8_t *)b != lm_slab_start(ss, s))
+    lm_invalid_pointer(b, "free", "not the start of a leanmalloc allocation");
+  uintptr_t old = atomic_load_explicit(&s->thread_free, memory_order_relaxed), head;
   do {
-    b->next = old;
-  } while (!atomic_compare_exchange_weak_explicit(&s->thread_free, &old, b, memory_order_seq_cst,
+    b->next = (lm_block_t *)(old & LM_TF_PTR_MASK);
+    head = (uintptr_t)b | ((old & ~LM_TF_PTR_MASK) + ((uintptr_t)1 << LM_TF_COUNT_SHIFT));
+  } while (!atomic_compare_exchange_weak_explicit(&s->thread_free, &old, head, memory_order_seq_cst,
                                                   memory_order_relaxed));
   LM_PERTURB_POINT(LM_PP_REMOTE_PUSHED);
   if (atomic_load_explicit(&s->slow_flags, memory_order_seq_cst) & LM_SLAB_IN_FULL)
@@ -43,7 +46,7 @@ void lm_free_slow(void *p) {
   if (lm_seg_is_small(e)) {
     lm_superslab_t *ss = lm_ss_of(p);
     if (e == lm_heap.id) lm_free_inline(p);
-    else lm_free_remote(ss, lm_slab_of(ss, p), (lm_block_t *)p);
+    else lm_free_remote(ss, lm_span_of(ss, p), (lm_block_t *)p);
     return;
   }
   lm_invalid_pointer(p, "free", "not allocated by leanmalloc (foreign or corrupted pointer)");

@@ -15,6 +15,8 @@ extern lm_slab_t lm_empty_slab LM_HIDDEN;
 extern lm_options_t lm_options LM_HIDDEN;
 extern lm_counters_t lm_counters LM_HIDDEN;
 extern const uint32_t lm_class_size[LM_CLASSES] LM_HIDDEN;
+extern const uint8_t lm_class_slabs[LM_CLASSES] LM_HIDDEN;   /* slabs per span */
+extern const uint8_t lm_class_align[LM_CLASSES] LM_HIDDEN;   /* span start: a multiple of this many slabs */
 extern int lm_purge_enabled LM_HIDDEN;   /* decommit or retire can happen: track free times */
 
 /* ---- internal assertions (make DEBUG=1) ----
@@ -70,7 +72,7 @@ void lm_perturb(lm_perturb_point_t at) LM_HIDDEN;
 #define LM_UNCOUNT(field, n) atomic_fetch_sub_explicit(&lm_counters.field, (uint64_t)(n), memory_order_relaxed)
 
 /* ---- size classes ---- */
-static inline unsigned lm_class_of(size_t n) {   /* n <= LM_SMALL_MAX */
+static inline unsigned lm_class_of(size_t n) {   /* n <= LM_SPAN_MAX */
   if (n <= 128) return n == 0 ? 0 : (unsigned)((n - 1) >> 4);
   size_t w = n - 1;
   unsigned b = 63u - (unsigned)__builtin_clzl(w);          /* 2^b <= w < 2^(b+1) */
@@ -92,12 +94,22 @@ static inline lm_slab_t *lm_slab_of(lm_superslab_t *ss, const void *p) {
   _Static_assert(sizeof(lm_slab_t) == 64, "slab descriptors are 64 bytes");
   return (lm_slab_t *)((uint8_t *)ss->slabs + (((uintptr_t)p >> (LM_SLAB_SHIFT - 6)) & ((LM_SLABS - 1) << 6)));
 }
-/* Flags and the `used` bias change together (owner thread only). */
+/* The descriptor of the span holding p: a tail points back to its span's first descriptor. */
+static inline lm_slab_t *lm_span_of(lm_superslab_t *ss, const void *p) {
+  lm_slab_t *s = lm_slab_of(ss, p);
+  if (atomic_load_explicit(&s->slow_flags, memory_order_relaxed) & LM_SLAB_TAIL) s -= s->head_offset;
+  return s;
+}
+/* Flags and the `used` bias change together (owner thread only). Setting IN_FULL is the owner's
+ * half of a Dekker handshake with lm_free_remote (store the flag, then load thread_free), so that
+ * store is sequentially consistent; no other change needs a fence, and a fence here is costly: it
+ * waits for every store the program has pending, cache misses included. */
 static inline void lm_slab_set_flags(lm_slab_t *s, uint8_t flags) {
   uint8_t old = atomic_load_explicit(&s->slow_flags, memory_order_relaxed);
   if (old == 0 && flags != 0) s->used -= LM_USED_BIAS;
   else if (old != 0 && flags == 0) s->used += LM_USED_BIAS;
-  atomic_store_explicit(&s->slow_flags, flags, memory_order_seq_cst);
+  if (flags & LM_SLAB_IN_FULL) atomic_store_explicit(&s->slow_flags, flags, memory_order_seq_cst);
+  else atomic_store_explicit(&s->slow_flags, flags, memory_order_release);
 }
 static inline int32_t lm_slab_used(const lm_slab_t *s) {
   return atomic_load_explicit(&s->slow_flags, memory_order_relaxed) ? s->used + LM_USED_BIAS : s->used;
@@ -106,10 +118,12 @@ static inline int32_t lm_slab_used(const lm_slab_t *s) {
 static inline uint8_t *lm_slab_start(lm_superslab_t *ss, const lm_slab_t *s) {
   return (uint8_t *)ss + ((size_t)(s - ss->slabs) << LM_SLAB_SHIFT);
 }
-/* For assertions: p is the start of a block of slab s (not inside one, not in another slab). */
+/* For assertions: p is the start of a block of span s (not inside one, not in another span). A
+ * span's blocks lie in all of its slabs, and a tail descriptor stands for its span. */
 static inline int lm_is_block_of(const lm_slab_t *s, const void *p) {
   lm_superslab_t *ss = lm_ss_of(p);
-  if (lm_slab_of(ss, p) != s || s->block_size == 0) return 0;
+  if (atomic_load_explicit(&s->slow_flags, memory_order_relaxed) & LM_SLAB_TAIL) s -= s->head_offset;
+  if (lm_span_of(ss, p) != s || s->block_size == 0) return 0;
   size_t off = (size_t)((const uint8_t *)p - lm_slab_start(ss, s));
   return off % s->block_size == 0 && off / s->block_size < s->capacity;
 }
@@ -131,7 +145,6 @@ size_t lm_usable_size(const void *p, const char *what) LM_HIDDEN;
 void lm_slab_init(lm_slab_t *s, unsigned cls) LM_HIDDEN;
 int  lm_slab_extend(lm_superslab_t *ss, lm_slab_t *s) LM_HIDDEN;
 unsigned lm_slab_collect_remote(lm_slab_t *s) LM_HIDDEN;
-int  lm_slab_refill(lm_superslab_t *ss, lm_slab_t *s) LM_HIDDEN;
 void lm_list_push(lm_slab_list_t *l, lm_slab_t *s) LM_HIDDEN;     /* at the front */
 void lm_list_append(lm_slab_list_t *l, lm_slab_t *s) LM_HIDDEN;   /* at the end */
 void lm_list_remove(lm_slab_list_t *l, lm_slab_t *s) LM_HIDDEN;
@@ -143,8 +156,8 @@ void lm_heap_unfull(lm_heap_t *h, lm_slab_t *s) LM_HIDDEN;
 int  lm_slab_is_valid(lm_slab_t *s) LM_HIDDEN;   /* for lm_assert_expensive */
 #endif
 
-/* superslab.c: superslabs and the slabs inside them */
-lm_slab_t *lm_ss_acquire_slab(lm_heap_t *h, unsigned cls) LM_HIDDEN;
+/* superslab.c: superslabs and the spans inside them */
+lm_slab_t *lm_ss_acquire_slab(lm_heap_t *h, unsigned cls) LM_HIDDEN;   /* a span of class cls */
 void lm_ss_release_slab(lm_heap_t *h, lm_superslab_t *ss, lm_slab_t *s) LM_HIDDEN;
 void lm_ss_give_back(lm_superslab_t *ss) LM_HIDDEN;   /* empty superslab -> cache */
 void lm_ss_abandon(lm_superslab_t *ss) LM_HIDDEN;     /* live superslab of an exiting thread */
@@ -155,11 +168,11 @@ void lm_ss_fork_prepare(void) LM_HIDDEN;
 void lm_ss_fork_parent(void) LM_HIDDEN;
 void lm_ss_fork_child(void) LM_HIDDEN;
 
-/* large.c */
+/* large.c: huge blocks (> LM_SPAN_MAX) and their cache */
 void *lm_large_alloc(size_t n, size_t align, int zero) LM_HIDDEN;
 void  lm_large_free(void *p) LM_HIDDEN;
 size_t lm_large_usable(const void *p, const char *what) LM_HIDDEN;
-void *lm_large_grow_in_place(void *p, size_t n) LM_HIDDEN;
+int   lm_large_resize_in_place(void *p, size_t n) LM_HIDDEN;   /* n <= LM_ALLOC_MAX; 1 if done */
 int   lm_large_purge_pass(uint64_t now_ms) LM_HIDDEN;
 void  lm_large_fork_prepare(void) LM_HIDDEN;
 void  lm_large_fork_parent(void) LM_HIDDEN;

@@ -1,13 +1,47 @@
-/* leanmalloc: one slab's free lists and the heap's per-class slab lists.
- * Runs only when a slab's `free` list runs dry, or on the rare local frees that make a slab empty
- * or take it out of the full list. */
+/* leanmalloc: size classes, one span's free lists and the heap's per-class span lists.
+ * Runs only when a span's `free` list runs dry, or on the rare local frees that make a span empty,
+ * take it out of the full list, or land in a tail slab of a multi-slab span. */
 #include "internal.h"
 
+#define K 1024u
 const uint32_t lm_class_size[LM_CLASSES] = {
   16, 32, 48, 64, 80, 96, 112, 128,
   160, 192, 224, 256, 320, 384, 448, 512, 640, 768, 896, 1024,
   1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192,
   10240, 12288, 14336, 16384,
+  20 * K, 24 * K, 28 * K, 32 * K, 40 * K, 48 * K, 56 * K, 64 * K, 80 * K, 96 * K, 112 * K, 128 * K,
+  160 * K, 192 * K, 224 * K, 256 * K, 320 * K, 384 * K, 448 * K, 512 * K,
+  640 * K, 768 * K, 896 * K, 1024 * K, 1280 * K, 1536 * K, 1792 * K, 2048 * K,
+};
+#undef K
+
+/* Span sizes (why): small classes take one 64 KiB slab. Medium classes (up to 512 KiB) take a
+ * span of 512 KiB, 1 MiB or 2 MiB, the smallest holding at least 8 blocks (4 to 6 above 256 KiB):
+ * every time a class's current span runs dry the allocator must find another one, and every free
+ * into a span it had put aside as full must bring it back, so blocks per span set how often a
+ * random mix of sizes pays those slow paths. Only three span sizes keep a superslab from
+ * fragmenting into runs no class can use (mimalloc's medium pages, for the same reason), and the
+ * part of a span that is never carved is never touched: it costs address space, not memory.
+ * Large classes take exactly their size, one block per span: a thread that keeps reallocating a
+ * buffer of one size reuses its span without any lock. */
+const uint8_t lm_class_slabs[LM_CLASSES] = {
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  8, 8, 8, 8, 8, 8, 8, 8, 16, 16, 16, 16,
+  32, 32, 32, 32, 32, 32, 32, 32,
+  10, 12, 14, 16, 20, 24, 28, 32,
+};
+
+/* Spans of 8, 16 or 32 slabs start on a multiple of their own size (buddy placement: the runs
+ * freed by one span size stay usable by the others), the other large ones on a multiple of 8.
+ * Every power-of-two class is then naturally aligned to its size (blocks sit at multiples of
+ * their size from the span start), which the aligned-allocation APIs rely on. */
+const uint8_t lm_class_align[LM_CLASSES] = {
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  8, 8, 8, 8, 8, 8, 8, 8, 16, 16, 16, 16,
+  32, 32, 32, 32, 32, 32, 32, 32,
+  8, 8, 8, 16, 8, 8, 8, 32,
 };
 
 #if LM_DEBUG > 2
@@ -36,15 +70,16 @@ void lm_slab_init(lm_slab_t *s, unsigned cls) {
   s->used = 0;
   s->capacity = 0;
   s->block_size = lm_class_size[cls];
-  s->reserved = (uint16_t)(LM_SLAB_SIZE / s->block_size);
+  s->span_slabs = lm_class_slabs[cls];
+  s->reserved = (uint16_t)(((size_t)s->span_slabs << LM_SLAB_SHIFT) / s->block_size);
   s->class_idx = (uint8_t)cls;
-  atomic_store_explicit(&s->thread_free, NULL, memory_order_relaxed);
+  atomic_store_explicit(&s->thread_free, 0, memory_order_relaxed);
   atomic_store_explicit(&s->slow_flags, 0, memory_order_relaxed);
   s->next = s->prev = NULL;
 }
 
-/* Lazy free-list building: carve at most a page worth of blocks at a time, so memory that is
- * never needed is never touched (and never counts in RSS). */
+/* Lazy free-list building: carve at most a page worth of blocks at a time (one block at a time
+ * from 4 KiB up), so memory that is never needed is never touched (and never counts in RSS). */
 int lm_slab_extend(lm_superslab_t *ss, lm_slab_t *s) {
   if (s->capacity >= s->reserved) return 0;
   unsigned bs = s->block_size;
@@ -60,25 +95,23 @@ int lm_slab_extend(lm_superslab_t *ss, lm_slab_t *s) {
   return 1;
 }
 
-/* Takes every block other threads freed into this slab (one atomic exchange). */
+/* Takes every block other threads freed into this span (one atomic exchange). The list comes
+ * with its length; it is walked only to append it to a `free` list that is not empty. */
 unsigned lm_slab_collect_remote(lm_slab_t *s) {
-  if (atomic_load_explicit(&s->thread_free, memory_order_relaxed) == NULL) return 0;
-  lm_block_t *list = atomic_exchange_explicit(&s->thread_free, NULL, memory_order_acquire);
-  if (list == NULL) return 0;
-  unsigned n = 1;
-  lm_block_t *tail = list;
-  while (tail->next) { tail = tail->next; n++; }
-  tail->next = s->free;
+  if (atomic_load_explicit(&s->thread_free, memory_order_relaxed) == 0) return 0;
+  uintptr_t w = atomic_exchange_explicit(&s->thread_free, 0, memory_order_acquire);
+  if (w == 0) return 0;
+  lm_block_t *list = (lm_block_t *)(w & LM_TF_PTR_MASK);
+  unsigned n = (unsigned)(w >> LM_TF_COUNT_SHIFT);
+  if (s->free != NULL) {
+    lm_block_t *tail = list;
+    while (tail->next) tail = tail->next;
+    tail->next = s->free;
+  }
   s->free = list;
   s->used -= (int32_t)n;
   lm_assert_internal(lm_slab_used(s) >= 0);
   return n;
-}
-
-/* `free` is empty: take over remote frees, else carve fresh blocks. */
-int lm_slab_refill(lm_superslab_t *ss, lm_slab_t *s) {
-  if (lm_slab_collect_remote(s)) return 1;
-  return lm_slab_extend(ss, s);
 }
 
 void lm_list_push(lm_slab_list_t *l, lm_slab_t *s) {
@@ -125,14 +158,24 @@ void lm_heap_unfull(lm_heap_t *h, lm_slab_t *s) {
   if (was_empty) lm_heap_set_direct(h, cls);
 }
 
-/* A slab's last block came back. Keep it if it is the class's only slab (a class that keeps
- * going from 0 to 1 live block must not map and unmap a slab each time); otherwise hand it back
- * to its superslab, where it can serve another class or be purged. */
+/* Whether the list holds an empty span besides s (looking at the first few only). */
+static int other_empty_span(const lm_slab_t *x, const lm_slab_t *s) {
+  for (int n = 0; x && n < 8; x = x->next, n++)
+    if (x != s && lm_slab_used(x) == 0) return 1;
+  return 0;
+}
+
+/* A span's last block came back. Keep it if it is the class's only span (a class that keeps
+ * going from 0 to 1 live block must not map and unmap a span each time); otherwise hand it back
+ * to its superslab, where it can serve another class or be purged. When purging is on, spans
+ * above one slab always go back: a kept empty span is out of the purger's reach, and at these
+ * sizes it would hold up to 2 MiB per class and thread. */
 void lm_heap_slab_empty(lm_heap_t *h, lm_superslab_t *ss, lm_slab_t *s) {
   unsigned cls = s->class_idx;
   lm_assert_internal(lm_slab_used(s) == 0);
   lm_assert_expensive(lm_slab_is_valid(s));
-  if (h->avail[cls].first == s && s->next == NULL) return;
+  if (h->avail[cls].first == s && s->next == NULL && (s->span_slabs == 1 || !lm_purge_enabled)) return;
+  if (s->span_slabs > 1 && !lm_purge_enabled && !other_empty_span(h->avail[cls].first, s)) return;
   int was_head = h->avail[cls].first == s;
   lm_list_remove(&h->avail[cls], s);
   if (was_head) lm_heap_set_direct(h, cls);
@@ -149,20 +192,36 @@ void lm_heap_rescan_remote(lm_heap_t *h) {
       for (int i = 1; i < LM_SLABS; i++) {
         lm_slab_t *s = &ss->slabs[i];
         if (atomic_load_explicit(&s->slow_flags, memory_order_relaxed) == LM_SLAB_IN_FULL &&
-            atomic_load_explicit(&s->thread_free, memory_order_relaxed) != NULL)
+            atomic_load_explicit(&s->thread_free, memory_order_relaxed) != 0)
           lm_heap_unfull(h, s);
       }
     }
   }
 }
 
-/* Local free that needs attention: slab was full, became empty, or is not a slab in use. */
+/* Local free that needs attention: slab was full, became empty, is not a slab in use, or is the
+ * tail of a multi-slab span. */
 void lm_free_local_slow(lm_superslab_t *ss, lm_slab_t *s) {
   uint8_t flags = atomic_load_explicit(&s->slow_flags, memory_order_relaxed);
+  if (flags & LM_SLAB_TAIL) {
+    /* The fast path pushed the block on the tail's own (always empty) list and counted it there:
+     * undo both, then free it into the span's first descriptor as the fast path would have. */
+    lm_block_t *b = s->free;
+    s->free = b->next;
+    s->used++;
+    s -= s->head_offset;
+    b->next = s->free;
+    s->free = b;
+    if (--s->used > 0) return;
+    flags = atomic_load_explicit(&s->slow_flags, memory_order_relaxed);
+  }
   if (flags & LM_SLAB_NOT_IN_USE) {
     lm_block_t *b = s->free;
     lm_invalid_pointer(b, "free", "the block is not in a slab in use (double free or corrupted pointer)");
   }
+  /* A one-block span's every free comes here (it empties the span): check it is the block. */
+  if (s->reserved == 1 && (uint8_t *)s->free != lm_slab_start(ss, s))
+    lm_invalid_pointer(s->free, "free", "not the start of a leanmalloc allocation");
   lm_heap_t *h = &lm_heap;
   if (flags & LM_SLAB_IN_FULL) lm_heap_unfull(h, s);
   if (lm_slab_used(s) == 0) lm_heap_slab_empty(h, ss, s);

@@ -1,4 +1,4 @@
-/* leanmalloc: superslabs (4 MiB aligned regions) and the slabs inside them.
+/* leanmalloc: superslabs (4 MiB aligned regions) and the spans of slabs inside them.
  *
  * Ownership. At any moment a superslab is either on one of two shared lists, the cache (empty
  * superslabs, LIFO: the most recently used is the hottest) or the abandoned list (superslabs
@@ -17,6 +17,10 @@
  * acts on that instead of on the superslab. Each shared-list push is followed by a perturbation
  * point (LM_PP_GAVE_BACK, LM_PP_ABANDONED) where test builds sleep, so a use after the hand-off
  * breaks the churn stress at once (native/tests/perturb.test.ts).
+ *
+ * The holder hands out and takes back spans: runs of 1 to 32 slabs (free_mask says which slabs
+ * are free). A span's first slab describes it; its other slabs are tails (LM_SLAB_TAIL) that
+ * point back to it. Remote frees, collection and adoption deal with first slabs only.
  *
  * Locks (slow path only): g_lock guards the registry, the cache and the abandoned list; each
  * superslab's own lock guards its free/decommitted slab masks against the background purger,
@@ -48,6 +52,40 @@ void lm_ss_heap_list_remove(lm_heap_t *h, lm_superslab_t *ss) {
   if (ss->next) ss->next->prev = ss->prev;
   ss->next = ss->prev = NULL;
   ss->heap_list = LM_SS_LIST_NONE;
+}
+
+/* ---- spans: runs of free slabs ---- */
+
+/* Bit i set: slabs i .. i+k-1 are all set in `mask` (log2(k) shift-and steps). */
+static inline uint64_t run_starts(uint64_t mask, unsigned k) {
+  for (unsigned have = 1; have < k;) {
+    unsigned sh = have < k - have ? have : k - have;
+    mask &= mask >> sh;
+    have += sh;
+  }
+  return mask;
+}
+
+/* Slab indexes a span of `align` slabs may start at (align is 1, 8, 16 or 32). */
+static inline uint64_t allowed_starts(unsigned align) {
+  return align == 1 ? ~(uint64_t)0 : align == 8 ? 0x0101010101010101ull
+       : align == 16 ? 0x0001000100010001ull : 0x0000000100000001ull;
+}
+
+static inline int span_fits(const lm_superslab_t *ss, unsigned k, uint64_t allowed) {
+  return (run_starts(ss->free_mask, k) & allowed) != 0;
+}
+
+/* How many owned superslabs a span search looks at before taking a new one: the head of the
+ * list always fits a single slab; a multi-slab span that fits in none of the first few would
+ * otherwise make every acquisition walk every fragmented superslab the heap owns. */
+#define LM_SPAN_SEARCH 8
+
+static lm_superslab_t *heap_find_span(lm_heap_t *h, unsigned k, uint64_t allowed) {
+  int tries = 0;
+  for (lm_superslab_t *ss = h->ss_avail; ss && tries < LM_SPAN_SEARCH; ss = ss->next, tries++)
+    if (span_fits(ss, k, allowed)) return ss;
+  return NULL;
 }
 
 /* ---- mapping ---- */
@@ -144,32 +182,53 @@ static void cache_remove_locked(lm_superslab_t *ss) {
   LM_UNCOUNT(superslabs_cached, 1);
 }
 
-/* ---- slabs going back to their superslab ---- */
+/* ---- spans going back to their superslab ---- */
 
-/* Slab s of ss has no live block: it becomes a free slab of ss (and a purge candidate once its
- * delay expires). The caller holds ss (see "Ownership" above) and has taken s out of any heap
- * list. Returns the number of slabs of ss still in use. */
-static unsigned ss_free_slab(lm_superslab_t *ss, lm_slab_t *s) {
+/* Bits of the slabs in use in ss that start a span (tails left out). The caller holds ss, or
+ * g_lock while ss is on the abandoned list (where nobody changes its masks or descriptors). */
+static uint64_t span_heads(const lm_superslab_t *ss) {
+  uint64_t in_use = ~ss->free_mask & ~(uint64_t)1, heads = 0;
+  while (in_use) {
+    int i = __builtin_ctzll(in_use);
+    unsigned k = ss->slabs[i].span_slabs;
+    lm_assert_internal(k >= 1 && (unsigned)i + k <= LM_SLABS);
+    lm_assert_internal(!(atomic_load_explicit(&ss->slabs[i].slow_flags, memory_order_relaxed) & LM_SLAB_TAIL));
+    heads |= (uint64_t)1 << i;
+    in_use &= ~((((uint64_t)1 << k) - 1) << i);   /* k <= 32 */
+  }
+  return heads;
+}
+
+/* Span s of ss (its first slab) has no live block: its slabs become free slabs of ss (and purge
+ * candidates once their delay expires). The caller holds ss (see "Ownership" above) and has
+ * taken s out of any heap list. Returns the number of slabs of ss still in use. */
+static unsigned ss_free_span(lm_superslab_t *ss, lm_slab_t *s) {
   int i = (int)(s - ss->slabs);
-  lm_assert_internal(i > 0 && !(ss->free_mask & ((uint64_t)1 << i)));
+  unsigned k = s->span_slabs;
+  uint64_t bits = (((uint64_t)1 << k) - 1) << i;
+  lm_assert_internal(i > 0 && k >= 1 && (unsigned)i + k <= LM_SLABS && !(ss->free_mask & bits));
   lm_assert_internal(lm_slab_used(s) == 0 && s->next == NULL && s->prev == NULL);
   lm_assert_expensive(lm_slab_is_valid(s));
   s->free = NULL;
   lm_slab_set_flags(s, LM_SLAB_NOT_IN_USE);
+  for (unsigned j = 1; j < k; j++)        /* tails keep their bias: flagged either way */
+    atomic_store_explicit(&ss->slabs[i + (int)j].slow_flags, LM_SLAB_NOT_IN_USE, memory_order_relaxed);
+  uint64_t now = lm_purge_enabled ? lm_now_ms() : 0;
   pthread_mutex_lock(&ss->lock);
-  ss->free_mask |= (uint64_t)1 << i;
-  s->freed_at_ms = lm_purge_enabled ? lm_now_ms() : 0;
-  unsigned left = --ss->used_slabs;
+  ss->free_mask |= bits;
+  for (unsigned j = 0; j < k; j++) ss->slabs[i + (int)j].freed_at_ms = now;
+  ss->used_slabs = (uint16_t)(ss->used_slabs - k);
+  unsigned left = ss->used_slabs;
   pthread_mutex_unlock(&ss->lock);
   lm_assert_internal(left == 63u - (unsigned)__builtin_popcountll(ss->free_mask));
   return left;
 }
 
-/* The slab is out of the heap's class lists and has no live block. When it was the superslab's
- * last slab in use, the superslab goes to the cache, and the caller must not touch ss again. */
+/* The span is out of the heap's class lists and has no live block. When it was the superslab's
+ * last span in use, the superslab goes to the cache, and the caller must not touch ss again. */
 void lm_ss_release_slab(lm_heap_t *h, lm_superslab_t *ss, lm_slab_t *s) {
   lm_assert_internal(ss->state == LM_SS_HELD && ss->heap_list != LM_SS_LIST_NONE);
-  if (ss_free_slab(ss, s) == 0) {
+  if (ss_free_span(ss, s) == 0) {
     lm_ss_heap_list_remove(h, ss);
     lm_ss_give_back(ss);
     return;
@@ -218,14 +277,15 @@ static void abandoned_remove_locked(lm_superslab_t *ss) {
   ss->state = LM_SS_HELD;
 }
 
-/* Some slab in use of ss has blocks freed by other threads and not collected yet. The caller
- * holds ss, or g_lock while ss is on the abandoned list (where nobody changes its masks). */
+/* Some span in use of ss has blocks freed by other threads and not collected yet (remote frees
+ * always go to a span's first slab). The caller holds ss, or g_lock while ss is on the abandoned
+ * list. */
 static int ss_has_remote_frees(lm_superslab_t *ss) {
-  uint64_t in_use = ~ss->free_mask & ~(uint64_t)1;
-  while (in_use) {
+  uint64_t heads = span_heads(ss);
+  while (heads) {
     /* seq_cst: the other half of the handshake in lm_free_remote (push, then read the segmap) */
-    if (atomic_load_explicit(&ss->slabs[__builtin_ctzll(in_use)].thread_free, memory_order_seq_cst) != NULL) return 1;
-    in_use &= in_use - 1;
+    if (atomic_load_explicit(&ss->slabs[__builtin_ctzll(heads)].thread_free, memory_order_seq_cst) != 0) return 1;
+    heads &= heads - 1;
   }
   return 0;
 }
@@ -245,23 +305,23 @@ void lm_ss_abandon(lm_superslab_t *ss) {
   LM_PERTURB_POINT(LM_PP_ABANDONED);
 }
 
-/* Collects the remote frees of every slab in use of ss, which the caller took off the abandoned
- * list, and frees the slabs left without a live block. Touches no heap. Returns the number of
+/* Collects the remote frees of every span in use of ss, which the caller took off the abandoned
+ * list, and frees the spans left without a live block. Touches no heap. Returns the number of
  * slabs still in use: at 0 the caller gives ss back, otherwise it adopts it or abandons it again. */
 static unsigned ss_collect(lm_superslab_t *ss) {
   lm_assert_internal(ss->state == LM_SS_HELD && ss->heap_list == LM_SS_LIST_NONE);
-  uint64_t in_use = ~ss->free_mask & ~(uint64_t)1;
-  while (in_use) {
-    lm_slab_t *s = &ss->slabs[__builtin_ctzll(in_use)];
-    in_use &= in_use - 1;
+  uint64_t heads = span_heads(ss);
+  while (heads) {
+    lm_slab_t *s = &ss->slabs[__builtin_ctzll(heads)];
+    heads &= heads - 1;
     lm_assert_internal(atomic_load_explicit(&s->slow_flags, memory_order_relaxed) == 0);
     lm_slab_collect_remote(s);
-    if (s->used == 0) ss_free_slab(ss, s);
+    if (s->used == 0) ss_free_span(ss, s);
   }
   return ss->used_slabs;
 }
 
-/* Adoption: h takes ss, which it took off the abandoned list, into its lists, and the slabs
+/* Adoption: h takes ss, which it took off the abandoned list, into its lists, and the spans
  * with live blocks into its class lists. Returns ss, or NULL when no live block was left: then
  * ss went to the cache instead, and h no longer holds it. */
 static lm_superslab_t *ss_adopt(lm_heap_t *h, lm_superslab_t *ss) {
@@ -271,13 +331,13 @@ static lm_superslab_t *ss_adopt(lm_heap_t *h, lm_superslab_t *ss) {
   }
   lm_seg_set(ss, h->id == LM_SEG_NEVER ? LM_SEG_SHARED : h->id);
   ss_list_push(h, ss, ss->free_mask ? LM_SS_LIST_AVAIL : LM_SS_LIST_FULL);
-  uint64_t in_use = ~ss->free_mask & ~(uint64_t)1;
-  while (in_use) {
-    lm_slab_t *s = &ss->slabs[__builtin_ctzll(in_use)];
-    in_use &= in_use - 1;
+  uint64_t heads = span_heads(ss);
+  while (heads) {
+    lm_slab_t *s = &ss->slabs[__builtin_ctzll(heads)];
+    heads &= heads - 1;
     unsigned cls = s->class_idx;
     int was_empty = h->avail[cls].first == NULL;
-    lm_list_append(&h->avail[cls], s);   /* behind the current slab: it stays current */
+    lm_list_append(&h->avail[cls], s);   /* behind the current span: it stays current */
     if (was_empty) lm_heap_set_direct(h, cls);
   }
   return ss;
@@ -316,9 +376,9 @@ int lm_ss_reclaim_abandoned(void) {
   return freed;
 }
 
-/* A superslab with a free slab for this heap: abandoned first (returns memory of dead threads),
- * then the cache, then a fresh mapping. */
-static lm_superslab_t *ss_obtain(lm_heap_t *h) {
+/* A superslab with room for a span of k slabs for this heap: abandoned first (returns memory of
+ * dead threads), then the cache, then a fresh mapping. */
+static lm_superslab_t *ss_obtain(lm_heap_t *h, unsigned k, uint64_t allowed) {
   for (;;) {
     pthread_mutex_lock(&g_lock);
     lm_superslab_t *ss = g_abandoned;
@@ -326,9 +386,9 @@ static lm_superslab_t *ss_obtain(lm_heap_t *h) {
     pthread_mutex_unlock(&g_lock);
     if (ss == NULL) break;
     LM_PERTURB_POINT(LM_PP_ADOPT_TAKEN);
-    ss = ss_adopt(h, ss);
-    if (ss && ss->free_mask) return ss;
-    if (h->ss_avail) return h->ss_avail;
+    ss = ss_adopt(h, ss);   /* NULL: it went to the cache, and h must not look at it again */
+    if (ss && span_fits(ss, k, allowed)) return ss;
+    if ((ss = heap_find_span(h, k, allowed)) != NULL) return ss;
   }
   pthread_mutex_lock(&g_lock);
   lm_superslab_t *ss = g_cache;
@@ -343,21 +403,30 @@ static lm_superslab_t *ss_obtain(lm_heap_t *h) {
   return ss;
 }
 
-/* A fresh slab of class `cls`, at the head of the heap's available list. Prefers slabs that are
+/* A fresh span of class `cls`, at the head of the heap's available list. Prefers slabs that are
  * still committed (hot in cache and TLB, no page faults) and low addresses (compact). */
 lm_slab_t *lm_ss_acquire_slab(lm_heap_t *h, unsigned cls) {
+  unsigned k = lm_class_slabs[cls];
+  uint64_t allowed = allowed_starts(lm_class_align[cls]);
   lm_superslab_t *ss = h->ss_avail;
-  if (ss == NULL && (ss = ss_obtain(h)) == NULL) return NULL;
-  pthread_mutex_lock(&ss->lock);
-  uint64_t committed = ss->free_mask & ~ss->decommitted_mask;
-  int i = __builtin_ctzll(committed ? committed : ss->free_mask);
-  uint64_t bit = (uint64_t)1 << i;
-  ss->free_mask &= ~bit;
-  if (ss->decommitted_mask & bit) {
-    ss->decommitted_mask &= ~bit;
-    LM_COUNT(committed_bytes, LM_SLAB_SIZE);
+  if (ss == NULL || (k > 1 && !span_fits(ss, k, allowed))) {
+    ss = heap_find_span(h, k, allowed);
+    if (ss == NULL && (ss = ss_obtain(h, k, allowed)) == NULL) return NULL;
   }
-  ss->used_slabs++;
+  lm_assert_internal(ss->state == LM_SS_HELD && ss->heap_list == LM_SS_LIST_AVAIL);
+  pthread_mutex_lock(&ss->lock);
+  uint64_t starts = run_starts(ss->free_mask & ~ss->decommitted_mask, k) & allowed;
+  if (starts == 0) starts = run_starts(ss->free_mask, k) & allowed;
+  lm_assert_internal(starts != 0);
+  int i = __builtin_ctzll(starts);
+  uint64_t bits = (((uint64_t)1 << k) - 1) << i;   /* k <= 32 */
+  ss->free_mask &= ~bits;
+  uint64_t recommitted = ss->decommitted_mask & bits;
+  if (recommitted) {
+    ss->decommitted_mask &= ~bits;
+    LM_COUNT(committed_bytes, (size_t)__builtin_popcountll(recommitted) * LM_SLAB_SIZE);
+  }
+  ss->used_slabs = (uint16_t)(ss->used_slabs + k);
   pthread_mutex_unlock(&ss->lock);
   if (ss->free_mask == 0) {
     lm_ss_heap_list_remove(h, ss);
@@ -365,6 +434,13 @@ lm_slab_t *lm_ss_acquire_slab(lm_heap_t *h, unsigned cls) {
   }
   lm_slab_t *s = &ss->slabs[i];
   lm_slab_init(s, cls);
+  for (unsigned j = 1; j < k; j++) {      /* tails: free() finds the span from any of its slabs */
+    lm_slab_t *t = &ss->slabs[i + (int)j];
+    t->free = NULL;
+    t->used = -LM_USED_BIAS;
+    t->head_offset = (uint8_t)j;
+    atomic_store_explicit(&t->slow_flags, LM_SLAB_TAIL, memory_order_relaxed);
+  }
   lm_list_push(&h->avail[cls], s);
   lm_heap_set_direct(h, cls);
   return s;

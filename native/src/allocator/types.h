@@ -1,10 +1,13 @@
 /* leanmalloc: every shared structure and constant in one place.
  *
- * Memory layout (why): all small blocks live in 4 MiB "superslabs" aligned to 4 MiB, so the
+ * Memory layout (why): all blocks up to 2 MiB live in 4 MiB "superslabs" aligned to 4 MiB, so the
  * superslab (and its header) of any block is found by masking the pointer, with no lookup table
  * walk. A superslab is cut into 64 slabs of 64 KiB; slab 0 holds the header (slab descriptors
- * included), slabs 1..63 hold blocks of one size class each. A slab is 64 KiB aligned, so every
- * power-of-two class is naturally aligned to its size (used by the aligned-allocation APIs).
+ * included), slabs 1..63 are handed out as spans: one slab for a small size class (<= 16 KiB),
+ * 8, 16 or 32 slabs for a medium class (several blocks each), 10..32 slabs for one large block. The
+ * first descriptor of a span describes it; the others are tails that point back to it, so a
+ * pointer still reaches its descriptor with shifts only (mimalloc's slices, 64 KiB as here).
+ * Blocks above 2 MiB get a mapping of whole 4 MiB units ("huge", large.c).
  * A process-wide map (segmap, 16 bits per 4 MiB unit of the 47-bit address space) says whether the
  * unit starts one of our mappings and, for superslabs, which heap owns it. free() consults it
  * before touching any header, so a foreign pointer is reported instead of crashing on an unmapped
@@ -42,17 +45,20 @@ enum {
   LM_SEG_NONE   = 0,        /* not ours */
   LM_HEAP_ID_MAX = 0xFFFC,  /* 1..LM_HEAP_ID_MAX: a superslab owned by that heap */
   LM_SEG_SHARED = 0xFFFD,   /* a superslab with no owner (cached or abandoned) */
-  LM_SEG_LARGE  = 0xFFFE,   /* a large allocation's mapping */
+  LM_SEG_LARGE  = 0xFFFE,   /* the unit holding the user pointer of a huge block */
   LM_SEG_NEVER  = 0xFFFF,   /* never stored: the id of a heap not (or no longer) initialised */
 };
 
-/* Size classes: 16-byte steps up to 128 B, then 4 classes per doubling up to 16 KiB. Sizes up
- * to LM_TINY_MAX are looked up directly by (size+15)/16 on the fast path; larger sizes above
- * LM_SMALL_MAX get their own mapping (large.c). */
+/* Size classes: 16-byte steps up to 128 B, then 4 classes per doubling up to 2 MiB (64 classes).
+ * Sizes up to LM_TINY_MAX are looked up directly by (size+15)/16 on the fast path. Classes up to
+ * LM_SMALL_MAX take one slab, the medium ones up to 512 KiB a span of 8, 16 or 32 slabs, the
+ * large ones up to LM_SPAN_MAX a span of their own size (one block); slab.c has the tables.
+ * Larger sizes are huge. */
 #define LM_TINY_MAX     1024u
 #define LM_DIRECT       ((int)(LM_TINY_MAX / 16 + 1))     /* 65 entries */
 #define LM_SMALL_MAX    16384u
-#define LM_CLASSES      36
+#define LM_SPAN_MAX     ((size_t)2 << 20)
+#define LM_CLASSES      64
 #define LM_TINY_CLASSES 20                                /* classes 0..19 are <= 1024 B */
 
 /* The largest request leanmalloc accepts (64 TiB: half the 47-bit user address space). Checked
@@ -66,11 +72,21 @@ typedef struct lm_block_s { struct lm_block_s *next; } lm_block_t;
 
 /* slab flags (slow_flags): any set bit sends a local free to the slow path. While a flag is set,
  * `used` carries a bias of -LM_USED_BIAS, so the free fast path needs a single test
- * (--used <= 0) for "slab became empty", "slab was full" and "slab not in use". */
-enum { LM_SLAB_IN_FULL = 1, LM_SLAB_NOT_IN_USE = 2 };
+ * (--used <= 0) for "slab became empty", "slab was full", "slab not in use" and "tail of a span"
+ * (a block of a multi-slab span that starts past its first slab: the slow path moves it to the
+ * span's descriptor, so the tiny fast path pays nothing for spans). */
+enum { LM_SLAB_IN_FULL = 1, LM_SLAB_NOT_IN_USE = 2, LM_SLAB_TAIL = 4 };
 #define LM_USED_BIAS (1 << 30)
 
-/* One 64 KiB slab of one size class (64-byte descriptor: found from a pointer by shifts only). Two free lists: `free`, which malloc pops and the owning
+/* thread_free packs the head of the remote-free list (user addresses fit in 47 bits) with the
+ * number of blocks in it, updated by the same CAS: the owner takes the whole list with one exchange
+ * and knows its length without walking it (why: each block of that list was just written by
+ * another core, so a walk costs a cache transfer per block, all in a row). */
+#define LM_TF_COUNT_SHIFT 48
+#define LM_TF_PTR_MASK    (((uintptr_t)1 << LM_TF_COUNT_SHIFT) - 1)
+
+/* One span of one size class: a 64 KiB slab, or the first slab of a multi-slab span (64-byte
+ * descriptor: found from a pointer by shifts only). Two free lists: `free`, which malloc pops and the owning
  * thread's free pushes (no atomics; LIFO keeps the hottest block on top), and `thread_free`,
  * which other threads push with one CAS; the owner takes it over only when `free` runs dry.
  * (mimalloc keeps a third list for local frees to force a periodic slow path for housekeeping;
@@ -79,11 +95,13 @@ typedef struct lm_slab_s {
   lm_block_t *free;
   int32_t  used;          /* blocks handed out and not back in `free` (biased while flagged) */
   uint16_t capacity;      /* blocks carved so far (free lists are built lazily) */
-  uint16_t reserved;      /* blocks that fit in the slab */
+  uint16_t reserved;      /* blocks that fit in the span */
   uint8_t  class_idx;
   _Atomic uint8_t slow_flags;
+  uint8_t  span_slabs;    /* slabs in this span (first descriptor) */
+  uint8_t  head_offset;   /* tails: how many descriptors back the span's first one is */
   uint32_t block_size;
-  _Atomic(lm_block_t *) thread_free;
+  _Atomic uintptr_t thread_free;   /* list of remote frees: head | count << LM_TF_COUNT_SHIFT */
   struct lm_slab_s *next, *prev;   /* heap's per-class available or full list */
   uint64_t freed_at_ms;            /* when the slab went back to its superslab (purge delay) */
 } __attribute__((aligned(64))) lm_slab_t;
@@ -114,12 +132,14 @@ typedef struct lm_superslab_s {
   lm_slab_t slabs[LM_SLABS];
 } lm_superslab_t;
 
-/* Header of a large (> 16 KiB) allocation: its own mapping, the header at the 4 MiB-aligned start. */
+/* Header of a huge (> 2 MiB) block: whole 4 MiB units, the header at the start of the first. The
+ * user pointer is one page in, or `align` in for alignments below 4 MiB (both inside the first
+ * unit, found by masking); for alignments of 4 MiB and more it is the start of the second unit,
+ * and the header the unit before it. */
 typedef struct lm_large_s {
   uint64_t magic;
-  void    *user;         /* the one pointer free() accepts for this mapping */
-  size_t   map_size;
-  uint8_t  fresh;        /* memory came straight from mmap: already zero */
+  void    *user;         /* the one pointer free() accepts for this block */
+  size_t   size;         /* bytes from the header on: a multiple of LM_SS_SIZE */
 } lm_large_t;
 
 /* A doubly linked list of slabs (a heap's available or full slabs of one class). */

@@ -4,6 +4,9 @@
  *
  * 1. Allocates --burst-mb MiB of blocks of random size in [--min-size, --max-size], writing the first
  *    and last byte of each (the sizes' sum is the burst size, not counting allocator overhead).
+ *    With --alloc-threads N, N threads allocate the burst (a share each) and exit before step 2, so
+ *    every free is a free into the memory of a thread that no longer exists (the cross-thread
+ *    drain: an allocator must give that memory back without the dead thread's help).
  * 2. Frees them all, in a shuffled order (--free-order random, the default; 'alloc' frees in allocation
  *    order, which lets a coalescing allocator like glibc merge everything back into its top chunk). The
  *    shuffle is done before the first free and not timed. The moment the last free returns is the drain (t = 0).
@@ -25,6 +28,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +50,7 @@
 #define TICK_NS 1000000ull
 
 typedef struct options {
-  uint64_t burst_mb, min_size, max_size, seed, trickle_ops;
+  uint64_t burst_mb, min_size, max_size, seed, trickle_ops, alloc_threads;
   int shuffle_frees;
   uint64_t at_ms[MAX_POINTS];
   unsigned n_points;
@@ -54,6 +58,32 @@ typedef struct options {
 
 static options_t opt;
 static uint64_t total_ops;
+
+/* One share of the burst: blocks of random size in [min, max], first and last byte written. */
+typedef struct burst {
+  void **blocks;
+  uint64_t target, rng, bytes;
+  size_t n;
+} burst_t;
+
+static void allocate_burst(burst_t *b) {
+  const uint64_t span = opt.max_size - opt.min_size + 1;
+  while (b->bytes < b->target) {
+    uint64_t r = wyrand(&b->rng);
+    uint64_t sz = opt.min_size + fast_range((uint32_t)r, span);
+    char *p = malloc(sz);
+    if (!p) workload_out_of_memory(sz);
+    p[0] = (char)r;
+    p[sz - 1] = (char)r;
+    b->blocks[b->n++] = p;
+    b->bytes += sz;
+  }
+}
+
+static void *burst_thread(void *arg) {
+  allocate_burst(arg);
+  return NULL;
+}
 
 static void usage(FILE *f) {
   fprintf(f,
@@ -65,6 +95,8 @@ static void usage(FILE *f) {
           "  --free-order O     'random' (default: a shuffled order, like a program's objects dying) or\n"
           "                     'alloc' (allocation order: the easiest case for coalescing allocators)\n"
           "  --trickle-ops N    malloc/free calls per millisecond after the drain (default 4; 0 = idle)\n"
+          "  --alloc-threads N  N threads allocate the burst and exit before main frees it (default 0:\n"
+          "                     main allocates)\n"
           "  --at-ms LIST       comma-separated, increasing times after the drain at which RSS is read\n"
           "                     (default 0,500,1000,2000,3000)\n"
           "  --help             this text\n"
@@ -109,6 +141,8 @@ static void parse_options(int argc, char **argv) {
       opt.seed = cli_parse_u64("--seed", v, 0, UINT64_MAX);
     } else if (cli_match(argc, argv, &i, "--trickle-ops", &v)) {
       opt.trickle_ops = cli_parse_u64("--trickle-ops", v, 0, 1000000);
+    } else if (cli_match(argc, argv, &i, "--alloc-threads", &v)) {
+      opt.alloc_threads = cli_parse_u64("--alloc-threads", v, 0, 64);
     } else if (cli_match(argc, argv, &i, "--free-order", &v)) {
       if (strcmp(v, "random") == 0) opt.shuffle_frees = 1;
       else if (strcmp(v, "alloc") == 0) opt.shuffle_frees = 0;
@@ -134,6 +168,7 @@ static void emit_start(const alloc_probe_t *probe) {
   jl_str(&j, "free_order", opt.shuffle_frees ? "random" : "alloc");
   jl_u64(&j, "trickle_ops", opt.trickle_ops);
   jl_u64(&j, "trickle_slots", TRICKLE_SLOTS);
+  jl_u64(&j, "alloc_threads", opt.alloc_threads);
   jl_obj_end(&j);
   jl_emit(&j, STDOUT_FILENO);
 }
@@ -175,24 +210,42 @@ int main(int argc, char **argv) {
 
   /* 1. The burst. */
   const uint64_t target = opt.burst_mb << 20;
-  const size_t max_blocks = (size_t)(target / opt.min_size + 1);
+  const uint64_t share = opt.alloc_threads ? target / opt.alloc_threads + 1 : 0;
+  const size_t slice = (size_t)(share / opt.min_size + 2);   /* blocks one allocating thread may need */
+  size_t max_blocks = (size_t)(target / opt.min_size + 2);
+  if (opt.alloc_threads && slice * opt.alloc_threads > max_blocks) max_blocks = slice * opt.alloc_threads;
   void **blocks = mmap(NULL, max_blocks * sizeof *blocks, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (blocks == MAP_FAILED) {
     fprintf(stderr, "drain: cannot map the pointer array (%zu bytes): %s\n", max_blocks * sizeof *blocks, strerror(errno));
     return 1;
   }
-  const uint64_t span = opt.max_size - opt.min_size + 1;
   uint64_t burst_bytes = 0;
   size_t n_blocks = 0;
-  while (burst_bytes < target) {
-    uint64_t r = wyrand(&rng);
-    uint64_t sz = opt.min_size + fast_range((uint32_t)r, span);
-    char *p = malloc(sz);
-    if (!p) workload_out_of_memory(sz);
-    p[0] = (char)r;
-    p[sz - 1] = (char)r;
-    blocks[n_blocks++] = p;
-    burst_bytes += sz;
+  if (opt.alloc_threads == 0) {
+    burst_t b = { blocks, target, rng, 0, 0 };
+    allocate_burst(&b);
+    rng = b.rng;
+    burst_bytes = b.bytes;
+    n_blocks = b.n;
+  } else {
+    /* Each thread fills its own slice of the pointer array, then exits; the slices are packed
+     * together afterwards so the drain below sees one array. */
+    burst_t parts[64];
+    pthread_t threads[64];
+    for (uint64_t t = 0; t < opt.alloc_threads; t++) {
+      parts[t] = (burst_t){ blocks + t * slice, share, rng ^ (0x9e3779b97f4a7c15ull * (t + 1)), 0, 0 };
+      int rc = pthread_create(&threads[t], NULL, burst_thread, &parts[t]);
+      if (rc != 0) {
+        fprintf(stderr, "drain: cannot start allocating thread: %s\n", strerror(rc));
+        return 1;
+      }
+    }
+    for (uint64_t t = 0; t < opt.alloc_threads; t++) {
+      pthread_join(threads[t], NULL);
+      memmove(blocks + n_blocks, parts[t].blocks, parts[t].n * sizeof *blocks);
+      n_blocks += parts[t].n;
+      burst_bytes += parts[t].bytes;
+    }
   }
   const uint64_t t_burst = mono_ns();
   const int64_t rss_before_free_kb = proc_status_kb("VmRSS");

@@ -79,7 +79,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     if (started.resumed) log.warn({ campaign: started.id }, 'resuming the unfinished campaign of this plan');
     const status = await started.done;
     detach();
-    const epochs = store.epochs.list({ campaign: started.id, limit: 1_000_000 });
+    const epochs = store.epochs.listRows({ campaign: started.id }).reverse();
     process.stdout.write(`\ncampaign ${started.id} (${resolved.plan.name}) ${status}\n\n`);
     process.stdout.write(
       summaryTable(
@@ -87,10 +87,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
         epochs,
       ),
     );
-    for (const text of [
-      failedEpochsText(store.epochs.listRows({ campaign: started.id }).reverse()),
-      verdictsText(judgePlanComparisons(store, started.id)),
-    ])
+    for (const text of [failedEpochsText(epochs), verdictsText(judgePlanComparisons(store, started.id))])
       if (text !== '') process.stdout.write(`\n${text}`);
     return 0;
   } catch (err) {

@@ -5,7 +5,7 @@ import { NullableNumber, NullableString } from './common.js';
 const VariantName = Type.String({ minLength: 1, maxLength: 200 });
 
 export const Verdict = Type.Union([Type.Literal('GO'), Type.Literal('NEUTRAL'), Type.Literal('NO-GO'), Type.Literal('INSUFFICIENT')]);
-export const DriftVerdict = Type.Union([Type.Literal('LEAK'), Type.Literal('DRIFT'), Type.Literal('CLEAN'), Type.Literal('INSUFFICIENT')]);
+export const DriftVerdict = Type.Union([Type.Literal('LEAK'), Type.Literal('DRIFT'), Type.Literal('CLEAN'), Type.Literal('UNDECIDED')]);
 
 export const Reason = Type.Object({
   criterion: Type.String({ description: 'criterion key (docs/judgement.md) or guardrail (guard.crash, guard.leak, guard.drift)' }),
@@ -47,7 +47,18 @@ const DriftCore = {
   verdict: DriftVerdict,
   flagged_epochs: Type.Integer(),
   flagged_p_value: NullableNumber,
-  drift_pct: Type.Union([Type.Object({ median: Type.Number(), low: NullableNumber, high: NullableNumber }), Type.Null()]),
+  drift_pct: Type.Union([
+    Type.Object({
+      median: Type.Number(),
+      low: NullableNumber,
+      high: NullableNumber,
+      basis: Type.Union([Type.Literal('held'), Type.Literal('endpoint')], {
+        description:
+          'which drift is judged: held memory (RSS − LazyFree) along its robust line, or the endpoints for epochs before schema v8',
+      }),
+    }),
+    Type.Null(),
+  ]),
   series: Type.Object({
     trend: Type.Union([
       Type.Object({ slope_per_epoch: Type.Number(), low: NullableNumber, high: NullableNumber, flagged: Type.Boolean() }),
@@ -95,6 +106,9 @@ export const CompareResponse = Type.Object({
   verdict: Verdict,
   decided_by: Type.String(),
   epochs_needed_per_arm: Type.Union([Type.Integer(), Type.Null()]),
+  settle_seconds: Type.Union([Type.Number(), Type.Null()], {
+    description: "about how long those epochs take under the campaign's plan, in seconds (null when settled)",
+  }),
   reasons: Type.Array(Reason),
   criteria: Type.Record(Type.String(), Type.Number()),
   epochs: Type.Object({ baseline: ArmCounts, candidate: ArmCounts, pairs: Type.Integer() }),
@@ -146,7 +160,10 @@ export const DriftEpoch = Type.Object({
   started_at: Type.String(),
   rss_initial_bytes: NullableNumber,
   rss_final_bytes: NullableNumber,
-  rss_drift_pct: NullableNumber,
+  rss_drift_pct: Type.Union([Type.Number(), Type.Null()], { description: 'endpoint drift (first and last samples); not judged' }),
+  rss_held_drift_pct: Type.Union([Type.Number(), Type.Null()], {
+    description: 'held-memory drift: the one judged (null before schema v8)',
+  }),
   rss_slope_bytes_per_hour: NullableNumber,
   rss_slope_low: NullableNumber,
   rss_slope_high: NullableNumber,

@@ -5,7 +5,19 @@
 import { fetchEpoch, type EpochDetail } from '../api.js';
 import { byId, h, note, table } from '../dom.js';
 import { EPOCH_TABLE, type EpochTableField, type ListedEpoch } from '../fields.js';
-import { bytes, clockTime, count, duration, formatField, MISSING, opsPerSec, percent, significant } from '../../../domain/format.js';
+import {
+  bytes,
+  clockTime,
+  count,
+  duration,
+  formatField,
+  MISSING,
+  opsPerSec,
+  percent,
+  signedPercent,
+  significant,
+} from '../../../domain/format.js';
+import { peakRss } from '../../../domain/measures.js';
 import { badge, unavailable, variantLabel } from './common.js';
 
 /** Enough rows to scroll through a night; older ones stay available in the API. */
@@ -100,11 +112,15 @@ export async function showEpoch(id: number): Promise<void> {
       ['started / ended', `${clockTime(e.started_at)} / ${clockTime(e.ended_at)}`],
       ['planned (warm-up)', `${duration(e.planned_ms)} (${duration(e.warmup_ms)})`],
       ['ops', count(e.ops)],
-      ['throughput (CV)', `${opsPerSec(e.throughput_mean)} (${percent(e.throughput_cv)})`],
+      ['throughput per CPU-s', opsPerSec(e.throughput_cpu)],
+      ['throughput wall (CV)', `${opsPerSec(e.throughput_mean)} (${percent(e.throughput_cv)})`],
+      ['held-memory drift (judged) / endpoint drift', `${signedPercent(e.rss_held_drift_pct, 2)} / ${signedPercent(e.rss_drift_pct, 2)}`],
       [
-        'RSS initial / final / peak',
-        `${bytes(e.rss_initial_bytes, { significant: 3 })} / ${bytes(e.rss_final_bytes, { significant: 3 })} / ${bytes(e.rss_peak_bytes, { significant: 3 })}`,
+        'RSS initial / final / peak (VmHWM)',
+        `${bytes(e.rss_initial_bytes, { significant: 3 })} / ${bytes(e.rss_final_bytes, { significant: 3 })} / ${bytes(peakRss(e), { significant: 3 })}`,
       ],
+      ['largest sample', bytes(e.rss_peak_bytes, { significant: 3 })],
+      ['peak reset at warm-up end', e.hwm_reset === null ? MISSING : e.hwm_reset === 1 ? 'yes' : 'refused (see analysis note)'],
       ['syscalls/op', significant(e.syscalls_per_op)],
     ];
     const ran = ranText(e);

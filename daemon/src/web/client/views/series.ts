@@ -1,6 +1,6 @@
 /**
  * Per-epoch series across the campaign, one line per variant (its colour everywhere): throughput mean
- * with a band of ± one CV, peak and final RSS, RSS drift, syscalls per op, lean_decommit, lean_retire.
+ * with a band of ± one CV, peak and final RSS, held-memory drift, syscalls per op, lean_decommit, lean_retire.
  * Completed epochs only (a crashed epoch's partial numbers would mislead); x is the epoch's start.
  */
 import type { EpochSummary } from '../api.js';
@@ -9,6 +9,7 @@ import { alignSeries } from '../plot-data.js';
 import { colorOf, withAlpha } from '../colors.js';
 import { fill, note } from '../dom.js';
 import { MIB, rate, significant } from '../../../domain/format.js';
+import { judgedDrift, peakRss } from '../../../domain/measures.js';
 import { variantLabel } from './common.js';
 
 type Point = [number, number | null];
@@ -40,7 +41,7 @@ function counterMetric(field: 'lean_decommit' | 'lean_retire'): Metric {
 const METRICS: Metric[] = [
   {
     name: 'throughput',
-    title: 'Throughput, epoch mean with ±CV band',
+    title: 'Throughput per wall-clock second, epoch mean with ±CV band',
     unit: 'ops/s',
     lines: [{ suffix: '', value: (e) => e.throughput_mean }],
     cvBand: true,
@@ -48,19 +49,19 @@ const METRICS: Metric[] = [
   },
   {
     name: 'rss',
-    title: 'RSS after warm-up: peak (solid) and final (dashed)',
+    title: 'RSS after warm-up: true peak, VmHWM (solid) and final (dashed)',
     unit: 'MiB',
     lines: [
-      { suffix: ' peak', value: (e) => bytesToMib(e.rss_peak_bytes) },
+      { suffix: ' peak', value: (e) => bytesToMib(peakRss(e)) },
       { suffix: ' final', dash: [6, 4], value: (e) => bytesToMib(e.rss_final_bytes) },
     ],
     format: (v) => significant(v),
   },
   {
     name: 'drift',
-    title: 'RSS drift, final vs initial',
+    title: 'Held-memory drift per epoch (RSS − LazyFree along its robust line; the drift judged)',
     unit: '%',
-    lines: [{ suffix: '', value: (e) => e.rss_drift_pct }],
+    lines: [{ suffix: '', value: (e) => judgedDrift(e)?.pct ?? null }],
     format: (v) => significant(v),
   },
   {

@@ -4,7 +4,7 @@
  */
 import { fetchCompare, type CampaignDetail, type CompareResponse, type RatioEstimate, type Reason } from '../api.js';
 import { h, note, table } from '../dom.js';
-import { MISSING, percent } from '../../../domain/format.js';
+import { campaignsText, duration, MISSING, percent } from '../../../domain/format.js';
 import { badge, clipped, unavailable, variantLabel } from './common.js';
 
 /** Why a verdict has no ratio: its decisive reason (e.g. too few epochs). */
@@ -35,7 +35,8 @@ function basisNote(v: CompareResponse): HTMLElement | string {
 
 function ratioText(r: RatioEstimate | null): string {
   if (!r) return 'not available';
-  const interval = r.low !== null && r.high !== null ? ` [${percent(r.low)} – ${percent(r.high)}]` : '';
+  // The interval, or why there is none (as the report and the CLI say it).
+  const interval = r.low !== null && r.high !== null ? ` [${percent(r.low)} – ${percent(r.high)}]` : ' (no interval yet: too few epochs)';
   return `${percent(r.ratio)}${interval}`;
 }
 
@@ -85,8 +86,17 @@ export async function renderComparisons(root: HTMLElement, campaign: CampaignDet
             null,
             badge(r.verdict),
             r.epochs_needed_per_arm !== null
-              ? h('div', { class: 'muted' }, `≈ ${r.epochs_needed_per_arm} more epochs per variant to settle`)
+              ? h(
+                  'div',
+                  { class: 'muted' },
+                  `≈ ${r.epochs_needed_per_arm} more epochs per variant to settle${r.settle_seconds === null ? '' : ` (about ${duration(r.settle_seconds * 1000)})`}`,
+                )
               : '',
+            h(
+              'div',
+              { class: 'muted', 'data-campaigns': r.campaigns.map((x) => x.campaign).join(',') },
+              `epochs from ${campaignsText(r.campaigns)}`,
+            ),
           );
     const ok = typeof r === 'object';
     return h(
@@ -122,7 +132,7 @@ export async function renderComparisons(root: HTMLElement, campaign: CampaignDet
     h(
       'p',
       { class: 'muted' },
-      "Judged on this campaign's epochs. Ratios are candidate / baseline (medians), with their confidence intervals; throughput per CPU-second of the workload when every epoch reports its CPU time (a busy host does not move it), else per wall-clock second.",
+      "Judged on each variant's series: its epochs in this campaign and in earlier ones with the same build, env and arguments (a new build starts a new series). Ratios are candidate / baseline (medians), with their confidence intervals; throughput per CPU-second of the workload when every epoch reports its CPU time (a busy host does not move it), else per wall-clock second.",
     ),
   );
 }
