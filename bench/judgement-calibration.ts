@@ -26,6 +26,7 @@ import { CampaignController } from '../daemon/src/campaign/index.js';
 import { launcherPath } from '../daemon/src/cli/setup.js';
 import { defaultCriteria } from '../daemon/src/judgement/criteria.js';
 import { epochLeaks, measuredWindowMs } from '../daemon/src/judgement/leak.js';
+import { judgeComparison, type ComparisonInput } from '../daemon/src/judgement/index.js';
 import { compare, type CompareResult } from '../daemon/src/verdicts/index.js';
 import { createLogger } from '../daemon/src/log/index.js';
 import { resolvePlan, validatePlan } from '../daemon/src/plan/index.js';
@@ -63,6 +64,34 @@ interface CampaignOutcome {
   /** Wall-clock length of the campaign, and the 1-minute load average when it ended. */
   seconds: number;
   load1: number;
+  /**
+   * The first round after which the verdict on the rounds so far was NO-GO (judged as the daemon would have
+   * judged it then), and the campaign time that took; null when it never was.
+   */
+  first_nogo_round: number | null;
+  first_nogo_seconds: number | null;
+}
+
+const INPUT = (): ComparisonInput => ({
+  baseline: 'base',
+  candidate: 'cand',
+  goal: 'speed',
+  criteria: { throughput_per_cpu_second: values.wall ? 0 : 1 },
+});
+
+/** The first round after which the verdict was NO-GO, judging the campaign's first k rounds for each k. */
+function firstNoGoRound(store: Store, campaign: number, rounds: number): number | null {
+  const rows = store.epochs.listRows({ campaign });
+  for (let k = 1; k <= rounds; k++) {
+    if (
+      judgeComparison(
+        rows.filter((r) => r.round <= k),
+        INPUT(),
+      ).verdict === 'NO-GO'
+    )
+      return k;
+  }
+  return null;
 }
 
 async function runCampaigns(store: Store, label: string, count: number, candidateIters: string): Promise<CampaignOutcome[]> {
@@ -79,7 +108,7 @@ async function runCampaigns(store: Store, label: string, count: number, candidat
           { name: 'base', allocator: 'glibc', args: ['--spin-iters', values['base-iters'], '--seed', String(1000 + i)] },
           { name: 'cand', allocator: 'glibc', args: ['--spin-iters', candidateIters, '--seed', String(1000 + i)] },
         ],
-        comparisons: [{ baseline: 'base', candidate: 'cand', goal: 'speed', criteria: { throughput_per_cpu_second: values.wall ? 0 : 1 } }],
+        comparisons: [INPUT()],
       },
       label,
     );
@@ -100,10 +129,15 @@ async function runCampaigns(store: Store, label: string, count: number, candidat
       epochs_needed: r.epochs_needed_per_arm,
       seconds: (Date.now() - t0) / 1000,
       load1: loadavg()[0] ?? 0,
+      first_nogo_round: null as number | null,
+      first_nogo_seconds: null as number | null,
     };
+    const rounds = Number(values.epochs);
+    o.first_nogo_round = firstNoGoRound(store, started.id, rounds);
+    o.first_nogo_seconds = o.first_nogo_round === null ? null : (o.seconds * o.first_nogo_round) / rounds;
     out.push(o);
     process.stderr.write(
-      `${label} ${i + 1}/${count}: ${o.verdict} ${o.basis} ratio ${o.ratio?.toFixed(4)} [${o.low?.toFixed(4)}, ${o.high?.toFixed(4)}] (wall ${o.wall_ratio?.toFixed(4)}) ${o.seconds.toFixed(0)} s, load ${o.load1.toFixed(1)}\n`,
+      `${label} ${i + 1}/${count}: ${o.verdict} ${o.basis} ratio ${o.ratio?.toFixed(4)} [${o.low?.toFixed(4)}, ${o.high?.toFixed(4)}] (wall ${o.wall_ratio?.toFixed(4)}) ${o.seconds.toFixed(0)} s, load ${o.load1.toFixed(1)}, first NO-GO after round ${o.first_nogo_round ?? 'none'}\n`,
     );
   }
   return out;
@@ -114,6 +148,8 @@ function conditions(xs: readonly CampaignOutcome[]): Record<string, number | nul
   const loads = xs.map((x) => x.load1);
   return {
     median_seconds: xs.length ? median(xs.map((x) => x.seconds)) : null,
+    // Campaigns that never reached NO-GO count as the whole campaign (a lower bound on their time).
+    median_seconds_to_nogo: xs.length ? median(xs.map((x) => x.first_nogo_seconds ?? x.seconds)) : null,
     max_seconds: xs.length ? Math.max(...xs.map((x) => x.seconds)) : null,
     load_min: loads.length ? Math.min(...loads) : null,
     load_median: loads.length ? median(loads) : null,

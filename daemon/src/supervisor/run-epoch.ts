@@ -114,9 +114,14 @@ export function overstayMs(epochMs: number, intervalMs: number): number {
   return Math.max(5000, 3 * intervalMs, 0.05 * epochMs);
 }
 
-/** Silence that ends an epoch as timeout: 3 intervals, but never under 1 s (process start-up on a busy machine). */
+/**
+ * Silence that ends an epoch as timeout: 3 intervals, but never under 5 s. A timeout of the candidate is a
+ * NO-GO guardrail, so it must mean a hung workload, not one that a busy shared machine starved for a
+ * second: at load 8 on 2 CPUs a duet arm pinned to one CPU was seen silent for over 1 s, which under a 1-s
+ * floor turned an A/A calibration campaign into a false NO-GO. A hung allocator is still caught in seconds.
+ */
 export function stallMs(intervalMs: number): number {
-  return Math.max(3 * intervalMs, 1000);
+  return Math.max(3 * intervalMs, 5000);
 }
 
 /** Why the daemon killed the group; decides the outcome regardless of how the child then died. */
