@@ -18,23 +18,30 @@ WORKDIR /opt/allocsoak
 #   NPM_EXTRA_CA_CERTS  PEM text of CA certificates npm must trust besides Node's own (a TLS-inspecting
 #                       proxy); it becomes NODE_EXTRA_CA_CERTS for the npm steps only.
 #   NPM_NODEDIR         Node headers for node-gyp, e.g. /usr/local (this image's own), instead of a download.
+#   BETTER_SQLITE3_BINARY_HOST  a mirror of better-sqlite3's prebuilt addons (prebuild-install's
+#                       better_sqlite3_binary_host) where GitHub's release downloads cannot be reached;
+#                       without a prebuilt addon, node-gyp compiles SQLite (python3, g++).
 # Proxies: Docker's predefined HTTP_PROXY / HTTPS_PROXY / NO_PROXY build args. All of them exist in this
 # stage only: nothing of them reaches the runtime image.
 ARG NPM_EXTRA_CA_CERTS=""
 ARG NPM_NODEDIR=""
+ARG BETTER_SQLITE3_BINARY_HOST=""
 
 # The README's install is `npm ci`, which installs the dependencies and builds everything through the
 # package's prepare script. Here it is split in the same steps so that a source change reuses the
 # dependency layer: `npm ci --ignore-scripts` (prepare needs the sources), then the install scripts of
 # the dependencies that have one (package.json's allowScripts: better-sqlite3; a prebuilt addon when one
-# can be downloaded, else node-gyp on every core), then the build.
+# can be downloaded, else node-gyp on every core), then the build. `npm ls` checks the tree: npm 10 can
+# exit 0 from a failed install ("Exit handler never called"), and a broken tree must not become a cached layer.
 COPY package.json package-lock.json ./
 RUN set -eu; \
     if [ -n "$NPM_EXTRA_CA_CERTS" ]; then \
       printf '%s\n' "$NPM_EXTRA_CA_CERTS" > /tmp/npm-extra-ca.pem; export NODE_EXTRA_CA_CERTS=/tmp/npm-extra-ca.pem; \
     fi; \
     if [ -n "$NPM_NODEDIR" ]; then export npm_config_nodedir="$NPM_NODEDIR"; fi; \
+    if [ -n "$BETTER_SQLITE3_BINARY_HOST" ]; then export npm_config_better_sqlite3_binary_host="$BETTER_SQLITE3_BINARY_HOST"; fi; \
     npm ci --ignore-scripts --no-audit --no-fund; \
+    npm ls --all >/dev/null; \
     JOBS=max npm rebuild better-sqlite3; \
     rm -f /tmp/npm-extra-ca.pem
 

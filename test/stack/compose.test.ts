@@ -233,6 +233,7 @@ test("Dockerfile: `npm ci`'s steps (install, dependency scripts, build), dev dep
   assert.equal(pkg.scripts.prepare, 'npm run build');
   assert.deepEqual(npm, [
     'npm ci --ignore-scripts --no-audit --no-fund',
+    'npm ls --all >/dev/null',
     `JOBS=max npm rebuild ${withScripts.join(' ')}`,
     'npm run build',
     'npm prune --omit=dev --no-audit --no-fund',
@@ -241,7 +242,7 @@ test("Dockerfile: `npm ci`'s steps (install, dependency scripts, build), dev dep
   assert.match(read('.ci/run'), /^npm ci$/m, 'CI installs with `npm ci` too');
   // The build arguments for this CI's network are optional and empty by default.
   const args = build.steps.filter((s) => s.op === 'ARG').map((s) => s.args);
-  assert.deepEqual(args, ['NPM_EXTRA_CA_CERTS=""', 'NPM_NODEDIR=""']);
+  assert.deepEqual(args, ['NPM_EXTRA_CA_CERTS=""', 'NPM_NODEDIR=""', 'BETTER_SQLITE3_BINARY_HOST=""']);
 });
 
 test("Dockerfile: the runtime runs as node, with a healthcheck on /api/v1/health like the compose file's", () => {
