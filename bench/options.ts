@@ -1,19 +1,7 @@
 /** Command-line options of `npm run bench` (bench/run.ts). */
-import type { WorkloadName } from './summary.js';
+import { THROUGHPUT_WORKLOADS, type WorkloadName } from './summary.js';
 
-export const WORKLOAD_NAMES: readonly WorkloadName[] = [
-  'random_mixed',
-  'xthread',
-  'medium',
-  'xthread_medium',
-  'largebuf',
-  'alloctest',
-  'alloctest2',
-  'drain',
-  'drain_idle',
-  'xdrain',
-  'soak',
-];
+export const WORKLOAD_NAMES: readonly WorkloadName[] = [...THROUGHPUT_WORKLOADS, 'drain', 'drain_idle', 'xdrain', 'soak'];
 
 export interface BenchOptions {
   /** Repetitions; every repetition runs every allocator once, in a fresh shuffled order. */
