@@ -68,6 +68,7 @@ export class EpochStore {
   private readonly latestSharedCampaignStmt;
   private readonly latestSeriesStmt;
   private readonly seriesRowsStmt;
+  private readonly stampStmt;
   private readonly listCache = new Map<string, { stmt: ReturnType<Db['prepare']> }>();
 
   constructor(
@@ -101,6 +102,9 @@ export class EpochStore {
     );
     this.latestSeriesStmt = db.prepare<[string, number], { series: string | null }>(
       'SELECT series_sha256 AS series FROM epochs WHERE variant = ? AND campaign_id = ? ORDER BY id DESC LIMIT 1',
+    );
+    this.stampStmt = db.prepare<[], { max_id: number | null; running: number }>(
+      `SELECT (SELECT MAX(id) FROM epochs) AS max_id, (SELECT COUNT(*) FROM epochs WHERE outcome = 'running') AS running`,
     );
     this.seriesRowsStmt = db.prepare<[string, string, number], EpochRow>(
       'SELECT * FROM epochs WHERE variant = ? AND series_sha256 = ? AND campaign_id <= ? ORDER BY id DESC',
@@ -211,6 +215,16 @@ export class EpochStore {
   seriesRows(variant: string, campaign: number): EpochRow[] {
     const series = this.latestSeriesStmt.get(variant, campaign)?.series ?? null;
     return series === null ? this.listRows({ variant, campaign }) : this.seriesRowsStmt.all(variant, series, campaign);
+  }
+
+  /**
+   * Changes whenever an epoch starts or ends, from two index lookups: an epoch row only ever goes from
+   * `running` to an ended outcome and is not changed after that, so (highest id, epochs running) never
+   * comes back once left. What is computed from the epoch rows can be kept until it changes.
+   */
+  stamp(): string {
+    const r = this.stampStmt.get();
+    return `${r?.max_id ?? 0}:${r?.running ?? 0}`;
   }
 
   getRow(id: number): EpochRow | undefined {

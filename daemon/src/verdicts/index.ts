@@ -3,3 +3,4 @@ export { compare, drift, judgePlanComparisons } from './service.js';
 export type { CompareRequest, CompareResult, DriftRequest, DriftResult } from './service.js';
 export { judgeCampaign } from './campaign.js';
 export type { CampaignJudgement } from './campaign.js';
+export { VerdictReader } from './reader.js';

@@ -1,12 +1,15 @@
 /** GET /compare and GET /drift: the judgement's verdicts over the stored epochs (see docs/judgement.md). */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { compare, drift } from '../../verdicts/index.js';
+import { VerdictReader } from '../../verdicts/index.js';
 import type { AppDeps } from '../app.js';
 import { badRequest } from '../plugins/errors.js';
 import { ErrorResponse } from '../schemas/common.js';
 import { CompareQuery, CompareResponse, DriftQuery, DriftResponse } from '../schemas/judgement.js';
 
 const judgementRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, { store }) => {
+  // Judged off the event loop, and kept until an epoch starts or ends (verdicts/reader.ts).
+  const reader = new VerdictReader(store);
+  fastify.addHook('onClose', async () => reader.close());
   fastify.get(
     '/compare',
     {
@@ -20,7 +23,7 @@ const judgementRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, { st
       const { baseline, candidate, campaign, goal } = request.query;
       if (baseline === undefined) throw badRequest('querystring/baseline is required: the name of the baseline variant');
       if (candidate === undefined) throw badRequest('querystring/candidate is required: the name of the candidate variant');
-      return compare(store, {
+      return reader.compare({
         baseline,
         candidate,
         ...(campaign !== undefined ? { campaign } : {}),
@@ -40,7 +43,7 @@ const judgementRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, { st
     async (request) => {
       const { variant, since, campaign } = request.query;
       if (variant === undefined) throw badRequest('querystring/variant is required: the name of a variant');
-      return drift(store, { variant, ...(since !== undefined ? { since } : {}), ...(campaign !== undefined ? { campaign } : {}) });
+      return reader.drift({ variant, ...(since !== undefined ? { since } : {}), ...(campaign !== undefined ? { campaign } : {}) });
     },
   );
 };
