@@ -20,7 +20,7 @@ export function sortedFloat64(xs: readonly number[] | Float64Array): Float64Arra
 }
 
 function allFinite(xs: ArrayLike<number>): boolean {
-  for (let i = 0; i < xs.length; i++) if (!Number.isFinite(xs[i] as number)) return false;
+  for (let i = 0; i < xs.length; i++) if (!Number.isFinite(xs[i])) return false;
   return true;
 }
 

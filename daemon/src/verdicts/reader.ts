@@ -87,7 +87,7 @@ export class VerdictReader {
       try {
         return Promise.resolve(runJob(this.store, job));
       } catch (err) {
-        return Promise.reject(err);
+        return Promise.reject(err instanceof Error ? err : new Error(String(err)));
       }
     }
     const worker = this.ensureWorker();
