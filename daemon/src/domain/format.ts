@@ -121,12 +121,15 @@ export function spanMs(from: string | null | undefined, to: string | null | unde
   return Number.isFinite(ms) ? ms : null;
 }
 
-/** The local wall-clock time of an ISO timestamp ("22:05:09"), with the date when it is not `today`'s. */
-export function clockTime(iso: string | null | undefined, today: Date = new Date()): string {
+/**
+ * The local wall-clock time of an ISO timestamp ("22:05:09", or "22:05" for an estimate), with the date when
+ * it is not `today`'s.
+ */
+export function clockTime(iso: string | null | undefined, today: Date = new Date(), opts: { seconds?: boolean } = {}): string {
   if (!iso) return MISSING;
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  const time = d.toLocaleTimeString('en-GB', { hour12: false });
+  const time = d.toLocaleTimeString('en-GB', { hour12: false, hour: '2-digit', minute: '2-digit', ...(opts.seconds === false ? {} : { second: '2-digit' }) });
   return today.toDateString() === d.toDateString() ? time : `${d.toLocaleDateString('en-CA')} ${time}`;
 }
 
@@ -136,6 +139,11 @@ export function clockTime(iso: string | null | undefined, today: Date = new Date
  * one, times as stored), where a column is read digit by digit.
  */
 export type FieldStyle = 'compact' | 'fixed';
+
+/** A confidence level as a percentage: "95 %", "97.5 %", "99.92 %". */
+export function confidenceLevel(confidence: number): string {
+  return `${Number((confidence * 100).toPrecision(4))} %`;
+}
 
 /** An epoch field's value formatted by its unit (domain/epoch-fields.ts): the one place a unit picks its format. */
 /** Epochs an arm of a verdict took from one campaign (the verdict's `campaigns`). */

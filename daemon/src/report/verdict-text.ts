@@ -1,7 +1,7 @@
 /** Human-readable forms of verdicts (CLI, report) — the same data as the JSON, nothing computed here. */
 import { driftFigure } from '../domain/measures.js';
 import { bytes, fmt, type RatioEstimate, type Reason } from '../judgement/index.js';
-import { campaignsText, duration } from '../domain/format.js';
+import { campaignsText, confidenceLevel, duration } from '../domain/format.js';
 import type { CompareResult, DriftResult } from '../verdicts/index.js';
 
 const MARK: Record<Reason['status'], string> = { pass: '+', fail: '!', undecided: '?', info: '·' };
@@ -13,7 +13,7 @@ export function reasonLine(r: Reason): string {
 export function ratioText(label: string, e: RatioEstimate | null): string {
   if (e === null) return `${label}: not measured`;
   const conf =
-    e.confidence === null ? 'no interval yet' : `${Number((e.confidence * 100).toPrecision(3))} % CI [${fmt(e.low)}, ${fmt(e.high)}]`;
+    e.confidence === null ? 'no interval yet' : `${confidenceLevel(e.confidence)} CI [${fmt(e.low)}, ${fmt(e.high)}]`;
   return `${label}: ${fmt(e.ratio)} (${conf}; ${e.analysis}, ${e.test} p = ${fmt(e.p_value)})`;
 }
 

@@ -127,7 +127,7 @@ test('every problem of a bad plan is listed, each with file, path, expectation a
   const expected = [
     'plans/bad.yaml: extra: expected one of the keys name, mode, epoch, warmup, interval, schedule, rss_limit, variants, comparisons, reference, got unknown key "extra" (line 21)',
     'plans/bad.yaml: epoch: expected a duration such as "250ms", "4s", "60m", "1h" or a number of seconds, got "ten minutes" (line 1)',
-    'plans/bad.yaml: schedule: expected a cron expression such as "0 22 * * *", got "every night" (line 4)',
+    'plans/bad.yaml: schedule: expected "adaptive" or a cron expression such as "0 22 * * *", got "every night" (line 4)',
     'plans/bad.yaml: rss_limit: expected a size above 0 such as "4GiB", "512MiB", "100MB" or a number of bytes, got "4 gigs" (line 5)',
     'plans/bad.yaml: variants[0].name: expected a name made of letters, digits, "_", "." or "-", got "bad name!" (line 7)',
     'plans/bad.yaml: variants[1].alocator: expected one of the keys name, allocator, env, args, command, optional, got unknown key "alocator" (line 10); did you mean "allocator"?',
