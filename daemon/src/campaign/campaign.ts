@@ -244,7 +244,15 @@ export class Campaign {
       if (s.settled && this.announced.has(key)) continue;
       if (s.settled) this.announced.add(key);
       this.deps.log.info(
-        { campaign: this.id, baseline: s.baseline, candidate: s.candidate, verdict: s.verdict, pairs: s.pairs, more_epochs: s.more_epochs, settle_at: s.settle_at },
+        {
+          campaign: this.id,
+          baseline: s.baseline,
+          candidate: s.candidate,
+          verdict: s.verdict,
+          pairs: s.pairs,
+          more_epochs: s.more_epochs,
+          settle_at: s.settle_at,
+        },
         standingLine(s, duet),
       );
     }

@@ -5,7 +5,7 @@
  * pairs so far (plan order among equals), so that every open comparison advances while the settled ones
  * stop costing time.
  */
-import { clockTime } from '../domain/format.js';
+import { settleText } from '../domain/format.js';
 import type { ComparisonStanding } from '../domain/types.js';
 
 export interface ComparisonArms {
@@ -58,7 +58,6 @@ export function openVariants(
 export function standingLine(s: ComparisonStanding, duet: boolean): string {
   const name = `${s.baseline} → ${s.candidate}`;
   if (s.settled) return `${name}: ${s.verdict}, settled at ${s.pairs} ${duet ? 'duet epochs' : 'epochs per arm'}`;
-  if (s.more_epochs === null) return `${name}: ${s.verdict}`;
-  const at = s.settle_at === null ? '' : `, about ${clockTime(s.settle_at, new Date(), { seconds: false })}`;
-  return `${name}: ≈ ${s.more_epochs} more ${duet ? 'duet epochs' : 'epochs per arm'}${at}`;
+  const settle = settleText({ more: s.more_epochs, at: s.settle_at, unit: duet ? 'duet epochs' : 'epochs per arm' });
+  return settle === null ? `${name}: ${s.verdict}` : `${name}: ${settle}`;
 }

@@ -27,7 +27,8 @@ export function sharedRounds(baseline: readonly JudgedEpoch[], candidate: readon
   return [keep(baseline, inB), keep(candidate, inA)];
 }
 
-const byStart = (a: JudgedEpoch, b: JudgedEpoch): number => (a.started_at < b.started_at ? -1 : a.started_at > b.started_at ? 1 : a.id - b.id);
+const byStart = (a: JudgedEpoch, b: JudgedEpoch): number =>
+  a.started_at < b.started_at ? -1 : a.started_at > b.started_at ? 1 : a.id - b.id;
 
 /** Completed epochs of a duet's rounds in which both arms completed, by round start. */
 function completedRounds(baseline: readonly JudgedEpoch[], candidate: readonly JudgedEpoch[]): [JudgedEpoch, JudgedEpoch][] {

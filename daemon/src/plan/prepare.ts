@@ -10,7 +10,7 @@ import { runProcess } from '../exec/index.js';
 import { allowedCpus } from '../host/index.js';
 import { PlanError, type PlanProblem } from './errors.js';
 import { nativePaths, resolveAllocator, resolvePlan, type ResolveOptions, type ResolvedPlan } from './allocators.js';
-import { formatPath, inspectPlan, isMapping, type LocateLine, type PlanPath, type VariantDraft } from './validate.js';
+import { formatPath, inspectPlan, type LocateLine, type PlanPath, type VariantDraft } from './validate.js';
 import { NAMED_ALLOCATORS, type Plan } from './types.js';
 
 /** How long random_mixed may take to check its arguments (a loaded machine can be slow to start a process). */

@@ -461,7 +461,8 @@ export function inspectPlan(raw: unknown, source = 'api', locate?: LocateLine): 
 
   // A duet round runs one comparison's two arms, and the adaptive schedule gives rounds to open comparisons:
   // either needs comparisons, and a duet runs no variant outside them.
-  const noComparisons = rawComparisons === undefined || rawComparisons === null || (Array.isArray(rawComparisons) && rawComparisons.length === 0);
+  const noComparisons =
+    rawComparisons === undefined || rawComparisons === null || (Array.isArray(rawComparisons) && rawComparisons.length === 0);
   if ((mode === 'duet' || schedule === ADAPTIVE_SCHEDULE) && noComparisons) {
     const what = mode === 'duet' ? 'a duet runs the two arms of a comparison at once' : 'the adaptive schedule gives rounds to comparisons';
     c.fail(['comparisons'], `at least one comparison (${what})`, rawComparisons);

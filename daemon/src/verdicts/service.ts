@@ -30,7 +30,6 @@ import {
   type JudgedEpoch,
   type VariantDrift,
 } from '../judgement/index.js';
-import type { Plan } from '../plan/index.js';
 import type { CampaignRecord, Store } from '../storage/index.js';
 
 export interface CompareRequest {

@@ -61,7 +61,11 @@ test('adaptive duet: the settled comparison stops at its look, the open one take
     else assert.ok((n['twin'] ?? 0) >= 7);
     assert.equal(n['base'], (n['slow'] ?? 0) + (n['twin'] ?? 0), 'base ran in every round');
     const messages = lines.map((l) => String(l['msg']));
-    assert.equal(messages.filter((m) => m === 'base → slow: NO-GO, settled at 7 duet epochs').length, 1, 'a settled comparison is logged once');
+    assert.equal(
+      messages.filter((m) => m === 'base → slow: NO-GO, settled at 7 duet epochs').length,
+      1,
+      'a settled comparison is logged once',
+    );
     assert.ok(
       messages.some((m) => /^base → twin: ≈ \d+ more duet epochs, about \d\d:\d\d$/.test(m)),
       messages.filter((m) => m.startsWith('base →')).join('\n'),

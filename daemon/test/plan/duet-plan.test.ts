@@ -35,12 +35,9 @@ test('mode: sequential by default; a duet runs comparisons whose arms fit the CP
   assert.deepEqual(await problems({ mode: 'duet', variants: three, comparisons: ab }, [0, 1]), [
     'plan.yaml: variants[2].name: expected a variant of some comparison (a duet runs only the arms of its comparisons), got "c"',
   ]);
-  assert.deepEqual(
-    await problems({ mode: 'duet', variants: [variant('a', ['--threads', '2']), variant('b')], comparisons: ab }, [0, 1]),
-    [
-      'plan.yaml: comparisons[0]: expected arms whose threads fit the 2 CPUs allocsoak may use (0,1), one CPU per thread, got duet of a (2 threads) and b (1); run it with mode: sequential, or give the variants fewer --threads',
-    ],
-  );
+  assert.deepEqual(await problems({ mode: 'duet', variants: [variant('a', ['--threads', '2']), variant('b')], comparisons: ab }, [0, 1]), [
+    'plan.yaml: comparisons[0]: expected arms whose threads fit the 2 CPUs allocsoak may use (0,1), one CPU per thread, got duet of a (2 threads) and b (1); run it with mode: sequential, or give the variants fewer --threads',
+  ]);
 });
 
 test('schedule: adaptive, or a cron expression; adaptive needs comparisons', async () => {

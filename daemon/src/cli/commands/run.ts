@@ -17,7 +17,12 @@ import { failedEpochsText, summaryTable, verdictsText } from '../summary.js';
 const OPTIONS = {
   plan: { type: 'string', value: 'FILE', description: 'soak plan (YAML)', required: true },
   db: { type: 'string', value: 'FILE', description: 'SQLite database file (created if missing)', required: true },
-  epochs: { type: 'string', value: 'N', description: 'epochs per variant (a duet: rounds per comparison; adaptive: at most)', default: '1' },
+  epochs: {
+    type: 'string',
+    value: 'N',
+    description: 'epochs per variant (a duet: rounds per comparison; adaptive: at most)',
+    default: '1',
+  },
   epoch: { type: 'string', value: 'DURATION', description: "epoch length instead of the plan's (e.g. 30s, 5m)" },
 } satisfies OptionSpecs;
 

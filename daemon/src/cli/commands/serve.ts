@@ -34,7 +34,12 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
   await checkListen('serve', opts.host, listenPort);
   const store = openExistingStore('serve', opts.db);
   // Never started: the routes and metrics that ask what runs now are told "idle".
-  const controller = new CampaignController({ store, launcher: nativePaths().launcher, log, standings: (id) => comparisonStandings(store, id) });
+  const controller = new CampaignController({
+    store,
+    launcher: nativePaths().launcher,
+    log,
+    standings: (id) => comparisonStandings(store, id),
+  });
   const metrics = new AllocsoakMetrics({
     store,
     state: () => controller.status().state,
