@@ -167,7 +167,7 @@ function judgeInCampaign(
 
 /**
  * Each verdict's time to settle under its campaign's plan: the steps until it settles (judgement/settle.ts,
- * given what every comparison judged here still needs) times the campaign's median epoch length so far
+ * given what every comparison judged here still needs) times the median length of the campaign's completed epochs so far
  * (the plan's before any epoch ended); `settle_at` only while the campaign runs.
  */
 function withSettleTimes(store: Store, campaign: CampaignRecord | undefined, results: CompareResult[]): CompareResult[] {
@@ -183,7 +183,7 @@ function withSettleTimes(store: Store, campaign: CampaignRecord | undefined, res
     adaptive: isAdaptive(plan),
     variants: campaignVariants(store, campaign.id).size,
   };
-  const stepMs = medianEpochMs(store, campaign.id) ?? plan.epoch_ms;
+  const stepMs = medianEpochMs(store, campaign.id, plan.epoch_ms) ?? plan.epoch_ms;
   const now = Date.now();
   return results.map((r, i) => {
     const steps = stepsToSettle(standings, i, shape);
@@ -196,13 +196,16 @@ function withSettleTimes(store: Store, campaign: CampaignRecord | undefined, res
   });
 }
 
-/** Median wall-clock length of the campaign's last 20 ended epochs; null before any ended. */
-function medianEpochMs(store: Store, campaignId: number): number | null {
+/**
+ * Median wall-clock length of the campaign's last 20 completed epochs (start-up and the stop included);
+ * lengths far beyond the plan's epoch (a daemon that was down, a clock step) are not a step of the rotation.
+ * Null before any completed.
+ */
+function medianEpochMs(store: Store, campaignId: number, planMs: number): number | null {
   const lengths = store.epochs
-    .listRows({ campaign: campaignId, limit: 20 })
-    .filter((e) => e.ended_at !== null)
-    .map((e) => Date.parse(e.ended_at as string) - Date.parse(e.started_at))
-    .filter((ms) => Number.isFinite(ms) && ms > 0);
+    .listRows({ campaign: campaignId, outcome: 'completed', limit: 20 })
+    .map((e) => Date.parse(e.ended_at ?? '') - Date.parse(e.started_at))
+    .filter((ms) => Number.isFinite(ms) && ms > 0 && ms <= 2 * planMs + 60_000);
   return lengths.length === 0 ? null : median(lengths);
 }
 

@@ -194,7 +194,8 @@ test('the shipped plans are valid and say what the brief asks', () => {
   const root = packageRoot();
   const def = loadPlanFile(join(root, 'plans', 'default.yaml'));
   const quick = loadPlanFile(join(root, 'plans', 'quick.yaml'));
-  assert.deepEqual([def.epoch_ms, def.warmup_ms, def.interval_ms], [3_600_000, 120_000, 1000]);
+  // The night plan: duet rounds under the adaptive schedule, 120 five-minute rounds in 10 h.
+  assert.deepEqual([def.epoch_ms, def.warmup_ms, def.interval_ms, def.mode, def.schedule], [300_000, 30_000, 1000, 'duet', 'adaptive']);
   assert.ok(quick.epoch_ms <= 10_000 && quick.warmup_ms < quick.epoch_ms);
   for (const plan of [def, quick]) {
     assert.deepEqual(
@@ -206,13 +207,24 @@ test('the shipped plans are valid and say what the brief asks', () => {
       ['mimalloc', 'jemalloc'],
     );
     assert.deepEqual(
-      plan.comparisons.map((c) => [c.baseline, c.candidate, c.goal]),
+      plan.comparisons.slice(0, 2).map((c) => [c.baseline, c.candidate, c.goal]),
       [
         ['speed', 'balanced', 'memory'],
         ['speed', 'lean', 'memory'],
       ],
     );
     assert.equal(plan.reference, 'mimalloc');
+  }
+  // Every variant of the duet plan is an arm of some comparison; the peers are judged against speed.
+  assert.deepEqual(
+    def.comparisons.slice(2).map((c) => [c.baseline, c.candidate, c.goal]),
+    [
+      ['mimalloc', 'speed', 'speed'],
+      ['glibc', 'speed', 'speed'],
+      ['jemalloc', 'speed', 'speed'],
+    ],
+  );
+  for (const plan of [def, quick]) {
     assert.ok(
       plan.variants.every((v) => v.args.includes('--burst-mb')),
       'every variant runs the same churn workload',
