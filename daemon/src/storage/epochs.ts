@@ -66,6 +66,7 @@ export class EpochStore {
   private readonly nextRoundStmt;
   private readonly countStmt;
   private readonly latestSharedCampaignStmt;
+  private readonly sharedRoundsStmt;
   private readonly latestSeriesStmt;
   private readonly seriesRowsStmt;
   private readonly stampStmt;
@@ -103,8 +104,13 @@ export class EpochStore {
     this.latestSeriesStmt = db.prepare<[string, number], { series: string | null }>(
       'SELECT series_sha256 AS series FROM epochs WHERE variant = ? AND campaign_id = ? ORDER BY id DESC LIMIT 1',
     );
-    this.stampStmt = db.prepare<[], { max_id: number | null; running: number }>(
-      `SELECT (SELECT MAX(id) FROM epochs) AS max_id, (SELECT COUNT(*) FROM epochs WHERE outcome = 'running') AS running`,
+    this.stampStmt = db.prepare<[], { max_id: number | null; running: number; campaign: number | null; campaigns: number }>(
+      `SELECT (SELECT MAX(id) FROM epochs) AS max_id, (SELECT COUNT(*) FROM epochs WHERE outcome = 'running') AS running,
+              (SELECT MAX(id) FROM campaigns) AS campaign, (SELECT COUNT(*) FROM campaigns WHERE status = 'running') AS campaigns`,
+    );
+    this.sharedRoundsStmt = db.prepare<[number, string, string], { n: number }>(
+      `SELECT COUNT(DISTINCT a.round) AS n FROM epochs a JOIN epochs b ON b.campaign_id = a.campaign_id AND b.round = a.round
+        WHERE a.campaign_id = ? AND a.variant = ? AND b.variant = ?`,
     );
     this.seriesRowsStmt = db.prepare<[string, string, number], EpochRow>(
       'SELECT * FROM epochs WHERE variant = ? AND series_sha256 = ? AND campaign_id <= ? ORDER BY id DESC',
@@ -157,6 +163,11 @@ export class EpochStore {
   /** The next 1-based round of a variant in a campaign (counts every epoch already started). */
   nextRound(campaignId: number, variant: string): number {
     return this.nextRoundStmt.get(campaignId, variant)?.next ?? 1;
+  }
+
+  /** Rounds of a campaign in which both variants started an epoch (a duet comparison's rounds so far). */
+  sharedRounds(campaignId: number, a: string, b: string): number {
+    return this.sharedRoundsStmt.get(campaignId, a, b)?.n ?? 0;
   }
 
   /** Epoch counts of a campaign by variant and outcome. */
@@ -218,13 +229,14 @@ export class EpochStore {
   }
 
   /**
-   * Changes whenever an epoch starts or ends, from two index lookups: an epoch row only ever goes from
-   * `running` to an ended outcome and is not changed after that, so (highest id, epochs running) never
-   * comes back once left. What is computed from the epoch rows can be kept until it changes.
+   * Changes whenever an epoch starts or ends, or a campaign starts or ends: epoch and campaign rows only ever
+   * go from `running` to an ended state and do not change after that, so (highest epoch id, epochs running,
+   * highest campaign id, campaigns running) never comes back once left. What is computed from the epoch
+   * rows and the campaigns' status can be kept until it changes. Index lookups and the (small) campaigns table.
    */
   stamp(): string {
     const r = this.stampStmt.get();
-    return `${r?.max_id ?? 0}:${r?.running ?? 0}`;
+    return `${r?.max_id ?? 0}:${r?.running ?? 0}:${r?.campaign ?? 0}:${r?.campaigns ?? 0}`;
   }
 
   getRow(id: number): EpochRow | undefined {

@@ -3,8 +3,9 @@
  * stores each sample as it arrives and reads /proc at that moment) and without judging again what has not
  * changed.
  *
- * - Answers are kept per request until an epoch starts or ends (`store.epochs.stamp()`, two index
- *   lookups): verdicts are functions of the epoch rows, which change only then.
+ * - Answers are kept per request until an epoch or a campaign starts or ends (`store.epochs.stamp()`):
+ *   verdicts are functions of the epoch rows and the campaigns' status, which change only then. A kept
+ *   compare's `settle_at` is the time to settle counted from when it was judged.
  * - A request whose answer is not kept is judged on a worker thread with its own read-only connection to
  *   the same file (WAL: it reads what was committed, the daemon keeps writing). A year of epochs takes the
  *   judgement a good fraction of a second; the event loop meanwhile goes on.

@@ -13,6 +13,8 @@ import { checkListen, LISTEN_OPTIONS, serveHttp } from '../listen.js';
 import { RETENTION_OPTIONS, retentionPolicy, startRetention } from '../retention.js';
 import { launcherPath, loadResolvedPlan, syscallCountingOrWarn } from '../setup.js';
 import { packageVersion } from '../version.js';
+import { isAdaptive } from '../../domain/types.js';
+import { comparisonStandings } from '../../verdicts/index.js';
 
 const OPTIONS = {
   plan: { type: 'string', value: 'FILE', description: 'soak plan (YAML)', required: true },
@@ -46,7 +48,7 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
   const countSyscalls = await syscallCountingOrWarn(launcher, log);
   const db = openStoreForDaemon('daemon', opts.db, log);
   const store: Store = db.store;
-  const controller = new CampaignController({ store, launcher, log, countSyscalls });
+  const controller = new CampaignController({ store, launcher, log, countSyscalls, standings: (id) => comparisonStandings(store, id) });
   // Follows the controller before its first campaign starts, so the plan's variants are exported at once.
   const metrics = new AllocsoakMetrics({
     store,
@@ -94,8 +96,12 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
     const started = controller.start({ resolved, source: opts.plan, epochsPerVariant: null });
     started.done.then(
       (status) => {
-        // A continuous campaign ends only by stop(); a scheduled one could end if its cron never fires again.
-        if (!shuttingDown) log.warn({ campaign: started.id, status }, 'campaign ended; the daemon keeps serving until stopped');
+        // A continuous campaign ends by stop(), when every comparison of an adaptive plan has settled, or
+        // when a cron schedule never fires again.
+        if (shuttingDown) return;
+        if (status === 'completed' && isAdaptive(resolved.plan))
+          log.info({ campaign: started.id, status }, 'every comparison has settled; the daemon keeps serving its verdicts until stopped');
+        else log.warn({ campaign: started.id, status }, 'campaign ended; the daemon keeps serving until stopped');
       },
       async (err: unknown) => {
         if (shuttingDown) return;
