@@ -9,12 +9,13 @@ import type { CampaignStatus } from '../domain/types.js';
 import { allowedCpus, type LibraryHasher } from '../host/index.js';
 import type { Logger } from '../log/index.js';
 import { variantThreads, type ResolvedPlan } from '../plan/index.js';
-import type { Store } from '../storage/index.js';
+import { StorageFaultError, type Store } from '../storage/index.js';
 import { CronTicks, type StartTicks } from './cron-ticks.js';
 import { duetPlacement } from './duet.js';
 import { runEpochStep, type EpochStepContext, type EpochStepVariant, type LiveEpoch } from './epoch-step.js';
 import type { CampaignEvents } from './events.js';
 import { slotAt, totalSlots } from './round-robin.js';
+import type { StorageHealth } from './storage-health.js';
 
 export interface CampaignRequest {
   /** A plan after allocator resolution (data's resolvePlan): the variants that will actually run. */
@@ -39,6 +40,8 @@ export interface CampaignDeps {
   countSyscalls?: boolean;
   /** What fires a schedule's ticks (default: node-cron on the wall clock). */
   startTicks?: StartTicks;
+  /** Disk full and I/O errors: what the loop waits on before the next epoch (storage-health.ts). */
+  storage: StorageHealth;
 }
 
 export type FinalCampaignStatus = Exclude<CampaignStatus, 'running'>;
@@ -95,7 +98,7 @@ export class Campaign {
     let startIndex = 0;
     if (existing !== undefined) {
       id = existing.id;
-      startIndex = store.epochs.countsForCampaign(id).reduce((n, c) => n + c.count, 0);
+      startIndex = slotsStarted(store, id);
     } else {
       id = store.campaigns.create({ source: request.source, plan, epochs_per_variant: request.epochsPerVariant });
     }
@@ -153,13 +156,50 @@ export class Campaign {
     this.nextIndex += 2;
     const threads = arms.map((a) => variantThreads(a.variant.command === null ? a.variant.args : null)) as [number, number];
     const placement = duetPlacement(slots[0].round, threads, allowedCpus());
-    await Promise.all(
+    // Settled, not all: an arm that could not start must not let the loop go on while the other runs.
+    const ends = await Promise.allSettled(
       placement.startOrder.map((arm) =>
         runEpochStep(ctx, arms[arm], slots[arm], signal, arm === 0 ? (live) => (this.live = live) : () => undefined, {
           cpus: placement.cpus[arm],
         }),
       ),
     );
+    const failures = ends.flatMap((e) => (e.status === 'rejected' ? [e.reason as unknown] : []));
+    for (const err of failures) if (!(err instanceof StorageFaultError)) throw err;
+    if (failures.length > 0) throw failures[0];
+  }
+
+  /**
+   * After a write the database refused: wait until it takes writes again (the end of the epoch kept in memory
+   * stored first), then carry on at the next free slot, counted from the stored epochs as when a campaign is
+   * taken up after a restart. False when a stop came first.
+   */
+  private async waitForStorage(signal: AbortSignal): Promise<boolean> {
+    const { storage, store } = this.deps;
+    if (storage.ok) return true;
+    if (!(await storage.waitUntilWritable(store, signal))) return false;
+    this.nextIndex = slotsStarted(store, this.id);
+    if (this.request.resolved.plan.mode === 'duet' && this.nextIndex % 2 === 1) this.nextIndex++;
+    return true;
+  }
+
+  /**
+   * The campaign's end, and any epoch end still kept in memory; when the database still refuses writes, what
+   * could not be stored is logged: those epochs stay `running` and the campaign too, and the next start-up
+   * marks them `interrupted` (their samples kept), as after a kill -9.
+   */
+  private storeFinalStatus(status: FinalCampaignStatus): void {
+    const { store, storage, log } = this.deps;
+    if (!storage.ok) storage.tryRecover(store);
+    const pending = storage.pendingEpochs();
+    if (pending.length > 0)
+      log.error({ epochs: pending }, 'stopping with epoch ends the database refused: the next start-up marks them interrupted');
+    try {
+      store.campaigns.finish(this.id, status);
+    } catch (err) {
+      if (storage.record(err, `storing the end of campaign ${this.id}`, { campaign: this.id }) === null) throw err;
+      log.error({ campaign: this.id, status }, 'the campaign stays running in the database: the next start-up marks it interrupted');
+    }
   }
 
   private async runLoop(): Promise<FinalCampaignStatus> {
@@ -177,6 +217,7 @@ export class Campaign {
       campaignId: this.id,
       total,
       killGraceMs: this.deps.killGraceMs,
+      storage: this.deps.storage,
       ...(this.deps.countSyscalls === false ? { countSyscalls: false } : {}),
     };
     log.info(
@@ -217,23 +258,34 @@ export class Campaign {
           roundLeft = stepsPerRound;
         }
         roundLeft--;
-        if (duet) await this.runDuetRound(ctx, signal);
-        else {
-          const slot = slotAt(this.nextIndex, this.variants.length);
-          const variant = this.variants[slot.variantIndex] as EpochStepVariant;
-          this.nextIndex++;
-          await runEpochStep(ctx, variant, slot, signal, (live) => (this.live = live));
+        try {
+          if (duet) await this.runDuetRound(ctx, signal);
+          else {
+            const slot = slotAt(this.nextIndex, this.variants.length);
+            const variant = this.variants[slot.variantIndex] as EpochStepVariant;
+            this.nextIndex++;
+            await runEpochStep(ctx, variant, slot, signal, (live) => (this.live = live));
+          }
+        } catch (err) {
+          // An epoch that could not even be recorded: its slot is taken up again once writes succeed.
+          if (!(err instanceof StorageFaultError)) throw err;
         }
+        if (!(await this.waitForStorage(signal))) break;
       }
     } finally {
       await this.ticks?.close();
       this.ticks = null;
     }
     const status: FinalCampaignStatus = signal.aborted ? 'stopped' : 'completed';
-    store.campaigns.finish(this.id, status);
+    this.storeFinalStatus(status);
     this.state = 'finished';
     log.info({ campaign: this.id, status, epochs: this.nextIndex }, 'campaign finished');
     emitter.emit('campaign-finished', { campaign_id: this.id, status });
     return status;
   }
+}
+
+/** Slots a campaign has used: every epoch it stored, whatever its outcome (the rotation is never reshuffled). */
+function slotsStarted(store: Store, campaignId: number): number {
+  return store.epochs.countsForCampaign(campaignId).reduce((n, c) => n + c.count, 0);
 }
