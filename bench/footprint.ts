@@ -4,14 +4,15 @@
  * Starts the real daemon (dist/daemon/src/cli/main.js daemon) on a throwaway database with a tiny plan
  * (one glibc variant, random_mixed with a small working set, epochs of --epoch-ms), counts the epochs it
  * finishes from its JSON log lines, and every --every epochs reads the daemon's own /proc/PID/status
- * (VmRSS) and counts /proc/PID/fd. Then prints the Theil–Sen slope of each against the epoch count, with
- * its 95 % interval, over all points and over the points after the first 10 % (start-up: V8 tiers up its
- * code, SQLite's page cache fills).
+ * (VmRSS) and counts /proc/PID/fd, and scrapes its /metrics as Prometheus would (V8's heap in use) and
+ * the database's size. Then prints the Theil–Sen slope of each against the epoch count, with its 95 %
+ * interval, over all points and over the points after the first 10 % (start-up: V8 tiers up its code).
+ * RSS also holds SQLite's page cache, which grows with the file up to its bound (cache_size, 2 MiB).
  *
  *   npm run bench:footprint -- [--epochs 2000] [--epoch-ms 200] [--every 10]
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -38,6 +39,8 @@ interface Point {
   epoch: number;
   rss_kib: number;
   fds: number;
+  heap_kib: number;
+  db_kib: number;
   t_s: number;
 }
 
@@ -46,6 +49,17 @@ function daemonFootprint(pid: number): { rss_kib: number; fds: number } {
   const m = /^VmRSS:\s+(\d+) kB/m.exec(status);
   if (m === null) throw new Error(`no VmRSS in /proc/${pid}/status`);
   return { rss_kib: Number(m[1]), fds: readdirSync(`/proc/${pid}/fd`).length };
+}
+
+/** V8's heap in use, from the daemon's own /metrics (prom-client's nodejs_heap_size_used_bytes). */
+async function heapUsedKib(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const m = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(text);
+  return m === null ? Number.NaN : Number(m[1]) / 1024;
+}
+
+function fileKib(file: string): number {
+  return existsSync(file) ? statSync(file).size / 1024 : 0;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'allocsoak-footprint-'));
@@ -73,7 +87,10 @@ const child = spawn(process.execPath, [main, 'daemon', '--plan', join(dir, 'plan
 const pid = child.pid;
 if (pid === undefined) throw new Error('the daemon did not start');
 
+const db = join(dir, 'soak.db');
 const points: Point[] = [];
+let url: string | null = null;
+let sampling: Promise<void> = Promise.resolve();
 const outcomes = new Map<string, number>();
 const started = Date.now();
 let finished = 0;
@@ -84,22 +101,34 @@ const done = new Promise<void>((resolve, reject) => {
     else resolve();
   });
   createInterface({ input: child.stdout }).on('line', (line) => {
-    let entry: { msg?: string; outcome?: string };
+    let entry: { msg?: string; outcome?: string; url?: string };
     try {
       entry = JSON.parse(line) as typeof entry;
     } catch {
       return;
     }
+    if (typeof entry.url === 'string' && entry.msg?.includes('serving') === true) url = entry.url;
     if (entry.msg !== 'epoch finished' || finished >= epochs) return;
     finished++;
     const outcome = entry.outcome ?? '?';
     outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
     if (finished % every === 0 || finished === 1) {
-      points.push({ epoch: finished, ...daemonFootprint(pid), t_s: (Date.now() - started) / 1000 });
-      const p = points[points.length - 1] as Point;
-      if (finished % (every * 20) === 0) console.log(`  ${p.epoch} epochs, ${p.t_s.toFixed(0)} s: VmRSS ${p.rss_kib} KiB, ${p.fds} fds`);
+      const epoch = finished;
+      const own = daemonFootprint(pid);
+      const t_s = (Date.now() - started) / 1000;
+      const dbKib = fileKib(db) + fileKib(`${db}-wal`);
+      sampling = sampling.then(async () => {
+        const heap = url === null ? Number.NaN : await heapUsedKib(url);
+        const p: Point = { epoch, ...own, heap_kib: heap, db_kib: dbKib, t_s };
+        points.push(p);
+        if (epoch % (every * 20) === 0) {
+          console.log(
+            `  ${p.epoch} epochs, ${p.t_s.toFixed(0)} s: VmRSS ${p.rss_kib} KiB, ${p.fds} fds, V8 heap ${p.heap_kib.toFixed(0)} KiB, db ${p.db_kib.toFixed(0)} KiB`,
+          );
+        }
+      });
     }
-    if (finished === epochs) child.kill('SIGTERM');
+    if (finished === epochs) void sampling.then(() => child.kill('SIGTERM'));
   });
 });
 
@@ -121,6 +150,11 @@ function report(label: string, pts: readonly Point[]): void {
     x,
     pts.map((p) => p.fds),
   );
+  const heapPts = pts.filter((p) => Number.isFinite(p.heap_kib));
+  const heap = theilSen(
+    heapPts.map((p) => p.epoch),
+    heapPts.map((p) => p.heap_kib),
+  );
   const per1000 = (v: number): string => (v * 1000).toFixed(1);
   const first = pts[0] as Point;
   const last = pts[pts.length - 1] as Point;
@@ -133,6 +167,15 @@ function report(label: string, pts: readonly Point[]): void {
     `  fds    ${first.fds} → ${last.fds}, min ${Math.min(...pts.map((p) => p.fds))}, max ${Math.max(...pts.map((p) => p.fds))}; ` +
       `Theil–Sen slope ${per1000(fds.slope)} per 1000 epochs (95 % interval ${per1000(fds.low)} … ${per1000(fds.high)})`,
   );
+  if (heapPts.length > 1) {
+    const h0 = heapPts[0] as Point;
+    const h1 = heapPts[heapPts.length - 1] as Point;
+    console.log(
+      `  V8 heap in use ${h0.heap_kib.toFixed(0)} → ${h1.heap_kib.toFixed(0)} KiB; ` +
+        `Theil–Sen slope ${per1000(heap.slope)} KiB per 1000 epochs (95 % interval ${per1000(heap.low)} … ${per1000(heap.high)})`,
+    );
+  }
+  console.log(`  database ${first.db_kib.toFixed(0)} → ${last.db_kib.toFixed(0)} KiB (file and -wal)`);
 }
 
 const elapsed = (Date.now() - started) / 1000;

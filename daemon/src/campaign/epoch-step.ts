@@ -128,7 +128,12 @@ async function runSupervised(
 ): Promise<EpochResult> {
   const { store, emitter, plan } = ctx;
   const epochId = liveEpoch.epoch_id;
+  // Stopped by the campaign (stop()) or by a refused write. Linked by hand and unlinked after the epoch:
+  // the campaign's signal lives as long as the campaign, and must not collect a listener per epoch.
   const stopOnFault = new AbortController();
+  const follow = (): void => stopOnFault.abort();
+  if (signal.aborted) stopOnFault.abort();
+  else signal.addEventListener('abort', follow, { once: true });
   let fault: { fault: StorageFault; what: string } | null = null;
   let stored = 0;
   /** Runs a write of this epoch; a storage fault stops the epoch (anything else is thrown, as before). */
@@ -145,7 +150,7 @@ async function runSupervised(
       return false;
     }
   };
-  const result = await runEpoch(
+  const running = runEpoch(
     {
       launcher: ctx.launcher,
       workload: workloadOf(variant),
@@ -156,7 +161,7 @@ async function runSupervised(
       intervalMs: plan.interval_ms,
       warmupMs: plan.warmup_ms,
       rssLimitBytes: plan.rss_limit_bytes,
-      signal: AbortSignal.any([signal, stopOnFault.signal]),
+      signal: stopOnFault.signal,
       killGraceMs: ctx.killGraceMs,
       ...(ctx.countSyscalls === false ? { countSyscalls: false } : {}),
       ...(placement.cpus !== undefined ? { cpus: placement.cpus } : {}),
@@ -180,6 +185,12 @@ async function runSupervised(
       },
     },
   );
+  let result: EpochResult;
+  try {
+    result = await running;
+  } finally {
+    signal.removeEventListener('abort', follow);
+  }
   const failed = fault as { fault: StorageFault; what: string } | null;
   if (failed === null) return result;
   return {
