@@ -92,6 +92,8 @@ const points: Point[] = [];
 let url: string | null = null;
 let sampling: Promise<void> = Promise.resolve();
 const outcomes = new Map<string, number>();
+/** Why epochs did not complete: each distinct reason once, with how many. */
+const reasons = new Map<string, number>();
 const started = Date.now();
 let finished = 0;
 
@@ -101,7 +103,7 @@ const done = new Promise<void>((resolve, reject) => {
     else resolve();
   });
   createInterface({ input: child.stdout }).on('line', (line) => {
-    let entry: { msg?: string; outcome?: string; url?: string };
+    let entry: { msg?: string; outcome?: string; url?: string; reason?: string };
     try {
       entry = JSON.parse(line) as typeof entry;
     } catch {
@@ -112,6 +114,10 @@ const done = new Promise<void>((resolve, reject) => {
     finished++;
     const outcome = entry.outcome ?? '?';
     outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+    if (outcome !== 'completed') {
+      const why = `${outcome}: ${(entry.reason ?? '?').replace(/\d+/g, 'N')}`;
+      reasons.set(why, (reasons.get(why) ?? 0) + 1);
+    }
     if (finished % every === 0 || finished === 1) {
       const epoch = finished;
       const own = daemonFootprint(pid);
@@ -184,5 +190,6 @@ console.log(
     .map(([o, n]) => `${o} ${n}`)
     .join(', ')}`,
 );
+for (const [why, n] of reasons) console.log(`  ${n} × ${why}`);
 report('all points', points);
 report('after the first 10 %', points.slice(Math.ceil(points.length / 10)));
