@@ -57,7 +57,7 @@ function filler(dir: string): Disk {
   };
 }
 
-test('disk full mid-epoch (SQLite page limit): completed epochs intact, the epoch in progress failed with the reason, the daemon resumes', async (t) => {
+test('disk full mid-epoch (SQLite page limit): completed epochs intact, the epoch in progress failed with the reason, the daemon resumes', async () => {
   const { dir, cleanup } = tempDir('disk-full');
   try {
     await diskFull(dir, PAGE_LIMIT);
