@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import { LibraryHasher } from '../host/index.js';
 import type { Logger } from '../log/index.js';
 import type { Store } from '../storage/index.js';
-import { Campaign, type CampaignProgress, type CampaignRequest, type FinalCampaignStatus } from './campaign.js';
+import { Campaign, type CampaignDeps, type CampaignProgress, type CampaignRequest, type FinalCampaignStatus } from './campaign.js';
 import type { StartTicks } from './cron-ticks.js';
 import type { CampaignEvents } from './events.js';
 import { StorageHealth, type StorageStatus } from './storage-health.js';
@@ -26,6 +26,8 @@ export interface ControllerDeps {
   /** After a disk-full or I/O error: how often to try writing again (default 10 s), and what a probe writes. */
   storageRetryMs?: number;
   storageProbeBytes?: number;
+  /** Where a campaign's comparisons stand (the verdicts): its log after each round, and the adaptive schedule. */
+  standings?: CampaignDeps['standings'];
 }
 
 /** Thrown by start() while another campaign runs (HTTP: 409). */
@@ -84,6 +86,7 @@ export class CampaignController extends EventEmitter<CampaignEvents> {
         countSyscalls: this.deps.countSyscalls,
         startTicks: this.deps.startTicks,
         storage: this.storage,
+        standings: this.deps.standings,
       },
       request,
     );
