@@ -32,7 +32,7 @@ export function storageFault(err: unknown): StorageFault | null {
   return null;
 }
 
-/** Runs `write`; a storage fault is thrown as a StorageFaultError, anything else as it is. */
+/** A storage fault, thrown where a caller must tell it from every other error (campaign/storage-health.ts). */
 export class StorageFaultError extends Error {
   constructor(
     readonly fault: StorageFault,
