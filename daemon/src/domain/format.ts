@@ -160,7 +160,8 @@ export function settleText(
       : s.seconds !== null && s.seconds !== undefined
         ? ` (≈ ${duration(s.seconds * 1000)})`
         : '';
-  return `≈ ${s.more} more ${s.unit ?? 'epochs per arm'}${when}`;
+  const unit = s.unit ?? 'epochs per arm';
+  return `≈ ${s.more} more ${s.more === 1 ? unit.replace('epochs', 'epoch') : unit}${when}`;
 }
 
 /** A confidence level as a percentage: "95 %", "97.5 %", "99.92 %". */
