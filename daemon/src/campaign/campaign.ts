@@ -12,8 +12,9 @@ import { variantThreads, type ResolvedPlan } from '../plan/index.js';
 import type { Store } from '../storage/index.js';
 import { CronTicks, type StartTicks } from './cron-ticks.js';
 import { duetPlacement } from './duet.js';
+import { ReceiptClock, recordDuetIntervals } from './duet-intervals.js';
 import { runEpochStep, type EpochStepContext, type EpochStepVariant, type LiveEpoch } from './epoch-step.js';
-import type { CampaignEvents } from './events.js';
+import type { CampaignEvents, EpochFinishedEvent } from './events.js';
 import { slotAt, totalSlots } from './round-robin.js';
 
 export interface CampaignRequest {
@@ -54,7 +55,10 @@ export interface CampaignProgress {
   epochs_total: number | null;
   /** running: an epoch is in progress; waiting: a scheduled campaign between rounds; stopping: stop() called. */
   state: 'running' | 'waiting' | 'stopping' | 'finished';
+  /** The first of `current_epochs` (the one epoch of a sequential campaign), null when none runs. */
   current_epoch: (LiveEpoch & { elapsed_ms: number }) | null;
+  /** Every epoch in progress: one, or both arms of a duet round (in plan order). */
+  current_epochs: Array<LiveEpoch & { elapsed_ms: number }>;
   /** Scheduled campaigns: when the next round starts (ISO), null otherwise. */
   next_round_at: string | null;
   resumed: boolean;
@@ -63,7 +67,8 @@ export interface CampaignProgress {
 export class Campaign {
   private readonly abort = new AbortController();
   private nextIndex: number;
-  private live: LiveEpoch | null = null;
+  /** The epochs in progress: one, or both arms of a duet round (by arm). */
+  private readonly liveSlots: Array<LiveEpoch | null> = [];
   private ticks: CronTicks | null = null;
   private state: CampaignProgress['state'] = 'running';
   private loop: Promise<FinalCampaignStatus> | null = null;
@@ -127,7 +132,10 @@ export class Campaign {
 
   progress(): CampaignProgress {
     const { plan } = this.request.resolved;
-    const live = this.live;
+    const now = Date.now();
+    const running = this.liveSlots
+      .filter((l): l is LiveEpoch => l !== null && l !== undefined)
+      .map((l) => ({ ...l, elapsed_ms: now - Date.parse(l.started_at) }));
     return {
       campaign_id: this.id,
       name: plan.name,
@@ -137,7 +145,8 @@ export class Campaign {
       epochs_started: this.nextIndex,
       epochs_total: this.total,
       state: this.state,
-      current_epoch: live === null ? null : { ...live, elapsed_ms: Date.now() - Date.parse(live.started_at) },
+      current_epoch: running[0] ?? null,
+      current_epochs: running,
       next_round_at: this.state === 'waiting' ? (this.ticks?.nextRun()?.toISOString() ?? null) : null,
       resumed: this.resumed,
     };
@@ -145,7 +154,7 @@ export class Campaign {
 
   /**
    * Both arms of the next round at once, each on CPUs of its own (swapped every round, and the arm started
-   * first alternates). The page follows the first arm.
+   * first alternates). The page follows both arms live; the round's per-interval ratios are stored at its end.
    */
   private async runDuetRound(ctx: EpochStepContext, signal: AbortSignal): Promise<void> {
     const arms = this.variants as [EpochStepVariant, EpochStepVariant];
@@ -153,13 +162,30 @@ export class Campaign {
     this.nextIndex += 2;
     const threads = arms.map((a) => variantThreads(a.variant.command === null ? a.variant.args : null)) as [number, number];
     const placement = duetPlacement(slots[0].round, threads, allowedCpus());
-    await Promise.all(
-      placement.startOrder.map((arm) =>
-        runEpochStep(ctx, arms[arm], slots[arm], signal, arm === 0 ? (live) => (this.live = live) : () => undefined, {
-          cpus: placement.cpus[arm],
+    const clock = new ReceiptClock(this.deps.emitter, this.id);
+    try {
+      const finished: Array<EpochFinishedEvent | undefined> = [undefined, undefined];
+      await Promise.all(
+        placement.startOrder.map(async (arm) => {
+          finished[arm] = await runEpochStep(ctx, arms[arm], slots[arm], signal, (live) => this.setLive(arm, live), {
+            cpus: placement.cpus[arm],
+          });
         }),
-      ),
-    );
+      );
+      const [a0, a1] = finished;
+      if (a0 !== undefined && a1 !== undefined) {
+        const { store, log } = this.deps;
+        const { plan } = this.request.resolved;
+        recordDuetIntervals({ store, log, plan, campaignId: this.id, round: slots[0].round, arms: [a0, a1], clock });
+      }
+    } finally {
+      clock.close();
+    }
+  }
+
+  /** The epoch in progress on `slot` (0, or the arm of a duet); null when it ended. */
+  private setLive(slot: number, live: LiveEpoch | null): void {
+    this.liveSlots[slot] = live;
   }
 
   private async runLoop(): Promise<FinalCampaignStatus> {
@@ -222,7 +248,7 @@ export class Campaign {
           const slot = slotAt(this.nextIndex, this.variants.length);
           const variant = this.variants[slot.variantIndex] as EpochStepVariant;
           this.nextIndex++;
-          await runEpochStep(ctx, variant, slot, signal, (live) => (this.live = live));
+          await runEpochStep(ctx, variant, slot, signal, (live) => this.setLive(0, live));
         }
       }
     } finally {

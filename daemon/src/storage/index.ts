@@ -8,3 +8,5 @@ export * from './epochs.js';
 export * from './samples.js';
 export * from './metrics-queries.js';
 export * from './time.js';
+export * from './duet-intervals.js';
+export * from './series.js';

@@ -1,11 +1,13 @@
 /** The allocsoak store: one database connection and the table-group APIs built on it. */
 import { CampaignStore } from './campaigns.js';
+import { DuetIntervalStore } from './duet-intervals.js';
 import { openDatabase, type Db, type OpenOptions } from './database.js';
 import { EpochStore } from './epochs.js';
 import { HostStore } from './hosts.js';
 import { MetricsQueries } from './metrics-queries.js';
 import { migrate, type MigrationResult } from './migrate.js';
 import { SampleStore } from './samples.js';
+import { SeriesQueries } from './series.js';
 import { VariantStore } from './variants.js';
 
 export class Store {
@@ -15,6 +17,8 @@ export class Store {
   readonly epochs: EpochStore;
   readonly samples: SampleStore;
   readonly metrics: MetricsQueries;
+  readonly duetIntervals: DuetIntervalStore;
+  readonly series: SeriesQueries;
 
   /** `db` must already be migrated (see `openStore`); `migration` says what opening it applied. */
   constructor(
@@ -27,6 +31,8 @@ export class Store {
     this.epochs = new EpochStore(db, (id) => this.hosts.get(id));
     this.samples = new SampleStore(db);
     this.metrics = new MetricsQueries(db);
+    this.duetIntervals = new DuetIntervalStore(db);
+    this.series = new SeriesQueries(db);
   }
 
   close(): void {
