@@ -76,11 +76,7 @@ function steps(samples: readonly Sample[], warmupMs: number, intervalMs: number,
  * every paired interval of both arms has CPU time (as the epoch's throughput basis is chosen), else per
  * wall-clock second. Intervals where either arm did no work or used no time are left out.
  */
-export function duetIntervalRatios(
-  baseline: readonly Sample[],
-  candidate: readonly Sample[],
-  opts: DuetIntervalOptions,
-): DuetIntervals {
+export function duetIntervalRatios(baseline: readonly Sample[], candidate: readonly Sample[], opts: DuetIntervalOptions): DuetIntervals {
   const { warmupMs, intervalMs } = opts;
   if (!(intervalMs > 0)) throw new RangeError(`interval must be positive, got ${intervalMs}`);
   const offset = opts.offsetMs ?? 0;

@@ -36,7 +36,9 @@ export class DuetIntervalStore {
        VALUES (@campaign_id, @round, @t_ms, @baseline_epoch_id, @candidate_epoch_id, @basis, @clock_offset_ms, @ratio)
        ON CONFLICT (baseline_epoch_id, candidate_epoch_id, t_ms) DO NOTHING`,
     );
-    this.listStmt = db.prepare<[number], Row>(`SELECT ${COLUMNS} FROM duet_intervals WHERE campaign_id = ? ORDER BY round, baseline_epoch_id, t_ms`);
+    this.listStmt = db.prepare<[number], Row>(
+      `SELECT ${COLUMNS} FROM duet_intervals WHERE campaign_id = ? ORDER BY round, baseline_epoch_id, t_ms`,
+    );
     this.listRoundStmt = db.prepare<[number, number], Row>(
       `SELECT ${COLUMNS} FROM duet_intervals WHERE campaign_id = ? AND round = ? ORDER BY baseline_epoch_id, t_ms`,
     );

@@ -135,7 +135,12 @@ export class SeriesQueries {
       c === undefined
         ? null
         : {
-            from: ref({ id: c.prev_id, campaign_id: c.prev_campaign_id, series_sha256: c.prev_series, allocator_sha256: c.prev_allocator_sha256 }),
+            from: ref({
+              id: c.prev_id,
+              campaign_id: c.prev_campaign_id,
+              series_sha256: c.prev_series,
+              allocator_sha256: c.prev_allocator_sha256,
+            }),
             to: ref(c),
             changed: seriesChangeParts(
               { allocator_sha256: c.prev_allocator_sha256, allocator: c.prev_allocator, config: parseConfig(c.prev_config_json) },

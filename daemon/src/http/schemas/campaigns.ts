@@ -135,7 +135,8 @@ export const DuetIntervalsResponse = Type.Object({
         description: 'cpu: ops per CPU-second of each arm over the interval; wall: ops per wall-clock second',
       }),
       clock_offset_ms: Type.Number({
-        description: "the candidate's clock origin minus the baseline's, as the daemon received their samples: how the arms were put on one clock",
+        description:
+          "the candidate's clock origin minus the baseline's, as the daemon received their samples: how the arms were put on one clock",
       }),
       median_ratio: Type.Number({ description: "median of the round's interval ratios" }),
       intervals: Type.Array(
@@ -194,7 +195,10 @@ export const CampaignSeriesResponse = Type.Object({
           }),
           Type.Null(),
         ],
-        { description: "the last change of the variant's series up to this campaign: the last epoch before it and the first after; null: never changed" },
+        {
+          description:
+            "the last change of the variant's series up to this campaign: the last epoch before it and the first after; null: never changed",
+        },
       ),
     }),
   ),

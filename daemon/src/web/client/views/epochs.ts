@@ -14,6 +14,7 @@ import {
   MISSING,
   opsPerSec,
   percent,
+  ratioChange,
   signedPercent,
   significant,
 } from '../../../domain/format.js';
@@ -29,38 +30,143 @@ const RICH: Partial<Record<EpochTableField, (e: ListedEpoch) => Node>> = {
   outcome: (e) => badge(e.outcome),
 };
 
-export function renderEpochs(root: HTMLElement, epochs: readonly ListedEpoch[]): void {
+/** How the table shows a duet campaign: the arms of a round together, with the round's ratio. */
+export interface DuetPairs {
+  baseline: string;
+  candidate: string;
+}
+
+/** Where each variant's current series starts, and its last change (GET /campaigns/:id/series). */
+export interface SeriesMarks {
+  /** Variant → its current series hash. */
+  current: ReadonlyMap<string, string>;
+  /** First epochs of a new series (the epoch at a series change) → what changed, in words. */
+  starts: ReadonlyMap<number, string>;
+}
+
+/** The round's ratio, candidate / baseline, per CPU-second when both have it, else per wall-clock second. */
+export function roundRatio(base: ListedEpoch | undefined, cand: ListedEpoch | undefined): { ratio: number; basis: 'cpu' | 'wall' } | null {
+  if (base?.outcome !== 'completed' || cand?.outcome !== 'completed') return null;
+  if (base.throughput_cpu !== null && cand.throughput_cpu !== null && base.throughput_cpu > 0) {
+    return { ratio: cand.throughput_cpu / base.throughput_cpu, basis: 'cpu' };
+  }
+  if (base.throughput_mean !== null && cand.throughput_mean !== null && base.throughput_mean > 0) {
+    return { ratio: cand.throughput_mean / base.throughput_mean, basis: 'wall' };
+  }
+  return null;
+}
+
+function ratioCell(base: ListedEpoch | undefined, cand: ListedEpoch | undefined, rows: number): HTMLTableCellElement {
+  const r = roundRatio(base, cand);
+  return h(
+    'td',
+    {
+      class: 'num pair-ratio',
+      rowspan: rows > 1 ? rows : undefined,
+      'data-col': 'pair_ratio',
+      'data-ratio': r === null ? undefined : r.ratio.toFixed(6),
+      'data-basis': r?.basis,
+      title:
+        r === null
+          ? 'both arms must complete'
+          : `candidate / baseline throughput ${r.basis === 'cpu' ? 'per CPU-second' : 'per wall-clock second'}`,
+    },
+    r === null ? MISSING : `${r.ratio.toFixed(4)} (${ratioChange(r.ratio)})${r.basis === 'wall' ? ' wall' : ''}`,
+  );
+}
+
+/**
+ * Every epoch of the campaign, newest first; in a duet campaign (`pairs`) the two arms of a round on
+ * adjacent rows (baseline first) with the round's ratio across both. `series` marks the epochs where a
+ * variant's series changed, and those of an earlier series that verdicts no longer count.
+ */
+export function renderEpochs(
+  root: HTMLElement,
+  epochs: readonly ListedEpoch[],
+  opts: { pairs?: DuetPairs | null; series?: SeriesMarks | null } = {},
+): void {
   if (epochs.length === 0) {
     root.replaceChildren(note('no epochs yet'));
     return;
   }
+  const { pairs = null, series = null } = opts;
   const outcomes = new Map<string, number>();
   for (const e of epochs) outcomes.set(e.outcome, (outcomes.get(e.outcome) ?? 0) + 1);
-  const rows = epochs.slice(0, MAX_ROWS).map((e) => {
+  const row = (e: ListedEpoch, extra: HTMLTableCellElement | null, cls?: string): HTMLTableRowElement => {
     const failed = e.outcome !== 'completed' && e.outcome !== 'running';
     const button = h('button', { class: 'link', type: 'button', 'data-epoch': e.id }, failed ? 'stderr tail' : 'details');
     button.addEventListener('click', () => void showEpoch(e.id));
+    const started = series?.starts.get(e.id);
+    const current = series?.current.get(e.variant);
+    const old = current !== undefined && e.series_sha256 !== null && e.series_sha256 !== current;
+    const classes = [cls, old ? 'old-series' : undefined].filter((c) => c !== undefined).join(' ');
     return h(
       'tr',
-      { 'data-epoch': e.id, 'data-outcome': e.outcome },
-      ...EPOCH_TABLE.map((c) =>
-        h(
-          'td',
-          { class: c.numeric ? 'num' : undefined, 'data-col': c.field },
-          RICH[c.field]?.(e) ?? formatField(c.unit, e[c.field], 'compact'),
-        ),
-      ),
+      {
+        'data-epoch': e.id,
+        'data-outcome': e.outcome,
+        'data-round': e.round,
+        'data-series-start': started === undefined ? undefined : 'true',
+        'data-old-series': old ? 'true' : undefined,
+        class: classes || undefined,
+        title: old ? 'an earlier series of this variant: verdicts no longer count this epoch' : undefined,
+      },
+      ...EPOCH_TABLE.map((c) => {
+        const content = RICH[c.field]?.(e) ?? formatField(c.unit, e[c.field], 'compact');
+        const mark =
+          c.field === 'variant' && started !== undefined
+            ? [' ', h('span', { class: 'badge series-start', title: started }, 'new series')]
+            : [];
+        return h('td', { class: c.numeric ? 'num' : undefined, 'data-col': c.field }, content, ...mark);
+      }),
+      ...(extra === null ? [] : [extra]),
       h('td', null, button),
     );
-  });
+  };
+  let rows: HTMLTableRowElement[];
+  let shown: number;
+  if (pairs === null) {
+    const list = epochs.slice(0, MAX_ROWS);
+    shown = list.length;
+    rows = list.map((e) => row(e, null));
+  } else {
+    // Rounds newest first; in each, baseline then candidate, then any other variant's epoch of that round.
+    const byRound = new Map<number, ListedEpoch[]>();
+    for (const e of epochs) byRound.set(e.round, [...(byRound.get(e.round) ?? []), e]);
+    const order = (v: string): number => (v === pairs.baseline ? 0 : v === pairs.candidate ? 1 : 2);
+    rows = [];
+    shown = 0;
+    for (const round of [...byRound.keys()].sort((a, b) => b - a)) {
+      if (shown >= MAX_ROWS) break;
+      const group = (byRound.get(round) ?? []).sort((a, b) => order(a.variant) - order(b.variant) || b.id - a.id);
+      const base = group.find((e) => e.variant === pairs.baseline);
+      const cand = group.find((e) => e.variant === pairs.candidate);
+      group.forEach((e, i) => {
+        const cls = group.length > 1 ? (i === 0 ? 'pair-first' : 'pair-rest') : 'pair-alone';
+        rows.push(row(e, i === 0 ? ratioCell(base, cand, group.length) : null, cls));
+      });
+      shown += group.length;
+    }
+  }
+  const headers = [
+    ...EPOCH_TABLE.map((c) => h('th', { class: c.numeric ? 'num' : undefined }, c.header)),
+    ...(pairs === null
+      ? []
+      : [h('th', { class: 'num', title: `${pairs.candidate} / ${pairs.baseline}, per CPU-second when both report it` }, 'round ratio')]),
+    h('th', null, ''),
+  ];
   root.replaceChildren(
     h('p', null, ...[...outcomes].flatMap(([o, n]) => [badge(`${n} ${o}`, o), ' '])),
-    h(
-      'div',
-      { class: 'table-scroll' },
-      table([...EPOCH_TABLE.map((c) => h('th', { class: c.numeric ? 'num' : undefined }, c.header)), h('th', null, '')], rows),
-    ),
-    ...(epochs.length > MAX_ROWS ? [note(`the newest ${MAX_ROWS} of ${epochs.length} epochs are listed; all are in /api/v1/epochs`)] : []),
+    ...(pairs === null
+      ? []
+      : [
+          note(
+            `Duet: both arms of a round ran at the same time; each round is one pair, its ratio ${pairs.candidate} / ${pairs.baseline} ` +
+              'throughput per CPU-second (per wall-clock second, marked "wall", when an arm lacks CPU time).',
+          ),
+        ]),
+    h('div', { class: 'table-scroll' }, table(headers, rows)),
+    ...(epochs.length > shown ? [note(`the newest ${shown} of ${epochs.length} epochs are listed; all are in /api/v1/epochs`)] : []),
   );
 }
 
