@@ -28,8 +28,9 @@ export function seriesLine(v: VariantSeries, campaign: number): string | null {
   const c = v.last_change;
   const count = `verdicts count its ${v.epochs} epoch${v.epochs === 1 ? '' : 's'}`;
   if (c !== null && c.to.series_sha256 === v.series_sha256) {
+    // Within this campaign when the old series ran in it too; else since the campaign the new one began in.
     const where =
-      c.to.campaign_id === campaign
+      c.from.campaign_id === campaign
         ? `within this campaign, from epoch #${c.to.epoch_id}`
         : `since campaign ${c.to.campaign_id} (epoch #${c.to.epoch_id})`;
     const before =
