@@ -497,8 +497,8 @@ test(
             Number(r.dataset.epoch),
           ),
           series: Object.fromEntries(
-            Array.from(document.querySelectorAll<HTMLElement>('#series-changes li[data-variant]')).map((li) => [
-              li.dataset.variant,
+            Array.from(document.querySelectorAll<HTMLElement>('#series-changes li[data-variant]')).map((li): [string, string] => [
+              li.dataset.variant ?? '',
               li.textContent ?? '',
             ]),
           ),

@@ -5,7 +5,10 @@ import { clockOrigin, duetIntervalRatios } from '../../src/analysis/index.js';
 import type { Sample } from '../../src/domain/types.js';
 
 /** Samples every `interval` ms (with `jitter(i)` ms added to t), `rate(i)` ops per CPU-ms in interval i, CPU = wall / `cpuShare`. */
-function arm(n: number, opts: { interval?: number; rate: (i: number) => number; jitter?: (i: number) => number; cpu?: boolean; skip?: number[] }): Sample[] {
+function arm(
+  n: number,
+  opts: { interval?: number; rate: (i: number) => number; jitter?: (i: number) => number; cpu?: boolean; skip?: number[] },
+): Sample[] {
   const interval = opts.interval ?? 100;
   const out: Sample[] = [];
   let ops = 0;

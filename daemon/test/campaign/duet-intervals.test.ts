@@ -52,7 +52,10 @@ test('a duet round stores its interval ratios (candidate / baseline per CPU-seco
     }
     assert.equal(status, 'completed');
     assert.ok(liveSeen.size >= 1, 'both arms of a round were live at once, each with samples');
-    assert.ok([...liveSeen].every((s) => s.endsWith('A+B')), `live arms in plan order: ${[...liveSeen].join(', ')}`);
+    assert.ok(
+      [...liveSeen].every((s) => s.endsWith('A+B')),
+      `live arms in plan order: ${[...liveSeen].join(', ')}`,
+    );
 
     const rounds = store.duetIntervals.list(started.id);
     assert.deepEqual(

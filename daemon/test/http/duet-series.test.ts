@@ -117,7 +117,7 @@ test('a duet campaign lists its rounds with their per-interval ratios; a round a
   }
 });
 
-test("series: a rebuilt library starts a new series from its first epoch, named as such; env changes are told apart", async () => {
+test('series: a rebuilt library starts a new series from its first epoch, named as such; env changes are told apart', async () => {
   const t = await makeApp({}, { logRequests: false });
   try {
     const first = campaignOf(t.store, [
@@ -152,7 +152,12 @@ test("series: a rebuilt library starts a new series from its first epoch, named 
     const s2 = await get(second.campaign);
     const cand2 = s2.variants.find((v) => v.variant === 'cand')!;
     assert.equal(cand2.series_sha256, 'C2');
-    assert.deepEqual(cand2.first, { epoch_id: second.ids[3], campaign_id: second.campaign, series_sha256: 'C2', allocator_sha256: 'lib-2' });
+    assert.deepEqual(cand2.first, {
+      epoch_id: second.ids[3],
+      campaign_id: second.campaign,
+      series_sha256: 'C2',
+      allocator_sha256: 'lib-2',
+    });
     assert.equal(cand2.epochs, 1);
     assert.deepEqual(cand2.last_change, {
       from: { epoch_id: second.ids[1], campaign_id: second.campaign, series_sha256: 'C1', allocator_sha256: 'lib-1' },
