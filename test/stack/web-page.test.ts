@@ -524,7 +524,7 @@ test(
       assert.match(
         table.series['cand'] ?? '',
         new RegExp(
-          `new series since campaign 2 \\(epoch #${firstCand}\\): allocator library \\(sha256 aaaaaaaaaaaa → [0-9a-f]{12}\\) changed since campaign 1, epoch #${oldEpoch}; verdicts count its \\d+ epochs?`,
+          `new series since campaign 2 \\(epoch #${firstCand}\\): allocator library \\(sha256 aaaaaaaaaaaa → [0-9a-f]{12}\\) changed since campaign 1, epoch #${oldEpoch}; \\d+ epochs? in it so far \\(verdicts count the completed ones\\)`,
         ),
       );
       assert.match(table.series['base'] ?? '', /series [0-9a-f]{12} begins in this campaign/);

@@ -26,7 +26,7 @@ export function changeText(c: Change): string {
 export function seriesLine(v: VariantSeries, campaign: number): string | null {
   if (v.series_sha256 === null || v.first === null) return null;
   const c = v.last_change;
-  const count = `verdicts count its ${v.epochs} epoch${v.epochs === 1 ? '' : 's'}`;
+  const count = `${v.epochs} epoch${v.epochs === 1 ? '' : 's'} in it so far (verdicts count the completed ones)`;
   if (c !== null && c.to.series_sha256 === v.series_sha256) {
     // Within this campaign when the old series ran in it too; else since the campaign the new one began in.
     const where =
