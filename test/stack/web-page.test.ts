@@ -457,25 +457,23 @@ test(
       page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
       assert.equal((await page.goto(`${daemon.url}/?poll=300`))?.status(), 200);
 
-      // Both arms of a round live at the same time: two live cards with samples, a progress line each.
-      await page.waitForFunction(
+      // Both arms of a round live at the same time: two live cards with samples, a progress line each, both
+      // of one round (read in the same instant: the rounds of the two lines at the moment the rest holds).
+      const liveRounds = await page.waitForFunction(
         () => {
           const live = Array.from(document.querySelectorAll<HTMLElement>('#live article.card[data-live="true"]'));
-          const lines = Array.from(document.querySelectorAll<HTMLElement>('#progress .running-epoch')).map((e) => e.dataset.variant);
-          return (
+          const lines = Array.from(document.querySelectorAll<HTMLElement>('#progress .running-epoch'));
+          const ok =
             live.length === 2 &&
             live.every((c) => Number(c.querySelector<HTMLElement>('[data-plot^="live-ops:"]')?.dataset.points ?? 0) > 0) &&
-            lines.join(',') === 'base,cand'
-          );
+            lines.map((e) => e.dataset.variant).join(',') === 'base,cand';
+          return ok ? lines.map((e) => e.dataset.round ?? '') : false;
         },
         null,
         { timeout: 40_000, polling: 200 },
       );
-      const liveRounds = await page.evaluate(() =>
-        Array.from(document.querySelectorAll<HTMLElement>('#progress .running-epoch')).map((e) => e.textContent ?? ''),
-      );
-      const rounds = liveRounds.map((s) => /round (\d+)/.exec(s)?.[1]);
-      assert.ok(rounds[0] !== undefined && rounds[0] === rounds[1], `both arms of one round: ${liveRounds.join(' | ')}`);
+      const rounds = (await liveRounds.jsonValue()) as string[];
+      assert.ok(rounds[0] !== '' && rounds[0] === rounds[1], `both arms of one round: ${rounds.join(', ')}`);
 
       // A finished round: its two arms on adjacent rows, baseline first, with the round's ratio.
       await page.waitForSelector('#epochs tr.pair-first td.pair-ratio[data-ratio]', { timeout: 40_000 });
@@ -537,6 +535,13 @@ test(
       assert.equal(intervals.rounds.length, 1);
       assert.deepEqual([intervals.rounds[0]!.baseline.variant, intervals.rounds[0]!.candidate.variant], ['base', 'cand']);
       assert.ok(intervals.rounds[0]!.intervals.length >= 3, `${intervals.rounds[0]!.intervals.length} intervals`);
+      // An arm's details summarise its round's interval ratios, as many as the route has.
+      await page.click(`#epochs tr[data-epoch="${table.epochs[1]}"] button`);
+      await page.waitForSelector('#epoch-dialog[open][data-loaded="true"]', { timeout: 10_000 });
+      const summary = page.locator('#epoch-dialog [data-role="duet-intervals"]');
+      assert.equal(Number(await summary.getAttribute('data-count')), intervals.rounds[0]!.intervals.length);
+      assert.match((await summary.textContent()) ?? '', /^cand \/ base per CPU-second over \d+ intervals: median \d\.\d{4}, middle half /);
+      await page.click('#epoch-dialog-close');
       await page.screenshot({ path: join(tmpdir(), `allocsoak-web-duet-${process.pid}.png`), fullPage: true });
       assert.deepEqual(consoleErrors, [], 'console errors');
     } finally {

@@ -2,7 +2,7 @@
  * Every epoch of the campaign with its outcome; one click shows an epoch's details and stderr tail. The
  * columns are the registry's `epochTable` fields (fields.ts).
  */
-import { fetchEpoch, type EpochDetail } from '../api.js';
+import { fetchDuetIntervals, fetchEpoch, type EpochDetail } from '../api.js';
 import { byId, h, note, table } from '../dom.js';
 import { EPOCH_TABLE, type EpochTableField, type ListedEpoch } from '../fields.js';
 import {
@@ -170,6 +170,31 @@ export function renderEpochs(
   );
 }
 
+/** The value at quantile q of sorted xs (nearest rank). */
+const at = (xs: readonly number[], q: number): number => xs[Math.min(xs.length - 1, Math.max(0, Math.round(q * (xs.length - 1))))] ?? NaN;
+
+/** A duet round's interval ratios in one line, or why there are none. */
+async function intervalsText(campaign: number, round: number, epochId: number): Promise<HTMLElement> {
+  try {
+    const r = (await fetchDuetIntervals(campaign, round)).rounds.find(
+      (x) => x.baseline.epoch_id === epochId || x.candidate.epoch_id === epochId,
+    );
+    if (r === undefined || r.intervals.length === 0)
+      return h('span', { class: 'muted' }, 'no interval ratios stored (the round did not end)');
+    const xs = r.intervals.map((i) => i.ratio).sort((a, b) => a - b);
+    const f = (x: number): string => x.toFixed(4);
+    return h(
+      'span',
+      { 'data-role': 'duet-intervals', 'data-count': xs.length },
+      `${r.candidate.variant} / ${r.baseline.variant} ${r.basis === 'cpu' ? 'per CPU-second' : 'per wall-clock second'} over ${xs.length} intervals: ` +
+        `median ${f(r.median_ratio)}, middle half ${f(at(xs, 0.25))}–${f(at(xs, 0.75))}, range ${f(at(xs, 0))}–${f(at(xs, 1))} ` +
+        `(clocks ${r.clock_offset_ms.toFixed(1)} ms apart; for looking at: the verdict takes the round as one pair)`,
+    );
+  } catch (err) {
+    return h('span', { class: 'error' }, unavailable('interval ratios', err));
+  }
+}
+
 type Ran = Pick<
   EpochDetail,
   'allocator_reported' | 'allocator_version' | 'allocator_profile' | 'allocator_library_reported' | 'allocator_knobs'
@@ -236,6 +261,8 @@ export async function showEpoch(id: number): Promise<void> {
     if (e.analysis_note) facts.push(['analysis note', e.analysis_note]);
     const host = hostText(e.host);
     if (host) facts.push(['host', host]);
+    // An arm of a duet round (pinned to CPUs): the round's per-interval ratios, summarised.
+    if (e.cpus !== null) facts.push([`duet round ${e.round}, per interval`, await intervalsText(e.campaign_id, e.round, id)]);
     body.replaceChildren(
       h('dl', { class: 'facts' }, ...facts.flatMap(([k, v]) => [h('dt', null, k), h('dd', null, v)])),
       h('h3', null, e.stderr_lines ? `stderr tail (${e.stderr_lines} lines written)` : 'stderr tail'),

@@ -69,7 +69,7 @@ function epochLine(cur: Running, duet: boolean, next: string | null): HTMLElemen
   const last = cur.last_sample;
   return h(
     'div',
-    { class: 'running-epoch', 'data-variant': cur.variant, 'data-epoch': cur.id },
+    { class: 'running-epoch', 'data-variant': cur.variant, 'data-epoch': cur.id, 'data-round': cur.round },
     h(
       'div',
       { class: 'progress-line' },
