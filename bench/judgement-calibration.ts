@@ -10,10 +10,12 @@
  *      superposition is valid, and the real leaking epoch that checks it).
  *
  * usage: node dist/bench/judgement-calibration.js [--aa N] [--slow N] [--epochs K] [--epoch 1s]
- *          [--base-iters N] [--slow-iters N] [--wall] [--mode sequential|duet] [--dir DIR]
+ *          [--base-iters N] [--slow-iters N] [--wall] [--mode sequential|duet] [--schedule adaptive] [--dir DIR]
  *          [--leak-db FILE [--clean VARIANT]] [--out FILE]
  * --wall judges on ops per wall-clock second instead of per CPU-second (both ratios are recorded anyway).
  * --mode duet runs both arms of each round at once, each pinned to its own CPU (docs/judgement.md).
+ * --schedule adaptive judges at the planned looks and ends each campaign as soon as its verdict settles
+ * (--epochs is then the cap); the time to a verdict is the campaign's own length.
  * Campaigns run one at a time, like the daemon.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -27,7 +29,7 @@ import { launcherPath } from '../daemon/src/cli/setup.js';
 import { defaultCriteria } from '../daemon/src/judgement/criteria.js';
 import { epochLeaks, measuredWindowMs } from '../daemon/src/judgement/leak.js';
 import { judgeComparison, type ComparisonInput } from '../daemon/src/judgement/index.js';
-import { compare, type CompareResult } from '../daemon/src/verdicts/index.js';
+import { compare, comparisonStandings, type CompareResult } from '../daemon/src/verdicts/index.js';
 import { createLogger } from '../daemon/src/log/index.js';
 import { resolvePlan, validatePlan } from '../daemon/src/plan/index.js';
 import { openStore, type Store } from '../daemon/src/storage/index.js';
@@ -42,6 +44,7 @@ const { values } = parseArgs({
     'slow-iters': { type: 'string', default: '106' },
     wall: { type: 'boolean', default: false },
     mode: { type: 'string', default: 'sequential' },
+    schedule: { type: 'string' },
     dir: { type: 'string', default: '/tmp/allocsoak-calibration' },
     'leak-db': { type: 'string' },
     clean: { type: 'string', default: 'clean' },
@@ -101,6 +104,7 @@ async function runCampaigns(store: Store, label: string, count: number, candidat
       {
         name: `${label}-${i + 1}`,
         mode: values.mode,
+        ...(values.schedule !== undefined ? { schedule: values.schedule } : {}),
         epoch: values.epoch,
         warmup: '200ms',
         interval: '100ms',
@@ -112,7 +116,7 @@ async function runCampaigns(store: Store, label: string, count: number, candidat
       },
       label,
     );
-    const controller = new CampaignController({ store, launcher: launcherPath(), log });
+    const controller = new CampaignController({ store, launcher: launcherPath(), log, standings: (id) => comparisonStandings(store, id) });
     const t0 = Date.now();
     const started = controller.start({ resolved: resolvePlan(plan, label), source: label, epochsPerVariant: Number(values.epochs) });
     await started.done;
@@ -133,8 +137,14 @@ async function runCampaigns(store: Store, label: string, count: number, candidat
       first_nogo_seconds: null as number | null,
     };
     const rounds = Number(values.epochs);
-    o.first_nogo_round = firstNoGoRound(store, started.id, rounds);
-    o.first_nogo_seconds = o.first_nogo_round === null ? null : (o.seconds * o.first_nogo_round) / rounds;
+    if (plan.schedule === 'adaptive') {
+      // The campaign stopped when its verdict settled: that look's pairs, after the whole campaign's time.
+      o.first_nogo_round = r.verdict === 'NO-GO' ? (r.look?.n ?? null) : null;
+      o.first_nogo_seconds = o.first_nogo_round === null ? null : o.seconds;
+    } else {
+      o.first_nogo_round = firstNoGoRound(store, started.id, rounds);
+      o.first_nogo_seconds = o.first_nogo_round === null ? null : (o.seconds * o.first_nogo_round) / rounds;
+    }
     out.push(o);
     process.stderr.write(
       `${label} ${i + 1}/${count}: ${o.verdict} ${o.basis} ratio ${o.ratio?.toFixed(4)} [${o.low?.toFixed(4)}, ${o.high?.toFixed(4)}] (wall ${o.wall_ratio?.toFixed(4)}) ${o.seconds.toFixed(0)} s, load ${o.load1.toFixed(1)}, first NO-GO after round ${o.first_nogo_round ?? 'none'}\n`,
@@ -253,6 +263,7 @@ async function main(): Promise<void> {
     slow_spin_iters: Number(values['slow-iters']),
     basis: values.wall ? 'wall' : 'cpu',
     mode: values.mode,
+    schedule: values.schedule ?? null,
   };
   try {
     if (Number(values.aa) > 0) {

@@ -5,7 +5,7 @@
  * killed daemon is taken up again with its next slot.
  */
 import type { EventEmitter } from 'node:events';
-import type { CampaignStatus } from '../domain/types.js';
+import { isAdaptive, type CampaignStatus, type ComparisonStanding } from '../domain/types.js';
 import { allowedCpus, type LibraryHasher } from '../host/index.js';
 import type { Logger } from '../log/index.js';
 import { variantThreads, type ResolvedPlan } from '../plan/index.js';
@@ -15,7 +15,8 @@ import { duetPlacement } from './duet.js';
 import { ReceiptClock, recordDuetIntervals } from './duet-intervals.js';
 import { runEpochStep, type EpochStepContext, type EpochStepVariant, type LiveEpoch } from './epoch-step.js';
 import type { CampaignEvents, EpochFinishedEvent } from './events.js';
-import { slotAt, totalSlots } from './round-robin.js';
+import { openComparison, openVariants, rotatingComparison, standingLine, type ComparisonArms } from './round-choice.js';
+import { slotAt, totalSlots, type Slot } from './round-robin.js';
 
 export interface CampaignRequest {
   /** A plan after allocator resolution (data's resolvePlan): the variants that will actually run. */
@@ -40,6 +41,11 @@ export interface CampaignDeps {
   countSyscalls?: boolean;
   /** What fires a schedule's ticks (default: node-cron on the wall clock). */
   startTicks?: StartTicks;
+  /**
+   * Where the plan's comparisons stand (the verdicts over the store): read after each round for the log,
+   * and before each round by the adaptive schedule. Without it an adaptive plan runs as a fixed rotation.
+   */
+  standings?: (campaignId: number) => ComparisonStanding[];
 }
 
 export type FinalCampaignStatus = Exclude<CampaignStatus, 'running'>;
@@ -57,7 +63,7 @@ export interface CampaignProgress {
   state: 'running' | 'waiting' | 'stopping' | 'finished';
   /** The first of `current_epochs` (the one epoch of a sequential campaign), null when none runs. */
   current_epoch: (LiveEpoch & { elapsed_ms: number }) | null;
-  /** Every epoch in progress: one, or both arms of a duet round (in plan order). */
+  /** Every epoch in progress: one, or both arms of a duet round (baseline first). */
   current_epochs: Array<LiveEpoch & { elapsed_ms: number }>;
   /** Scheduled campaigns: when the next round starts (ISO), null otherwise. */
   next_round_at: string | null;
@@ -67,9 +73,15 @@ export interface CampaignProgress {
 export class Campaign {
   private readonly abort = new AbortController();
   private nextIndex: number;
-  /** The epochs in progress: one, or both arms of a duet round (by arm). */
+  /** The epochs in progress: one, or both arms of a duet round (0 the baseline, 1 the candidate). */
   private readonly liveSlots: Array<LiveEpoch | null> = [];
   private ticks: CronTicks | null = null;
+  /** Duet: rounds each comparison has run in this campaign (its CPU placement alternates with them). */
+  private readonly duetTurns = new Map<number, number>();
+  /** Settled verdicts already logged (each is logged once, and again only if it changes). */
+  private readonly announced = new Set<string>();
+  /** Adaptive sequential: rounds each variant has run in this campaign. */
+  private readonly rounds = new Map<string, number>();
   private state: CampaignProgress['state'] = 'running';
   private loop: Promise<FinalCampaignStatus> | null = null;
 
@@ -89,8 +101,10 @@ export class Campaign {
     const { store } = deps;
     const { plan } = request.resolved;
     if (request.resolved.variants.length === 0) throw new Error('the plan has no runnable variant');
-    if (plan.mode === 'duet' && request.resolved.variants.length !== 2) {
-      throw new Error(`a duet runs two variants at once; ${request.resolved.variants.length} of this plan can run here`);
+    if (plan.mode === 'duet' && runnableComparisons(request.resolved).length === 0) {
+      throw new Error(
+        `a duet runs the two arms of a comparison at once; no comparison of this plan has both arms here (variants that can run: ${request.resolved.variants.map((v) => v.name).join(', ')})`,
+      );
     }
     if (request.epochsPerVariant !== null && !(Number.isInteger(request.epochsPerVariant) && request.epochsPerVariant > 0)) {
       throw new RangeError(`epochs per variant must be a positive integer, got ${request.epochsPerVariant}`);
@@ -113,8 +127,16 @@ export class Campaign {
     return new Campaign(deps, request, id, existing !== undefined, variants, startIndex);
   }
 
+  /** Epoch slots of a finite campaign: N per variant, or, in a duet, N rounds (two slots each) per comparison. */
   get total(): number | null {
+    const { plan } = this.request.resolved;
+    if (plan.mode === 'duet') return totalSlots(this.request.epochsPerVariant, 2 * this.comparisons.length);
     return totalSlots(this.request.epochsPerVariant, this.variants.length);
+  }
+
+  /** The plan's comparisons whose two arms run here (an optional allocator may be missing). */
+  private get comparisons(): ComparisonArms[] {
+    return runnableComparisons(this.request.resolved);
   }
 
   /** Run to the end (finite), or until stop(). Resolves with the campaign's final status. */
@@ -153,15 +175,24 @@ export class Campaign {
   }
 
   /**
-   * Both arms of the next round at once, each on CPUs of its own (swapped every round, and the arm started
-   * first alternates). The page follows both arms live; the round's per-interval ratios are stored at its end.
+   * Both arms of one comparison at once, each on CPUs of its own (swapped every round of that comparison,
+   * and the arm started first alternates); the comparisons take turns, or, under the adaptive schedule,
+   * the open one with the fewest pairs runs. False when the adaptive schedule has nothing left to run.
+   * The page follows both arms live; the round's per-interval ratios are stored at its end.
    */
-  private async runDuetRound(ctx: EpochStepContext, signal: AbortSignal): Promise<void> {
-    const arms = this.variants as [EpochStepVariant, EpochStepVariant];
+  private async runDuetRound(ctx: EpochStepContext, signal: AbortSignal): Promise<boolean> {
+    const comparisons = this.comparisons;
+    const round = slotAt(this.nextIndex, 2).round;
+    const chosen = this.adaptive ? openComparison(comparisons, this.standings()) : rotatingComparison(comparisons, round);
+    if (chosen === null) return false;
+    const cmp = comparisons[chosen] as ComparisonArms;
+    const arms = [this.variantNamed(cmp.baseline), this.variantNamed(cmp.candidate)] as const;
     const slots = [slotAt(this.nextIndex, 2), slotAt(this.nextIndex + 1, 2)] as const;
     this.nextIndex += 2;
+    const turn = this.duetTurns.get(chosen) ?? this.store.epochs.sharedRounds(this.id, cmp.baseline, cmp.candidate);
+    this.duetTurns.set(chosen, turn + 1);
     const threads = arms.map((a) => variantThreads(a.variant.command === null ? a.variant.args : null)) as [number, number];
-    const placement = duetPlacement(slots[0].round, threads, allowedCpus());
+    const placement = duetPlacement(turn + 1, threads, allowedCpus());
     const clock = new ReceiptClock(this.deps.emitter, this.id);
     try {
       const finished: Array<EpochFinishedEvent | undefined> = [undefined, undefined];
@@ -172,20 +203,84 @@ export class Campaign {
           });
         }),
       );
-      const [a0, a1] = finished;
-      if (a0 !== undefined && a1 !== undefined) {
-        const { store, log } = this.deps;
+      const [baseline, candidate] = finished;
+      if (baseline !== undefined && candidate !== undefined) {
         const { plan } = this.request.resolved;
-        recordDuetIntervals({ store, log, plan, campaignId: this.id, round: slots[0].round, arms: [a0, a1], clock });
+        recordDuetIntervals({ store: this.store, log: this.deps.log, plan, campaignId: this.id, round, baseline, candidate, clock });
       }
     } finally {
       clock.close();
     }
+    return true;
   }
 
-  /** The epoch in progress on `slot` (0, or the arm of a duet); null when it ended. */
+  /** The epoch in progress on `slot` (0, or the arm of a duet: 0 the baseline, 1 the candidate); null when it ended. */
   private setLive(slot: number, live: LiveEpoch | null): void {
     this.liveSlots[slot] = live;
+  }
+
+  /**
+   * Adaptive sequential round: the variants of the open comparisons, each as its next round. False when
+   * every comparison has settled.
+   */
+  private async runOpenRound(ctx: EpochStepContext, signal: AbortSignal): Promise<boolean> {
+    const names = openVariants(
+      this.variants.map((v) => v.variant.name),
+      this.comparisons,
+      this.standings(),
+    );
+    if (names.length === 0) return false;
+    for (const name of names) {
+      if (signal.aborted) break;
+      const variantIndex = this.variants.findIndex((v) => v.variant.name === name);
+      const round = this.rounds.has(name) ? (this.rounds.get(name) as number) + 1 : this.store.epochs.nextRound(this.id, name);
+      this.rounds.set(name, round);
+      const slot: Slot = { index: this.nextIndex, variantIndex, round };
+      this.nextIndex++;
+      await runEpochStep(ctx, this.variants[variantIndex] as EpochStepVariant, slot, signal, (live) => this.setLive(0, live));
+    }
+    return true;
+  }
+
+  private variantNamed(name: string): EpochStepVariant {
+    const v = this.variants.find((x) => x.variant.name === name);
+    if (v === undefined) throw new Error(`variant ${name} is not part of campaign ${this.id}`);
+    return v;
+  }
+
+  private get adaptive(): boolean {
+    return isAdaptive(this.request.resolved.plan) && this.deps.standings !== undefined;
+  }
+
+  private get store(): Store {
+    return this.deps.store;
+  }
+
+  private standings(): ComparisonStanding[] {
+    return this.deps.standings?.(this.id) ?? [];
+  }
+
+  /** After each round: where every open comparison stands, one log line each; a settled one once. */
+  private logStandings(): void {
+    if (this.deps.standings === undefined) return;
+    const duet = this.request.resolved.plan.mode === 'duet';
+    for (const s of this.standings()) {
+      const key = `${s.baseline}\u0000${s.candidate}\u0000${s.verdict}`;
+      if (s.settled && this.announced.has(key)) continue;
+      if (s.settled) this.announced.add(key);
+      this.deps.log.info(
+        {
+          campaign: this.id,
+          baseline: s.baseline,
+          candidate: s.candidate,
+          verdict: s.verdict,
+          pairs: s.pairs,
+          more_epochs: s.more_epochs,
+          settle_at: s.settle_at,
+        },
+        standingLine(s, duet),
+      );
+    }
   }
 
   private async runLoop(): Promise<FinalCampaignStatus> {
@@ -226,7 +321,7 @@ export class Campaign {
       resumed: this.resumed,
     });
 
-    if (plan.schedule !== null) this.ticks = new CronTicks(plan.schedule, this.deps.startTicks);
+    if (plan.schedule !== null && !isAdaptive(plan)) this.ticks = new CronTicks(plan.schedule, this.deps.startTicks);
     const duet = plan.mode === 'duet';
     // A duet runs a whole round per step; sequential runs one variant's epoch per step.
     const stepsPerRound = duet ? 1 : this.variants.length;
@@ -243,13 +338,22 @@ export class Campaign {
           roundLeft = stepsPerRound;
         }
         roundLeft--;
-        if (duet) await this.runDuetRound(ctx, signal);
+        let ran = true;
+        if (duet) ran = await this.runDuetRound(ctx, signal);
+        else if (this.adaptive) ran = await this.runOpenRound(ctx, signal);
         else {
           const slot = slotAt(this.nextIndex, this.variants.length);
           const variant = this.variants[slot.variantIndex] as EpochStepVariant;
           this.nextIndex++;
           await runEpochStep(ctx, variant, slot, signal, (live) => this.setLive(0, live));
+          ran = this.nextIndex % this.variants.length === 0;
+          if (!ran) continue;
         }
+        if (!ran) {
+          log.info({ campaign: this.id }, 'every comparison has settled: the campaign ends');
+          break;
+        }
+        if (!signal.aborted) this.logStandings();
       }
     } finally {
       await this.ticks?.close();
@@ -262,4 +366,10 @@ export class Campaign {
     emitter.emit('campaign-finished', { campaign_id: this.id, status });
     return status;
   }
+}
+
+/** The plan's comparisons whose two arms run here, in plan order. */
+function runnableComparisons(resolved: ResolvedPlan): ComparisonArms[] {
+  const here = new Set(resolved.variants.map((v) => v.name));
+  return resolved.plan.comparisons.filter((c) => here.has(c.baseline) && here.has(c.candidate));
 }

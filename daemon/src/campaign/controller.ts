@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import { LibraryHasher } from '../host/index.js';
 import type { Logger } from '../log/index.js';
 import type { Store } from '../storage/index.js';
-import { Campaign, type CampaignProgress, type CampaignRequest, type FinalCampaignStatus } from './campaign.js';
+import { Campaign, type CampaignDeps, type CampaignProgress, type CampaignRequest, type FinalCampaignStatus } from './campaign.js';
 import type { StartTicks } from './cron-ticks.js';
 import type { CampaignEvents } from './events.js';
 
@@ -22,6 +22,8 @@ export interface ControllerDeps {
   countSyscalls?: boolean;
   /** What fires a schedule's ticks (default: node-cron on the wall clock). */
   startTicks?: StartTicks;
+  /** Where a campaign's comparisons stand (the verdicts): its log after each round, and the adaptive schedule. */
+  standings?: CampaignDeps['standings'];
 }
 
 /** Thrown by start() while another campaign runs (HTTP: 409). */
@@ -70,6 +72,7 @@ export class CampaignController extends EventEmitter<CampaignEvents> {
         killGraceMs: this.deps.killGraceMs,
         countSyscalls: this.deps.countSyscalls,
         startTicks: this.deps.startTicks,
+        standings: this.deps.standings,
       },
       request,
     );

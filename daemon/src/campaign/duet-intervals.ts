@@ -39,29 +39,21 @@ export class ReceiptClock {
   }
 }
 
-/** Which arm is the baseline: the plan's comparison of the two, else the plan's first variant. */
-export function baselineArm(plan: Plan, names: readonly [string, string]): 0 | 1 {
-  const c = plan.comparisons.find((x) => names.includes(x.baseline) && names.includes(x.candidate) && x.baseline !== x.candidate);
-  return c !== undefined && c.baseline === names[1] ? 1 : 0;
-}
-
 export interface DuetRoundEnd {
   store: Store;
   log: Logger;
   plan: Plan;
   campaignId: number;
   round: number;
-  /** The arms' finished epochs, in plan order. */
-  arms: readonly [EpochFinishedEvent, EpochFinishedEvent];
+  /** The finished epochs of the comparison's two arms. */
+  baseline: EpochFinishedEvent;
+  candidate: EpochFinishedEvent;
   clock: ReceiptClock;
 }
 
 /** Computes and stores the round's interval ratios; a failure is logged, never fatal to the campaign. */
-export function recordDuetIntervals({ store, log, plan, campaignId, round, arms, clock }: DuetRoundEnd): number {
+export function recordDuetIntervals({ store, log, plan, campaignId, round, baseline: base, candidate: cand, clock }: DuetRoundEnd): number {
   try {
-    const b = baselineArm(plan, [arms[0].variant, arms[1].variant]);
-    const base = arms[b];
-    const cand = arms[b === 0 ? 1 : 0];
     const bo = clock.origin(base.epoch_id);
     const co = clock.origin(cand.epoch_id);
     const offsetMs = bo !== null && co !== null ? co - bo : 0;

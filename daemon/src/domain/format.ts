@@ -121,12 +121,20 @@ export function spanMs(from: string | null | undefined, to: string | null | unde
   return Number.isFinite(ms) ? ms : null;
 }
 
-/** The local wall-clock time of an ISO timestamp ("22:05:09"), with the date when it is not `today`'s. */
-export function clockTime(iso: string | null | undefined, today: Date = new Date()): string {
+/**
+ * The local wall-clock time of an ISO timestamp ("22:05:09", or "22:05" for an estimate), with the date when
+ * it is not `today`'s.
+ */
+export function clockTime(iso: string | null | undefined, today: Date = new Date(), opts: { seconds?: boolean } = {}): string {
   if (!iso) return MISSING;
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  const time = d.toLocaleTimeString('en-GB', { hour12: false });
+  const time = d.toLocaleTimeString('en-GB', {
+    hour12: false,
+    hour: '2-digit',
+    minute: '2-digit',
+    ...(opts.seconds === false ? {} : { second: '2-digit' }),
+  });
   return today.toDateString() === d.toDateString() ? time : `${d.toLocaleDateString('en-CA')} ${time}`;
 }
 
@@ -136,6 +144,29 @@ export function clockTime(iso: string | null | undefined, today: Date = new Date
  * one, times as stored), where a column is read digit by digit.
  */
 export type FieldStyle = 'compact' | 'fixed';
+
+/**
+ * How far a comparison is from settling, as the page, the CLI and the round's log line say it:
+ * "≈ 3 more duet epochs, about 01:40", or with the duration when no clock time is known; null when settled.
+ */
+export function settleText(
+  s: { more: number | null; seconds?: number | null; at?: string | null; unit?: string },
+  today: Date = new Date(),
+): string | null {
+  if (s.more === null) return null;
+  const when =
+    s.at !== null && s.at !== undefined
+      ? `, about ${clockTime(s.at, today, { seconds: false })}`
+      : s.seconds !== null && s.seconds !== undefined
+        ? ` (≈ ${duration(s.seconds * 1000)})`
+        : '';
+  return `≈ ${s.more} more ${s.unit ?? 'epochs per arm'}${when}`;
+}
+
+/** A confidence level as a percentage: "95 %", "97.5 %", "99.92 %". */
+export function confidenceLevel(confidence: number): string {
+  return `${Number((confidence * 100).toPrecision(4))} %`;
+}
 
 /** An epoch field's value formatted by its unit (domain/epoch-fields.ts): the one place a unit picks its format. */
 /** Epochs an arm of a verdict took from one campaign (the verdict's `campaigns`). */

@@ -56,9 +56,36 @@ export interface Sample {
 }
 
 /**
- * How a plan's variants run: one after the other (round robin), or, for two variants, a duet: both at the
- * same time, each pinned to CPUs of its own, so that the machine's noise hits both arms alike
- * (docs/judgement.md).
+ * How a plan's variants run: one after the other (round robin), or a duet: each round runs one
+ * comparison's two arms at the same time, each pinned to CPUs of its own, so that the machine's noise hits
+ * both arms alike (docs/judgement.md).
  */
 export const PLAN_MODES = ['sequential', 'duet'] as const;
 export type PlanMode = (typeof PLAN_MODES)[number];
+
+/**
+ * The plan's `schedule` that gives each round to comparisons still open (judged at planned looks, so that
+ * stopping a settled one keeps its verdict valid) instead of a fixed rotation; any other schedule is a
+ * cron expression.
+ */
+export const ADAPTIVE_SCHEDULE = 'adaptive';
+
+/** Whether a plan's schedule is the adaptive one. */
+export function isAdaptive(plan: { schedule: string | null }): boolean {
+  return plan.schedule === ADAPTIVE_SCHEDULE;
+}
+
+/** Where a comparison stands after a round: what the adaptive schedule and the round's log line read. */
+export interface ComparisonStanding {
+  baseline: string;
+  candidate: string;
+  verdict: string;
+  /** True once the verdict is GO, NEUTRAL or NO-GO. */
+  settled: boolean;
+  /** Pairs (epochs per arm) measured so far, across the series' campaigns. */
+  pairs: number;
+  /** Further epochs per arm it likely needs; null when settled. */
+  more_epochs: number | null;
+  /** When it likely settles (ISO), while its campaign runs; null otherwise. */
+  settle_at: string | null;
+}

@@ -20,3 +20,9 @@ export type { RatioEstimate } from './ratio.js';
 // The number formats of the reasons' messages, for text that quotes the same numbers.
 export { VERDICTS, bytes, fmt } from './types.js';
 export type { Reason, VerdictValue } from './types.js';
+export { judgeAtLooks, sharedRounds } from './adaptive.js';
+export type { LookedVerdict } from './adaptive.js';
+export { plannedLooks } from './looks.js';
+export type { Look } from './looks.js';
+export { stepsToSettle } from './settle.js';
+export type { RotationShape, Standing } from './settle.js';

@@ -21,7 +21,7 @@ import { checkGuardrails } from './guardrails.js';
 import type { VariantDrift } from './leak.js';
 import { zOf, type RatioEstimate } from './ratio.js';
 import type { SpreadCheck } from './spread-check.js';
-import { percent, ratioChange } from '../domain/format.js';
+import { confidenceLevel, percent, ratioChange } from '../domain/format.js';
 import { bytes, fmt, jsonNumber, type Reason, type VerdictValue } from './types.js';
 
 export type { ComparisonInput, RssBasis } from './comparison-measure.js';
@@ -86,7 +86,7 @@ function interval(est: RatioEstimate): string {
       : `unpaired, ${est.n_baseline}+${est.n_candidate} epochs, Mann–Whitney`;
   if (est.confidence === null || est.low === null || est.high === null)
     return `${fmt(est.ratio)} (too few epochs for an interval; ${how} p = ${fmt(est.p_value)})`;
-  return `${fmt(est.ratio)} [${fmt(est.low)}, ${fmt(est.high)}] (${Number((est.confidence * 100).toPrecision(3))} % CI; ${how} p = ${fmt(est.p_value)})`;
+  return `${fmt(est.ratio)} [${fmt(est.low)}, ${fmt(est.high)}] (${confidenceLevel(est.confidence)} CI; ${how} p = ${fmt(est.p_value)})`;
 }
 
 function stripDrift(d: VariantDrift): Omit<VariantDrift, 'reasons' | 'epochs'> {
@@ -254,7 +254,7 @@ function tooFewEpochs(m: Measured, c: Criteria, lines: Lines, reasons: Reason[])
     criterion: 'min_epochs',
     status: 'undecided',
     decisive: true,
-    message: `too few epochs to judge: ${what} (need ${c.min_epochs} per arm and a ${Math.round(c.confidence * 100)} % interval); about ${needed} more per arm`,
+    message: `too few epochs to judge: ${what} (need ${c.min_epochs} per arm and a ${confidenceLevel(c.confidence)} interval); about ${needed} more per arm`,
     value: Math.min(nA, nB),
     threshold: c.min_epochs,
   });
@@ -451,7 +451,7 @@ function undecided(
     criterion: settle.criteria[0] ?? 'confidence',
     status: 'undecided',
     decisive: true,
-    message: `the ${Math.round(c.confidence * 100)} % interval(s) straddle ${settle.criteria.join(', ') || 'a threshold'}: still ${options}; about ${needed} more epochs per arm would likely settle it`,
+    message: `the ${confidenceLevel(c.confidence)} interval(s) straddle ${settle.criteria.join(', ') || 'a threshold'}: still ${options}; about ${needed} more epochs per arm would likely settle it`,
   });
   return { verdict: 'INSUFFICIENT', decidedBy: settle.criteria[0] ?? 'confidence', needed };
 }

@@ -10,7 +10,7 @@ import { runProcess } from '../exec/index.js';
 import { allowedCpus } from '../host/index.js';
 import { PlanError, type PlanProblem } from './errors.js';
 import { nativePaths, resolveAllocator, resolvePlan, type ResolveOptions, type ResolvedPlan } from './allocators.js';
-import { formatPath, inspectPlan, isMapping, type LocateLine, type PlanPath, type VariantDraft } from './validate.js';
+import { formatPath, inspectPlan, type LocateLine, type PlanPath, type VariantDraft } from './validate.js';
 import { NAMED_ALLOCATORS, type Plan } from './types.js';
 
 /** How long random_mixed may take to check its arguments (a loaded machine can be slow to start a process). */
@@ -170,25 +170,29 @@ export function variantThreads(args: readonly string[] | null): number {
 }
 
 /**
- * A duet pins each arm to CPUs of its own: the two arms' threads must fit this machine's CPUs, or they
- * would share CPUs and measure each other instead of the allocator.
+ * A duet pins each arm to CPUs of its own: the two arms' threads of every comparison must fit this
+ * machine's CPUs, or they would share CPUs and measure each other instead of the allocator.
  */
-function duetProblems(mode: unknown, drafts: readonly VariantDraft[], source: string, opts: PrepareOptions): PlanProblem[] {
-  if (mode !== 'duet' || drafts.length !== 2) return [];
+function duetProblems(plan: Plan | null, drafts: readonly VariantDraft[], source: string, opts: PrepareOptions): PlanProblem[] {
+  if (plan === null || plan.mode !== 'duet') return [];
   const cpus = opts.cpus ?? allowedCpus();
-  const threads = drafts.map((d) => variantThreads(d.args));
-  const total = threads.reduce((a, b) => a + b, 0);
-  if (total <= cpus.length) return [];
-  return [
-    problemAt(
-      source,
-      opts.locate,
-      ['mode'],
-      `arms whose threads fit the ${cpus.length} CPUs allocsoak may use (${cpus.join(',')}), one CPU per thread`,
-      `duet of ${threads.join(' + ')} threads`,
-      'run it with mode: sequential, or give the variants fewer --threads',
-    ),
-  ];
+  const threadsOf = new Map(drafts.map((d) => [d.name, variantThreads(d.args)]));
+  const problems: PlanProblem[] = [];
+  plan.comparisons.forEach((cmp, i) => {
+    const threads = [threadsOf.get(cmp.baseline) ?? 1, threadsOf.get(cmp.candidate) ?? 1] as const;
+    if (threads[0] + threads[1] <= cpus.length) return;
+    problems.push(
+      problemAt(
+        source,
+        opts.locate,
+        ['comparisons', i],
+        `arms whose threads fit the ${cpus.length} CPUs allocsoak may use (${cpus.join(',')}), one CPU per thread`,
+        `duet of ${cmp.baseline} (${threads[0]} threads) and ${cmp.candidate} (${threads[1]})`,
+        'run it with mode: sequential, or give the variants fewer --threads',
+      ),
+    );
+  });
+  return problems;
 }
 
 /** Sort key of a problem: document-level, top-level fields, then each variant, comparisons, reference. */
@@ -219,7 +223,7 @@ export async function checkPlan(raw: unknown, source: string, opts: PrepareOptio
   const problems = [
     ...inspection.problems,
     ...(await systemProblems(inspection.variants, source, opts)),
-    ...duetProblems(isMapping(raw) ? raw['mode'] : undefined, inspection.variants, source, opts),
+    ...duetProblems(inspection.plan, inspection.variants, source, opts),
   ];
   if (problems.length > 0 || inspection.plan === null) throw new PlanError(sortProblems(problems));
   return inspection.plan;

@@ -4,6 +4,7 @@
  */
 import { validate as validateCron } from 'node-cron';
 import { basename, extname } from 'node:path';
+import { ADAPTIVE_SCHEDULE } from '../domain/types.js';
 import { criteriaProblems } from '../judgement/index.js';
 import { describeValue, PlanError, type PlanProblem } from './errors.js';
 import { LEANMALLOC_KNOB_PREFIX, leanmallocKnobProblem } from './leanmalloc-knobs.js';
@@ -401,8 +402,8 @@ export function inspectPlan(raw: unknown, source = 'api', locate?: LocateLine): 
   let schedule: string | null = null;
   const rawSchedule = raw['schedule'];
   if (rawSchedule !== undefined && rawSchedule !== null) {
-    if (typeof rawSchedule === 'string' && validateCron(rawSchedule)) schedule = rawSchedule;
-    else c.fail(['schedule'], 'a cron expression such as "0 22 * * *"', rawSchedule);
+    if (typeof rawSchedule === 'string' && (rawSchedule === ADAPTIVE_SCHEDULE || validateCron(rawSchedule))) schedule = rawSchedule;
+    else c.fail(['schedule'], `${JSON.stringify(ADAPTIVE_SCHEDULE)} or a cron expression such as "0 22 * * *"`, rawSchedule);
   }
 
   let mode: PlanMode = 'sequential';
@@ -444,11 +445,6 @@ export function inspectPlan(raw: unknown, source = 'api', locate?: LocateLine): 
     });
   }
   const variantNames = variantsOk ? new Set(allNames.keys()) : null;
-  if (mode === 'duet' && variantsOk && rawVariants.length !== 2) {
-    c.fail(['mode'], 'a plan of exactly two variants for a duet (both run at the same time)', `duet with ${rawVariants.length} variants`, {
-      raw: true,
-    });
-  }
 
   const comparisons: PlanComparison[] = [];
   const rawComparisons = raw['comparisons'];
@@ -461,6 +457,24 @@ export function inspectPlan(raw: unknown, source = 'api', locate?: LocateLine): 
         if (cmp !== null) comparisons.push(cmp);
       });
     }
+  }
+
+  // A duet round runs one comparison's two arms, and the adaptive schedule gives rounds to open comparisons:
+  // either needs comparisons, and a duet runs no variant outside them.
+  const noComparisons =
+    rawComparisons === undefined || rawComparisons === null || (Array.isArray(rawComparisons) && rawComparisons.length === 0);
+  if ((mode === 'duet' || schedule === ADAPTIVE_SCHEDULE) && noComparisons) {
+    const what = mode === 'duet' ? 'a duet runs the two arms of a comparison at once' : 'the adaptive schedule gives rounds to comparisons';
+    c.fail(['comparisons'], `at least one comparison (${what})`, rawComparisons);
+  }
+  if (mode === 'duet' && comparisons.length > 0 && variantNames !== null) {
+    const inComparisons = new Set(comparisons.flatMap((cmp) => [cmp.baseline, cmp.candidate]));
+    drafts.forEach((d, i) => {
+      const name = d.variant?.name;
+      if (name !== undefined && !inComparisons.has(name)) {
+        c.fail(['variants', i, 'name'], 'a variant of some comparison (a duet runs only the arms of its comparisons)', name);
+      }
+    });
   }
 
   let reference: string | null = null;

@@ -1,7 +1,7 @@
 /** Human-readable forms of verdicts (CLI, report) — the same data as the JSON, nothing computed here. */
 import { driftFigure } from '../domain/measures.js';
 import { bytes, fmt, type RatioEstimate, type Reason } from '../judgement/index.js';
-import { campaignsText, duration } from '../domain/format.js';
+import { campaignsText, confidenceLevel, settleText } from '../domain/format.js';
 import type { CompareResult, DriftResult } from '../verdicts/index.js';
 
 const MARK: Record<Reason['status'], string> = { pass: '+', fail: '!', undecided: '?', info: '·' };
@@ -12,15 +12,14 @@ export function reasonLine(r: Reason): string {
 
 export function ratioText(label: string, e: RatioEstimate | null): string {
   if (e === null) return `${label}: not measured`;
-  const conf =
-    e.confidence === null ? 'no interval yet' : `${Number((e.confidence * 100).toPrecision(3))} % CI [${fmt(e.low)}, ${fmt(e.high)}]`;
+  const conf = e.confidence === null ? 'no interval yet' : `${confidenceLevel(e.confidence)} CI [${fmt(e.low)}, ${fmt(e.high)}]`;
   return `${label}: ${fmt(e.ratio)} (${conf}; ${e.analysis}, ${e.test} p = ${fmt(e.p_value)})`;
 }
 
 export function compareText(r: CompareResult): string {
   const lines = [
     `${r.baseline} → ${r.candidate}  (goal ${r.goal}, epochs from ${campaignsText(r.campaigns)}, criteria from ${r.criteria_source})`,
-    `verdict: ${r.verdict}  (decided by ${r.decided_by})${r.epochs_needed_per_arm !== null ? `  — about ${r.epochs_needed_per_arm} more epochs per arm would likely settle it${r.settle_seconds === null ? '' : ` (≈ ${duration(r.settle_seconds * 1000)})`}` : ''}`,
+    `verdict: ${r.verdict}  (decided by ${r.decided_by})${r.epochs_needed_per_arm !== null ? `  — ${settleText({ more: r.epochs_needed_per_arm, seconds: r.settle_seconds, at: r.settle_at })} would likely settle it` : ''}${r.look === null ? '' : `; judged at look ${r.look.index + 1} (${r.look.n} pairs, ${confidenceLevel(r.look.confidence)} intervals)`}`,
     `epochs: baseline ${r.epochs.baseline.completed} completed${r.epochs.baseline.failed ? `, ${r.epochs.baseline.failed} failed` : ''}; candidate ${r.epochs.candidate.completed} completed${r.epochs.candidate.failed ? `, ${r.epochs.candidate.failed} failed` : ''}; ${r.epochs.pairs} interleaved pairs`,
     ratioText(`throughput candidate/baseline (${r.throughput_basis === 'cpu' ? 'per CPU-second' : 'per wall-clock second'})`, r.throughput),
     ratioText(`peak RSS candidate/baseline${r.goal === 'memory' && r.rss_basis === 'peak' ? ' (judged)' : ''}`, r.rss_peak),

@@ -66,6 +66,7 @@ export class EpochStore {
   private readonly nextRoundStmt;
   private readonly countStmt;
   private readonly latestSharedCampaignStmt;
+  private readonly sharedRoundsStmt;
   private readonly latestSeriesStmt;
   private readonly seriesRowsStmt;
   private readonly listCache = new Map<string, { stmt: ReturnType<Db['prepare']> }>();
@@ -101,6 +102,10 @@ export class EpochStore {
     );
     this.latestSeriesStmt = db.prepare<[string, number], { series: string | null }>(
       'SELECT series_sha256 AS series FROM epochs WHERE variant = ? AND campaign_id = ? ORDER BY id DESC LIMIT 1',
+    );
+    this.sharedRoundsStmt = db.prepare<[number, string, string], { n: number }>(
+      `SELECT COUNT(DISTINCT a.round) AS n FROM epochs a JOIN epochs b ON b.campaign_id = a.campaign_id AND b.round = a.round
+        WHERE a.campaign_id = ? AND a.variant = ? AND b.variant = ?`,
     );
     this.seriesRowsStmt = db.prepare<[string, string, number], EpochRow>(
       'SELECT * FROM epochs WHERE variant = ? AND series_sha256 = ? AND campaign_id <= ? ORDER BY id DESC',
@@ -153,6 +158,11 @@ export class EpochStore {
   /** The next 1-based round of a variant in a campaign (counts every epoch already started). */
   nextRound(campaignId: number, variant: string): number {
     return this.nextRoundStmt.get(campaignId, variant)?.next ?? 1;
+  }
+
+  /** Rounds of a campaign in which both variants started an epoch (a duet comparison's rounds so far). */
+  sharedRounds(campaignId: number, a: string, b: string): number {
+    return this.sharedRoundsStmt.get(campaignId, a, b)?.n ?? 0;
   }
 
   /** Epoch counts of a campaign by variant and outcome. */

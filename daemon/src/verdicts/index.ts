@@ -1,5 +1,5 @@
 /** Verdicts over the stored epochs: the one place that reads the store for the judgement. */
-export { compare, drift, judgePlanComparisons } from './service.js';
+export { compare, comparisonStandings, drift, judgePlanComparisons } from './service.js';
 export type { CompareRequest, CompareResult, DriftRequest, DriftResult } from './service.js';
 export { judgeCampaign } from './campaign.js';
 export type { CampaignJudgement } from './campaign.js';

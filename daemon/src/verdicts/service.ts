@@ -11,21 +11,25 @@
  * interval); the judgement itself (daemon/src/judgement) never reads the store.
  */
 
+import { isAdaptive, type ComparisonStanding } from '../domain/types.js';
+import { median } from '../stats/descriptive.js';
 import { InputError, parseSince, requireKnownCampaign, requireKnownVariant } from '../domain/parameters.js';
 import {
   criteriaProblems,
   GOALS,
+  judgeAtLooks,
   judgeComparison,
   judgeDrift,
+  sharedRounds,
+  stepsToSettle,
   resolveCriteria,
   type ComparisonInput,
-  type ComparisonVerdict,
+  type LookedVerdict,
   type Criteria,
   type Goal,
   type JudgedEpoch,
   type VariantDrift,
 } from '../judgement/index.js';
-import type { Plan } from '../plan/index.js';
 import type { CampaignRecord, Store } from '../storage/index.js';
 
 export interface CompareRequest {
@@ -46,7 +50,7 @@ export interface CampaignShare {
   candidate: number;
 }
 
-export interface CompareResult extends ComparisonVerdict {
+export interface CompareResult extends LookedVerdict {
   /** The campaign judged: its epochs, and those of earlier campaigns in the same series (null when neither variant has epochs). */
   campaign: number | null;
   /** The campaigns whose epochs the verdict used, oldest first: each arm's series accumulates across them. */
@@ -59,6 +63,8 @@ export interface CompareResult extends ComparisonVerdict {
    * epoch of every variant of the plan.
    */
   settle_seconds: number | null;
+  /** When it likely settles (ISO), while its campaign runs; null otherwise. */
+  settle_at: string | null;
 }
 
 export interface DriftRequest {
@@ -102,7 +108,13 @@ export function compare(store: Store, req: CompareRequest): CompareResult {
   requireValidCriteria(goal, criteria);
   const source: CompareResult['criteria_source'] =
     req.goal !== undefined || req.criteria !== undefined ? 'request' : planned ? 'plan' : 'default';
-  return judgeInCampaign(store, campaign, { baseline: req.baseline, candidate: req.candidate, goal, criteria }, source);
+  // The plan's own comparison is judged with the plan's others, which share its rounds.
+  if (source === 'plan' && campaign !== null) {
+    const judged = judgePlanComparisons(store, campaign).find((r) => r.baseline === req.baseline && r.candidate === req.candidate);
+    if (judged !== undefined) return judged;
+  }
+  const result = judgeInCampaign(store, campaign, { baseline: req.baseline, candidate: req.candidate, goal, criteria }, source);
+  return withSettleTimes(store, campaign === null ? undefined : store.campaigns.get(campaign), [result])[0] as CompareResult;
 }
 
 /** Epochs per campaign of each arm, oldest campaign first. */
@@ -124,7 +136,9 @@ function campaignShares(baseline: readonly JudgedEpoch[], candidate: readonly Ju
  * One comparison judged as of a campaign: each arm's epochs of the series it ran last in that campaign,
  * from that campaign and earlier ones, so that verdicts accumulate across campaigns and daemon restarts
  * while a rebuilt library or changed arguments start over (none without a campaign). The judgement
- * pairs epochs only within a campaign.
+ * pairs epochs only within a campaign; a duet plan's comparison reads only the rounds its two arms ran
+ * together, and an adaptive plan's is judged at its planned looks (judgement/adaptive.ts). Its time to
+ * settle is filled in by `withSettleTimes`, which knows the plan's other comparisons.
  */
 function judgeInCampaign(
   store: Store,
@@ -132,23 +146,67 @@ function judgeInCampaign(
   input: ComparisonInput,
   source: CompareResult['criteria_source'],
 ): CompareResult {
-  const baseline = campaign === null ? [] : store.epochs.seriesRows(input.baseline, campaign);
-  const candidate = campaign === null ? [] : store.epochs.seriesRows(input.candidate, campaign);
-  const verdict = judgeComparison([...baseline, ...candidate], input);
+  let baseline: JudgedEpoch[] = campaign === null ? [] : store.epochs.seriesRows(input.baseline, campaign);
+  let candidate: JudgedEpoch[] = campaign === null ? [] : store.epochs.seriesRows(input.candidate, campaign);
   const plan = campaign === null ? undefined : store.campaigns.get(campaign)?.plan;
+  const duet = plan?.mode === 'duet';
+  if (duet) [baseline, candidate] = sharedRounds(baseline, candidate);
+  const verdict: LookedVerdict =
+    plan !== undefined && isAdaptive(plan)
+      ? judgeAtLooks(baseline, candidate, input, duet)
+      : { ...judgeComparison([...baseline, ...candidate], input), look: null };
   return {
     ...verdict,
     campaign,
     campaigns: campaignShares(baseline, candidate),
     criteria_source: source,
-    settle_seconds: settleSeconds(plan, verdict.epochs_needed_per_arm),
+    settle_seconds: null,
+    settle_at: null,
   };
 }
 
-function settleSeconds(plan: Plan | undefined, epochsNeeded: number | null): number | null {
-  if (plan === undefined || epochsNeeded === null) return null;
-  const epochsPerRound = plan.mode === 'duet' ? 1 : plan.variants.length;
-  return (epochsNeeded * epochsPerRound * plan.epoch_ms) / 1000;
+/**
+ * Each verdict's time to settle under its campaign's plan: the steps until it settles (judgement/settle.ts,
+ * given what every comparison judged here still needs) times the median length of the campaign's completed epochs so far
+ * (the plan's before any epoch ended); `settle_at` only while the campaign runs.
+ */
+function withSettleTimes(store: Store, campaign: CampaignRecord | undefined, results: CompareResult[]): CompareResult[] {
+  if (campaign === undefined) return results;
+  const { plan } = campaign;
+  const standings = results.map((r) => ({
+    baseline: r.baseline,
+    candidate: r.candidate,
+    more: r.verdict === 'INSUFFICIENT' ? r.epochs_needed_per_arm : null,
+  }));
+  const shape = {
+    duet: plan.mode === 'duet',
+    adaptive: isAdaptive(plan),
+    variants: campaignVariants(store, campaign.id).size,
+  };
+  const stepMs = medianEpochMs(store, campaign.id, plan.epoch_ms) ?? plan.epoch_ms;
+  const now = Date.now();
+  return results.map((r, i) => {
+    const steps = stepsToSettle(standings, i, shape);
+    const seconds = steps === null ? null : (steps * stepMs) / 1000;
+    return {
+      ...r,
+      settle_seconds: seconds,
+      settle_at: seconds !== null && campaign.status === 'running' ? new Date(now + seconds * 1000).toISOString() : null,
+    };
+  });
+}
+
+/**
+ * Median wall-clock length of the campaign's last 20 completed epochs (start-up and the stop included);
+ * lengths far beyond the plan's epoch (a daemon that was down, a clock step) are not a step of the rotation.
+ * Null before any completed.
+ */
+function medianEpochMs(store: Store, campaignId: number, planMs: number): number | null {
+  const lengths = store.epochs
+    .listRows({ campaign: campaignId, outcome: 'completed', limit: 20 })
+    .map((e) => Date.parse(e.ended_at ?? '') - Date.parse(e.started_at))
+    .filter((ms) => Number.isFinite(ms) && ms > 0 && ms <= 2 * planMs + 60_000);
+  return lengths.length === 0 ? null : median(lengths);
 }
 
 export function drift(store: Store, req: DriftRequest): DriftResult {
@@ -187,9 +245,23 @@ export function judgePlanComparisons(store: Store, campaignId?: number): Compare
   const campaign = campaignOrLatest(store, campaignId);
   if (campaign === undefined) return [];
   const ran = campaignVariants(store, campaign.id);
-  return campaign.plan.comparisons
+  const results = campaign.plan.comparisons
     .filter((c) => ran.has(c.baseline) && ran.has(c.candidate) && criteriaProblems(c.goal, c.criteria).length === 0)
     .map((c) =>
       judgeInCampaign(store, campaign.id, { baseline: c.baseline, candidate: c.candidate, goal: c.goal, criteria: c.criteria }, 'plan'),
     );
+  return withSettleTimes(store, campaign, results);
+}
+
+/** Where each comparison of a campaign stands: what the adaptive schedule and the round's log line read. */
+export function comparisonStandings(store: Store, campaignId: number): ComparisonStanding[] {
+  return judgePlanComparisons(store, campaignId).map((r) => ({
+    baseline: r.baseline,
+    candidate: r.candidate,
+    verdict: r.verdict,
+    settled: r.verdict !== 'INSUFFICIENT',
+    pairs: r.look?.n ?? r.epochs.pairs,
+    more_epochs: r.verdict === 'INSUFFICIENT' ? r.epochs_needed_per_arm : null,
+    settle_at: r.settle_at,
+  }));
 }

@@ -127,7 +127,7 @@ test('every problem of a bad plan is listed, each with file, path, expectation a
   const expected = [
     'plans/bad.yaml: extra: expected one of the keys name, mode, epoch, warmup, interval, schedule, rss_limit, variants, comparisons, reference, got unknown key "extra" (line 21)',
     'plans/bad.yaml: epoch: expected a duration such as "250ms", "4s", "60m", "1h" or a number of seconds, got "ten minutes" (line 1)',
-    'plans/bad.yaml: schedule: expected a cron expression such as "0 22 * * *", got "every night" (line 4)',
+    'plans/bad.yaml: schedule: expected "adaptive" or a cron expression such as "0 22 * * *", got "every night" (line 4)',
     'plans/bad.yaml: rss_limit: expected a size above 0 such as "4GiB", "512MiB", "100MB" or a number of bytes, got "4 gigs" (line 5)',
     'plans/bad.yaml: variants[0].name: expected a name made of letters, digits, "_", "." or "-", got "bad name!" (line 7)',
     'plans/bad.yaml: variants[1].alocator: expected one of the keys name, allocator, env, args, command, optional, got unknown key "alocator" (line 10); did you mean "allocator"?',
@@ -194,7 +194,8 @@ test('the shipped plans are valid and say what the brief asks', () => {
   const root = packageRoot();
   const def = loadPlanFile(join(root, 'plans', 'default.yaml'));
   const quick = loadPlanFile(join(root, 'plans', 'quick.yaml'));
-  assert.deepEqual([def.epoch_ms, def.warmup_ms, def.interval_ms], [3_600_000, 120_000, 1000]);
+  // The night plan: duet rounds under the adaptive schedule, 120 five-minute rounds in 10 h.
+  assert.deepEqual([def.epoch_ms, def.warmup_ms, def.interval_ms, def.mode, def.schedule], [300_000, 30_000, 1000, 'duet', 'adaptive']);
   assert.ok(quick.epoch_ms <= 10_000 && quick.warmup_ms < quick.epoch_ms);
   for (const plan of [def, quick]) {
     assert.deepEqual(
@@ -206,13 +207,24 @@ test('the shipped plans are valid and say what the brief asks', () => {
       ['mimalloc', 'jemalloc'],
     );
     assert.deepEqual(
-      plan.comparisons.map((c) => [c.baseline, c.candidate, c.goal]),
+      plan.comparisons.slice(0, 2).map((c) => [c.baseline, c.candidate, c.goal]),
       [
         ['speed', 'balanced', 'memory'],
         ['speed', 'lean', 'memory'],
       ],
     );
     assert.equal(plan.reference, 'mimalloc');
+  }
+  // Every variant of the duet plan is an arm of some comparison; the peers are judged against speed.
+  assert.deepEqual(
+    def.comparisons.slice(2).map((c) => [c.baseline, c.candidate, c.goal]),
+    [
+      ['mimalloc', 'speed', 'speed'],
+      ['glibc', 'speed', 'speed'],
+      ['jemalloc', 'speed', 'speed'],
+    ],
+  );
+  for (const plan of [def, quick]) {
     assert.ok(
       plan.variants.every((v) => v.args.includes('--burst-mb')),
       'every variant runs the same churn workload',

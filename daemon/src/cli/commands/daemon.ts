@@ -12,6 +12,7 @@ import { openStoreForDaemon } from '../database.js';
 import { checkListen, LISTEN_OPTIONS, serveHttp } from '../listen.js';
 import { launcherPath, loadResolvedPlan, syscallCountingOrWarn } from '../setup.js';
 import { packageVersion } from '../version.js';
+import { comparisonStandings } from '../../verdicts/index.js';
 
 const OPTIONS = {
   plan: { type: 'string', value: 'FILE', description: 'soak plan (YAML)', required: true },
@@ -43,7 +44,7 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
   const countSyscalls = await syscallCountingOrWarn(launcher, log);
   const db = openStoreForDaemon('daemon', opts.db, log);
   const store: Store = db.store;
-  const controller = new CampaignController({ store, launcher, log, countSyscalls });
+  const controller = new CampaignController({ store, launcher, log, countSyscalls, standings: (id) => comparisonStandings(store, id) });
   // Follows the controller before its first campaign starts, so the plan's variants are exported at once.
   const metrics = new AllocsoakMetrics({
     store,

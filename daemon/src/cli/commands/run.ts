@@ -5,7 +5,8 @@
 import { CampaignController } from '../../campaign/index.js';
 import { createLogger } from '../../log/index.js';
 import { formatDuration, parseDuration, type Plan } from '../../plan/index.js';
-import { judgePlanComparisons } from '../../verdicts/index.js';
+import { isAdaptive } from '../../domain/types.js';
+import { comparisonStandings, judgePlanComparisons } from '../../verdicts/index.js';
 import { helpText, parseOrHelp, positiveInt, UsageError, type OptionSpecs } from '../args.js';
 import { attachTtyProgress } from '../progress.js';
 import { handleShutdownSignals } from '../shutdown.js';
@@ -16,14 +17,20 @@ import { failedEpochsText, summaryTable, verdictsText } from '../summary.js';
 const OPTIONS = {
   plan: { type: 'string', value: 'FILE', description: 'soak plan (YAML)', required: true },
   db: { type: 'string', value: 'FILE', description: 'SQLite database file (created if missing)', required: true },
-  epochs: { type: 'string', value: 'N', description: 'epochs per variant', default: '1' },
+  epochs: {
+    type: 'string',
+    value: 'N',
+    description: 'epochs per variant (a duet: rounds per comparison; adaptive: at most)',
+    default: '1',
+  },
   epoch: { type: 'string', value: 'DURATION', description: "epoch length instead of the plan's (e.g. 30s, 5m)" },
 } satisfies OptionSpecs;
 
 export const RUN_HELP = helpText(
   'allocsoak run --plan FILE --db FILE [--epochs N] [--epoch DURATION]',
   'Run one finite campaign in the foreground: N epochs per variant, interleaved round-robin (A B C A B C ...),\n' +
-    "with a live progress line on a terminal, then a summary table. The plan's schedule is ignored.\n" +
+    "with a live progress line on a terminal, then a summary table. The plan's cron schedule is ignored;\n" +
+    'under `schedule: adaptive` the rounds go to comparisons still open and the campaign ends when all have settled.\n' +
     'SIGTERM/SIGINT stop the workload, store the epoch as aborted and exit 0.',
   OPTIONS,
 );
@@ -53,15 +60,16 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   // On a terminal the progress line tells the story; the log only speaks up for problems.
   const log = createLogger({ level: process.env.ALLOCSOAK_LOG_LEVEL ?? (tty ? 'warn' : 'info') });
   const resolved = await loadResolvedPlan(opts.plan, log, (plan) => {
-    // `run` is a foreground campaign: it starts now, whatever the plan's schedule says.
-    const p = { ...plan, schedule: null };
+    // `run` is a foreground campaign: it starts now, whatever the plan's cron schedule says (the adaptive
+    // schedule is no time of day: it chooses the rounds, and stops when every comparison has settled).
+    const p = { ...plan, schedule: isAdaptive(plan) ? plan.schedule : null };
     return override ? override(p) : p;
   });
   const launcher = launcherPath();
   const countSyscalls = await syscallCountingOrWarn(launcher, log);
   const db = openStoreForDaemon('run', opts.db, log);
   const store = db.store;
-  const controller = new CampaignController({ store, launcher, log, countSyscalls });
+  const controller = new CampaignController({ store, launcher, log, countSyscalls, standings: (id) => comparisonStandings(store, id) });
   const detach = tty ? attachTtyProgress(controller, { out: process.stdout, epochsPerVariant }) : () => {};
 
   let stopping = false;

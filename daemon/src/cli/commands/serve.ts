@@ -12,6 +12,7 @@ import { openExistingStore } from '../database.js';
 import { checkListen, LISTEN_OPTIONS, serveHttp } from '../listen.js';
 import { handleShutdownSignals } from '../shutdown.js';
 import { packageVersion } from '../version.js';
+import { comparisonStandings } from '../../verdicts/index.js';
 
 const OPTIONS = {
   db: { type: 'string', value: 'FILE', description: 'SQLite database written by `daemon` or `run`', required: true },
@@ -33,7 +34,12 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
   await checkListen('serve', opts.host, listenPort);
   const store = openExistingStore('serve', opts.db);
   // Never started: the routes and metrics that ask what runs now are told "idle".
-  const controller = new CampaignController({ store, launcher: nativePaths().launcher, log });
+  const controller = new CampaignController({
+    store,
+    launcher: nativePaths().launcher,
+    log,
+    standings: (id) => comparisonStandings(store, id),
+  });
   const metrics = new AllocsoakMetrics({
     store,
     state: () => controller.status().state,

@@ -107,8 +107,26 @@ export const CompareResponse = Type.Object({
   decided_by: Type.String(),
   epochs_needed_per_arm: Type.Union([Type.Integer(), Type.Null()]),
   settle_seconds: Type.Union([Type.Number(), Type.Null()], {
-    description: "about how long those epochs take under the campaign's plan, in seconds (null when settled)",
+    description:
+      "about how long until it settles under the campaign's plan and schedule (the other comparisons' rounds included), in seconds; null when settled",
   }),
+  settle_at: Type.Union([Type.String(), Type.Null()], {
+    description: 'when it likely settles (ISO time), while its campaign runs; null otherwise',
+  }),
+  look: Type.Union(
+    [
+      Type.Object({
+        index: Type.Integer({ description: '0-based look' }),
+        n: Type.Integer({ description: 'pairs (epochs per arm) judged at this look' }),
+        confidence: Type.Number({ description: "this look's confidence (its share of the error spent)" }),
+      }),
+      Type.Null(),
+    ],
+    {
+      description:
+        'adaptive schedule: the planned look the verdict was judged at (null before the first, or without the adaptive schedule)',
+    },
+  ),
   reasons: Type.Array(Reason),
   criteria: Type.Record(Type.String(), Type.Number()),
   epochs: Type.Object({ baseline: ArmCounts, candidate: ArmCounts, pairs: Type.Integer() }),

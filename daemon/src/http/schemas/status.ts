@@ -38,7 +38,7 @@ export const StatusResponse = Type.Object({
     description: 'the epoch in progress (in a duet round, the first arm of current_epochs)',
   }),
   current_epochs: Type.Array(CurrentEpoch, {
-    description: 'every epoch in progress: one, or both arms of a duet round in plan order; empty when none runs',
+    description: 'every epoch in progress: one, or both arms of a duet round (the baseline of its comparison first); empty when none runs',
   }),
   next_variant: Type.Union([Type.String(), Type.Null()], { description: 'variant of the next epoch; null when none will follow' }),
   last_campaign: Type.Union([Type.Object({ id: Type.Integer(), status: Type.String() }), Type.Null()], {

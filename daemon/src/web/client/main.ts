@@ -174,15 +174,9 @@ function runningHere(): StatusResponse | null {
   return s !== null && state.campaign !== null && s.campaign?.id === state.campaign.id ? s : null;
 }
 
-/**
- * A duet campaign's arms as the epoch table pairs them: the baseline and candidate of the plan's comparison
- * of the two, else the plan's order (as the daemon stores the round's interval ratios).
- */
+/** A duet campaign's comparisons, by which the epoch table pairs the arms of each round (baseline first). */
 function duetPairs(c: CampaignDetail): DuetPairs | null {
-  if (c.plan.mode !== 'duet' || c.variants.length !== 2) return null;
-  const [a, b] = c.variants as [string, string];
-  const cmp = c.plan.comparisons.find((x) => [a, b].includes(x.baseline) && [a, b].includes(x.candidate) && x.baseline !== x.candidate);
-  return cmp === undefined ? { baseline: a, candidate: b } : { baseline: cmp.baseline, candidate: cmp.candidate };
+  return c.plan.mode === 'duet' ? { comparisons: c.plan.comparisons } : null;
 }
 
 /** Each variant's series (where a changed variant started over), shown under the summary and marked in the epoch table. */

@@ -30,10 +30,20 @@ const RICH: Partial<Record<EpochTableField, (e: ListedEpoch) => Node>> = {
   outcome: (e) => badge(e.outcome),
 };
 
-/** How the table shows a duet campaign: the arms of a round together, with the round's ratio. */
+/**
+ * How the table shows a duet campaign: the arms of a round together, with the round's ratio. Each round
+ * runs one of the plan's comparisons; its two variants say which (baseline first).
+ */
 export interface DuetPairs {
-  baseline: string;
-  candidate: string;
+  comparisons: ReadonlyArray<{ baseline: string; candidate: string }>;
+}
+
+/** The comparison a round's variants ran, or null (a lone arm, or variants no comparison pairs). */
+function comparisonOf(pairs: DuetPairs, variants: readonly string[]): { baseline: string; candidate: string } | null {
+  if (variants.length !== 2) return null;
+  return (
+    pairs.comparisons.find((c) => c.baseline !== c.candidate && variants.includes(c.baseline) && variants.includes(c.candidate)) ?? null
+  );
 }
 
 /** Where each variant's current series starts, and its last change (GET /campaigns/:id/series). */
@@ -133,14 +143,19 @@ export function renderEpochs(
     // Rounds newest first; in each, baseline then candidate, then any other variant's epoch of that round.
     const byRound = new Map<number, ListedEpoch[]>();
     for (const e of epochs) byRound.set(e.round, [...(byRound.get(e.round) ?? []), e]);
-    const order = (v: string): number => (v === pairs.baseline ? 0 : v === pairs.candidate ? 1 : 2);
     rows = [];
     shown = 0;
     for (const round of [...byRound.keys()].sort((a, b) => b - a)) {
       if (shown >= MAX_ROWS) break;
-      const group = (byRound.get(round) ?? []).sort((a, b) => order(a.variant) - order(b.variant) || b.id - a.id);
-      const base = group.find((e) => e.variant === pairs.baseline);
-      const cand = group.find((e) => e.variant === pairs.candidate);
+      const all = byRound.get(round) ?? [];
+      const cmp = comparisonOf(
+        pairs,
+        all.map((e) => e.variant),
+      );
+      const order = (v: string): number => (v === cmp?.baseline ? 0 : v === cmp?.candidate ? 1 : 2);
+      const group = all.sort((a, b) => order(a.variant) - order(b.variant) || b.id - a.id);
+      const base = cmp === null ? undefined : group.find((e) => e.variant === cmp.baseline);
+      const cand = cmp === null ? undefined : group.find((e) => e.variant === cmp.candidate);
       group.forEach((e, i) => {
         const cls = group.length > 1 ? (i === 0 ? 'pair-first' : 'pair-rest') : 'pair-alone';
         rows.push(row(e, i === 0 ? ratioCell(base, cand, group.length) : null, cls));
@@ -152,7 +167,7 @@ export function renderEpochs(
     ...EPOCH_TABLE.map((c) => h('th', { class: c.numeric ? 'num' : undefined }, c.header)),
     ...(pairs === null
       ? []
-      : [h('th', { class: 'num', title: `${pairs.candidate} / ${pairs.baseline}, per CPU-second when both report it` }, 'round ratio')]),
+      : [h('th', { class: 'num', title: 'candidate / baseline throughput, per CPU-second when both report it' }, 'round ratio')]),
     h('th', null, ''),
   ];
   root.replaceChildren(
@@ -161,8 +176,8 @@ export function renderEpochs(
       ? []
       : [
           note(
-            `Duet: both arms of a round ran at the same time; each round is one pair, its ratio ${pairs.candidate} / ${pairs.baseline} ` +
-              'throughput per CPU-second (per wall-clock second, marked "wall", when an arm lacks CPU time).',
+            'Duet: both arms of a round (a comparison of the plan) ran at the same time; each round is one pair, baseline first, ' +
+              'its ratio candidate / baseline throughput per CPU-second (per wall-clock second, marked "wall", when an arm lacks CPU time).',
           ),
         ]),
     h('div', { class: 'table-scroll' }, table(headers, rows)),

@@ -4,7 +4,7 @@
  */
 import { fetchCompare, type CampaignDetail, type CompareResponse, type RatioEstimate, type Reason } from '../api.js';
 import { h, note, table } from '../dom.js';
-import { campaignsText, duration, MISSING, percent } from '../../../domain/format.js';
+import { campaignsText, confidenceLevel, MISSING, percent, settleText } from '../../../domain/format.js';
 import { badge, clipped, unavailable, variantLabel } from './common.js';
 
 /** Why a verdict has no ratio: its decisive reason (e.g. too few epochs). */
@@ -88,8 +88,15 @@ export async function renderComparisons(root: HTMLElement, campaign: CampaignDet
             r.epochs_needed_per_arm !== null
               ? h(
                   'div',
+                  { class: 'muted', 'data-settle': r.settle_at ?? '' },
+                  `${settleText({ more: r.epochs_needed_per_arm, seconds: r.settle_seconds, at: r.settle_at })} to settle`,
+                )
+              : '',
+            r.look !== null
+              ? h(
+                  'div',
                   { class: 'muted' },
-                  `≈ ${r.epochs_needed_per_arm} more epochs per variant to settle${r.settle_seconds === null ? '' : ` (about ${duration(r.settle_seconds * 1000)})`}`,
+                  `adaptive: judged at look ${r.look.index + 1}, ${r.look.n} pairs, ${confidenceLevel(r.look.confidence)} intervals`,
                 )
               : '',
             h(
