@@ -406,9 +406,17 @@ const DUET_PLAN = {
   variants: [
     { name: 'base', allocator: 'glibc', args: ['--spin-iters', '20'] },
     { name: 'cand', allocator: 'leanmalloc', args: ['--spin-iters', '20'] },
+    { name: 'other', allocator: 'glibc', args: ['--spin-iters', '25'] },
   ],
-  comparisons: [{ baseline: 'base', candidate: 'cand', goal: 'speed' }],
+  // Two comparisons take rounds in turn; base is the baseline of one and the candidate of the other.
+  comparisons: [
+    { baseline: 'base', candidate: 'cand', goal: 'speed' },
+    { baseline: 'other', candidate: 'base', goal: 'speed' },
+  ],
 };
+
+/** Each round's arms as the page must order them: the baseline of the comparison they ran first. */
+const DUET_PAIRS = ['base,cand', 'other,base'];
 
 test(
   'a duet campaign: both arms live at once, the epoch table pairs a round with its ratio, and a rebuilt library is a new series',
@@ -460,62 +468,75 @@ test(
       // Both arms of a round live at the same time: two live cards with samples, a progress line each, both
       // of one round (read in the same instant: the rounds of the two lines at the moment the rest holds).
       const liveRounds = await page.waitForFunction(
-        () => {
+        (pairs) => {
           const live = Array.from(document.querySelectorAll<HTMLElement>('#live article.card[data-live="true"]'));
           const lines = Array.from(document.querySelectorAll<HTMLElement>('#progress .running-epoch'));
           const ok =
             live.length === 2 &&
             live.every((c) => Number(c.querySelector<HTMLElement>('[data-plot^="live-ops:"]')?.dataset.points ?? 0) > 0) &&
-            lines.map((e) => e.dataset.variant).join(',') === 'base,cand';
+            pairs.includes(lines.map((e) => e.dataset.variant).join(','));
           return ok ? lines.map((e) => e.dataset.round ?? '') : false;
         },
-        null,
+        DUET_PAIRS,
         { timeout: 40_000, polling: 200 },
       );
       const rounds = (await liveRounds.jsonValue()) as string[];
       assert.ok(rounds[0] !== '' && rounds[0] === rounds[1], `both arms of one round: ${rounds.join(', ')}`);
 
-      // A finished round: its two arms on adjacent rows, baseline first, with the round's ratio.
-      await page.waitForSelector('#epochs tr.pair-first td.pair-ratio[data-ratio]', { timeout: 40_000 });
-      await page.waitForSelector('#series-changes li[data-variant="cand"][data-changed="true"]', { timeout: 10_000 });
-      const table = await page.evaluate(() => {
-        const first = document.querySelector<HTMLElement>('#epochs tr.pair-first:has(td.pair-ratio[data-ratio])')!;
-        const next = first.nextElementSibling as HTMLElement;
-        const cell = first.querySelector<HTMLElement>('td.pair-ratio')!;
-        return {
-          round: [first.dataset.round, next.dataset.round],
-          epochs: [Number(first.dataset.epoch), Number(next.dataset.epoch)],
-          variants: [first, next].map((r) => r.querySelector<HTMLElement>('td[data-col="variant"] [data-variant]')?.dataset.variant),
-          nextClass: next.className,
-          ratio: Number(cell.dataset.ratio),
-          basis: cell.dataset.basis,
-          rowspan: cell.getAttribute('rowspan'),
-          text: cell.textContent ?? '',
-          seriesStart: Array.from(document.querySelectorAll<HTMLElement>('#epochs tr[data-series-start]')).map((r) =>
-            Number(r.dataset.epoch),
-          ),
-          series: Object.fromEntries(
-            Array.from(document.querySelectorAll<HTMLElement>('#series-changes li[data-variant]')).map((li): [string, string] => [
-              li.dataset.variant ?? '',
-              li.textContent ?? '',
-            ]),
-          ),
-        };
+      // Finished rounds of both comparisons: each round's two arms on adjacent rows, the baseline of the
+      // comparison they ran first (base leads one pair and follows in the other), with the round's ratio.
+      await page.waitForFunction(() => document.querySelectorAll('#epochs tr.pair-first td.pair-ratio[data-ratio]').length >= 2, null, {
+        timeout: 40_000,
+        polling: 250,
       });
-      t.diagnostic(`pair: ${JSON.stringify(table)}`);
-      assert.equal(table.round[0], table.round[1], 'the two rows are one round');
-      assert.deepEqual(table.variants, ['base', 'cand']);
-      assert.match(table.nextClass, /pair-rest/);
-      assert.equal(table.rowspan, '2');
-      assert.equal(table.basis, 'cpu');
-      // The ratio is the arms' own epoch values, as GET /epochs lists them.
+      await page.waitForSelector('#series-changes li[data-variant="cand"][data-changed="true"]', { timeout: 10_000 });
+      const table = await page.evaluate(() => ({
+        pairs: Array.from(document.querySelectorAll<HTMLElement>('#epochs tr.pair-first:has(td.pair-ratio[data-ratio])')).map((first) => {
+          const next = first.nextElementSibling as HTMLElement;
+          const cell = first.querySelector<HTMLElement>('td.pair-ratio')!;
+          return {
+            round: [first.dataset.round, next.dataset.round],
+            epochs: [Number(first.dataset.epoch), Number(next.dataset.epoch)],
+            variants: [first, next].map(
+              (r) => r.querySelector<HTMLElement>('td[data-col="variant"] [data-variant]')?.dataset.variant ?? '',
+            ),
+            nextClass: next.className,
+            ratio: Number(cell.dataset.ratio),
+            basis: cell.dataset.basis,
+            rowspan: cell.getAttribute('rowspan'),
+            text: cell.textContent ?? '',
+          };
+        }),
+        seriesStart: Array.from(document.querySelectorAll<HTMLElement>('#epochs tr[data-series-start]')).map((r) =>
+          Number(r.dataset.epoch),
+        ),
+        series: Object.fromEntries(
+          Array.from(document.querySelectorAll<HTMLElement>('#series-changes li[data-variant]')).map((li): [string, string] => [
+            li.dataset.variant ?? '',
+            li.textContent ?? '',
+          ]),
+        ),
+      }));
+      t.diagnostic(`pairs: ${JSON.stringify(table)}`);
       const listed = (await (await fetch(`${daemon.url}/api/v1/epochs?campaign=2&limit=100`)).json()) as {
         epochs: Array<{ id: number; variant: string; round: number; throughput_cpu: number | null; series_sha256: string | null }>;
       };
-      const [b, c] = table.epochs.map((id) => listed.epochs.find((e) => e.id === id)!);
-      assert.deepEqual([b!.variant, c!.variant, b!.round, c!.round], ['base', 'cand', Number(table.round[0]), Number(table.round[0])]);
-      assert.ok(Math.abs(table.ratio - c!.throughput_cpu! / b!.throughput_cpu!) < 1e-5, `${table.ratio} vs the epochs' values`);
-      assert.match(table.text, /^\d\.\d{4} \([+−]?[\d.]+ %\)$/);
+      assert.deepEqual(
+        [...new Set(table.pairs.map((p) => p.variants.join(',')))].sort(),
+        [...DUET_PAIRS].sort(),
+        'rounds of both comparisons, each baseline first',
+      );
+      for (const pair of table.pairs) {
+        assert.equal(pair.round[0], pair.round[1], 'the two rows are one round');
+        assert.match(pair.nextClass, /pair-rest/);
+        assert.equal(pair.rowspan, '2');
+        assert.equal(pair.basis, 'cpu');
+        // The ratio is the arms' own epoch values, as GET /epochs lists them: candidate / baseline.
+        const [b, c] = pair.epochs.map((id) => listed.epochs.find((e) => e.id === id)!);
+        assert.deepEqual([b!.variant, c!.variant, b!.round, c!.round], [...pair.variants, Number(pair.round[0]), Number(pair.round[0])]);
+        assert.ok(Math.abs(pair.ratio - c!.throughput_cpu! / b!.throughput_cpu!) < 1e-5, `${pair.ratio} vs the epochs' values`);
+        assert.match(pair.text, /^\d\.\d{4} \([+−]?[\d.]+ %\)$/);
+      }
 
       // The rebuilt library: a new series since this campaign's first cand epoch, saying what changed.
       const firstCand = Math.min(...listed.epochs.filter((e) => e.variant === 'cand').map((e) => e.id));
@@ -526,21 +547,24 @@ test(
         ),
       );
       assert.match(table.series['base'] ?? '', /series [0-9a-f]{12} begins in this campaign/);
+      assert.match(table.series['other'] ?? '', /series [0-9a-f]{12} begins in this campaign/);
       assert.deepEqual(table.seriesStart, [firstCand], 'the first epoch of the new series is marked in the table');
 
-      // The round's per-interval ratios over REST: about 6 intervals of 250 ms after the 500 ms warm-up.
-      const intervals = (await (await fetch(`${daemon.url}/api/v1/campaigns/2/duet-intervals?round=${table.round[0]}`)).json()) as {
+      // A round's per-interval ratios over REST, with its comparison's roles: about 6 intervals of 250 ms after
+      // the 500 ms warm-up.
+      const pair = table.pairs.find((p) => p.variants[0] === 'other')!;
+      const intervals = (await (await fetch(`${daemon.url}/api/v1/campaigns/2/duet-intervals?round=${pair.round[0]}`)).json()) as {
         rounds: Array<{ baseline: { variant: string }; candidate: { variant: string }; basis: string; intervals: unknown[] }>;
       };
       assert.equal(intervals.rounds.length, 1);
-      assert.deepEqual([intervals.rounds[0]!.baseline.variant, intervals.rounds[0]!.candidate.variant], ['base', 'cand']);
+      assert.deepEqual([intervals.rounds[0]!.baseline.variant, intervals.rounds[0]!.candidate.variant], ['other', 'base']);
       assert.ok(intervals.rounds[0]!.intervals.length >= 3, `${intervals.rounds[0]!.intervals.length} intervals`);
       // An arm's details summarise its round's interval ratios, as many as the route has.
-      await page.click(`#epochs tr[data-epoch="${table.epochs[1]}"] button`);
+      await page.click(`#epochs tr[data-epoch="${pair.epochs[1]}"] button`);
       await page.waitForSelector('#epoch-dialog[open][data-loaded="true"]', { timeout: 10_000 });
       const summary = page.locator('#epoch-dialog [data-role="duet-intervals"]');
       assert.equal(Number(await summary.getAttribute('data-count')), intervals.rounds[0]!.intervals.length);
-      assert.match((await summary.textContent()) ?? '', /^cand \/ base per CPU-second over \d+ intervals: median \d\.\d{4}, middle half /);
+      assert.match((await summary.textContent()) ?? '', /^base \/ other per CPU-second over \d+ intervals: median \d\.\d{4}, middle half /);
       await page.click('#epoch-dialog-close');
       await page.screenshot({ path: join(tmpdir(), `allocsoak-web-duet-${process.pid}.png`), fullPage: true });
       assert.deepEqual(consoleErrors, [], 'console errors');

@@ -53,8 +53,8 @@ test('a duet round stores its interval ratios (candidate / baseline per CPU-seco
     assert.equal(status, 'completed');
     assert.ok(liveSeen.size >= 1, 'both arms of a round were live at once, each with samples');
     assert.ok(
-      [...liveSeen].every((s) => s.endsWith('A+B')),
-      `live arms in plan order: ${[...liveSeen].join(', ')}`,
+      [...liveSeen].every((s) => s.endsWith('B+A')),
+      `live arms, the comparison's baseline first: ${[...liveSeen].join(', ')}`,
     );
 
     const rounds = store.duetIntervals.list(started.id);
