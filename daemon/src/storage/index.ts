@@ -10,3 +10,6 @@ export * from './metrics-queries.js';
 export * from './time.js';
 export * from './duet-intervals.js';
 export * from './series.js';
+export * from './retention.js';
+export * from './backup.js';
+export * from './faults.js';

@@ -6,6 +6,7 @@ import { EpochStore } from './epochs.js';
 import { HostStore } from './hosts.js';
 import { MetricsQueries } from './metrics-queries.js';
 import { migrate, type MigrationResult } from './migrate.js';
+import { SampleRetention } from './retention.js';
 import { SampleStore } from './samples.js';
 import { SeriesQueries } from './series.js';
 import { VariantStore } from './variants.js';
@@ -19,6 +20,7 @@ export class Store {
   readonly metrics: MetricsQueries;
   readonly duetIntervals: DuetIntervalStore;
   readonly series: SeriesQueries;
+  readonly retention: SampleRetention;
 
   /** `db` must already be migrated (see `openStore`); `migration` says what opening it applied. */
   constructor(
@@ -33,6 +35,16 @@ export class Store {
     this.metrics = new MetricsQueries(db);
     this.duetIntervals = new DuetIntervalStore(db);
     this.series = new SeriesQueries(db);
+    this.retention = new SampleRetention(db);
+  }
+
+  /**
+   * Bytes each table and index takes in the file (SQLite's dbstat: pages in use, without free pages), by
+   * name: what retention's disk figures are computed from.
+   */
+  tableBytes(): Map<string, number> {
+    const rows = this.db.prepare<[], { name: string; bytes: number }>('SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name').all();
+    return new Map(rows.map((r) => [r.name, r.bytes]));
   }
 
   close(): void {

@@ -3,3 +3,4 @@ export { compare, comparisonStandings, drift, judgePlanComparisons } from './ser
 export type { CompareRequest, CompareResult, DriftRequest, DriftResult } from './service.js';
 export { judgeCampaign } from './campaign.js';
 export type { CampaignJudgement } from './campaign.js';
+export { VerdictReader } from './reader.js';

@@ -50,6 +50,7 @@ export function statusView(status: ControllerStatus, now: Date = new Date()): St
     current_epochs: (c?.current_epochs ?? []).map(currentEpoch),
     next_variant: nextVariant(status),
     last_campaign: status.last === null ? null : { id: status.last.campaign_id, status: status.last.status },
+    storage: status.storage,
   };
 }
 
