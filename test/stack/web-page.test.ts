@@ -17,6 +17,7 @@ import { nativeBuildDir, packageRoot } from '../../daemon/src/paths/index.js';
 import { summaryTable } from '../../daemon/src/cli/summary.js';
 import { renderReport } from '../../daemon/src/report/index.js';
 import { openStore } from '../../daemon/src/storage/index.js';
+import { planFrom } from '../../daemon/test/helpers/env.js';
 import { SURFACE_VARIANTS, seedSurfaces } from '../../daemon/test/helpers/surfaces.js';
 
 const CLI = join(packageRoot(), 'dist', 'daemon', 'src', 'cli', 'main.js');
@@ -391,6 +392,185 @@ test(
     } finally {
       await context?.close();
       if (server) await stopDaemon(server);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+const DUET_PLAN = {
+  name: 'duet-page-test',
+  mode: 'duet',
+  epoch: '2s',
+  warmup: '500ms',
+  interval: '250ms',
+  variants: [
+    { name: 'base', allocator: 'glibc', args: ['--spin-iters', '20'] },
+    { name: 'cand', allocator: 'leanmalloc', args: ['--spin-iters', '20'] },
+    { name: 'other', allocator: 'glibc', args: ['--spin-iters', '25'] },
+  ],
+  // Two comparisons take rounds in turn; base is the baseline of one and the candidate of the other.
+  comparisons: [
+    { baseline: 'base', candidate: 'cand', goal: 'speed' },
+    { baseline: 'other', candidate: 'base', goal: 'speed' },
+  ],
+};
+
+/** Each round's arms as the page must order them: the baseline of the comparison they ran first. */
+const DUET_PAIRS = ['base,cand', 'other,base'];
+
+test(
+  'a duet campaign: both arms live at once, the epoch table pairs a round with its ratio, and a rebuilt library is a new series',
+  { timeout: 90_000 },
+  async (t) => {
+    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} missing: apt-get install chromium`);
+    const dir = mkdtempSync(join(tmpdir(), 'allocsoak-web-duet-'));
+    const db = join(dir, 'duet.db');
+    // Campaign 1, stored before: one epoch of cand under an earlier build of its library (another sha256,
+    // so another series); the same plan otherwise.
+    const resolved = planFrom(DUET_PLAN);
+    const store = openStore(db);
+    const old = store.campaigns.create({ source: 'earlier', plan: resolved.plan, epochs_per_variant: 1 });
+    const cand = resolved.variants.find((v) => v.name === 'cand')!;
+    const oldEpoch = store.epochs.start({
+      campaign_id: old,
+      variant_id: store.variants.upsert(old, cand, cand.library),
+      variant: 'cand',
+      round: 1,
+      planned_ms: 2000,
+      warmup_ms: 500,
+      interval_ms: 250,
+      started_at: new Date(Date.now() - 3600_000).toISOString(),
+      allocator_sha256: 'a'.repeat(64),
+      series_sha256: 'b'.repeat(64),
+    });
+    store.epochs.finish(oldEpoch, { outcome: 'completed', throughput_mean: 1e6, throughput_cpu: 1e6 });
+    store.campaigns.finish(old, 'completed');
+    store.close();
+    writeFileSync(join(dir, 'plan.yaml'), JSON.stringify(DUET_PLAN)); // JSON is YAML
+    let daemon: Daemon | null = null;
+    let context: BrowserContext | null = null;
+    try {
+      daemon = await startServer(['daemon', '--plan', join(dir, 'plan.yaml'), '--db', db, '--port', '0']);
+      context = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: CHROMIUM_ARGS,
+        viewport: { width: 1400, height: 900 },
+      });
+      const page = context.pages()[0] ?? (await context.newPage());
+      const consoleErrors: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error') consoleErrors.push(`${m.text()} (${m.location().url})`);
+      });
+      page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
+      assert.equal((await page.goto(`${daemon.url}/?poll=300`))?.status(), 200);
+
+      // Both arms of a round live at the same time: two live cards with samples, a progress line each, both
+      // of one round (read in the same instant: the rounds of the two lines at the moment the rest holds).
+      const liveRounds = await page.waitForFunction(
+        (pairs) => {
+          const live = Array.from(document.querySelectorAll<HTMLElement>('#live article.card[data-live="true"]'));
+          const lines = Array.from(document.querySelectorAll<HTMLElement>('#progress .running-epoch'));
+          const ok =
+            live.length === 2 &&
+            live.every((c) => Number(c.querySelector<HTMLElement>('[data-plot^="live-ops:"]')?.dataset.points ?? 0) > 0) &&
+            pairs.includes(lines.map((e) => e.dataset.variant).join(','));
+          return ok ? lines.map((e) => e.dataset.round ?? '') : false;
+        },
+        DUET_PAIRS,
+        { timeout: 40_000, polling: 200 },
+      );
+      const rounds = (await liveRounds.jsonValue()) as string[];
+      assert.ok(rounds[0] !== '' && rounds[0] === rounds[1], `both arms of one round: ${rounds.join(', ')}`);
+
+      // Finished rounds of both comparisons: each round's two arms on adjacent rows, the baseline of the
+      // comparison they ran first (base leads one pair and follows in the other), with the round's ratio.
+      await page.waitForFunction(() => document.querySelectorAll('#epochs tr.pair-first td.pair-ratio[data-ratio]').length >= 2, null, {
+        timeout: 40_000,
+        polling: 250,
+      });
+      await page.waitForSelector('#series-changes li[data-variant="cand"][data-changed="true"]', { timeout: 10_000 });
+      const table = await page.evaluate(() => ({
+        pairs: Array.from(document.querySelectorAll<HTMLElement>('#epochs tr.pair-first:has(td.pair-ratio[data-ratio])')).map((first) => {
+          const next = first.nextElementSibling as HTMLElement;
+          const cell = first.querySelector<HTMLElement>('td.pair-ratio')!;
+          return {
+            round: [first.dataset.round, next.dataset.round],
+            epochs: [Number(first.dataset.epoch), Number(next.dataset.epoch)],
+            variants: [first, next].map(
+              (r) => r.querySelector<HTMLElement>('td[data-col="variant"] [data-variant]')?.dataset.variant ?? '',
+            ),
+            nextClass: next.className,
+            ratio: Number(cell.dataset.ratio),
+            basis: cell.dataset.basis,
+            rowspan: cell.getAttribute('rowspan'),
+            text: cell.textContent ?? '',
+          };
+        }),
+        seriesStart: Array.from(document.querySelectorAll<HTMLElement>('#epochs tr[data-series-start]')).map((r) =>
+          Number(r.dataset.epoch),
+        ),
+        series: Object.fromEntries(
+          Array.from(document.querySelectorAll<HTMLElement>('#series-changes li[data-variant]')).map((li): [string, string] => [
+            li.dataset.variant ?? '',
+            li.textContent ?? '',
+          ]),
+        ),
+      }));
+      t.diagnostic(`pairs: ${JSON.stringify(table)}`);
+      const listed = (await (await fetch(`${daemon.url}/api/v1/epochs?campaign=2&limit=100`)).json()) as {
+        epochs: Array<{ id: number; variant: string; round: number; throughput_cpu: number | null; series_sha256: string | null }>;
+      };
+      assert.deepEqual(
+        [...new Set(table.pairs.map((p) => p.variants.join(',')))].sort(),
+        [...DUET_PAIRS].sort(),
+        'rounds of both comparisons, each baseline first',
+      );
+      for (const pair of table.pairs) {
+        assert.equal(pair.round[0], pair.round[1], 'the two rows are one round');
+        assert.match(pair.nextClass, /pair-rest/);
+        assert.equal(pair.rowspan, '2');
+        assert.equal(pair.basis, 'cpu');
+        // The ratio is the arms' own epoch values, as GET /epochs lists them: candidate / baseline.
+        const [b, c] = pair.epochs.map((id) => listed.epochs.find((e) => e.id === id)!);
+        assert.deepEqual([b!.variant, c!.variant, b!.round, c!.round], [...pair.variants, Number(pair.round[0]), Number(pair.round[0])]);
+        assert.ok(Math.abs(pair.ratio - c!.throughput_cpu! / b!.throughput_cpu!) < 1e-5, `${pair.ratio} vs the epochs' values`);
+        assert.match(pair.text, /^\d\.\d{4} \([+−]?[\d.]+ %\)$/);
+      }
+
+      // The rebuilt library: a new series since this campaign's first cand epoch, saying what changed.
+      const firstCand = Math.min(...listed.epochs.filter((e) => e.variant === 'cand').map((e) => e.id));
+      assert.match(
+        table.series['cand'] ?? '',
+        new RegExp(
+          `new series since campaign 2 \\(epoch #${firstCand}\\): allocator library \\(sha256 aaaaaaaaaaaa → [0-9a-f]{12}\\) changed since campaign 1, epoch #${oldEpoch}; \\d+ epochs? in it so far \\(verdicts count the completed ones\\)`,
+        ),
+      );
+      assert.match(table.series['base'] ?? '', /series [0-9a-f]{12} begins in this campaign/);
+      assert.match(table.series['other'] ?? '', /series [0-9a-f]{12} begins in this campaign/);
+      assert.deepEqual(table.seriesStart, [firstCand], 'the first epoch of the new series is marked in the table');
+
+      // A round's per-interval ratios over REST, with its comparison's roles: about 6 intervals of 250 ms after
+      // the 500 ms warm-up.
+      const pair = table.pairs.find((p) => p.variants[0] === 'other')!;
+      const intervals = (await (await fetch(`${daemon.url}/api/v1/campaigns/2/duet-intervals?round=${pair.round[0]}`)).json()) as {
+        rounds: Array<{ baseline: { variant: string }; candidate: { variant: string }; basis: string; intervals: unknown[] }>;
+      };
+      assert.equal(intervals.rounds.length, 1);
+      assert.deepEqual([intervals.rounds[0]!.baseline.variant, intervals.rounds[0]!.candidate.variant], ['other', 'base']);
+      assert.ok(intervals.rounds[0]!.intervals.length >= 3, `${intervals.rounds[0]!.intervals.length} intervals`);
+      // An arm's details summarise its round's interval ratios, as many as the route has.
+      await page.click(`#epochs tr[data-epoch="${pair.epochs[1]}"] button`);
+      await page.waitForSelector('#epoch-dialog[open][data-loaded="true"]', { timeout: 10_000 });
+      const summary = page.locator('#epoch-dialog [data-role="duet-intervals"]');
+      assert.equal(Number(await summary.getAttribute('data-count')), intervals.rounds[0]!.intervals.length);
+      assert.match((await summary.textContent()) ?? '', /^base \/ other per CPU-second over \d+ intervals: median \d\.\d{4}, middle half /);
+      await page.click('#epoch-dialog-close');
+      await page.screenshot({ path: join(tmpdir(), `allocsoak-web-duet-${process.pid}.png`), fullPage: true });
+      assert.deepEqual(consoleErrors, [], 'console errors');
+    } finally {
+      await context?.close();
+      if (daemon) await stopDaemon(daemon);
       rmSync(dir, { recursive: true, force: true });
     }
   },

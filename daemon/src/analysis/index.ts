@@ -1,1 +1,2 @@
 export * from './epoch-analysis.js';
+export * from './duet-intervals.js';

@@ -12,8 +12,9 @@ import { variantThreads, type ResolvedPlan } from '../plan/index.js';
 import { StorageFaultError, type Store } from '../storage/index.js';
 import { CronTicks, type StartTicks } from './cron-ticks.js';
 import { duetPlacement } from './duet.js';
+import { ReceiptClock, recordDuetIntervals } from './duet-intervals.js';
 import { runEpochStep, type EpochStepContext, type EpochStepVariant, type LiveEpoch } from './epoch-step.js';
-import type { CampaignEvents } from './events.js';
+import type { CampaignEvents, EpochFinishedEvent } from './events.js';
 import { openComparison, openVariants, rotatingComparison, standingLine, type ComparisonArms } from './round-choice.js';
 import { slotAt, totalSlots, type Slot } from './round-robin.js';
 import type { StorageHealth } from './storage-health.js';
@@ -63,7 +64,10 @@ export interface CampaignProgress {
   epochs_total: number | null;
   /** running: an epoch is in progress; waiting: a scheduled campaign between rounds; stopping: stop() called. */
   state: 'running' | 'waiting' | 'stopping' | 'finished';
+  /** The first of `current_epochs` (the one epoch of a sequential campaign), null when none runs. */
   current_epoch: (LiveEpoch & { elapsed_ms: number }) | null;
+  /** Every epoch in progress: one, or both arms of a duet round (baseline first). */
+  current_epochs: Array<LiveEpoch & { elapsed_ms: number }>;
   /** Scheduled campaigns: when the next round starts (ISO), null otherwise. */
   next_round_at: string | null;
   resumed: boolean;
@@ -72,7 +76,8 @@ export interface CampaignProgress {
 export class Campaign {
   private readonly abort = new AbortController();
   private nextIndex: number;
-  private live: LiveEpoch | null = null;
+  /** The epochs in progress: one, or both arms of a duet round (0 the baseline, 1 the candidate). */
+  private readonly liveSlots: Array<LiveEpoch | null> = [];
   private ticks: CronTicks | null = null;
   /** Duet: rounds each comparison has run in this campaign (its CPU placement alternates with them). */
   private readonly duetTurns = new Map<number, number>();
@@ -152,7 +157,10 @@ export class Campaign {
 
   progress(): CampaignProgress {
     const { plan } = this.request.resolved;
-    const live = this.live;
+    const now = Date.now();
+    const running = this.liveSlots
+      .filter((l): l is LiveEpoch => l !== null && l !== undefined)
+      .map((l) => ({ ...l, elapsed_ms: now - Date.parse(l.started_at) }));
     return {
       campaign_id: this.id,
       name: plan.name,
@@ -162,7 +170,8 @@ export class Campaign {
       epochs_started: this.nextIndex,
       epochs_total: this.total,
       state: this.state,
-      current_epoch: live === null ? null : { ...live, elapsed_ms: Date.now() - Date.parse(live.started_at) },
+      current_epoch: running[0] ?? null,
+      current_epochs: running,
       next_round_at: this.state === 'waiting' ? (this.ticks?.nextRun()?.toISOString() ?? null) : null,
       resumed: this.resumed,
     };
@@ -172,7 +181,7 @@ export class Campaign {
    * Both arms of one comparison at once, each on CPUs of its own (swapped every round of that comparison,
    * and the arm started first alternates); the comparisons take turns, or, under the adaptive schedule,
    * the open one with the fewest pairs runs. False when the adaptive schedule has nothing left to run.
-   * The page follows the baseline arm.
+   * The page follows both arms live; the round's per-interval ratios are stored at its end.
    */
   private async runDuetRound(ctx: EpochStepContext, signal: AbortSignal): Promise<boolean> {
     const comparisons = this.comparisons;
@@ -187,17 +196,37 @@ export class Campaign {
     this.duetTurns.set(chosen, turn + 1);
     const threads = arms.map((a) => variantThreads(a.variant.command === null ? a.variant.args : null)) as [number, number];
     const placement = duetPlacement(turn + 1, threads, allowedCpus());
-    // Settled, not all: an arm that could not start must not let the loop go on while the other runs.
-    const ends = await Promise.allSettled(
-      placement.startOrder.map((arm) =>
-        runEpochStep(ctx, arms[arm], slots[arm], signal, arm === 0 ? (live) => (this.live = live) : () => undefined, {
-          cpus: placement.cpus[arm],
-        }),
-      ),
-    );
-    for (const e of ends) if (e.status === 'rejected' && !(e.reason instanceof StorageFaultError)) throw e.reason;
+    const clock = new ReceiptClock(this.deps.emitter, this.id);
+    try {
+      // Settled, not all: an arm that could not start must not let the loop go on while the other runs.
+      const ends = await Promise.allSettled(
+        placement.startOrder.map((arm) =>
+          runEpochStep(ctx, arms[arm], slots[arm], signal, (live) => this.setLive(arm, live), {
+            cpus: placement.cpus[arm],
+          }),
+        ),
+      );
+      for (const e of ends) if (e.status === 'rejected' && !(e.reason instanceof StorageFaultError)) throw e.reason;
+      // Both arms ended and were stored: the round's interval ratios (ends are in start order).
+      const finished: Array<EpochFinishedEvent | undefined> = [undefined, undefined];
+      ends.forEach((e, i) => {
+        if (e.status === 'fulfilled') finished[placement.startOrder[i] as 0 | 1] = e.value;
+      });
+      const [baseline, candidate] = finished;
+      if (baseline !== undefined && candidate !== undefined) {
+        const { plan } = this.request.resolved;
+        recordDuetIntervals({ store: this.store, log: this.deps.log, plan, campaignId: this.id, round, baseline, candidate, clock });
+      }
+    } finally {
+      clock.close();
+    }
     await this.waitForStorage(signal);
     return true;
+  }
+
+  /** The epoch in progress on `slot` (0, or the arm of a duet: 0 the baseline, 1 the candidate); null when it ended. */
+  private setLive(slot: number, live: LiveEpoch | null): void {
+    this.liveSlots[slot] = live;
   }
 
   /**
@@ -206,7 +235,7 @@ export class Campaign {
    */
   private async runEpoch(ctx: EpochStepContext, variant: EpochStepVariant, slot: Slot, signal: AbortSignal): Promise<boolean> {
     try {
-      await runEpochStep(ctx, variant, slot, signal, (live) => (this.live = live));
+      await runEpochStep(ctx, variant, slot, signal, (live) => this.setLive(0, live));
     } catch (err) {
       // An epoch that could not even be recorded: its slot is taken up again once writes succeed.
       if (!(err instanceof StorageFaultError)) throw err;

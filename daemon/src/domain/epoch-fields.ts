@@ -81,8 +81,9 @@ export const EPOCH_FIELDS = {
     json: 'integer',
     nullable: false,
     unit: 'count',
-    meaning: "1-based index of this variant's epoch in the campaign",
+    meaning: "1-based index of this variant's epoch in the campaign (both arms of a duet round share it)",
     writer: 'start',
+    summary: true,
     epochTable: 'round',
   },
   outcome: {
@@ -167,6 +168,7 @@ export const EPOCH_FIELDS = {
     meaning:
       'the series: sha256 over the workload program, the allocator library, env and arguments; epochs of a variant with the same series accumulate across campaigns',
     writer: 'start',
+    summary: true,
   },
   cpus: {
     sql: 'TEXT',

@@ -9,10 +9,12 @@ import { WORKLOAD_FAILURES, type EpochSummary, type Outcome } from '../domain/ty
  * An epoch row as stored (EpochSummary, plus columns the judgement uses when present; those added by later
  * schema versions are optional, so rows built by hand need not name them).
  */
-export interface JudgedEpoch extends Omit<EpochSummary, 'throughput_cpu' | 'rss_held_drift_pct'> {
+export interface JudgedEpoch extends Omit<EpochSummary, 'throughput_cpu' | 'rss_held_drift_pct' | 'round' | 'series_sha256'> {
   /** Held-memory drift (schema v8); the judged drift, domain/measures.ts. */
   rss_held_drift_pct?: number | null;
   round?: number | null;
+  /** The series (schema v6): what ran, as one hash; verdicts pick the rows, the rules do not read it. */
+  series_sha256?: string | null;
   outcome_reason?: string | null;
   signal?: string | null;
   exit_code?: number | null;

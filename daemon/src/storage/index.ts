@@ -8,6 +8,8 @@ export * from './epochs.js';
 export * from './samples.js';
 export * from './metrics-queries.js';
 export * from './time.js';
+export * from './duet-intervals.js';
+export * from './series.js';
 export * from './retention.js';
 export * from './backup.js';
 export * from './faults.js';

@@ -1,5 +1,6 @@
 /** The allocsoak store: one database connection and the table-group APIs built on it. */
 import { CampaignStore } from './campaigns.js';
+import { DuetIntervalStore } from './duet-intervals.js';
 import { openDatabase, type Db, type OpenOptions } from './database.js';
 import { EpochStore } from './epochs.js';
 import { HostStore } from './hosts.js';
@@ -7,6 +8,7 @@ import { MetricsQueries } from './metrics-queries.js';
 import { migrate, type MigrationResult } from './migrate.js';
 import { SampleRetention } from './retention.js';
 import { SampleStore } from './samples.js';
+import { SeriesQueries } from './series.js';
 import { VariantStore } from './variants.js';
 
 export class Store {
@@ -16,6 +18,8 @@ export class Store {
   readonly epochs: EpochStore;
   readonly samples: SampleStore;
   readonly metrics: MetricsQueries;
+  readonly duetIntervals: DuetIntervalStore;
+  readonly series: SeriesQueries;
   readonly retention: SampleRetention;
 
   /** `db` must already be migrated (see `openStore`); `migration` says what opening it applied. */
@@ -29,6 +33,8 @@ export class Store {
     this.epochs = new EpochStore(db, (id) => this.hosts.get(id));
     this.samples = new SampleStore(db);
     this.metrics = new MetricsQueries(db);
+    this.duetIntervals = new DuetIntervalStore(db);
+    this.series = new SeriesQueries(db);
     this.retention = new SampleRetention(db);
   }
 

@@ -11,6 +11,7 @@ const SUMMARY_FIELDS = [
   'id',
   'campaign_id',
   'variant',
+  'round',
   'outcome',
   'stderr_lines',
   'started_at',
@@ -33,6 +34,7 @@ const SUMMARY_FIELDS = [
   'syscalls_per_op',
   'lean_decommit',
   'lean_retire',
+  'series_sha256',
 ];
 
 test('GET /api/v1/health and /api/v1/status when idle', async () => {

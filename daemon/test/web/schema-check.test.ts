@@ -97,6 +97,8 @@ test('real answers of every route the page reads pass; a changed answer fails na
       '/status': await getJson(t.app, '/api/v1/status'),
       '/campaigns': await getJson(t.app, '/api/v1/campaigns'),
       '/campaigns/:id': await getJson(t.app, `/api/v1/campaigns/${campaign}`),
+      '/campaigns/:id/series': await getJson(t.app, `/api/v1/campaigns/${campaign}/series`),
+      '/campaigns/:id/duet-intervals': await getJson(t.app, `/api/v1/campaigns/${campaign}/duet-intervals`),
       '/epochs': await getJson(t.app, `/api/v1/epochs?campaign=${campaign}&limit=10000`),
       '/epochs/:id': await getJson(t.app, `/api/v1/epochs/${crashed}`),
       '/epochs/:id/samples': await getJson(t.app, `/api/v1/epochs/${speed}/samples`),

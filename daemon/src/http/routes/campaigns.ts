@@ -15,11 +15,15 @@ import {
   CampaignDetail,
   CampaignListQuery,
   CampaignListResponse,
+  CampaignSeriesResponse,
+  DuetIntervalsQuery,
+  DuetIntervalsResponse,
   StartCampaignBody,
   StartCampaignResponse,
   StopCampaignResponse,
   type CampaignSummary,
 } from '../schemas/campaigns.js';
+import { median } from '../../stats/descriptive.js';
 import { errorResponses, IdParams } from '../schemas/common.js';
 
 export const API_PLAN_SOURCE = 'api';
@@ -103,6 +107,55 @@ const campaignRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, { sto
         })),
         epoch_counts: store.epochs.countsForCampaign(c.id),
       };
+    },
+  );
+
+  fastify.get(
+    '/campaigns/:id/duet-intervals',
+    {
+      schema: {
+        tags: ['campaigns'],
+        summary: "A duet campaign's per-interval paired ratios, per round (for looking at; verdicts use one ratio per round)",
+        params: IdParams,
+        querystring: DuetIntervalsQuery,
+        response: { 200: DuetIntervalsResponse, ...errorResponses(400, 404) },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      if (store.campaigns.get(id) === undefined) throw notFound(`no campaign ${id}`);
+      const variantOf = (epochId: number): string => store.epochs.getRow(epochId)?.variant ?? '';
+      return {
+        campaign_id: id,
+        rounds: store.duetIntervals.list(id, request.query.round).map((r) => ({
+          round: r.round,
+          baseline: { epoch_id: r.baseline_epoch_id, variant: variantOf(r.baseline_epoch_id) },
+          candidate: { epoch_id: r.candidate_epoch_id, variant: variantOf(r.candidate_epoch_id) },
+          basis: r.basis,
+          clock_offset_ms: r.clock_offset_ms,
+          median_ratio: median(r.intervals.map((i) => i.ratio)),
+          intervals: r.intervals,
+        })),
+      };
+    },
+  );
+
+  fastify.get(
+    '/campaigns/:id/series',
+    {
+      schema: {
+        tags: ['campaigns'],
+        summary: "Each variant's series as of this campaign: since which epoch it runs, and its last change (what changed)",
+        params: IdParams,
+        response: { 200: CampaignSeriesResponse, ...errorResponses(400, 404) },
+      },
+    },
+    async (request) => {
+      const c = store.campaigns.get(request.params.id);
+      if (c === undefined) throw notFound(`no campaign ${request.params.id}`);
+      const names = c.plan.variants.map((v) => v.name);
+      for (const v of store.variants.listForCampaign(c.id)) if (!names.includes(v.name)) names.push(v.name);
+      return { campaign_id: c.id, variants: names.map((n) => store.series.ofVariant(n, c.id)) };
     },
   );
 

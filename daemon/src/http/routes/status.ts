@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { ControllerStatus } from '../../campaign/index.js';
+import type { CampaignProgress, ControllerStatus } from '../../campaign/index.js';
 import { slotAt } from '../../campaign/index.js';
 import type { AppDeps } from '../app.js';
 import { StatusResponse } from '../schemas/status.js';
@@ -10,6 +10,20 @@ function nextVariant(status: ControllerStatus): string | null {
   if (c === null || status.state === 'stopping' || c.variants.length === 0) return null;
   if (c.epochs_total !== null && c.epochs_started >= c.epochs_total) return null;
   return c.variants[slotAt(c.epochs_started, c.variants.length).variantIndex] ?? null;
+}
+
+function currentEpoch(e: NonNullable<CampaignProgress['current_epoch']>): StatusResponse['current_epochs'][number] {
+  return {
+    id: e.epoch_id,
+    variant: e.variant,
+    round: e.round,
+    index: e.index,
+    started_at: e.started_at,
+    elapsed_ms: e.elapsed_ms,
+    planned_ms: e.planned_ms,
+    workload_pid: e.workload_pid,
+    last_sample: e.last_sample,
+  };
 }
 
 export function statusView(status: ControllerStatus, now: Date = new Date()): StatusResponse {
@@ -32,20 +46,8 @@ export function statusView(status: ControllerStatus, now: Date = new Date()): St
             next_round_at: c.next_round_at,
             resumed: c.resumed,
           },
-    current_epoch:
-      e === null
-        ? null
-        : {
-            id: e.epoch_id,
-            variant: e.variant,
-            round: e.round,
-            index: e.index,
-            started_at: e.started_at,
-            elapsed_ms: e.elapsed_ms,
-            planned_ms: e.planned_ms,
-            workload_pid: e.workload_pid,
-            last_sample: e.last_sample,
-          },
+    current_epoch: e === null ? null : currentEpoch(e),
+    current_epochs: (c?.current_epochs ?? []).map(currentEpoch),
     next_variant: nextVariant(status),
     last_campaign: status.last === null ? null : { id: status.last.campaign_id, status: status.last.status },
     storage: status.storage,

@@ -115,3 +115,92 @@ export const StartCampaignResponse = Type.Object({
 });
 
 export const StopCampaignResponse = Type.Object({ campaign: CampaignSummary });
+
+export const DuetIntervalsQuery = Type.Object(
+  { round: Type.Optional(Type.Integer({ minimum: 1, description: 'only this round' })) },
+  { additionalProperties: false },
+);
+export type DuetIntervalsQuery = Static<typeof DuetIntervalsQuery>;
+
+const DuetArm = Type.Object({ epoch_id: Type.Integer(), variant: Type.String() });
+
+export const DuetIntervalsResponse = Type.Object({
+  campaign_id: Type.Integer(),
+  rounds: Type.Array(
+    Type.Object({
+      round: Type.Integer(),
+      baseline: DuetArm,
+      candidate: DuetArm,
+      basis: Type.Union([Type.Literal('cpu'), Type.Literal('wall')], {
+        description: 'cpu: ops per CPU-second of each arm over the interval; wall: ops per wall-clock second',
+      }),
+      clock_offset_ms: Type.Number({
+        description:
+          "the candidate's clock origin minus the baseline's, as the daemon received their samples: how the arms were put on one clock",
+      }),
+      median_ratio: Type.Number({ description: "median of the round's interval ratios" }),
+      intervals: Type.Array(
+        Type.Object({
+          t_ms: Type.Number({ description: "end of the interval on the baseline's clock (ms since its start)" }),
+          ratio: Type.Number({ description: 'candidate throughput / baseline throughput over the interval' }),
+        }),
+      ),
+    }),
+    {
+      description:
+        'per duet round, the paired ratios of each sampling interval after warm-up that both arms covered; for looking at only: verdicts use one ratio per round',
+    },
+  ),
+});
+export type DuetIntervalsResponse = Static<typeof DuetIntervalsResponse>;
+
+const SeriesEpochRef = Type.Object({
+  epoch_id: Type.Integer(),
+  campaign_id: Type.Integer(),
+  series_sha256: Type.String(),
+  allocator_sha256: NullableString,
+});
+
+export const CampaignSeriesResponse = Type.Object({
+  campaign_id: Type.Integer(),
+  variants: Type.Array(
+    Type.Object({
+      variant: Type.String(),
+      series_sha256: Type.Union([Type.String(), Type.Null()], {
+        description: 'the series the variant ran last in this campaign; null without epochs (or epochs from before schema v6)',
+      }),
+      first: Type.Union([SeriesEpochRef, Type.Null()], {
+        description: 'the first epoch of that series, in this campaign or an earlier one: verdicts count its epochs from there',
+      }),
+      epochs: Type.Integer({ description: 'epochs of that series up to this campaign (any outcome)' }),
+      last_change: Type.Union(
+        [
+          Type.Object({
+            from: SeriesEpochRef,
+            to: SeriesEpochRef,
+            changed: Type.Array(
+              Type.Union([
+                Type.Literal('allocator library'),
+                Type.Literal('allocator'),
+                Type.Literal('env'),
+                Type.Literal('arguments'),
+                Type.Literal('command'),
+                Type.Literal('workload program'),
+              ]),
+              {
+                description:
+                  "what differs between the two epochs: the library's sha256, the plan's allocator, env, arguments, command; else the workload program (the part of the series no column records)",
+              },
+            ),
+          }),
+          Type.Null(),
+        ],
+        {
+          description:
+            "the last change of the variant's series up to this campaign: the last epoch before it and the first after; null: never changed",
+        },
+      ),
+    }),
+  ),
+});
+export type CampaignSeriesResponse = Static<typeof CampaignSeriesResponse>;

@@ -5,7 +5,7 @@
  * TypeScript types are PageResponses, imported type-only.
  */
 import type { Static } from 'typebox';
-import { CampaignDetail, CampaignListResponse } from './campaigns.js';
+import { CampaignDetail, CampaignListResponse, CampaignSeriesResponse, DuetIntervalsResponse } from './campaigns.js';
 import { EpochDetail, EpochListResponse, SamplesResponse } from './epochs.js';
 import { CompareResponse, DriftResponse } from './judgement.js';
 import { StatusResponse } from './status.js';
@@ -17,6 +17,8 @@ export const PAGE_RESPONSE_SCHEMAS = {
   '/status': StatusResponse,
   '/campaigns': CampaignListResponse,
   '/campaigns/:id': CampaignDetail,
+  '/campaigns/:id/series': CampaignSeriesResponse,
+  '/campaigns/:id/duet-intervals': DuetIntervalsResponse,
   '/epochs': EpochListResponse,
   '/epochs/:id': EpochDetail,
   '/epochs/:id/samples': SamplesResponse,

@@ -2,6 +2,18 @@
 import Type, { type Static } from 'typebox';
 import { NullableInteger, Sample } from './common.js';
 
+const CurrentEpoch = Type.Object({
+  id: Type.Integer(),
+  variant: Type.String(),
+  round: Type.Integer(),
+  index: Type.Integer({ description: '0-based slot in the campaign' }),
+  started_at: Type.String(),
+  elapsed_ms: Type.Number(),
+  planned_ms: Type.Integer(),
+  workload_pid: NullableInteger,
+  last_sample: Type.Union([Sample, Type.Null()], { description: 'the newest sample: ops_per_sec and rss_bytes for a progress line' }),
+});
+
 export const StatusResponse = Type.Object({
   now: Type.String({ description: "the daemon's clock (ISO-8601 UTC), to compute ages client-side" }),
   state: Type.Union([Type.Literal('idle'), Type.Literal('running'), Type.Literal('waiting'), Type.Literal('stopping')], {
@@ -22,20 +34,12 @@ export const StatusResponse = Type.Object({
     }),
     Type.Null(),
   ]),
-  current_epoch: Type.Union([
-    Type.Object({
-      id: Type.Integer(),
-      variant: Type.String(),
-      round: Type.Integer(),
-      index: Type.Integer({ description: '0-based slot in the campaign' }),
-      started_at: Type.String(),
-      elapsed_ms: Type.Number(),
-      planned_ms: Type.Integer(),
-      workload_pid: NullableInteger,
-      last_sample: Type.Union([Sample, Type.Null()], { description: 'the newest sample: ops_per_sec and rss_bytes for a progress line' }),
-    }),
-    Type.Null(),
-  ]),
+  current_epoch: Type.Union([CurrentEpoch, Type.Null()], {
+    description: 'the epoch in progress (in a duet round, the first arm of current_epochs)',
+  }),
+  current_epochs: Type.Array(CurrentEpoch, {
+    description: 'every epoch in progress: one, or both arms of a duet round (the baseline of its comparison first); empty when none runs',
+  }),
   next_variant: Type.Union([Type.String(), Type.Null()], { description: 'variant of the next epoch; null when none will follow' }),
   last_campaign: Type.Union([Type.Object({ id: Type.Integer(), status: Type.String() }), Type.Null()], {
     description: 'the last campaign that ended in this daemon process',

@@ -5,14 +5,25 @@
  * nothing of the server runs here), and every answer is checked against the server's own schemas of those
  * routes (served by the web plugin, read once) before the page uses it: a mismatch is an error naming where.
  */
-import type { CampaignDetail, CampaignSummary } from '../../http/schemas/campaigns.js';
+import type { CampaignDetail, CampaignSeriesResponse, CampaignSummary, DuetIntervalsResponse } from '../../http/schemas/campaigns.js';
 import type { EPOCH_LIST_MAX, EpochDetail, EpochSummary, SamplesResponse } from '../../http/schemas/epochs.js';
 import type { CompareResponse, DriftResponse } from '../../http/schemas/judgement.js';
 import type { PAGE_SCHEMAS_URL, PageResponses, PageRoute } from '../../http/schemas/page.js';
 import type { StatusResponse } from '../../http/schemas/status.js';
 import { firstMismatch, unsupported, type JsonSchema } from './schema-check.js';
 
-export type { CampaignDetail, CampaignSummary, CompareResponse, DriftResponse, EpochDetail, EpochSummary, SamplesResponse, StatusResponse };
+export type {
+  CampaignDetail,
+  CampaignSeriesResponse,
+  CampaignSummary,
+  CompareResponse,
+  DuetIntervalsResponse,
+  DriftResponse,
+  EpochDetail,
+  EpochSummary,
+  SamplesResponse,
+  StatusResponse,
+};
 export type Sample = SamplesResponse['samples'][number];
 export type RatioEstimate = NonNullable<CompareResponse['throughput']>;
 export type Reason = CompareResponse['reasons'][number];
@@ -115,6 +126,16 @@ export async function fetchCampaigns(): Promise<CampaignSummary[]> {
 
 export async function fetchCampaign(id: number): Promise<CampaignDetail> {
   return get('/campaigns/:id', { id });
+}
+
+/** Each variant's series as of the campaign: since which epoch, its last change and what changed. */
+export async function fetchSeries(id: number): Promise<CampaignSeriesResponse> {
+  return get('/campaigns/:id/series', { id });
+}
+
+/** A duet campaign's per-interval paired ratios (one round with `round`). */
+export async function fetchDuetIntervals(id: number, round?: number): Promise<DuetIntervalsResponse> {
+  return get('/campaigns/:id/duet-intervals', { id }, { round });
 }
 
 /** The route's most: a campaign of more epochs than this is listed from its newest. */

@@ -40,9 +40,6 @@ interface ListContext {
 }
 
 const DERIVED: { [F in DerivedField]: (e: EpochSummary, list: ListContext) => ListedEpoch[F] } = {
-  // A variant's round is the 1-based rank of its epoch in the campaign (the column's definition): the
-  // list must hold the whole campaign.
-  round: (e, list) => list.rank.get(e.id) ?? 0,
   // The epoch's span, start to end: the workload's run time plus its start-up.
   elapsed_ms: (e) => spanMs(e.started_at, e.ended_at),
 };

@@ -8,6 +8,7 @@ import {
   fetchCampaign,
   fetchCampaigns,
   fetchEpochs,
+  fetchSeries,
   fetchStatus,
   type CampaignDetail,
   type CampaignSummary,
@@ -20,10 +21,11 @@ import { byId, errorNote, h, note } from './dom.js';
 import { withDerivedFields, type ListedEpoch } from './fields.js';
 import { clockTime } from '../../domain/format.js';
 import { unavailable } from './views/common.js';
-import { renderEpochs } from './views/epochs.js';
+import { renderEpochs, type DuetPairs, type SeriesMarks } from './views/epochs.js';
 import { LiveView } from './views/live.js';
 import { renderProgress } from './views/progress.js';
 import { SeriesView } from './views/series.js';
+import { renderSeriesChanges, seriesMarks } from './views/series-changes.js';
 import { loadDrifts, renderSummary, type DriftResult } from './views/summary.js';
 import { renderComparisons, renderReference } from './views/verdicts.js';
 
@@ -42,6 +44,8 @@ const state = {
   judgedCampaign: null as number | null,
   judgedAt: 0,
   drifts: new Map<string, DriftResult>(),
+  /** The shown campaign's series marks (GET /campaigns/:id/series), null until fetched. */
+  series: null as SeriesMarks | null,
   lastContact: null as Date | null,
   down: false,
 };
@@ -120,12 +124,13 @@ async function showCampaign(id: number | null): Promise<void> {
   state.judgedKey = '';
   state.judgedCampaign = null;
   state.drifts = new Map();
+  state.series = null;
   if (id === null) {
     state.campaign = null;
     state.epochs = [];
     live.reset([]);
     series.reset([]);
-    for (const s of ['summary', 'epochs', 'comparisons', 'reference']) byId(s).replaceChildren(note('no epochs yet'));
+    for (const s of ['summary', 'epochs', 'comparisons', 'reference', 'series-changes']) byId(s).replaceChildren(note('no epochs yet'));
     document.body.dataset.campaign = '';
     return;
   }
@@ -169,11 +174,29 @@ function runningHere(): StatusResponse | null {
   return s !== null && state.campaign !== null && s.campaign?.id === state.campaign.id ? s : null;
 }
 
+/** A duet campaign's comparisons, by which the epoch table pairs the arms of each round (baseline first). */
+function duetPairs(c: CampaignDetail): DuetPairs | null {
+  return c.plan.mode === 'duet' ? { comparisons: c.plan.comparisons } : null;
+}
+
+/** Each variant's series (where a changed variant started over), shown under the summary and marked in the epoch table. */
+async function loadSeries(c: CampaignDetail): Promise<void> {
+  try {
+    const s = await fetchSeries(c.id);
+    if (state.campaign?.id !== c.id) return;
+    state.series = seriesMarks(s);
+    renderSeriesChanges(byId('series-changes'), s);
+  } catch (err) {
+    byId('series-changes').replaceChildren(errorNote(unavailable('series', err)));
+  }
+}
+
 /** Everything that depends on the epoch list. */
 async function redrawEpochs(): Promise<void> {
   const c = state.campaign;
   if (!c) return;
-  renderEpochs(byId('epochs'), state.epochs);
+  await loadSeries(c);
+  renderEpochs(byId('epochs'), state.epochs, { pairs: duetPairs(c), series: state.series });
   renderSummary(byId('summary'), variantsOf(c, state.epochs), state.epochs, state.drifts);
   series.update(state.epochs);
   await live.update(state.epochs, runningHere());
@@ -211,7 +234,8 @@ async function maybeJudge(): Promise<void> {
     `Judged at ${clockTime(new Date().toISOString())} on ${finished.length} finished epoch(s); refreshed as epochs end, at most every ${JUDGE_EVERY_MS / 1000} s.`;
 }
 
-let lastEpochSeen: number | null = null;
+/** The ids of the epochs running at the last poll (both arms of a duet round). */
+let lastEpochSeen = '';
 let lastEpochsDone: number | null = null;
 let lastRunningCampaign: number | null = null;
 
@@ -243,10 +267,11 @@ async function tick(): Promise<void> {
   }
   const here = runningHere();
   const epochsStarted = status.campaign?.epochs_started ?? null;
-  const epochChanged = (status.current_epoch?.id ?? null) !== lastEpochSeen || epochsStarted !== lastEpochsDone;
+  const runningIds = status.current_epochs.map((e) => e.id).join(',');
+  const epochChanged = runningIds !== lastEpochSeen || epochsStarted !== lastEpochsDone;
   // The shown campaign was running at the last poll and no longer is: its last epoch and status changed.
   const justEnded = state.campaign !== null && lastRunningCampaign === state.campaign.id && here === null;
-  lastEpochSeen = status.current_epoch?.id ?? null;
+  lastEpochSeen = runningIds;
   lastEpochsDone = epochsStarted;
   lastRunningCampaign = runningCampaign;
   if (justEnded) await refreshCampaigns();

@@ -1,6 +1,6 @@
 /**
  * A card per variant with two plots of its latest epoch: RSS over time and ops/s per interval. The
- * running epoch's card is refreshed at every poll (live); finished epochs are fetched once.
+ * running epochs' cards (both arms of a duet round) are refreshed at every poll (live); finished epochs are fetched once.
  */
 import { fetchSamples, type Sample, type StatusResponse } from '../api.js';
 import { Plot } from '../charts.js';
@@ -85,12 +85,14 @@ export class LiveView {
    * `running` is the status when the daemon runs an epoch of this campaign.
    */
   async update(epochs: readonly ListedEpoch[], status: StatusResponse | null): Promise<void> {
-    const running = status?.current_epoch ?? null;
+    // Every epoch in progress: one, or both arms of a duet round.
+    const runningNow = status?.current_epochs ?? [];
     await Promise.all(
       this.variants.map(async (v) => {
         const card = this.cards.get(v);
         if (!card) return;
-        const isLive = running !== null && running.variant === v;
+        const running = runningNow.find((e) => e.variant === v) ?? null;
+        const isLive = running !== null;
         const latest = epochs.find((e) => e.variant === v && (!isLive || e.id !== running.id)) ?? null;
         const epochId = isLive ? running.id : (latest?.id ?? null);
         if (epochId === null) {
@@ -117,7 +119,7 @@ export class LiveView {
         const xs = samples.map((s) => s.t_ms / 1000);
         // x from the workload's start; while the epoch runs, up to its planned end, so progress shows as a growing line.
         const lastX = xs[xs.length - 1] ?? 1;
-        const pin: [number, number] = [0, isLive ? Math.max(running.planned_ms / 1000, lastX) : lastX];
+        const pin: [number, number] = [0, running !== null ? Math.max(running.planned_ms / 1000, lastX) : lastX];
         const shade = warmupMs / 1000;
         card.rss.setShade(shade);
         card.ops.setShade(shade);
@@ -129,11 +131,13 @@ export class LiveView {
         card.el.dataset.live = String(isLive);
         card.sub.replaceChildren(
           `epoch #${epochId}`,
-          isLive ? `, round ${running.round}` : known ? `, round ${known.round}` : '',
+          running !== null ? `, round ${running.round}` : known ? `, round ${known.round}` : '',
           ' · ',
           isLive ? badge('running') : badge(known?.outcome ?? 'unknown'),
           ' ',
-          isLive ? `${duration(running.elapsed_ms)} of ${duration(running.planned_ms)}` : `started ${clockTime(known?.started_at)}`,
+          running !== null
+            ? `${duration(running.elapsed_ms)} of ${duration(running.planned_ms)}`
+            : `started ${clockTime(known?.started_at)}`,
           ` · ${samples.length} samples`,
         );
       }),

@@ -46,12 +46,33 @@ export function renderProgress(
     delete el.dataset.variant;
     return;
   }
+  // Both arms of a duet round, each with its own line and bar; one epoch otherwise.
+  const running = status.current_epochs.length > 0 ? status.current_epochs : [cur];
+  const duet = running.length > 1;
+  const el = fill(
+    'progress',
+    ...running.map((e, i) => epochLine(e, duet, i === running.length - 1 ? status.next_variant : null)),
+    duet ? h('p', { class: 'muted' }, `Duet round ${cur.round}: both arms run at the same time, each on CPUs of its own.`) : null,
+    storage,
+    campaignLine,
+  );
+  el.dataset.state = status.state;
+  el.dataset.variant = cur.variant;
+  el.dataset.epoch = String(cur.id);
+  el.dataset.running = running.map((e) => e.variant).join(',');
+}
+
+type Running = StatusResponse['current_epochs'][number];
+
+/** One running epoch: variant, epoch and round, how far, its last interval, and (last line) what is next. */
+function epochLine(cur: Running, duet: boolean, next: string | null): HTMLElement {
   const planned = cur.planned_ms;
   const elapsed = cur.elapsed_ms;
   const fraction = planned > 0 ? Math.max(0, Math.min(1, elapsed / planned)) : null;
   const last = cur.last_sample;
-  const el = fill(
-    'progress',
+  return h(
+    'div',
+    { class: 'running-epoch', 'data-variant': cur.variant, 'data-epoch': cur.id, 'data-round': cur.round },
     h(
       'div',
       { class: 'progress-line' },
@@ -66,7 +87,7 @@ export function renderProgress(
       last
         ? h('span', null, `last interval: RSS ${bytes(last.rss_bytes, { significant: 3 })}, ${opsPerSec(last.ops_per_sec)}`)
         : h('span', { class: 'muted' }, 'no sample yet'),
-      h('span', { class: 'muted' }, status.next_variant ? `next: ${status.next_variant}` : ''),
+      h('span', { class: 'muted' }, !duet && next ? `next: ${next}` : ''),
     ),
     fraction !== null
       ? h(
@@ -75,12 +96,7 @@ export function renderProgress(
           h('div', { style: `width:${(fraction * 100).toFixed(1)}%` }),
         )
       : null,
-    storage,
-    campaignLine,
   );
-  el.dataset.state = status.state;
-  el.dataset.variant = cur.variant;
-  el.dataset.epoch = String(cur.id);
 }
 
 /**
