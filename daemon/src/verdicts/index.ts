@@ -3,3 +3,5 @@ export { compare, comparisonStandings, drift, judgePlanComparisons } from './ser
 export type { CompareRequest, CompareResult, DriftRequest, DriftResult } from './service.js';
 export { judgeCampaign } from './campaign.js';
 export type { CampaignJudgement } from './campaign.js';
+export { history } from './history.js';
+export type { BuildChange, BuildMeasure, ChangeKind, HistoryBuild, HistoryRequest, HistoryResult, MemoryChange } from './history.js';

@@ -7,6 +7,7 @@
 import type { Static } from 'typebox';
 import { CampaignDetail, CampaignListResponse } from './campaigns.js';
 import { EpochDetail, EpochListResponse, SamplesResponse } from './epochs.js';
+import { HistoryResponse } from './history.js';
 import { CompareResponse, DriftResponse } from './judgement.js';
 import { StatusResponse } from './status.js';
 
@@ -22,6 +23,7 @@ export const PAGE_RESPONSE_SCHEMAS = {
   '/epochs/:id/samples': SamplesResponse,
   '/compare': CompareResponse,
   '/drift': DriftResponse,
+  '/history': HistoryResponse,
 };
 
 export type PageRoute = keyof typeof PAGE_RESPONSE_SCHEMAS;

@@ -7,12 +7,23 @@
  */
 import type { CampaignDetail, CampaignSummary } from '../../http/schemas/campaigns.js';
 import type { EPOCH_LIST_MAX, EpochDetail, EpochSummary, SamplesResponse } from '../../http/schemas/epochs.js';
+import type { HistoryResponse } from '../../http/schemas/history.js';
 import type { CompareResponse, DriftResponse } from '../../http/schemas/judgement.js';
 import type { PAGE_SCHEMAS_URL, PageResponses, PageRoute } from '../../http/schemas/page.js';
 import type { StatusResponse } from '../../http/schemas/status.js';
 import { firstMismatch, unsupported, type JsonSchema } from './schema-check.js';
 
-export type { CampaignDetail, CampaignSummary, CompareResponse, DriftResponse, EpochDetail, EpochSummary, SamplesResponse, StatusResponse };
+export type {
+  CampaignDetail,
+  CampaignSummary,
+  CompareResponse,
+  DriftResponse,
+  EpochDetail,
+  EpochSummary,
+  HistoryResponse,
+  SamplesResponse,
+  StatusResponse,
+};
 export type Sample = SamplesResponse['samples'][number];
 export type RatioEstimate = NonNullable<CompareResponse['throughput']>;
 export type Reason = CompareResponse['reasons'][number];
@@ -146,4 +157,9 @@ export async function fetchCompare(baseline: string, candidate: string, campaign
 /** A variant's drift and leak judgement over the epochs of this campaign. */
 export async function fetchDrift(variant: string, campaign: number): Promise<DriftResponse> {
   return get('/drift', {}, { variant, campaign });
+}
+
+/** A variant's builds across every campaign, each judged against the one before. */
+export async function fetchHistory(variant: string): Promise<HistoryResponse> {
+  return get('/history', {}, { variant });
 }
