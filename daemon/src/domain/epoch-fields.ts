@@ -190,7 +190,8 @@ export const EPOCH_FIELDS = {
     json: 'integer',
     nullable: true,
     unit: 'count',
-    meaning: "1: that work tree had changes (git status --porcelain printed something, untracked files included); 0: clean; null when build_commit is",
+    meaning:
+      '1: that work tree had changes (git status --porcelain printed something, untracked files included); 0: clean; null when build_commit is',
     writer: 'start',
   },
   cpus: {

@@ -277,7 +277,15 @@ function checkVariant(c: Checker, raw: unknown, i: number): VariantDraft {
 
   const build = raw['build'];
   if (build !== undefined && !(typeof build === 'string' && build.length >= 1 && build.length <= BUILD_LABEL_MAX)) {
-    c.fail([...path, 'build'], `a build label: a string of 1 to ${BUILD_LABEL_MAX} characters`, build);
+    const long = typeof build === 'string' && build.length > BUILD_LABEL_MAX;
+    c.fail(
+      [...path, 'build'],
+      `a build label: a string of 1 to ${BUILD_LABEL_MAX} characters`,
+      long ? `a string of ${build.length} characters` : build,
+      {
+        raw: long,
+      },
+    );
     ok = false;
   }
 

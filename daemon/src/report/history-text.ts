@@ -35,7 +35,9 @@ export function historyText(h: HistoryResult): string {
     const e = b.epochs;
     const counts = `${e.completed} completed${e.failed > 0 ? `, ${e.failed} failed` : ''}${e.ignored > 0 ? `, ${e.ignored} other` : ''}`;
     lines.push('');
-    lines.push(`${b.change?.marked === true ? '◆' : ' '} build ${b.index}: ${identity(b)} — epochs ${counts}; campaigns ${b.campaigns.join(', ')}`);
+    lines.push(
+      `${b.change?.marked === true ? '◆' : ' '} build ${b.index}: ${identity(b)} — epochs ${counts}; campaigns ${b.campaigns.join(', ')}`,
+    );
     lines.push(`    throughput    ${measure(b.throughput, (v) => `${rate(v)} ops`)}`);
     lines.push(`    held RSS      ${measure(b.rss_held_bytes, (v) => bytes(v))}`);
     lines.push(`    peak RSS      ${measure(b.rss_peak_bytes, (v) => bytes(v))}`);

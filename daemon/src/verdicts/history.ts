@@ -141,7 +141,8 @@ function asArm(rows: readonly Row[], index: number): JudgedEpoch[] {
 /** "−9.8 % [−11.2 %, −8.1 %]": the ratio's change with its interval. */
 function ratioText(est: RatioEstimate | null): string {
   if (est === null) return 'not measured';
-  const iv = est.low === null || est.high === null ? ' (too few epochs for an interval)' : ` [${ratioChange(est.low)}, ${ratioChange(est.high)}]`;
+  const iv =
+    est.low === null || est.high === null ? ' (too few epochs for an interval)' : ` [${ratioChange(est.low)}, ${ratioChange(est.high)}]`;
   return `${ratioChange(est.ratio)}${iv}`;
 }
 

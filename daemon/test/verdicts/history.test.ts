@@ -129,7 +129,7 @@ test('history: three builds of a variant, the second slower: the change is marke
     checkHistory(history(t.store, { variant: 'lean' }), campaigns);
     const res = await t.app.inject({ method: 'GET', url: '/api/v1/history?variant=lean' });
     assert.equal(res.statusCode, 200, res.body);
-    const body = res.json() as HistoryResult;
+    const body = res.json<HistoryResult>();
     checkHistory(body, campaigns);
     assert.deepEqual(body, JSON.parse(JSON.stringify(history(t.store, { variant: 'lean' }))), 'REST serves the service result whole');
     // glibc has no library: one build, no change.

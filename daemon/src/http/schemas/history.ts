@@ -41,7 +41,9 @@ const BuildChange = Type.Object({
     reasons: Type.Array(Reason),
   }),
   memory: Type.Object({
-    basis: Type.Union([Type.Literal('held'), Type.Literal('peak')], { description: 'held memory when both builds have it, else the true peak' }),
+    basis: Type.Union([Type.Literal('held'), Type.Literal('peak')], {
+      description: 'held memory when both builds have it, else the true peak',
+    }),
     ratio: Type.Union([RatioEstimate, Type.Null()]),
     equivalence_pct: Type.Number({ description: "the memory goal's rss_equivalence_pct: within ± this, no memory effect" }),
     change: Type.Union([Type.Literal('more'), Type.Literal('less'), Type.Literal('none'), Type.Literal('undecided')]),

@@ -19,7 +19,8 @@ function cell(m: Measure, fmt: (v: number) => string): HTMLElement {
 
 function buildCell(b: Build): HTMLElement {
   const details: string[] = [];
-  if (b.commit !== null) details.push(`commit ${b.commit.slice(0, 10)}${b.dirty === true ? ' (dirty)' : b.dirty === false ? ' (clean)' : ''}`);
+  if (b.commit !== null)
+    details.push(`commit ${b.commit.slice(0, 10)}${b.dirty === true ? ' (dirty)' : b.dirty === false ? ' (clean)' : ''}`);
   if (b.library_sha256 !== null) details.push(`sha256 ${b.library_sha256.slice(0, 12)}`);
   return h(
     'td',
@@ -59,8 +60,8 @@ export function renderHistory(el: HTMLElement, hist: HistoryResponse): void {
   const basis = hist.throughput_basis === 'cpu' ? 'ops per CPU-s' : 'ops/s wall';
   el.replaceChildren(
     table(
-      ['build', 'epochs', `throughput, ${basis}`, 'held RSS', 'peak RSS', 'drift per epoch', 'syscalls/op', 'vs the previous build'].map((t) =>
-        h('th', null, t),
+      ['build', 'epochs', `throughput, ${basis}`, 'held RSS', 'peak RSS', 'drift per epoch', 'syscalls/op', 'vs the previous build'].map(
+        (t) => h('th', null, t),
       ),
       rows,
     ),
