@@ -220,6 +220,7 @@ async function maybeJudge(): Promise<void> {
   if (finished.length === 0) {
     for (const id of ['comparisons', 'reference']) byId(id).replaceChildren(note('no epochs yet'));
     byId('judged-at').textContent = '';
+    await refreshHistory(); // earlier campaigns may have builds of these variants
     return;
   }
   const drifts = loadDrifts(variants, c.id).then((d) => {
