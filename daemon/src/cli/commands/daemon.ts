@@ -12,6 +12,7 @@ import { openStoreForDaemon } from '../database.js';
 import { checkListen, LISTEN_OPTIONS, serveHttp } from '../listen.js';
 import { launcherPath, loadResolvedPlan, syscallCountingOrWarn } from '../setup.js';
 import { packageVersion } from '../version.js';
+import { isAdaptive } from '../../domain/types.js';
 import { comparisonStandings } from '../../verdicts/index.js';
 
 const OPTIONS = {
@@ -90,8 +91,12 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
     const started = controller.start({ resolved, source: opts.plan, epochsPerVariant: null });
     started.done.then(
       (status) => {
-        // A continuous campaign ends only by stop(); a scheduled one could end if its cron never fires again.
-        if (!shuttingDown) log.warn({ campaign: started.id, status }, 'campaign ended; the daemon keeps serving until stopped');
+        // A continuous campaign ends by stop(), when every comparison of an adaptive plan has settled, or
+        // when a cron schedule never fires again.
+        if (shuttingDown) return;
+        if (status === 'completed' && isAdaptive(resolved.plan))
+          log.info({ campaign: started.id, status }, 'every comparison has settled; the daemon keeps serving its verdicts until stopped');
+        else log.warn({ campaign: started.id, status }, 'campaign ended; the daemon keeps serving until stopped');
       },
       async (err: unknown) => {
         if (shuttingDown) return;
