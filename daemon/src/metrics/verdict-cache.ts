@@ -1,8 +1,9 @@
 /**
  * The values of allocsoak_verdict{baseline,candidate}: 1 GO, 0 NEUTRAL or INSUFFICIENT, −1 NO-GO, one
  * series per comparison of the most recent campaign's plan, computed at scrape time from SQLite (so it is
- * right again at once after a restart). Verdicts change only when an epoch ends, so they are cached on
- * the newest epoch's id and end time: a scrape every 15 s costs one small query while the workload runs.
+ * right again at once after a restart). Verdicts change only when an epoch starts or ends, so they are cached
+ * on the store's epoch stamp (and the newest campaign): a scrape every 15 s costs two index lookups while the
+ * workload runs.
  */
 import type { VerdictValue } from '../judgement/index.js';
 import type { Store } from '../storage/index.js';
@@ -26,9 +27,8 @@ export class VerdictCache {
   constructor(private readonly store: Store) {}
 
   current(): VerdictSeries[] {
-    const newest = this.store.epochs.list({ limit: 1 })[0];
     const campaign = this.store.campaigns.list({ limit: 1 })[0];
-    const key = `${campaign?.id ?? 0}:${newest?.id ?? 0}:${newest?.outcome ?? ''}:${newest?.ended_at ?? ''}`;
+    const key = `${campaign?.id ?? 0}:${this.store.epochs.stamp()}`;
     if (key !== this.key) {
       this.series = campaign === undefined ? [] : seriesOrNone(this.store, campaign.id);
       this.key = key;

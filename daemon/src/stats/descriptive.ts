@@ -31,8 +31,13 @@ export function cv(xs: readonly number[]): number {
   return stddev(xs) / Math.abs(m);
 }
 
+/**
+ * Ascending copy. Numeric typed-array sort (several times faster than a comparator on a plain array, which
+ * the bootstrap's thousands of medians feel); with a NaN the comparator's order is kept as it always was.
+ */
 export function sorted(xs: readonly number[]): number[] {
-  return [...xs].sort((a, b) => a - b);
+  for (const x of xs) if (Number.isNaN(x)) return [...xs].sort((a, b) => a - b);
+  return Array.from(Float64Array.from(xs).sort());
 }
 
 /** Quantile with linear interpolation between order statistics (type 7, as R and numpy default). */

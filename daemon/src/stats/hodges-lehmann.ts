@@ -9,6 +9,7 @@
 
 import { sorted } from './descriptive.js';
 import { normalQuantile } from './normal.js';
+import { differenceRanks, walshRanks } from './pairwise-select.js';
 import { signedSumDistribution, subsetSumDistribution } from './ranks.js';
 
 export interface ShiftEstimate {
@@ -62,6 +63,36 @@ function interval(values: number[], k: number, estimate: number, confidence: num
   return { estimate, low: s[k - 1] as number, high: s[m - k] as number, confidence, count: m, method };
 }
 
+/**
+ * Above this many pairwise values the estimate and the interval's bounds are selected from the implicit
+ * pairwise set (stats/pairwise-select.ts: the same values, without materialising and sorting them all).
+ */
+export const SELECT_ABOVE_PAIRS = 20_000;
+
+/** The 1-based ranks a median and an interval read: [median ranks..., k, m − k + 1] (the last two when finite). */
+function neededRanks(m: number, k: number): { median: number[]; bounds: [number, number] | null } {
+  const mid = Math.floor(m / 2);
+  return { median: m % 2 === 1 ? [mid + 1] : [mid, mid + 1], bounds: k < 1 || k > m - k + 1 ? null : [k, m - k + 1] };
+}
+
+/** The estimate and interval from values selected by rank (`select` returns null: fall back to sorting). */
+function selectedEstimate(
+  m: number,
+  k: number,
+  confidence: number,
+  method: 'exact' | 'normal',
+  select: (ranks: number[]) => number[] | null,
+): ShiftEstimate | null {
+  const r = neededRanks(m, k);
+  const values = select([...r.median, ...(r.bounds ?? [])]);
+  if (values === null) return null;
+  const estimate = r.median.length === 1 ? (values[0] as number) : ((values[0] as number) + (values[1] as number)) / 2;
+  if (r.bounds === null)
+    return { estimate, low: Number.NEGATIVE_INFINITY, high: Number.POSITIVE_INFINITY, confidence: 1, count: m, method };
+  const at = r.median.length;
+  return { estimate, low: values[at] as number, high: values[at + 1] as number, confidence, count: m, method };
+}
+
 export interface HodgesLehmannOptions {
   /** Two-sided confidence level of the interval (default 0.95). */
   confidence?: number;
@@ -78,10 +109,16 @@ export function hodgesLehmannShift(x: readonly number[], y: readonly number[], o
   if (m === 0 || n === 0) {
     return { estimate: Number.NaN, low: Number.NaN, high: Number.NaN, confidence: Number.NaN, count: 0, method: 'exact' };
   }
+  const N = m + n;
+  if (m * n > SELECT_ABOVE_PAIRS && N > (opts.exactMaxTotal ?? 60)) {
+    const z = normalQuantile(1 - alpha / 2);
+    const k = Math.floor((m * n) / 2 - z * Math.sqrt((m * n * (N + 1)) / 12) + 0.5);
+    const selected = selectedEstimate(m * n, k, confidence, 'normal', (ranks) => differenceRanks(x, y, ranks));
+    if (selected !== null) return selected;
+  }
   const diffs: number[] = [];
   for (const xi of x) for (const yj of y) diffs.push(yj - xi);
   const estimate = medianOfSorted(sorted(diffs));
-  const N = m + n;
   if (N <= (opts.exactMaxTotal ?? 60)) {
     // Rank sum W of the x-sample ranges over subsets of {1..N}; U = W − m(m+1)/2 counts pairs.
     const ranks = Array.from({ length: N }, (_, i) => i + 1);
@@ -100,6 +137,13 @@ export function hodgesLehmannCenter(d: readonly number[], opts: HodgesLehmannOpt
   const alpha = 1 - confidence;
   const n = d.length;
   if (n === 0) return { estimate: Number.NaN, low: Number.NaN, high: Number.NaN, confidence: Number.NaN, count: 0, method: 'exact' };
+  const pairs = (n * (n + 1)) / 2;
+  if (pairs > SELECT_ABOVE_PAIRS && n > (opts.exactMaxTotal ?? 60)) {
+    const z = normalQuantile(1 - alpha / 2);
+    const k = Math.floor((n * (n + 1)) / 4 - z * Math.sqrt((n * (n + 1) * (2 * n + 1)) / 24) + 0.5);
+    const selected = selectedEstimate(pairs, k, confidence, 'normal', (ranks) => walshRanks(d, ranks));
+    if (selected !== null) return selected;
+  }
   const walsh: number[] = [];
   for (let i = 0; i < n; i++) for (let j = i; j < n; j++) walsh.push(((d[i] as number) + (d[j] as number)) / 2);
   const estimate = medianOfSorted(sorted(walsh));

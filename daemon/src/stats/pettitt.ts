@@ -22,20 +22,54 @@ export interface ChangePoint {
   n: number;
 }
 
-function sign(v: number): number {
-  return v > 0 ? 1 : v < 0 ? -1 : 0;
+/** Index of the first element of `s` (ascending) that is ≥ v (`strict`: > v). */
+function bound(s: Float64Array, v: number, strict: boolean): number {
+  let lo = 0;
+  let hi = s.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const m = s[mid] as number;
+    if (strict ? m <= v : m < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
-/** Returns K and its argmax: U_t = Σ_{i≤t} Σ_{j>t} sgn(x_j − x_i), t = 1..n−1. */
+/**
+ * Returns K and its argmax: U_t = Σ_{i≤t} Σ_{j>t} sgn(x_j − x_i), t = 1..n−1.
+ * U_{t+1} = U_t + Σ_j sgn(x_j − x_t) over all j (pairs with j ≤ t change side; the formula telescopes), and
+ * Σ_j sgn(x_j − x_t) = #{x_j > x_t} − #{x_j < x_t}, read from a sorted copy: O(n log n), the same integers.
+ */
 function pettittStatistic(xs: readonly number[]): { k: number; index: number } {
+  if (!xs.every(Number.isFinite)) return pettittStatisticPairs(xs);
+  const n = xs.length;
+  const s = Float64Array.from(xs).sort();
+  let u = 0;
+  let best = -1;
+  let index = 0;
+  for (let t = 0; t < n - 1; t++) {
+    const xt = xs[t] as number;
+    u += n - bound(s, xt, true) - bound(s, xt, false);
+    if (Math.abs(u) > best) {
+      best = Math.abs(u);
+      index = t + 1;
+    }
+  }
+  return { k: Math.max(0, best), index };
+}
+
+/** The same statistic pair by pair, O(n²): for series with a non-finite value (sgn of NaN is 0 here). */
+function pettittStatisticPairs(xs: readonly number[]): { k: number; index: number } {
   const n = xs.length;
   let u = 0;
   let best = -1;
   let index = 0;
   for (let t = 0; t < n - 1; t++) {
-    // U_{t+1} = U_t + Σ_j sgn(x_j − x_t) over all j (pairs with j ≤ t change side; the formula telescopes).
     const xt = xs[t] as number;
-    for (let j = 0; j < n; j++) u += sign((xs[j] as number) - xt);
+    for (let j = 0; j < n; j++) {
+      const d = (xs[j] as number) - xt;
+      u += d > 0 ? 1 : d < 0 ? -1 : 0;
+    }
     if (Math.abs(u) > best) {
       best = Math.abs(u);
       index = t + 1;

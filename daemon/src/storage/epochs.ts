@@ -69,6 +69,7 @@ export class EpochStore {
   private readonly sharedRoundsStmt;
   private readonly latestSeriesStmt;
   private readonly seriesRowsStmt;
+  private readonly stampStmt;
   private readonly listCache = new Map<string, { stmt: ReturnType<Db['prepare']> }>();
 
   constructor(
@@ -102,6 +103,10 @@ export class EpochStore {
     );
     this.latestSeriesStmt = db.prepare<[string, number], { series: string | null }>(
       'SELECT series_sha256 AS series FROM epochs WHERE variant = ? AND campaign_id = ? ORDER BY id DESC LIMIT 1',
+    );
+    this.stampStmt = db.prepare<[], { max_id: number | null; running: number; campaign: number | null; campaigns: number }>(
+      `SELECT (SELECT MAX(id) FROM epochs) AS max_id, (SELECT COUNT(*) FROM epochs WHERE outcome = 'running') AS running,
+              (SELECT MAX(id) FROM campaigns) AS campaign, (SELECT COUNT(*) FROM campaigns WHERE status = 'running') AS campaigns`,
     );
     this.sharedRoundsStmt = db.prepare<[number, string, string], { n: number }>(
       `SELECT COUNT(DISTINCT a.round) AS n FROM epochs a JOIN epochs b ON b.campaign_id = a.campaign_id AND b.round = a.round
@@ -221,6 +226,17 @@ export class EpochStore {
   seriesRows(variant: string, campaign: number): EpochRow[] {
     const series = this.latestSeriesStmt.get(variant, campaign)?.series ?? null;
     return series === null ? this.listRows({ variant, campaign }) : this.seriesRowsStmt.all(variant, series, campaign);
+  }
+
+  /**
+   * Changes whenever an epoch starts or ends, or a campaign starts or ends: epoch and campaign rows only ever
+   * go from `running` to an ended state and do not change after that, so (highest epoch id, epochs running,
+   * highest campaign id, campaigns running) never comes back once left. What is computed from the epoch
+   * rows and the campaigns' status can be kept until it changes. Index lookups and the (small) campaigns table.
+   */
+  stamp(): string {
+    const r = this.stampStmt.get();
+    return `${r?.max_id ?? 0}:${r?.running ?? 0}:${r?.campaign ?? 0}:${r?.campaigns ?? 0}`;
   }
 
   getRow(id: number): EpochRow | undefined {

@@ -8,3 +8,4 @@ export * from './epochs.js';
 export * from './samples.js';
 export * from './metrics-queries.js';
 export * from './time.js';
+export * from './retention.js';

@@ -5,6 +5,7 @@ import { EpochStore } from './epochs.js';
 import { HostStore } from './hosts.js';
 import { MetricsQueries } from './metrics-queries.js';
 import { migrate, type MigrationResult } from './migrate.js';
+import { SampleRetention } from './retention.js';
 import { SampleStore } from './samples.js';
 import { VariantStore } from './variants.js';
 
@@ -15,6 +16,7 @@ export class Store {
   readonly epochs: EpochStore;
   readonly samples: SampleStore;
   readonly metrics: MetricsQueries;
+  readonly retention: SampleRetention;
 
   /** `db` must already be migrated (see `openStore`); `migration` says what opening it applied. */
   constructor(
@@ -27,6 +29,16 @@ export class Store {
     this.epochs = new EpochStore(db, (id) => this.hosts.get(id));
     this.samples = new SampleStore(db);
     this.metrics = new MetricsQueries(db);
+    this.retention = new SampleRetention(db);
+  }
+
+  /**
+   * Bytes each table and index takes in the file (SQLite's dbstat: pages in use, without free pages), by
+   * name: what retention's disk figures are computed from.
+   */
+  tableBytes(): Map<string, number> {
+    const rows = this.db.prepare<[], { name: string; bytes: number }>('SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name').all();
+    return new Map(rows.map((r) => [r.name, r.bytes]));
   }
 
   close(): void {

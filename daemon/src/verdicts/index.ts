@@ -5,3 +5,4 @@ export { judgeCampaign } from './campaign.js';
 export type { CampaignJudgement } from './campaign.js';
 export { history } from './history.js';
 export type { BuildChange, BuildMeasure, ChangeKind, HistoryBuild, HistoryRequest, HistoryResult, MemoryChange } from './history.js';
+export { VerdictReader } from './reader.js';

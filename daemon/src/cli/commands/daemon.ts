@@ -10,6 +10,7 @@ import { helpText, parseOrHelp, port, type OptionSpecs } from '../args.js';
 import { handleShutdownSignals } from '../shutdown.js';
 import { openStoreForDaemon } from '../database.js';
 import { checkListen, LISTEN_OPTIONS, serveHttp } from '../listen.js';
+import { RETENTION_OPTIONS, retentionPolicy, startRetention } from '../retention.js';
 import { launcherPath, loadResolvedPlan, syscallCountingOrWarn } from '../setup.js';
 import { packageVersion } from '../version.js';
 import { isAdaptive } from '../../domain/types.js';
@@ -23,10 +24,11 @@ const OPTIONS = {
     type: 'boolean',
     description: 'let plans posted over HTTP run custom commands and libraries',
   },
+  ...RETENTION_OPTIONS,
 } satisfies OptionSpecs;
 
 export const DAEMON_HELP = helpText(
-  'allocsoak daemon --plan FILE --db FILE [--host ADDRESS] [--port PORT] [--allow-commands]',
+  'allocsoak daemon --plan FILE --db FILE [--host ADDRESS] [--port PORT] [--allow-commands] [--keep-samples-days DAYS] [--thin-samples-to DURATION]',
   'Run the plan epoch after epoch (continuously, or at its cron `schedule`) and serve the HTTP API.\n' +
     'A repeated option takes its last value. SIGTERM/SIGINT stop the workload, store the epoch as aborted and exit 0.\n' +
     'Mutating HTTP routes (POST /api/v1/campaigns, .../stop) need ALLOCSOAK_TOKEN in the environment; see docs/api.md.',
@@ -37,6 +39,7 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
   const opts = parseOrHelp('daemon', argv, OPTIONS, DAEMON_HELP);
   if (opts === undefined) return 0;
   const listenPort = port('daemon', 'port', opts.port);
+  const retention = retentionPolicy('daemon', opts);
   const log = createLogger();
   const resolved = await loadResolvedPlan(opts.plan, log);
   const launcher = launcherPath();
@@ -65,6 +68,7 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
     () => db.discard(),
   );
   log.info({ url: server.url, plan: opts.plan, db: opts.db }, `allocsoak daemon serving ${server.url}`);
+  const thinning = startRetention(store, retention, log);
   const tokenSet = Boolean(process.env.ALLOCSOAK_TOKEN);
   log.info(
     { mutating_routes: tokenSet ? 'enabled' : 'disabled', allow_commands: opts['allow-commands'] },
@@ -74,6 +78,7 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
   let shuttingDown = false;
   const shutdown = async (): Promise<void> => {
     shuttingDown = true;
+    thinning.stop();
     await controller.stop();
     await controller.whenIdle();
     await server.close();
@@ -101,6 +106,7 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
       async (err: unknown) => {
         if (shuttingDown) return;
         removeHandlers();
+        thinning.stop();
         log.fatal({ err: (err as Error).message }, 'the campaign loop failed; stopping');
         await server.close().catch(() => undefined);
         db.close();

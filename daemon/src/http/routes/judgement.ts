@@ -1,12 +1,27 @@
 /** GET /compare and GET /drift: the judgement's verdicts over the stored epochs (see docs/judgement.md). */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { compare, drift } from '../../verdicts/index.js';
+import type { FastifyReply } from 'fastify';
+import { VerdictReader } from '../../verdicts/index.js';
 import type { AppDeps } from '../app.js';
 import { badRequest } from '../plugins/errors.js';
 import { ErrorResponse } from '../schemas/common.js';
 import { CompareQuery, CompareResponse, DriftQuery, DriftResponse } from '../schemas/judgement.js';
 
 const judgementRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, { store }) => {
+  // Judged off the event loop, and kept until an epoch starts or ends (verdicts/reader.ts).
+  const reader = new VerdictReader(store);
+  fastify.addHook('onClose', async () => reader.close());
+  // A kept answer is the same object until an epoch starts or ends: its JSON (the route's own serializer,
+  // so the same bytes) is kept with it. A drift over a year of epochs lists every epoch.
+  const serialized = new WeakMap<object, ReturnType<FastifyReply['serialize']>>();
+  const sendKept = (reply: FastifyReply, answer: object): FastifyReply => {
+    let json = serialized.get(answer);
+    if (json === undefined) {
+      json = reply.serialize(answer);
+      serialized.set(answer, json);
+    }
+    return reply.type('application/json; charset=utf-8').send(json);
+  };
   fastify.get(
     '/compare',
     {
@@ -16,16 +31,17 @@ const judgementRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, { st
         response: { 200: CompareResponse, 400: ErrorResponse },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { baseline, candidate, campaign, goal } = request.query;
       if (baseline === undefined) throw badRequest('querystring/baseline is required: the name of the baseline variant');
       if (candidate === undefined) throw badRequest('querystring/candidate is required: the name of the candidate variant');
-      return compare(store, {
+      const answer = await reader.compare({
         baseline,
         candidate,
         ...(campaign !== undefined ? { campaign } : {}),
         ...(goal !== undefined ? { goal } : {}),
       });
+      return sendKept(reply, answer);
     },
   );
   fastify.get(
@@ -37,10 +53,15 @@ const judgementRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, { st
         response: { 200: DriftResponse, 400: ErrorResponse },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { variant, since, campaign } = request.query;
       if (variant === undefined) throw badRequest('querystring/variant is required: the name of a variant');
-      return drift(store, { variant, ...(since !== undefined ? { since } : {}), ...(campaign !== undefined ? { campaign } : {}) });
+      const answer = await reader.drift({
+        variant,
+        ...(since !== undefined ? { since } : {}),
+        ...(campaign !== undefined ? { campaign } : {}),
+      });
+      return sendKept(reply, answer);
     },
   );
 };

@@ -1,0 +1,25 @@
+/**
+ * The verdict worker (reader.ts): judges compare and drift requests on its own read-only connection to the
+ * daemon's database, off the daemon's event loop.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { InputError } from '../domain/parameters.js';
+import { openDatabase, Store } from '../storage/index.js';
+import { runJob, type VerdictJob, type WorkerReply } from './reader.js';
+
+const { file } = workerData as { file: string };
+const store = new Store(openDatabase(file, { readonly: true }));
+
+parentPort?.on('message', ({ id, job }: { id: number; job: VerdictJob }) => {
+  let reply: WorkerReply;
+  try {
+    reply = { id, ok: true, result: runJob(store, job) };
+  } catch (err) {
+    const e = err as Error;
+    reply =
+      e instanceof InputError
+        ? { id, ok: false, name: e.name, message: e.message, parameter: e.parameter, detail: e.detail }
+        : { id, ok: false, name: e.name, message: e.message };
+  }
+  parentPort?.postMessage(reply);
+});
