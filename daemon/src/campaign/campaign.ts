@@ -9,13 +9,14 @@ import { isAdaptive, type CampaignStatus, type ComparisonStanding } from '../dom
 import { allowedCpus, BuildIdentifier, buildLabelFromEnv, type LibraryHasher } from '../host/index.js';
 import type { Logger } from '../log/index.js';
 import { variantThreads, type ResolvedPlan } from '../plan/index.js';
-import type { Store } from '../storage/index.js';
+import { StorageFaultError, type Store } from '../storage/index.js';
 import { CronTicks, type StartTicks } from './cron-ticks.js';
 import { duetPlacement } from './duet.js';
 import { runEpochStep, type EpochStepContext, type EpochStepVariant, type LiveEpoch } from './epoch-step.js';
 import type { CampaignEvents } from './events.js';
 import { openComparison, openVariants, rotatingComparison, standingLine, type ComparisonArms } from './round-choice.js';
 import { slotAt, totalSlots, type Slot } from './round-robin.js';
+import type { StorageHealth } from './storage-health.js';
 
 export interface CampaignRequest {
   /** A plan after allocator resolution (data's resolvePlan): the variants that will actually run. */
@@ -45,6 +46,8 @@ export interface CampaignDeps {
    * and before each round by the adaptive schedule. Without it an adaptive plan runs as a fixed rotation.
    */
   standings?: (campaignId: number) => ComparisonStanding[];
+  /** Disk full and I/O errors: what the loop waits on before the next epoch (storage-health.ts). */
+  storage: StorageHealth;
 }
 
 export type FinalCampaignStatus = Exclude<CampaignStatus, 'running'>;
@@ -109,7 +112,7 @@ export class Campaign {
     let startIndex = 0;
     if (existing !== undefined) {
       id = existing.id;
-      startIndex = store.epochs.countsForCampaign(id).reduce((n, c) => n + c.count, 0);
+      startIndex = slotsStarted(store, id);
     } else {
       id = store.campaigns.create({ source: request.source, plan, epochs_per_variant: request.epochsPerVariant });
     }
@@ -184,14 +187,66 @@ export class Campaign {
     this.duetTurns.set(chosen, turn + 1);
     const threads = arms.map((a) => variantThreads(a.variant.command === null ? a.variant.args : null)) as [number, number];
     const placement = duetPlacement(turn + 1, threads, allowedCpus());
-    await Promise.all(
+    // Settled, not all: an arm that could not start must not let the loop go on while the other runs.
+    const ends = await Promise.allSettled(
       placement.startOrder.map((arm) =>
         runEpochStep(ctx, arms[arm], slots[arm], signal, arm === 0 ? (live) => (this.live = live) : () => undefined, {
           cpus: placement.cpus[arm],
         }),
       ),
     );
+    for (const e of ends) if (e.status === 'rejected' && !(e.reason instanceof StorageFaultError)) throw e.reason;
+    await this.waitForStorage(signal);
     return true;
+  }
+
+  /**
+   * One epoch of a sequential campaign; after a write the database refused (in it, or when it could not even
+   * be recorded), waits until writes succeed. False when a stop came first.
+   */
+  private async runEpoch(ctx: EpochStepContext, variant: EpochStepVariant, slot: Slot, signal: AbortSignal): Promise<boolean> {
+    try {
+      await runEpochStep(ctx, variant, slot, signal, (live) => (this.live = live));
+    } catch (err) {
+      // An epoch that could not even be recorded: its slot is taken up again once writes succeed.
+      if (!(err instanceof StorageFaultError)) throw err;
+    }
+    return this.waitForStorage(signal);
+  }
+
+  /**
+   * After a write the database refused: wait until it takes writes again (the end of the epoch kept in memory
+   * stored first), then carry on at the next free slot, counted from the stored epochs as when a campaign is
+   * taken up after a restart (and the rounds of each variant and comparison too). False when a stop came first.
+   */
+  private async waitForStorage(signal: AbortSignal): Promise<boolean> {
+    const { storage, store } = this.deps;
+    if (storage.ok) return true;
+    if (!(await storage.waitUntilWritable(store, signal))) return false;
+    this.nextIndex = slotsStarted(store, this.id);
+    if (this.request.resolved.plan.mode === 'duet' && this.nextIndex % 2 === 1) this.nextIndex++;
+    this.rounds.clear();
+    this.duetTurns.clear();
+    return true;
+  }
+
+  /**
+   * The campaign's end, and any epoch end still kept in memory; when the database still refuses writes, what
+   * could not be stored is logged: those epochs stay `running` and the campaign too, and the next start-up
+   * marks them `interrupted` (their samples kept), as after a kill -9.
+   */
+  private storeFinalStatus(status: FinalCampaignStatus): void {
+    const { store, storage, log } = this.deps;
+    if (!storage.ok) storage.tryRecover(store);
+    const pending = storage.pendingEpochs();
+    if (pending.length > 0)
+      log.error({ epochs: pending }, 'stopping with epoch ends the database refused: the next start-up marks them interrupted');
+    try {
+      store.campaigns.finish(this.id, status);
+    } catch (err) {
+      if (storage.record(err, `storing the end of campaign ${this.id}`, { campaign: this.id }) === null) throw err;
+      log.error({ campaign: this.id, status }, 'the campaign stays running in the database: the next start-up marks it interrupted');
+    }
   }
 
   /**
@@ -212,7 +267,7 @@ export class Campaign {
       this.rounds.set(name, round);
       const slot: Slot = { index: this.nextIndex, variantIndex, round };
       this.nextIndex++;
-      await runEpochStep(ctx, this.variants[variantIndex] as EpochStepVariant, slot, signal, (live) => (this.live = live));
+      if (!(await this.runEpoch(ctx, this.variants[variantIndex] as EpochStepVariant, slot, signal))) break;
     }
     return true;
   }
@@ -275,6 +330,7 @@ export class Campaign {
       campaignId: this.id,
       total,
       killGraceMs: this.deps.killGraceMs,
+      storage: this.deps.storage,
       ...(this.deps.countSyscalls === false ? { countSyscalls: false } : {}),
     };
     log.info(
@@ -322,7 +378,7 @@ export class Campaign {
           const slot = slotAt(this.nextIndex, this.variants.length);
           const variant = this.variants[slot.variantIndex] as EpochStepVariant;
           this.nextIndex++;
-          await runEpochStep(ctx, variant, slot, signal, (live) => (this.live = live));
+          if (!(await this.runEpoch(ctx, variant, slot, signal))) break;
           ran = this.nextIndex % this.variants.length === 0;
           if (!ran) continue;
         }
@@ -337,7 +393,7 @@ export class Campaign {
       this.ticks = null;
     }
     const status: FinalCampaignStatus = signal.aborted ? 'stopped' : 'completed';
-    store.campaigns.finish(this.id, status);
+    this.storeFinalStatus(status);
     this.state = 'finished';
     log.info({ campaign: this.id, status, epochs: this.nextIndex }, 'campaign finished');
     emitter.emit('campaign-finished', { campaign_id: this.id, status });
@@ -349,4 +405,9 @@ export class Campaign {
 function runnableComparisons(resolved: ResolvedPlan): ComparisonArms[] {
   const here = new Set(resolved.variants.map((v) => v.name));
   return resolved.plan.comparisons.filter((c) => here.has(c.baseline) && here.has(c.candidate));
+}
+
+/** Slots a campaign has used: every epoch it stored, whatever its outcome (the rotation is never reshuffled). */
+function slotsStarted(store: Store, campaignId: number): number {
+  return store.epochs.countsForCampaign(campaignId).reduce((n, c) => n + c.count, 0);
 }

@@ -10,6 +10,7 @@ import type { Store } from '../storage/index.js';
 import { Campaign, type CampaignDeps, type CampaignProgress, type CampaignRequest, type FinalCampaignStatus } from './campaign.js';
 import type { StartTicks } from './cron-ticks.js';
 import type { CampaignEvents } from './events.js';
+import { StorageHealth, type StorageStatus } from './storage-health.js';
 
 export interface ControllerDeps {
   store: Store;
@@ -22,6 +23,9 @@ export interface ControllerDeps {
   countSyscalls?: boolean;
   /** What fires a schedule's ticks (default: node-cron on the wall clock). */
   startTicks?: StartTicks;
+  /** After a disk-full or I/O error: how often to try writing again (default 10 s), and what a probe writes. */
+  storageRetryMs?: number;
+  storageProbeBytes?: number;
   /** Where a campaign's comparisons stand (the verdicts): its log after each round, and the adaptive schedule. */
   standings?: CampaignDeps['standings'];
 }
@@ -46,6 +50,8 @@ export interface ControllerStatus {
   campaign: CampaignProgress | null;
   /** The last campaign that ended in this process (id and status), for a finished `run`. */
   last: { campaign_id: number; status: FinalCampaignStatus } | null;
+  /** Whether the database takes writes (disk full, I/O errors), and what happened last. */
+  storage: StorageStatus;
 }
 
 export class CampaignController extends EventEmitter<CampaignEvents> {
@@ -53,10 +59,17 @@ export class CampaignController extends EventEmitter<CampaignEvents> {
   private currentDone: Promise<FinalCampaignStatus> | null = null;
   private last: ControllerStatus['last'] = null;
   private readonly hasher: LibraryHasher;
+  /** One for the daemon's life: a fault outlives the campaign it happened in. */
+  readonly storage: StorageHealth;
 
   constructor(private readonly deps: ControllerDeps) {
     super();
     this.hasher = deps.hasher ?? new LibraryHasher();
+    this.storage = new StorageHealth({
+      log: deps.log,
+      ...(deps.storageRetryMs !== undefined ? { retryMs: deps.storageRetryMs } : {}),
+      ...(deps.storageProbeBytes !== undefined ? { probeBytes: deps.storageProbeBytes } : {}),
+    });
   }
 
   /** Open (or resume) a campaign and start its loop. Throws CampaignBusyError if one is running. */
@@ -72,6 +85,7 @@ export class CampaignController extends EventEmitter<CampaignEvents> {
         killGraceMs: this.deps.killGraceMs,
         countSyscalls: this.deps.countSyscalls,
         startTicks: this.deps.startTicks,
+        storage: this.storage,
         standings: this.deps.standings,
       },
       request,
@@ -112,7 +126,7 @@ export class CampaignController extends EventEmitter<CampaignEvents> {
   status(): ControllerStatus {
     const progress = this.current?.progress() ?? null;
     const state = progress === null || progress.state === 'finished' ? 'idle' : progress.state;
-    return { state, campaign: progress, last: this.last };
+    return { state, campaign: progress, last: this.last, storage: this.storage.status() };
   }
 
   /** Settles when no campaign runs (immediately if none does). */

@@ -2,7 +2,8 @@
  * One epoch, from the database's point of view: record it `running` (with host metadata, load and
  * the library's hash), run it, store each sample durably as it arrives, analyse, store the outcome.
  * A kill -9 anywhere in here leaves a `running` row and every sample so far; the next start-up turns
- * that row into `interrupted`.
+ * that row into `interrupted`. A write the database refuses (disk full, I/O error) stops the epoch, which
+ * ends `failed` with the reason; its end is kept in memory when it cannot be stored (storage-health.ts).
  */
 import type { EventEmitter } from 'node:events';
 import { analyzeEpoch } from '../analysis/index.js';
@@ -11,11 +12,12 @@ import type { Sample } from '../domain/types.js';
 import type { Logger } from '../log/index.js';
 import { readHostInfo, readLoadAverage, type BuildIdentifier, type GitBuild, type LibraryHasher } from '../host/index.js';
 import type { Plan, ResolvedVariant } from '../plan/index.js';
-import { nowIso, type EpochFinish, type Store } from '../storage/index.js';
+import { nowIso, StorageFaultError, type EpochFinish, type StorageFault, type Store } from '../storage/index.js';
 import { runEpoch, type EpochResult, type EpochWorkload } from '../supervisor/index.js';
 import type { CampaignEvents, EpochFinishedEvent, EpochSlotFields } from './events.js';
 import type { Slot } from './round-robin.js';
 import { seriesOf } from './series-identity.js';
+import type { StorageHealth } from './storage-health.js';
 
 export interface EpochStepContext {
   store: Store;
@@ -32,6 +34,7 @@ export interface EpochStepContext {
   total: number | null;
   killGraceMs?: number;
   countSyscalls?: boolean;
+  storage: StorageHealth;
 }
 
 export interface EpochStepVariant {
@@ -129,7 +132,10 @@ function announceStart(ctx: EpochStepContext, slotFields: EpochSlotFields, start
   });
 }
 
-/** Runs the child; each sample is stored durably as it arrives and shown live. */
+/**
+ * Runs the child; each sample is stored durably as it arrives and shown live. A write the database refuses
+ * stops the child: the epoch then ends `failed`, its reason saying which write failed and why.
+ */
 async function runSupervised(
   ctx: EpochStepContext,
   variant: ResolvedVariant,
@@ -139,7 +145,29 @@ async function runSupervised(
 ): Promise<EpochResult> {
   const { store, emitter, plan } = ctx;
   const epochId = liveEpoch.epoch_id;
-  return runEpoch(
+  // Stopped by the campaign (stop()) or by a refused write. Linked by hand and unlinked after the epoch:
+  // the campaign's signal lives as long as the campaign, and must not collect a listener per epoch.
+  const stopOnFault = new AbortController();
+  const follow = (): void => stopOnFault.abort();
+  if (signal.aborted) stopOnFault.abort();
+  else signal.addEventListener('abort', follow, { once: true });
+  let fault: { fault: StorageFault; what: string } | null = null;
+  let stored = 0;
+  /** Runs a write of this epoch; a storage fault stops the epoch (anything else is thrown, as before). */
+  const write = (what: string, fn: () => void): boolean => {
+    if (fault !== null) return false;
+    try {
+      fn();
+      return true;
+    } catch (err) {
+      const f = ctx.storage.record(err, what, { epoch: epochId, variant: variant.name });
+      if (f === null) throw err;
+      fault = { fault: f, what };
+      stopOnFault.abort();
+      return false;
+    }
+  };
+  const running = runEpoch(
     {
       launcher: ctx.launcher,
       workload: workloadOf(variant),
@@ -150,14 +178,14 @@ async function runSupervised(
       intervalMs: plan.interval_ms,
       warmupMs: plan.warmup_ms,
       rssLimitBytes: plan.rss_limit_bytes,
-      signal,
+      signal: stopOnFault.signal,
       killGraceMs: ctx.killGraceMs,
       ...(ctx.countSyscalls === false ? { countSyscalls: false } : {}),
       ...(placement.cpus !== undefined ? { cpus: placement.cpus } : {}),
     },
     {
       onLaunched: ({ workloadPid }) => {
-        store.epochs.setPid(epochId, workloadPid);
+        write('storing the workload pid', () => store.epochs.setPid(epochId, workloadPid));
         liveEpoch.workload_pid = workloadPid;
         emitter.emit('epoch-launched', {
           epoch_id: epochId,
@@ -167,12 +195,28 @@ async function runSupervised(
         });
       },
       onSample: (sample) => {
-        store.samples.add(epochId, sample);
+        if (!write(`storing the sample at t=${sample.t_ms} ms`, () => store.samples.add(epochId, sample))) return;
+        stored++;
         liveEpoch.last_sample = sample;
         emitter.emit('sample', { epoch_id: epochId, campaign_id: ctx.campaignId, variant: variant.name, sample });
       },
     },
   );
+  let result: EpochResult;
+  try {
+    result = await running;
+  } finally {
+    signal.removeEventListener('abort', follow);
+  }
+  const failed = fault as { fault: StorageFault; what: string } | null;
+  if (failed === null) return result;
+  return {
+    ...result,
+    outcome: 'failed',
+    reason:
+      `the daemon could not write to its database ${failed.what}: ${failed.fault.message}; ` +
+      `the workload was stopped, the ${stored} sample(s) stored before are kept`,
+  };
 }
 
 /** The analysis of the stored samples; null (and logged) when it fails, so that the outcome is stored anyway. */
@@ -209,7 +253,7 @@ function recordFinish(
   analysis: EpochAnalysis | null,
 ): EpochFinishedEvent {
   const endedAt = nowIso();
-  ctx.store.epochs.finish(slotFields.epoch_id, {
+  const finish: EpochFinish = {
     ...(analysis ?? {}),
     outcome: result.outcome,
     outcome_reason: result.reason,
@@ -219,7 +263,15 @@ function recordFinish(
     stderr_lines: result.stderrLines,
     ...allocatorFields(result),
     ended_at: endedAt,
-  });
+  };
+  const store = (): void => ctx.store.epochs.finish(slotFields.epoch_id, finish);
+  try {
+    store();
+  } catch (err) {
+    if (ctx.storage.record(err, `storing the end of epoch ${slotFields.epoch_id}`, { epoch: slotFields.epoch_id }) === null) throw err;
+    // Kept in memory: written as soon as the database takes writes again (before the next epoch starts).
+    ctx.storage.defer(slotFields.epoch_id, store);
+  }
   const level = result.outcome === 'completed' ? 'info' : 'warn';
   ctx.log[level](
     {
@@ -257,7 +309,16 @@ export async function runEpochStep(
   placement: EpochPlacement = {},
 ): Promise<EpochFinishedEvent> {
   const { variant } = step;
-  const { epochId, startedAt } = await recordStart(ctx, step, slot, placement);
+  let started: { epochId: number; startedAt: string };
+  try {
+    started = await recordStart(ctx, step, slot, placement);
+  } catch (err) {
+    // No epoch row: the slot stays free, the campaign loop waits for writes and takes it up again.
+    const fault = ctx.storage.record(err, 'starting an epoch', { variant: variant.name });
+    if (fault === null) throw err;
+    throw new StorageFaultError(fault, { cause: err });
+  }
+  const { epochId, startedAt } = started;
   const liveEpoch: LiveEpoch = {
     epoch_id: epochId,
     variant: variant.name,

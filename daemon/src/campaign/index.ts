@@ -9,3 +9,5 @@ export { slotAt, totalSlots } from './round-robin.js';
 export type { Slot } from './round-robin.js';
 export { workloadOf } from './epoch-step.js';
 export type { LiveEpoch } from './epoch-step.js';
+export { StorageHealth } from './storage-health.js';
+export type { StorageStatus } from './storage-health.js';

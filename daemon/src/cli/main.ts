@@ -8,10 +8,12 @@
  *   allocsoak drift --db F --variant V [--json]
  *   allocsoak history --db F --variant V [--json]
  *   allocsoak serve --db F [--host H] [--port P]
+ *   allocsoak backup --db F --to F
  * Exit status: 0 done, 1 failure at run time, 2 bad arguments or an invalid plan (nothing started).
  */
 import { PlanError } from '../plan/index.js';
 import { UsageError } from './args.js';
+import { backupCommand } from './commands/backup.js';
 import { compareCommand } from './commands/compare.js';
 import { daemonCommand } from './commands/daemon.js';
 import { driftCommand } from './commands/drift.js';
@@ -28,6 +30,7 @@ const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
   drift: driftCommand,
   history: historyCommand,
   serve: serveCommand,
+  backup: backupCommand,
 };
 
 export const MAIN_HELP = `usage: allocsoak <command> [options]
@@ -42,6 +45,7 @@ commands:
   drift    a variant's RSS drift and leak judgement
   history  a variant's builds in order, each judged against the one before, with change points marked
   serve    serve the HTTP API and web page over an existing database, starting nothing
+  backup   copy a database safely while the daemon writes to it (SQLite's online backup)
 
 \`allocsoak <command> --help\` shows a command's options.
 `;

@@ -12,10 +12,10 @@
  */
 import type { EventEmitter } from 'node:events';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CampaignEvents } from '../campaign/index.js';
+import type { CampaignEvents, StorageStatus } from '../campaign/index.js';
 import { EPOCH_COUNTERS, EPOCH_GAUGES } from '../domain/epoch-fields.js';
 import type { Sample } from '../domain/types.js';
-import type { Store } from '../storage/index.js';
+import { STORAGE_FAULT_KINDS, type Store } from '../storage/index.js';
 import { COUNTED_OUTCOMES, DAEMON_STATES, METRICS, VERDICT_METRIC, type DaemonState, type MetricName } from './names.js';
 import { SqliteSnapshotReader, type ScrapeSnapshot } from './sqlite-snapshot.js';
 import { VerdictCache } from './verdict-cache.js';
@@ -25,6 +25,8 @@ export interface MetricsDeps {
   readonly store: Store;
   /** What the daemon is doing now (CampaignController.status().state), read at every scrape. */
   readonly state?: () => DaemonState;
+  /** Whether the daemon's database takes writes (CampaignController.status().storage), read at every scrape. */
+  readonly storage?: () => Pick<StorageStatus, 'ok' | 'errors_total'>;
   /** Register prom-client's default process metrics (process_start_time_seconds is used by the rules). */
   readonly defaultMetrics?: boolean;
   /** Told about an error inside an event listener (which must never throw into the campaign loop). */
@@ -165,6 +167,27 @@ export class AllocsoakMetrics {
       collect(this: Gauge<'state'>) {
         const now = state();
         for (const s of DAEMON_STATES) this.set({ state: s }, s === now ? 1 : 0);
+      },
+    });
+
+    const storage = deps.storage ?? (() => ({ ok: true, errors_total: { full: 0, io: 0 } }));
+    new Gauge({
+      name: 'allocsoak_storage_failing',
+      help: help('allocsoak_storage_failing'),
+      registers,
+      collect(this: Gauge) {
+        this.set(storage().ok ? 0 : 1);
+      },
+    });
+    new Counter({
+      name: 'allocsoak_storage_errors_total',
+      help: help('allocsoak_storage_errors_total'),
+      labelNames: ['kind'] as const,
+      registers,
+      collect(this: Counter<'kind'>) {
+        const errors = storage().errors_total;
+        this.reset();
+        for (const kind of STORAGE_FAULT_KINDS) this.inc({ kind }, errors[kind]);
       },
     });
 

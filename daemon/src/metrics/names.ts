@@ -69,6 +69,22 @@ const OTHER_METRICS = [
     addition: true,
   },
   {
+    name: 'allocsoak_storage_failing',
+    type: 'gauge',
+    labels: [],
+    source: 'daemon',
+    help: '1 while the daemon cannot write its database (disk full or I/O error): the epoch in progress ended as failed and no epoch starts until a write succeeds again; 0 otherwise.',
+    addition: true,
+  },
+  {
+    name: 'allocsoak_storage_errors_total',
+    type: 'counter',
+    labels: ['kind'],
+    source: 'daemon',
+    help: 'Writes the database refused since the daemon started, by kind (full: disk, quota or SQLite page limit; io: an I/O error).',
+    addition: true,
+  },
+  {
     name: 'allocsoak_epoch_planned_seconds',
     type: 'gauge',
     labels: ['variant'],

@@ -9,3 +9,5 @@ export * from './samples.js';
 export * from './metrics-queries.js';
 export * from './time.js';
 export * from './retention.js';
+export * from './backup.js';
+export * from './faults.js';

@@ -53,6 +53,7 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
   const metrics = new AllocsoakMetrics({
     store,
     state: () => controller.status().state,
+    storage: () => controller.storage.status(),
     onListenerError: (err, event) => log.warn({ err: (err as Error).message, event }, 'metrics listener failed'),
   });
   metrics.follow(controller);

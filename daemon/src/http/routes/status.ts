@@ -48,6 +48,7 @@ export function statusView(status: ControllerStatus, now: Date = new Date()): St
           },
     next_variant: nextVariant(status),
     last_campaign: status.last === null ? null : { id: status.last.campaign_id, status: status.last.status },
+    storage: status.storage,
   };
 }
 

@@ -40,5 +40,27 @@ export const StatusResponse = Type.Object({
   last_campaign: Type.Union([Type.Object({ id: Type.Integer(), status: Type.String() }), Type.Null()], {
     description: 'the last campaign that ended in this daemon process',
   }),
+  storage: Type.Object(
+    {
+      ok: Type.Boolean({ description: 'false while the database refuses writes (disk full, I/O error): no epoch starts' }),
+      failing_since: Type.Union([Type.String(), Type.Null()], { description: 'when the current failing period began' }),
+      last_error: Type.Union([
+        Type.Object({
+          at: Type.String(),
+          kind: Type.Union([Type.Literal('full'), Type.Literal('io')]),
+          code: Type.String({ description: 'SQLITE_FULL, SQLITE_IOERR_WRITE, ENOSPC, ...' }),
+          message: Type.String(),
+          what: Type.String({ description: 'the write that failed' }),
+        }),
+        Type.Null(),
+      ]),
+      recovered_at: Type.Union([Type.String(), Type.Null()], { description: 'when writes succeeded again after the latest fault' }),
+      errors_total: Type.Object({ full: Type.Integer(), io: Type.Integer() }),
+      pending_epochs: Type.Array(Type.Integer(), {
+        description: 'epochs whose end is kept in memory until the database takes it',
+      }),
+    },
+    { description: "the daemon's database: disk full and I/O errors since the daemon started (docs/daemon.md)" },
+  ),
 });
 export type StatusResponse = Static<typeof StatusResponse>;

@@ -28,6 +28,7 @@ export function renderProgress(
           shownCampaign !== null && shownCampaign !== c.id ? showButton(c.id, show) : '',
         )
       : null;
+  const storage = storageLine(status.storage);
   if (cur === null) {
     const state = status.state === 'waiting' ? 'waiting for the next scheduled round' : status.state === 'stopping' ? 'stopping' : 'idle';
     const el = fill(
@@ -38,6 +39,7 @@ export function renderProgress(
         h('span', { class: 'big' }, 'No epoch is running'),
         h('span', { class: 'muted' }, `daemon ${state}`),
       ),
+      storage,
       campaignLine,
     );
     el.dataset.state = status.state;
@@ -73,11 +75,35 @@ export function renderProgress(
           h('div', { style: `width:${(fraction * 100).toFixed(1)}%` }),
         )
       : null,
+    storage,
     campaignLine,
   );
   el.dataset.state = status.state;
   el.dataset.variant = cur.variant;
   el.dataset.epoch = String(cur.id);
+}
+
+/**
+ * The daemon's database: while it refuses writes (disk full, I/O error), what failed and that no epoch starts;
+ * after it recovered, when (so a failed epoch on the page has its explanation next to it).
+ */
+function storageLine(storage: StatusResponse['storage']): HTMLParagraphElement | null {
+  const e = storage.last_error;
+  if (e === null) return null;
+  const what = `${e.kind === 'full' ? 'disk full' : 'I/O error'} ${e.what}: ${e.message}`;
+  if (!storage.ok) {
+    const pending =
+      storage.pending_epochs.length > 0 ? ` The end of epoch(s) ${storage.pending_epochs.join(', ')} is kept in memory until then.` : '';
+    const p = errorNote(
+      `The database refuses writes since ${clockTime(storage.failing_since ?? e.at)} (${what}). ` +
+        `The epoch in progress ended as failed; no epoch starts until a write succeeds (free some space).${pending}`,
+    );
+    p.dataset.role = 'storage';
+    return p;
+  }
+  const p = note(`Storage: ${what} at ${clockTime(e.at)}; writes succeed again since ${clockTime(storage.recovered_at ?? e.at)}.`);
+  p.dataset.role = 'storage';
+  return p;
 }
 
 function showButton(campaignId: number, show: (id: number) => void): HTMLButtonElement {

@@ -1,0 +1,195 @@
+/**
+ * The daemon's own footprint: does `allocsoak daemon` stay flat over thousands of short epochs?
+ *
+ * Starts the real daemon (dist/daemon/src/cli/main.js daemon) on a throwaway database with a tiny plan
+ * (one glibc variant, random_mixed with a small working set, epochs of --epoch-ms), counts the epochs it
+ * finishes from its JSON log lines, and every --every epochs reads the daemon's own /proc/PID/status
+ * (VmRSS) and counts /proc/PID/fd, and scrapes its /metrics as Prometheus would (V8's heap in use) and
+ * the database's size. Then prints the Theil–Sen slope of each against the epoch count, with its 95 %
+ * interval, over all points and over the points after the first 10 % (start-up: V8 tiers up its code).
+ * RSS also holds SQLite's page cache, which grows with the file up to its bound (cache_size, 2 MiB).
+ *
+ *   npm run bench:footprint -- [--epochs 2000] [--epoch-ms 200] [--every 10]
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { packageRoot } from '../daemon/src/paths/index.js';
+import { theilSen } from '../daemon/src/stats/theil-sen.js';
+
+const { values } = parseArgs({
+  options: {
+    epochs: { type: 'string', default: '2000' },
+    'epoch-ms': { type: 'string', default: '200' },
+    every: { type: 'string', default: '10' },
+  },
+});
+const epochs = Number(values.epochs);
+const epochMs = Number(values['epoch-ms']);
+const every = Number(values.every);
+if (!(Number.isInteger(epochs) && epochs >= 20) || !(epochMs >= 40) || !(Number.isInteger(every) && every >= 1)) {
+  console.error('usage: footprint [--epochs N>=20] [--epoch-ms MS>=40] [--every K>=1]');
+  process.exit(2);
+}
+
+interface Point {
+  epoch: number;
+  rss_kib: number;
+  fds: number;
+  heap_kib: number;
+  db_kib: number;
+  t_s: number;
+}
+
+function daemonFootprint(pid: number): { rss_kib: number; fds: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /^VmRSS:\s+(\d+) kB/m.exec(status);
+  if (m === null) throw new Error(`no VmRSS in /proc/${pid}/status`);
+  return { rss_kib: Number(m[1]), fds: readdirSync(`/proc/${pid}/fd`).length };
+}
+
+/** V8's heap in use, from the daemon's own /metrics (prom-client's nodejs_heap_size_used_bytes). */
+async function heapUsedKib(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const m = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(text);
+  return m === null ? Number.NaN : Number(m[1]) / 1024;
+}
+
+function fileKib(file: string): number {
+  return existsSync(file) ? statSync(file).size / 1024 : 0;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'allocsoak-footprint-'));
+const interval = Math.max(10, Math.floor(epochMs / 4));
+writeFileSync(
+  join(dir, 'plan.yaml'),
+  [
+    'name: footprint',
+    `epoch: ${epochMs}ms`,
+    `warmup: ${interval}ms`,
+    `interval: ${interval}ms`,
+    'variants:',
+    '  - name: tiny',
+    '    allocator: glibc',
+    '    args: ["--ws", "64", "--max-size", "256"]',
+    '',
+  ].join('\n'),
+);
+
+const main = join(packageRoot(), 'dist/daemon/src/cli/main.js');
+const child = spawn(process.execPath, [main, 'daemon', '--plan', join(dir, 'plan.yaml'), '--db', join(dir, 'soak.db'), '--port', '0'], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+  env: { ...process.env, ALLOCSOAK_LOG_LEVEL: 'info', ALLOCSOAK_TOKEN: '' },
+});
+const pid = child.pid;
+if (pid === undefined) throw new Error('the daemon did not start');
+
+const db = join(dir, 'soak.db');
+const points: Point[] = [];
+let url: string | null = null;
+let sampling: Promise<void> = Promise.resolve();
+const outcomes = new Map<string, number>();
+/** Why epochs did not complete: each distinct reason once, with how many. */
+const reasons = new Map<string, number>();
+const started = Date.now();
+let finished = 0;
+
+const done = new Promise<void>((resolve, reject) => {
+  child.on('exit', (code, signal) => {
+    if (finished < epochs) reject(new Error(`the daemon exited (${code ?? signal}) after ${finished} epochs`));
+    else resolve();
+  });
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    let entry: { msg?: string; outcome?: string; url?: string; reason?: string };
+    try {
+      entry = JSON.parse(line) as typeof entry;
+    } catch {
+      return;
+    }
+    if (typeof entry.url === 'string' && entry.msg?.includes('serving') === true) url = entry.url;
+    if (entry.msg !== 'epoch finished' || finished >= epochs) return;
+    finished++;
+    const outcome = entry.outcome ?? '?';
+    outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+    if (outcome !== 'completed') {
+      const why = `${outcome}: ${(entry.reason ?? '?').replace(/\d+/g, 'N')}`;
+      reasons.set(why, (reasons.get(why) ?? 0) + 1);
+    }
+    if (finished % every === 0 || finished === 1) {
+      const epoch = finished;
+      const own = daemonFootprint(pid);
+      const t_s = (Date.now() - started) / 1000;
+      const dbKib = fileKib(db) + fileKib(`${db}-wal`);
+      sampling = sampling.then(async () => {
+        const heap = url === null ? Number.NaN : await heapUsedKib(url);
+        const p: Point = { epoch, ...own, heap_kib: heap, db_kib: dbKib, t_s };
+        points.push(p);
+        if (epoch % (every * 20) === 0) {
+          console.log(
+            `  ${p.epoch} epochs, ${p.t_s.toFixed(0)} s: VmRSS ${p.rss_kib} KiB, ${p.fds} fds, V8 heap ${p.heap_kib.toFixed(0)} KiB, db ${p.db_kib.toFixed(0)} KiB`,
+          );
+        }
+      });
+    }
+    if (finished === epochs) void sampling.then(() => child.kill('SIGTERM'));
+  });
+});
+
+console.log(`footprint: the daemon (pid ${pid}) over ${epochs} epochs of ${epochMs} ms, sampled every ${every} epochs; db in ${dir}`);
+try {
+  await done;
+} finally {
+  if (child.exitCode === null) child.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function report(label: string, pts: readonly Point[]): void {
+  const x = pts.map((p) => p.epoch);
+  const rss = theilSen(
+    x,
+    pts.map((p) => p.rss_kib),
+  );
+  const fds = theilSen(
+    x,
+    pts.map((p) => p.fds),
+  );
+  const heapPts = pts.filter((p) => Number.isFinite(p.heap_kib));
+  const heap = theilSen(
+    heapPts.map((p) => p.epoch),
+    heapPts.map((p) => p.heap_kib),
+  );
+  const per1000 = (v: number): string => (v * 1000).toFixed(1);
+  const first = pts[0] as Point;
+  const last = pts[pts.length - 1] as Point;
+  console.log(`${label} (${pts.length} points, epochs ${first.epoch}–${last.epoch}):`);
+  console.log(
+    `  VmRSS  ${first.rss_kib} → ${last.rss_kib} KiB, min ${Math.min(...pts.map((p) => p.rss_kib))}, max ${Math.max(...pts.map((p) => p.rss_kib))}; ` +
+      `Theil–Sen slope ${per1000(rss.slope)} KiB per 1000 epochs (95 % interval ${per1000(rss.low)} … ${per1000(rss.high)})`,
+  );
+  console.log(
+    `  fds    ${first.fds} → ${last.fds}, min ${Math.min(...pts.map((p) => p.fds))}, max ${Math.max(...pts.map((p) => p.fds))}; ` +
+      `Theil–Sen slope ${per1000(fds.slope)} per 1000 epochs (95 % interval ${per1000(fds.low)} … ${per1000(fds.high)})`,
+  );
+  if (heapPts.length > 1) {
+    const h0 = heapPts[0] as Point;
+    const h1 = heapPts[heapPts.length - 1] as Point;
+    console.log(
+      `  V8 heap in use ${h0.heap_kib.toFixed(0)} → ${h1.heap_kib.toFixed(0)} KiB; ` +
+        `Theil–Sen slope ${per1000(heap.slope)} KiB per 1000 epochs (95 % interval ${per1000(heap.low)} … ${per1000(heap.high)})`,
+    );
+  }
+  console.log(`  database ${first.db_kib.toFixed(0)} → ${last.db_kib.toFixed(0)} KiB (file and -wal)`);
+}
+
+const elapsed = (Date.now() - started) / 1000;
+console.log(
+  `\n${finished} epochs in ${elapsed.toFixed(0)} s (${((elapsed / finished) * 1000).toFixed(0)} ms each); outcomes: ${[...outcomes]
+    .map(([o, n]) => `${o} ${n}`)
+    .join(', ')}`,
+);
+for (const [why, n] of reasons) console.log(`  ${n} × ${why}`);
+report('all points', points);
+report('after the first 10 %', points.slice(Math.ceil(points.length / 10)));
