@@ -260,6 +260,19 @@ test('the web page shows a real short campaign live in Debian chromium', { timeo
     const from = page.locator('#comparisons tr[data-candidate="lean"][data-baseline="glibc"] [data-campaigns]');
     assert.match((await from.textContent()) ?? '', /^epochs from campaign \d+$/);
 
+    // History across builds: the picker offers the plan's variants; lean's library (leanmalloc from the native
+    // build, inside this git checkout) is one build, named by its label or commit, with its hash.
+    assert.deepEqual(await page.$$eval('#history-variant option', (os) => os.map((o) => (o as HTMLOptionElement).value)), VARIANTS);
+    await page.selectOption('#history-variant', 'lean');
+    await page.waitForFunction(
+      () => /sha256 [0-9a-f]{12}/.test(document.querySelector('#history tr[data-build="1"]')?.textContent ?? ''),
+      null,
+      {
+        timeout: 10_000,
+      },
+    );
+    t.diagnostic(`history: ${(await page.textContent('#history tr[data-build="1"]')) ?? ''}`);
+
     // One click from a crashed epoch to its stderr tail.
     await page.click('tr[data-outcome="crashed"] button');
     await page.waitForSelector('#epoch-dialog[open][data-loaded="true"]', { timeout: 10_000 });

@@ -6,7 +6,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import { isAdaptive, type CampaignStatus, type ComparisonStanding } from '../domain/types.js';
-import { allowedCpus, type LibraryHasher } from '../host/index.js';
+import { allowedCpus, BuildIdentifier, buildLabelFromEnv, type LibraryHasher } from '../host/index.js';
 import type { Logger } from '../log/index.js';
 import { variantThreads, type ResolvedPlan } from '../plan/index.js';
 import { StorageFaultError, type Store } from '../storage/index.js';
@@ -352,6 +352,8 @@ export class Campaign {
       emitter,
       log,
       hasher: this.deps.hasher,
+      builds: new BuildIdentifier(),
+      buildLabel: buildLabelFromEnv(),
       launcher: this.deps.launcher,
       plan,
       campaignId: this.id,

@@ -10,7 +10,7 @@ import { analyzeEpoch } from '../analysis/index.js';
 import type { EpochAnalysis } from '../domain/epoch-fields.js';
 import type { Sample } from '../domain/types.js';
 import type { Logger } from '../log/index.js';
-import { readHostInfo, readLoadAverage, type LibraryHasher } from '../host/index.js';
+import { readHostInfo, readLoadAverage, type BuildIdentifier, type GitBuild, type LibraryHasher } from '../host/index.js';
 import type { Plan, ResolvedVariant } from '../plan/index.js';
 import { nowIso, StorageFaultError, type EpochFinish, type StorageFault, type Store } from '../storage/index.js';
 import { runEpoch, type EpochResult, type EpochWorkload } from '../supervisor/index.js';
@@ -24,6 +24,10 @@ export interface EpochStepContext {
   emitter: EventEmitter<CampaignEvents>;
   log: Logger;
   hasher: LibraryHasher;
+  /** The git commit and dirty flag of each library build, looked up once per campaign (host/build-identity.ts). */
+  builds: BuildIdentifier;
+  /** ALLOCSOAK_BUILD of the daemon's environment: the build label of variants whose plan entry gives none. */
+  buildLabel: string | null;
   launcher: string;
   plan: Plan;
   campaignId: number;
@@ -68,7 +72,16 @@ async function libraryHash(ctx: EpochStepContext, variant: ResolvedVariant): Pro
   }
 }
 
-/** Stores the epoch as `running`, with its host, the load, the library's hash and the series it belongs to. */
+/** The git build of the variant's library (null without a library, or outside a git work tree). */
+async function gitBuild(ctx: EpochStepContext, variant: ResolvedVariant, sha256: string | null): Promise<GitBuild | null> {
+  if (variant.library === null) return null;
+  return ctx.builds.gitBuild(variant.library, sha256);
+}
+
+/**
+ * Stores the epoch as `running`, with its host, the load, the library's hash, the build's label, commit and
+ * dirty flag, and the series it belongs to.
+ */
 async function recordStart(
   ctx: EpochStepContext,
   { variant, variantId }: EpochStepVariant,
@@ -80,6 +93,7 @@ async function recordStart(
   const load = readLoadAverage();
   const sha256 = await libraryHash(ctx, variant);
   const series = await seriesOf(ctx.hasher, variant, sha256);
+  const git = await gitBuild(ctx, variant, sha256);
   const startedAt = nowIso();
   const epochId = store.epochs.start({
     campaign_id: ctx.campaignId,
@@ -94,6 +108,9 @@ async function recordStart(
     ...load,
     allocator_sha256: sha256,
     series_sha256: series,
+    build_label: variant.build ?? ctx.buildLabel,
+    build_commit: git?.commit ?? null,
+    build_dirty: git === null ? null : git.dirty ? 1 : 0,
     cpus: placement.cpus === undefined ? null : placement.cpus.join(','),
   });
   return { epochId, startedAt };

@@ -6,6 +6,7 @@
  *   allocsoak report --db F [--format md|json|csv]
  *   allocsoak compare --db F --baseline A --candidate B [--json]
  *   allocsoak drift --db F --variant V [--json]
+ *   allocsoak history --db F --variant V [--json]
  *   allocsoak serve --db F [--host H] [--port P]
  *   allocsoak backup --db F --to F
  * Exit status: 0 done, 1 failure at run time, 2 bad arguments or an invalid plan (nothing started).
@@ -16,6 +17,7 @@ import { backupCommand } from './commands/backup.js';
 import { compareCommand } from './commands/compare.js';
 import { daemonCommand } from './commands/daemon.js';
 import { driftCommand } from './commands/drift.js';
+import { historyCommand } from './commands/history.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { serveCommand } from './commands/serve.js';
@@ -26,6 +28,7 @@ const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
   report: reportCommand,
   compare: compareCommand,
   drift: driftCommand,
+  history: historyCommand,
   serve: serveCommand,
   backup: backupCommand,
 };
@@ -40,6 +43,7 @@ commands:
   report   print the results stored in a database (md, json or csv)
   compare  judge a candidate against a baseline: GO, NEUTRAL, NO-GO or INSUFFICIENT, with reasons
   drift    a variant's RSS drift and leak judgement
+  history  a variant's builds in order, each judged against the one before, with change points marked
   serve    serve the HTTP API and web page over an existing database, starting nothing
   backup   copy a database safely while the daemon writes to it (SQLite's online backup)
 

@@ -170,6 +170,32 @@ export const EPOCH_FIELDS = {
     writer: 'start',
     summary: true,
   },
+  build_label: {
+    sql: 'TEXT',
+    json: 'string',
+    nullable: true,
+    unit: 'text',
+    meaning: "the build's label: the plan variant's `build`, else ALLOCSOAK_BUILD in the daemon's environment; null when neither is set",
+    writer: 'start',
+  },
+  build_commit: {
+    sql: 'TEXT',
+    json: 'string',
+    nullable: true,
+    unit: 'text',
+    meaning:
+      'git commit (HEAD) of the work tree the allocator library lies in, read once per campaign and library build; null without a library, without git or outside a work tree',
+    writer: 'start',
+  },
+  build_dirty: {
+    sql: 'INTEGER',
+    json: 'integer',
+    nullable: true,
+    unit: 'count',
+    meaning:
+      '1: that work tree had changes (git status --porcelain printed something, untracked files included); 0: clean; null when build_commit is',
+    writer: 'start',
+  },
   cpus: {
     sql: 'TEXT',
     json: 'string',

@@ -2,3 +2,5 @@ export { readHostInfo, readLoadAverage, parseBracketedChoice, parseCpuModel, THP
 export type { HostInfo, LoadAverage } from './metadata.js';
 export { LibraryHasher, sha256File } from './library-hash.js';
 export { allowedCpus, parseCpuList } from './cpus.js';
+export { BuildIdentifier, buildLabelFromEnv, gitBuildOf, GIT_TIMEOUT_MS } from './build-identity.js';
+export type { GitBuild } from './build-identity.js';

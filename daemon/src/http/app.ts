@@ -15,6 +15,7 @@ import { installErrorHandling } from './plugins/errors.js';
 import campaignRoutes from './routes/campaigns.js';
 import epochRoutes from './routes/epochs.js';
 import healthRoutes from './routes/health.js';
+import historyRoutes from './routes/history.js';
 import judgementRoutes from './routes/judgement.js';
 import metricsRoutes from './routes/metrics.js';
 import pageSchemaRoutes from './routes/page-schemas.js';
@@ -62,6 +63,8 @@ export const allocsoakApp: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, 
   await fastify.register(epochRoutes, { prefix: API_PREFIX, ...deps });
   // GET /api/v1/compare and /api/v1/drift: the judgement's verdicts (routes/judgement.ts).
   await fastify.register(judgementRoutes, { prefix: API_PREFIX, ...deps });
+  // GET /api/v1/history: a variant's builds and their change points (routes/history.ts).
+  await fastify.register(historyRoutes, { prefix: API_PREFIX, ...deps });
 
   // Outside /api/v1
   await fastify.register(metricsRoutes, deps);

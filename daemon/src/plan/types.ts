@@ -28,6 +28,11 @@ export interface PlanVariant {
   command: string[] | null;
   /** When true, a missing allocator library skips the variant with a warning instead of failing. */
   optional: boolean;
+  /**
+   * A label for the build this variant runs (e.g. "v2.1-rc1"), stored with each epoch as build_label; it wins
+   * over ALLOCSOAK_BUILD in the daemon's environment. Absent when the plan does not give one.
+   */
+  build?: string;
 }
 
 export interface PlanComparison {

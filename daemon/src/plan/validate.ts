@@ -38,7 +38,10 @@ export const TOP_LEVEL_KEYS = [
   'comparisons',
   'reference',
 ] as const;
-export const VARIANT_KEYS = ['name', 'allocator', 'env', 'args', 'command', 'optional'] as const;
+/** The longest build label a plan may give (variants[i].build). */
+export const BUILD_LABEL_MAX = 100;
+
+export const VARIANT_KEYS = ['name', 'allocator', 'env', 'args', 'command', 'optional', 'build'] as const;
 export const COMPARISON_KEYS = ['baseline', 'candidate', 'goal', 'criteria'] as const;
 
 export const VARIANT_NAME_RE = /^[A-Za-z0-9_.-]+$/;
@@ -272,7 +275,22 @@ function checkVariant(c: Checker, raw: unknown, i: number): VariantDraft {
   }
   draft.optional = optional;
 
-  if (ok && typeof name === 'string' && optional !== null) draft.variant = { name, allocator, env: env.env, args, command, optional };
+  const build = raw['build'];
+  if (build !== undefined && !(typeof build === 'string' && build.length >= 1 && build.length <= BUILD_LABEL_MAX)) {
+    const long = typeof build === 'string' && build.length > BUILD_LABEL_MAX;
+    c.fail(
+      [...path, 'build'],
+      `a build label: a string of 1 to ${BUILD_LABEL_MAX} characters`,
+      long ? `a string of ${build.length} characters` : build,
+      {
+        raw: long,
+      },
+    );
+    ok = false;
+  }
+
+  if (ok && typeof name === 'string' && optional !== null)
+    draft.variant = { name, allocator, env: env.env, args, command, optional, ...(typeof build === 'string' ? { build } : {}) };
   return draft;
 }
 

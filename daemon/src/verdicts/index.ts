@@ -3,4 +3,6 @@ export { compare, comparisonStandings, drift, judgePlanComparisons } from './ser
 export type { CompareRequest, CompareResult, DriftRequest, DriftResult } from './service.js';
 export { judgeCampaign } from './campaign.js';
 export type { CampaignJudgement } from './campaign.js';
+export { history } from './history.js';
+export type { BuildChange, BuildMeasure, ChangeKind, HistoryBuild, HistoryRequest, HistoryResult, MemoryChange } from './history.js';
 export { VerdictReader } from './reader.js';

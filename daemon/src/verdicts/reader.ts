@@ -1,5 +1,5 @@
 /**
- * compare and drift as the HTTP API serves them: without holding the daemon's event loop (the one that
+ * compare, drift and history as the HTTP API serves them: without holding the daemon's event loop (the one that
  * stores each sample as it arrives and reads /proc at that moment) and without judging again what has not
  * changed.
  *
@@ -15,18 +15,31 @@
 import { Worker } from 'node:worker_threads';
 import { InputError } from '../domain/parameters.js';
 import type { Store } from '../storage/index.js';
+import { history, type HistoryRequest, type HistoryResult } from './history.js';
 import { compare, drift, type CompareRequest, type CompareResult, type DriftRequest, type DriftResult } from './service.js';
 
-export type VerdictJob = { kind: 'compare'; request: CompareRequest } | { kind: 'drift'; request: DriftRequest };
-type Answer<J extends VerdictJob> = J extends { kind: 'compare' } ? CompareResult : DriftResult;
+export type VerdictJob =
+  { kind: 'compare'; request: CompareRequest } | { kind: 'drift'; request: DriftRequest } | { kind: 'history'; request: HistoryRequest };
+type Result = CompareResult | DriftResult | HistoryResult;
+type Answer<J extends VerdictJob> = J extends { kind: 'compare' }
+  ? CompareResult
+  : J extends { kind: 'drift' }
+    ? DriftResult
+    : HistoryResult;
 
 /** What the worker sends back: an answer, or the error (InputError keeps its parameter and detail). */
 export type WorkerReply =
-  | { id: number; ok: true; result: CompareResult | DriftResult }
-  | { id: number; ok: false; name: string; message: string; parameter?: string; detail?: string };
+  { id: number; ok: true; result: Result } | { id: number; ok: false; name: string; message: string; parameter?: string; detail?: string };
 
-export function runJob(store: Store, job: VerdictJob): CompareResult | DriftResult {
-  return job.kind === 'compare' ? compare(store, job.request) : drift(store, job.request);
+export function runJob(store: Store, job: VerdictJob): Result {
+  switch (job.kind) {
+    case 'compare':
+      return compare(store, job.request);
+    case 'drift':
+      return drift(store, job.request);
+    case 'history':
+      return history(store, job.request);
+  }
 }
 
 /** Answers kept at most (each request's parameters are a key). */
@@ -35,8 +48,8 @@ const KEPT = 64;
 export class VerdictReader {
   private worker: Worker | null = null;
   private nextId = 1;
-  private readonly waiting = new Map<number, { resolve: (r: CompareResult | DriftResult) => void; reject: (e: Error) => void }>();
-  private readonly kept = new Map<string, { stamp: string; answer: Promise<CompareResult | DriftResult> }>();
+  private readonly waiting = new Map<number, { resolve: (r: Result) => void; reject: (e: Error) => void }>();
+  private readonly kept = new Map<string, { stamp: string; answer: Promise<Result> }>();
   private closed = false;
 
   constructor(
@@ -51,6 +64,10 @@ export class VerdictReader {
 
   drift(request: DriftRequest): Promise<DriftResult> {
     return this.answer({ kind: 'drift', request });
+  }
+
+  history(request: HistoryRequest): Promise<HistoryResult> {
+    return this.answer({ kind: 'history', request });
   }
 
   /** Stops the worker; later requests are judged in the calling thread. */
@@ -83,7 +100,7 @@ export class VerdictReader {
     return answer as Promise<Answer<J>>;
   }
 
-  private judge(job: VerdictJob): Promise<CompareResult | DriftResult> {
+  private judge(job: VerdictJob): Promise<Result> {
     if (this.inThread || this.closed) {
       try {
         return Promise.resolve(runJob(this.store, job));

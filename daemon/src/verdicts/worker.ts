@@ -1,5 +1,5 @@
 /**
- * The verdict worker (reader.ts): judges compare and drift requests on its own read-only connection to the
+ * The verdict worker (reader.ts): judges compare, drift and history requests on its own read-only connection to the
  * daemon's database, off the daemon's event loop.
  */
 import { parentPort, workerData } from 'node:worker_threads';

@@ -130,7 +130,7 @@ test('every problem of a bad plan is listed, each with file, path, expectation a
     'plans/bad.yaml: schedule: expected "adaptive" or a cron expression such as "0 22 * * *", got "every night" (line 4)',
     'plans/bad.yaml: rss_limit: expected a size above 0 such as "4GiB", "512MiB", "100MB" or a number of bytes, got "4 gigs" (line 5)',
     'plans/bad.yaml: variants[0].name: expected a name made of letters, digits, "_", "." or "-", got "bad name!" (line 7)',
-    'plans/bad.yaml: variants[1].alocator: expected one of the keys name, allocator, env, args, command, optional, got unknown key "alocator" (line 10); did you mean "allocator"?',
+    'plans/bad.yaml: variants[1].alocator: expected one of the keys name, allocator, env, args, command, optional, build, got unknown key "alocator" (line 10); did you mean "allocator"?',
     'plans/bad.yaml: variants[1]: expected an allocator or a command, got neither (line 9)',
     'plans/bad.yaml: variants[2].name: expected a name not used by another variant (variants[1] is "ok"), got "ok" (line 11)',
     'plans/bad.yaml: variants[2].env.LD_PRELOAD: expected no LD_PRELOAD (the allocator field sets the preload), got "/x.so" (line 13)',
@@ -234,4 +234,26 @@ test('the shipped plans are valid and say what the brief asks', () => {
     quick.variants.map((v) => v.env),
     def.variants.map((v) => v.env),
   );
+});
+
+test('variants[i].build: a label of 1 to 100 characters, kept in the plan; anything else refused naming the field', () => {
+  const ok = validatePlan(
+    {
+      variants: [
+        { name: 'a', allocator: 'glibc', build: 'v2.1-rc1' },
+        { name: 'b', allocator: 'glibc' },
+      ],
+    },
+    'api',
+  );
+  assert.equal(ok.variants[0]?.build, 'v2.1-rc1');
+  assert.equal('build' in (ok.variants[1] ?? {}), false, 'absent when not given');
+  for (const [bad, got] of [
+    ['', '""'],
+    ['x'.repeat(101), 'a string of 101 characters'],
+    [42, '42'],
+  ] as const) {
+    const err = planError(() => validatePlan({ variants: [{ name: 'a', allocator: 'glibc', build: bad }] }, 'api'));
+    assert.equal(err.message, `api: variants[0].build: expected a build label: a string of 1 to 100 characters, got ${got}`);
+  }
 });

@@ -104,6 +104,7 @@ test('real answers of every route the page reads pass; a changed answer fails na
       '/epochs/:id/samples': await getJson(t.app, `/api/v1/epochs/${speed}/samples`),
       '/compare': await getJson(t.app, `/api/v1/compare?baseline=speed&candidate=lean&campaign=${campaign}`),
       '/drift': await getJson(t.app, `/api/v1/drift?variant=speed&campaign=${campaign}`),
+      '/history': await getJson(t.app, '/api/v1/history?variant=lean'),
     };
     for (const [route, body] of Object.entries(answers)) {
       assert.equal(firstMismatch(schemas[route as PageRoute], body)?.message ?? null, null, route);

@@ -25,6 +25,9 @@ export const StoredPlan = Type.Object({
       args: Type.Array(Type.String()),
       command: Type.Union([Type.Array(Type.String()), Type.Null()]),
       optional: Type.Boolean(),
+      build: Type.Optional(
+        Type.String({ description: "the build's label (stored with each epoch as build_label); absent when not given" }),
+      ),
     }),
   ),
   comparisons: Type.Array(

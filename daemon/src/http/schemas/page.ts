@@ -7,6 +7,7 @@
 import type { Static } from 'typebox';
 import { CampaignDetail, CampaignListResponse, CampaignSeriesResponse, DuetIntervalsResponse } from './campaigns.js';
 import { EpochDetail, EpochListResponse, SamplesResponse } from './epochs.js';
+import { HistoryResponse } from './history.js';
 import { CompareResponse, DriftResponse } from './judgement.js';
 import { StatusResponse } from './status.js';
 
@@ -24,6 +25,7 @@ export const PAGE_RESPONSE_SCHEMAS = {
   '/epochs/:id/samples': SamplesResponse,
   '/compare': CompareResponse,
   '/drift': DriftResponse,
+  '/history': HistoryResponse,
 };
 
 export type PageRoute = keyof typeof PAGE_RESPONSE_SCHEMAS;

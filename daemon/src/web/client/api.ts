@@ -7,6 +7,7 @@
  */
 import type { CampaignDetail, CampaignSeriesResponse, CampaignSummary, DuetIntervalsResponse } from '../../http/schemas/campaigns.js';
 import type { EPOCH_LIST_MAX, EpochDetail, EpochSummary, SamplesResponse } from '../../http/schemas/epochs.js';
+import type { HistoryResponse } from '../../http/schemas/history.js';
 import type { CompareResponse, DriftResponse } from '../../http/schemas/judgement.js';
 import type { PAGE_SCHEMAS_URL, PageResponses, PageRoute } from '../../http/schemas/page.js';
 import type { StatusResponse } from '../../http/schemas/status.js';
@@ -17,10 +18,11 @@ export type {
   CampaignSeriesResponse,
   CampaignSummary,
   CompareResponse,
-  DuetIntervalsResponse,
   DriftResponse,
+  DuetIntervalsResponse,
   EpochDetail,
   EpochSummary,
+  HistoryResponse,
   SamplesResponse,
   StatusResponse,
 };
@@ -167,4 +169,9 @@ export async function fetchCompare(baseline: string, candidate: string, campaign
 /** A variant's drift and leak judgement over the epochs of this campaign. */
 export async function fetchDrift(variant: string, campaign: number): Promise<DriftResponse> {
   return get('/drift', {}, { variant, campaign });
+}
+
+/** A variant's builds across every campaign, each judged against the one before. */
+export async function fetchHistory(variant: string): Promise<HistoryResponse> {
+  return get('/history', {}, { variant });
 }

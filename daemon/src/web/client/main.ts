@@ -22,6 +22,7 @@ import { withDerivedFields, type ListedEpoch } from './fields.js';
 import { clockTime } from '../../domain/format.js';
 import { unavailable } from './views/common.js';
 import { renderEpochs, type DuetPairs, type SeriesMarks } from './views/epochs.js';
+import { loadHistory } from './views/history.js';
 import { LiveView } from './views/live.js';
 import { renderProgress } from './views/progress.js';
 import { SeriesView } from './views/series.js';
@@ -64,6 +65,25 @@ function serial(fn: () => Promise<void>): Promise<void> {
 const live = new LiveView(byId('live'));
 const series = new SeriesView(byId('series'));
 const picker = byId('campaign-picker') as HTMLSelectElement;
+const historyPicker = byId('history-variant') as HTMLSelectElement;
+
+/** The history picker offers the shown campaign's variants (keeping the one chosen, if it is among them). */
+function offerHistoryVariants(variants: readonly string[]): void {
+  const chosen = historyPicker.value;
+  historyPicker.replaceChildren(...variants.map((v) => h('option', { value: v, selected: v === chosen }, v)));
+  historyPicker.disabled = variants.length === 0;
+  if (variants.includes(chosen)) historyPicker.value = chosen;
+}
+
+/** The chosen variant's builds across every campaign (GET /history). */
+async function refreshHistory(): Promise<void> {
+  const variant = historyPicker.value;
+  if (historyPicker.disabled || variant === '') {
+    byId('history').replaceChildren(note('no variants yet'));
+    return;
+  }
+  await loadHistory(byId('history'), variant);
+}
 
 function setConnection(ok: boolean, message?: string): void {
   const el = byId('connection');
@@ -130,7 +150,8 @@ async function showCampaign(id: number | null): Promise<void> {
     state.epochs = [];
     live.reset([]);
     series.reset([]);
-    for (const s of ['summary', 'epochs', 'comparisons', 'reference', 'series-changes']) byId(s).replaceChildren(note('no epochs yet'));
+    for (const s of ['summary', 'epochs', 'comparisons', 'reference', 'series-changes', 'history'])
+      byId(s).replaceChildren(note('no epochs yet'));
     document.body.dataset.campaign = '';
     return;
   }
@@ -142,6 +163,7 @@ async function showCampaign(id: number | null): Promise<void> {
   state.epochs = await loadEpochs(id);
   const variants = variantsOf(detail, state.epochs);
   registerVariants(variants);
+  offerHistoryVariants(variants);
   live.reset(variants);
   series.reset(variants);
   await redrawEpochs();
@@ -222,6 +244,7 @@ async function maybeJudge(): Promise<void> {
   if (finished.length === 0) {
     for (const id of ['comparisons', 'reference']) byId(id).replaceChildren(note('no epochs yet'));
     byId('judged-at').textContent = '';
+    await refreshHistory(); // earlier campaigns may have builds of these variants
     return;
   }
   const drifts = loadDrifts(variants, c.id).then((d) => {
@@ -229,7 +252,12 @@ async function maybeJudge(): Promise<void> {
     state.drifts = d;
     renderSummary(byId('summary'), variantsOf(c, state.epochs), state.epochs, d);
   });
-  await Promise.all([drifts, renderComparisons(byId('comparisons'), c), renderReference(byId('reference'), { ...c, variants })]);
+  await Promise.all([
+    drifts,
+    renderComparisons(byId('comparisons'), c),
+    renderReference(byId('reference'), { ...c, variants }),
+    refreshHistory(),
+  ]);
   byId('judged-at').textContent =
     `Judged at ${clockTime(new Date().toISOString())} on ${finished.length} finished epoch(s); refreshed as epochs end, at most every ${JUDGE_EVERY_MS / 1000} s.`;
 }
@@ -306,6 +334,7 @@ async function loop(): Promise<void> {
 async function start(): Promise<void> {
   byId('epoch-dialog-close').addEventListener('click', () => (byId('epoch-dialog') as HTMLDialogElement).close());
   picker.addEventListener('change', () => void pick(Number(picker.value)));
+  historyPicker.addEventListener('change', () => void refreshHistory());
   try {
     await loadPlotting();
   } catch (err) {
