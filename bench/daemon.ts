@@ -33,6 +33,7 @@ import { packageRoot } from '../daemon/src/paths/index.js';
 import { median } from '../daemon/src/stats/descriptive.js';
 import { newThinCursor, openStore, RETENTION_DEFAULTS, type EpochRow, type Store } from '../daemon/src/storage/index.js';
 import type { Sample } from '../daemon/src/domain/types.js';
+import { createRng } from '../daemon/src/stats/bootstrap.js';
 
 export const BENCH_DAEMON_USAGE = `usage: npm run bench:daemon -- [options]
   --samples N        samples in the built database (default 10000000)
@@ -126,17 +127,6 @@ function gaussian(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const NOISY_FIELDS = [
   'throughput_mean',
   'throughput_median',
@@ -163,7 +153,7 @@ function buildDatabase(template: Store, big: Store, o: Options): { campaigns: nu
   const newHost = host === undefined ? null : big.hosts.upsert(host);
 
   big.db.pragma('synchronous = OFF');
-  const rand = mulberry32(17);
+  const rand = createRng(17);
   const perCampaign = 100;
   const hourMs = 3_600_000;
   const t0 = Date.now() - (o.epochs + 2) * hourMs;

@@ -13,6 +13,7 @@
  *   pass over the pairs (no allocation beyond the bracket's values) counts what lies below the bracket and
  *   collects what lies in it; if the rank fell outside, the caller's full sort decides.
  */
+import { createRng } from './bootstrap.js';
 
 /** Ascending copy as a Float64Array (numeric order, unlike Array#sort's default). */
 export function sortedFloat64(xs: readonly number[] | Float64Array): Float64Array {
@@ -141,18 +142,6 @@ export function differenceRanks(x: readonly number[], y: readonly number[], rank
   return ranks.map((k) => selectInMatrix(m, k, 4 * (x.length + y.length) + 64));
 }
 
-/** A small seeded generator (mulberry32): the sample of pairs is the same on every call. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Pairs drawn to place the brackets of slopeRanks. */
 const SLOPE_SAMPLE = 20_000;
 
@@ -175,7 +164,7 @@ export function slopeRanks(x: readonly number[], y: readonly number[], ranks: re
     total = (n * (n - 1)) / 2 - equal;
   }
   if (total === 0) return null;
-  const rand = seeded(0x5e17 ^ n);
+  const rand = createRng(0x5e17 ^ n);
   const sample: number[] = [];
   for (let tries = 0; sample.length < SLOPE_SAMPLE && tries < 4 * SLOPE_SAMPLE; tries++) {
     let i = Math.floor(rand() * n);
