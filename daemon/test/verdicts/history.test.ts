@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { openStore, type Store } from '../../src/storage/index.js';
 import { history, type HistoryResult } from '../../src/verdicts/index.js';
-import { planFrom, tempDir } from '../helpers/env.js';
+import { tempDir } from '../helpers/env.js';
 import { runCli } from '../helpers/cli.js';
-import { synthesize } from '../judgement/synthetic.js';
+import { seedCampaign } from './seed.js';
 import { makeApp } from '../http/helpers.js';
 
 const BUILDS = [
@@ -22,62 +22,31 @@ const ROUNDS = 8;
 
 /** One campaign per build: `lean` runs the build, `glibc` beside it (not part of lean's history). */
 function seedBuilds(store: Store): number[] {
-  const resolved = planFrom({
+  const plan = {
     name: 'history',
     variants: [
       { name: 'lean', allocator: 'leanmalloc' },
       { name: 'glibc', allocator: 'glibc' },
     ],
-  });
-  return BUILDS.map((b, k) => {
-    const campaign = store.campaigns.create({ source: 'test', plan: resolved.plan, epochs_per_variant: ROUNDS });
-    const ids = new Map(resolved.plan.variants.map((v) => [v.name, store.variants.upsert(campaign, v, null)]));
-    const epochs = synthesize({
-      seed: 11 + k,
-      rounds: ROUNDS,
-      noise: 0.004,
-      machine: 0.004,
-      startId: 1 + k * 100,
-      variants: [
+  };
+  return BUILDS.map((b, k) =>
+    seedCampaign(
+      store,
+      plan,
+      [
         { name: 'lean', throughput: b.throughput, rssPeak: 40 << 20, rssHeld: 20 << 20, heldDriftPct: 0 },
         { name: 'glibc', throughput: 800_000, rssPeak: 50 << 20, rssHeld: 30 << 20, heldDriftPct: 0 },
       ],
-    });
-    for (const e of epochs) {
-      const lean = e.variant === 'lean';
-      const id = store.epochs.start({
-        campaign_id: campaign,
-        variant_id: ids.get(e.variant) as number,
-        variant: e.variant,
-        round: e.round as number,
-        planned_ms: 60_000,
-        warmup_ms: 1000,
-        interval_ms: 1000,
-        started_at: e.started_at,
-        allocator_sha256: lean ? b.sha : null,
-        build_label: lean ? b.label : null,
-        build_commit: lean ? b.commit : null,
-        build_dirty: lean ? b.dirty : null,
-      });
-      store.epochs.finish(id, {
-        outcome: 'completed',
-        ops: e.ops,
-        throughput_mean: e.throughput_mean,
-        throughput_cv: e.throughput_cv,
-        rss_initial_bytes: e.rss_initial_bytes,
-        rss_final_bytes: e.rss_final_bytes,
-        rss_peak_bytes: e.rss_peak_bytes,
-        rss_held_bytes: e.rss_held_bytes ?? null,
-        rss_drift_pct: e.rss_drift_pct,
-        rss_held_drift_pct: e.rss_held_drift_pct ?? null,
-        rss_slope_bytes_per_hour: e.rss_slope_bytes_per_hour,
-        rss_slope_low: e.rss_slope_low ?? null,
-        rss_slope_high: e.rss_slope_high ?? null,
-        syscalls_per_op: e.syscalls_per_op,
-      });
-    }
-    return campaign;
-  });
+      ROUNDS,
+      11 + k,
+      {},
+      {
+        synth: { noise: 0.004, machine: 0.004, startId: 1 + k * 100 },
+        start: (e) =>
+          e.variant === 'lean' ? { allocator_sha256: b.sha, build_label: b.label, build_commit: b.commit, build_dirty: b.dirty } : {},
+      },
+    ),
+  );
 }
 
 function checkHistory(h: HistoryResult, campaigns: readonly number[]): void {

@@ -1,7 +1,15 @@
 /** Campaigns of synthetic epochs in a real SQLite store, for the verdict service's tests. */
-import type { Store } from '../../src/storage/index.js';
+import type { JudgedEpoch } from '../../src/judgement/epochs.js';
+import type { EpochStart, Store } from '../../src/storage/index.js';
 import { planFrom } from '../helpers/env.js';
-import { synthesize, type SyntheticVariant } from '../judgement/synthetic.js';
+import { synthesize, type SyntheticCampaign, type SyntheticVariant } from '../judgement/synthetic.js';
+
+export interface SeedOptions {
+  /** Noise, machine factor, first id… of the synthetic campaign. */
+  synth?: Partial<Omit<SyntheticCampaign, 'variants' | 'rounds' | 'seed'>>;
+  /** Further start fields of each epoch (a build's identity, say). */
+  start?: (e: JudgedEpoch) => Partial<EpochStart>;
+}
 
 /**
  * Creates a campaign of `plan` and stores synthetic epochs for its variants (same rounds, interleaved). A
@@ -15,12 +23,13 @@ export function seedCampaign(
   seed: number,
   /** The series of each variant's epochs (default none, as epochs before schema v6). */
   series: Readonly<Record<string, string>> = {},
+  opts: SeedOptions = {},
 ): number {
   const resolved = planFrom(plan);
   const campaign = store.campaigns.create({ source: 'test', plan: resolved.plan, epochs_per_variant: rounds });
   const ran = resolved.plan.variants.filter((v) => variants.some((s) => s.name === v.name));
   const ids = new Map(ran.map((v) => [v.name, store.variants.upsert(campaign, v, null)]));
-  for (const e of synthesize({ seed, rounds, variants })) {
+  for (const e of synthesize({ ...opts.synth, seed, rounds, variants })) {
     const id = store.epochs.start({
       campaign_id: campaign,
       variant_id: ids.get(e.variant) as number,
@@ -31,6 +40,7 @@ export function seedCampaign(
       interval_ms: 1000,
       started_at: e.started_at,
       series_sha256: series[e.variant] ?? null,
+      ...opts.start?.(e),
     });
     store.epochs.finish(id, {
       outcome: e.outcome as 'completed',
@@ -41,7 +51,9 @@ export function seedCampaign(
       rss_initial_bytes: e.rss_initial_bytes,
       rss_final_bytes: e.rss_final_bytes,
       rss_peak_bytes: e.rss_peak_bytes,
+      rss_held_bytes: e.rss_held_bytes ?? null,
       rss_drift_pct: e.rss_drift_pct,
+      rss_held_drift_pct: e.rss_held_drift_pct ?? null,
       rss_slope_bytes_per_hour: e.rss_slope_bytes_per_hour,
       rss_slope_low: e.rss_slope_low ?? null,
       rss_slope_high: e.rss_slope_high ?? null,
