@@ -81,6 +81,8 @@ export class Campaign {
   private ticks: CronTicks | null = null;
   /** Duet: rounds each comparison has run in this campaign (its CPU placement alternates with them). */
   private readonly duetTurns = new Map<number, number>();
+  /** The standings judged after the last round (null before the first). */
+  private judged: ComparisonStanding[] | null = null;
   /** Settled verdicts already logged (each is logged once, and again only if it changes). */
   private readonly announced = new Set<string>();
   /** Adaptive sequential: rounds each variant has run in this campaign. */
@@ -315,15 +317,20 @@ export class Campaign {
     return this.deps.store;
   }
 
-  private standings(): ComparisonStanding[] {
-    return this.deps.standings?.(this.id) ?? [];
+  /**
+   * Where the comparisons stand: judged after each round for its log lines, and that same judgement chooses
+   * the next round (no epoch ends in between), so each round is judged once.
+   */
+  private standings(fresh = false): ComparisonStanding[] {
+    if (fresh || this.judged === null) this.judged = this.deps.standings?.(this.id) ?? [];
+    return this.judged;
   }
 
   /** After each round: where every open comparison stands, one log line each; a settled one once. */
   private logStandings(): void {
     if (this.deps.standings === undefined) return;
     const duet = this.request.resolved.plan.mode === 'duet';
-    for (const s of this.standings()) {
+    for (const s of this.standings(true)) {
       const key = `${s.baseline}\u0000${s.candidate}\u0000${s.verdict}`;
       if (s.settled && this.announced.has(key)) continue;
       if (s.settled) this.announced.add(key);
