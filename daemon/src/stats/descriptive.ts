@@ -46,9 +46,12 @@ export function quantileSorted(s: readonly number[], q: number): number {
   const pos = (s.length - 1) * Math.min(1, Math.max(0, q));
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);
-  const a = s[lo] as number;
-  const b = s[hi] as number;
-  return a + (b - a) * (pos - lo);
+  return interpolate(s[lo] as number, s[hi] as number, pos - lo);
+}
+
+/** The value a fraction `frac` of the way from a to b, as quantileSorted computes it (so that other paths agree bit for bit). */
+export function interpolate(a: number, b: number, frac: number): number {
+  return a + (b - a) * frac;
 }
 
 export function quantile(xs: readonly number[], q: number): number {
