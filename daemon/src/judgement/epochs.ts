@@ -3,6 +3,7 @@
  * values only (samples inside one epoch are correlated; testing them would inflate false alarms).
  */
 
+import { EPOCH_SUMMARY_COLUMNS } from '../domain/epoch-fields.js';
 import { WORKLOAD_FAILURES, type EpochSummary, type Outcome } from '../domain/types.js';
 
 /**
@@ -28,6 +29,25 @@ export interface JudgedEpoch extends Omit<EpochSummary, 'throughput_cpu' | 'rss_
   throughput_cpu?: number | null;
   throughput_cpu_cv?: number | null;
 }
+
+/**
+ * The columns a JudgedEpoch has: what verdicts select from the store instead of every column (the large
+ * text ones, counters and knobs, are never judged). daemon/test/judgement/judged-columns.test.ts fails to
+ * compile unless this list and the type name the same fields.
+ */
+export const JUDGED_COLUMNS = [
+  ...EPOCH_SUMMARY_COLUMNS,
+  'outcome_reason',
+  'signal',
+  'exit_code',
+  'rss_slope_low',
+  'rss_slope_high',
+  'rss_slope_late_bytes_per_hour',
+  'elapsed_ms',
+  'rss_held_bytes',
+  'warmup_ms',
+  'throughput_cpu_cv',
+] as const;
 
 /** The peak RSS memory verdicts judge, and the drift the drift judgement reads: domain/measures.ts. */
 export { judgedDrift, peakRss } from '../domain/measures.js';

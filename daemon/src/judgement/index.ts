@@ -9,6 +9,7 @@ export {
   resolveCriteria,
 } from './criteria.js';
 export type { Criteria, CriterionKey, CriterionProblem, CriterionSpec, Goal } from './criteria.js';
+export { JUDGED_COLUMNS } from './epochs.js';
 export type { JudgedEpoch } from './epochs.js';
 export { judgeComparison } from './verdict.js';
 export type { ComparisonInput, ComparisonVerdict } from './verdict.js';

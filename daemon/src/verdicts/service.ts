@@ -20,6 +20,7 @@ import {
   judgeAtLooks,
   judgeComparison,
   judgeDrift,
+  JUDGED_COLUMNS,
   sharedRounds,
   stepsToSettle,
   resolveCriteria,
@@ -146,8 +147,8 @@ function judgeInCampaign(
   input: ComparisonInput,
   source: CompareResult['criteria_source'],
 ): CompareResult {
-  let baseline: JudgedEpoch[] = campaign === null ? [] : store.epochs.seriesRows(input.baseline, campaign);
-  let candidate: JudgedEpoch[] = campaign === null ? [] : store.epochs.seriesRows(input.candidate, campaign);
+  let baseline: JudgedEpoch[] = campaign === null ? [] : store.epochs.seriesRows(input.baseline, campaign, JUDGED_COLUMNS);
+  let candidate: JudgedEpoch[] = campaign === null ? [] : store.epochs.seriesRows(input.candidate, campaign, JUDGED_COLUMNS);
   const plan = campaign === null ? undefined : store.campaigns.get(campaign)?.plan;
   const duet = plan?.mode === 'duet';
   if (duet) [baseline, candidate] = sharedRounds(baseline, candidate);
@@ -214,7 +215,7 @@ export function drift(store: Store, req: DriftRequest): DriftResult {
   const since = req.since === undefined ? undefined : parseSince(req.since);
   requireValidCriteria(undefined, req.criteria);
   const criteria: Criteria = resolveCriteria('speed', req.criteria);
-  const rows = store.epochs.listRows({
+  const rows = store.epochs.listColumns(JUDGED_COLUMNS, {
     variant: req.variant,
     ...(since !== undefined ? { since } : {}),
     ...(req.campaign !== undefined ? { campaign: req.campaign } : {}),
