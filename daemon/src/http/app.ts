@@ -10,6 +10,7 @@ import type { CampaignController } from '../campaign/index.js';
 import type { Logger } from '../log/index.js';
 import type { AllocsoakMetrics } from '../metrics/index.js';
 import type { Store } from '../storage/index.js';
+import { VerdictReader } from '../verdicts/index.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import { installErrorHandling } from './plugins/errors.js';
 import campaignRoutes from './routes/campaigns.js';
@@ -40,7 +41,15 @@ export interface AppDeps {
   options: AppOptions;
   /** The Prometheus exporter served at GET /metrics (the daemon always passes it). */
   metrics?: AllocsoakMetrics;
+  /**
+   * Judges compare, drift and history off the event loop (the daemon passes the one its gauge and campaign
+   * use, so that one worker judges everything in turn); without it the routes start their own.
+   */
+  verdicts?: VerdictReader;
 }
+
+/** What the verdict routes get: the app's deps with the reader they share. */
+export type VerdictRouteDeps = AppDeps & { verdicts: VerdictReader };
 
 export const API_PREFIX = '/api/v1';
 
@@ -61,10 +70,14 @@ export const allocsoakApp: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, 
   await fastify.register(variantRoutes, { prefix: API_PREFIX, ...deps });
   await fastify.register(campaignRoutes, { prefix: API_PREFIX, ...deps });
   await fastify.register(epochRoutes, { prefix: API_PREFIX, ...deps });
+  // One reader, one worker, for compare, drift and history: the daemon's own when it passes one (its gauge
+  // and campaign ask the same), else one of this app's, started at the first request.
+  const verdicts = deps.verdicts ?? new VerdictReader(deps.store);
+  if (deps.verdicts === undefined) fastify.addHook('onClose', async () => verdicts.close());
   // GET /api/v1/compare and /api/v1/drift: the judgement's verdicts (routes/judgement.ts).
-  await fastify.register(judgementRoutes, { prefix: API_PREFIX, ...deps });
+  await fastify.register(judgementRoutes, { prefix: API_PREFIX, ...deps, verdicts });
   // GET /api/v1/history: a variant's builds and their change points (routes/history.ts).
-  await fastify.register(historyRoutes, { prefix: API_PREFIX, ...deps });
+  await fastify.register(historyRoutes, { prefix: API_PREFIX, ...deps, verdicts });
 
   // Outside /api/v1
   await fastify.register(metricsRoutes, deps);

@@ -39,6 +39,14 @@ export class Store {
   }
 
   /**
+   * `read` in one read transaction: every query it makes sees the same committed state (one WAL snapshot),
+   * however much the daemon writes meanwhile. Within a transaction already open, part of that one.
+   */
+  snapshot<T>(read: () => T): T {
+    return this.db.transaction(read)();
+  }
+
+  /**
    * Bytes each table and index takes in the file (SQLite's dbstat: pages in use, without free pages), by
    * name: what retention's disk figures are computed from.
    */

@@ -1,35 +1,77 @@
 /**
- * compare, drift and history as the HTTP API serves them: without holding the daemon's event loop (the one that
- * stores each sample as it arrives and reads /proc at that moment) and without judging again what has not
- * changed.
+ * compare, drift, history and the plan's comparisons as the daemon serves them (REST, the verdict gauge, the
+ * campaign's standings): without holding the daemon's event loop (the one that stores each sample as it
+ * arrives and reads /proc at that moment), without judging again what has not changed, and without making a
+ * request wait for a judgement once an answer exists.
  *
- * - Answers are kept per request until an epoch or a campaign starts or ends (`store.epochs.stamp()`):
- *   verdicts are functions of the epoch rows and the campaigns' status, which change only then. A kept
- *   compare's `settle_at` is the time to settle counted from when it was judged.
- * - A request whose answer is not kept is judged on a worker thread with its own read-only connection to
- *   the same file (WAL: it reads what was committed, the daemon keeps writing). A year of epochs takes the
- *   judgement a good fraction of a second; the event loop meanwhile goes on.
- * - A store with no file (`:memory:`) is judged in the calling thread.
+ * - Answers are kept per request. Verdicts are functions of the epoch rows and the campaigns' status, which
+ *   change only when an epoch or a campaign starts or ends (`store.epochs.stamp()`); an answer judged at the
+ *   current stamp is fresh.
+ * - When the stamp has moved on, the last answer is served at once, marked `judged.fresh: false` with the
+ *   time and stamp it was judged at, while the worker judges again (stale-while-revalidate). A watch of the
+ *   stamp (every WATCH_MS while answers are kept) judges again the requests made in the last KEEP_WARM_MS as
+ *   soon as an epoch starts or ends, so the fresh answer is usually ready before anyone asks.
+ * - Never stale: the first answer to a request (it waits for its judgement), an answer about another
+ *   campaign than the request would now get (compare without `campaign`, after a new campaign in which
+ *   both ran), and a caller that asks for a fresh answer (the campaign's standings choose its next round).
+ * - Judgements run on a worker thread with its own read-only connection to the same file (WAL: it reads
+ *   what was committed, the daemon keeps writing), one at a time: a request waiting for a first answer goes
+ *   before the watch's re-judgements. Each judgement reads the stamp and the rows in one read transaction,
+ *   so the stamp an answer carries is the one it was judged at. A year of epochs takes the judgement a good
+ *   fraction of a second; the event loop meanwhile goes on.
+ * - A store with no file (`:memory:`) is judged in the calling thread, always fresh.
  * The answers are the functions' own (service.ts): the same for REST, the CLI, the gauge and the report.
  */
 import { Worker } from 'node:worker_threads';
 import { InputError } from '../domain/parameters.js';
 import type { Store } from '../storage/index.js';
 import { history, type HistoryRequest, type HistoryResult } from './history.js';
-import { compare, drift, type CompareRequest, type CompareResult, type DriftRequest, type DriftResult } from './service.js';
+import {
+  compare,
+  drift,
+  judgePlanComparisons,
+  type CompareRequest,
+  type CompareResult,
+  type DriftRequest,
+  type DriftResult,
+} from './service.js';
 
 export type VerdictJob =
-  { kind: 'compare'; request: CompareRequest } | { kind: 'drift'; request: DriftRequest } | { kind: 'history'; request: HistoryRequest };
-type Result = CompareResult | DriftResult | HistoryResult;
-type Answer<J extends VerdictJob> = J extends { kind: 'compare' }
-  ? CompareResult
-  : J extends { kind: 'drift' }
-    ? DriftResult
-    : HistoryResult;
+  | { kind: 'compare'; request: CompareRequest }
+  | { kind: 'drift'; request: DriftRequest }
+  | { kind: 'history'; request: HistoryRequest }
+  | { kind: 'plan'; campaign: number };
+/** Every comparison of a campaign's plan, in plan order (judgePlanComparisons). */
+export interface PlanComparisons {
+  results: CompareResult[];
+}
+type Result = CompareResult | DriftResult | HistoryResult | PlanComparisons;
+/** What an answer was judged on, and whether it still is what a judgement now would say. */
+export interface Judged {
+  /** When the judgement read the database (ISO time). */
+  at: string;
+  /**
+   * The store's stamp it read (highest epoch id, epochs running, highest campaign id, campaigns running):
+   * equal stamps, the same epochs and campaigns judged.
+   */
+  stamp: string;
+  /** False: an epoch or a campaign has started or ended since, and a newer judgement is under way. */
+  fresh: boolean;
+}
 
-/** What the worker sends back: an answer, or the error (InputError keeps its parameter and detail). */
+/** An answer as the reader serves it: the judgement's own, and what it was judged on. */
+export type Served<R> = R & { judged: Judged };
+
+/** A judgement's result with the stamp and time it read (the worker's reply). */
+interface Judgement {
+  result: Result;
+  stamp: string;
+  at: string;
+}
+
+/** What the worker sends back: a judgement, or the error (InputError keeps its parameter and detail). */
 export type WorkerReply =
-  { id: number; ok: true; result: Result } | { id: number; ok: false; name: string; message: string; parameter?: string; detail?: string };
+  ({ id: number; ok: true } & Judgement) | { id: number; ok: false; name: string; message: string; parameter?: string; detail?: string };
 
 export function runJob(store: Store, job: VerdictJob): Result {
   switch (job.kind) {
@@ -39,81 +81,254 @@ export function runJob(store: Store, job: VerdictJob): Result {
       return drift(store, job.request);
     case 'history':
       return history(store, job.request);
+    case 'plan':
+      return { results: judgePlanComparisons(store, job.campaign) };
   }
+}
+
+/** The job judged in one read transaction with the stamp it read (so the stamp is exactly what was judged). */
+export function judgeJob(store: Store, job: VerdictJob): Judgement {
+  return store.snapshot(() => {
+    const stamp = store.epochs.stamp();
+    const at = new Date().toISOString();
+    return { result: runJob(store, job), stamp, at };
+  });
 }
 
 /** Answers kept at most (each request's parameters are a key). */
 const KEPT = 64;
+/** How often the stamp is watched while answers are kept (ms): four index lookups each time. */
+const WATCH_MS = 500;
+/** Requests made within this long are judged again as soon as the stamp moves (ms). */
+const KEEP_WARM_MS = 10 * 60_000;
+
+interface Entry {
+  key: string;
+  job: VerdictJob;
+  /** The last judgement, with what it is served as (made once each, so a route can keep their JSON). */
+  last: (Judgement & { fresh: Served<Result> | null; stale: Served<Result> | null }) | null;
+  /** The judgement under way, and its place in the queue until the worker takes it. */
+  pending: Promise<Judgement> | null;
+  queued: Queued | null;
+  usedAt: number;
+}
+
+interface Queued {
+  job: VerdictJob;
+  /** A re-judgement nobody waits for: behind the requests that wait. */
+  background: boolean;
+  resolve: (j: Judgement) => void;
+  reject: (e: Error) => void;
+}
 
 export class VerdictReader {
   private worker: Worker | null = null;
   private nextId = 1;
-  private readonly waiting = new Map<number, { resolve: (r: Result) => void; reject: (e: Error) => void }>();
-  private readonly kept = new Map<string, { stamp: string; answer: Promise<Result> }>();
+  private readonly waiting = new Map<number, Queued>();
+  /** Judgements not yet sent to the worker: one runs at a time, so that a waiting request can go first. */
+  private readonly queue: Queued[] = [];
+  private readonly kept = new Map<string, Entry>();
+  private watch: ReturnType<typeof setInterval> | null = null;
   private closed = false;
+  private readonly inThread: boolean;
+  private readonly watchMs: number;
 
   constructor(
     private readonly store: Store,
-    /** Judge in the calling thread (no worker), e.g. for an in-memory store. */
-    private readonly inThread: boolean = store.db.memory || store.db.name === '' || store.db.name === ':memory:',
-  ) {}
-
-  compare(request: CompareRequest): Promise<CompareResult> {
-    return this.answer({ kind: 'compare', request });
+    opts: {
+      /** Judge in the calling thread (no worker, always fresh); default for an in-memory store. */
+      inThread?: boolean;
+      /** How often the stamp is watched while answers are kept (ms; default WATCH_MS). */
+      watchMs?: number;
+    } = {},
+  ) {
+    this.inThread = opts.inThread ?? (store.db.memory || store.db.name === '' || store.db.name === ':memory:');
+    this.watchMs = opts.watchMs ?? WATCH_MS;
   }
 
-  drift(request: DriftRequest): Promise<DriftResult> {
-    return this.answer({ kind: 'drift', request });
+  compare(request: CompareRequest): Promise<Served<CompareResult>> {
+    return this.answer({ kind: 'compare', request }) as Promise<Served<CompareResult>>;
   }
 
-  history(request: HistoryRequest): Promise<HistoryResult> {
-    return this.answer({ kind: 'history', request });
+  drift(request: DriftRequest): Promise<Served<DriftResult>> {
+    return this.answer({ kind: 'drift', request }) as Promise<Served<DriftResult>>;
   }
 
-  /** Stops the worker; later requests are judged in the calling thread. */
+  history(request: HistoryRequest): Promise<Served<HistoryResult>> {
+    return this.answer({ kind: 'history', request }) as Promise<Served<HistoryResult>>;
+  }
+
+  /**
+   * Every comparison of a campaign's plan, as judgePlanComparisons judges them (the gauge, the standings);
+   * `fresh`: wait for a judgement at the current stamp rather than take the last one.
+   */
+  planComparisons(campaign: number, opts: { fresh?: boolean } = {}): Promise<Served<PlanComparisons>> {
+    return this.answer({ kind: 'plan', campaign }, opts.fresh === true) as Promise<Served<PlanComparisons>>;
+  }
+
+  /** Stops the worker and the watch; later requests are judged in the calling thread. */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.watch !== null) clearInterval(this.watch);
+    this.watch = null;
     const w = this.worker;
     this.worker = null;
-    for (const [, p] of this.waiting) p.reject(new Error('the verdict worker was stopped'));
+    const stopped = new Error('the verdict worker was stopped');
+    for (const [, p] of this.waiting) p.reject(stopped);
     this.waiting.clear();
+    for (const q of this.queue.splice(0)) q.reject(stopped);
     if (w !== null) await w.terminate();
   }
 
-  private answer<J extends VerdictJob>(job: J): Promise<Answer<J>> {
+  private answer(job: VerdictJob, mustBeFresh = false): Promise<Served<Result>> {
     const key = JSON.stringify(job);
     const stamp = this.store.epochs.stamp();
-    const hit = this.kept.get(key);
-    if (hit !== undefined && hit.stamp === stamp) {
+    let entry = this.kept.get(key);
+    if (entry === undefined) {
+      entry = { key, job, last: null, pending: null, queued: null, usedAt: 0 };
+      this.kept.set(key, entry);
+      while (this.kept.size > KEPT) this.kept.delete(this.kept.keys().next().value as string);
+    } else {
       // Most recently used last: the oldest key is the first to go.
       this.kept.delete(key);
-      this.kept.set(key, hit);
-      return hit.answer as Promise<Answer<J>>;
+      this.kept.set(key, entry);
     }
-    const answer = this.judge(job);
-    this.kept.set(key, { stamp, answer });
-    // A refused request (unknown variant, bad criteria) is not kept: the next one is judged again.
-    answer.catch(() => {
-      if (this.kept.get(key)?.answer === answer) this.kept.delete(key);
-    });
-    while (this.kept.size > KEPT) this.kept.delete(this.kept.keys().next().value as string);
-    return answer as Promise<Answer<J>>;
+    entry.usedAt = Date.now();
+    const last = entry.last;
+    if (last !== null && last.stamp === stamp) return Promise.resolve(this.served(entry, true));
+    if (this.inThread || this.closed) return this.judgeNow(entry);
+    this.startWatch();
+    const stale = !mustBeFresh && last !== null && this.sameSubject(job, last.result);
+    const judging = this.revalidate(entry, stale);
+    if (stale) return Promise.resolve(this.served(entry, false));
+    // Fresh unless the stamp moved on again while it was judged.
+    return judging.then(() => this.served(entry, entry.last?.stamp === this.store.epochs.stamp()));
   }
 
-  private judge(job: VerdictJob): Promise<Result> {
-    if (this.inThread || this.closed) {
-      try {
-        return Promise.resolve(runJob(this.store, job));
-      } catch (err) {
-        return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  /** The entry's last judgement as served: fresh (judged at the stamp it was asked at) or not. */
+  private served(entry: Entry, fresh: boolean): Served<Result> {
+    const last = entry.last as NonNullable<Entry['last']>;
+    const which = fresh ? 'fresh' : 'stale';
+    let s = last[which];
+    if (s === null) {
+      const judged: Judged = { at: last.at, stamp: last.stamp, fresh };
+      s = { ...last.result, judged };
+      last[which] = s;
+    }
+    return s;
+  }
+
+  /**
+   * Whether the last answer is about what the request would be judged on now: a compare without a campaign
+   * judges the latest campaign in which both variants ran, and a newer one is not served from the old.
+   */
+  private sameSubject(job: VerdictJob, result: Result): boolean {
+    if (job.kind !== 'compare' || job.request.campaign !== undefined) return true;
+    const now = this.store.epochs.latestCampaignWithBoth(job.request.baseline, job.request.candidate);
+    return (result as CompareResult).campaign === now;
+  }
+
+  /** In the calling thread: judged now, at the current stamp. */
+  private judgeNow(entry: Entry): Promise<Served<Result>> {
+    try {
+      this.settle(entry, judgeJob(this.store, entry.job));
+      return Promise.resolve(this.served(entry, true));
+    } catch (err) {
+      this.kept.delete(entry.key);
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  private settle(entry: Entry, j: Judgement): void {
+    entry.last = { ...j, fresh: null, stale: null };
+  }
+
+  /**
+   * The entry's judgement under way, or a new one. `background`: behind requests that wait for a first
+   * answer. A refused request (unknown variant, bad criteria) is not kept: the next one is judged again.
+   */
+  private revalidate(entry: Entry, background: boolean): Promise<Judgement> {
+    if (entry.pending !== null) {
+      const q = entry.queued;
+      const at = q === null ? -1 : this.queue.indexOf(q);
+      if (!background && q !== null && q.background && at !== -1) {
+        // Someone now waits for it (and the worker has not taken it yet): it moves up with the waiting requests.
+        this.queue.splice(at, 1);
+        q.background = false;
+        this.place(q);
       }
+      return entry.pending;
+    }
+    const pending = new Promise<Judgement>((resolve, reject) => {
+      const q: Queued = { job: entry.job, background, resolve, reject };
+      entry.queued = q;
+      this.place(q);
+      this.pump();
+    }).then(
+      (j) => {
+        if (entry.pending === pending) {
+          entry.pending = null;
+          entry.queued = null;
+        }
+        this.settle(entry, j);
+        return j;
+      },
+      (err: unknown) => {
+        if (entry.pending === pending) {
+          entry.pending = null;
+          entry.queued = null;
+        }
+        // A refusal is not kept: the next request is judged again.
+        if (this.kept.get(entry.key) === entry) this.kept.delete(entry.key);
+        throw err;
+      },
+    );
+    entry.pending = pending;
+    return pending;
+  }
+
+  /** While answers are kept: after every change of the stamp, the recent requests judged again. */
+  private startWatch(): void {
+    if (this.watch !== null || this.closed) return;
+    this.watch = setInterval(() => this.rejudgeRecent(), this.watchMs);
+    // The daemon's exit never waits for it.
+    this.watch.unref();
+  }
+
+  private rejudgeRecent(): void {
+    if (this.kept.size === 0) return;
+    const stamp = this.store.epochs.stamp();
+    const since = Date.now() - KEEP_WARM_MS;
+    // Most recently used first.
+    for (const entry of [...this.kept.values()].reverse()) {
+      if (entry.usedAt < since || entry.pending !== null || entry.last === null || entry.last.stamp === stamp) continue;
+      // A failure is the next request's to see (it is judged again then).
+      this.revalidate(entry, true).catch(() => undefined);
+    }
+  }
+
+  /** Into the queue: a waiting request before every background judgement, after the requests already waiting. */
+  private place(q: Queued): void {
+    if (q.background) this.queue.push(q);
+    else {
+      const firstBackground = this.queue.findIndex((x) => x.background);
+      this.queue.splice(firstBackground === -1 ? this.queue.length : firstBackground, 0, q);
+    }
+  }
+
+  /** Sends the next queued judgement when none is running. */
+  private pump(): void {
+    if (this.waiting.size > 0) return;
+    const q = this.queue.shift();
+    if (q === undefined) return;
+    if (this.closed) {
+      q.reject(new Error('the verdict worker was stopped'));
+      return;
     }
     const worker = this.ensureWorker();
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      worker.postMessage({ id, job });
-    });
+    this.waiting.set(id, q);
+    worker.postMessage({ id, job: q.job });
   }
 
   private ensureWorker(): Worker {
@@ -125,15 +340,18 @@ export class VerdictReader {
       const p = this.waiting.get(reply.id);
       if (p === undefined) return;
       this.waiting.delete(reply.id);
-      if (reply.ok) p.resolve(reply.result);
+      if (reply.ok) p.resolve({ result: reply.result, stamp: reply.stamp, at: reply.at });
       else if (reply.name === 'InputError' && reply.parameter !== undefined && reply.detail !== undefined)
         p.reject(new InputError(reply.parameter, reply.detail));
       else p.reject(Object.assign(new Error(reply.message), { name: reply.name }));
+      this.pump();
     });
     const fail = (err: Error): void => {
       if (this.worker === w) this.worker = null;
       for (const [, p] of this.waiting) p.reject(err);
       this.waiting.clear();
+      // The queued ones go to a new worker.
+      this.pump();
     };
     w.on('error', fail);
     w.on('exit', (code) => fail(new Error(`the verdict worker exited (${code})`)));

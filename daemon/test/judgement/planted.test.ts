@@ -24,6 +24,7 @@ import { renderReport } from '../../src/report/index.js';
 import { openStore, type Store } from '../../src/storage/index.js';
 import { CLI, FIXTURE, LAUNCHER } from '../helpers/native.js';
 import { memoryLogger, planFrom, tempDir } from '../helpers/env.js';
+import { freshJudgement } from '../helpers/judged.js';
 
 const run = promisify(execFile);
 
@@ -93,9 +94,9 @@ test(
       try {
         const rest = await app.inject({ method: 'GET', url: '/api/v1/compare?baseline=base&candidate=slow' });
         assert.equal(rest.statusCode, 200, rest.body);
-        assert.deepEqual(rest.json(), JSON.parse(JSON.stringify(slow)));
+        assert.deepEqual(freshJudgement(rest.json<object>()), JSON.parse(JSON.stringify(slow)));
         const restTwin = await app.inject({ method: 'GET', url: '/api/v1/compare?baseline=base&candidate=twin' });
-        assert.deepEqual(restTwin.json(), JSON.parse(JSON.stringify(twin)));
+        assert.deepEqual(freshJudgement(restTwin.json<object>()), JSON.parse(JSON.stringify(twin)));
         const missing = await app.inject({ method: 'GET', url: '/api/v1/compare?baseline=base' });
         assert.equal(missing.statusCode, 400);
         assert.match(missing.json<{ message: string }>().message, /candidate is required/);
@@ -105,7 +106,7 @@ test(
 
         // CLI --json prints the same document; the readable form names the verdict and the decisive reason.
         const cli = await run(process.execPath, [CLI, 'compare', '--db', db, '--baseline', 'base', '--candidate', 'slow', '--json']);
-        assert.deepEqual(JSON.parse(cli.stdout), rest.json());
+        assert.deepEqual(JSON.parse(cli.stdout), freshJudgement(rest.json<object>()));
         const text = await run(process.execPath, [CLI, 'compare', '--db', db, '--baseline', 'base', '--candidate', 'slow']);
         assert.match(text.stdout, /verdict: NO-GO {2}\(decided by slowdown_tolerance_pct\)/);
         assert.match(text.stdout, /\[decisive\] NO-GO: a real slowdown/);
@@ -183,12 +184,12 @@ test(
       try {
         const rest = await app.inject({ method: 'GET', url: '/api/v1/drift?variant=leaky' });
         assert.equal(rest.statusCode, 200, rest.body);
-        assert.deepEqual(rest.json(), JSON.parse(JSON.stringify(leaky)));
+        assert.deepEqual(freshJudgement(rest.json<object>()), JSON.parse(JSON.stringify(leaky)));
         for (const key of ['id', 'started_at', 'rss_initial_bytes', 'rss_final_bytes', 'rss_drift_pct', 'rss_slope_bytes_per_hour']) {
           assert.ok(key in (rest.json<{ epochs: object[] }>().epochs[0] as object), key);
         }
         const cli = await run(process.execPath, [CLI, 'drift', '--db', db, '--variant', 'leaky', '--json']);
-        assert.deepEqual(JSON.parse(cli.stdout), rest.json());
+        assert.deepEqual(JSON.parse(cli.stdout), freshJudgement(rest.json<object>()));
         const noVariant = await app.inject({ method: 'GET', url: '/api/v1/drift' });
         assert.equal(noVariant.statusCode, 400);
         assert.match(noVariant.json<{ message: string }>().message, /variant is required/);

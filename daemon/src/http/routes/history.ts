@@ -1,16 +1,13 @@
 /** GET /history: a variant's builds in order, each judged against the previous one (docs/judgement.md, "History across builds"). */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { VerdictReader } from '../../verdicts/index.js';
-import type { AppDeps } from '../app.js';
+import type { VerdictRouteDeps } from '../app.js';
 import { badRequest } from '../plugins/errors.js';
 import { ErrorResponse } from '../schemas/common.js';
 import { HistoryQuery, HistoryResponse } from '../schemas/history.js';
 
-const historyRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, { store }) => {
-  // Judged off the event loop and kept until an epoch or a campaign starts or ends (verdicts/reader.ts); its
-  // worker starts at the first request.
-  const reader = new VerdictReader(store);
-  fastify.addHook('onClose', async () => reader.close());
+const historyRoutes: FastifyPluginAsyncTypebox<VerdictRouteDeps> = async (fastify, { verdicts: reader }) => {
+  // Judged off the event loop and kept; once an answer exists, served at once, marked `judged.fresh: false`
+  // while an epoch's or a campaign's start or end is judged again (verdicts/reader.ts).
   fastify.get(
     '/history',
     {

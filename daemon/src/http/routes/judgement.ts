@@ -1,18 +1,16 @@
 /** GET /compare and GET /drift: the judgement's verdicts over the stored epochs (see docs/judgement.md). */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
-import { VerdictReader } from '../../verdicts/index.js';
-import type { AppDeps } from '../app.js';
+import type { VerdictRouteDeps } from '../app.js';
 import { badRequest } from '../plugins/errors.js';
 import { ErrorResponse } from '../schemas/common.js';
 import { CompareQuery, CompareResponse, DriftQuery, DriftResponse } from '../schemas/judgement.js';
 
-const judgementRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, { store }) => {
-  // Judged off the event loop, and kept until an epoch starts or ends (verdicts/reader.ts).
-  const reader = new VerdictReader(store);
-  fastify.addHook('onClose', async () => reader.close());
-  // A kept answer is the same object until an epoch starts or ends: its JSON (the route's own serializer,
-  // so the same bytes) is kept with it. A drift over a year of epochs lists every epoch.
+const judgementRoutes: FastifyPluginAsyncTypebox<VerdictRouteDeps> = async (fastify, { verdicts: reader }) => {
+  // Judged off the event loop and kept; once an answer exists, served at once, marked `judged.fresh: false`
+  // while an epoch's start or end is judged again (verdicts/reader.ts).
+  // A kept answer is the same object until it is judged again: its JSON (the route's own serializer, so the
+  // same bytes) is kept with it. A drift over a year of epochs lists every epoch.
   const serialized = new WeakMap<object, ReturnType<FastifyReply['serialize']>>();
   const sendKept = (reply: FastifyReply, answer: object): FastifyReply => {
     let json = serialized.get(answer);

@@ -6,6 +6,22 @@ export const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
 export const NullableInteger = Type.Union([Type.Integer(), Type.Null()]);
 export const NullableString = Type.Union([Type.String(), Type.Null()]);
 
+/** What a verdict answer was judged on (verdicts/reader.ts `Judged`): compare, drift and history carry it as `judged`. */
+export const Judged = Type.Object(
+  {
+    at: Type.String({ description: 'when the judgement read the database (ISO time)' }),
+    stamp: Type.String({
+      description:
+        'the epochs and campaigns it read, as an opaque stamp (highest epoch id, epochs running, highest campaign id, campaigns running): equal stamps, the same inputs',
+    }),
+    fresh: Type.Boolean({
+      description:
+        'false: an epoch or a campaign has started or ended since; this is the previous answer, served at once while a newer judgement runs (ask again shortly)',
+    }),
+  },
+  { title: 'Judged' },
+);
+
 /** One problem of a plan (see daemon/src/plan/errors.ts), as listed in a 400 for a malformed plan. */
 export const PlanProblem = Type.Object({
   source: Type.String({ description: '"api" for a plan that arrived over HTTP' }),

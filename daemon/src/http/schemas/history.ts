@@ -1,6 +1,6 @@
 /** Schemas of GET /history: a variant's builds in order with their change points (shapes of daemon/src/verdicts/history.ts). */
 import Type, { type Static } from 'typebox';
-import { NullableNumber, NullableString } from './common.js';
+import { Judged, NullableNumber, NullableString } from './common.js';
 import { RatioEstimate, Reason, Verdict } from './judgement.js';
 
 export const HistoryQuery = Type.Object(
@@ -79,5 +79,6 @@ export const HistoryResponse = Type.Object({
   analysis: Type.Literal('unpaired', { description: 'builds never run together: every comparison is unpaired' }),
   builds: Type.Array(HistoryBuild),
   change_points: Type.Array(Type.Integer(), { description: 'indices of the builds at which a change is marked' }),
+  judged: Judged,
 });
 export type HistoryResponse = Static<typeof HistoryResponse>;

@@ -1,6 +1,6 @@
 /** Schemas of the judgement routes: GET /compare and GET /drift (shapes of daemon/src/verdicts/service.ts). */
 import Type, { type Static } from 'typebox';
-import { NullableNumber, NullableString } from './common.js';
+import { Judged, NullableNumber, NullableString } from './common.js';
 
 const VariantName = Type.String({ minLength: 1, maxLength: 200 });
 
@@ -160,6 +160,7 @@ export const CompareResponse = Type.Object({
   ]),
   syscalls_per_op: Type.Object({ baseline: NullableNumber, candidate: NullableNumber }),
   drift: Type.Object({ baseline: Type.Object(DriftCore), candidate: Type.Object(DriftCore) }),
+  judged: Judged,
 });
 export type CompareResponse = Static<typeof CompareResponse>;
 
@@ -201,5 +202,6 @@ export const DriftResponse = Type.Object({
   since: NullableString,
   epochs: Type.Array(DriftEpoch),
   reasons: Type.Array(Reason),
+  judged: Judged,
 });
 export type DriftResponse = Static<typeof DriftResponse>;
