@@ -46,7 +46,7 @@ export interface CampaignDeps {
    * Where the plan's comparisons stand (the verdicts over the store): read after each round for the log,
    * and before each round by the adaptive schedule. Without it an adaptive plan runs as a fixed rotation.
    */
-  standings?: (campaignId: number) => ComparisonStanding[];
+  standings?: (campaignId: number) => ComparisonStanding[] | Promise<ComparisonStanding[]>;
   /** Disk full and I/O errors: what the loop waits on before the next epoch (storage-health.ts). */
   storage: StorageHealth;
 }
@@ -188,7 +188,7 @@ export class Campaign {
   private async runDuetRound(ctx: EpochStepContext, signal: AbortSignal): Promise<boolean> {
     const comparisons = this.comparisons;
     const round = slotAt(this.nextIndex, 2).round;
-    const chosen = this.adaptive ? openComparison(comparisons, this.standings()) : rotatingComparison(comparisons, round);
+    const chosen = this.adaptive ? openComparison(comparisons, await this.standings()) : rotatingComparison(comparisons, round);
     if (chosen === null) return false;
     const cmp = comparisons[chosen] as ComparisonArms;
     const arms = [this.variantNamed(cmp.baseline), this.variantNamed(cmp.candidate)] as const;
@@ -288,7 +288,7 @@ export class Campaign {
     const names = openVariants(
       this.variants.map((v) => v.variant.name),
       this.comparisons,
-      this.standings(),
+      await this.standings(),
     );
     if (names.length === 0) return false;
     for (const name of names) {
@@ -321,16 +321,16 @@ export class Campaign {
    * Where the comparisons stand: judged after each round for its log lines, and that same judgement chooses
    * the next round (no epoch ends in between), so each round is judged once.
    */
-  private standings(fresh = false): ComparisonStanding[] {
-    if (fresh || this.judged === null) this.judged = this.deps.standings?.(this.id) ?? [];
+  private async standings(fresh = false): Promise<ComparisonStanding[]> {
+    if (fresh || this.judged === null) this.judged = (await this.deps.standings?.(this.id)) ?? [];
     return this.judged;
   }
 
   /** After each round: where every open comparison stands, one log line each; a settled one once. */
-  private logStandings(): void {
+  private async logStandings(): Promise<void> {
     if (this.deps.standings === undefined) return;
     const duet = this.request.resolved.plan.mode === 'duet';
-    for (const s of this.standings(true)) {
+    for (const s of await this.standings(true)) {
       const key = `${s.baseline}\u0000${s.candidate}\u0000${s.verdict}`;
       if (s.settled && this.announced.has(key)) continue;
       if (s.settled) this.announced.add(key);
@@ -422,7 +422,7 @@ export class Campaign {
           log.info({ campaign: this.id }, 'every comparison has settled: the campaign ends');
           break;
         }
-        if (!signal.aborted) this.logStandings();
+        if (!signal.aborted) await this.logStandings();
       }
     } finally {
       await this.ticks?.close();

@@ -19,6 +19,7 @@ import { STORAGE_FAULT_KINDS, type Store } from '../storage/index.js';
 import { COUNTED_OUTCOMES, DAEMON_STATES, METRICS, VERDICT_METRIC, type DaemonState, type MetricName } from './names.js';
 import { SqliteSnapshotReader, type ScrapeSnapshot } from './sqlite-snapshot.js';
 import { VerdictCache } from './verdict-cache.js';
+import type { VerdictReader } from '../verdicts/index.js';
 
 export interface MetricsDeps {
   /** The daemon's store (migrated SQLite file). Only read. */
@@ -31,6 +32,11 @@ export interface MetricsDeps {
   readonly defaultMetrics?: boolean;
   /** Told about an error inside an event listener (which must never throw into the campaign loop). */
   readonly onListenerError?: (err: unknown, event: keyof CampaignEvents) => void;
+  /**
+   * What judges the verdict gauge: the daemon passes its reader (a worker thread), so a scrape never holds
+   * the event loop; without it the verdicts are judged in the scrape's thread.
+   */
+  readonly verdicts?: VerdictReader;
 }
 
 /** The fields of a protocol sample the live gauges show. */
@@ -191,15 +197,16 @@ export class AllocsoakMetrics {
       },
     });
 
-    const verdicts = new VerdictCache(deps.store);
+    const verdicts = new VerdictCache(deps.store, deps.verdicts);
     new Gauge({
       name: VERDICT_METRIC.name,
       help: VERDICT_METRIC.help,
       labelNames: VERDICT_METRIC.labels,
       registers,
-      collect(this: Gauge<'baseline' | 'candidate'>) {
+      async collect(this: Gauge<'baseline' | 'candidate'>) {
+        const series = await verdicts.current();
         this.reset();
-        for (const s of verdicts.current()) this.set({ baseline: s.baseline, candidate: s.candidate }, s.value);
+        for (const s of series) this.set({ baseline: s.baseline, candidate: s.candidate }, s.value);
       },
     });
 

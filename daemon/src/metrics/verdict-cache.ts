@@ -1,13 +1,14 @@
 /**
  * The values of allocsoak_verdict{baseline,candidate}: 1 GO, 0 NEUTRAL or INSUFFICIENT, −1 NO-GO, one
  * series per comparison of the most recent campaign's plan, computed at scrape time from SQLite (so it is
- * right again at once after a restart). Verdicts change only when an epoch starts or ends, so they are cached
- * on the store's epoch stamp (and the newest campaign): a scrape every 15 s costs two index lookups while the
- * workload runs.
+ * right again at once after a restart). They are asked of a VerdictReader (verdicts/reader.ts): the daemon's
+ * judges on its worker thread, so a scrape never holds the event loop, keeps the verdicts until an epoch or a
+ * campaign starts or ends, and after that answers at once with the last verdicts while it judges again (the
+ * gauge lags by at most one judgement). Without one, a reader of this store's own judges in the calling thread.
  */
 import type { VerdictValue } from '../judgement/index.js';
 import type { Store } from '../storage/index.js';
-import { judgePlanComparisons } from '../verdicts/index.js';
+import { VerdictReader, type CompareResult } from '../verdicts/index.js';
 
 export function verdictValue(v: VerdictValue): number {
   return v === 'GO' ? 1 : v === 'NO-GO' ? -1 : 0;
@@ -20,29 +21,25 @@ export interface VerdictSeries {
   value: number;
 }
 
-/** Judges the plan comparisons, reusing the previous answer while no epoch has ended since. */
+/** The plan comparisons' verdicts of the most recent campaign, through a reader. */
 export class VerdictCache {
-  private key = '';
-  private series: VerdictSeries[] = [];
-  constructor(private readonly store: Store) {}
-
-  current(): VerdictSeries[] {
-    const campaign = this.store.campaigns.list({ limit: 1 })[0];
-    const key = `${campaign?.id ?? 0}:${this.store.epochs.stamp()}`;
-    if (key !== this.key) {
-      this.series = campaign === undefined ? [] : seriesOrNone(this.store, campaign.id);
-      this.key = key;
-    }
-    return this.series;
+  private readonly reader: VerdictReader;
+  constructor(
+    private readonly store: Store,
+    reader?: VerdictReader,
+  ) {
+    this.reader = reader ?? new VerdictReader(store, { inThread: true });
   }
-}
 
-/** A scrape must never fail because of the verdicts: if judging fails, the gauge has no series. */
-function seriesOrNone(store: Store, campaignId: number): VerdictSeries[] {
-  try {
-    return seriesOf(store, campaignId);
-  } catch {
-    return [];
+  /** A scrape must never fail because of the verdicts: if judging fails, the gauge has no series. */
+  async current(): Promise<VerdictSeries[]> {
+    const campaign = this.store.campaigns.list({ limit: 1 })[0];
+    if (campaign === undefined) return [];
+    try {
+      return seriesOf((await this.reader.planComparisons(campaign.id)).results);
+    } catch {
+      return [];
+    }
   }
 }
 
@@ -50,9 +47,9 @@ function seriesOrNone(store: Store, campaignId: number): VerdictSeries[] {
  * One series per baseline/candidate pair: a plan that compares the same pair twice (once per goal) gets
  * the first comparison's verdict, the one GET /compare?baseline=&candidate= judges.
  */
-function seriesOf(store: Store, campaignId: number): VerdictSeries[] {
+function seriesOf(results: readonly CompareResult[]): VerdictSeries[] {
   const series = new Map<string, VerdictSeries>();
-  for (const r of judgePlanComparisons(store, campaignId)) {
+  for (const r of results) {
     const pair = JSON.stringify([r.baseline, r.candidate]);
     if (!series.has(pair))
       series.set(pair, { baseline: r.baseline, candidate: r.candidate, verdict: r.verdict, value: verdictValue(r.verdict) });

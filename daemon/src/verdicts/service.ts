@@ -256,7 +256,12 @@ export function judgePlanComparisons(store: Store, campaignId?: number): Compare
 
 /** Where each comparison of a campaign stands: what the adaptive schedule and the round's log line read. */
 export function comparisonStandings(store: Store, campaignId: number): ComparisonStanding[] {
-  return judgePlanComparisons(store, campaignId).map((r) => ({
+  return standingsOf(judgePlanComparisons(store, campaignId));
+}
+
+/** Where each judged comparison stands (judgePlanComparisons' results, however they were judged). */
+export function standingsOf(results: readonly CompareResult[]): ComparisonStanding[] {
+  return results.map((r) => ({
     baseline: r.baseline,
     candidate: r.candidate,
     verdict: r.verdict,

@@ -14,7 +14,7 @@ import { RETENTION_OPTIONS, retentionPolicy, startRetention } from '../retention
 import { launcherPath, loadResolvedPlan, syscallCountingOrWarn } from '../setup.js';
 import { packageVersion } from '../version.js';
 import { isAdaptive } from '../../domain/types.js';
-import { comparisonStandings } from '../../verdicts/index.js';
+import { standingsOf, VerdictReader } from '../../verdicts/index.js';
 
 const OPTIONS = {
   plan: { type: 'string', value: 'FILE', description: 'soak plan (YAML)', required: true },
@@ -48,13 +48,23 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
   const countSyscalls = await syscallCountingOrWarn(launcher, log);
   const db = openStoreForDaemon('daemon', opts.db, log);
   const store: Store = db.store;
-  const controller = new CampaignController({ store, launcher, log, countSyscalls, standings: (id) => comparisonStandings(store, id) });
+  // One reader judges every verdict off the event loop, on its worker: REST, the gauge, and the standings the
+  // campaign logs after each round and the adaptive schedule reads (those fresh: they follow the round just run).
+  const verdicts = new VerdictReader(store);
+  const controller = new CampaignController({
+    store,
+    launcher,
+    log,
+    countSyscalls,
+    standings: async (id) => standingsOf((await verdicts.planComparisons(id, { fresh: true })).results),
+  });
   // Follows the controller before its first campaign starts, so the plan's variants are exported at once.
   const metrics = new AllocsoakMetrics({
     store,
     state: () => controller.status().state,
     storage: () => controller.storage.status(),
     onListenerError: (err, event) => log.warn({ err: (err as Error).message, event }, 'metrics listener failed'),
+    verdicts,
   });
   metrics.follow(controller);
   const server = await serveHttp(
@@ -63,6 +73,7 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
       store,
       controller,
       metrics,
+      verdicts,
       options: { version: packageVersion(), token: process.env.ALLOCSOAK_TOKEN || null, allowCommands: opts['allow-commands'] },
     },
     { host: opts.host, port: listenPort, log },
@@ -83,6 +94,7 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
     await controller.stop();
     await controller.whenIdle();
     await server.close();
+    await verdicts.close();
     db.close();
   };
   return await new Promise<number>((resolve) => {
@@ -110,6 +122,7 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
         thinning.stop();
         log.fatal({ err: (err as Error).message }, 'the campaign loop failed; stopping');
         await server.close().catch(() => undefined);
+        await verdicts.close();
         db.close();
         resolve(1);
       },
