@@ -36,7 +36,7 @@ export class VerdictCache {
     const campaign = this.store.campaigns.list({ limit: 1 })[0];
     if (campaign === undefined) return [];
     try {
-      return seriesOf((await this.reader.planComparisons(campaign.id)).results);
+      return seriesOf((await this.reader.planComparisons(campaign.id)).value().results);
     } catch {
       return [];
     }

@@ -6,4 +6,4 @@ export type { CampaignJudgement } from './campaign.js';
 export { history } from './history.js';
 export type { BuildChange, BuildMeasure, ChangeKind, HistoryBuild, HistoryRequest, HistoryResult, MemoryChange } from './history.js';
 export { VerdictReader } from './reader.js';
-export type { Judged, PlanComparisons, Served } from './reader.js';
+export type { Judged, PlanComparisons, Served, ServedAnswer } from './reader.js';

@@ -62,9 +62,23 @@ export interface Judged {
 /** An answer as the reader serves it: the judgement's own, and what it was judged on. */
 export type Served<R> = R & { judged: Judged };
 
-/** A judgement's result with the stamp and time it read (the worker's reply). */
+/** A served answer: what it was judged on, and the answer as JSON text (what REST sends) or parsed. */
+export interface ServedAnswer<R> {
+  judged: Judged;
+  /** The answer with `judged`, as JSON: made once per judgement and freshness, never serialized again. */
+  json: string;
+  /** The same, parsed (once, at the first call). */
+  value(): Served<R>;
+}
+
+/**
+ * A judgement as the worker sends it: the result as JSON text (serialized on the worker: a drift over a year
+ * of epochs is half a megabyte, which as objects would be copied into the event loop's thread and serialized
+ * there again for every client), what a compare judged (its campaign), and the stamp and time it read.
+ */
 interface Judgement {
-  result: Result;
+  json: string;
+  subject: number | null;
   stamp: string;
   at: string;
 }
@@ -91,7 +105,8 @@ export function judgeJob(store: Store, job: VerdictJob): Judgement {
   return store.snapshot(() => {
     const stamp = store.epochs.stamp();
     const at = new Date().toISOString();
-    return { result: runJob(store, job), stamp, at };
+    const result = runJob(store, job);
+    return { json: JSON.stringify(result), subject: job.kind === 'compare' ? (result as CompareResult).campaign : null, stamp, at };
   });
 }
 
@@ -105,8 +120,8 @@ const KEEP_WARM_MS = 10 * 60_000;
 interface Entry {
   key: string;
   job: VerdictJob;
-  /** The last judgement, with what it is served as (made once each, so a route can keep their JSON). */
-  last: (Judgement & { fresh: Served<Result> | null; stale: Served<Result> | null }) | null;
+  /** The last judgement, with what it is served as (made once each). */
+  last: (Judgement & { fresh: ServedAnswer<Result> | null; stale: ServedAnswer<Result> | null }) | null;
   /** The judgement under way, and its place in the queue until the worker takes it. */
   pending: Promise<Judgement> | null;
   queued: Queued | null;
@@ -146,24 +161,24 @@ export class VerdictReader {
     this.watchMs = opts.watchMs ?? WATCH_MS;
   }
 
-  compare(request: CompareRequest): Promise<Served<CompareResult>> {
-    return this.answer({ kind: 'compare', request }) as Promise<Served<CompareResult>>;
+  compare(request: CompareRequest): Promise<ServedAnswer<CompareResult>> {
+    return this.answer({ kind: 'compare', request }) as Promise<ServedAnswer<CompareResult>>;
   }
 
-  drift(request: DriftRequest): Promise<Served<DriftResult>> {
-    return this.answer({ kind: 'drift', request }) as Promise<Served<DriftResult>>;
+  drift(request: DriftRequest): Promise<ServedAnswer<DriftResult>> {
+    return this.answer({ kind: 'drift', request }) as Promise<ServedAnswer<DriftResult>>;
   }
 
-  history(request: HistoryRequest): Promise<Served<HistoryResult>> {
-    return this.answer({ kind: 'history', request }) as Promise<Served<HistoryResult>>;
+  history(request: HistoryRequest): Promise<ServedAnswer<HistoryResult>> {
+    return this.answer({ kind: 'history', request }) as Promise<ServedAnswer<HistoryResult>>;
   }
 
   /**
    * Every comparison of a campaign's plan, as judgePlanComparisons judges them (the gauge, the standings);
    * `fresh`: wait for a judgement at the current stamp rather than take the last one.
    */
-  planComparisons(campaign: number, opts: { fresh?: boolean } = {}): Promise<Served<PlanComparisons>> {
-    return this.answer({ kind: 'plan', campaign }, opts.fresh === true) as Promise<Served<PlanComparisons>>;
+  planComparisons(campaign: number, opts: { fresh?: boolean } = {}): Promise<ServedAnswer<PlanComparisons>> {
+    return this.answer({ kind: 'plan', campaign }, opts.fresh === true) as Promise<ServedAnswer<PlanComparisons>>;
   }
 
   /** Stops the worker and the watch; later requests are judged in the calling thread. */
@@ -180,7 +195,7 @@ export class VerdictReader {
     if (w !== null) await w.terminate();
   }
 
-  private answer(job: VerdictJob, mustBeFresh = false): Promise<Served<Result>> {
+  private answer(job: VerdictJob, mustBeFresh = false): Promise<ServedAnswer<Result>> {
     const key = JSON.stringify(job);
     const stamp = this.store.epochs.stamp();
     let entry = this.kept.get(key);
@@ -198,21 +213,29 @@ export class VerdictReader {
     if (last !== null && last.stamp === stamp) return Promise.resolve(this.served(entry, true));
     if (this.inThread || this.closed) return this.judgeNow(entry);
     this.startWatch();
-    const stale = !mustBeFresh && last !== null && this.sameSubject(job, last.result);
+    const stale = !mustBeFresh && last !== null && this.sameSubject(job, last.subject);
     const judging = this.revalidate(entry, stale);
-    if (stale) return Promise.resolve(this.served(entry, false));
+    if (stale) {
+      // Nobody waits for this judgement: a failure is the next request's to see (it is judged again then).
+      judging.catch(() => undefined);
+      return Promise.resolve(this.served(entry, false));
+    }
     // Fresh unless the stamp moved on again while it was judged.
     return judging.then(() => this.served(entry, entry.last?.stamp === this.store.epochs.stamp()));
   }
 
   /** The entry's last judgement as served: fresh (judged at the stamp it was asked at) or not. */
-  private served(entry: Entry, fresh: boolean): Served<Result> {
+  private served(entry: Entry, fresh: boolean): ServedAnswer<Result> {
     const last = entry.last as NonNullable<Entry['last']>;
     const which = fresh ? 'fresh' : 'stale';
     let s = last[which];
     if (s === null) {
       const judged: Judged = { at: last.at, stamp: last.stamp, fresh };
-      s = { ...last.result, judged };
+      // `judged` first, then the answer's own fields: text put together, the answer is not serialized again.
+      const own = last.json.length > 2 ? `,${last.json.slice(1)}` : '}';
+      const json = `{"judged":${JSON.stringify(judged)}${own}`;
+      let parsed: Served<Result> | null = null;
+      s = { judged, json, value: () => (parsed ??= JSON.parse(json) as Served<Result>) };
       last[which] = s;
     }
     return s;
@@ -222,14 +245,13 @@ export class VerdictReader {
    * Whether the last answer is about what the request would be judged on now: a compare without a campaign
    * judges the latest campaign in which both variants ran, and a newer one is not served from the old.
    */
-  private sameSubject(job: VerdictJob, result: Result): boolean {
+  private sameSubject(job: VerdictJob, judgedCampaign: number | null): boolean {
     if (job.kind !== 'compare' || job.request.campaign !== undefined) return true;
-    const now = this.store.epochs.latestCampaignWithBoth(job.request.baseline, job.request.candidate);
-    return (result as CompareResult).campaign === now;
+    return judgedCampaign === this.store.epochs.latestCampaignWithBoth(job.request.baseline, job.request.candidate);
   }
 
   /** In the calling thread: judged now, at the current stamp. */
-  private judgeNow(entry: Entry): Promise<Served<Result>> {
+  private judgeNow(entry: Entry): Promise<ServedAnswer<Result>> {
     try {
       this.settle(entry, judgeJob(this.store, entry.job));
       return Promise.resolve(this.served(entry, true));
@@ -340,7 +362,7 @@ export class VerdictReader {
       const p = this.waiting.get(reply.id);
       if (p === undefined) return;
       this.waiting.delete(reply.id);
-      if (reply.ok) p.resolve({ result: reply.result, stamp: reply.stamp, at: reply.at });
+      if (reply.ok) p.resolve({ json: reply.json, subject: reply.subject, stamp: reply.stamp, at: reply.at });
       else if (reply.name === 'InputError' && reply.parameter !== undefined && reply.detail !== undefined)
         p.reject(new InputError(reply.parameter, reply.detail));
       else p.reject(Object.assign(new Error(reply.message), { name: reply.name }));

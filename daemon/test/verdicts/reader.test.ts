@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { InputError } from '../../src/domain/parameters.js';
 import { openStore } from '../../src/storage/index.js';
-import { compare, drift, judgePlanComparisons, VerdictReader, type Judged } from '../../src/verdicts/index.js';
+import { compare, drift, judgePlanComparisons, VerdictReader, type Judged, type ServedAnswer } from '../../src/verdicts/index.js';
 import { tempDir } from '../helpers/env.js';
 import { seed } from '../http/helpers.js';
 import { freshJudgement } from '../helpers/judged.js';
@@ -20,6 +20,9 @@ import { freshJudgement } from '../helpers/judged.js';
 function judgement<T extends { judged: Judged }>(served: T): Omit<T, 'judged'> {
   return freshJudgement({ ...served, judged: { ...served.judged, fresh: true } });
 }
+
+/** The served answer, parsed (the JSON text is what REST sends). */
+const v = <R>(answer: Promise<ServedAnswer<R>>) => answer.then((a) => a.value());
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -39,13 +42,13 @@ test('answers are the service’s, kept until an epoch starts or ends, then judg
   const reader = new VerdictReader(store);
   try {
     const s = seed(store);
-    const d1 = await reader.drift({ variant: 'speed' });
+    const d1 = await v(reader.drift({ variant: 'speed' }));
     assert.deepEqual(judgement(d1), drift(store, { variant: 'speed' }));
     assert.equal(d1.judged.fresh, true, 'the first answer waits for its judgement');
     assert.equal(d1.judged.stamp, store.epochs.stamp());
     assert.ok(Math.abs(Date.parse(d1.judged.at) - Date.now()) < 60_000, d1.judged.at);
-    assert.equal(await reader.drift({ variant: 'speed' }), d1, 'the same answer object while nothing changed');
-    const c1 = await reader.compare({ baseline: 'speed', candidate: 'lean' });
+    assert.equal(await v(reader.drift({ variant: 'speed' })), d1, 'the same answer object while nothing changed');
+    const c1 = await v(reader.compare({ baseline: 'speed', candidate: 'lean' }));
     assert.deepEqual(judgement(c1), compare(store, { baseline: 'speed', candidate: 'lean' }));
 
     // A new epoch starts: both are judged again; when it ends, again.
@@ -59,23 +62,23 @@ test('answers are the service’s, kept until an epoch starts or ends, then judg
       warmup_ms: 0,
       interval_ms: 100,
     });
-    const d2 = await untilFresh(() => reader.drift({ variant: 'speed' }));
+    const d2 = await untilFresh(() => v(reader.drift({ variant: 'speed' })));
     assert.notEqual(d2, d1);
     assert.equal(d2.judged.stamp, store.epochs.stamp());
     store.epochs.finish(id, { outcome: 'completed', throughput_mean: 5e6, rss_drift_pct: 40, rss_initial_bytes: 1 << 20 });
-    const d3 = await untilFresh(() => reader.drift({ variant: 'speed' }));
+    const d3 = await untilFresh(() => v(reader.drift({ variant: 'speed' })));
     assert.equal(d3.judged.fresh, true);
     assert.deepEqual(judgement(d3), drift(store, { variant: 'speed' }));
     assert.equal(d3.epochs.length, d1.epochs.length + 1, 'the new completed epoch is judged');
-    const c3 = await untilFresh(() => reader.compare({ baseline: 'speed', candidate: 'lean' }));
+    const c3 = await untilFresh(() => v(reader.compare({ baseline: 'speed', candidate: 'lean' })));
     assert.deepEqual(judgement(c3), compare(store, { baseline: 'speed', candidate: 'lean' }));
 
     // A refusal from the worker is still an InputError naming the parameter, and is not kept.
     await assert.rejects(
-      reader.drift({ variant: 'nope' }),
+      v(reader.drift({ variant: 'nope' })),
       (err: unknown) => err instanceof InputError && err.parameter === 'variant' && /unknown variant "nope"/.test(err.message),
     );
-    await assert.rejects(reader.compare({ baseline: 'speed', candidate: 'speed' }), (err: unknown) => err instanceof InputError);
+    await assert.rejects(v(reader.compare({ baseline: 'speed', candidate: 'speed' })), (err: unknown) => err instanceof InputError);
   } finally {
     await reader.close();
     store.close();
@@ -118,7 +121,7 @@ test('a judgement over thousands of epochs runs off the event loop', async () =>
     let ticks = 0;
     const timer = setInterval(() => ticks++, 1);
     const t0 = performance.now();
-    const d = await reader.drift({ variant: 'speed' });
+    const d = await v(reader.drift({ variant: 'speed' }));
     const ms = performance.now() - t0;
     clearInterval(timer);
     assert.equal(d.epochs.length, 2500 + 3);
@@ -158,10 +161,10 @@ test('after an epoch ends: the previous answer at once, marked stale; then the n
   const reader = new VerdictReader(store, { watchMs: 20 });
   try {
     const s = seed(store);
-    const ask = () => reader.compare({ baseline: 'speed', candidate: 'lean' });
+    const ask = () => v(reader.compare({ baseline: 'speed', candidate: 'lean' }));
     const c1 = await ask();
-    const d1 = await reader.drift({ variant: 'lean' });
-    const h1 = await reader.history({ variant: 'lean' });
+    const d1 = await v(reader.drift({ variant: 'lean' }));
+    const h1 = await v(reader.history({ variant: 'lean' }));
     const before = store.epochs.stamp();
 
     runEpoch(store, s.campaign, 'lean', 4);
@@ -170,10 +173,10 @@ test('after an epoch ends: the previous answer at once, marked stale; then the n
     const c2 = await ask();
     assert.deepEqual(judgement(c2), judgement(c1), 'the previous verdict');
     assert.deepEqual(c2.judged, { at: c1.judged.at, stamp: before, fresh: false });
-    const d2 = await reader.drift({ variant: 'lean' });
+    const d2 = await v(reader.drift({ variant: 'lean' }));
     assert.equal(d2.judged.fresh, false);
     assert.equal(d2.epochs.length, d1.epochs.length, 'the epoch that just ended is not in the stale answer');
-    const h2 = await reader.history({ variant: 'lean' });
+    const h2 = await v(reader.history({ variant: 'lean' }));
     assert.deepEqual(h2.judged, { ...h1.judged, fresh: false });
 
     // A later request: the new answer, judged at the current stamp.
@@ -188,7 +191,7 @@ test('after an epoch ends: the previous answer at once, marked stale; then the n
     runEpoch(store, s.campaign, 'lean', 5);
     const judgedBy = store.epochs.stamp();
     await sleep(1500);
-    const d4 = await reader.drift({ variant: 'lean' });
+    const d4 = await v(reader.drift({ variant: 'lean' }));
     assert.deepEqual(d4.judged.stamp, judgedBy);
     assert.equal(d4.judged.fresh, true, 'judged again without being asked');
     assert.deepEqual(judgement(d4), drift(store, { variant: 'lean' }));
@@ -205,26 +208,26 @@ test('never stale across a new campaign of the compared pair, nor for a caller t
   const reader = new VerdictReader(store, { watchMs: 60_000 });
   try {
     const first = seed(store).campaign;
-    const c1 = await reader.compare({ baseline: 'speed', candidate: 'lean' });
+    const c1 = await v(reader.compare({ baseline: 'speed', candidate: 'lean' }));
     assert.equal(c1.campaign, first);
-    const p1 = await reader.planComparisons(first);
+    const p1 = await v(reader.planComparisons(first));
     assert.deepEqual(p1.results, judgePlanComparisons(store, first));
 
     // A new campaign in which both ran: a compare without a campaign now judges that one, and waits for it.
     const second = seed(store).campaign;
-    const c2 = await reader.compare({ baseline: 'speed', candidate: 'lean' });
+    const c2 = await v(reader.compare({ baseline: 'speed', candidate: 'lean' }));
     assert.equal(c2.judged.fresh, true);
     assert.equal(c2.campaign, second);
     assert.deepEqual(judgement(c2), compare(store, { baseline: 'speed', candidate: 'lean' }));
 
     // The same campaign named: its last answer may be served stale …
-    const named = await reader.compare({ baseline: 'speed', candidate: 'lean', campaign: second });
+    const named = await v(reader.compare({ baseline: 'speed', candidate: 'lean', campaign: second }));
     runEpoch(store, second, 'lean', 4);
-    const stale = await reader.compare({ baseline: 'speed', candidate: 'lean', campaign: second });
+    const stale = await v(reader.compare({ baseline: 'speed', candidate: 'lean', campaign: second }));
     assert.equal(stale.judged.fresh, false);
     assert.equal(stale.judged.stamp, named.judged.stamp);
     // … but not to a caller that needs the current verdicts (the campaign's standings after a round).
-    const p2 = await reader.planComparisons(second, { fresh: true });
+    const p2 = await v(reader.planComparisons(second, { fresh: true }));
     assert.equal(p2.judged.fresh, true);
     assert.equal(p2.judged.stamp, store.epochs.stamp());
     assert.deepEqual(p2.results, judgePlanComparisons(store, second));

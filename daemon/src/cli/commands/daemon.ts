@@ -56,7 +56,7 @@ export async function daemonCommand(argv: readonly string[]): Promise<number> {
     launcher,
     log,
     countSyscalls,
-    standings: async (id) => standingsOf((await verdicts.planComparisons(id, { fresh: true })).results),
+    standings: async (id) => standingsOf((await verdicts.planComparisons(id, { fresh: true })).value().results),
   });
   // Follows the controller before its first campaign starts, so the plan's variants are exported at once.
   const metrics = new AllocsoakMetrics({

@@ -1,5 +1,6 @@
 /** GET /history: a variant's builds in order, each judged against the previous one (docs/judgement.md, "History across builds"). */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import type { VerdictRouteDeps } from '../app.js';
 import { badRequest } from '../plugins/errors.js';
 import { ErrorResponse } from '../schemas/common.js';
@@ -17,10 +18,12 @@ const historyRoutes: FastifyPluginAsyncTypebox<VerdictRouteDeps> = async (fastif
         response: { 200: HistoryResponse, 400: ErrorResponse },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { variant } = request.query;
       if (variant === undefined) throw badRequest('querystring/variant is required: the name of a variant');
-      return reader.history({ variant });
+      // The answer's JSON as the reader made it (serialized on its worker, `judged` put in front).
+      const answer = await reader.history({ variant });
+      return (reply as FastifyReply).type('application/json; charset=utf-8').send(answer.json);
     },
   );
 };

@@ -9,17 +9,10 @@ import { CompareQuery, CompareResponse, DriftQuery, DriftResponse } from '../sch
 const judgementRoutes: FastifyPluginAsyncTypebox<VerdictRouteDeps> = async (fastify, { verdicts: reader }) => {
   // Judged off the event loop and kept; once an answer exists, served at once, marked `judged.fresh: false`
   // while an epoch's start or end is judged again (verdicts/reader.ts).
-  // A kept answer is the same object until it is judged again: its JSON (the route's own serializer, so the
-  // same bytes) is kept with it. A drift over a year of epochs lists every epoch.
-  const serialized = new WeakMap<object, ReturnType<FastifyReply['serialize']>>();
-  const sendKept = (reply: FastifyReply, answer: object): FastifyReply => {
-    let json = serialized.get(answer);
-    if (json === undefined) {
-      json = reply.serialize(answer);
-      serialized.set(answer, json);
-    }
-    return reply.type('application/json; charset=utf-8').send(json);
-  };
+  // The answer's JSON as the reader made it: serialized once per judgement on its worker (a drift over a
+  // year of epochs lists every epoch), `judged` put in front.
+  const send = (reply: FastifyReply, answer: { json: string }): FastifyReply =>
+    reply.type('application/json; charset=utf-8').send(answer.json);
   fastify.get(
     '/compare',
     {
@@ -39,7 +32,7 @@ const judgementRoutes: FastifyPluginAsyncTypebox<VerdictRouteDeps> = async (fast
         ...(campaign !== undefined ? { campaign } : {}),
         ...(goal !== undefined ? { goal } : {}),
       });
-      return sendKept(reply, answer);
+      return send(reply, answer);
     },
   );
   fastify.get(
@@ -59,7 +52,7 @@ const judgementRoutes: FastifyPluginAsyncTypebox<VerdictRouteDeps> = async (fast
         ...(since !== undefined ? { since } : {}),
         ...(campaign !== undefined ? { campaign } : {}),
       });
-      return sendKept(reply, answer);
+      return send(reply, answer);
     },
   );
 };
