@@ -179,6 +179,14 @@ export function settleText(
   return `≈ ${s.more} more ${s.more === 1 ? unit.replace('epochs', 'epoch') : unit}${when}`;
 }
 
+/** How many digits of a git commit are shown: enough to be unique in any repository these builds come from. */
+export const SHORT_COMMIT_DIGITS = 10;
+
+/** A git commit as people read it: its first SHORT_COMMIT_DIGITS digits ("d9e8f7a6b5"). */
+export function shortCommit(sha: string): string {
+  return sha.slice(0, SHORT_COMMIT_DIGITS);
+}
+
 /** A confidence level as a percentage: "95 %", "97.5 %", "99.92 %". */
 export function confidenceLevel(confidence: number): string {
   return `${Number((confidence * 100).toPrecision(4))} %`;
