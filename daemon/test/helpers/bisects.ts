@@ -110,6 +110,8 @@ export function seedBisects(store: Store, startedAt = '2026-11-28T21:00:00.000Z'
       plan,
       started_at: started,
     });
+    // Its two arms, as the campaign registers them when it starts (their epochs are not needed here).
+    for (const v of plan.variants) store.variants.upsert(campaign, v, null);
     store.campaigns.finish(campaign, 'completed');
     store.bisects.addStep({
       run_id: runId,
