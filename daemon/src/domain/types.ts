@@ -60,6 +60,16 @@ export interface Sample {
  * comparison's two arms at the same time, each pinned to CPUs of its own, so that the machine's noise hits
  * both arms alike (docs/judgement.md).
  */
+/** How an `allocsoak bisect` run ended (migrations/014): still running, a culprit found, none, or stopped. */
+export const BISECT_STATUSES = ['running', 'found', 'no_change', 'inconclusive', 'interrupted', 'failed'] as const;
+export type BisectStatus = (typeof BISECT_STATUSES)[number];
+/** Why a bisect step ran: an end of the range, a probe inside it, or the culprit's parent re-tested. */
+export const BISECT_ROLES = ['endpoint', 'probe', 'confirm'] as const;
+export type BisectRole = (typeof BISECT_ROLES)[number];
+/** What a step says of its commit: like the good build, changed (bad), untestable (its build failed), or unsettled. */
+export const BISECT_OUTCOMES = ['good', 'bad', 'skip', 'unclear'] as const;
+export type BisectOutcome = (typeof BISECT_OUTCOMES)[number];
+
 export const PLAN_MODES = ['sequential', 'duet'] as const;
 export type PlanMode = (typeof PLAN_MODES)[number];
 

@@ -13,3 +13,4 @@ export * from './series.js';
 export * from './retention.js';
 export * from './backup.js';
 export * from './faults.js';
+export * from './bisects.js';

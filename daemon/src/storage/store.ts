@@ -1,4 +1,5 @@
 /** The allocsoak store: one database connection and the table-group APIs built on it. */
+import { BisectStore } from './bisects.js';
 import { CampaignStore } from './campaigns.js';
 import { DuetIntervalStore } from './duet-intervals.js';
 import { openDatabase, type Db, type OpenOptions } from './database.js';
@@ -21,6 +22,7 @@ export class Store {
   readonly duetIntervals: DuetIntervalStore;
   readonly series: SeriesQueries;
   readonly retention: SampleRetention;
+  readonly bisects: BisectStore;
 
   /** `db` must already be migrated (see `openStore`); `migration` says what opening it applied. */
   constructor(
@@ -36,6 +38,7 @@ export class Store {
     this.duetIntervals = new DuetIntervalStore(db);
     this.series = new SeriesQueries(db);
     this.retention = new SampleRetention(db);
+    this.bisects = new BisectStore(db);
   }
 
   /**

@@ -27,7 +27,18 @@ test('a fresh database is created (parents too) with WAL, FULL sync, foreign key
   const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map(
     (t) => t.name,
   );
-  assert.deepEqual(tables, ['campaigns', 'duet_intervals', 'epochs', 'hosts', 'samples', 'storage_probe', 'thinned_epochs', 'variants']);
+  assert.deepEqual(tables, [
+    'bisect_runs',
+    'bisect_steps',
+    'campaigns',
+    'duet_intervals',
+    'epochs',
+    'hosts',
+    'samples',
+    'storage_probe',
+    'thinned_epochs',
+    'variants',
+  ]);
   const cols = (db.prepare('PRAGMA table_info(epochs)').all() as { name: string }[]).map((c) => c.name);
   assert.ok(cols.includes('analysis_note'));
   db.close();
