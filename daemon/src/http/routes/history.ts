@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import type { VerdictRouteDeps } from '../app.js';
+import { encodedOnce } from '../plugins/encoded-once.js';
 import { badRequest } from '../plugins/errors.js';
 import { ErrorResponse } from '../schemas/common.js';
 import { HistoryQuery, HistoryResponse } from '../schemas/history.js';
@@ -21,9 +22,9 @@ const historyRoutes: FastifyPluginAsyncTypebox<VerdictRouteDeps> = async (fastif
     async (request, reply) => {
       const { variant } = request.query;
       if (variant === undefined) throw badRequest('querystring/variant is required: the name of a variant');
-      // The answer's JSON as the reader made it (serialized on its worker, `judged` put in front).
+      // The answer's JSON as the reader made it (serialized on its worker, `judged` put in front), encoded once.
       const answer = await reader.history({ variant });
-      return (reply as FastifyReply).type('application/json; charset=utf-8').send(answer.json);
+      return (reply as FastifyReply).type('application/json; charset=utf-8').send(encodedOnce(answer));
     },
   );
 };
