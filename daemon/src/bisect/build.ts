@@ -8,6 +8,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, normalize, sep } from 'node:path';
+import { duration } from '../domain/format.js';
 import { describeTermination, runProcess } from '../exec/index.js';
 import { sha256File } from '../host/index.js';
 import { addWorktree, removeWorktree } from './git.js';
@@ -114,7 +115,7 @@ export async function buildCommit(req: BuildRequest): Promise<BuildResult> {
     if (r.killedBy === 'abort' || req.signal?.aborted) throw new BuildAborted();
     const tail = outputTail(stdout, r.stderrTail);
     if (r.killedBy === 'timeout') {
-      return { ok: false, durationMs, note: `the build took longer than ${Math.round(timeoutMs / 1000)} s and was stopped${tail === '' ? '' : `\n${tail}`}` };
+      return { ok: false, durationMs, note: `the build took longer than ${duration(timeoutMs)} (--build-timeout) and was stopped${tail === '' ? '' : `\n${tail}`}` };
     }
     if (r.spawnError !== null || r.exitCode !== 0) {
       return { ok: false, durationMs, note: `the build failed (${describeTermination(r)})${tail === '' ? '' : `\n${tail}`}` };

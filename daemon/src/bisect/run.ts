@@ -64,17 +64,16 @@ export async function runBisect(ctx: BisectContext, runId: number): Promise<Bise
   const libraries = new Map<string, Library>();
   const goodCommit = (commits[0] as { commit: string }).commit;
 
-  /** The commit's library: from this process's builds, the cache, or a build now. */
-  const library = async (commit: string, label: string): Promise<Library & { builtMs?: number }> => {
+  /** The commit's library: from this process's builds, the cache, or a build now (`indent` leads its progress lines). */
+  const library = async (commit: string, indent: string): Promise<Library> => {
     const known = libraries.get(commit);
     if (known !== undefined) return known;
     const cached = cachedLibrary(cacheDir, commit);
-    let lib: Library & { builtMs?: number };
+    let lib: Library;
     if (existsSync(cached)) {
       lib = { ok: true, library: cached, sha256: await sha256File(cached) };
-      ctx.out(`    ${label}: library from the run's cache`);
+      ctx.out(`${indent}library from the run's cache (sha256 ${lib.sha256.slice(0, 12)})`);
     } else {
-      ctx.out(`    ${label}: building ${short(commit)} …`);
       const b: BuildResult = await buildCommit({
         repo: run.repo,
         commit,
@@ -84,8 +83,12 @@ export async function runBisect(ctx: BisectContext, runId: number): Promise<Bise
         timeoutMs: ctx.buildTimeoutMs,
         signal: ctx.signal,
       });
-      lib = b.ok ? { ok: true, library: b.library, sha256: b.sha256, builtMs: b.durationMs } : { ok: false, note: b.note, builtMs: b.durationMs };
-      ctx.out(`    ${label}: ${b.ok ? `built in ${duration(b.durationMs)}, sha256 ${b.sha256.slice(0, 12)}` : `build failed after ${duration(b.durationMs)}`}`);
+      lib = b.ok ? { ok: true, library: b.library, sha256: b.sha256 } : { ok: false, note: b.note };
+      ctx.out(
+        b.ok
+          ? `${indent}built in ${duration(b.durationMs)} (sha256 ${b.sha256.slice(0, 12)})`
+          : `${indent}the build failed after ${duration(b.durationMs)}: ${b.note.split('\n')[0] ?? ''}`,
+      );
     }
     libraries.set(commit, lib);
     return lib;
@@ -104,7 +107,7 @@ export async function runBisect(ctx: BisectContext, runId: number): Promise<Bise
     const startedAt = new Date().toISOString();
     const subject = indexOf.has(commit) ? commitText(commits, commit) : `${short(commit)} ${await subjectOf(run.repo, commit)}`;
     ctx.out(`[${ordinal}] ${role} ${subject}`);
-    const lib = await library(commit, 'build');
+    const lib = await library(commit, '    ');
     const base: Omit<NewBisectStep, 'outcome' | 'build_ok'> = {
       run_id: runId,
       commit_sha: commit,
@@ -196,7 +199,8 @@ export async function runBisect(ctx: BisectContext, runId: number): Promise<Bise
       `bisect run ${runId}: ${commits.length - 1} commit(s) after the good ${commitText(commits, goodCommit)}, goal ${run.goal}` +
         (resumedSteps > 0 ? ` — resumed with ${resumedSteps} step(s) already stored` : ''),
     );
-    const good = await library(goodCommit, 'good build');
+    ctx.out(`good build ${commitText(commits, goodCommit)}`);
+    const good = await library(goodCommit, '    ');
     if (!good.ok) {
       return finish({ status: 'failed', culprit: null, message: `the good revision ${commitText(commits, goodCommit)} does not build: ${good.note}` });
     }
@@ -232,7 +236,7 @@ export async function runBisect(ctx: BisectContext, runId: number): Promise<Bise
         const why =
           state.endpoint === 'good'
             ? 'it measures like the good build'
-            : `its verdict did not settle within ${s.pairs ?? 0} duet round(s), so no change could be shown (a change smaller than the noise is not excluded: raise --max-rounds, or loosen the criteria in --plan)`;
+            : `its verdict did not settle within ${ctx.maxRounds} duet rounds (--max-rounds), so no change could be shown (a change smaller than the noise is not excluded: raise --max-rounds, or loosen the criteria in --plan)`;
         return { status: 'no_change', culprit: null, message: `no change found: the bad revision ${commitText(commits, bad)} is not worse than the good build (${evidenceText(s)}): ${why}` };
       }
       case 'untestable': {

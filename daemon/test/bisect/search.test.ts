@@ -73,8 +73,17 @@ test('only skipped or unclear commits between the last good and the first bad: i
 
 test('an unclear commit counts like a skipped one: it stays a suspect and a neighbour is probed', () => {
   assert.deepEqual(nextStep(5, known({ 4: 'bad', 2: 'unclear' })), { kind: 'test', index: 1, role: 'probe' });
-  const { end } = drive(5, (i) => (i === 2 ? 'unclear' : i >= 3 ? 'bad' : 'good'));
-  assert.deepEqual(end, { kind: 'found', culprit: 3, lastGood: 1 });
+  // The unclear middle (4) is stepped around: 3, then 1, then 2.
+  const { tested, end } = drive(9, (i) => (i === 4 ? 'unclear' : i >= 2 ? 'bad' : 'good'));
+  assert.deepEqual(tested, [8, 4, 3, 1, 2]);
+  assert.deepEqual(end, { kind: 'found', culprit: 2, lastGood: 1 });
+  // Unclear right before the first bad one: it may be the culprit, so none is named.
+  assert.deepEqual(drive(5, (i) => (i === 2 ? 'unclear' : i >= 3 ? 'bad' : 'good')).end, {
+    kind: 'inconclusive',
+    lastGood: 1,
+    firstBad: 3,
+    between: [2],
+  });
   const noisy = drive(5, (i) => (i === 3 ? 'unclear' : i >= 3 ? 'bad' : 'good'));
   assert.deepEqual(noisy.end, { kind: 'inconclusive', lastGood: 2, firstBad: 4, between: [3] });
 });
