@@ -173,7 +173,9 @@ export async function bisectCommand(argv: readonly string[]): Promise<number> {
       );
     }
   } catch (err) {
-    db.close();
+    // A bad --resume leaves nothing behind (a database it created is removed again).
+    if (err instanceof UsageError) db.discard();
+    else db.close();
     throw err;
   }
   const countSyscalls = await syscallCountingOrWarn(launcher, log);
