@@ -43,8 +43,7 @@ export interface BuildRequest {
 }
 
 export type BuildResult =
-  | { ok: true; library: string; sha256: string; durationMs: number }
-  | { ok: false; note: string; durationMs: number };
+  { ok: true; library: string; sha256: string; durationMs: number } | { ok: false; note: string; durationMs: number };
 
 /** Why a `--library` path cannot name a file inside the work tree, or null when it can. */
 export function libraryPathProblem(path: string): string | null {
@@ -115,7 +114,11 @@ export async function buildCommit(req: BuildRequest): Promise<BuildResult> {
     if (r.killedBy === 'abort' || req.signal?.aborted) throw new BuildAborted();
     const tail = outputTail(stdout, r.stderrTail);
     if (r.killedBy === 'timeout') {
-      return { ok: false, durationMs, note: `the build took longer than ${duration(timeoutMs)} (--build-timeout) and was stopped${tail === '' ? '' : `\n${tail}`}` };
+      return {
+        ok: false,
+        durationMs,
+        note: `the build took longer than ${duration(timeoutMs)} (--build-timeout) and was stopped${tail === '' ? '' : `\n${tail}`}`,
+      };
     }
     if (r.spawnError !== null || r.exitCode !== 0) {
       return { ok: false, durationMs, note: `the build failed (${describeTermination(r)})${tail === '' ? '' : `\n${tail}`}` };

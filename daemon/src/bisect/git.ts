@@ -23,7 +23,11 @@ export class GitError extends Error {
 const SHA_RE = /^[0-9a-f]{40}$/;
 
 /** Runs `git -C repo args…`; its stdout lines, or a GitError with the tail of what it wrote on stderr. */
-export async function git(repo: string, args: readonly string[], opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<string[]> {
+export async function git(
+  repo: string,
+  args: readonly string[],
+  opts: { signal?: AbortSignal; timeoutMs?: number } = {},
+): Promise<string[]> {
   const lines: string[] = [];
   const all = ['-C', repo, ...args];
   const r = await runProcess({

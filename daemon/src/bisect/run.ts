@@ -136,7 +136,9 @@ export async function runBisect(ctx: BisectContext, runId: number): Promise<Bise
         outcome: 'good',
       };
     } else {
-      ctx.out(`    measuring against the good build: duet rounds of ${formatDuration(run.plan.epoch_ms)} until the verdict settles, at most ${ctx.maxRounds}`);
+      ctx.out(
+        `    measuring against the good build: duet rounds of ${formatDuration(run.plan.epoch_ms)} until the verdict settles, at most ${ctx.maxRounds}`,
+      );
       const j = await judgeStep(ctx, {
         runId,
         ordinal,
@@ -202,7 +204,11 @@ export async function runBisect(ctx: BisectContext, runId: number): Promise<Bise
     ctx.out(`good build ${commitText(commits, goodCommit)}`);
     const good = await library(goodCommit, '    ');
     if (!good.ok) {
-      return finish({ status: 'failed', culprit: null, message: `the good revision ${commitText(commits, goodCommit)} does not build: ${good.note}` });
+      return finish({
+        status: 'failed',
+        culprit: null,
+        message: `the good revision ${commitText(commits, goodCommit)} does not build: ${good.note}`,
+      });
     }
     for (;;) {
       const state = stateNow();
@@ -237,11 +243,19 @@ export async function runBisect(ctx: BisectContext, runId: number): Promise<Bise
           state.endpoint === 'good'
             ? 'it measures like the good build'
             : `its verdict did not settle within ${ctx.maxRounds} duet rounds (--max-rounds), so no change could be shown (a change smaller than the noise is not excluded: raise --max-rounds, or loosen the criteria in --plan)`;
-        return { status: 'no_change', culprit: null, message: `no change found: the bad revision ${commitText(commits, bad)} is not worse than the good build (${evidenceText(s)}): ${why}` };
+        return {
+          status: 'no_change',
+          culprit: null,
+          message: `no change found: the bad revision ${commitText(commits, bad)} is not worse than the good build (${evidenceText(s)}): ${why}`,
+        };
       }
       case 'untestable': {
         const s = lastOf(bad) as BisectStepRecord;
-        return { status: 'failed', culprit: null, message: `the bad revision ${commitText(commits, bad)} does not build, so it cannot be judged: ${s.build_note ?? ''}` };
+        return {
+          status: 'failed',
+          culprit: null,
+          message: `the bad revision ${commitText(commits, bad)} does not build, so it cannot be judged: ${s.build_note ?? ''}`,
+        };
       }
       case 'inconclusive': {
         const first = (commits[state.firstBad] as { commit: string }).commit;

@@ -91,7 +91,10 @@ export function progress(count: number, outcomes: Outcomes): { suspects: number;
 }
 
 /** The outcome per index from steps in the order they ran (a later step of a commit replaces an earlier one). */
-export function outcomesOf(indexOf: (commit: string) => number | undefined, steps: readonly { commit_sha: string; outcome: BisectOutcome }[]): Map<number, BisectOutcome> {
+export function outcomesOf(
+  indexOf: (commit: string) => number | undefined,
+  steps: readonly { commit_sha: string; outcome: BisectOutcome }[],
+): Map<number, BisectOutcome> {
   const out = new Map<number, BisectOutcome>();
   for (const s of steps) {
     const i = indexOf(s.commit_sha);

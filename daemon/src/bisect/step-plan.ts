@@ -29,7 +29,7 @@ const DEFAULT_CRITERIA: Readonly<Record<ComparisonGoal, Record<string, number>>>
 
 /** The built-in plan, validated. */
 export function defaultBisectPlan(): Plan {
-  return validatePlan(structuredClone(DEFAULT_BISECT_PLAN) as unknown, 'the built-in bisect plan');
+  return validatePlan(structuredClone(DEFAULT_BISECT_PLAN), 'the built-in bisect plan');
 }
 
 /**
@@ -110,7 +110,8 @@ export interface StepArms {
 export function stepPlan(plan: Plan, arms: StepArms, source: string): Promise<ResolvedPlan> {
   const [good, step] = plan.variants;
   const cmp = plan.comparisons[0];
-  if (good === undefined || step === undefined || cmp === undefined) throw new RangeError('a bisect plan has two variants and a comparison');
+  if (good === undefined || step === undefined || cmp === undefined)
+    throw new RangeError('a bisect plan has two variants and a comparison');
   const filled: Plan = {
     ...plan,
     name: arms.name,

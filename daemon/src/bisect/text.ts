@@ -12,7 +12,9 @@ export function ratioText(ratio: number | null, lo: number | null, hi: number | 
 }
 
 /** A step's verdict and figures in a few words: "NO-GO, throughput per CPU-second 0.91 [0.9, 0.92], 7 pairs". */
-export function evidenceText(s: Pick<BisectStepRecord, 'build_ok' | 'build_note' | 'verdict' | 'measure' | 'ratio' | 'ratio_lo' | 'ratio_hi' | 'pairs'>): string {
+export function evidenceText(
+  s: Pick<BisectStepRecord, 'build_ok' | 'build_note' | 'verdict' | 'measure' | 'ratio' | 'ratio_lo' | 'ratio_hi' | 'pairs'>,
+): string {
   if (!s.build_ok) return `build failed: ${(s.build_note ?? '').split('\n')[0] ?? ''}`;
   if (s.verdict === null) return s.measure ?? 'not measured';
   return `${s.verdict}, ${s.measure ?? 'ratio'} ${ratioText(s.ratio, s.ratio_lo, s.ratio_hi)}, ${s.pairs ?? 0} pairs`;

@@ -39,17 +39,34 @@ test('allocsoak bisect: every bad input exits 2 with one line naming the option,
       [base({ bad: 'v9' }), /^allocsoak bisect: option --bad expects a revision of .*repo, got "v9" \(it names no commit there\)$/],
       [
         base({ good: 'HEAD', bad: 'HEAD~1' }),
-        new RegExp(`^allocsoak bisect: option --good expects an ancestor of --bad, got "HEAD" \\(${shas[1]?.slice(0, 10)} is not an ancestor of ${shas[0]?.slice(0, 10)}\\)$`),
+        new RegExp(
+          `^allocsoak bisect: option --good expects an ancestor of --bad, got "HEAD" \\(${shas[1]?.slice(0, 10)} is not an ancestor of ${shas[0]?.slice(0, 10)}\\)$`,
+        ),
       ],
-      [base({ good: 'HEAD', bad: shas[1] as string }), /^allocsoak bisect: option --bad expects a later commit than --good, got "[0-9a-f]{40}" \(the same commit [0-9a-f]{10}\)$/],
-      [base({ library: '/usr/lib/libc.so' }), /^allocsoak bisect: option --library expects .* got "\/usr\/lib\/libc.so" \(an absolute path \(it must be relative to the work tree\)\)$/],
+      [
+        base({ good: 'HEAD', bad: shas[1] as string }),
+        /^allocsoak bisect: option --bad expects a later commit than --good, got "[0-9a-f]{40}" \(the same commit [0-9a-f]{10}\)$/,
+      ],
+      [
+        base({ library: '/usr/lib/libc.so' }),
+        /^allocsoak bisect: option --library expects .* got "\/usr\/lib\/libc.so" \(an absolute path \(it must be relative to the work tree\)\)$/,
+      ],
       [base({ library: '../x.so' }), /^allocsoak bisect: option --library expects .* \(a path that leaves the work tree\)$/],
       [base({ goal: 'fast' }), /^allocsoak bisect: option --goal expects one of speed, memory, got "fast"$/],
       [[...base({}), '--max-rounds', '0'], /^allocsoak bisect: option --max-rounds expects a positive integer, got "0"$/],
-      [[...base({}), '--build-timeout', 'soon'], /^allocsoak bisect: option --build-timeout expects a duration such as 90s or 10m, got "soon"$/],
-      [[...base({}), '--resume'], /^allocsoak bisect: option --resume takes the run's own settings; drop --repo, --good, --bad, --build, --library, --goal$/],
+      [
+        [...base({}), '--build-timeout', 'soon'],
+        /^allocsoak bisect: option --build-timeout expects a duration such as 90s or 10m, got "soon"$/,
+      ],
+      [
+        [...base({}), '--resume'],
+        /^allocsoak bisect: option --resume takes the run's own settings; drop --repo, --good, --bad, --build, --library, --goal$/,
+      ],
       [['--db', db, '--resume'], /^allocsoak bisect: option --resume finds no interrupted run in .*b\.db$/],
-      [['--db', db, '--resume', '3'], /^allocsoak bisect: option --resume expects the id of a bisect run in .*b\.db, got 3 \(no such run\)$/],
+      [
+        ['--db', db, '--resume', '3'],
+        /^allocsoak bisect: option --resume expects the id of a bisect run in .*b\.db, got 3 \(no such run\)$/,
+      ],
       [['--db', db, '--resume', 'x'], /^allocsoak bisect: option --resume expects a positive integer, got "x"$/],
       [base({ db: null }), /^allocsoak bisect: option --db FILE is required$/],
     ];

@@ -24,9 +24,16 @@ test('allocsoak bisect finds the commit that made malloc slower, confirms it on 
     const db = join(dir, 'b.db');
     // The bad end is the commit before the broken one: `--bad HEAD~1`.
     const r = await runCli(
-      ['bisect', '--repo', repo, '--good', shas[0] as string, '--bad', 'HEAD~1', '--build', SHIM_BUILD, '--library', 'out/lib.so'].concat(
-        ['--goal', 'speed', '--plan', plan, '--db', db, '--max-rounds', '12'],
-      ),
+      ['bisect', '--repo', repo, '--good', shas[0] as string, '--bad', 'HEAD~1', '--build', SHIM_BUILD, '--library', 'out/lib.so'].concat([
+        '--goal',
+        'speed',
+        '--plan',
+        plan,
+        '--db',
+        db,
+        '--max-rounds',
+        '12',
+      ]),
       { timeoutMs: 90_000 },
     );
     assert.equal(r.code, 0, r.stderr + r.stdout);
@@ -36,7 +43,10 @@ test('allocsoak bisect finds the commit that made malloc slower, confirms it on 
     const culprit = shas[2] as string;
     assert.match(
       r.stdout,
-      new RegExp(`^first bad commit: ${culprit.slice(0, 10)} spin in malloc \\(NO-GO, throughput per CPU-second 0\\.\\d+ \\[.*\\], \\d+ pairs\\); its parent ${shas[1]?.slice(0, 10)} re-tested good \\((NEUTRAL|GO), `, 'm'),
+      new RegExp(
+        `^first bad commit: ${culprit.slice(0, 10)} spin in malloc \\(NO-GO, throughput per CPU-second 0\\.\\d+ \\[.*\\], \\d+ pairs\\); its parent ${shas[1]?.slice(0, 10)} re-tested good \\((NEUTRAL|GO), `,
+        'm',
+      ),
     );
     const store = openStore(db);
     try {

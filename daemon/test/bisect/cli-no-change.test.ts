@@ -12,22 +12,35 @@ test('allocsoak bisect over commits that change nothing but their bytes ends wit
   try {
     const repo = join(dir, 'repo');
     const shas = makeRepo(repo, [
-      { message: 'first', files: { 'README': 'one\n' } },
-      { message: 'a comment', files: { 'README': 'two\n' } },
-      { message: 'another comment', files: { 'README': 'three\n' } },
+      { message: 'first', files: { README: 'one\n' } },
+      { message: 'a comment', files: { README: 'two\n' } },
+      { message: 'another comment', files: { README: 'three\n' } },
     ]);
     const plan = join(dir, 'plan.yaml');
     writeFileSync(plan, 'epoch: 2s\nwarmup: 500ms\ninterval: 250ms\nvariants:\n  - { name: w, allocator: leanmalloc }\n');
     const db = join(dir, 'b.db');
     const r = await runCli(
-      ['bisect', '--repo', repo, '--good', 'HEAD~2', '--bad', 'HEAD', '--build', LEANMALLOC_WITH_HASH_BUILD, '--library', 'out/lib.so'].concat(
-        ['--goal', 'speed', '--plan', plan, '--db', db, '--max-rounds', '8'],
-      ),
+      [
+        'bisect',
+        '--repo',
+        repo,
+        '--good',
+        'HEAD~2',
+        '--bad',
+        'HEAD',
+        '--build',
+        LEANMALLOC_WITH_HASH_BUILD,
+        '--library',
+        'out/lib.so',
+      ].concat(['--goal', 'speed', '--plan', plan, '--db', db, '--max-rounds', '8']),
       { timeoutMs: 90_000 },
     );
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.match(r.stdout, /^\[1\] endpoint [0-9a-f]{10} another comment$/m);
-    assert.match(r.stdout, /^no change found: the bad revision [0-9a-f]{10} another comment is not worse than the good build \((NEUTRAL|GO|INSUFFICIENT), throughput per CPU-second [\d.]+ \[/m);
+    assert.match(
+      r.stdout,
+      /^no change found: the bad revision [0-9a-f]{10} another comment is not worse than the good build \((NEUTRAL|GO|INSUFFICIENT), throughput per CPU-second [\d.]+ \[/m,
+    );
     assert.match(r.stdout, /^evidence \(each step against the good build; ratio = step \/ good\):\nstep +role +commit/m);
 
     const store = openStore(db);
@@ -56,10 +69,10 @@ test('allocsoak bisect over commits that change nothing but their bytes ends wit
       assert.equal(s?.measure, 'throughput per CPU-second');
       assert.ok(s?.ratio !== null && s?.ratio_lo !== null && s?.ratio_hi !== null);
       // The step's campaign ran the two builds as a duet: both arms' epochs, with different library bytes.
-      const epochs = store.epochs.listRows({ campaign: s?.campaign_id as number });
+      const epochs = store.epochs.listRows({ campaign: s?.campaign_id });
       const libs = new Set(epochs.map((e) => e.allocator_sha256));
       assert.equal(libs.size, 2);
-      assert.ok(libs.has(s?.library_sha256 as string));
+      assert.ok(libs.has(s?.library_sha256));
     } finally {
       store.close();
     }

@@ -51,14 +51,24 @@ test('Ctrl-C during a step stores the run as interrupted with no worktree left; 
     writeFileSync(plan, SHORT_PLAN);
     const db = join(dir, 'b.db');
     const first = await runAndInterrupt(
-      ['bisect', '--repo', repo, '--good', 'HEAD~5', '--bad', 'HEAD', '--build', SHIM_BUILD, '--library', 'out/lib.so'].concat(
-        ['--goal', 'speed', '--plan', plan, '--db', db, '--max-rounds', '12'],
-      ),
+      ['bisect', '--repo', repo, '--good', 'HEAD~5', '--bad', 'HEAD', '--build', SHIM_BUILD, '--library', 'out/lib.so'].concat([
+        '--goal',
+        'speed',
+        '--plan',
+        plan,
+        '--db',
+        db,
+        '--max-rounds',
+        '12',
+      ]),
       /^\[5\] probe [0-9a-f]{10} spin in malloc\n.*\n {4}measuring/m,
       2500,
     );
     assert.equal(first.code, 130, first.stderr + first.stdout);
-    assert.match(first.stdout, /^\[2\] probe [0-9a-f]{10} broken\n {4}the build failed after .*\n {4}→ skip: build failed: the build failed \(exit code \d+\)/m);
+    assert.match(
+      first.stdout,
+      /^\[2\] probe [0-9a-f]{10} broken\n {4}the build failed after .*\n {4}→ skip: build failed: the build failed \(exit code \d+\)/m,
+    );
     assert.match(first.stdout, /^interrupted after 4 stored step\(s\)/m);
     assert.match(first.stdout, new RegExp(`^continue with: allocsoak bisect --db ${db} --resume 1$`, 'm'));
     assert.deepEqual(worktreeList(repo), [repo], 'no worktree left behind');

@@ -80,11 +80,24 @@ test('buildCommit: the library is cached per commit and hashed; failures are not
     assert.equal(failed.ok, false);
     assert.match(!failed.ok ? failed.note : '', /^the build failed \(exit code 3\)\nstderr: …oops$/);
 
-    const nothing = await buildCommit({ repo, commit: shas[1] as string, command: 'sh build.sh', library: 'out/lib.so', cacheDir: join(dir, 'c2') });
+    const nothing = await buildCommit({
+      repo,
+      commit: shas[1] as string,
+      command: 'sh build.sh',
+      library: 'out/lib.so',
+      cacheDir: join(dir, 'c2'),
+    });
     assert.match(!nothing.ok ? nothing.note : '', /^the build succeeded but produced no file out\/lib\.so\nstdout: …fine$/);
     assert.equal(existsSync(join(dir, 'c2')), false, 'nothing cached');
 
-    const slow = await buildCommit({ repo, commit: shas[1] as string, command: 'sleep 30', library: 'out/lib.so', cacheDir, timeoutMs: 300 });
+    const slow = await buildCommit({
+      repo,
+      commit: shas[1] as string,
+      command: 'sleep 30',
+      library: 'out/lib.so',
+      cacheDir,
+      timeoutMs: 300,
+    });
     assert.match(!slow.ok ? slow.note : '', /^the build took longer than 0\.3 s \(--build-timeout\) and was stopped$/);
     assert.deepEqual(worktreeList(repo), [repo], 'no worktree left after failures');
 
@@ -93,7 +106,14 @@ test('buildCommit: the library is cached per commit and hashed; failures are not
     setTimeout(() => abort.abort(), 300);
     const t0 = Date.now();
     await assert.rejects(
-      buildCommit({ repo, commit: shas[1] as string, command: 'sleep 30 & sleep 30; wait', library: 'out/lib.so', cacheDir: join(dir, 'c3'), signal: abort.signal }),
+      buildCommit({
+        repo,
+        commit: shas[1] as string,
+        command: 'sleep 30 & sleep 30; wait',
+        library: 'out/lib.so',
+        cacheDir: join(dir, 'c3'),
+        signal: abort.signal,
+      }),
       BuildAborted,
     );
     assert.ok(Date.now() - t0 < 10_000, 'stopped promptly');

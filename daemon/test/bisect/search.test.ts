@@ -10,7 +10,11 @@ const known = (entries: Record<number, BisectOutcome>): Map<number, BisectOutcom
  * Runs the search to its end against a truth (the outcome each index would have), returning the indices
  * tested in order and the final state.
  */
-function drive(count: number, truth: (i: number) => BisectOutcome, start: Record<number, BisectOutcome> = {}): { tested: number[]; end: SearchState } {
+function drive(
+  count: number,
+  truth: (i: number) => BisectOutcome,
+  start: Record<number, BisectOutcome> = {},
+): { tested: number[]; end: SearchState } {
   const outcomes = known(start);
   const tested: number[] = [];
   for (let guard = 0; guard < 100; guard++) {

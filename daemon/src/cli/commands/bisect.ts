@@ -39,8 +39,18 @@ const OPTIONS = {
     description: 'a plan whose workload, epoch, warmup and interval every step runs (default: the built-in one, docs/bisect.md)',
   },
   db: { type: 'string', value: 'FILE', description: 'SQLite database file (created if missing)', required: true },
-  'max-rounds': { type: 'string', value: 'N', description: 'duet rounds per step at most, if its verdict has not settled before', default: '40' },
-  'build-timeout': { type: 'string', value: 'DURATION', description: 'limit on one build (e.g. 90s, 10m)', default: formatDuration(DEFAULT_BUILD_TIMEOUT_MS) },
+  'max-rounds': {
+    type: 'string',
+    value: 'N',
+    description: 'duet rounds per step at most, if its verdict has not settled before',
+    default: '40',
+  },
+  'build-timeout': {
+    type: 'string',
+    value: 'DURATION',
+    description: 'limit on one build (e.g. 90s, 10m)',
+    default: formatDuration(DEFAULT_BUILD_TIMEOUT_MS),
+  },
   resume: {
     type: 'string',
     value: '[ID]',
@@ -53,9 +63,9 @@ export const BISECT_HELP = helpText(
     '                        [--plan FILE] [--max-rounds N] [--build-timeout DURATION]\n' +
     '       allocsoak bisect --db FILE --resume [ID] [--max-rounds N] [--build-timeout DURATION]',
   'Find the first commit between --good and --bad that made the library slower (or hold more memory). Each\n' +
-    "commit is built in a temporary worktree and judged against the good build in duet rounds until the verdict\n" +
+    'commit is built in a temporary worktree and judged against the good build in duet rounds until the verdict\n' +
     'settles: NO-GO is bad, GO or NEUTRAL good, INSUFFICIENT unclear; a commit that does not build is skipped.\n' +
-    "The culprit is confirmed by re-testing its parent. A range whose bad end is not shown worse ends with\n" +
+    'The culprit is confirmed by re-testing its parent. A range whose bad end is not shown worse ends with\n' +
     "'no change found'. Every run and step is stored in the database. Ctrl-C (SIGINT/SIGTERM) stops the step in\n" +
     'progress, removes its worktree, stores the run as interrupted and exits 130; --resume continues it.\n' +
     'Exit status: 0 the run ended (found, no change, inconclusive), 1 it failed, 2 bad arguments, 130 interrupted.',
@@ -91,20 +101,27 @@ async function checkNewRun(opts: Record<string, string | boolean | undefined>): 
   }
   const dir = opts.repo as string;
   const repo = await repositoryRoot(dir);
-  if (repo === null) throw new UsageError(`bisect: option --repo expects a git repository, got ${JSON.stringify(dir)} (not a git work tree)`);
+  if (repo === null)
+    throw new UsageError(`bisect: option --repo expects a git repository, got ${JSON.stringify(dir)} (not a git work tree)`);
   const goal = oneOf('bisect', 'goal', opts.goal as string, COMPARISON_GOALS);
   const library = opts.library as string;
   const libProblem = libraryPathProblem(library);
   if (libProblem !== null)
-    throw new UsageError(`bisect: option --library expects the library's path relative to the work tree, got ${JSON.stringify(library)} (${libProblem})`);
+    throw new UsageError(
+      `bisect: option --library expects the library's path relative to the work tree, got ${JSON.stringify(library)} (${libProblem})`,
+    );
   const good = opts.good as string;
   const bad = opts.bad as string;
   const goodSha = await resolveCommit(repo, good);
-  if (goodSha === null) throw new UsageError(`bisect: option --good expects a revision of ${repo}, got ${JSON.stringify(good)} (it names no commit there)`);
+  if (goodSha === null)
+    throw new UsageError(`bisect: option --good expects a revision of ${repo}, got ${JSON.stringify(good)} (it names no commit there)`);
   const badSha = await resolveCommit(repo, bad);
-  if (badSha === null) throw new UsageError(`bisect: option --bad expects a revision of ${repo}, got ${JSON.stringify(bad)} (it names no commit there)`);
+  if (badSha === null)
+    throw new UsageError(`bisect: option --bad expects a revision of ${repo}, got ${JSON.stringify(bad)} (it names no commit there)`);
   if (goodSha === badSha)
-    throw new UsageError(`bisect: option --bad expects a later commit than --good, got ${JSON.stringify(bad)} (the same commit ${goodSha.slice(0, 10)})`);
+    throw new UsageError(
+      `bisect: option --bad expects a later commit than --good, got ${JSON.stringify(bad)} (the same commit ${goodSha.slice(0, 10)})`,
+    );
   if (!(await isAncestor(repo, goodSha, badSha))) {
     throw new UsageError(
       `bisect: option --good expects an ancestor of --bad, got ${JSON.stringify(good)} (${goodSha.slice(0, 10)} is not an ancestor of ${badSha.slice(0, 10)})`,
@@ -137,7 +154,9 @@ export async function bisectCommand(argv: readonly string[]): Promise<number> {
   const maxRounds = positiveInt('bisect', 'max-rounds', opts['max-rounds']);
   const buildTimeoutMs = parseDuration(opts['build-timeout']);
   if (buildTimeoutMs === null || buildTimeoutMs <= 0) {
-    throw new UsageError(`bisect: option --build-timeout expects a duration such as 90s or 10m, got ${JSON.stringify(opts['build-timeout'])}`);
+    throw new UsageError(
+      `bisect: option --build-timeout expects a duration such as 90s or 10m, got ${JSON.stringify(opts['build-timeout'])}`,
+    );
   }
   if (opts.resume !== undefined) {
     const given = (['repo', 'good', 'bad', 'build', 'library', 'goal', 'plan'] as const).filter((k) => opts[k] !== undefined);
