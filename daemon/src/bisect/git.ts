@@ -97,10 +97,19 @@ export async function firstParent(repo: string, sha: string): Promise<string | n
 
 /**
  * The commits from good to bad, oldest first: good, then every commit that is a descendant of good and an
- * ancestor of bad (`rev-list --reverse --ancestry-path good..bad`), bad last.
+ * ancestor of bad (`rev-list --reverse --topo-order --ancestry-path good..bad`: no commit before one of its
+ * parents), bad last.
  */
 export async function listRange(repo: string, good: string, bad: string): Promise<BisectCommit[]> {
-  const lines = await git(repo, ['rev-list', '--reverse', '--ancestry-path', '--format=%H %s', '--no-commit-header', `${good}..${bad}`]);
+  const lines = await git(repo, [
+    'rev-list',
+    '--reverse',
+    '--topo-order',
+    '--ancestry-path',
+    '--format=%H %s',
+    '--no-commit-header',
+    `${good}..${bad}`,
+  ]);
   const commits: BisectCommit[] = [{ commit: good, subject: await subjectOf(repo, good) }];
   for (const line of lines) {
     const m = /^([0-9a-f]{40}) ?(.*)$/.exec(line);
