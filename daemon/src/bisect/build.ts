@@ -5,13 +5,13 @@
  * steps preload) and hashed. The worktree is removed whatever happens: success, a failed build, a timeout
  * or an abort (Ctrl-C).
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, normalize, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { duration } from '../domain/format.js';
 import { describeTermination, runProcess } from '../exec/index.js';
 import { sha256File } from '../host/index.js';
-import { addWorktree, removeWorktree } from './git.js';
+import { addWorktree, removeWorktree, worktrees } from './git.js';
 
 /** Default limit on one build (`--build-timeout`). */
 export const DEFAULT_BUILD_TIMEOUT_MS = 10 * 60 * 1000;
@@ -44,6 +44,44 @@ export interface BuildRequest {
 
 export type BuildResult =
   { ok: true; library: string; sha256: string; durationMs: number } | { ok: false; note: string; durationMs: number };
+
+/** The temporary directories of builds: `<tmpdir>/allocsoak-bisect-XXXXXX/tree` is the worktree. */
+const TEMP_PREFIX = 'allocsoak-bisect-';
+/** The pid of the process that made a temporary directory. */
+const OWNER_FILE = 'owner.pid';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the worktrees of `repo` that builds of a process that no longer exists left behind (a bisect
+ * killed with kill -9 during a build), with their temporary directories; returns their paths. Worktrees of
+ * a bisect still running, and every other worktree, are left alone.
+ */
+export async function removeStaleWorktrees(repo: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const path of await worktrees(repo)) {
+    const tmp = dirname(path);
+    if (basename(path) !== 'tree' || !basename(tmp).startsWith(TEMP_PREFIX) || dirname(tmp) !== tmpdir()) continue;
+    let owner: number;
+    try {
+      owner = Number(readFileSync(join(tmp, OWNER_FILE), 'utf8').trim());
+    } catch {
+      owner = NaN; // no owner file: git's record of a directory that is gone, or was never finished
+    }
+    if (Number.isInteger(owner) && owner > 0 && alive(owner)) continue;
+    await removeWorktree(repo, path);
+    rmSync(tmp, { recursive: true, force: true });
+    removed.push(path);
+  }
+  return removed;
+}
 
 /** Why a `--library` path cannot name a file inside the work tree, or null when it can. */
 export function libraryPathProblem(path: string): string | null {
@@ -86,9 +124,11 @@ export async function buildCommit(req: BuildRequest): Promise<BuildResult> {
   const problem = libraryPathProblem(req.library);
   if (problem !== null) throw new RangeError(`the library path ${JSON.stringify(req.library)} is ${problem}`);
   const timeoutMs = req.timeoutMs ?? DEFAULT_BUILD_TIMEOUT_MS;
-  const tmp = mkdtempSync(join(tmpdir(), 'allocsoak-bisect-'));
+  const tmp = mkdtempSync(join(tmpdir(), TEMP_PREFIX));
   const tree = join(tmp, 'tree');
   try {
+    // Whose worktree this is: a later run removes it should this process die without cleaning up (kill -9).
+    writeFileSync(join(tmp, OWNER_FILE), `${process.pid}\n`);
     if (req.signal?.aborted) throw new BuildAborted();
     try {
       await addWorktree(req.repo, tree, req.commit, req.signal);

@@ -15,7 +15,7 @@ import type { BisectRole, BisectStatus } from '../domain/types.js';
 import { sha256File } from '../host/index.js';
 import { formatDuration } from '../plan/index.js';
 import type { BisectRunRecord, BisectStepRecord, NewBisectRun, NewBisectStep } from '../storage/index.js';
-import { BuildAborted, buildCommit, cachedLibrary, type BuildResult } from './build.js';
+import { BuildAborted, buildCommit, cachedLibrary, removeStaleWorktrees, type BuildResult } from './build.js';
 import { firstParent, git, subjectOf } from './git.js';
 import { nextStep, outcomesOf, progress, type SearchState } from './search.js';
 import { judgeStep, StepAborted, type StepContext } from './step.js';
@@ -196,6 +196,8 @@ export async function runBisect(ctx: BisectContext, runId: number): Promise<Bise
 
   try {
     await git(run.repo, ['worktree', 'prune']).catch(() => undefined);
+    for (const path of await removeStaleWorktrees(run.repo).catch(() => []))
+      ctx.out(`removed the worktree ${path} a killed bisect left behind`);
     const resumedSteps = store.bisects.steps(runId).length;
     ctx.out(
       `bisect run ${runId}: ${commits.length - 1} commit(s) after the good ${commitText(commits, goodCommit)}, goal ${run.goal}` +

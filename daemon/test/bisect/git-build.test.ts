@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -9,6 +10,7 @@ import {
   firstParent,
   isAncestor,
   libraryPathProblem,
+  removeStaleWorktrees,
   listRange,
   repositoryRoot,
   resolveCommit,
@@ -127,6 +129,33 @@ test('buildCommit: the library is cached per commit and hashed; failures are not
     assert.equal(gitIn(repo, 'status', '--porcelain'), '', 'the user work tree is untouched');
     assert.equal(existsSync(join(repo, 'out')), false);
   } finally {
+    cleanup();
+  }
+});
+
+test('removeStaleWorktrees: the worktree of a build whose process died (kill -9) goes, a live one stays', async () => {
+  const { dir, cleanup } = tempDir('bisect-stale');
+  const made: string[] = [];
+  try {
+    const repo = join(dir, 'repo');
+    const [sha] = makeRepo(repo, [{ message: 'one', files: { f: '1' } }]);
+    // A pid that no longer exists: a process that has exited.
+    const dead = Number(execFileSync('sh', ['-c', 'sh -c "echo \\$\\$"'], { encoding: 'utf8' }).trim());
+    const worktree = (owner: number): string => {
+      const tmp = mkdtempSync(join(tmpdir(), 'allocsoak-bisect-'));
+      made.push(tmp);
+      writeFileSync(join(tmp, 'owner.pid'), `${owner}\n`);
+      gitIn(repo, 'worktree', 'add', '--detach', '--quiet', join(tmp, 'tree'), sha as string);
+      return join(tmp, 'tree');
+    };
+    const stale = worktree(dead);
+    const live = worktree(process.pid);
+    assert.deepEqual(worktreeList(repo), [repo, stale, live]);
+    assert.deepEqual(await removeStaleWorktrees(repo), [stale]);
+    assert.deepEqual(worktreeList(repo), [repo, live]);
+    assert.equal(existsSync(stale), false);
+  } finally {
+    for (const tmp of made) rmSync(tmp, { recursive: true, force: true });
     cleanup();
   }
 });
