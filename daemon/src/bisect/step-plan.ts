@@ -21,10 +21,18 @@ export const DEFAULT_BISECT_PLAN = {
   variants: [{ name: 'workload', allocator: 'glibc', args: ['--ws', '400', '--max-size', '1024'] }],
 } as const;
 
-/** The built-in criteria per goal (a user plan's comparison replaces them). */
-const DEFAULT_CRITERIA: Readonly<Record<ComparisonGoal, Record<string, number>>> = {
-  speed: { slowdown_tolerance_pct: 1 },
-  memory: {},
+/**
+ * Criteria every bisect step starts from, under those of the user plan's comparison: no absolute limit on
+ * memory syscalls per op (`syscalls_nogo_per_op` at its maximum). That guardrail is a soak's rule, not a
+ * change: a good build already above it (an allocator that trims often) would make steps NO-GO whenever one
+ * epoch's syscall count is 25 % above its partner's — measured on test/stack/bisect's memory range, every
+ * step was NO-GO after one pair, the A/A confirmation too. A speed bisect also treats a change within 1 % as
+ * no change (`slowdown_tolerance_pct: 1`, instead of 0.25 %), so that an unchanged commit settles as
+ * NEUTRAL in a few dozen rounds on a noisy machine.
+ */
+export const BISECT_CRITERIA: Readonly<Record<ComparisonGoal, Readonly<Record<string, number>>>> = {
+  speed: { slowdown_tolerance_pct: 1, syscalls_nogo_per_op: 1e6 },
+  memory: { syscalls_nogo_per_op: 1e6 },
 };
 
 /** The built-in plan, validated. */
@@ -46,13 +54,13 @@ export function templateVariant(plan: Plan): PlanVariant {
 /**
  * The run's plan, as stored with the run (`bisect_runs.plan_json`): variants `good` and `step` with the
  * template's workload, the goal, and the criteria of the user plan's first comparison (when it has the
- * same goal; else the built-in ones). The allocators are placeholders until a step fills them in.
+ * same goal) over BISECT_CRITERIA. The allocators are placeholders until a step fills them in.
  */
 export function bisectPlan(user: Plan | null, goal: ComparisonGoal): Plan {
   const base = user ?? defaultBisectPlan();
   const t = templateVariant(base);
   const first = user?.comparisons[0];
-  const criteria = first !== undefined && first.goal === goal ? { ...first.criteria } : { ...DEFAULT_CRITERIA[goal] };
+  const criteria = { ...BISECT_CRITERIA[goal], ...(first !== undefined && first.goal === goal ? first.criteria : {}) };
   const variant = (name: string): PlanVariant => ({
     name,
     allocator: `/${name}.so`,

@@ -33,9 +33,11 @@ test('the run plan: a duet under the adaptive schedule of good and step, with th
     ],
     'the workload of the first comparison’s baseline',
   );
-  assert.deepEqual(memory.comparisons, [{ baseline: 'good', candidate: 'step', goal: 'memory', criteria: { judge_held_rss: 1 } }]);
+  assert.deepEqual(memory.comparisons, [
+    { baseline: 'good', candidate: 'step', goal: 'memory', criteria: { syscalls_nogo_per_op: 1e6, judge_held_rss: 1 } },
+  ]);
   // Criteria of another goal are not carried over: the built-in ones apply.
-  assert.deepEqual(bisectPlan(user, 'speed').comparisons[0]?.criteria, { slowdown_tolerance_pct: 1 });
+  assert.deepEqual(bisectPlan(user, 'speed').comparisons[0]?.criteria, { slowdown_tolerance_pct: 1, syscalls_nogo_per_op: 1e6 });
   const builtIn = bisectPlan(null, 'speed');
   assert.deepEqual([builtIn.epoch_ms, builtIn.warmup_ms, builtIn.interval_ms], [20_000, 5000, 500]);
   assert.equal(defaultBisectPlan().variants[0]?.allocator, 'glibc');
