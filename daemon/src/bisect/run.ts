@@ -242,9 +242,11 @@ export async function runBisect(ctx: BisectContext, runId: number): Promise<Bise
       case 'no_change': {
         const s = lastOf(bad) as BisectStepRecord;
         const why =
-          state.endpoint === 'good'
-            ? 'it measures like the good build'
-            : `its verdict did not settle within ${ctx.maxRounds} duet rounds (--max-rounds), so no change could be shown (a change smaller than the noise is not excluded: raise --max-rounds, or loosen the criteria in --plan)`;
+          s.verdict === null
+            ? "its library is the good build's, byte for byte"
+            : state.endpoint === 'good'
+              ? 'it measures like the good build'
+              : `its verdict did not settle within ${ctx.maxRounds} duet rounds (--max-rounds), so no change could be shown (a change smaller than the noise is not excluded: raise --max-rounds, or loosen the criteria in --plan)`;
         return {
           status: 'no_change',
           culprit: null,

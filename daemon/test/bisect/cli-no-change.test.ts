@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { openStore } from '../../src/storage/index.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/env.js';
-import { LEANMALLOC_WITH_HASH_BUILD, makeRepo, worktreeList } from './fixture.js';
+import { LEANMALLOC_WITH_HASH_BUILD, makeRepo, SHIM_BUILD, SHIM_C, spin, worktreeList } from './fixture.js';
 
 test('allocsoak bisect over commits that change nothing but their bytes ends with "no change found", run and step stored', async () => {
   const { dir, cleanup } = tempDir('bisect-nochange');
@@ -78,6 +78,53 @@ test('allocsoak bisect over commits that change nothing but their bytes ends wit
     }
     assert.equal(existsSync(join(dir, 'bisect-1')), false, 'the cache is removed when the run ends');
     assert.deepEqual(worktreeList(repo), [repo]);
+  } finally {
+    cleanup();
+  }
+});
+
+test('allocsoak bisect: a bad revision whose library is the good build’s, byte for byte, is no change without measuring', async () => {
+  const { dir, cleanup } = tempDir('bisect-same');
+  try {
+    const repo = join(dir, 'repo');
+    makeRepo(repo, [
+      { message: 'shim', files: { 'src/shim.c': SHIM_C, ...spin(0) } },
+      { message: 'docs', files: { README: 'x\n' } },
+    ]);
+    const db = join(dir, 'b.db');
+    const r = await runCli([
+      'bisect',
+      '--repo',
+      repo,
+      '--good',
+      'HEAD~1',
+      '--bad',
+      'HEAD',
+      '--build',
+      SHIM_BUILD,
+      '--library',
+      'out/lib.so',
+      '--goal',
+      'memory',
+      '--db',
+      db,
+    ]);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.match(
+      r.stdout,
+      /^no change found: the bad revision [0-9a-f]{10} docs is not worse than the good build \(not measured: .*\): its library is the good build's, byte for byte$/m,
+    );
+    const store = openStore(db);
+    try {
+      assert.equal(store.bisects.get(1)?.status, 'no_change');
+      assert.deepEqual(
+        store.bisects.steps(1).map((s) => [s.role, s.outcome, s.campaign_id]),
+        [['endpoint', 'good', null]],
+      );
+      assert.equal(store.campaigns.list({ limit: 5 }).length, 0, 'nothing ran');
+    } finally {
+      store.close();
+    }
   } finally {
     cleanup();
   }
