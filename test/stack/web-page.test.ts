@@ -17,6 +17,7 @@ import { nativeBuildDir, packageRoot } from '../../daemon/src/paths/index.js';
 import { summaryTable } from '../../daemon/src/cli/summary.js';
 import { renderReport } from '../../daemon/src/report/index.js';
 import { openStore } from '../../daemon/src/storage/index.js';
+import { FOUND_COMMITS, RUNNING_COMMITS, seedBisects } from '../../daemon/test/helpers/bisects.js';
 import { planFrom } from '../../daemon/test/helpers/env.js';
 import { SURFACE_VARIANTS, seedSurfaces } from '../../daemon/test/helpers/surfaces.js';
 
@@ -209,6 +210,10 @@ test('the web page shows a real short campaign live in Debian chromium', { timeo
       VARIANTS,
       { timeout: 40_000, polling: 250 },
     );
+
+    // A database without bisect runs says so in one line.
+    await page.waitForSelector('#bisects[data-runs="0"]', { timeout: 10_000 });
+    assert.match((await page.textContent('#bisects')) ?? '', /^No bisect runs/);
 
     // Every variant of the plan, in plan order, in the cards, the summary, the legend.
     const shown = await page.evaluate(() => ({
@@ -584,6 +589,151 @@ test(
     } finally {
       await context?.close();
       if (daemon) await stopDaemon(daemon);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  'bisect runs (serve): the culprit with its subject and evidence, the range, every step with its build, verdict, change and campaign',
+  { timeout: 60_000 },
+  async (t) => {
+    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} missing: apt-get install chromium`);
+    const dir = mkdtempSync(join(tmpdir(), 'allocsoak-web-bisect-'));
+    const db = join(dir, 'bisect.db');
+    const store = openStore(db);
+    const seeded = seedBisects(store);
+    store.close();
+    let server: Daemon | null = null;
+    let context: BrowserContext | null = null;
+    try {
+      server = await startServer(['serve', '--db', db, '--port', '0']);
+      context = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: CHROMIUM_ARGS,
+        viewport: { width: 1400, height: 900 },
+      });
+      const page = context.pages()[0] ?? (await context.newPage());
+      const consoleErrors: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error') consoleErrors.push(`${m.text()} (${m.location().url})`);
+      });
+      page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
+      assert.equal((await page.goto(`${server.url}/`))?.status(), 200);
+
+      // Both runs, newest first; the newest (running) is open with its steps, the older one folded.
+      const running = `#bisects details.bisect-run[data-bisect="${seeded.running}"]`;
+      const found = `#bisects details.bisect-run[data-bisect="${seeded.found}"]`;
+      await page.waitForSelector(`${running}[open] .bisect-body[data-loaded="true"]`, { timeout: 15_000 });
+      assert.deepEqual(
+        await page.$$eval('#bisects details.bisect-run', (ds) =>
+          ds.map((d) => [(d as HTMLElement).dataset.status, (d as HTMLDetailsElement).open]),
+        ),
+        [
+          ['running', true],
+          ['found', false],
+        ],
+      );
+      // The running run's failed build: its note in the cell and on hover; no campaign.
+      const failedRunning = page.locator(`${running} tr[data-commit="${RUNNING_COMMITS.Y.commit}"] td.build-failed`);
+      assert.equal(await failedRunning.getAttribute('title'), 'exit 1: make: *** No rule to make target lib');
+      assert.match(
+        (await page.textContent(`${running} tr[data-commit="${RUNNING_COMMITS.Z.commit}"] td[data-col="ratio"]`)) ?? '',
+        /^\+12 % \[\+9, \+15\]held RSS$/,
+      );
+
+      // The found run: its summary names the range and the culprit before it is opened.
+      const F = FOUND_COMMITS;
+      const summary = (await page.textContent(`${found} > summary`)) ?? '';
+      assert.match(
+        summary,
+        new RegExp(
+          `^#${seeded.found} 3f2c9d1e7a\\.\\.e5f4a3b2c1 \\(v1\\.4\\.\\.main, 5 commits\\) · speed · found culprit d9e8f7a6b5 ${F.D.subject}$`,
+        ),
+      );
+      await page.click(`${found} > summary`);
+      await page.waitForSelector(`${found}[open] .bisect-body[data-loaded="true"]`, { timeout: 10_000 });
+
+      // The culprit, its subject and the evidence: its step against the good build, and its parent's.
+      const culprit = page.locator(`${found} .bisect-culprit`);
+      assert.equal(await culprit.getAttribute('data-culprit'), F.D.commit);
+      const evidence = await culprit.locator('li').allTextContents();
+      assert.match((await culprit.textContent()) ?? '', new RegExp(`^Culprit: d9e8f7a6b5 ${F.D.subject}`));
+      assert.deepEqual(evidence, [
+        `this commit: bad — NO-GO, throughput per CPU-second −5.1 % [−5.7, −4.5] over 7 pairs (campaign #${seeded.foundCampaigns[2]})`,
+        `its parent c07d5a9f13 ${F.C.subject}: good — NEUTRAL, throughput per CPU-second −0.2 % [−0.8, +0.3] over 9 pairs (campaign #${seeded.foundCampaigns[3]})`,
+      ]);
+      assert.match((await page.textContent(`${found} .bisect-message`)) ?? '', /^first bad commit d9e8f7a6b5 /);
+
+      // The range, oldest first, by what each commit is known as; the culprit ringed.
+      const chips = await page.$$eval(`${found} .commit-chip`, (cs) =>
+        cs.map((c) => [(c as HTMLElement).dataset.state, c.classList.contains('culprit')]),
+      );
+      assert.deepEqual(chips, [
+        ['untested', false],
+        ['skip', false],
+        ['good', false],
+        ['bad', true],
+        ['bad', false],
+      ]);
+
+      // Every step in the order it ran.
+      const rows = await page.$$eval(`${found} tbody tr[data-step]`, (trs) =>
+        trs.map((tr) => {
+          const cells = Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? '');
+          return {
+            commit: (tr as HTMLElement).dataset.commit,
+            culprit: tr.classList.contains('culprit'),
+            cells,
+            buildTitle: tr.querySelector('td.build-failed')?.getAttribute('title') ?? null,
+            campaign: tr.querySelector('a[data-campaign]')?.getAttribute('href') ?? null,
+          };
+        }),
+      );
+      t.diagnostic(`steps: ${JSON.stringify(rows.map((r) => r.cells))}`);
+      assert.deepEqual(
+        rows.map((r) => r.commit),
+        [F.E, F.C, F.D, F.B, F.C].map((c) => c.commit),
+      );
+      assert.deepEqual(
+        rows.map((r) => [r.cells[0], r.cells[2], r.cells[4], r.cells[6], r.cells[7]]),
+        [
+          ['1', 'endpoint', 'NO-GO', '7', 'bad'],
+          ['2', 'probe', 'INSUFFICIENT', '4', 'unclear'],
+          ['3', 'probe', 'NO-GO', '7', 'bad'],
+          ['4', 'probe', '–', '–', 'skip'],
+          ['5', 'confirm', 'NEUTRAL', '9', 'good'],
+        ],
+      );
+      assert.equal(rows[0]?.cells[1], `e5f4a3b2c1 ${F.E.subject}`);
+      assert.equal(rows[0]?.cells[5], '−4.8 % [−5.3, −4.2]throughput per CPU-second');
+      assert.equal(rows[2]?.cells[5], '−5.1 % [−5.7, −4.5]throughput per CPU-second');
+      assert.deepEqual(
+        rows.map((r) => r.culprit),
+        [false, false, true, false, false],
+      );
+      assert.deepEqual(
+        rows.map((r) => r.cells[3]?.slice(0, 6)),
+        ['ok', 'ok', 'ok', 'failed', 'ok'],
+      );
+      assert.equal(rows[3]?.buildTitle, 'exit 2: src/slab.c:88: error: unknown type name size_class_t');
+      assert.deepEqual(
+        rows.map((r) => r.campaign),
+        [0, 1, 2, null, 3].map((i) => (i === null ? null : `#campaign=${seeded.foundCampaigns[i]}`)),
+      );
+
+      // A step's campaign is one click away: the page shows that campaign.
+      const target = seeded.foundCampaigns[2]!;
+      await page.click(`${found} tr[data-commit="${F.D.commit}"] a[data-campaign]`);
+      await page.waitForSelector(`body[data-campaign="${target}"]`, { timeout: 10_000 });
+      assert.equal(await page.inputValue('#campaign-picker'), String(target));
+
+      await page.screenshot({ path: join(tmpdir(), `allocsoak-web-bisect-${process.pid}.png`), fullPage: true });
+      assert.deepEqual(consoleErrors, [], 'console errors');
+    } finally {
+      await context?.close();
+      if (server) await stopDaemon(server);
       rmSync(dir, { recursive: true, force: true });
     }
   },

@@ -89,6 +89,21 @@ export function ratioChange(ratio: number | null | undefined): string {
   return isFiniteNumber(ratio) ? signedPercent((ratio - 1) * 100) : MISSING;
 }
 
+/**
+ * A ratio's change with its interval, the bounds in the ratio's unit without repeating it: "−4.8 % [−5.3, −4.2]";
+ * just the change when the interval is missing (either bound not a finite number).
+ */
+export function ratioChangeWithInterval(
+  ratio: number | null | undefined,
+  low: number | null | undefined,
+  high: number | null | undefined,
+): string {
+  if (!isFiniteNumber(ratio)) return MISSING;
+  if (!isFiniteNumber(low) || !isFiniteNumber(high)) return ratioChange(ratio);
+  const bound = (r: number): string => ratioChange(r).replace(/ %$/, '');
+  return `${ratioChange(ratio)} [${bound(low)}, ${bound(high)}]`;
+}
+
 /** A rate such as ops/s, scaled: "950", "12.3 k", "1.23 M", "2.1 G" (append the unit). */
 export function rate(v: number | null | undefined): string {
   if (!isFiniteNumber(v)) return MISSING;
@@ -162,6 +177,14 @@ export function settleText(
         : '';
   const unit = s.unit ?? 'epochs per arm';
   return `≈ ${s.more} more ${s.more === 1 ? unit.replace('epochs', 'epoch') : unit}${when}`;
+}
+
+/** How many digits of a git commit are shown: enough to be unique in any repository these builds come from. */
+export const SHORT_COMMIT_DIGITS = 10;
+
+/** A git commit as people read it: its first SHORT_COMMIT_DIGITS digits ("d9e8f7a6b5"). */
+export function shortCommit(sha: string): string {
+  return sha.slice(0, SHORT_COMMIT_DIGITS);
 }
 
 /** A confidence level as a percentage: "95 %", "97.5 %", "99.92 %". */

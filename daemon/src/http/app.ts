@@ -12,6 +12,7 @@ import type { AllocsoakMetrics } from '../metrics/index.js';
 import type { Store } from '../storage/index.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import { installErrorHandling } from './plugins/errors.js';
+import bisectRoutes from './routes/bisects.js';
 import campaignRoutes from './routes/campaigns.js';
 import epochRoutes from './routes/epochs.js';
 import healthRoutes from './routes/health.js';
@@ -65,6 +66,8 @@ export const allocsoakApp: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, 
   await fastify.register(judgementRoutes, { prefix: API_PREFIX, ...deps });
   // GET /api/v1/history: a variant's builds and their change points (routes/history.ts).
   await fastify.register(historyRoutes, { prefix: API_PREFIX, ...deps });
+  // GET /api/v1/bisects and /bisects/:id: `allocsoak bisect` runs and their steps (routes/bisects.ts).
+  await fastify.register(bisectRoutes, { prefix: API_PREFIX, ...deps });
 
   // Outside /api/v1
   await fastify.register(metricsRoutes, deps);

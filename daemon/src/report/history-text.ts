@@ -1,5 +1,5 @@
 /** The readable form of a variant's history across builds (`allocsoak history` without --json). */
-import { bytes, confidenceLevel, MISSING, rate, signedPercent, significant } from '../domain/format.js';
+import { bytes, confidenceLevel, MISSING, rate, signedPercent, shortCommit, significant } from '../domain/format.js';
 import { BASIS_LABEL } from '../domain/measures.js';
 import type { BuildMeasure, HistoryBuild, HistoryResult } from '../verdicts/index.js';
 
@@ -14,7 +14,7 @@ function identity(b: HistoryBuild): string {
   const parts: string[] = [];
   if (b.commit !== null) {
     const tree = b.dirty === true ? 'dirty' : b.dirty === false ? 'clean' : 'tree state unknown';
-    parts.push(b.label !== null ? `commit ${b.commit.slice(0, 10)}, ${tree}` : `${tree} work tree`);
+    parts.push(b.label !== null ? `commit ${shortCommit(b.commit)}, ${tree}` : `${tree} work tree`);
   }
   if (b.library_sha256 !== null && (b.label !== null || b.commit !== null)) parts.push(`lib ${b.library_sha256.slice(0, 12)}`);
   return parts.length === 0 ? b.name : `${b.name} (${parts.join('; ')})`;

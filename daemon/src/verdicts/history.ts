@@ -10,7 +10,7 @@
  * change point. Everything is read from the per-epoch rows (epochs table), never from samples.
  */
 import { chooseBasis, judgedDrift, peakRss, throughputOn, type MeasuredEpoch, type ThroughputBasis } from '../domain/measures.js';
-import { ratioChange } from '../domain/format.js';
+import { ratioChange, shortCommit } from '../domain/format.js';
 import { requireKnownVariant } from '../domain/parameters.js';
 import { WORKLOAD_FAILURES } from '../domain/types.js';
 import { medianInterval } from '../stats/median-interval.js';
@@ -128,7 +128,7 @@ function measureOf(rows: readonly Row[], pick: (r: Row) => number | null | undef
 
 function buildName(label: string | null, commit: string | null, dirty: boolean | null, sha: string | null): string {
   if (label !== null) return label;
-  if (commit !== null) return `${commit.slice(0, 10)}${dirty === true ? '+dirty' : ''}`;
+  if (commit !== null) return `${shortCommit(commit)}${dirty === true ? '+dirty' : ''}`;
   if (sha !== null) return `lib ${sha.slice(0, 12)}`;
   return 'no library';
 }

@@ -16,6 +16,8 @@ import {
   percent,
   rate,
   ratioChange,
+  ratioChangeWithInterval,
+  shortCommit,
   signedPercent,
   significant,
   spanMs,
@@ -102,6 +104,16 @@ test('percent of a ratio, a signed percentage, and the change a ratio means', ()
   assert.equal(ratioChange(1.123), '+12.3 %');
   assert.equal(ratioChange(1), '+0 %');
   assert.equal(ratioChange(0.5), '−50 %');
+  // With its interval, the bounds in the same unit: the bisect steps' "−4.8 % [−5.3, −4.2]".
+  assert.equal(ratioChangeWithInterval(0.952, 0.947, 0.958), '−4.8 % [−5.3, −4.2]');
+  assert.equal(ratioChangeWithInterval(1.003, 0.991, 1.012), '+0.3 % [−0.9, +1.2]');
+  assert.equal(ratioChangeWithInterval(0.952, null, 0.958), '−4.8 %', 'no interval: the change alone');
+  assert.equal(ratioChangeWithInterval(null, 0.947, 0.958), '–');
+});
+
+test('a commit is shown by its first 10 digits, wherever it appears (history, bisect runs)', () => {
+  assert.equal(shortCommit('d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0'), 'd9e8f7a6b5');
+  assert.equal(shortCommit('abc'), 'abc');
 });
 
 test('rates scale by thousands with three significant digits', () => {

@@ -60,6 +60,8 @@ test('GET /docs/json lists every route the app serves, with parameters, response
       ['get', '/api/v1/epochs'],
       ['get', '/api/v1/epochs/{id}'],
       ['get', '/api/v1/epochs/{id}/samples'],
+      ['get', '/api/v1/bisects'],
+      ['get', '/api/v1/bisects/{id}'],
     ];
     for (const [method, path] of expected) assert.ok(doc.paths[path!]?.[method!], `${method} ${path}`);
 

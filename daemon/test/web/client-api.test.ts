@@ -10,6 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { PAGE_RESPONSE_SCHEMAS, PAGE_SCHEMAS_URL, type PageResponses } from '../../src/http/schemas/page.js';
 import {
   ApiError,
+  fetchBisect,
+  fetchBisects,
   fetchCampaign,
   fetchCampaigns,
   fetchCompare,
@@ -20,6 +22,7 @@ import {
   fetchStatus,
   get,
 } from '../../src/web/client/api.js';
+import { FOUND_COMMITS, seedBisects } from '../helpers/bisects.js';
 import { waitFor } from '../helpers/proc.js';
 import { auth, makeApp, quickPlan, seed, TOKEN } from '../http/helpers.js';
 
@@ -174,6 +177,31 @@ test('a refused request is an ApiError with the status and the daemon’s messag
     return true;
   });
   await assert.rejects(fetchEpoch(999_999), (err: unknown) => err instanceof ApiError && err.status === 404);
+});
+
+test("the page's reads of bisect runs: the list newest first, one run's range and steps, an unknown run a 404", async (t) => {
+  const a = await makeApp({}, { logRequests: false });
+  t.after(() => a.close());
+  servePageFrom(t, await a.app.listen({ port: 0, host: '127.0.0.1' }));
+  assert.deepEqual(await fetchBisects(), [], 'an empty database has none');
+  const s = seedBisects(a.store);
+  assert.deepEqual(
+    (await fetchBisects()).map((r) => [r.id, r.status, r.culprit?.commit ?? null]),
+    [
+      [s.running, 'running', null],
+      [s.found, 'found', FOUND_COMMITS.D.commit],
+    ],
+  );
+  const run = await fetchBisect(s.found);
+  assert.deepEqual(
+    run.steps.map((st) => st.campaign_id),
+    [s.foundCampaigns[0], s.foundCampaigns[1], s.foundCampaigns[2], null, s.foundCampaigns[3]],
+  );
+  assert.equal(run.commits.length, 5);
+  await assert.rejects(
+    fetchBisect(999),
+    (err: unknown) => err instanceof ApiError && err.status === 404 && /no bisect run 999/.test(err.message),
+  );
 });
 
 test('no daemon at all is an unreachable ApiError', async (t) => {

@@ -10,6 +10,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { allocsoakApp } from '../../src/http/index.js';
 import { PAGE_RESPONSE_SCHEMAS, PAGE_SCHEMAS_URL, type PageResponses, type PageRoute } from '../../src/http/schemas/page.js';
 import { firstMismatch, unsupported, type JsonSchema } from '../../src/web/client/schema-check.js';
+import { seedBisects } from '../helpers/bisects.js';
 import { makeApp, seed, type TestApp } from '../http/helpers.js';
 
 type Json = Record<string, unknown>;
@@ -92,6 +93,7 @@ test('real answers of every route the page reads pass; a changed answer fails na
     const speed = ids.speed![0]!;
     const crashed = ids.lean![2]!;
     addSamples(t, speed, 30);
+    const bisects = seedBisects(t.store);
     const schemas = await servedSchemas(t.app);
     const answers: PageResponses = {
       '/status': await getJson(t.app, '/api/v1/status'),
@@ -105,6 +107,8 @@ test('real answers of every route the page reads pass; a changed answer fails na
       '/compare': await getJson(t.app, `/api/v1/compare?baseline=speed&candidate=lean&campaign=${campaign}`),
       '/drift': await getJson(t.app, `/api/v1/drift?variant=speed&campaign=${campaign}`),
       '/history': await getJson(t.app, '/api/v1/history?variant=lean'),
+      '/bisects': await getJson(t.app, '/api/v1/bisects'),
+      '/bisects/:id': await getJson(t.app, `/api/v1/bisects/${bisects.found}`),
     };
     for (const [route, body] of Object.entries(answers)) {
       assert.equal(firstMismatch(schemas[route as PageRoute], body)?.message ?? null, null, route);
@@ -185,6 +189,18 @@ test('real answers of every route the page reads pass; a changed answer fails na
       changed(answers['/drift'], (b) => ((b as Json).leak = 'no')),
       '$.leak',
       /expected boolean, got string "no"/,
+    );
+    refused(
+      '/bisects/:id',
+      changed(answers['/bisects/:id'], (b) => ((b.steps[3] as Json).outcome = 'maybe')),
+      '$.steps[3].outcome',
+      /expected one of "good", "bad", "skip", "unclear", got string "maybe"/,
+    );
+    refused(
+      '/bisects',
+      changed(answers['/bisects'], (b) => ((b.bisects[0] as Json).status = 'done')),
+      '$.bisects[0].status',
+      /expected one of "running", "found", "no_change", "inconclusive", "interrupted", "failed", got string "done"/,
     );
     refused(
       '/status',

@@ -27,6 +27,7 @@ export async function registerOpenApi(fastify: FastifyInstance, version: string)
         { name: 'campaigns', description: 'campaigns: list, inspect, start, stop' },
         { name: 'epochs', description: 'epochs and their samples' },
         { name: 'variants', description: 'variants seen in any campaign' },
+        { name: 'bisects', description: "`allocsoak bisect` runs: the range, each step's build and verdict, the culprit" },
       ],
     },
   });

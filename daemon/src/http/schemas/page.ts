@@ -5,6 +5,7 @@
  * TypeScript types are PageResponses, imported type-only.
  */
 import type { Static } from 'typebox';
+import { BisectDetail, BisectListResponse } from './bisects.js';
 import { CampaignDetail, CampaignListResponse, CampaignSeriesResponse, DuetIntervalsResponse } from './campaigns.js';
 import { EpochDetail, EpochListResponse, SamplesResponse } from './epochs.js';
 import { HistoryResponse } from './history.js';
@@ -26,6 +27,8 @@ export const PAGE_RESPONSE_SCHEMAS = {
   '/compare': CompareResponse,
   '/drift': DriftResponse,
   '/history': HistoryResponse,
+  '/bisects': BisectListResponse,
+  '/bisects/:id': BisectDetail,
 };
 
 export type PageRoute = keyof typeof PAGE_RESPONSE_SCHEMAS;

@@ -5,6 +5,7 @@
  * nothing of the server runs here), and every answer is checked against the server's own schemas of those
  * routes (served by the web plugin, read once) before the page uses it: a mismatch is an error naming where.
  */
+import type { BisectDetail, BisectSummary } from '../../http/schemas/bisects.js';
 import type { CampaignDetail, CampaignSeriesResponse, CampaignSummary, DuetIntervalsResponse } from '../../http/schemas/campaigns.js';
 import type { EPOCH_LIST_MAX, EpochDetail, EpochSummary, SamplesResponse } from '../../http/schemas/epochs.js';
 import type { HistoryResponse } from '../../http/schemas/history.js';
@@ -14,6 +15,8 @@ import type { StatusResponse } from '../../http/schemas/status.js';
 import { firstMismatch, unsupported, type JsonSchema } from './schema-check.js';
 
 export type {
+  BisectDetail,
+  BisectSummary,
   CampaignDetail,
   CampaignSeriesResponse,
   CampaignSummary,
@@ -174,4 +177,14 @@ export async function fetchDrift(variant: string, campaign: number): Promise<Dri
 /** A variant's builds across every campaign, each judged against the one before. */
 export async function fetchHistory(variant: string): Promise<HistoryResponse> {
   return get('/history', {}, { variant });
+}
+
+/** `allocsoak bisect` runs, newest first (the route's default limit). */
+export async function fetchBisects(): Promise<BisectSummary[]> {
+  return (await get('/bisects')).bisects;
+}
+
+/** One bisect run: its range with what is known of each commit, and its steps in order. */
+export async function fetchBisect(id: number): Promise<BisectDetail> {
+  return get('/bisects/:id', { id });
 }

@@ -20,6 +20,7 @@ import { registerVariants } from './colors.js';
 import { byId, errorNote, h, note } from './dom.js';
 import { withDerivedFields, type ListedEpoch } from './fields.js';
 import { clockTime } from '../../domain/format.js';
+import { BisectView } from './views/bisects.js';
 import { unavailable } from './views/common.js';
 import { renderEpochs, type DuetPairs, type SeriesMarks } from './views/epochs.js';
 import { loadHistory } from './views/history.js';
@@ -33,6 +34,12 @@ import { renderComparisons, renderReference } from './views/verdicts.js';
 const POLL_MS = Math.max(250, Number(new URLSearchParams(location.search).get('poll')) || 2000);
 
 const JUDGE_EVERY_MS = 30_000;
+
+/**
+ * Bisect runs are written by `allocsoak bisect`, another process the daemon knows nothing of: nothing in
+ * /status says a run moved, so the list is asked for again at this pace (cheap: rows, no judging).
+ */
+const BISECTS_EVERY_MS = 30_000;
 
 const state = {
   campaigns: [] as CampaignSummary[],
@@ -63,6 +70,13 @@ function serial(fn: () => Promise<void>): Promise<void> {
 }
 
 const live = new LiveView(byId('live'));
+const bisects = new BisectView(byId('bisects'));
+let bisectsAt = 0;
+
+async function refreshBisects(): Promise<void> {
+  bisectsAt = Date.now();
+  await bisects.refresh();
+}
 const series = new SeriesView(byId('series'));
 const picker = byId('campaign-picker') as HTMLSelectElement;
 const historyPicker = byId('history-variant') as HTMLSelectElement;
@@ -310,6 +324,7 @@ async function tick(): Promise<void> {
     if (here !== null) await live.update(state.epochs, here);
     await maybeJudge(); // a judgement held back by the rate limit
   }
+  if (Date.now() - bisectsAt >= BISECTS_EVERY_MS) await refreshBisects();
 }
 
 async function pick(id: number): Promise<void> {
@@ -334,6 +349,13 @@ async function loop(): Promise<void> {
 async function start(): Promise<void> {
   byId('epoch-dialog-close').addEventListener('click', () => (byId('epoch-dialog') as HTMLDialogElement).close());
   picker.addEventListener('change', () => void pick(Number(picker.value)));
+  // Links to a campaign (#campaign=N: a bisect step's) show it, from the top of the page.
+  window.addEventListener('hashchange', () => {
+    const id = Number(/campaign=(\d+)/.exec(location.hash)?.[1]);
+    if (!Number.isInteger(id) || id < 1 || id === state.campaign?.id) return;
+    window.scrollTo(0, 0);
+    void pick(id);
+  });
   historyPicker.addEventListener('change', () => void refreshHistory());
   try {
     await loadPlotting();
@@ -354,6 +376,7 @@ async function start(): Promise<void> {
     showError(err, 'campaigns');
     if (state.campaigns.length === 0) byId('summary').replaceChildren(errorNote(unavailable('campaigns', err)));
   }
+  await refreshBisects(); // shows its own errors in its section
   document.body.dataset.ready = 'true';
   void loop();
 }

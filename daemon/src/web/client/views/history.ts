@@ -5,7 +5,7 @@
  */
 import { fetchHistory, type HistoryResponse } from '../api.js';
 import { errorNote, h, note, table } from '../dom.js';
-import { bytes, confidenceLevel, MISSING, rate, signedPercent, significant } from '../../../domain/format.js';
+import { bytes, confidenceLevel, MISSING, rate, signedPercent, shortCommit, significant } from '../../../domain/format.js';
 import { badge, clipped, unavailable } from './common.js';
 
 type Build = HistoryResponse['builds'][number];
@@ -20,7 +20,7 @@ function cell(m: Measure, fmt: (v: number) => string): HTMLElement {
 function buildCell(b: Build): HTMLElement {
   const details: string[] = [];
   if (b.commit !== null)
-    details.push(`commit ${b.commit.slice(0, 10)}${b.dirty === true ? ' (dirty)' : b.dirty === false ? ' (clean)' : ''}`);
+    details.push(`commit ${shortCommit(b.commit)}${b.dirty === true ? ' (dirty)' : b.dirty === false ? ' (clean)' : ''}`);
   if (b.library_sha256 !== null) details.push(`sha256 ${b.library_sha256.slice(0, 12)}`);
   return h(
     'td',
