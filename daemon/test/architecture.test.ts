@@ -32,7 +32,7 @@ import { packageRoot } from '../src/paths/index.js';
  * 4. Plans (their comparisons' criteria are the judgement's).
  * 5. The store (SQLite) and the static web page.
  * 6. What runs on the store: campaigns (epochs run and stored), verdicts (the judgement of stored epochs).
- * 7. What shows it: the report, the Prometheus exporter.
+ * 7. What shows it: the report, the Prometheus exporter; and bisect, which runs campaigns and judges them step by step.
  * 8. The REST API.
  * 9. The entry points: the command line, and the browser's page.
  */
@@ -43,7 +43,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['plan'],
   ['storage', 'web'],
   ['campaign', 'verdicts'],
-  ['report', 'metrics'],
+  ['report', 'metrics', 'bisect'],
   ['http'],
   ['cli', 'web/client'],
 ];

@@ -9,11 +9,15 @@
  *   allocsoak history --db F --variant V [--json]
  *   allocsoak serve --db F [--host H] [--port P]
  *   allocsoak backup --db F --to F
- * Exit status: 0 done, 1 failure at run time, 2 bad arguments or an invalid plan (nothing started).
+ *   allocsoak bisect --repo DIR --good REV --bad REV --build CMD --library PATH --goal speed|memory --db F [--plan F]
+ *   allocsoak bisect --db F --resume [ID]
+ * Exit status: 0 done, 1 failure at run time, 2 bad arguments or an invalid plan (nothing started);
+ * bisect: 130 when interrupted (its run is stored and can be resumed).
  */
 import { PlanError } from '../plan/index.js';
 import { UsageError } from './args.js';
 import { backupCommand } from './commands/backup.js';
+import { bisectCommand } from './commands/bisect.js';
 import { compareCommand } from './commands/compare.js';
 import { daemonCommand } from './commands/daemon.js';
 import { driftCommand } from './commands/drift.js';
@@ -31,6 +35,7 @@ const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
   history: historyCommand,
   serve: serveCommand,
   backup: backupCommand,
+  bisect: bisectCommand,
 };
 
 export const MAIN_HELP = `usage: allocsoak <command> [options]
@@ -46,6 +51,7 @@ commands:
   history  a variant's builds in order, each judged against the one before, with change points marked
   serve    serve the HTTP API and web page over an existing database, starting nothing
   backup   copy a database safely while the daemon writes to it (SQLite's online backup)
+  bisect   find the first commit that made an allocator slower or hungrier, each step judged in duet rounds
 
 \`allocsoak <command> --help\` shows a command's options.
 `;
