@@ -149,7 +149,12 @@ export async function runBisect(ctx: BisectContext, runId: number): Promise<Bise
         maxRounds: ctx.maxRounds,
         signal: ctx.signal,
         onRound: (round, outcome) => {
-          if (outcome !== 'completed') ctx.out(`    round ${round}: the step's epoch ended ${outcome}`);
+          // A line per round: with the built-in 20-s epochs a step can take many minutes, and silence looks hung.
+          ctx.out(
+            outcome === 'completed'
+              ? `    round ${round} of at most ${ctx.maxRounds} done`
+              : `    round ${round} of at most ${ctx.maxRounds}: the step's epoch ended ${outcome}`,
+          );
         },
       });
       step = {

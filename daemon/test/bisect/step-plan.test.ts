@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bisectPlan, defaultBisectPlan, judgedFigures, outcomeOf, stepPlan, stepVariantNames } from '../../src/bisect/index.js';
+import { judgeComparison } from '../../src/judgement/index.js';
 import { parsePlanText } from '../../src/plan/index.js';
 import type { CompareResult } from '../../src/verdicts/index.js';
 import { LEANMALLOC } from '../helpers/native.js';
+import { synthesize } from '../judgement/synthetic.js';
 
 test('the run plan: a duet under the adaptive schedule of good and step, with the user plan’s workload and criteria', () => {
   const user = parsePlanText(
@@ -34,7 +36,12 @@ test('the run plan: a duet under the adaptive schedule of good and step, with th
     'the workload of the first comparison’s baseline',
   );
   assert.deepEqual(memory.comparisons, [
-    { baseline: 'good', candidate: 'step', goal: 'memory', criteria: { syscalls_nogo_per_op: 1e6, judge_held_rss: 1 } },
+    {
+      baseline: 'good',
+      candidate: 'step',
+      goal: 'memory',
+      criteria: { syscalls_nogo_per_op: 1e6, rss_cut_nogo_pct: 0, judge_held_rss: 1 },
+    },
   ]);
   // Criteria of another goal are not carried over: the built-in ones apply.
   assert.deepEqual(bisectPlan(user, 'speed').comparisons[0]?.criteria, { slowdown_tolerance_pct: 1, syscalls_nogo_per_op: 1e6 });
@@ -102,4 +109,24 @@ test('a verdict as a step: NO-GO bad, GO and NEUTRAL good, INSUFFICIENT unclear;
   assert.deepEqual([held.measure, held.ratio], ['held RSS', 2]);
   const none = judgedFigures({ ...base, goal: 'speed', throughput: null } as unknown as CompareResult);
   assert.deepEqual([none.ratio, none.ratioLo, none.ratioHi], [null, null, null]);
+});
+
+test('a memory bisect’s criteria: held memory that grew is bad; the same, or less, is not', () => {
+  const MB = 1024 * 1024;
+  const criteria = bisectPlan(null, 'memory').comparisons[0]?.criteria ?? {};
+  const judge = (heldRatio: number): string => {
+    const epochs = synthesize({
+      seed: 7,
+      rounds: 8,
+      variants: [
+        { name: 'good', throughput: 1e6, rssPeak: 40 * MB, rssHeld: 20 * MB },
+        { name: 'step', throughput: 1e6, rssPeak: 40 * MB, rssHeld: 20 * MB * heldRatio },
+      ],
+    });
+    return judgeComparison(epochs, { baseline: 'good', candidate: 'step', goal: 'memory', criteria }).verdict;
+  };
+  assert.equal(judge(1.5), 'NO-GO', 'half as much again is a regression');
+  assert.equal(judge(1), 'NEUTRAL', 'the same memory is no change');
+  // A soak's memory comparison calls a cut of less than half NO-GO (rss_cut_nogo_pct 50); a bisect looks for growth.
+  assert.notEqual(judge(0.8), 'NO-GO', 'holding less is not the change a memory bisect looks for');
 });
