@@ -150,7 +150,8 @@ test('removeStaleWorktrees: the worktree of a build whose process died (kill -9)
     };
     const stale = worktree(dead);
     const live = worktree(process.pid);
-    assert.deepEqual(worktreeList(repo), [repo, stale, live]);
+    // git lists the linked worktrees in the order of its admin directories, not always in the order they were added.
+    assert.deepEqual(worktreeList(repo).sort(), [repo, stale, live].sort());
     assert.deepEqual(await removeStaleWorktrees(repo), [stale]);
     assert.deepEqual(worktreeList(repo), [repo, live]);
     assert.equal(existsSync(stale), false);
