@@ -6,7 +6,8 @@
  * finishes from its JSON log lines, and every --every epochs reads the daemon's own /proc/PID/status
  * (VmRSS) and counts /proc/PID/fd, and scrapes its /metrics as Prometheus would (V8's heap in use) and
  * the database's size. Then prints the Theil–Sen slope of each against the epoch count, with its 95 %
- * interval, over all points and over the points after the first 10 % (start-up: V8 tiers up its code).
+ * interval, over all points and over the points after the first 10 % (start-up: V8 tiers up its code), and
+ * through the medians of 10 blocks of those points (successive points are correlated: see blockReport).
  * RSS also holds SQLite's page cache, which grows with the file up to its bound (cache_size, 2 MiB).
  *
  *   npm run bench:footprint -- [--epochs 2000] [--epoch-ms 200] [--every 10]
@@ -184,6 +185,41 @@ function report(label: string, pts: readonly Point[]): void {
   console.log(`  database ${first.db_kib.toFixed(0)} → ${last.db_kib.toFixed(0)} KiB (file and -wal)`);
 }
 
+const BLOCKS = 10;
+
+/**
+ * The slope of the daemon's RSS and heap over block medians: the points cut into BLOCKS runs of consecutive
+ * points, each run summed up by its median, and the Theil–Sen slope through those medians. Successive points
+ * are correlated (a garbage collection or a glibc trim moves several at once), so the per-point interval
+ * above is narrower than the truth; blocks much longer than one such swing are close to independent, and
+ * their interval is the honest one.
+ */
+function blockReport(pts: readonly Point[]): void {
+  const size = Math.floor(pts.length / BLOCKS);
+  if (size < 2) return;
+  const med = (xs: number[]): number => {
+    const s = [...xs].sort((a, b) => a - b);
+    const m = s.length >> 1;
+    return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+  };
+  const blocks = Array.from({ length: BLOCKS }, (_, i) => pts.slice(i * size, (i + 1) * size));
+  const x = blocks.map((b) => med(b.map((p) => p.epoch)));
+  const per1000 = (v: number): string => (v * 1000).toFixed(1);
+  console.log(`after the first 10 %, over ${BLOCKS} blocks of ${size} points (block medians):`);
+  for (const [name, pick] of [
+    ['VmRSS', (p: Point) => p.rss_kib],
+    ['V8 heap in use', (p: Point) => p.heap_kib],
+  ] as const) {
+    const y = blocks.map((b) => med(b.map(pick).filter(Number.isFinite)));
+    if (!y.every(Number.isFinite)) continue;
+    const t = theilSen(x, y);
+    console.log(
+      `  ${name}: block medians ${y.map((v) => (v / 1024).toFixed(1)).join(', ')} MiB; ` +
+        `Theil–Sen slope ${per1000(t.slope)} KiB per 1000 epochs (95 % interval ${per1000(t.low)} … ${per1000(t.high)})`,
+    );
+  }
+}
+
 const elapsed = (Date.now() - started) / 1000;
 console.log(
   `\n${finished} epochs in ${elapsed.toFixed(0)} s (${((elapsed / finished) * 1000).toFixed(0)} ms each); outcomes: ${[...outcomes]
@@ -193,3 +229,4 @@ console.log(
 for (const [why, n] of reasons) console.log(`  ${n} × ${why}`);
 report('all points', points);
 report('after the first 10 %', points.slice(Math.ceil(points.length / 10)));
+blockReport(points.slice(Math.ceil(points.length / 10)));
