@@ -349,7 +349,6 @@ test('GET /api/v1/variants and /api/v1/campaigns(/:id)', async () => {
   }
 });
 
-test('the API schema knows exactly the domain outcomes', () => {
-  const literals = (Outcome as unknown as { anyOf: Array<{ const: string }> }).anyOf.map((s) => s.const);
-  assert.deepEqual(literals, [...OUTCOMES]);
+test('the API schema knows exactly the domain outcomes (it is built from OUTCOMES, as JSON Schema enum)', () => {
+  assert.deepEqual((Outcome as unknown as { enum: string[] }).enum, [...OUTCOMES]);
 });

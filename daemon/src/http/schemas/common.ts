@@ -1,5 +1,6 @@
 /** Schema pieces shared by routes. */
 import Type from 'typebox';
+import { CAMPAIGN_STATUSES, OUTCOMES } from '../../domain/types.js';
 
 /** A nullable number column. */
 export const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
@@ -72,21 +73,6 @@ export const Sample = Type.Object({
   }),
 });
 
-/** The epoch outcomes (domain OUTCOMES), as a response type. */
-export const Outcome = Type.Union([
-  Type.Literal('running'),
-  Type.Literal('completed'),
-  Type.Literal('crashed'),
-  Type.Literal('timeout'),
-  Type.Literal('oom'),
-  Type.Literal('failed'),
-  Type.Literal('interrupted'),
-  Type.Literal('aborted'),
-]);
-
-export const CampaignStatus = Type.Union([
-  Type.Literal('running'),
-  Type.Literal('completed'),
-  Type.Literal('stopped'),
-  Type.Literal('interrupted'),
-]);
+/** The epoch outcomes and campaign statuses, as response types: from the domain's lists, never spelled again. */
+export const Outcome = Type.Enum(OUTCOMES);
+export const CampaignStatus = Type.Enum(CAMPAIGN_STATUSES);

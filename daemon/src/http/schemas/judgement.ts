@@ -1,10 +1,12 @@
 /** Schemas of the judgement routes: GET /compare and GET /drift (shapes of daemon/src/verdicts/service.ts). */
 import Type, { type Static } from 'typebox';
+import { VERDICTS } from '../../judgement/index.js';
 import { Judged, NullableNumber, NullableString } from './common.js';
 
 const VariantName = Type.String({ minLength: 1, maxLength: 200 });
 
-export const Verdict = Type.Union([Type.Literal('GO'), Type.Literal('NEUTRAL'), Type.Literal('NO-GO'), Type.Literal('INSUFFICIENT')]);
+/** From the judgement's own list (VERDICTS). */
+export const Verdict = Type.Enum(VERDICTS);
 export const DriftVerdict = Type.Union([Type.Literal('LEAK'), Type.Literal('DRIFT'), Type.Literal('CLEAN'), Type.Literal('UNDECIDED')]);
 
 export const Reason = Type.Object({
