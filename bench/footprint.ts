@@ -10,7 +10,7 @@
  * through the medians of 10 blocks of those points (successive points are correlated: see blockReport).
  * RSS also holds SQLite's page cache, which grows with the file up to its bound (cache_size, 2 MiB).
  *
- *   npm run bench:footprint -- [--epochs 2000] [--epoch-ms 200] [--every 10]
+ *   npm run bench:footprint -- [--epochs 2000] [--epoch-ms 200] [--every 10] [--db FILE]
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -26,13 +26,14 @@ const { values } = parseArgs({
     epochs: { type: 'string', default: '2000' },
     'epoch-ms': { type: 'string', default: '200' },
     every: { type: 'string', default: '10' },
+    db: { type: 'string' },
   },
 });
 const epochs = Number(values.epochs);
 const epochMs = Number(values['epoch-ms']);
 const every = Number(values.every);
 if (!(Number.isInteger(epochs) && epochs >= 20) || !(epochMs >= 40) || !(Number.isInteger(every) && every >= 1)) {
-  console.error('usage: footprint [--epochs N>=20] [--epoch-ms MS>=40] [--every K>=1]');
+  console.error('usage: footprint [--epochs N>=20] [--epoch-ms MS>=40] [--every K>=1] [--db FILE]');
   process.exit(2);
 }
 
@@ -81,14 +82,16 @@ writeFileSync(
 );
 
 const main = join(packageRoot(), 'dist/daemon/src/cli/main.js');
-const child = spawn(process.execPath, [main, 'daemon', '--plan', join(dir, 'plan.yaml'), '--db', join(dir, 'soak.db'), '--port', '0'], {
+// --db: a database of your own, kept (e.g. a second run over the first one's epochs: does RSS start where
+// the first ended, as memory that follows the data would, or low again, as a leak would?).
+const db = values.db ?? join(dir, 'soak.db');
+const child = spawn(process.execPath, [main, 'daemon', '--plan', join(dir, 'plan.yaml'), '--db', db, '--port', '0'], {
   stdio: ['ignore', 'pipe', 'inherit'],
   env: { ...process.env, ALLOCSOAK_LOG_LEVEL: 'info', ALLOCSOAK_TOKEN: '' },
 });
 const pid = child.pid;
 if (pid === undefined) throw new Error('the daemon did not start');
 
-const db = join(dir, 'soak.db');
 const points: Point[] = [];
 let url: string | null = null;
 let sampling: Promise<void> = Promise.resolve();
