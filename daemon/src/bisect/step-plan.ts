@@ -30,14 +30,17 @@ export const DEFAULT_BISECT_PLAN = {
  * no change (`slowdown_tolerance_pct: 1`, instead of 0.25 %), so that an unchanged commit settles as
  * NEUTRAL in a few dozen rounds on a noisy machine.
  * A memory bisect asks whether memory grew, not whether it was cut by half as a soak's memory comparison
- * does: `rss_cut_nogo_pct: 0` makes NO-GO "surely more than the good build" (beyond rss_equivalence_pct),
- * so a build that holds less is good; and it judges the memory a build holds between its allocations
+ * does: `rss_cut_nogo_pct: -5` makes NO-GO "surely more than 5 % above the good build" (the same margin as
+ * rss_equivalence_pct; at 0, an unchanged commit measured at 1.029 [1.001, 1.077] was NO-GO), so a build that
+ * holds the same or less is good; and it judges the memory a build holds between its allocations
  * (`judge_held_rss: 1`: median RSS − LazyFree after warm-up), where "stops giving memory back" shows, rather
- * than the peak, which a burst sets whatever the allocator.
+ * than the peak, which a burst sets whatever the allocator. No absolute ceiling (`rss_go_below_bytes: 0`): a
+ * soak calls a candidate under 10 MiB in every epoch lean whatever its ratio, which would hide a regression
+ * between two small builds behind their ratio's interval.
  */
 export const BISECT_CRITERIA: Readonly<Record<ComparisonGoal, Readonly<Record<string, number>>>> = {
   speed: { slowdown_tolerance_pct: 1, syscalls_nogo_per_op: 1e6 },
-  memory: { syscalls_nogo_per_op: 1e6, rss_cut_nogo_pct: 0, judge_held_rss: 1 },
+  memory: { syscalls_nogo_per_op: 1e6, rss_cut_nogo_pct: -5, rss_go_below_bytes: 0, judge_held_rss: 1 },
 };
 
 /** The built-in plan, validated. */

@@ -43,7 +43,7 @@ export type Criteria = {
   rss_cut_go_pct: number;
   /** ...or the candidate's peak RSS below this in every epoch (bytes). */
   rss_go_below_bytes: number;
-  /** A peak RSS cut surely smaller than this (%) is NO-GO. */
+  /** A peak RSS cut surely smaller than this (%) is NO-GO; negative: RSS surely grown by more than its size. */
   rss_cut_nogo_pct: number;
   /** GO needs the throughput cost to be surely at most this (%); a surely larger cost is NEUTRAL. */
   throughput_cost_max_pct: number;
@@ -215,10 +215,11 @@ export const CRITERIA_SPECS: readonly CriterionSpec[] = [
     key: 'rss_cut_nogo_pct',
     goals: MEMORY,
     default: 50,
-    min: 0,
+    // Below 0 it is a growth: −5 makes NO-GO "RSS surely grew by more than 5 %" (what a bisect for memory asks).
+    min: -1000,
     max: 100,
     unit: '%',
-    description: 'a peak RSS cut surely smaller than this is NO-GO',
+    description: 'a peak RSS cut surely smaller than this is NO-GO (a negative value: a growth surely larger than its size)',
   },
   {
     key: 'throughput_cost_max_pct',

@@ -40,7 +40,7 @@ test('the run plan: a duet under the adaptive schedule of good and step, with th
       baseline: 'good',
       candidate: 'step',
       goal: 'memory',
-      criteria: { syscalls_nogo_per_op: 1e6, rss_cut_nogo_pct: 0, judge_held_rss: 1 },
+      criteria: { syscalls_nogo_per_op: 1e6, rss_cut_nogo_pct: -5, rss_go_below_bytes: 0, judge_held_rss: 1 },
     },
   ]);
   // Criteria of another goal are not carried over: the built-in ones apply.

@@ -1,11 +1,13 @@
 /*
  * wrap: the allocator of the bisect tests' throwaway repositories (test/stack/bisect/wrapper-repo.ts).
  * An LD_PRELOAD library over glibc's malloc with WORK steps of busy work per call, that gives freed memory
- * back to the kernel (malloc_trim) every GIVE_BACK_BYTES of frees. The repository's commits change the
+ * back to the kernel (malloc_trim) every GIVE_BACK_BYTES of frees; with GIVE_BACK_BYTES 0 it keeps every freed
+ * byte (no malloc_trim, and glibc's own trimming off). The repository's commits change the
  * three lines marked "set by the commit"; everything else stays, so each commit's effect is only its own.
  *
  * Measured on a 2-core VM (2026-11-29, random_mixed, per CPU-second): WORK 20 → 21 is about −4.3 %
- * throughput; GIVE_BACK_BYTES 0 holds about 35 MiB after 32 MB bursts instead of about 2 MiB.
+ * throughput; GIVE_BACK_BYTES 0 holds about 35 MiB after 32 MB bursts instead of about 2 MiB
+ * (without switching glibc's trimming off, one CI run of the bisect test saw it hold as little as that).
  */
 #define _GNU_SOURCE
 #include <malloc.h>
@@ -41,6 +43,13 @@ static inline void work(void) {
 }
 
 static size_t freed_since_trim;
+
+/* A build that does not give memory back keeps it for good: glibc also trims the top of a heap by itself
+   when enough is free there (M_TRIM_THRESHOLD), which happens or not with the heap's layout at the end of a
+   burst; switching that off makes the commit's effect the same in every run. */
+__attribute__((constructor)) static void keep_or_give_back(void) {
+  if (GIVE_BACK_BYTES == 0) mallopt(M_TRIM_THRESHOLD, 1 << 30);
+}
 
 void *malloc(size_t n) {
   work();
