@@ -9,7 +9,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { duration } from '../domain/format.js';
-import { describeTermination, runProcess } from '../exec/index.js';
+import { describeTermination, processAlive, runProcess } from '../exec/index.js';
 import { sha256File } from '../host/index.js';
 import { addWorktree, removeWorktree, worktrees } from './git.js';
 
@@ -50,15 +50,6 @@ const TEMP_PREFIX = 'allocsoak-bisect-';
 /** The pid of the process that made a temporary directory. */
 const OWNER_FILE = 'owner.pid';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Removes the worktrees of `repo` that builds of a process that no longer exists left behind (a bisect
  * killed with kill -9 during a build), with their temporary directories; returns their paths. Worktrees of
@@ -75,7 +66,7 @@ export async function removeStaleWorktrees(repo: string): Promise<string[]> {
     } catch {
       owner = NaN; // no owner file: git's record of a directory that is gone, or was never finished
     }
-    if (Number.isInteger(owner) && owner > 0 && alive(owner)) continue;
+    if (Number.isInteger(owner) && owner > 0 && processAlive(owner)) continue;
     await removeWorktree(repo, path);
     rmSync(tmp, { recursive: true, force: true });
     removed.push(path);

@@ -5,16 +5,8 @@
  */
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { processAlive } from '../exec/index.js';
 import { UsageError } from './args.js';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export interface DbLock {
   path: string;
@@ -49,7 +41,7 @@ export function lockDatabase(dbFile: string): DbLock {
       } catch {
         /* vanished meanwhile: retry */
       }
-      if (Number.isInteger(holder) && holder !== process.pid && alive(holder)) {
+      if (Number.isInteger(holder) && holder !== process.pid && processAlive(holder)) {
         throw new UsageError(`option --db: ${dbFile} is in use by another allocsoak process (pid ${holder}, lock ${path})`);
       }
       rmSync(path, { force: true }); // stale: its process is gone

@@ -218,3 +218,13 @@ function streamDone(stream: Readable): Promise<void> {
     stream.once('error', () => resolve());
   });
 }
+
+/** Whether a process with this pid exists (EPERM: it does, owned by another user). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
