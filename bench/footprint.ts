@@ -4,7 +4,7 @@
  * Starts the real daemon (dist/daemon/src/cli/main.js daemon) on a throwaway database with a tiny plan
  * (one glibc variant, random_mixed with a small working set, epochs of --epoch-ms), counts the epochs it
  * finishes from its JSON log lines, and every --every epochs reads the daemon's own /proc/PID/status
- * (VmRSS) and counts /proc/PID/fd, and scrapes its /metrics as Prometheus would (V8's heap in use) and
+ * (VmRSS, and its parts RssAnon, RssFile and RssShmem: what grows, the heaps or mapped files?) and counts /proc/PID/fd, and scrapes its /metrics as Prometheus would (V8's heap in use) and
  * the database's size. Then prints the Theil–Sen slope of each against the epoch count, with its 95 %
  * interval, over all points and over the points after the first 10 % (start-up: V8 tiers up its code), and
  * through the medians of 10 blocks of those points (successive points are correlated: see blockReport).
@@ -40,17 +40,30 @@ if (!(Number.isInteger(epochs) && epochs >= 20) || !(epochMs >= 40) || !(Number.
 interface Point {
   epoch: number;
   rss_kib: number;
+  /** VmRSS's parts (/proc/PID/status): the heaps (V8's, glibc's, SQLite's caches), mapped files, shared memory (SQLite's -shm). */
+  anon_kib: number;
+  file_kib: number;
+  shmem_kib: number;
   fds: number;
   heap_kib: number;
   db_kib: number;
   t_s: number;
 }
 
-function daemonFootprint(pid: number): { rss_kib: number; fds: number } {
+function daemonFootprint(pid: number): Pick<Point, 'rss_kib' | 'anon_kib' | 'file_kib' | 'shmem_kib' | 'fds'> {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const m = /^VmRSS:\s+(\d+) kB/m.exec(status);
-  if (m === null) throw new Error(`no VmRSS in /proc/${pid}/status`);
-  return { rss_kib: Number(m[1]), fds: readdirSync(`/proc/${pid}/fd`).length };
+  const kib = (field: string): number => {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+    if (m === null) throw new Error(`no ${field} in /proc/${pid}/status`);
+    return Number(m[1]);
+  };
+  return {
+    rss_kib: kib('VmRSS'),
+    anon_kib: kib('RssAnon'),
+    file_kib: kib('RssFile'),
+    shmem_kib: kib('RssShmem'),
+    fds: readdirSync(`/proc/${pid}/fd`).length,
+  };
 }
 
 /** V8's heap in use, from the daemon's own /metrics (prom-client's nodejs_heap_size_used_bytes). */
@@ -133,7 +146,7 @@ const done = new Promise<void>((resolve, reject) => {
         points.push(p);
         if (epoch % (every * 20) === 0) {
           console.log(
-            `  ${p.epoch} epochs, ${p.t_s.toFixed(0)} s: VmRSS ${p.rss_kib} KiB, ${p.fds} fds, V8 heap ${p.heap_kib.toFixed(0)} KiB, db ${p.db_kib.toFixed(0)} KiB`,
+            `  ${p.epoch} epochs, ${p.t_s.toFixed(0)} s: VmRSS ${p.rss_kib} KiB (anon ${p.anon_kib}, file ${p.file_kib}, shmem ${p.shmem_kib}), ${p.fds} fds, V8 heap ${p.heap_kib.toFixed(0)} KiB, db ${p.db_kib.toFixed(0)} KiB`,
           );
         }
       });
@@ -211,6 +224,9 @@ function blockReport(pts: readonly Point[]): void {
   console.log(`after the first 10 %, over ${BLOCKS} blocks of ${size} points (block medians):`);
   for (const [name, pick] of [
     ['VmRSS', (p: Point) => p.rss_kib],
+    ['  RssAnon', (p: Point) => p.anon_kib],
+    ['  RssFile', (p: Point) => p.file_kib],
+    ['  RssShmem', (p: Point) => p.shmem_kib],
     ['V8 heap in use', (p: Point) => p.heap_kib],
   ] as const) {
     const y = blocks.map((b) => med(b.map(pick).filter(Number.isFinite)));
