@@ -6,11 +6,14 @@
  * finishes from its JSON log lines, and every --every epochs reads the daemon's own /proc/PID/status
  * (VmRSS, and its parts RssAnon, RssFile and RssShmem: what grows, the heaps or mapped files?) and counts /proc/PID/fd, and scrapes its /metrics as Prometheus would (V8's heap in use) and
  * the database's size. Then prints the Theil–Sen slope of each against the epoch count, with its 95 %
- * interval, over all points and over the points after the first 10 % (start-up: V8 tiers up its code), and
+ * interval, over all points and over the points after the warm-up (--warmup epochs, default 600: V8 grows the
+ * main thread's young generation from 16 to 32 MiB and tiers up its code, SQLite's page caches fill), and
  * through the medians of 10 blocks of those points (successive points are correlated: see blockReport).
  * RSS also holds SQLite's page cache, which grows with the file up to its bound (cache_size, 2 MiB).
  *
- *   npm run bench:footprint -- [--epochs 2000] [--epoch-ms 200] [--every 10] [--db FILE]
+ *   npm run bench:footprint -- [--epochs 2000] [--warmup 600] [--epoch-ms 200] [--every 10] [--db FILE]
+ *
+ * --epochs counts the epochs measured after the warm-up: the daemon runs --warmup + --epochs epochs.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -24,16 +27,24 @@ import { theilSen } from '../daemon/src/stats/theil-sen.js';
 const { values } = parseArgs({
   options: {
     epochs: { type: 'string', default: '2000' },
+    warmup: { type: 'string', default: '600' },
     'epoch-ms': { type: 'string', default: '200' },
     every: { type: 'string', default: '10' },
     db: { type: 'string' },
   },
 });
-const epochs = Number(values.epochs);
+const measured = Number(values.epochs);
+const warmup = Number(values.warmup);
+const epochs = warmup + measured;
 const epochMs = Number(values['epoch-ms']);
 const every = Number(values.every);
-if (!(Number.isInteger(epochs) && epochs >= 20) || !(epochMs >= 40) || !(Number.isInteger(every) && every >= 1)) {
-  console.error('usage: footprint [--epochs N>=20] [--epoch-ms MS>=40] [--every K>=1] [--db FILE]');
+if (
+  !(Number.isInteger(measured) && measured >= 20) ||
+  !(Number.isInteger(warmup) && warmup >= 0) ||
+  !(epochMs >= 40) ||
+  !(Number.isInteger(every) && every >= 1)
+) {
+  console.error('usage: footprint [--epochs N>=20] [--warmup N>=0] [--epoch-ms MS>=40] [--every K>=1] [--db FILE]');
   process.exit(2);
 }
 
@@ -155,7 +166,9 @@ const done = new Promise<void>((resolve, reject) => {
   });
 });
 
-console.log(`footprint: the daemon (pid ${pid}) over ${epochs} epochs of ${epochMs} ms, sampled every ${every} epochs; db in ${dir}`);
+console.log(
+  `footprint: the daemon (pid ${pid}) over ${warmup} warm-up epochs and ${measured} measured, of ${epochMs} ms, sampled every ${every} epochs; db in ${dir}`,
+);
 try {
   await done;
 } finally {
@@ -221,7 +234,7 @@ function blockReport(pts: readonly Point[]): void {
   const blocks = Array.from({ length: BLOCKS }, (_, i) => pts.slice(i * size, (i + 1) * size));
   const x = blocks.map((b) => med(b.map((p) => p.epoch)));
   const per1000 = (v: number): string => (v * 1000).toFixed(1);
-  console.log(`after the first 10 %, over ${BLOCKS} blocks of ${size} points (block medians):`);
+  console.log(`after the warm-up, over ${BLOCKS} blocks of ${size} points (block medians):`);
   for (const [name, pick] of [
     ['VmRSS', (p: Point) => p.rss_kib],
     ['  RssAnon', (p: Point) => p.anon_kib],
@@ -247,5 +260,6 @@ console.log(
 );
 for (const [why, n] of reasons) console.log(`  ${n} × ${why}`);
 report('all points', points);
-report('after the first 10 %', points.slice(Math.ceil(points.length / 10)));
-blockReport(points.slice(Math.ceil(points.length / 10)));
+const steady = points.filter((p) => p.epoch > warmup);
+report(`after the warm-up (epochs ${warmup + 1}–${epochs})`, steady);
+blockReport(steady);

@@ -172,7 +172,7 @@ function judgeInCampaign(
  * (the plan's before any epoch ended); `settle_at` only while the campaign runs.
  */
 function withSettleTimes(store: Store, campaign: CampaignRecord | undefined, results: CompareResult[]): CompareResult[] {
-  if (campaign === undefined) return results;
+  if (campaign === undefined || results.length === 0) return results;
   const { plan } = campaign;
   const standings = results.map((r) => ({
     baseline: r.baseline,
@@ -203,8 +203,10 @@ function withSettleTimes(store: Store, campaign: CampaignRecord | undefined, res
  * Null before any completed.
  */
 function medianEpochMs(store: Store, campaignId: number, planMs: number): number | null {
+  // Two columns, not whole rows (with their stderr tails and build identity): the plan's judgement runs at
+  // every epoch's start and end, and what it decodes is garbage on the verdict worker's heap right after.
   const lengths = store.epochs
-    .listRows({ campaign: campaignId, outcome: 'completed', limit: 20 })
+    .listColumns(['started_at', 'ended_at'], { campaign: campaignId, outcome: 'completed', limit: 20 })
     .map((e) => Date.parse(e.ended_at ?? '') - Date.parse(e.started_at))
     .filter((ms) => Number.isFinite(ms) && ms > 0 && ms <= 2 * planMs + 60_000);
   return lengths.length === 0 ? null : median(lengths);
