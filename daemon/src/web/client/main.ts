@@ -30,6 +30,7 @@ import { SeriesView } from './views/series.js';
 import { renderSeriesChanges, seriesMarks } from './views/series-changes.js';
 import { loadDrifts, renderSummary, type DriftResult } from './views/summary.js';
 import { renderComparisons, renderReference } from './views/verdicts.js';
+import { judgedNote, judgedOf, STALE_RETRY_MS } from './judged.js';
 
 const POLL_MS = Math.max(250, Number(new URLSearchParams(location.search).get('poll')) || 2000);
 
@@ -51,6 +52,8 @@ const state = {
   judgedKey: '',
   judgedCampaign: null as number | null,
   judgedAt: 0,
+  /** Set when some verdict shown was being judged again: asked for again then, whatever JUDGE_EVERY_MS says. */
+  staleRetryAt: null as number | null,
   drifts: new Map<string, DriftResult>(),
   /** The shown campaign's series marks (GET /campaigns/:id/series), null until fetched. */
   series: null as SeriesMarks | null,
@@ -156,6 +159,7 @@ async function refreshCampaigns(): Promise<void> {
 /** Draw a campaign from scratch (picker change, first load). */
 async function showCampaign(id: number | null): Promise<void> {
   state.judgedKey = '';
+  state.staleRetryAt = null;
   state.judgedCampaign = null;
   state.drifts = new Map();
   state.series = null;
@@ -249,8 +253,10 @@ async function maybeJudge(): Promise<void> {
   if (!c) return;
   const finished = state.epochs.filter((e) => e.outcome !== 'running');
   const key = `${c.id}:${finished.length}:${finished[0]?.id ?? ''}`;
-  const due = state.judgedCampaign !== c.id || Date.now() - state.judgedAt >= JUDGE_EVERY_MS;
-  if (key === state.judgedKey || !due) return;
+  const retry = state.staleRetryAt !== null && Date.now() >= state.staleRetryAt;
+  const due = retry || state.judgedCampaign !== c.id || Date.now() - state.judgedAt >= JUDGE_EVERY_MS;
+  if ((key === state.judgedKey && !retry) || !due) return;
+  state.staleRetryAt = null;
   state.judgedKey = key;
   state.judgedCampaign = c.id;
   state.judgedAt = Date.now();
@@ -262,18 +268,21 @@ async function maybeJudge(): Promise<void> {
     return;
   }
   const drifts = loadDrifts(variants, c.id).then((d) => {
-    if (state.campaign?.id !== c.id) return;
+    if (state.campaign?.id !== c.id) return [];
     state.drifts = d;
     renderSummary(byId('summary'), variantsOf(c, state.epochs), state.epochs, d);
+    return judgedOf(d.values());
   });
-  await Promise.all([
+  const judged = await Promise.all([
     drifts,
     renderComparisons(byId('comparisons'), c),
     renderReference(byId('reference'), { ...c, variants }),
-    refreshHistory(),
+    refreshHistory().then(() => []),
   ]);
-  byId('judged-at').textContent =
-    `Judged at ${clockTime(new Date().toISOString())} on ${finished.length} finished epoch(s); refreshed as epochs end, at most every ${JUDGE_EVERY_MS / 1000} s.`;
+  if (state.campaign?.id !== c.id) return;
+  const shown = judgedNote(judged.flat(), finished.length, JUDGE_EVERY_MS / 1000);
+  byId('judged-at').textContent = shown.text;
+  if (shown.stale) state.staleRetryAt = Date.now() + STALE_RETRY_MS;
 }
 
 /** The ids of the epochs running at the last poll (both arms of a duet round). */

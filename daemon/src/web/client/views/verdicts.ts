@@ -6,6 +6,7 @@ import { fetchCompare, type CampaignDetail, type CompareResponse, type RatioEsti
 import { h, note, table } from '../dom.js';
 import { campaignsText, confidenceLevel, MISSING, percent, settleText } from '../../../domain/format.js';
 import { badge, clipped, unavailable, variantLabel } from './common.js';
+import { judgedOf, type Judged } from '../judged.js';
 
 /** Why a verdict has no ratio: its decisive reason (e.g. too few epochs). */
 function whyNoRatio(v: CompareResponse): string {
@@ -69,11 +70,12 @@ async function compareSafely(baseline: string, candidate: string, campaign: numb
   }
 }
 
-export async function renderComparisons(root: HTMLElement, campaign: CampaignDetail): Promise<void> {
+/** Renders the plan's comparisons; returns when each answer shown was judged. */
+export async function renderComparisons(root: HTMLElement, campaign: CampaignDetail): Promise<Judged[]> {
   const comparisons = campaign.plan.comparisons;
   if (comparisons.length === 0) {
     root.replaceChildren(note("This campaign's plan has no comparisons (add `comparisons:` to the plan)."));
-    return;
+    return [];
   }
   const results = await Promise.all(comparisons.map((c) => compareSafely(c.baseline, c.candidate, campaign.id)));
   const rows = comparisons.map((c, i) => {
@@ -142,13 +144,15 @@ export async function renderComparisons(root: HTMLElement, campaign: CampaignDet
       "Judged on each variant's series: its epochs in this campaign and in earlier ones with the same build, env and arguments (a new build starts a new series). Ratios are candidate / baseline (medians), with their confidence intervals; throughput per CPU-second of the workload when every epoch reports its CPU time (a busy host does not move it), else per wall-clock second.",
     ),
   );
+  return judgedOf(results);
 }
 
-export async function renderReference(root: HTMLElement, campaign: CampaignDetail): Promise<void> {
+/** Renders every variant's ratios to the reference; returns when each answer shown was judged. */
+export async function renderReference(root: HTMLElement, campaign: CampaignDetail): Promise<Judged[]> {
   const ref = campaign.plan.reference;
   if (ref === null) {
     root.replaceChildren(note("not available: this campaign's plan names no reference variant (`reference:` in the plan)."));
-    return;
+    return [];
   }
   const others = campaign.variants.filter((v) => v !== ref);
   const results = await Promise.all(others.map((v) => compareSafely(ref, v, campaign.id)));
@@ -174,4 +178,5 @@ export async function renderReference(root: HTMLElement, campaign: CampaignDetai
       '. Values are variant / reference over completed epochs, with confidence intervals.',
     ),
   );
+  return judgedOf(results);
 }
