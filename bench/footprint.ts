@@ -9,7 +9,8 @@
  * interval, over all points and over the points after the warm-up (--warmup epochs, default 600: V8 grows the
  * main thread's young generation from 16 to 32 MiB and tiers up its code, SQLite's page caches fill), and
  * through the medians of 10 blocks of those points (successive points are correlated: see blockReport).
- * RSS also holds SQLite's page cache, which grows with the file up to its bound (cache_size, 2 MiB).
+ * RSS also holds SQLite's page caches, which grow with the pages read up to their bound (better-sqlite3 builds SQLite
+ * with cache_size -16000: 16,000 KiB per connection; the daemon's and the verdict worker's).
  *
  *   npm run bench:footprint -- [--epochs 2000] [--warmup 600] [--epoch-ms 200] [--every 10] [--db FILE]
  *
