@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
+import { EPOCH_COUNTERS } from '../../src/domain/epoch-fields.js';
 import { downsample, openStore, type Store } from '../../src/storage/index.js';
 import { sample, tempDbPath, testPlan } from './helpers.js';
 
@@ -245,6 +247,61 @@ test('metrics queries: last completed per variant, counts by outcome', () => {
     { variant: 'speed', outcome: 'timeout', count: 1 },
   ]);
   s.store.close();
+});
+
+test('metrics queries: sums and counts kept for final epochs agree with the whole table while epochs end out of order', () => {
+  const s = seeded();
+  const db = new Database(s.file, { readonly: true });
+  const fields = EPOCH_COUNTERS.map((c) => c.field);
+  assert.ok(fields.length > 0);
+  const whole = (): { sums: [string, Record<string, number>][]; counts: unknown[] } => ({
+    sums: (
+      db
+        .prepare(
+          `SELECT variant, ${fields.map((f) => `COALESCE(SUM(${f}), 0) AS ${f}`).join(', ')} FROM epochs
+                   WHERE outcome <> 'running' GROUP BY variant ORDER BY variant`,
+        )
+        .all() as ({ variant: string } & Record<string, number>)[]
+    ).map(({ variant, ...rest }) => [variant, rest]),
+    counts: db.prepare('SELECT variant, outcome, COUNT(*) AS count FROM epochs GROUP BY variant, outcome ORDER BY variant, outcome').all(),
+  });
+  const kept = (): ReturnType<typeof whole> => ({
+    sums: s.store.metrics.counterSums().map(({ variant, sums }) => [variant, Object.fromEntries(sums)]),
+    counts: s.store.metrics.epochCounts(),
+  });
+  const counters = (k: number): Record<string, number> => Object.fromEntries(fields.map((f, i) => [f, k * 10 + i]));
+  // An old epoch stays running while newer ones start and end: the kept totals may only take epochs below it.
+  const old = startEpoch(s, 'speed');
+  s.store.epochs.finish(startEpoch(s, 'glibc'), { outcome: 'completed', ...counters(1) });
+  assert.deepEqual(kept(), whole());
+  const later = startEpoch(s, 'speed');
+  s.store.epochs.finish(later, { outcome: 'timeout', ...counters(2) });
+  assert.deepEqual(kept(), whole());
+  s.store.epochs.finish(old, { outcome: 'completed', ...counters(3) });
+  assert.deepEqual(kept(), whole());
+  const running = startEpoch(s, 'glibc');
+  assert.deepEqual(kept(), whole());
+  s.store.epochs.finish(running, { outcome: 'failed', ...counters(4) });
+  assert.deepEqual(kept(), whole());
+  assert.deepEqual(kept().counts, [
+    { variant: 'glibc', outcome: 'completed', count: 1 },
+    { variant: 'glibc', outcome: 'failed', count: 1 },
+    { variant: 'speed', outcome: 'completed', count: 1 },
+    { variant: 'speed', outcome: 'timeout', count: 1 },
+  ]);
+  assert.equal(kept().sums.find(([v]) => v === 'speed')?.[1][fields[0]!], 30 + 20);
+  // A restarted daemon starts with nothing kept and reads the same figures.
+  s.store.close();
+  const reopened = openStore(s.file);
+  assert.deepEqual(
+    {
+      sums: reopened.metrics.counterSums().map(({ variant, sums }) => [variant, Object.fromEntries(sums)]),
+      counts: reopened.metrics.epochCounts(),
+    },
+    whole(),
+  );
+  reopened.close();
+  db.close();
 });
 
 test('start-up recovery: running epochs become interrupted with the ops and time of their last sample', () => {
