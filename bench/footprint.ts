@@ -6,13 +6,14 @@
  * finishes from its JSON log lines, and every --every epochs reads the daemon's own /proc/PID/status
  * (VmRSS, and its parts RssAnon, RssFile and RssShmem: what grows, the heaps or mapped files?) and counts /proc/PID/fd, and scrapes its /metrics as Prometheus would (V8's heap in use) and
  * the database's size. Then prints the Theil–Sen slope of each against the epoch count, with its 95 %
- * interval, over all points and over the points after the warm-up (--warmup epochs, default 600: V8 grows the
- * main thread's young generation from 16 to 32 MiB and tiers up its code, SQLite's page caches fill), and
+ * interval, over all points and over the points after the warm-up (--warmup epochs, default 1500: V8 grows the
+ * main thread's young generation from 16 to 32 MiB and sizes its old space, tiers up its code, SQLite's page
+ * caches fill; in these runs the RSS still rose until about epoch 1,400), and
  * through the medians of 10 blocks of those points (successive points are correlated: see blockReport).
- * RSS also holds SQLite's page caches, which grow with the pages read up to their bound (better-sqlite3 builds SQLite
- * with cache_size -16000: 16,000 KiB per connection; the daemon's and the verdict worker's).
+ * RSS also holds SQLite's page caches, which grow with the pages read up to their bound (PAGE_CACHE_KIB in
+ * daemon/src/storage/database.ts, per connection: the daemon's and the verdict worker's).
  *
- *   npm run bench:footprint -- [--epochs 2000] [--warmup 600] [--epoch-ms 200] [--every 10] [--db FILE]
+ *   npm run bench:footprint -- [--epochs 2000] [--warmup 1500] [--epoch-ms 200] [--every 10] [--db FILE]
  *
  * --epochs counts the epochs measured after the warm-up: the daemon runs --warmup + --epochs epochs.
  */
@@ -28,7 +29,7 @@ import { theilSen } from '../daemon/src/stats/theil-sen.js';
 const { values } = parseArgs({
   options: {
     epochs: { type: 'string', default: '2000' },
-    warmup: { type: 'string', default: '600' },
+    warmup: { type: 'string', default: '1500' },
     'epoch-ms': { type: 'string', default: '200' },
     every: { type: 'string', default: '10' },
     db: { type: 'string' },

@@ -5,6 +5,15 @@ import { dirname } from 'node:path';
 
 export type Db = Database.Database;
 
+/**
+ * Each connection's page cache, in KiB. better-sqlite3 builds SQLite with 16,000 KiB per connection, held in
+ * anonymous memory and never given back: every full read of the epochs table (a judgement over a campaign, the
+ * epoch list) left its pages there, so the daemon's RSS grew with its history until both connections' caches were
+ * full (measured with `npm run bench:footprint`: docs/daemon.md). The file's pages stay in the kernel's page
+ * cache anyway, so a read past this cache costs a copy, not a disk access.
+ */
+export const PAGE_CACHE_KIB = 256;
+
 export interface OpenOptions {
   /** How long a writer waits for another connection's lock, in ms (default 5000). */
   busyTimeoutMs?: number;
@@ -23,5 +32,6 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   if (opts.readonly !== true) db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
+  db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
   return db;
 }

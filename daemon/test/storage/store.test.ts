@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { EPOCH_COUNTERS } from '../../src/domain/epoch-fields.js';
-import { downsample, openStore, type Store } from '../../src/storage/index.js';
+import { downsample, openDatabase, openStore, PAGE_CACHE_KIB, type Store } from '../../src/storage/index.js';
 import { sample, tempDbPath, testPlan } from './helpers.js';
 
 function seeded(): { store: Store; file: string; campaign: number; speed: number; glibc: number; host: number } {
@@ -302,6 +302,15 @@ test('metrics queries: sums and counts kept for final epochs agree with the whol
   );
   reopened.close();
   db.close();
+});
+
+test("every connection, the verdict worker's read-only one too, bounds its page cache to PAGE_CACHE_KIB", () => {
+  const s = seeded();
+  assert.equal(s.store.db.pragma('cache_size', { simple: true }), -PAGE_CACHE_KIB);
+  const reader = openDatabase(s.file, { readonly: true });
+  assert.equal(reader.pragma('cache_size', { simple: true }), -PAGE_CACHE_KIB);
+  reader.close();
+  s.store.close();
 });
 
 test('start-up recovery: running epochs become interrupted with the ops and time of their last sample', () => {
