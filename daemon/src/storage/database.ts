@@ -8,8 +8,8 @@ export type Db = Database.Database;
 /**
  * Each connection's page cache, in KiB. better-sqlite3 builds SQLite with 16,000 KiB per connection, held in
  * anonymous memory and never given back: every full read of the epochs table (a judgement over a campaign, the
- * epoch list) left its pages there, so the daemon's RSS grew with its history until both connections' caches were
- * full (measured with `npm run bench:footprint`: docs/daemon.md). The file's pages stay in the kernel's page
+ * epoch list) left its pages there, so the daemon's RSS grew with its history, up to that bound on each connection
+ * (measured with `npm run bench:footprint`: docs/daemon.md). The file's pages stay in the kernel's page
  * cache anyway, so a read past this cache costs a copy, not a disk access.
  */
 export const PAGE_CACHE_KIB = 256;

@@ -50,7 +50,8 @@ export class MetricsQueries {
          AND e.id = (SELECT MAX(id) FROM epochs WHERE variant = e.variant AND outcome = 'completed')
        ORDER BY e.variant`,
     );
-    // Both reads below seek epochs_by_outcome and the primary key: constant cost, whatever the history.
+    // The bound seeks epochs_by_outcome and the primary key, the counts and sums read a range of the primary key:
+    // a scrape's cost does not grow with history.
     this.finalUpToStmt = db.prepare<[], { up_to: number }>(
       `SELECT COALESCE((SELECT MIN(id) FROM epochs WHERE outcome = 'running') - 1, (SELECT MAX(id) FROM epochs), 0) AS up_to`,
     );
@@ -86,7 +87,7 @@ export class MetricsQueries {
     const upTo = this.advanceFinal();
     const sums = new Map([...this.final.sums].map(([variant, m]) => [variant, new Map(m)]));
     for (const row of this.counterSumsStmt.all(upTo, Number.MAX_SAFE_INTEGER)) addSums(sums, row);
-    return [...sums].sort(([a], [b]) => cmp(a, b)).map(([variant, m]) => ({ variant, sums: m }));
+    return [...sums.keys()].sort().map((variant) => ({ variant, sums: sums.get(variant) as Map<EpochField, number> }));
   }
 
   /** Start time of each variant's latest epoch, of any outcome. */
@@ -109,7 +110,8 @@ export class MetricsQueries {
     const upTo = this.advanceFinal();
     const counts = new Map([...this.final.counts].map(([k, r]) => [k, { ...r }]));
     for (const row of this.countsStmt.all(upTo, Number.MAX_SAFE_INTEGER)) addCount(counts, row);
-    return [...counts.values()].sort((a, b) => cmp(a.variant, b.variant) || cmp(a.outcome, b.outcome));
+    // The key is variant, NUL, outcome: its order is by variant, then outcome.
+    return [...counts.keys()].sort().map((k) => counts.get(k) as CountRow);
   }
 
   /** Moves the epochs that became final since the last call into the kept totals; returns the new bound. */
@@ -123,10 +125,6 @@ export class MetricsQueries {
     }
     return f.upTo;
   }
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function addCount(into: Map<string, CountRow>, row: CountRow): void {
